@@ -1,0 +1,35 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+// Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O, no activity implementations.
+const nodeBuiltins = builtinModules.flatMap((name) => [name, `node:${name}`]);
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts', 'src/allocation/**/*.ts', 'src/impact/**/*.ts', 'src/pooling/**/*.ts'],
+    ignores: ['src/allocation/policy-file.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code and the pure core must not use Node built-ins.' })),
+          patterns: [
+            { group: ['**/activities/*', '!**/activities/types'], allowTypeImports: true, message: 'Workflows call activities through proxyActivities only.' },
+            { group: ['**/allocation/policy-file'], message: 'Reads a file: not for workflow code or the pure core.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'process', message: 'No environment access in deterministic code.' }],
+    },
+  },
+);
