@@ -1,0 +1,21 @@
+// The CRM's record of every communication, as the mailer needs it. The CRM client implements this; the
+// mailer only reads by Message-ID and writes under an idempotency key, so a repeated write is harmless.
+
+export type CommunicationOutcome = 'sent' | 'rejected' | 'failed';
+
+export interface CommunicationEntry {
+  idempotencyKey: string;
+  incidentId: string;
+  recipient: string;
+  customerId?: string;
+  accountManagerId?: string;
+  kind: string;
+  messageId: string;
+  outcome: CommunicationOutcome;
+  detail?: string;
+}
+
+export interface CommunicationLog {
+  findCommunication(messageId: string): Promise<{ messageId: string; outcome: CommunicationOutcome } | null>;
+  recordCommunication(entry: CommunicationEntry): Promise<unknown>;
+}

@@ -1,0 +1,352 @@
+// Delivery: build the messages, send each at most once per Message-ID through a pooled, rate-limited SMTP
+// transport, and record every outcome in the CRM communication log. Nothing here logs customer data.
+import nodemailer from 'nodemailer';
+import type { NodemailerError, SendMailOptions, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
+import { z } from 'zod';
+import type { CommunicationLog } from './communication-log';
+import { headerSafe, singleLine } from './document';
+import {
+  AccountManagerDigestSchema,
+  CustomerNoticeSchema,
+  EmailAddressSchema,
+  NoticeKindSchema,
+  idempotencyKeyFor,
+  messageIdFor,
+  recipientKey,
+  type AccountManagerDigest,
+  type CustomerNotice,
+  type NoticeKind,
+} from './model';
+import { renderCustomerNotice, renderDigest, type RenderedEmail } from './templates';
+
+// ---------------------------------------------------------------------------------------------------
+// Configuration
+
+// Environment variables arrive as strings; `z.coerce.boolean()` would read "false" as true.
+const Flag = z.union([z.boolean(), z.stringbool()]);
+
+export const SmtpConfigSchema = z
+  .object({
+    host: z.string().min(1),
+    port: z.coerce.number().int().min(1).max(65535),
+    /** Implicit TLS (port 465). Without it STARTTLS is used when the server offers it. */
+    secure: Flag.default(false),
+    /** Refuse to send unless the connection is upgraded with STARTTLS. */
+    requireTls: Flag.default(false),
+    tlsRejectUnauthorized: Flag.default(true),
+    user: z.string().min(1).optional(),
+    pass: z.string().min(1).optional(),
+    from: EmailAddressSchema,
+    fromName: z.string().max(100).optional(),
+    rateLimitPerSecond: z.coerce.number().positive().max(10_000).default(20),
+    poolSize: z.coerce.number().int().min(1).max(50).default(3),
+    maxMessagesPerConnection: z.coerce.number().int().min(1).max(10_000).default(100),
+  })
+  .refine((c) => (c.user === undefined) === (c.pass === undefined), {
+    path: ['pass'],
+    message: 'user and pass must be given together',
+  });
+export type SmtpConfig = z.output<typeof SmtpConfigSchema>;
+export type SmtpConfigInput = z.input<typeof SmtpConfigSchema>;
+
+export type MailTransport = Transporter<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
+/** What delivery needs from a transport; a `MailTransport` is one. */
+export type MailSender = Pick<MailTransport, 'sendMail'>;
+
+/** nodemailer counts messages per window; a rate below 1/s becomes one message per longer window. */
+function rateWindow(perSecond: number): { rateLimit: number; rateDelta: number } {
+  return perSecond >= 1
+    ? { rateLimit: Math.floor(perSecond), rateDelta: 1000 }
+    : { rateLimit: 1, rateDelta: Math.round(1000 / perSecond) };
+}
+
+export function createMailTransport(input: SmtpConfigInput): MailTransport {
+  const config = SmtpConfigSchema.parse(input);
+  return nodemailer.createTransport({
+    pool: true,
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    requireTLS: config.requireTls,
+    tls: { rejectUnauthorized: config.tlsRejectUnauthorized },
+    ...(config.user && config.pass ? { auth: { user: config.user, pass: config.pass } } : {}),
+    maxConnections: config.poolSize,
+    maxMessages: config.maxMessagesPerConnection,
+    ...rateWindow(config.rateLimitPerSecond),
+    // Bounded waits so a stalled server fails the activity attempt instead of hanging it.
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+    logger: false,
+    // Defence in depth: our messages never reference files or URLs as content, and have exactly one recipient.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    maxRecipients: 1,
+  });
+}
+
+export function senderFromConfig(config: SmtpConfig): Sender {
+  return config.fromName ? { name: config.fromName, address: config.from } : { address: config.from };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Messages
+
+/** No control characters at all: this value is written into a header. */
+const HeaderText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((value) => value === singleLine(value), { message: 'must be a single line without control characters' });
+
+const AddressSchema = z.object({ name: HeaderText(200).optional(), address: EmailAddressSchema });
+export type Sender = z.infer<typeof AddressSchema>;
+
+/**
+ * A ready-to-send email: the nodemailer fields plus what the communication log needs (`meta`).
+ * Plain JSON, so it can travel in an activity payload.
+ */
+export const OutboundEmailSchema = z.object({
+  from: AddressSchema,
+  to: AddressSchema,
+  subject: HeaderText(250),
+  text: z.string(),
+  html: z.string(),
+  messageId: z.string().regex(/^<[\w.-]+@[A-Za-z0-9.-]+>$/, 'an RFC 5322 Message-ID like <id@domain>'),
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header name'), HeaderText(300)),
+  meta: z.object({
+    idempotencyKey: z.string().min(1),
+    incidentId: z.string().min(1),
+    kind: NoticeKindSchema,
+    revision: z.number().int().nonnegative(),
+    customerId: z.string().optional(),
+    accountManagerId: z.string().optional(),
+  }),
+});
+export type OutboundEmail = z.infer<typeof OutboundEmailSchema>;
+
+interface Envelope {
+  incidentId: string;
+  kind: NoticeKind;
+  revision: number;
+  recipient: string;
+  to: { name: string; address: string };
+  from: Sender | string;
+  rendered: RenderedEmail;
+  customerId?: string;
+  accountManagerId?: string;
+}
+
+function assemble(e: Envelope): OutboundEmail {
+  const identity = { incidentId: e.incidentId, recipient: e.recipient, kind: e.kind, revision: e.revision };
+  const from = AddressSchema.parse(typeof e.from === 'string' ? { address: e.from } : e.from);
+  return OutboundEmailSchema.parse({
+    from,
+    to: { name: headerSafe(e.to.name, 120), address: e.to.address },
+    subject: e.rendered.subject,
+    text: e.rendered.text,
+    html: e.rendered.html,
+    messageId: messageIdFor(identity),
+    headers: {
+      'X-Stockout-Incident': headerSafe(e.incidentId, 200),
+      'X-Stockout-Notice': `${e.kind}; revision=${e.revision}`,
+      // RFC 3834: keeps out-of-office responders from answering an automated notice.
+      'Auto-Submitted': 'auto-generated',
+    },
+    meta: {
+      idempotencyKey: idempotencyKeyFor(identity),
+      incidentId: e.incidentId,
+      kind: e.kind,
+      revision: e.revision,
+      ...(e.customerId !== undefined ? { customerId: e.customerId } : {}),
+      ...(e.accountManagerId !== undefined ? { accountManagerId: e.accountManagerId } : {}),
+    },
+  });
+}
+
+export function buildCustomerMessage(input: CustomerNotice, from: Sender | string): OutboundEmail {
+  const notice = CustomerNoticeSchema.parse(input);
+  const { customer } = notice;
+  return assemble({
+    incidentId: notice.incidentId,
+    kind: notice.kind,
+    revision: notice.revision,
+    recipient: recipientKey('customer', customer.customerId),
+    to: { name: customer.name, address: customer.email },
+    from,
+    rendered: renderCustomerNotice(notice),
+    customerId: customer.customerId,
+  });
+}
+
+export function buildDigestMessage(input: AccountManagerDigest, from: Sender | string): OutboundEmail {
+  const digest = AccountManagerDigestSchema.parse(input);
+  const { accountManager } = digest;
+  return assemble({
+    incidentId: digest.incidentId,
+    kind: digest.kind,
+    revision: digest.revision,
+    recipient: recipientKey('account-manager', accountManager.accountManagerId),
+    to: { name: accountManager.name, address: accountManager.email },
+    from,
+    rendered: renderDigest(digest),
+    accountManagerId: accountManager.accountManagerId,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Delivery
+
+export type DeliveryOutcome = 'sent' | 'skipped-already-sent' | 'rejected';
+
+export interface DeliveryResult {
+  messageId: string;
+  outcome: DeliveryOutcome;
+  detail?: string;
+}
+
+/**
+ * A delivery that may succeed later (4xx reply, connection or timeout trouble): the caller retries.
+ * Its message names no recipient, so it is safe in logs and workflow history.
+ */
+export class MailDeliveryError extends Error {
+  readonly retryable = true;
+  constructor(
+    readonly messageId: string,
+    readonly code: string | undefined,
+    readonly responseCode: number | undefined,
+  ) {
+    super(`SMTP delivery of ${messageId} did not complete (code ${code ?? 'none'}, reply ${responseCode ?? 'none'}); retry later`);
+    this.name = 'MailDeliveryError';
+  }
+}
+
+/** RFC 5321: 5yz is a permanent refusal, except 503 (bad command sequence), which a new session can get past. */
+function isPermanentRefusal(err: NodemailerError): boolean {
+  const code = err.responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600 && code !== 503;
+}
+
+function toMailOptions(message: OutboundEmail): SendMailOptions {
+  const { meta: _meta, ...mail } = message;
+  return mail;
+}
+
+/*
+ * Exactly once, and the window that remains.
+ *
+ * 1. Look the deterministic Message-ID up in the communication log: already 'sent' → skip; already
+ *    'rejected' → do not try the refused address again.
+ * 2. Send with that Message-ID header.
+ * 3. Record the outcome under the idempotency key derived from the same identity.
+ *
+ * A crash (or a failed log write) after the server accepted the message but before step 3 leaves no
+ * record, so the retry sends again. That second copy carries the SAME Message-ID, which receiving
+ * MTAs and mail clients treat as the same message (Gmail, Outlook and most stores collapse it), and
+ * its record uses the SAME idempotency key, so the CRM still holds one communication. The window is
+ * one SMTP round trip plus one CRM write wide.
+ *
+ * We deliberately write no 'pending' intent before sending. It cannot narrow the window: after a crash
+ * a pending record cannot tell "server accepted" from "never reached the server", so the retry must
+ * still send (skipping would lose the email, which is worse than a deduplicated copy). Worse, the CRM
+ * record is idempotent by key, so a pending (or transient 'failed') row written first could occupy the
+ * key and swallow the final 'sent'. For the same reason transient failures are thrown, not recorded;
+ * an entry someone else recorded as 'failed' is treated as "not delivered" and sent again.
+ */
+async function deliverValidated(transport: MailSender, commLog: CommunicationLog, message: OutboundEmail): Promise<DeliveryResult> {
+  const { messageId, meta } = message;
+  const previous = await commLog.findCommunication(messageId);
+  if (previous?.outcome === 'sent') return { messageId, outcome: 'skipped-already-sent' };
+  if (previous?.outcome === 'rejected') {
+    return { messageId, outcome: 'rejected', detail: 'refused on an earlier attempt; not sent again' };
+  }
+
+  let result: DeliveryResult;
+  try {
+    await transport.sendMail(toMailOptions(message));
+    result = { messageId, outcome: 'sent' };
+  } catch (error) {
+    const err = error as NodemailerError;
+    if (!isPermanentRefusal(err)) throw new MailDeliveryError(messageId, err.code, err.responseCode);
+    // The server's reply goes to the CRM record (it may quote the address), never to a log.
+    result = { messageId, outcome: 'rejected', detail: headerSafe(`${err.responseCode} ${err.response ?? err.message}`, 300) };
+  }
+
+  await commLog.recordCommunication({
+    idempotencyKey: meta.idempotencyKey,
+    incidentId: meta.incidentId,
+    recipient: message.to.address,
+    ...(meta.customerId !== undefined ? { customerId: meta.customerId } : {}),
+    ...(meta.accountManagerId !== undefined ? { accountManagerId: meta.accountManagerId } : {}),
+    kind: meta.kind,
+    messageId,
+    outcome: result.outcome === 'sent' ? 'sent' : 'rejected',
+    ...(result.detail !== undefined ? { detail: result.detail } : {}),
+  });
+  return result;
+}
+
+/**
+ * Sends one message unless the log says it already went out. A permanent refusal (5xx) is recorded and
+ * returned as 'rejected'; anything that may pass later throws `MailDeliveryError`. Invalid input throws
+ * a ZodError naming the field, before anything is sent.
+ */
+export async function deliverOnce(transport: MailSender, commLog: CommunicationLog, message: OutboundEmail): Promise<DeliveryResult> {
+  return deliverValidated(transport, commLog, OutboundEmailSchema.parse(message));
+}
+
+export interface BatchOptions {
+  /** Messages in flight at once; the transport's pool and rate limit still apply underneath. */
+  concurrency?: number;
+  /** Called as each message finishes, e.g. to heartbeat an activity. */
+  onResult?: (result: DeliveryResult, index: number) => void;
+}
+
+/**
+ * Delivers a batch (keep it to ~100 so activity payloads stay small) with limited concurrency; results
+ * are in input order. The whole batch is validated first, so a bad message sends nothing. On a retryable
+ * failure no new message is started, the ones in flight finish (and are recorded), then the error is
+ * thrown: a rerun of the same batch skips everything already recorded.
+ */
+export async function deliverBatch(
+  transport: MailSender,
+  commLog: CommunicationLog,
+  input: OutboundEmail[],
+  options: BatchOptions = {},
+): Promise<DeliveryResult[]> {
+  const messages = z.array(OutboundEmailSchema).parse(input);
+  // The same Message-ID twice in one batch must not race past the log check: send the first, skip the rest.
+  const firstIndex = new Map<string, number>();
+  messages.forEach((m, i) => {
+    if (!firstIndex.has(m.messageId)) firstIndex.set(m.messageId, i);
+  });
+  const unique = [...firstIndex.values()];
+  const results: Array<DeliveryResult | undefined> = new Array(messages.length);
+
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (failure === undefined && next < unique.length) {
+      const index = unique[next++] as number;
+      try {
+        const result = await deliverValidated(transport, commLog, messages[index] as OutboundEmail);
+        results[index] = result;
+        options.onResult?.(result, index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 5, unique.length));
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  if (failure) throw failure.error;
+
+  return messages.map((m, i) => {
+    const own = results[i];
+    if (own) return own;
+    const first = results[firstIndex.get(m.messageId) as number] as DeliveryResult;
+    const duplicate: DeliveryResult = first.outcome === 'sent' ? { messageId: m.messageId, outcome: 'skipped-already-sent' } : first;
+    options.onResult?.(duplicate, i);
+    return duplicate;
+  });
+}

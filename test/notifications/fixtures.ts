@@ -1,0 +1,51 @@
+import type { AccountManagerDigest, CustomerNotice } from '../../src/notifications/model';
+
+export const FROM = { name: 'Stockout desk', address: 'stockout@supplier.example' };
+
+export function customerNotice(overrides: Partial<CustomerNotice> & { customerId?: string } = {}): CustomerNotice {
+  const { customerId = 'C-1', ...rest } = overrides;
+  return {
+    incidentId: 'INC-2025-0042',
+    kind: 'first-notice',
+    revision: 0,
+    customer: { customerId, name: `Customer ${customerId}`, email: `${customerId.toLowerCase()}@customer.example` },
+    sku: 'VALVE-12',
+    skuDescription: 'Ball valve 12 mm',
+    currency: 'EUR',
+    lines: [
+      { orderId: 'SO-1001', lineId: '1', requested: 10, shipNow: 6, shipDate: '2025-03-05', backordered: 4, expectedDate: '2025-03-24' },
+      {
+        orderId: 'SO-1002',
+        lineId: '3',
+        requested: 5,
+        shipNow: 0,
+        backordered: 5,
+        expectedDate: '2025-03-24',
+        substitute: { sku: 'VALVE-12B', description: 'Ball valve 12 mm, brass', quantity: 5, priceDelta: 1.2 },
+      },
+    ],
+    compensation: { kind: 'credit', amount: 50, currency: 'EUR' },
+    answerLinks: {
+      acceptSubstitute: 'https://portal.example/answer/abc?choice=substitute',
+      cancel: 'https://portal.example/answer/abc?choice=cancel',
+      canWait: 'https://portal.example/answer/abc?choice=wait',
+    },
+    ...rest,
+  };
+}
+
+export function digest(overrides: Partial<AccountManagerDigest> = {}): AccountManagerDigest {
+  return {
+    incidentId: 'INC-2025-0042',
+    kind: 'first-notice',
+    revision: 0,
+    accountManager: { accountManagerId: 'AM-7', name: 'Alex Manager', email: 'alex@supplier.example' },
+    sku: 'VALVE-12',
+    accounts: [
+      { customerId: 'C-1', name: 'Acme Hospital', stage: 'integrated', shipNow: 6, backordered: 4, expectedDate: '2025-03-24', substituteOffered: true, outcome: 'pending' },
+      { customerId: 'C-2', name: 'Bolt & Co', stage: 'basic', shipNow: 0, backordered: 5, expectedDate: '2025-03-24', substituteOffered: false, outcome: 'sent' },
+    ],
+    personalHeadsUp: ['C-1'],
+    ...overrides,
+  };
+}

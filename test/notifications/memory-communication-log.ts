@@ -1,0 +1,33 @@
+// In-memory stand-in for the CRM's communication log, with the same idempotent-by-key semantics, plus a
+// switch to make the next writes fail (a crash between SMTP acceptance and the log write).
+import type { CommunicationEntry, CommunicationLog } from '../../src/notifications/communication-log';
+
+export class MemoryCommunicationLog implements CommunicationLog {
+  private readonly byKey = new Map<string, CommunicationEntry>();
+  private readonly byMessageId = new Map<string, CommunicationEntry>();
+  /** Every write attempt, including repeats and failed ones. */
+  readonly writes: CommunicationEntry[] = [];
+  failNextWrites = 0;
+
+  async findCommunication(messageId: string) {
+    const entry = this.byMessageId.get(messageId);
+    return entry ? { messageId: entry.messageId, outcome: entry.outcome } : null;
+  }
+
+  async recordCommunication(entry: CommunicationEntry) {
+    this.writes.push(entry);
+    if (this.failNextWrites > 0) {
+      this.failNextWrites -= 1;
+      throw new Error('CRM unavailable');
+    }
+    if (!this.byKey.has(entry.idempotencyKey)) {
+      this.byKey.set(entry.idempotencyKey, entry);
+      this.byMessageId.set(entry.messageId, entry);
+    }
+    return this.byKey.get(entry.idempotencyKey);
+  }
+
+  entries(): CommunicationEntry[] {
+    return [...this.byKey.values()];
+  }
+}

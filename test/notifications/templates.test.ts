@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
+import { NOTICE_KINDS, messageIdFor, type CustomerNotice } from '../../src/notifications/model';
+import { renderCustomerNotice, renderDigest } from '../../src/notifications/templates';
+import { customerNotice, digest } from './fixtures';
+
+function zodPaths(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ZodError) return [...new Set(error.issues.map((issue) => issue.path.join('.')))];
+    throw error;
+  }
+  throw new Error('expected a validation error');
+}
+
+describe('customer notice templates', () => {
+  it('first notice says what ships, what waits until when, the substitute with its links, and the credit', () => {
+    const { subject, text, html } = renderCustomerNotice(customerNotice());
+    expect(subject).toBe('Stock shortage on VALVE-12: what it means for your order');
+    for (const body of [text, html]) {
+      expect(body).toContain('Wednesday, 5 March 2025'); // ship date of what ships now
+      expect(body).toContain('Monday, 24 March 2025'); // expected date of the backorder
+      expect(body).toContain('VALVE-12B (Ball valve 12 mm, brass)');
+      expect(body).toContain('+€1.20');
+      expect(body).toContain('€50.00');
+    }
+    expect(text).toContain('Order: SO-1001, Line: 1, Ordered: 10, Ships now: 6, Ship date: Wednesday, 5 March 2025, Backordered: 4');
+    expect(text).toContain('Accept the substitute: https://portal.example/answer/abc?choice=substitute');
+    expect(html).toContain('href="https://portal.example/answer/abc?choice=cancel"');
+    expect(html).toContain('href="https://portal.example/answer/abc?choice=wait"');
+  });
+
+  it('gives every kind its own subject and message', () => {
+    const rendered = NOTICE_KINDS.map((kind) => renderCustomerNotice(customerNotice({ kind })));
+    expect(new Set(rendered.map((r) => r.subject)).size).toBe(NOTICE_KINDS.length);
+    const byKind = Object.fromEntries(NOTICE_KINDS.map((kind, i) => [kind, rendered[i]!.text]));
+    expect(byKind['backorder-shipped']).toContain('has shipped');
+    expect(byKind['status-update']).toContain('regular update');
+    expect(byKind['incident-closed']).toContain('is over');
+    expect(byKind['incident-cancelled']).toContain('no longer applies');
+    // Substitute offers and answer links belong to notices the customer can still act on.
+    expect(byKind['incident-closed']).not.toContain('Accept the substitute');
+    expect(byKind['status-update']).toContain('Cancel the backordered quantity');
+  });
+
+  it('an ETA change names the old and the new date', () => {
+    const { text } = renderCustomerNotice(customerNotice({ kind: 'eta-change', revision: 2, previousExpectedDate: '2025-03-17' }));
+    expect(text).toContain('has changed from Monday, 17 March 2025 to Monday, 24 March 2025.');
+  });
+
+  it('shows instants in the customer time zone and locale, calendar dates unshifted, en-GB/UTC by default', () => {
+    const lines: CustomerNotice['lines'] = [
+      { orderId: 'SO-1', lineId: '1', requested: 4, shipNow: 0, backordered: 4, expectedDate: '2025-03-10T23:30:00Z' },
+    ];
+    const tokyo = customerNotice({ lines, customer: { customerId: 'C-9', name: 'N', email: 'n@x.example', timeZone: 'Asia/Tokyo' } });
+    expect(renderCustomerNotice(tokyo).text).toContain('Expected: Tuesday, 11 March 2025');
+    expect(renderCustomerNotice(customerNotice({ lines })).text).toContain('Expected: Monday, 10 March 2025');
+    const german = customerNotice({
+      lines,
+      customer: { customerId: 'C-9', name: 'N', email: 'n@x.example', locale: 'de-DE', timeZone: 'Europe/Berlin' },
+    });
+    expect(renderCustomerNotice(german).text).toContain('Dienstag, 11. März 2025');
+    const losAngeles = customerNotice({ customer: { customerId: 'C-9', name: 'N', email: 'n@x.example', timeZone: 'America/Los_Angeles' } });
+    expect(renderCustomerNotice(losAngeles).text).toContain('Monday, 24 March 2025'); // '2025-03-24' stays that day
+  });
+
+  it('escapes every customer and order value in HTML and keeps the subject on one line', () => {
+    const hostile = '<script>alert(1)</script>';
+    const notice = customerNotice({
+      customer: { customerId: 'C-1', name: hostile, email: 'c1@customer.example' },
+      sku: 'VALVE\r\nBcc: evil@x.example',
+      skuDescription: '<img src=x onerror=alert(2)>',
+      lines: [{ orderId: '"><b>SO</b>', lineId: "1'", requested: 1, shipNow: 1, backordered: 0 }],
+    });
+    const { subject, html, text } = renderCustomerNotice(notice);
+    expect(html).not.toMatch(/<script|<img|<b>/i);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('&lt;img src=x onerror=alert(2)&gt;');
+    expect(html).toContain('&quot;&gt;&lt;b&gt;SO&lt;/b&gt;');
+    expect(subject).not.toMatch(/[\r\n]/);
+    expect(subject).toBe('Stock shortage on VALVE Bcc: evil@x.example: what it means for your order');
+    expect(text).toContain(`Dear ${hostile},`); // plain text shows it as the text it is
+  });
+
+  it('refuses bad input and names the field', () => {
+    expect(zodPaths(() => renderCustomerNotice(customerNotice({ customer: { customerId: 'C', name: 'B', email: 'b@x.example\r\nBcc: e@x.example' } })))).toEqual([
+      'customer.email',
+    ]);
+    expect(zodPaths(() => renderCustomerNotice(customerNotice({ answerLinks: { cancel: 'javascript:alert(1)' } })))).toEqual(['answerLinks.cancel']);
+    expect(zodPaths(() => renderCustomerNotice(customerNotice({ customer: { customerId: 'C', name: 'B', email: 'b@x.example', timeZone: 'Mars/Olympus' } })))).toEqual([
+      'customer.timeZone',
+    ]);
+    expect(zodPaths(() => renderCustomerNotice(customerNotice({ lines: [] })))).toEqual(['lines']);
+  });
+});
+
+describe('account-manager digest', () => {
+  it('lists every account, what the customer was told, and whom to call first', () => {
+    const { subject, text, html } = renderDigest(digest());
+    expect(subject).toBe('[Stockout VALVE-12, shortage] 2 of your accounts affected, 1 to call first');
+    expect(text).toContain('Call these customers first');
+    expect(text).toContain('  * Acme Hospital (C-1, integrated)');
+    expect(text).toContain('Customer: Bolt & Co (C-2), Stage: basic, Ships now: 0, Backordered: 5, Expected: Monday, 24 March 2025, Substitute offered: no, Customer email: sent');
+    expect(html).toContain('Bolt &amp; Co (C-2)');
+    expect(html).toContain('held until your call');
+  });
+
+  it('refuses a heads-up for a customer that is not in the digest', () => {
+    expect(zodPaths(() => renderDigest(digest({ personalHeadsUp: ['C-404'] })))).toEqual(['personalHeadsUp.0']);
+  });
+});
+
+describe('messageIdFor', () => {
+  const identity = { incidentId: 'INC-1', recipient: 'customer:C-1', kind: 'first-notice', revision: 0 };
+
+  it('is a deterministic RFC 5322 id that changes with any part of the identity', () => {
+    const id = messageIdFor(identity);
+    expect(id).toMatch(/^<[0-9a-f]{40}@stockout-orchestrator>$/);
+    expect(messageIdFor({ ...identity })).toBe(id);
+    const variants = [
+      { ...identity, incidentId: 'INC-2' },
+      { ...identity, recipient: 'customer:C-2' },
+      { ...identity, kind: 'eta-change' },
+      { ...identity, revision: 1 },
+    ].map(messageIdFor);
+    expect(new Set([id, ...variants]).size).toBe(5);
+  });
+});
