@@ -1,0 +1,131 @@
+// The CRM's contract: zod schemas are the single source of truth for the HTTP API, the client's reply
+// validation, the reference service's request validation and the OpenAPI document.
+import { z } from 'zod';
+import { IdSchema, IdempotencyKeySchema, MAX_BATCH, MAX_PAGE, TimestampSchema } from '../inventory/contract';
+
+/**
+ * The five standard relationship stages of the key-account literature. Stages are data: the allocation
+ * policy maps stage names to service levels, so a company with other stages changes this list and its
+ * policy, not the engine.
+ */
+export const DEFAULT_STAGES = ['exploratory', 'basic', 'cooperative', 'interdependent', 'integrated'] as const;
+export const StageSchema = z.enum(DEFAULT_STAGES);
+
+export const ContactSchema = z.object({ name: z.string().min(1), email: z.email() });
+
+export const ReportedStockSchema = z.object({
+  sku: IdSchema,
+  quantity: z.number().int().min(0),
+  dailyUsage: z.number().min(0),
+  reportedAt: TimestampSchema,
+});
+
+export const CustomerSchema = z.object({
+  customerId: IdSchema,
+  name: z.string().min(1),
+  stage: StageSchema,
+  /** Life-safety or otherwise critical supply: served first whatever the stage. */
+  critical: z.boolean(),
+  acceptsSubstitutes: z.boolean(),
+  acceptsPartial: z.boolean(),
+  contacts: z.array(ContactSchema),
+  /** BCP 47 tag, e.g. `de-DE`. */
+  locale: z.string().min(2).nullable(),
+  /** IANA zone, e.g. `Europe/Berlin`. */
+  timeZone: z.string().min(1).nullable(),
+  accountManagerId: IdSchema,
+  revenue12m: z.number().finite().min(0),
+  margin12m: z.number().finite(),
+  /** Stock the customer says it still holds, per SKU. */
+  reportedStock: z.array(ReportedStockSchema),
+});
+
+export const AccountManagerSchema = z.object({
+  accountManagerId: IdSchema,
+  name: z.string().min(1),
+  email: z.email(),
+  accountIds: z.array(IdSchema),
+});
+
+export const CommunicationOutcomeSchema = z.enum(['sent', 'rejected', 'failed']);
+export const CommunicationSchema = z.object({
+  communicationId: IdSchema,
+  incidentId: IdSchema,
+  recipient: z.string().min(1),
+  customerId: IdSchema.nullable(),
+  accountManagerId: IdSchema.nullable(),
+  kind: z.string().min(1),
+  messageId: z.string().min(1),
+  outcome: CommunicationOutcomeSchema,
+  detail: z.string().nullable(),
+  recordedAt: TimestampSchema,
+});
+
+export const CreditSchema = z.object({
+  creditId: IdSchema,
+  incidentId: IdSchema,
+  customerId: IdSchema,
+  amount: z.number().positive(),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code'),
+  reason: z.string(),
+  grantedAt: TimestampSchema,
+});
+
+// ---- requests ----
+
+const Keyed = { idempotencyKey: IdempotencyKeySchema };
+const Cursor = z.string().min(1).max(500);
+
+export const GetCustomersRequestSchema = z.object({ customerIds: z.array(IdSchema).min(1).max(MAX_BATCH) });
+export const GetAccountManagersRequestSchema = z.object({ accountManagerIds: z.array(IdSchema).min(1).max(MAX_BATCH) });
+
+export const RecordCommunicationRequestSchema = z.object({
+  ...Keyed,
+  incidentId: IdSchema,
+  recipient: z.string().min(1).max(500),
+  customerId: IdSchema.optional(),
+  accountManagerId: IdSchema.optional(),
+  kind: z.string().min(1).max(100),
+  messageId: z.string().min(1).max(500),
+  outcome: CommunicationOutcomeSchema,
+  detail: z.string().max(2000).optional(),
+});
+export const FindCommunicationQuerySchema = z.object({ messageId: z.string().min(1).max(500) });
+export const ListCommunicationsQuerySchema = z.object({
+  incidentId: IdSchema,
+  cursor: Cursor.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE),
+});
+export const CommunicationPageSchema = z.object({ communications: z.array(CommunicationSchema), nextCursor: Cursor.nullable() });
+
+export const GrantCreditRequestSchema = z.object({
+  ...Keyed,
+  incidentId: IdSchema,
+  customerId: IdSchema,
+  amount: z.number().positive().max(1e9),
+  currency: CreditSchema.shape.currency,
+  reason: z.string().min(1).max(500),
+});
+export const ListCreditsQuerySchema = z.object({ incidentId: IdSchema });
+
+export const ReportCustomerStockRequestSchema = z.object({
+  ...Keyed,
+  customerId: IdSchema,
+  sku: IdSchema,
+  quantity: z.number().int().min(0),
+  dailyUsage: z.number().min(0),
+});
+
+export type Stage = z.infer<typeof StageSchema>;
+export type Contact = z.infer<typeof ContactSchema>;
+export type ReportedStock = z.infer<typeof ReportedStockSchema>;
+export type Customer = z.infer<typeof CustomerSchema>;
+export type AccountManager = z.infer<typeof AccountManagerSchema>;
+export type CommunicationOutcome = z.infer<typeof CommunicationOutcomeSchema>;
+export type Communication = z.infer<typeof CommunicationSchema>;
+export type Credit = z.infer<typeof CreditSchema>;
+export type RecordCommunicationRequest = z.infer<typeof RecordCommunicationRequestSchema>;
+export type ListCommunicationsQuery = z.infer<typeof ListCommunicationsQuerySchema>;
+export type CommunicationPage = z.infer<typeof CommunicationPageSchema>;
+export type GrantCreditRequest = z.infer<typeof GrantCreditRequestSchema>;
+export type ReportCustomerStockRequest = z.infer<typeof ReportCustomerStockRequestSchema>;

@@ -1,0 +1,415 @@
+// Synthetic but realistic data for the inventory system and the CRM: one hub and its spokes, a catalogue
+// with substitutes, customers over the relationship stages, account managers with many accounts, open
+// demand and inbound purchase orders, and chosen SKUs short by a chosen amount. Pure and deterministic:
+// the same options give the same data, byte for byte (seeded PRNG, dates relative to `asOf`).
+import { z } from 'zod';
+import { DEFAULT_STAGES, type AccountManager, type Customer, type Stage } from '../crm/contract';
+import {
+  DateSchema,
+  IdSchema,
+  type DemandLine,
+  type Item,
+  type Location,
+  type PurchaseOrder,
+  type StockPosition,
+  type Substitute,
+} from '../inventory/contract';
+import { createRandom, type Random } from './random';
+
+export const DEFAULT_AS_OF = '2026-11-24';
+
+export const GenerateOptionsSchema = z.object({
+  seed: z.number().int(),
+  /** "Today" of the data set: order, requested and ETA dates are relative to it. */
+  asOf: DateSchema.default(DEFAULT_AS_OF),
+  network: IdSchema.default('EU'),
+  spokes: z.number().int().min(1).max(99),
+  skus: z.number().int().min(1).max(100_000),
+  customers: z.number().int().min(1).max(1_000_000),
+  accountManagers: z.number().int().min(1).max(10_000),
+  demandLines: z.number().int().min(0).max(10_000_000),
+  shortage: z.object({
+    skus: z.array(IdSchema),
+    /** Free stock across hub and spokes covers this share of the open (unreserved) demand. */
+    coverPercent: z.number().min(0).max(100),
+    /** Share of all demand lines that are for the short SKUs. */
+    lineShare: z.number().min(0).max(1).default(0.3),
+  }),
+});
+export type GenerateOptions = z.input<typeof GenerateOptionsSchema>;
+
+export interface Dataset {
+  seed: number;
+  asOf: string;
+  network: string;
+  shortage: { skus: string[]; coverPercent: number };
+  locations: Location[];
+  items: Item[];
+  stock: StockPosition[];
+  substitutes: Substitute[];
+  purchaseOrders: PurchaseOrder[];
+  /** Open lines; `reservedQuantity` > 0 means a confirmation made before any incident. */
+  demandLines: DemandLine[];
+  customers: Customer[];
+  accountManagers: AccountManager[];
+}
+
+export const PRESETS = {
+  /** A few hundred lines, one short SKU: for a demo or a quick look. */
+  demo: {
+    seed: 7,
+    spokes: 4,
+    skus: 12,
+    customers: 60,
+    accountManagers: 6,
+    demandLines: 300,
+    shortage: { skus: ['SKU-DEMO-1'], coverPercent: 55, lineShare: 0.4 },
+  },
+  /** 100,000 demand lines, half of them for the short SKU: the scale test. */
+  large: {
+    seed: 42,
+    spokes: 10,
+    skus: 200,
+    customers: 5000,
+    accountManagers: 120,
+    demandLines: 100_000,
+    shortage: { skus: ['SKU-LARGE-1'], coverPercent: 60, lineShare: 0.5 },
+  },
+} satisfies Record<string, GenerateOptions>;
+export type PresetName = keyof typeof PRESETS;
+
+/** Options for a preset, or for a data set of `lines` demand lines scaled like `large`. */
+export function presetOptions(size: PresetName | number): GenerateOptions {
+  if (typeof size === 'string') return PRESETS[size];
+  return {
+    ...PRESETS.large,
+    demandLines: size,
+    customers: Math.max(10, Math.ceil(size / 20)),
+    accountManagers: Math.max(2, Math.ceil(size / 800)),
+    skus: Math.max(5, Math.min(200, Math.ceil(size / 500))),
+  };
+}
+
+// Fewer customers at the higher stages; bigger ones order more, in bigger quantities, at bigger discounts.
+const STAGE_PROFILE: Record<Stage, { share: number; weight: number; revenue: number; discount: number; size: number }> = {
+  exploratory: { share: 0.06, weight: 0.3, revenue: 0.2, discount: 0, size: 1 },
+  basic: { share: 0.44, weight: 1, revenue: 1, discount: 0.02, size: 1 },
+  cooperative: { share: 0.28, weight: 2, revenue: 3, discount: 0.05, size: 1.5 },
+  interdependent: { share: 0.15, weight: 4, revenue: 8, discount: 0.08, size: 2 },
+  integrated: { share: 0.07, weight: 7, revenue: 20, discount: 0.12, size: 3 },
+};
+
+/** One customer in 25 has critical (e.g. life-safety) supply. */
+const CRITICAL_EVERY = 25;
+const REGIONS = ['north', 'south', 'east', 'west', 'coast', 'mountains', 'lakes', 'valley', 'plains', 'islands'];
+const PRODUCTS = ['nitrile gloves', 'hex bolts', 'cable ties', 'safety goggles', 'bearing', 'hydraulic hose', 'filter cartridge', 'sealant', 'fuse', 'valve', 'circuit breaker', 'pump seal'];
+const GRADES = ['standard', 'premium', 'heavy-duty', 'compact', 'industrial'];
+const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Eva', 'Felix', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Kira', 'Lars', 'Mila', 'Noah', 'Olga', 'Paul', 'Rosa', 'Sven', 'Tara', 'Umar'];
+const LAST = ['Berg', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Hansen', 'Jansen', 'Kowalski', 'Laurent', 'Meyer', 'Novak', 'Olsen', 'Peeters', 'Rossi', 'Schmidt'];
+const FIRMS = ['Alpine', 'Baltic', 'Central', 'Delta', 'Evergreen', 'Fjord', 'Granite', 'Harbor', 'Iberian', 'Juniper', 'Keystone', 'Lakeside', 'Meridian', 'Northwind', 'Orchard', 'Pioneer'];
+const TRADES = ['Care Clinics', 'Hardware', 'Facilities', 'Builders', 'Labs', 'Logistics', 'Foods', 'Motors', 'Utilities', 'Hospitals'];
+const LOCALES: [string, string][] = [
+  ['en-GB', 'Europe/London'],
+  ['de-DE', 'Europe/Berlin'],
+  ['fr-FR', 'Europe/Paris'],
+  ['nl-NL', 'Europe/Amsterdam'],
+  ['es-ES', 'Europe/Madrid'],
+  ['pl-PL', 'Europe/Warsaw'],
+];
+
+export function generateDataset(options: GenerateOptions): Dataset {
+  const o = GenerateOptionsSchema.parse(options);
+  const random = createRandom(o.seed);
+  const locations = makeLocations(o.network, o.spokes);
+  const items = makeItems(random, o.skus, o.shortage.skus);
+  const managers = makeManagers(random, o.accountManagers);
+  const customers = makeCustomers(random, o.customers, managers);
+  const shortSkus = new Set(o.shortage.skus);
+  const demandLines = makeDemand(random, o, items, customers, locations);
+  const stock = makeStock(random, items, locations, demandLines, shortSkus, o.shortage.coverPercent);
+  reportCustomerStock(random, customers, demandLines, shortSkus, o.asOf);
+  return {
+    seed: o.seed,
+    asOf: o.asOf,
+    network: o.network,
+    shortage: { skus: o.shortage.skus, coverPercent: o.shortage.coverPercent },
+    locations,
+    items,
+    stock,
+    substitutes: makeSubstitutes(random, items, shortSkus),
+    purchaseOrders: makePurchaseOrders(random, items, locations, stock, demandLines, shortSkus, o.asOf),
+    demandLines,
+    customers,
+    accountManagers: managers.map((m) => ({ ...m, accountIds: customers.filter((c) => c.accountManagerId === m.accountManagerId).map((c) => c.customerId) })),
+  };
+}
+
+/** Splits `total` units in proportion to `weights`, largest remainder first (ties by index). */
+export function splitByWeights(total: number, weights: number[]): number[] {
+  const sum = weights.reduce((s, w) => s + w, 0);
+  if (sum <= 0) return weights.map((_, i) => (i === 0 ? total : 0));
+  const raw = weights.map((w) => (total * w) / sum);
+  const parts = raw.map(Math.floor);
+  let left = total - parts.reduce((s, p) => s + p, 0);
+  const order = raw.map((r, i) => ({ i, frac: r - Math.floor(r) })).sort((a, b) => b.frac - a.frac || a.i - b.i);
+  for (const { i } of order) {
+    if (left-- <= 0) break;
+    parts[i] = (parts[i] ?? 0) + 1;
+  }
+  return parts;
+}
+
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+const cents = (x: number) => Math.round(x * 100) / 100;
+
+function makeLocations(network: string, spokes: number): Location[] {
+  const hub: Location = { locationId: `${network}-HUB`, network, kind: 'hub', region: 'central', name: `${network} central hub` };
+  const spokeList = Array.from({ length: spokes }, (_, i): Location => {
+    const region = REGIONS[i % REGIONS.length] as string;
+    return { locationId: `${network}-S${pad(i + 1, 2)}`, network, kind: 'spoke', region, name: `${network} ${region} warehouse ${i + 1}` };
+  });
+  return [hub, ...spokeList];
+}
+
+function makeItems(random: Random, count: number, shortSkus: string[]): Item[] {
+  const skus = [...shortSkus];
+  for (let n = 1; skus.length < Math.max(count, shortSkus.length); n++) {
+    const sku = `SKU-${pad(n, 4)}`;
+    if (!skus.includes(sku)) skus.push(sku);
+  }
+  return skus.map((sku) => {
+    const unitPrice = cents(2 * Math.exp(random.next() * Math.log(200)));
+    return {
+      sku,
+      description: `${random.pick(PRODUCTS)}, ${random.pick(GRADES)}`,
+      packSize: random.pick([1, 1, 1, 6, 10, 12, 24]),
+      unitPrice,
+      unitCost: cents(unitPrice * (0.55 + random.next() * 0.25)),
+    };
+  });
+}
+
+function makeManagers(random: Random, count: number): Omit<AccountManager, 'accountIds'>[] {
+  return Array.from({ length: count }, (_, i) => {
+    const first = random.pick(FIRST);
+    const last = random.pick(LAST);
+    const id = `AM-${pad(i + 1, 3)}`;
+    return { accountManagerId: id, name: `${first} ${last}`, email: `${first}.${last}.${id}@supplier.example`.toLowerCase() };
+  });
+}
+
+/** Stages by quota (largest remainder), so every stage appears once there are enough customers. */
+function stageQuota(random: Random, count: number): Stage[] {
+  const quotas = splitByWeights(count, DEFAULT_STAGES.map((s) => STAGE_PROFILE[s].share));
+  if (count >= DEFAULT_STAGES.length) {
+    for (let i = 0; i < quotas.length; i++) {
+      if (quotas[i] !== 0) continue;
+      const largest = quotas.indexOf(Math.max(...quotas));
+      quotas[largest] = (quotas[largest] as number) - 1;
+      quotas[i] = 1;
+    }
+  }
+  return random.shuffle(DEFAULT_STAGES.flatMap((stage, i) => Array.from({ length: quotas[i] ?? 0 }, () => stage)));
+}
+
+function makeCustomers(random: Random, count: number, managers: { accountManagerId: string }[]): Customer[] {
+  const stages = stageQuota(random, count);
+  const managerOrder = random.shuffle(managers.map((m) => m.accountManagerId));
+  return stages.map((stage, i) => {
+    const id = `CUST-${pad(i + 1, 6)}`;
+    const [locale, timeZone] = random.pick(LOCALES);
+    const revenue12m = Math.round(10_000 * STAGE_PROFILE[stage].revenue * (0.5 + random.next()));
+    const contacts = Array.from({ length: random.int(1, 2) }, (_, k) => {
+      const first = random.pick(FIRST);
+      const last = random.pick(LAST);
+      return { name: `${first} ${last}`, email: `${first}.${last}${k === 0 ? '' : k}@${id}.example`.toLowerCase() };
+    });
+    return {
+      customerId: id,
+      name: `${random.pick(FIRMS)} ${random.pick(TRADES)} ${i + 1}`,
+      stage,
+      critical: (i + 1) % CRITICAL_EVERY === 0,
+      acceptsSubstitutes: random.chance(0.65),
+      acceptsPartial: random.chance(0.8),
+      contacts,
+      locale,
+      timeZone,
+      accountManagerId: managerOrder[i % managerOrder.length] as string,
+      revenue12m,
+      margin12m: Math.round(revenue12m * (0.12 + random.next() * 0.18)),
+      reportedStock: [],
+    };
+  });
+}
+
+/** Cumulative weights for picking customers in proportion to their size (binary search). */
+function weightedPicker(random: Random, weights: number[]) {
+  const cumulative: number[] = [];
+  let sum = 0;
+  for (const w of weights) cumulative.push((sum += w));
+  return () => {
+    const x = random.next() * sum;
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cumulative[mid] as number) > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+}
+
+function makeDemand(
+  random: Random,
+  o: z.output<typeof GenerateOptionsSchema>,
+  items: Item[],
+  customers: Customer[],
+  locations: Location[],
+): DemandLine[] {
+  const short = items.filter((i) => o.shortage.skus.includes(i.sku));
+  const others = items.filter((i) => !o.shortage.skus.includes(i.sku));
+  const pickCustomer = weightedPicker(random, customers.map((c) => STAGE_PROFILE[c.stage].weight * (0.5 + random.next())));
+  // Each customer is served from one home location; a fifth from the hub.
+  const home = customers.map(() => (random.chance(0.2) ? locations[0] : random.pick(locations.slice(1))) as Location);
+  const lines: DemandLine[] = [];
+  let orders = 0;
+  while (lines.length < o.demandLines) {
+    const ci = pickCustomer();
+    const customer = customers[ci] as Customer;
+    const profile = STAGE_PROFILE[customer.stage];
+    const orderId = `SO-${pad(++orders, 7)}`;
+    const orderDate = addDays(o.asOf, -random.int(0, 30));
+    const size = Math.min(random.int(1, 3), o.demandLines - lines.length);
+    for (let k = 0; k < size; k++) {
+      const useShort = short.length > 0 && (others.length === 0 || random.chance(o.shortage.lineShare));
+      const item = random.pick(useShort ? short : others);
+      const packs = Math.max(1, Math.round((1 + Math.floor(random.next() ** 2 * 20)) * profile.size));
+      const quantity = packs * item.packSize;
+      const unitPrice = cents(item.unitPrice * (1 - profile.discount));
+      lines.push({
+        lineId: `L-${pad(lines.length + 1, 8)}`,
+        orderId,
+        customerId: customer.customerId,
+        sku: item.sku,
+        locationId: (home[ci] as Location).locationId,
+        quantity,
+        reservedQuantity: random.chance(0.15) ? random.int(1, packs) * item.packSize : 0,
+        requestedDate: addDays(orderDate, random.int(2, 35)),
+        orderDate,
+        unitPrice,
+        unitMargin: cents(unitPrice - item.unitCost),
+        packSize: item.packSize,
+        partialAllowed: customer.acceptsPartial && random.chance(0.92),
+        substitutesAllowed: customer.acceptsSubstitutes && random.chance(0.85),
+      });
+    }
+  }
+  return lines;
+}
+
+/**
+ * On hand = confirmed (reserved) + safety stock + free, per location. Free stock of a short SKU across
+ * the network is exactly `coverPercent` of its unreserved demand; other SKUs have 1.3–2.5× theirs.
+ * A hub holds 40% of the free stock, the spokes the rest, so pooling has something to move.
+ */
+function makeStock(random: Random, items: Item[], locations: Location[], lines: DemandLine[], shortSkus: Set<string>, coverPercent: number): StockPosition[] {
+  const reserved = new Map<string, number>();
+  const open = new Map<string, number>();
+  for (const l of lines) {
+    const key = `${l.sku}|${l.locationId}`;
+    reserved.set(key, (reserved.get(key) ?? 0) + l.reservedQuantity);
+    open.set(key, (open.get(key) ?? 0) + l.quantity - l.reservedQuantity);
+  }
+  const stock: StockPosition[] = [];
+  for (const item of items) {
+    const demand = locations.map((loc) => open.get(`${item.sku}|${loc.locationId}`) ?? 0);
+    const total = demand.reduce((s, d) => s + d, 0);
+    const free = shortSkus.has(item.sku)
+      ? Math.floor((total * coverPercent) / 100)
+      : Math.ceil(total * (1.3 + random.next() * 1.2)) + 50 * item.packSize;
+    const weights = locations.map((loc, i) => (i === 0 ? 0.4 : (0.6 / (locations.length - 1)) * (0.5 + random.next())));
+    const shares = splitByWeights(free, weights);
+    locations.forEach((loc, i) => {
+      const r = reserved.get(`${item.sku}|${loc.locationId}`) ?? 0;
+      const safetyStock = Math.round((demand[i] ?? 0) * 0.05);
+      stock.push({ locationId: loc.locationId, sku: item.sku, onHand: r + safetyStock + (shares[i] ?? 0), reserved: r, safetyStock, inTransit: 0 });
+    });
+  }
+  return stock;
+}
+
+/** Short SKUs get at least one substitute; others have one or two half the time. */
+function makeSubstitutes(random: Random, items: Item[], shortSkus: Set<string>): Substitute[] {
+  const candidates = items.filter((i) => !shortSkus.has(i.sku));
+  const out: Substitute[] = [];
+  for (const item of items) {
+    if (!shortSkus.has(item.sku) && !random.chance(0.5)) continue;
+    const pool = random.shuffle(candidates.filter((c) => c.sku !== item.sku)).slice(0, random.int(1, 2));
+    for (const sub of pool.sort((a, b) => a.sku.localeCompare(b.sku))) {
+      out.push({ sku: item.sku, substituteSku: sub.sku, ratio: random.pick([1, 1, 1, 2, 0.5]), priceDelta: cents(item.unitPrice * (random.next() * 0.2 - 0.05)) });
+    }
+  }
+  return out;
+}
+
+/** Inbound to the hub: a short SKU's first ETA is two weeks out, bringing more than the shortfall. */
+function makePurchaseOrders(
+  random: Random,
+  items: Item[],
+  locations: Location[],
+  stock: StockPosition[],
+  lines: DemandLine[],
+  shortSkus: Set<string>,
+  asOf: string,
+): PurchaseOrder[] {
+  const hubId = (locations[0] as Location).locationId;
+  const openDemand = new Map<string, number>();
+  for (const l of lines) openDemand.set(l.sku, (openDemand.get(l.sku) ?? 0) + l.quantity - l.reservedQuantity);
+  const free = new Map<string, number>();
+  for (const s of stock) free.set(s.sku, (free.get(s.sku) ?? 0) + s.onHand - s.reserved - s.safetyStock);
+  const orders: PurchaseOrder[] = [];
+  for (const item of items) {
+    const short = shortSkus.has(item.sku);
+    const gap = Math.max(0, (openDemand.get(item.sku) ?? 0) - (free.get(item.sku) ?? 0));
+    const count = short ? 2 : random.int(1, 2);
+    for (let k = 0; k < count; k++) {
+      const base = short ? Math.ceil((gap * (k === 0 ? 1.2 : 0.8)) / item.packSize) : random.int(20, 200);
+      orders.push({
+        poId: `PO-${pad(orders.length + 1, 6)}`,
+        sku: item.sku,
+        locationId: hubId,
+        quantity: Math.max(1, base) * item.packSize,
+        receivedQuantity: 0,
+        eta: addDays(asOf, short ? 14 + k * 14 : random.int(5, 40)),
+        status: 'open',
+      });
+    }
+  }
+  return orders;
+}
+
+/** About one in eight customers with demand for a short SKU says it still holds some. */
+function reportCustomerStock(random: Random, customers: Customer[], lines: DemandLine[], shortSkus: Set<string>, asOf: string) {
+  const byId = new Map(customers.map((c) => [c.customerId, c]));
+  const seen = new Set<string>();
+  for (const l of lines) {
+    const key = `${l.customerId}|${l.sku}`;
+    if (!shortSkus.has(l.sku) || seen.has(key)) continue;
+    seen.add(key);
+    if (!random.chance(0.125)) continue;
+    const dailyUsage = random.int(1, 20);
+    (byId.get(l.customerId) as Customer).reportedStock.push({
+      sku: l.sku,
+      quantity: dailyUsage * random.int(3, 30),
+      dailyUsage,
+      reportedAt: `${addDays(asOf, -random.int(0, 5))}T08:00:00.000Z`,
+    });
+  }
+}

@@ -1,0 +1,278 @@
+// The inventory/order system's contract: zod schemas are the single source of truth for the HTTP API,
+// the client's reply validation, the reference service's request validation and the OpenAPI document.
+import { z } from 'zod';
+
+export const IdSchema = z.string().min(1).max(200);
+export const IdempotencyKeySchema = z.string().min(1).max(300);
+/** Calendar date, `YYYY-MM-DD`. */
+export const DateSchema = z.iso.date();
+export const TimestampSchema = z.iso.datetime({ offset: true });
+const Units = z.number().int().min(0);
+const PositiveUnits = z.number().int().positive();
+const Money = z.number().finite();
+
+/** Batch writes accept at most this many items; the whole batch is one transaction. */
+export const MAX_BATCH = 500;
+export const MAX_PAGE = 5000;
+
+export const LocationSchema = z.object({
+  locationId: IdSchema,
+  /** A network has exactly one hub and any number of spokes. */
+  network: IdSchema,
+  kind: z.enum(['hub', 'spoke']),
+  region: z.string(),
+  name: z.string(),
+});
+
+export const ItemSchema = z.object({
+  sku: IdSchema,
+  description: z.string(),
+  packSize: PositiveUnits,
+  unitPrice: Money.min(0),
+  unitCost: Money.min(0),
+});
+
+export const StockPositionSchema = z.object({
+  locationId: IdSchema,
+  sku: IdSchema,
+  onHand: Units,
+  reserved: Units,
+  /** A planning target, not a physical limit: reservations may dip into it. */
+  safetyStock: Units,
+  /** Units shipped to this location by transfers and not yet received. */
+  inTransit: Units,
+});
+
+export const PurchaseOrderStatusSchema = z.enum(['open', 'received', 'cancelled']);
+export const PurchaseOrderSchema = z.object({
+  poId: IdSchema,
+  sku: IdSchema,
+  locationId: IdSchema,
+  quantity: PositiveUnits,
+  receivedQuantity: Units,
+  eta: DateSchema,
+  status: PurchaseOrderStatusSchema,
+});
+
+export const ReceiptSchema = z.object({
+  receiptId: IdSchema,
+  sku: IdSchema,
+  locationId: IdSchema,
+  quantity: PositiveUnits,
+  poId: IdSchema.nullable(),
+  receivedAt: TimestampSchema,
+});
+
+export const DemandLineSchema = z.object({
+  lineId: IdSchema,
+  orderId: IdSchema,
+  customerId: IdSchema,
+  sku: IdSchema,
+  /** The location that ships the line. */
+  locationId: IdSchema,
+  /** Still to ship: ordered less shipped, cancelled and substituted (an open line has some). */
+  quantity: PositiveUnits,
+  /** Units of this SKU already reserved for the line (confirmations made before or during an incident). */
+  reservedQuantity: Units,
+  requestedDate: DateSchema,
+  orderDate: DateSchema,
+  unitPrice: Money,
+  unitMargin: Money,
+  packSize: PositiveUnits,
+  partialAllowed: z.boolean(),
+  substitutesAllowed: z.boolean(),
+});
+
+export const TransferStatusSchema = z.enum(['created', 'shipped', 'received', 'cancelled']);
+export const TransferSchema = z.object({
+  transferId: IdSchema,
+  incidentId: IdSchema,
+  sku: IdSchema,
+  fromLocationId: IdSchema,
+  toLocationId: IdSchema,
+  quantity: PositiveUnits,
+  status: TransferStatusSchema,
+});
+
+export const SubstituteSchema = z.object({
+  sku: IdSchema,
+  substituteSku: IdSchema,
+  /** Units of the substitute that replace one unit of `sku`. */
+  ratio: z.number().positive(),
+  /** Unit price of the substitute minus that of `sku`. */
+  priceDelta: Money,
+});
+
+export const ReservationStatusSchema = z.enum(['active', 'released', 'shipped']);
+export const ReservationSchema = z.object({
+  reservationId: IdSchema,
+  /** Null for confirmations made before any incident. */
+  incidentId: IdSchema.nullable(),
+  lineId: IdSchema,
+  /** The line's SKU, or a substitute's. */
+  sku: IdSchema,
+  locationId: IdSchema,
+  quantity: PositiveUnits,
+  status: ReservationStatusSchema,
+});
+
+export const BackorderStatusSchema = z.enum(['open', 'closed']);
+export const BackorderSchema = z.object({
+  backorderId: IdSchema,
+  incidentId: IdSchema,
+  lineId: IdSchema,
+  customerId: IdSchema,
+  sku: IdSchema,
+  /** quantity = fulfilled + cancelled + open. */
+  quantity: PositiveUnits,
+  fulfilled: Units,
+  cancelled: Units,
+  open: Units,
+  expectedDate: DateSchema.nullable(),
+  status: BackorderStatusSchema,
+});
+
+export const ShipmentSchema = z.object({
+  shipmentId: IdSchema,
+  reservationId: IdSchema,
+  lineId: IdSchema,
+  sku: IdSchema,
+  locationId: IdSchema,
+  quantity: PositiveUnits,
+  shippedAt: TimestampSchema,
+});
+
+export const BooksReportSchema = z.object({
+  balanced: z.boolean(),
+  issues: z.array(z.string()),
+  totals: z.object({
+    /** Opening balances (on hand + in transit) loaded with the data set. */
+    opening: Units,
+    received: Units,
+    shippedToCustomers: Units,
+    onHand: Units,
+    inTransit: Units,
+    reserved: Units,
+    movements: Units,
+    idempotentWrites: Units,
+  }),
+});
+
+// ---- requests ----
+
+const Keyed = { idempotencyKey: IdempotencyKeySchema };
+const batchOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item).min(1).max(MAX_BATCH) });
+const Cursor = z.string().min(1).max(500);
+const Limit = z.coerce.number().int().min(1).max(MAX_PAGE);
+
+export const UpdateInboundEtaRequestSchema = z.object({ ...Keyed, poId: IdSchema, eta: DateSchema });
+
+export const RecordReceiptRequestSchema = z.object({
+  ...Keyed,
+  sku: IdSchema,
+  locationId: IdSchema,
+  quantity: PositiveUnits,
+  poId: IdSchema.optional(),
+});
+
+export const ListReceiptsQuerySchema = z.object({ sku: IdSchema, since: TimestampSchema.optional() });
+
+export const ListDemandLinesQuerySchema = z.object({ sku: IdSchema, cursor: Cursor.optional(), limit: Limit });
+export const DemandLinePageSchema = z.object({ lines: z.array(DemandLineSchema), nextCursor: Cursor.nullable() });
+
+export const CreateTransferRequestSchema = z.object({
+  ...Keyed,
+  incidentId: IdSchema,
+  sku: IdSchema,
+  fromLocationId: IdSchema,
+  toLocationId: IdSchema,
+  quantity: PositiveUnits,
+});
+export const TransferActionRequestSchema = z.object({ ...Keyed, transferId: IdSchema });
+export const ListTransfersQuerySchema = z.object({ incidentId: IdSchema });
+
+export const ReservationItemSchema = z.object({
+  ...Keyed,
+  incidentId: IdSchema,
+  lineId: IdSchema,
+  sku: IdSchema,
+  locationId: IdSchema,
+  quantity: PositiveUnits,
+});
+export const CreateReservationsRequestSchema = batchOf(ReservationItemSchema);
+export const ReleaseReservationsRequestSchema = batchOf(z.object({ ...Keyed, reservationId: IdSchema }));
+export const ListReservationsQuerySchema = z
+  .object({
+    incidentId: IdSchema.optional(),
+    lineId: IdSchema.optional(),
+    status: ReservationStatusSchema.optional(),
+    cursor: Cursor.optional(),
+    limit: Limit,
+  })
+  .refine((q) => q.incidentId !== undefined || q.lineId !== undefined, { message: 'give incidentId or lineId', path: ['incidentId'] });
+export const ReservationPageSchema = z.object({ reservations: z.array(ReservationSchema), nextCursor: Cursor.nullable() });
+
+export const BackorderItemSchema = z.object({
+  ...Keyed,
+  incidentId: IdSchema,
+  lineId: IdSchema,
+  customerId: IdSchema,
+  sku: IdSchema,
+  quantity: PositiveUnits,
+  expectedDate: DateSchema.optional(),
+});
+export const CreateBackordersRequestSchema = batchOf(BackorderItemSchema);
+export const FulfilBackordersRequestSchema = batchOf(
+  z.object({ ...Keyed, backorderId: IdSchema, quantity: PositiveUnits, locationId: IdSchema }),
+);
+export const CancelBackordersRequestSchema = batchOf(
+  /** Without `quantity`, everything still open is cancelled. */
+  z.object({ ...Keyed, backorderId: IdSchema, quantity: PositiveUnits.optional() }),
+);
+export const ListBackordersQuerySchema = z.object({
+  incidentId: IdSchema.optional(),
+  sku: IdSchema.optional(),
+  status: BackorderStatusSchema.optional(),
+  cursor: Cursor.optional(),
+  limit: Limit,
+});
+export const BackorderPageSchema = z.object({ backorders: z.array(BackorderSchema), nextCursor: Cursor.nullable() });
+
+export const ReleaseToShippingRequestSchema = batchOf(z.object({ ...Keyed, reservationId: IdSchema }));
+
+export const CheckBooksQuerySchema = z.object({ sku: IdSchema.optional() });
+
+export type Location = z.infer<typeof LocationSchema>;
+export type Item = z.infer<typeof ItemSchema>;
+export type StockPosition = z.infer<typeof StockPositionSchema>;
+export type PurchaseOrder = z.infer<typeof PurchaseOrderSchema>;
+export type Receipt = z.infer<typeof ReceiptSchema>;
+export type DemandLine = z.infer<typeof DemandLineSchema>;
+export type Transfer = z.infer<typeof TransferSchema>;
+export type TransferStatus = z.infer<typeof TransferStatusSchema>;
+export type Substitute = z.infer<typeof SubstituteSchema>;
+export type Reservation = z.infer<typeof ReservationSchema>;
+export type ReservationStatus = z.infer<typeof ReservationStatusSchema>;
+export type Backorder = z.infer<typeof BackorderSchema>;
+export type Shipment = z.infer<typeof ShipmentSchema>;
+export type BooksReport = z.infer<typeof BooksReportSchema>;
+
+export type UpdateInboundEtaRequest = z.infer<typeof UpdateInboundEtaRequestSchema>;
+export type RecordReceiptRequest = z.infer<typeof RecordReceiptRequestSchema>;
+export type ListReceiptsQuery = z.infer<typeof ListReceiptsQuerySchema>;
+export type ListDemandLinesQuery = z.infer<typeof ListDemandLinesQuerySchema>;
+export type DemandLinePage = z.infer<typeof DemandLinePageSchema>;
+export type CreateTransferRequest = z.infer<typeof CreateTransferRequestSchema>;
+export type TransferActionRequest = z.infer<typeof TransferActionRequestSchema>;
+export type ReservationItem = z.infer<typeof ReservationItemSchema>;
+export type CreateReservationsRequest = z.infer<typeof CreateReservationsRequestSchema>;
+export type ReleaseReservationsRequest = z.infer<typeof ReleaseReservationsRequestSchema>;
+export type ListReservationsQuery = z.infer<typeof ListReservationsQuerySchema>;
+export type ReservationPage = z.infer<typeof ReservationPageSchema>;
+export type BackorderItem = z.infer<typeof BackorderItemSchema>;
+export type CreateBackordersRequest = z.infer<typeof CreateBackordersRequestSchema>;
+export type FulfilBackordersRequest = z.infer<typeof FulfilBackordersRequestSchema>;
+export type CancelBackordersRequest = z.infer<typeof CancelBackordersRequestSchema>;
+export type ListBackordersQuery = z.infer<typeof ListBackordersQuerySchema>;
+export type BackorderPage = z.infer<typeof BackorderPageSchema>;
+export type ReleaseToShippingRequest = z.infer<typeof ReleaseToShippingRequestSchema>;

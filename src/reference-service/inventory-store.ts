@@ -1,0 +1,600 @@
+// The reference inventory/order system over SQLite: reads, and writes that keep the books. Each write
+// runs in one transaction, once per idempotency key (./writes), and refuses what would break an
+// invariant: stock below zero, reserving more than is free, committing more of a line than was ordered,
+// fulfilling more than is backordered, cancelling a shipped transfer.
+import type {
+  Backorder,
+  BackorderPage,
+  BooksReport,
+  CancelBackordersRequest,
+  CreateBackordersRequest,
+  CreateReservationsRequest,
+  CreateTransferRequest,
+  DemandLine,
+  DemandLinePage,
+  FulfilBackordersRequest,
+  Item,
+  ListBackordersQuery,
+  ListDemandLinesQuery,
+  ListReceiptsQuery,
+  ListReservationsQuery,
+  Location,
+  PurchaseOrder,
+  Receipt,
+  RecordReceiptRequest,
+  ReleaseReservationsRequest,
+  ReleaseToShippingRequest,
+  Reservation,
+  ReservationPage,
+  Shipment,
+  StockPosition,
+  Substitute,
+  Transfer,
+  TransferActionRequest,
+  TransferStatus,
+  UpdateInboundEtaRequest,
+} from '../inventory/contract';
+import { checkBooks } from './books';
+import { decodeCursor, encodeCursor } from './cursor';
+import { nextId, sql, type Db } from './schema';
+import { conflict, eachItem, invariant, moveStock, notFound, once, type Write } from './writes';
+
+interface LineRow {
+  line_id: string;
+  order_id: string;
+  customer_id: string;
+  sku: string;
+  location_id: string;
+  quantity: number;
+  reserved_quantity: number;
+  shipped_quantity: number;
+  substituted_quantity: number;
+  cancelled_quantity: number;
+  backordered_quantity: number;
+  requested_date: string;
+  order_date: string;
+  unit_price: number;
+  unit_margin: number;
+  pack_size: number;
+  partial_allowed: number;
+  substitutes_allowed: number;
+  status: 'open' | 'closed';
+}
+interface ReservationRow {
+  reservation_id: string;
+  incident_id: string | null;
+  line_id: string;
+  sku: string;
+  location_id: string;
+  quantity: number;
+  covers: number;
+  status: Reservation['status'];
+}
+interface BackorderRow {
+  backorder_id: string;
+  incident_id: string;
+  line_id: string;
+  customer_id: string;
+  sku: string;
+  quantity: number;
+  fulfilled: number;
+  cancelled: number;
+  open: number;
+  expected_date: string | null;
+}
+interface TransferRow {
+  transfer_id: string;
+  incident_id: string;
+  sku: string;
+  from_location_id: string;
+  to_location_id: string;
+  quantity: number;
+  status: TransferStatus;
+}
+
+interface StockRow {
+  sku: string;
+  location_id: string;
+  on_hand: number;
+  reserved: number;
+  safety_stock: number;
+  in_transit: number;
+}
+interface SubstituteRow {
+  sku: string;
+  substitute_sku: string;
+  ratio: number;
+  price_delta: number;
+}
+interface ReceiptRow {
+  receipt_id: string;
+  sku: string;
+  location_id: string;
+  quantity: number;
+  po_id: string | null;
+  received_at: string;
+}
+interface ShipmentRow {
+  shipment_id: string;
+  reservation_id: string;
+  line_id: string;
+  sku: string;
+  location_id: string;
+  quantity: number;
+  shipped_at: string;
+}
+interface PurchaseOrderRow {
+  po_id: string;
+  sku: string;
+  location_id: string;
+  quantity: number;
+  received_quantity: number;
+  eta: string;
+  status: PurchaseOrder['status'];
+}
+
+type LineChange = Partial<Record<'reserved' | 'shipped' | 'substituted' | 'cancelled' | 'backordered', number>>;
+
+export type InventoryStore = ReturnType<typeof createInventoryStore>;
+
+export function createInventoryStore(db: Db, now: () => Date = () => new Date()) {
+  const transaction = <T>(fn: (at: string) => T): T => db.transaction(() => fn(now().toISOString())).immediate();
+
+  const requireItem = (sku: string) => {
+    const row = sql(db, 'SELECT sku, description, pack_size, unit_price, unit_cost FROM items WHERE sku = ?').get(sku) as
+      | { sku: string; description: string; pack_size: number; unit_price: number; unit_cost: number }
+      | undefined;
+    if (!row) throw notFound(`unknown SKU "${sku}"`);
+    return row;
+  };
+  const requireLocation = (locationId: string) => {
+    const row = sql(db, 'SELECT location_id, network FROM locations WHERE location_id = ?').get(locationId) as
+      | { location_id: string; network: string }
+      | undefined;
+    if (!row) throw notFound(`unknown location "${locationId}"`);
+    return row;
+  };
+  const requireLine = (lineId: string) => {
+    const row = sql(db, 'SELECT * FROM demand_lines WHERE line_id = ?').get(lineId) as LineRow | undefined;
+    if (!row) throw notFound(`unknown demand line "${lineId}"`);
+    return row;
+  };
+  const requireTransfer = (transferId: string) => {
+    const row = sql(db, 'SELECT * FROM transfers WHERE transfer_id = ?').get(transferId) as TransferRow | undefined;
+    if (!row) throw notFound(`unknown transfer "${transferId}"`);
+    return row;
+  };
+  const requireReservation = (reservationId: string) => {
+    const row = sql(db, 'SELECT * FROM reservations WHERE reservation_id = ?').get(reservationId) as ReservationRow | undefined;
+    if (!row) throw notFound(`unknown reservation "${reservationId}"`);
+    return row;
+  };
+  const requireBackorder = (backorderId: string) => {
+    const row = sql(db, 'SELECT * FROM backorders WHERE backorder_id = ?').get(backorderId) as BackorderRow | undefined;
+    if (!row) throw notFound(`unknown backorder "${backorderId}"`);
+    return row;
+  };
+
+  /** What a line has committed never exceeds what was ordered; it closes when nothing is left to ship. */
+  const changeLine = (line: LineRow, change: LineChange, what: string) => {
+    const next = {
+      reserved: line.reserved_quantity + (change.reserved ?? 0),
+      shipped: line.shipped_quantity + (change.shipped ?? 0),
+      substituted: line.substituted_quantity + (change.substituted ?? 0),
+      cancelled: line.cancelled_quantity + (change.cancelled ?? 0),
+      backordered: line.backordered_quantity + (change.backordered ?? 0),
+    };
+    const committed = next.reserved + next.shipped + next.substituted + next.cancelled + next.backordered;
+    if (committed > line.quantity) {
+      throw invariant(
+        `${what} would commit ${committed} units of line ${line.line_id}, which ordered ${line.quantity} ` +
+          `(reserved ${line.reserved_quantity}, shipped ${line.shipped_quantity}, substituted ${line.substituted_quantity}, ` +
+          `cancelled ${line.cancelled_quantity}, backordered ${line.backordered_quantity})`,
+      );
+    }
+    const status = next.shipped + next.substituted + next.cancelled >= line.quantity ? 'closed' : 'open';
+    sql(
+      db,
+      `UPDATE demand_lines SET reserved_quantity = ?, shipped_quantity = ?, substituted_quantity = ?, cancelled_quantity = ?,
+       backordered_quantity = ?, status = ? WHERE line_id = ?`,
+    ).run(next.reserved, next.shipped, next.substituted, next.cancelled, next.backordered, status, line.line_id);
+  };
+
+  const reserveForLine = (write: Write, line: LineRow, incidentId: string | null, sku: string, locationId: string, quantity: number) => {
+    if (line.status === 'closed') throw conflict(`line ${line.line_id} is closed`);
+    requireItem(sku);
+    let covers = quantity;
+    if (sku === line.sku) changeLine(line, { reserved: quantity }, `reserving ${quantity}`);
+    else {
+      const sub = sql(db, 'SELECT ratio FROM substitutes WHERE sku = ? AND substitute_sku = ?').get(line.sku, sku) as { ratio: number } | undefined;
+      if (!sub) throw invariant(`${sku} is not a substitute for ${line.sku} (line ${line.line_id})`);
+      // The fewest line units that `quantity` substitute units can stand for (rounding up by the ratio).
+      const capacity =
+        line.quantity - line.reserved_quantity - line.shipped_quantity - line.substituted_quantity - line.cancelled_quantity - line.backordered_quantity;
+      covers = Math.min(Math.floor((quantity - 1) / sub.ratio) + 1, capacity);
+      changeLine(line, { substituted: covers }, `substituting ${quantity} × ${sku}`);
+    }
+    const reservationId = nextId(db, 'RS');
+    moveStock(write, 'reserve', reservationId, sku, locationId, { reserved: quantity });
+    sql(
+      db,
+      `INSERT INTO reservations (reservation_id, incident_id, line_id, sku, location_id, quantity, covers, status, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
+    ).run(reservationId, incidentId, line.line_id, sku, locationId, quantity, covers, write.now);
+    return toReservation(requireReservation(reservationId));
+  };
+
+  const transferAction = (operation: string, request: TransferActionRequest, apply: (write: Write, t: TransferRow) => TransferStatus | null) =>
+    transaction((at) =>
+      once(db, operation, request, at, (write) => {
+        const t = requireTransfer(request.transferId);
+        const status = apply(write, t);
+        if (status) sql(db, 'UPDATE transfers SET status = ? WHERE transfer_id = ?').run(status, t.transfer_id);
+        return toTransfer(requireTransfer(t.transfer_id));
+      }),
+    );
+
+  return {
+    listLocations(): Location[] {
+      return (sql(db, "SELECT * FROM locations ORDER BY network, kind = 'spoke', location_id").all() as Record<string, string>[]).map((r) => ({
+        locationId: r.location_id as string,
+        network: r.network as string,
+        kind: r.kind as Location['kind'],
+        region: r.region as string,
+        name: r.name as string,
+      }));
+    },
+
+    getItem(sku: string): Item {
+      const r = requireItem(sku);
+      return { sku: r.sku, description: r.description, packSize: r.pack_size, unitPrice: r.unit_price, unitCost: r.unit_cost };
+    },
+
+    getStockPositions(sku: string): StockPosition[] {
+      requireItem(sku);
+      return (sql(db, 'SELECT * FROM stock WHERE sku = ? ORDER BY location_id').all(sku) as StockRow[]).map((r) => ({
+        locationId: r.location_id,
+        sku: r.sku,
+        onHand: r.on_hand,
+        reserved: r.reserved,
+        safetyStock: r.safety_stock,
+        inTransit: r.in_transit,
+      }));
+    },
+
+    listInbound(sku: string): PurchaseOrder[] {
+      requireItem(sku);
+      return (sql(db, 'SELECT * FROM purchase_orders WHERE sku = ? ORDER BY eta, po_id').all(sku) as PurchaseOrderRow[]).map(toPurchaseOrder);
+    },
+
+    listSubstitutes(sku: string): Substitute[] {
+      requireItem(sku);
+      return (sql(db, 'SELECT * FROM substitutes WHERE sku = ? ORDER BY substitute_sku').all(sku) as SubstituteRow[]).map((r) => ({
+        sku: r.sku,
+        substituteSku: r.substitute_sku,
+        ratio: r.ratio,
+        priceDelta: r.price_delta,
+      }));
+    },
+
+    updateInboundEta(request: UpdateInboundEtaRequest): PurchaseOrder {
+      return transaction((at) =>
+        once(db, 'updateInboundEta', request, at, () => {
+          const po = sql(db, 'SELECT * FROM purchase_orders WHERE po_id = ?').get(request.poId) as PurchaseOrderRow | undefined;
+          if (!po) throw notFound(`unknown purchase order "${request.poId}"`);
+          if (po.status !== 'open') throw conflict(`purchase order ${request.poId} is ${po.status}: its ETA cannot change`);
+          sql(db, 'UPDATE purchase_orders SET eta = ? WHERE po_id = ?').run(request.eta, request.poId);
+          return toPurchaseOrder({ ...po, eta: request.eta });
+        }),
+      );
+    },
+
+    recordReceipt(request: RecordReceiptRequest): Receipt {
+      return transaction((at) =>
+        once(db, 'recordReceipt', request, at, (write) => {
+          requireItem(request.sku);
+          requireLocation(request.locationId);
+          if (request.poId !== undefined) {
+            const po = sql(db, 'SELECT sku, status, quantity, received_quantity FROM purchase_orders WHERE po_id = ?').get(request.poId) as
+              | { sku: string; status: string; quantity: number; received_quantity: number }
+              | undefined;
+            if (!po) throw notFound(`unknown purchase order "${request.poId}"`);
+            if (po.sku !== request.sku) throw invariant(`purchase order ${request.poId} is for ${po.sku}, not ${request.sku}`);
+            if (po.status !== 'open') throw conflict(`purchase order ${request.poId} is ${po.status}`);
+            const received = po.received_quantity + request.quantity;
+            sql(db, 'UPDATE purchase_orders SET received_quantity = ?, status = ? WHERE po_id = ?').run(
+              received,
+              received >= po.quantity ? 'received' : 'open',
+              request.poId,
+            );
+          }
+          const receiptId = nextId(db, 'RC');
+          moveStock(write, 'receipt', receiptId, request.sku, request.locationId, { on_hand: request.quantity });
+          sql(db, 'INSERT INTO receipts (receipt_id, sku, location_id, quantity, po_id, received_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+            receiptId,
+            request.sku,
+            request.locationId,
+            request.quantity,
+            request.poId ?? null,
+            write.now,
+          );
+          return { receiptId, sku: request.sku, locationId: request.locationId, quantity: request.quantity, poId: request.poId ?? null, receivedAt: write.now };
+        }),
+      );
+    },
+
+    listReceipts(query: ListReceiptsQuery): Receipt[] {
+      const since = query.since ? new Date(query.since).toISOString() : '';
+      return (
+        sql(db, 'SELECT * FROM receipts WHERE sku = ? AND received_at >= ? ORDER BY received_at, receipt_id').all(query.sku, since) as ReceiptRow[]
+      ).map((r) => ({ receiptId: r.receipt_id, sku: r.sku, locationId: r.location_id, quantity: r.quantity, poId: r.po_id, receivedAt: r.received_at }));
+    },
+
+    listDemandLines(query: ListDemandLinesQuery): DemandLinePage {
+      const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
+      const rows = sql(db, "SELECT * FROM demand_lines WHERE sku = ? AND status = 'open' AND line_id > ? ORDER BY line_id LIMIT ?").all(
+        query.sku,
+        after,
+        query.limit + 1,
+      ) as LineRow[];
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return { lines: page.map(toDemandLine), nextCursor: rows.length > query.limit && last ? encodeCursor(last.line_id) : null };
+    },
+
+    createTransfer(request: CreateTransferRequest): Transfer {
+      return transaction((at) =>
+        once(db, 'createTransfer', request, at, (write) => {
+          requireItem(request.sku);
+          const from = requireLocation(request.fromLocationId);
+          const to = requireLocation(request.toLocationId);
+          if (from.location_id === to.location_id) throw invariant('fromLocationId and toLocationId are the same location');
+          if (from.network !== to.network) throw invariant(`${from.location_id} and ${to.location_id} are in different networks`);
+          const transferId = nextId(db, 'TR');
+          moveStock(write, 'transfer-create', transferId, request.sku, from.location_id, { reserved: request.quantity });
+          sql(
+            db,
+            `INSERT INTO transfers (transfer_id, incident_id, sku, from_location_id, to_location_id, quantity, status, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, 'created', ?)`,
+          ).run(transferId, request.incidentId, request.sku, from.location_id, to.location_id, request.quantity, write.now);
+          return toTransfer(requireTransfer(transferId));
+        }),
+      );
+    },
+
+    shipTransfer(request: TransferActionRequest): Transfer {
+      return transferAction('shipTransfer', request, (write, t) => {
+        if (t.status === 'shipped' || t.status === 'received') return null;
+        if (t.status === 'cancelled') throw conflict(`transfer ${t.transfer_id} is cancelled: it cannot be shipped`);
+        moveStock(write, 'transfer-ship', t.transfer_id, t.sku, t.from_location_id, { on_hand: -t.quantity, reserved: -t.quantity });
+        moveStock(write, 'transfer-ship', t.transfer_id, t.sku, t.to_location_id, { in_transit: t.quantity });
+        return 'shipped';
+      });
+    },
+
+    receiveTransfer(request: TransferActionRequest): Transfer {
+      return transferAction('receiveTransfer', request, (write, t) => {
+        if (t.status === 'received') return null;
+        if (t.status !== 'shipped') throw conflict(`transfer ${t.transfer_id} is ${t.status}: only a shipped transfer can be received`);
+        moveStock(write, 'transfer-receive', t.transfer_id, t.sku, t.to_location_id, { in_transit: -t.quantity, on_hand: t.quantity });
+        return 'received';
+      });
+    },
+
+    cancelTransfer(request: TransferActionRequest): Transfer {
+      return transferAction('cancelTransfer', request, (write, t) => {
+        if (t.status === 'cancelled') return null;
+        if (t.status !== 'created') throw conflict(`transfer ${t.transfer_id} is ${t.status}: a shipped transfer cannot be cancelled`);
+        moveStock(write, 'transfer-cancel', t.transfer_id, t.sku, t.from_location_id, { reserved: -t.quantity });
+        return 'cancelled';
+      });
+    },
+
+    listTransfers(query: { incidentId: string }): Transfer[] {
+      return (sql(db, 'SELECT * FROM transfers WHERE incident_id = ? ORDER BY transfer_id').all(query.incidentId) as TransferRow[]).map(toTransfer);
+    },
+
+    createReservations(request: CreateReservationsRequest): Reservation[] {
+      return transaction((at) =>
+        eachItem(request.items, (item) =>
+          once(db, 'createReservation', item, at, (write) =>
+            reserveForLine(write, requireLine(item.lineId), item.incidentId, item.sku, item.locationId, item.quantity),
+          ),
+        ),
+      );
+    },
+
+    releaseReservations(request: ReleaseReservationsRequest): Reservation[] {
+      return transaction((at) =>
+        eachItem(request.items, (item) =>
+          once(db, 'releaseReservation', item, at, (write) => {
+            const r = requireReservation(item.reservationId);
+            if (r.status === 'shipped') throw conflict(`reservation ${r.reservation_id} is shipped: it cannot be released`);
+            if (r.status === 'active') {
+              const line = requireLine(r.line_id);
+              changeLine(line, r.sku === line.sku ? { reserved: -r.quantity } : { substituted: -r.covers }, 'release');
+              moveStock(write, 'release', r.reservation_id, r.sku, r.location_id, { reserved: -r.quantity });
+              sql(db, "UPDATE reservations SET status = 'released' WHERE reservation_id = ?").run(r.reservation_id);
+            }
+            return toReservation(requireReservation(r.reservation_id));
+          }),
+        ),
+      );
+    },
+
+    listReservations(query: ListReservationsQuery): ReservationPage {
+      const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
+      const rows = sql(
+        db,
+        `SELECT * FROM reservations WHERE (@incident IS NULL OR incident_id = @incident) AND (@line IS NULL OR line_id = @line)
+         AND (@status IS NULL OR status = @status) AND reservation_id > @after ORDER BY reservation_id LIMIT @limit`,
+      ).all({ incident: query.incidentId ?? null, line: query.lineId ?? null, status: query.status ?? null, after, limit: query.limit + 1 }) as ReservationRow[];
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return { reservations: page.map(toReservation), nextCursor: rows.length > query.limit && last ? encodeCursor(last.reservation_id) : null };
+    },
+
+    createBackorders(request: CreateBackordersRequest): Backorder[] {
+      return transaction((at) =>
+        eachItem(request.items, (item) =>
+          once(db, 'createBackorder', item, at, (write) => {
+            const line = requireLine(item.lineId);
+            if (line.customer_id !== item.customerId) throw invariant(`line ${line.line_id} is not an order line of customer ${item.customerId}`);
+            if (line.sku !== item.sku) throw invariant(`line ${line.line_id} is for ${line.sku}, not ${item.sku}`);
+            if (line.status === 'closed') throw conflict(`line ${line.line_id} is closed`);
+            changeLine(line, { backordered: item.quantity }, `backordering ${item.quantity}`);
+            const backorderId = nextId(db, 'BO');
+            sql(
+              db,
+              `INSERT INTO backorders (backorder_id, incident_id, line_id, customer_id, sku, quantity, open, expected_date, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            ).run(backorderId, item.incidentId, line.line_id, item.customerId, item.sku, item.quantity, item.quantity, item.expectedDate ?? null, write.now);
+            return toBackorder(requireBackorder(backorderId));
+          }),
+        ),
+      );
+    },
+
+    fulfilBackorders(request: FulfilBackordersRequest): Backorder[] {
+      return transaction((at) =>
+        eachItem(request.items, (item) =>
+          once(db, 'fulfilBackorder', item, at, (write) => {
+            const b = requireBackorder(item.backorderId);
+            if (item.quantity > b.open) throw invariant(`backorder ${b.backorder_id} has ${b.open} units open; cannot fulfil ${item.quantity}`);
+            const line = requireLine(b.line_id);
+            changeLine(line, { backordered: -item.quantity }, 'fulfilment');
+            reserveForLine(write, requireLine(b.line_id), b.incident_id, b.sku, item.locationId, item.quantity);
+            sql(db, 'UPDATE backorders SET fulfilled = fulfilled + ?, open = open - ? WHERE backorder_id = ?').run(item.quantity, item.quantity, b.backorder_id);
+            return toBackorder(requireBackorder(b.backorder_id));
+          }),
+        ),
+      );
+    },
+
+    cancelBackorders(request: CancelBackordersRequest): Backorder[] {
+      return transaction((at) =>
+        eachItem(request.items, (item) =>
+          once(db, 'cancelBackorder', item, at, () => {
+            const b = requireBackorder(item.backorderId);
+            const quantity = item.quantity ?? b.open;
+            if (quantity > b.open) throw invariant(`backorder ${b.backorder_id} has ${b.open} units open; cannot cancel ${quantity}`);
+            if (quantity > 0) {
+              changeLine(requireLine(b.line_id), { backordered: -quantity, cancelled: quantity }, 'cancellation');
+              sql(db, 'UPDATE backorders SET cancelled = cancelled + ?, open = open - ? WHERE backorder_id = ?').run(quantity, quantity, b.backorder_id);
+            }
+            return toBackorder(requireBackorder(b.backorder_id));
+          }),
+        ),
+      );
+    },
+
+    listBackorders(query: ListBackordersQuery): BackorderPage {
+      const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
+      const openOnly = query.status === undefined ? null : query.status === 'open' ? 1 : 0;
+      const rows = sql(
+        db,
+        `SELECT * FROM backorders WHERE (@incident IS NULL OR incident_id = @incident) AND (@sku IS NULL OR sku = @sku)
+         AND (@open IS NULL OR (open > 0) = @open) AND backorder_id > @after ORDER BY backorder_id LIMIT @limit`,
+      ).all({ incident: query.incidentId ?? null, sku: query.sku ?? null, open: openOnly, after, limit: query.limit + 1 }) as BackorderRow[];
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return { backorders: page.map(toBackorder), nextCursor: rows.length > query.limit && last ? encodeCursor(last.backorder_id) : null };
+    },
+
+    releaseToShipping(request: ReleaseToShippingRequest): Shipment[] {
+      return transaction((at) =>
+        eachItem(request.items, (item) =>
+          once(db, 'releaseToShipping', item, at, (write) => {
+            const r = requireReservation(item.reservationId);
+            if (r.status === 'released') throw conflict(`reservation ${r.reservation_id} is released: nothing to ship`);
+            if (r.status === 'active') {
+              const line = requireLine(r.line_id);
+              if (r.sku === line.sku) changeLine(line, { reserved: -r.quantity, shipped: r.quantity }, 'shipment');
+              moveStock(write, 'ship', r.reservation_id, r.sku, r.location_id, { on_hand: -r.quantity, reserved: -r.quantity });
+              sql(db, "UPDATE reservations SET status = 'shipped' WHERE reservation_id = ?").run(r.reservation_id);
+              sql(db, 'INSERT INTO shipments (shipment_id, reservation_id, line_id, sku, location_id, quantity, shipped_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+                nextId(db, 'SH'),
+                r.reservation_id,
+                r.line_id,
+                r.sku,
+                r.location_id,
+                r.quantity,
+                write.now,
+              );
+            }
+            const s = sql(db, 'SELECT * FROM shipments WHERE reservation_id = ?').get(r.reservation_id) as ShipmentRow;
+            return {
+              shipmentId: s.shipment_id,
+              reservationId: s.reservation_id,
+              lineId: s.line_id,
+              sku: s.sku,
+              locationId: s.location_id,
+              quantity: s.quantity,
+              shippedAt: s.shipped_at,
+            };
+          }),
+        ),
+      );
+    },
+
+    checkBooks(sku?: string): BooksReport {
+      return checkBooks(db, sku);
+    },
+  };
+}
+
+function toDemandLine(r: LineRow): DemandLine {
+  return {
+    lineId: r.line_id,
+    orderId: r.order_id,
+    customerId: r.customer_id,
+    sku: r.sku,
+    locationId: r.location_id,
+    // What is still to ship: ordered less shipped, cancelled and substituted.
+    quantity: r.quantity - r.shipped_quantity - r.cancelled_quantity - r.substituted_quantity,
+    reservedQuantity: r.reserved_quantity,
+    requestedDate: r.requested_date,
+    orderDate: r.order_date,
+    unitPrice: r.unit_price,
+    unitMargin: r.unit_margin,
+    packSize: r.pack_size,
+    partialAllowed: r.partial_allowed === 1,
+    substitutesAllowed: r.substitutes_allowed === 1,
+  };
+}
+
+function toReservation(r: ReservationRow): Reservation {
+  return { reservationId: r.reservation_id, incidentId: r.incident_id, lineId: r.line_id, sku: r.sku, locationId: r.location_id, quantity: r.quantity, status: r.status };
+}
+
+function toBackorder(r: BackorderRow): Backorder {
+  return {
+    backorderId: r.backorder_id,
+    incidentId: r.incident_id,
+    lineId: r.line_id,
+    customerId: r.customer_id,
+    sku: r.sku,
+    quantity: r.quantity,
+    fulfilled: r.fulfilled,
+    cancelled: r.cancelled,
+    open: r.open,
+    expectedDate: r.expected_date,
+    status: r.open > 0 ? 'open' : 'closed',
+  };
+}
+
+function toTransfer(r: TransferRow): Transfer {
+  return {
+    transferId: r.transfer_id,
+    incidentId: r.incident_id,
+    sku: r.sku,
+    fromLocationId: r.from_location_id,
+    toLocationId: r.to_location_id,
+    quantity: r.quantity,
+    status: r.status,
+  };
+}
+
+function toPurchaseOrder(r: PurchaseOrderRow): PurchaseOrder {
+  return { poId: r.po_id, sku: r.sku, locationId: r.location_id, quantity: r.quantity, receivedQuantity: r.received_quantity, eta: r.eta, status: r.status };
+}

@@ -1,0 +1,56 @@
+// Generates the 100,000-line data set and loads it into a temporary SQLite file: how long each takes,
+// how big the file is, and how fast the first page of the short SKU's demand reads back.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateDataset, PRESETS } from '../../src/dataset/generate';
+import { loadDataset } from '../../src/dataset/load';
+import { checkBooks } from '../../src/reference-service/books';
+import { createInventoryStore } from '../../src/reference-service/inventory-store';
+import { openDatabase } from '../../src/reference-service/schema';
+
+export async function benchDataset(): Promise<Record<string, number | string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'dataset-bench-'));
+  try {
+    const file = join(dir, 'large.db');
+    let started = performance.now();
+    const dataset = generateDataset(PRESETS.large);
+    const generateMs = performance.now() - started;
+
+    const db = openDatabase(file);
+    started = performance.now();
+    loadDataset(db, dataset);
+    const loadMs = performance.now() - started;
+
+    const sku = PRESETS.large.shortage.skus[0] as string;
+    const store = createInventoryStore(db);
+    started = performance.now();
+    let lines = 0;
+    let cursor: string | undefined;
+    do {
+      const page = store.listDemandLines({ sku, limit: 1000, ...(cursor ? { cursor } : {}) });
+      lines += page.lines.length;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    const readShortSkuMs = performance.now() - started;
+
+    started = performance.now();
+    const books = checkBooks(db);
+    const checkBooksMs = performance.now() - started;
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    return {
+      demandLines: dataset.demandLines.length,
+      customers: dataset.customers.length,
+      generateMs: Math.round(generateMs),
+      loadMs: Math.round(loadMs),
+      dbSizeMB: Math.round((statSync(file).size / 1024 / 1024) * 10) / 10,
+      shortSkuOpenLines: lines,
+      readShortSkuMs: Math.round(readShortSkuMs),
+      checkBooksMs: Math.round(checkBooksMs),
+      booksBalanced: String(books.balanced),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,107 @@
+// The CRM contract over real HTTP against the reference service: customers and account managers in
+// batches, the communications log the mailer relies on, credits and reported stock, all idempotent.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CrmSystem } from '../../src/crm/system';
+import { REJECTED } from '../../src/http/errors';
+import type { CommunicationLog } from '../../src/notifications/communication-log';
+import type { ReferenceService } from '../../src/reference-service/service';
+import { failureOf, post, startWithClients } from '../reference-service/fixture';
+
+let service: ReferenceService;
+let crm: CrmSystem;
+
+beforeEach(async () => {
+  ({ service, crm } = await startWithClients());
+});
+afterEach(async () => {
+  await service.close();
+});
+
+describe('customers and account managers', () => {
+  it('answers customers in the order asked, with what they reported', async () => {
+    const [c2, c1] = await crm.getCustomers(['C2', 'C1', 'C2']);
+    expect(c2).toMatchObject({ customerId: 'C2', stage: 'basic', critical: false, acceptsPartial: false, locale: null, reportedStock: [] });
+    expect(c1).toMatchObject({
+      customerId: 'C1',
+      name: 'Alpine Care <Clinics> & Co',
+      stage: 'integrated',
+      critical: true,
+      contacts: [{ name: 'Anna Berg', email: 'anna@c1.example' }],
+      accountManagerId: 'AM-1',
+      reportedStock: [{ sku: 'A', quantity: 12, dailyUsage: 3 }],
+    });
+  });
+
+  it('refuses unknown ids by name and more than 500 per call by field', async () => {
+    const unknown = await failureOf(crm.getCustomers(['C1', 'C9', 'C8']));
+    expect(unknown).toMatchObject({ type: REJECTED, nonRetryable: true });
+    expect(unknown.message).toContain('unknown customer ids: C9, C8');
+    const tooMany = await post(service.crmUrl, '/customers/lookup', { customerIds: Array.from({ length: 501 }, (_, i) => `C${i}`) });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.issues?.map((i) => i.path)).toEqual(['body.customerIds']);
+  });
+
+  it('lists the accounts each manager owns', async () => {
+    expect(await crm.getAccountManagers(['AM-1'])).toEqual([
+      { accountManagerId: 'AM-1', name: 'Clara Dubois', email: 'clara@supplier.example', accountIds: ['C1', 'C2'] },
+    ]);
+  });
+});
+
+describe('communications', () => {
+  const entry = (key: string, messageId: string, outcome: 'sent' | 'rejected' | 'failed', incidentId = 'INC-1') => ({
+    idempotencyKey: key,
+    incidentId,
+    recipient: 'anna@c1.example',
+    customerId: 'C1',
+    kind: 'initial',
+    messageId,
+    outcome,
+  });
+
+  it('is the mailer’s communication log: found by Message-ID, latest first, null when never logged', async () => {
+    const log: CommunicationLog = crm;
+    expect(await log.findCommunication('<m1@desk>')).toBeNull();
+    await crm.recordCommunication(entry('k1', '<m1@desk>', 'failed'));
+    const sent = await crm.recordCommunication(entry('k2', '<m1@desk>', 'sent'));
+    expect(await log.findCommunication('<m1@desk>')).toEqual(sent);
+  });
+
+  it('records once per key and refuses the key with another body', async () => {
+    const first = await crm.recordCommunication(entry('k1', '<m1@desk>', 'sent'));
+    expect(await crm.recordCommunication(entry('k1', '<m1@desk>', 'sent'))).toEqual(first);
+    const conflict = await failureOf(crm.recordCommunication(entry('k1', '<m1@desk>', 'rejected')));
+    expect(conflict.message).toMatch(/409.*idempotency key "k1" was already used for a different recordCommunication request/);
+    expect((await crm.listCommunications({ incidentId: 'INC-1', limit: 10 })).communications).toEqual([first]);
+  });
+
+  it('pages through an incident’s log in the order written, even while more is written', async () => {
+    for (let i = 0; i < 5; i++) await crm.recordCommunication(entry(`k${i}`, `<m${i}@desk>`, 'sent'));
+    await crm.recordCommunication(entry('other', '<x@desk>', 'sent', 'INC-2'));
+    const first = await crm.listCommunications({ incidentId: 'INC-1', limit: 3 });
+    await crm.recordCommunication(entry('k5', '<m5@desk>', 'sent'));
+    const second = await crm.listCommunications({ incidentId: 'INC-1', limit: 3, cursor: first.nextCursor! });
+    expect([...first.communications, ...second.communications].map((c) => c.messageId)).toEqual(['<m0@desk>', '<m1@desk>', '<m2@desk>', '<m3@desk>', '<m4@desk>', '<m5@desk>']);
+    expect(second.nextCursor).toBeNull();
+  });
+});
+
+describe('credits and reported stock', () => {
+  it('grants a credit once per key', async () => {
+    const request = { idempotencyKey: 'INC-1|credit|C1', incidentId: 'INC-1', customerId: 'C1', amount: 12.5, currency: 'EUR', reason: 'backordered units' };
+    const credit = await crm.grantCredit(request);
+    expect(await crm.grantCredit(request)).toEqual(credit);
+    expect(await crm.listCredits({ incidentId: 'INC-1' })).toEqual([credit]);
+    const unknown = await failureOf(crm.grantCredit({ ...request, idempotencyKey: 'x', customerId: 'C9' }));
+    expect(unknown.message).toContain('unknown customer "C9"');
+    const bad = await post(service.crmUrl, '/credits', { ...request, currency: 'euro', amount: 0 });
+    expect(bad.body.issues?.map((i) => i.path).sort()).toEqual(['body.amount', 'body.currency']);
+  });
+
+  it('keeps the latest stock a customer reports, per SKU', async () => {
+    await crm.reportCustomerStock({ idempotencyKey: 'r1', customerId: 'C2', sku: 'A', quantity: 40, dailyUsage: 4 });
+    const latest = await crm.reportCustomerStock({ idempotencyKey: 'r2', customerId: 'C2', sku: 'A', quantity: 30, dailyUsage: 5 });
+    const [c2] = await crm.getCustomers(['C2']);
+    expect(c2?.reportedStock).toEqual([latest]);
+  });
+});

@@ -1,0 +1,130 @@
+// The data set generator: reproducible for a seed, short exactly as asked, shaped like real demand, and
+// loadable into the reference service with books that balance.
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AccountManagerSchema, CustomerSchema, DEFAULT_STAGES } from '../../src/crm/contract';
+import { generateDataset, presetOptions, PRESETS, splitByWeights, type Dataset } from '../../src/dataset/generate';
+import { loadDataset } from '../../src/dataset/load';
+import { DemandLineSchema, ItemSchema, LocationSchema, PurchaseOrderSchema, StockPositionSchema, SubstituteSchema } from '../../src/inventory/contract';
+import { checkBooks } from '../../src/reference-service/books';
+import { createInventoryStore } from '../../src/reference-service/inventory-store';
+import { openDatabase } from '../../src/reference-service/schema';
+
+const demo = generateDataset(PRESETS.demo);
+const SHORT = 'SKU-DEMO-1';
+
+/** Free stock (on hand − reserved − safety) across the network, and open unreserved demand, per SKU. */
+function cover(dataset: Dataset, sku: string) {
+  const free = dataset.stock.filter((s) => s.sku === sku).reduce((sum, s) => sum + s.onHand - s.reserved - s.safetyStock, 0);
+  const demand = dataset.demandLines.filter((l) => l.sku === sku).reduce((sum, l) => sum + l.quantity - l.reservedQuantity, 0);
+  return { free, demand };
+}
+
+describe('reproducibility', () => {
+  it('gives identical data for the same seed and different data for another', () => {
+    expect(JSON.stringify(generateDataset(PRESETS.demo))).toBe(JSON.stringify(demo));
+    const other = generateDataset({ ...PRESETS.demo, seed: 8 });
+    expect(other.demandLines.map((l) => l.quantity)).not.toEqual(demo.demandLines.map((l) => l.quantity));
+  });
+
+  it('refuses bad options by field', () => {
+    expect(() => generateDataset({ ...PRESETS.demo, shortage: { skus: ['X'], coverPercent: 120 } })).toThrow(/shortage.*coverPercent|coverPercent/);
+  });
+});
+
+describe('shape', () => {
+  it('matches the inventory and CRM contracts', () => {
+    z.array(LocationSchema).parse(demo.locations);
+    z.array(ItemSchema).parse(demo.items);
+    z.array(StockPositionSchema).parse(demo.stock);
+    z.array(SubstituteSchema).parse(demo.substitutes);
+    z.array(PurchaseOrderSchema).parse(demo.purchaseOrders);
+    z.array(DemandLineSchema).parse(demo.demandLines);
+    z.array(CustomerSchema).parse(demo.customers);
+    z.array(AccountManagerSchema).parse(demo.accountManagers);
+  });
+
+  it('has one hub and the asked spokes', () => {
+    expect(demo.locations.filter((l) => l.kind === 'hub')).toHaveLength(1);
+    expect(demo.locations.filter((l) => l.kind === 'spoke')).toHaveLength(PRESETS.demo.spokes);
+  });
+
+  it('makes the chosen SKU short by exactly the asked cover, and the others not short', () => {
+    const { free, demand } = cover(demo, SHORT);
+    expect(free).toBe(Math.floor((demand * PRESETS.demo.shortage.coverPercent) / 100));
+    for (const item of demo.items.filter((i) => i.sku !== SHORT)) {
+      const c = cover(demo, item.sku);
+      expect(c.free, item.sku).toBeGreaterThan(c.demand);
+    }
+    // Spokes hold free stock worth pooling, and the short SKU has a substitute and inbound stock.
+    const spokeFree = demo.stock.filter((s) => s.sku === SHORT && s.locationId !== 'EU-HUB').reduce((sum, s) => sum + s.onHand - s.reserved - s.safetyStock, 0);
+    expect(spokeFree).toBeGreaterThan(0);
+    expect(demo.substitutes.some((s) => s.sku === SHORT)).toBe(true);
+    expect(demo.purchaseOrders.filter((p) => p.sku === SHORT).map((p) => p.eta)).toEqual(['2026-12-08', '2026-12-22']);
+  });
+
+  it('spreads customers over the five stages, fewer at the higher ones, with the flags a policy needs', () => {
+    const count = (stage: string) => demo.customers.filter((c) => c.stage === stage).length;
+    for (const stage of DEFAULT_STAGES) expect(count(stage), stage).toBeGreaterThan(0);
+    expect(count('basic')).toBeGreaterThan(count('cooperative'));
+    expect(count('cooperative')).toBeGreaterThan(count('interdependent'));
+    expect(count('interdependent')).toBeGreaterThan(count('integrated'));
+    expect(demo.customers.some((c) => c.critical)).toBe(true);
+    expect(demo.customers.some((c) => c.acceptsSubstitutes)).toBe(true);
+    expect(demo.customers.some((c) => !c.acceptsSubstitutes)).toBe(true);
+    expect(demo.customers.some((c) => c.reportedStock.some((r) => r.sku === SHORT))).toBe(true);
+  });
+
+  it('gives every account manager many accounts and every customer a manager', () => {
+    const managers = new Map(demo.accountManagers.map((m) => [m.accountManagerId, m]));
+    for (const m of demo.accountManagers) expect(m.accountIds.length).toBeGreaterThan(2);
+    for (const c of demo.customers) expect(managers.get(c.accountManagerId)?.accountIds).toContain(c.customerId);
+  });
+
+  it('makes demand lines like real ones', () => {
+    const lines = demo.demandLines;
+    expect(lines).toHaveLength(PRESETS.demo.demandLines);
+    expect(lines.map((l) => l.lineId)).toEqual([...new Set(lines.map((l) => l.lineId))].sort());
+    for (const l of lines) {
+      expect(l.requestedDate > l.orderDate, l.lineId).toBe(true);
+      expect(l.orderDate <= demo.asOf, l.lineId).toBe(true);
+      expect(l.quantity % l.packSize, l.lineId).toBe(0);
+      expect(l.reservedQuantity % l.packSize, l.lineId).toBe(0);
+      expect(l.reservedQuantity).toBeLessThanOrEqual(l.quantity);
+    }
+    expect(lines.some((l) => l.reservedQuantity > 0)).toBe(true);
+    expect(lines.some((l) => !l.partialAllowed)).toBe(true);
+    expect(lines.some((l) => l.requestedDate < demo.asOf)).toBe(true);
+    expect(new Set(lines.map((l) => l.packSize)).size).toBeGreaterThan(1);
+    // Confirmations are backed by stock reserved at the line's location.
+    for (const s of demo.stock) {
+      const confirmed = lines.filter((l) => l.sku === s.sku && l.locationId === s.locationId).reduce((sum, l) => sum + l.reservedQuantity, 0);
+      expect(s.reserved, `${s.sku}@${s.locationId}`).toBe(confirmed);
+    }
+  });
+
+  it('scales a preset to a number of lines', () => {
+    expect(generateDataset({ ...presetOptions(2_000), shortage: { skus: ['S'], coverPercent: 30 } }).demandLines).toHaveLength(2_000);
+    expect(presetOptions('large').demandLines).toBe(100_000);
+  });
+
+  it('splits by weights with the largest remainder, losing no unit', () => {
+    expect(splitByWeights(10, [1, 1, 1])).toEqual([4, 3, 3]);
+    expect(splitByWeights(7, [0.5, 0.25, 0.25])).toEqual([3, 2, 2]);
+    expect(splitByWeights(5, [0, 0])).toEqual([5, 0]);
+  });
+});
+
+describe('loading', () => {
+  it('loads once, with the books balanced and the short SKU readable', () => {
+    const db = openDatabase();
+    expect(loadDataset(db, demo)).toEqual({ loaded: true });
+    expect(loadDataset(db, demo)).toEqual({ loaded: false });
+    expect((db.prepare('SELECT COUNT(*) AS n FROM demand_lines').get() as { n: number }).n).toBe(demo.demandLines.length);
+    expect(checkBooks(db)).toMatchObject({ balanced: true });
+    const store = createInventoryStore(db);
+    const open = store.listDemandLines({ sku: SHORT, limit: 5000 }).lines;
+    expect(open).toEqual(demo.demandLines.filter((l) => l.sku === SHORT));
+    db.close();
+  });
+});

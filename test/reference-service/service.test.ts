@@ -1,0 +1,83 @@
+// The reference service as a whole: its OpenAPI documents cover every route it serves, it keeps its data
+// in a SQLite file across restarts, and its command line refuses bad options by name.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInventoryClient } from '../../src/inventory/http-client';
+import { main } from '../../src/reference-service/main';
+import { startReferenceService, type ReferenceService } from '../../src/reference-service/service';
+import { tinyDataset } from './fixture';
+
+describe('OpenAPI', () => {
+  let service: ReferenceService;
+  beforeAll(async () => {
+    service = await startReferenceService({ dataset: tinyDataset() });
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+
+  it.each(['inventory', 'crm'] as const)('the %s document lists every route the service serves', async (system) => {
+    const url = system === 'inventory' ? service.inventoryUrl : service.crmUrl;
+    const doc = (await (await fetch(`${url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: { 'application/json': { schema: unknown } } }> }>>;
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+    expect(service.routes[system].length).toBeGreaterThan(5);
+    expect(documented.sort()).toEqual([...service.routes[system]].sort());
+    for (const ops of Object.values(doc.paths)) {
+      for (const op of Object.values(ops)) expect(op.responses['200']?.content?.['application/json'].schema, op.operationId).toBeTruthy();
+    }
+  });
+
+  it('describes request bodies with the contract’s constraints', async () => {
+    const doc = (await (await fetch(`${service.inventoryUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const body = (doc.paths['/reservations/batch']?.post as { requestBody: { content: { 'application/json': { schema: { properties: { items: { maxItems: number } } } } } } })
+      .requestBody.content['application/json'].schema;
+    expect(body.properties.items.maxItems).toBe(500);
+  });
+
+  it('answers an unknown route with a JSON error', async () => {
+    const response = await fetch(`${service.crmUrl}/nowhere?x=1`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'no route for GET /nowhere' });
+  });
+});
+
+describe('a database file', () => {
+  it('keeps writes across a restart and loads the data set only once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reference-'));
+    try {
+      const dbFile = join(dir, 'reference.db');
+      const first = await startReferenceService({ dbFile, dataset: tinyDataset() });
+      const receipt = await createInventoryClient({ baseUrl: first.inventoryUrl, timeoutMs: 2000 }).recordReceipt({
+        idempotencyKey: 'rc',
+        sku: 'A',
+        locationId: 'N-HUB',
+        quantity: 7,
+      });
+      await first.close();
+
+      const second = await startReferenceService({ dbFile, dataset: tinyDataset() });
+      const inventory = createInventoryClient({ baseUrl: second.inventoryUrl, timeoutMs: 2000 });
+      expect((await inventory.getStockPositions('A')).find((p) => p.locationId === 'N-HUB')?.onHand).toBe(107);
+      expect(await inventory.recordReceipt({ idempotencyKey: 'rc', sku: 'A', locationId: 'N-HUB', quantity: 7 })).toEqual(receipt);
+      expect(await inventory.checkBooks()).toMatchObject({ balanced: true, totals: { received: 7 } });
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the command line', () => {
+  it('refuses bad options by name before starting anything', async () => {
+    await expect(main(['--size', 'huge', '--port', 'x'])).rejects.toThrow(
+      /--port: .*; --size: must be demo, large or a number of demand lines/,
+    );
+    await expect(main(['--colour'])).rejects.toThrow(/colour/);
+  });
+});
