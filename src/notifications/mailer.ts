@@ -9,15 +9,17 @@ import {
   AccountManagerDigestSchema,
   CustomerNoticeSchema,
   EmailAddressSchema,
-  NoticeKindSchema,
+  MessageKindSchema,
+  EscalationSchema,
   idempotencyKeyFor,
   messageIdFor,
   recipientKey,
   type AccountManagerDigest,
   type CustomerNotice,
-  type NoticeKind,
+  type MessageKind,
+  type Escalation,
 } from './model';
-import { renderCustomerNotice, renderDigest, type RenderedEmail } from './templates';
+import { renderCustomerNotice, renderDigest, renderEscalation, type RenderedEmail } from './templates';
 
 // ---------------------------------------------------------------------------------------------------
 // Configuration
@@ -117,7 +119,7 @@ export const OutboundEmailSchema = z.object({
   meta: z.object({
     idempotencyKey: z.string().min(1),
     incidentId: z.string().min(1),
-    kind: NoticeKindSchema,
+    kind: MessageKindSchema,
     revision: z.number().int().nonnegative(),
     customerId: z.string().optional(),
     accountManagerId: z.string().optional(),
@@ -127,7 +129,7 @@ export type OutboundEmail = z.infer<typeof OutboundEmailSchema>;
 
 interface Envelope {
   incidentId: string;
-  kind: NoticeKind;
+  kind: MessageKind;
   revision: number;
   recipient: string;
   to: { name: string; address: string };
@@ -191,6 +193,19 @@ export function buildDigestMessage(input: AccountManagerDigest, from: Sender | s
     from,
     rendered: renderDigest(digest),
     accountManagerId: accountManager.accountManagerId,
+  });
+}
+
+export function buildEscalationMessage(input: Escalation, from: Sender | string): OutboundEmail {
+  const escalation = EscalationSchema.parse(input);
+  return assemble({
+    incidentId: escalation.incidentId,
+    kind: 'escalation',
+    revision: escalation.revision,
+    recipient: `planner:${escalation.planner.email.toLowerCase()}`,
+    to: { name: escalation.planner.name, address: escalation.planner.email },
+    from,
+    rendered: renderEscalation(escalation),
   });
 }
 

@@ -13,6 +13,9 @@ export const NOTICE_KINDS = [
 ] as const;
 export const NoticeKindSchema = z.enum(NOTICE_KINDS);
 export type NoticeKind = z.infer<typeof NoticeKindSchema>;
+/** Everything the mailer sends: the notices plus the escalation to planners. */
+export const MessageKindSchema = z.enum([...NOTICE_KINDS, 'escalation']);
+export type MessageKind = z.infer<typeof MessageKindSchema>;
 
 // CR/LF in an address is the classic header-injection vector; zod's email check refuses it too, the
 // explicit check keeps that guarantee if the email rule is ever loosened.
@@ -124,6 +127,23 @@ export const AccountManagerDigestSchema = z
     });
   });
 export type AccountManagerDigest = z.infer<typeof AccountManagerDigestSchema>;
+
+/** A decision or an SLA that needs a planner: the approval deadline passed, or backorders outlived the SLA. */
+export const EscalationSchema = z.object({
+  incidentId: Label(200),
+  workflowId: Label(200),
+  /** 0 for the approval escalation, 1 for the SLA one: each is sent once. */
+  revision: z.number().int().nonnegative(),
+  planner: z.object({ name: Label(200), email: EmailAddressSchema }),
+  sku: Label(100),
+  network: Label(100),
+  stage: Label(60),
+  severity: Label(20),
+  reason: Label(500),
+  openBackorderUnits: quantity.optional(),
+  affectedCustomers: quantity.optional(),
+});
+export type Escalation = z.infer<typeof EscalationSchema>;
 
 export interface MessageIdentity {
   incidentId: string;

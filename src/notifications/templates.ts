@@ -1,5 +1,7 @@
 // Pure templates: a validated notice or digest in, subject + text + HTML out. No I/O, no clock.
 import {
+  EscalationSchema,
+  type Escalation,
   AccountManagerDigestSchema,
   CustomerNoticeSchema,
   type AccountManagerDigest,
@@ -307,4 +309,27 @@ export function renderDigest(input: AccountManagerDigest): RenderedEmail {
     footer: `Reference: incident ${d.incidentId}${d.revision > 0 ? `, digest ${d.revision}` : ''}.`,
   };
   return { subject: headerSafe(subject), ...renderDocument(doc) };
+}
+
+export function renderEscalation(input: Escalation): RenderedEmail {
+  const e = EscalationSchema.parse(input);
+  const subject = `[Action needed] Stockout ${e.sku} (${e.network}): ${e.reason}`;
+  const facts = [
+    `Incident: ${e.workflowId}`,
+    `Stage: ${e.stage}, severity ${e.severity}`,
+    ...(e.affectedCustomers !== undefined ? [`Affected customers: ${e.affectedCustomers}`] : []),
+    ...(e.openBackorderUnits !== undefined ? [`Open backordered units: ${e.openBackorderUnits}`] : []),
+  ];
+  const body = renderDocument({
+    lang: 'en',
+    title: subject,
+    blocks: [
+      { type: 'paragraph', text: `Hello ${e.planner.name},` },
+      { type: 'paragraph', text: `The stockout incident for ${e.sku} in ${e.network} needs a person: ${e.reason}.` },
+      { type: 'list', items: facts },
+      { type: 'paragraph', text: `See it with \`stockout show ${e.workflowId}\` or in the Temporal UI.` },
+    ],
+    footer: 'Sent by stockout-orchestrator to the supply planners.',
+  });
+  return { subject: headerSafe(subject, 250), ...body };
 }

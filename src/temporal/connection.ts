@@ -3,7 +3,9 @@
 // and Temporal Cloud works here unchanged.
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import proto from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
+import { ALL_SEARCH_ATTRIBUTES } from './search-attributes';
 
 export interface TemporalTarget {
   address: string;
@@ -32,4 +34,19 @@ export async function connectClient(override?: Partial<TemporalTarget>): Promise
 export async function connectWorker(override?: Partial<TemporalTarget>): Promise<{ connection: NativeConnection; namespace: string }> {
   const { connectionOptions, namespace } = connectConfig(override);
   return { connection: await NativeConnection.connect(connectionOptions), namespace };
+}
+
+/**
+ * Registers the incident search attributes on a server that does not take them as start flags (the
+ * time-skipping test server, or a self-hosted cluster). Already registered is fine.
+ */
+export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const searchAttributes = Object.fromEntries(
+    ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+  );
+  try {
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
+  } catch (error) {
+    if (!/already exists/i.test(error instanceof Error ? error.message : String(error))) throw error;
+  }
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
+import { registerSearchAttributes } from '../../src/temporal/connection';
 import { provideTemporalServers } from '../../src/temporal/servers';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 
@@ -31,6 +32,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     // Bundled once for the whole run: each worker would otherwise spend seconds on webpack.
     bundleWorkflowCode({ workflowsPath: new URL('./workflows.ts', import.meta.url).pathname, logger: quietLogger }),
   ]);
+  // The dev server takes them as flags; the test server through its operator service.
+  await registerSearchAttributes(timeSkipping.connection, 'default');
   const bundleDir = mkdtempSync(join(tmpdir(), 'stockout-bundle-'));
   const workflowBundlePath = join(bundleDir, 'workflows.js');
   writeFileSync(workflowBundlePath, bundle.code);

@@ -1,0 +1,226 @@
+// Stage 6 and cancellation: restock receipts allocated to open backorders by the same engine, ETA changes,
+// customer answers, backorder status, and undoing what an incident did when it is cancelled.
+import { heartbeat } from '@temporalio/activity';
+import { allocate } from '../src/allocation/engine';
+import type { Policy } from '../src/allocation/policy';
+import type { AllocationPlan } from '../src/allocation/types';
+import type { CustomerAnswer, EtaChange, Restock } from '../src/incident/commands';
+import type { BackorderStatus, TransferRecord } from '../src/incident/state';
+import type { RestockRound } from '../src/report/incident-report';
+import type { ActivityDeps } from './deps';
+import { profileOf, transferRecord } from './assessment';
+import { BATCH_WRITE_LIMIT, chunks, keyFor, listIncidentBackorders, loadCustomers, loadSnapshot, requireDocument } from './shared';
+
+/** A restock round as stored: what the report and the backorder-shipped notices read. */
+export interface StoredRound extends RestockRound {
+  allocation: AllocationPlan['lines'];
+}
+
+export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps) {
+  return {
+    /** Records the receipt (once) and gives it to open backorders by the allocation rules. */
+    async allocateRestock(input: {
+      incidentId: string;
+      sku: string;
+      restock: Restock & { recorded?: boolean };
+      round: number;
+      policy: Policy;
+      asOf: string;
+      planRef: string;
+    }): Promise<{ roundRef: string; inventoryReceiptId: string; fulfilledUnits: number; customers: number }> {
+      const snapshot = loadSnapshot(store, input.incidentId);
+      const locationId = input.restock.locationId ?? snapshot.hubId;
+      const receiptId = input.restock.recorded
+        ? input.restock.receiptId
+        : (
+            await inventory.recordReceipt({
+              idempotencyKey: keyFor(input.incidentId, 'receipt', input.restock.receiptId),
+              sku: input.sku,
+              locationId,
+              quantity: input.restock.quantity,
+              ...(input.restock.poId ? { poId: input.restock.poId } : {}),
+            })
+          ).receiptId;
+      const roundRef = `rounds/${input.round}`;
+      const open = (await listIncidentBackorders(inventory, input.incidentId, heartbeat)).filter((b) => b.open > 0);
+      const source = new Map(snapshot.lines.map((l) => [l.lineId, l]));
+      const customerIds = [...new Set(open.map((b) => b.customerId))].sort();
+      // Fresh CRM records: a customer that said it can wait is deferred by the rationing rule.
+      const customers = (await loadCustomers(crm, customerIds, heartbeat)).map((c) => profileOf(c, input.sku));
+      const plan = allocate({
+        sku: input.sku,
+        pool: input.restock.quantity,
+        lines: open.flatMap((b) => {
+          const line = source.get(b.lineId);
+          return line ? [{ ...line, lineId: b.lineId, quantity: b.open, confirmedQuantity: 0 }] : [];
+        }),
+        customers,
+        substitutes: [],
+        policy: input.policy,
+        asOf: input.asOf,
+        alreadyReceived: receivedSoFar(store, input.incidentId, input.planRef, input.round),
+      });
+      const backorderOf = new Map(open.map((b) => [b.lineId, b]));
+      const fulfilled = plan.lines.filter((l) => l.allocated > 0);
+      const items = fulfilled.map((l) => ({
+        idempotencyKey: keyFor(input.incidentId, 'fulfil', receiptId, backorderOf.get(l.lineId)!.backorderId),
+        backorderId: backorderOf.get(l.lineId)!.backorderId,
+        quantity: l.allocated,
+        locationId,
+      }));
+      for (const part of chunks(items, BATCH_WRITE_LIMIT)) {
+        await inventory.fulfilBackorders({ items: part });
+        heartbeat();
+      }
+      const round: StoredRound = {
+        receiptId,
+        at: new Date().toISOString(),
+        fulfilled: fulfilled.map((l) => ({ lineId: l.lineId, quantity: l.allocated })),
+        allocation: fulfilled,
+      };
+      store.put(input.incidentId, roundRef, round);
+      return {
+        roundRef,
+        inventoryReceiptId: receiptId,
+        fulfilledUnits: fulfilled.reduce((sum, l) => sum + l.allocated, 0),
+        customers: new Set(fulfilled.map((l) => l.customerId)).size,
+      };
+    },
+
+    /** Receipts recorded in the inventory system since the incident opened (a warehouse may book them directly). */
+    async findNewReceipts(input: { sku: string; since: string }): Promise<(Restock & { recorded: true })[]> {
+      const receipts = await inventory.listReceipts({ sku: input.sku, since: input.since });
+      return receipts.map((r) => ({ receiptId: r.receiptId, quantity: r.quantity, locationId: r.locationId, recorded: true as const }));
+    },
+
+    async applyEtaChange(input: { incidentId: string; sku: string; change: EtaChange }): Promise<{ affectedCustomers: number; previousEta: string | null }> {
+      const inbound = await inventory.listInbound(input.sku);
+      const po = inbound.find((p) => p.poId === input.change.poId);
+      const previousEta = po?.eta ?? null;
+      await inventory.updateInboundEta({
+        idempotencyKey: keyFor(input.incidentId, 'eta', input.change.poId, input.change.eta),
+        poId: input.change.poId,
+        eta: input.change.eta,
+      });
+      store.put(input.incidentId, 'expected-date', input.change.eta);
+      const open = (await listIncidentBackorders(inventory, input.incidentId)).filter((b) => b.open > 0);
+      return { affectedCustomers: new Set(open.map((b) => b.customerId)).size, previousEta };
+    },
+
+    /** Applies a customer's answer to its own line; an answer that does not fit is refused with a reason, not retried. */
+    async applyCustomerAnswer(input: { incidentId: string; sku: string; answer: CustomerAnswer }): Promise<string> {
+      const { answer } = input;
+      const snapshot = loadSnapshot(store, input.incidentId);
+      const line = snapshot.lines.find((l) => l.lineId === answer.lineId);
+      if (!line || line.customerId !== answer.customerId) return `refused: line ${answer.lineId} is not an order line of ${answer.customerId}`;
+      const open = (await listIncidentBackorders(inventory, input.incidentId)).filter((b) => b.lineId === answer.lineId && b.open > 0);
+      const openUnits = open.reduce((sum, b) => sum + b.open, 0);
+      switch (answer.answer) {
+        case 'can-wait': {
+          const onHand = answer.onHand ?? openUnits;
+          await crm.reportCustomerStock({
+            idempotencyKey: keyFor(input.incidentId, 'answer', answer.answerId),
+            customerId: answer.customerId,
+            sku: input.sku,
+            quantity: onHand,
+            dailyUsage: answer.dailyUsage ?? Math.max(1, Math.ceil(onHand / 14)),
+          });
+          return `deferred: ${answer.customerId} holds stock and waits for later restocks`;
+        }
+        case 'cancel': {
+          if (openUnits === 0) return `nothing to cancel: line ${answer.lineId} has no open backorder`;
+          await inventory.cancelBackorders({
+            items: open.map((b) => ({ idempotencyKey: keyFor(input.incidentId, 'answer', answer.answerId, b.backorderId), backorderId: b.backorderId })),
+          });
+          return `cancelled ${openUnits} backordered units of line ${answer.lineId}`;
+        }
+        case 'accept-substitute': {
+          if (openUnits === 0) return `nothing to substitute: line ${answer.lineId} has no open backorder`;
+          const substitute = await freeSubstitute(inventory, input.sku, snapshot.hubId, openUnits);
+          if (!substitute) return `no substitute stock free for ${openUnits} units: line ${answer.lineId} stays backordered`;
+          await inventory.createReservations({
+            items: [
+              {
+                idempotencyKey: keyFor(input.incidentId, 'answer', answer.answerId, 'reserve'),
+                incidentId: input.incidentId,
+                lineId: answer.lineId,
+                sku: substitute.sku,
+                locationId: snapshot.hubId,
+                quantity: substitute.quantity,
+              },
+            ],
+          });
+          await inventory.cancelBackorders({
+            items: open.map((b) => ({ idempotencyKey: keyFor(input.incidentId, 'answer', answer.answerId, b.backorderId), backorderId: b.backorderId })),
+          });
+          return `substituted ${openUnits} units of line ${answer.lineId} with ${substitute.quantity} × ${substitute.sku}`;
+        }
+      }
+    },
+
+    async checkBackorders(input: { incidentId: string }): Promise<BackorderStatus> {
+      const all = await listIncidentBackorders(inventory, input.incidentId, heartbeat);
+      return {
+        openLines: all.filter((b) => b.open > 0).length,
+        openUnits: all.reduce((sum, b) => sum + b.open, 0),
+        fulfilledUnits: all.reduce((sum, b) => sum + b.fulfilled, 0),
+        cancelledUnits: all.reduce((sum, b) => sum + b.cancelled, 0),
+      };
+    },
+
+    /** Undo on cancellation: unshipped transfers cancelled, the incident's reservations released, open backorders cancelled. */
+    async compensateCancellation(input: { incidentId: string; transfers: TransferRecord[] }) {
+      const transfers: TransferRecord[] = [];
+      let transfersCancelled = 0;
+      for (const t of input.transfers) {
+        if (t.status !== 'created') {
+          transfers.push(t);
+          continue;
+        }
+        transfers.push(transferRecord(await inventory.cancelTransfer({ idempotencyKey: keyFor(input.incidentId, 'cancel', t.transferId), transferId: t.transferId })));
+        transfersCancelled += 1;
+      }
+      const reservations = await inventory.listReservations({ incidentId: input.incidentId });
+      const active = reservations.filter((r) => r.status === 'active');
+      for (const part of chunks(active, BATCH_WRITE_LIMIT)) {
+        await inventory.releaseReservations({
+          items: part.map((r) => ({ idempotencyKey: keyFor(input.incidentId, 'release', r.reservationId), reservationId: r.reservationId })),
+        });
+        heartbeat();
+      }
+      const open = (await listIncidentBackorders(inventory, input.incidentId, heartbeat)).filter((b) => b.open > 0);
+      for (const part of chunks(open, BATCH_WRITE_LIMIT)) {
+        await inventory.cancelBackorders({
+          items: part.map((b) => ({ idempotencyKey: keyFor(input.incidentId, 'cancel', b.backorderId), backorderId: b.backorderId })),
+        });
+      }
+      return { transfers, transfersCancelled, reservationsReleased: active.length, backordersCancelled: open.length };
+    },
+  };
+}
+
+/** Units each customer has received in the incident so far: the plan plus every earlier restock round. */
+function receivedSoFar(store: ActivityDeps['store'], incidentId: string, planRef: string, round: number): Record<string, number> {
+  const received: Record<string, number> = {};
+  const add = (customerId: string, units: number) => {
+    received[customerId] = (received[customerId] ?? 0) + units;
+  };
+  const plan = requireDocument<AllocationPlan>(store, incidentId, planRef);
+  for (const line of plan.lines) add(line.customerId, line.allocated + line.substituted);
+  for (let earlier = 1; earlier < round; earlier++) {
+    const stored = store.get<StoredRound>(incidentId, `rounds/${earlier}`);
+    for (const line of stored?.allocation ?? []) add(line.customerId, line.allocated);
+  }
+  return received;
+}
+
+async function freeSubstitute(inventory: ActivityDeps['inventory'], sku: string, hubId: string, units: number) {
+  const substitutes = await inventory.listSubstitutes(sku);
+  for (const sub of [...substitutes].sort((a, b) => a.substituteSku.localeCompare(b.substituteSku))) {
+    const hub = (await inventory.getStockPositions(sub.substituteSku)).find((p) => p.locationId === hubId);
+    const free = hub ? hub.onHand - hub.reserved - hub.safetyStock : 0;
+    const quantity = Math.ceil(units * sub.ratio);
+    if (free >= quantity) return { sku: sub.substituteSku, quantity };
+  }
+  return null;
+}

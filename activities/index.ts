@@ -1,0 +1,20 @@
+// Every activity the incident workflow calls, built from the systems they adapt (`createActivities(deps)`),
+// so tests hand in real test services and the worker hands in HTTP clients.
+import { createAssessmentActivities } from './assessment';
+import type { ActivityDeps } from './deps';
+import { createFollowUpActivities } from './follow-up';
+import { createNotificationActivities } from './notifications';
+import { createPlanningActivities } from './planning';
+import { createReportActivities } from './report';
+
+export type { ActivityDeps } from './deps';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createAssessmentActivities(deps),
+    ...createPlanningActivities(deps),
+    ...createNotificationActivities(deps),
+    ...createFollowUpActivities(deps),
+    ...createReportActivities(deps),
+  };
+}

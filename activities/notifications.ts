@@ -1,0 +1,155 @@
+// Notification activities: work out who is told what for one incident event (stored, not passed through
+// history), then send in batches, exactly once per (incident, recipient, kind, revision).
+import { heartbeat } from '@temporalio/activity';
+import type { Policy } from '../src/allocation/policy';
+import type { AllocationPlan } from '../src/allocation/types';
+import type { CrmSystem } from '../src/crm/system';
+import { composeNotices, type AllocatedLine, type ComposedNotices } from '../src/incident/notices';
+import type { SubstituteOption } from '../src/incident/state';
+import { buildCustomerMessage, buildDigestMessage, buildEscalationMessage, deliverBatch, deliverOnce } from '../src/notifications/mailer';
+import { messageIdFor, recipientKey, type NoticeKind } from '../src/notifications/model';
+import type { NoticeSource } from '../workflows/incident';
+import type { ActivityDeps } from './deps';
+import type { StoredRound } from './follow-up';
+import { CURRENCY } from './planning';
+import { listIncidentBackorders, loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
+
+const NOTIFIED_KEY = 'notified-customers';
+
+export function createNotificationActivities({ store, crm, inventory, mail, answerLinks }: ActivityDeps) {
+  return {
+    async prepareNotices(input: {
+      incidentId: string;
+      workflowId: string;
+      sku: string;
+      kind: NoticeKind;
+      revision: number;
+      source: NoticeSource;
+      substitutes: SubstituteOption[];
+      expectedDate: string | null;
+      policy: Policy;
+    }): Promise<{ noticesRef: string; customers: number; accountManagers: number }> {
+      const noticesRef = `notices/${input.kind}/${input.revision}`;
+      const snapshot = loadSnapshot(store, input.incidentId);
+      const allocation = allocationOf(store, input.incidentId, input.source);
+      const previouslyNotified = new Set(store.get<string[]>(input.incidentId, NOTIFIED_KEY) ?? []);
+      const openBackorders = openByLine(await listIncidentBackorders(inventory, input.incidentId, heartbeat));
+      const concerned = [...new Set((allocation ?? snapshot.lines).map((l) => l.customerId))].sort();
+      const customers = await loadCustomers(crm, concerned, heartbeat);
+      const managerIds = [...new Set(customers.map((c) => c.accountManagerId))].sort();
+      const composed = composeNotices({
+        incidentId: input.incidentId,
+        workflowId: input.workflowId,
+        kind: input.kind,
+        revision: input.revision,
+        sku: input.sku,
+        skuDescription: snapshot.item.description,
+        currency: CURRENCY,
+        today: new Date().toISOString().slice(0, 10),
+        expectedDate: 'eta' in input.source ? input.source.eta.eta : (store.get<string>(input.incidentId, 'expected-date') ?? input.expectedDate),
+        previousExpectedDate: 'eta' in input.source ? input.source.eta.previousEta : null,
+        allocation,
+        orderLines: snapshot.lines,
+        openBackorders,
+        previouslyNotified,
+        customers,
+        accountManagers: managerIds.length > 0 ? await crm.getAccountManagers(managerIds) : [],
+        substitutes: input.substitutes,
+        credits: new Map(Object.entries(store.get<Record<string, number>>(input.incidentId, 'credits') ?? {})),
+        stagesWithHeadsUp: new Set(input.policy.stages.filter((s) => s.personalHeadsUp).map((s) => s.name)),
+        answerLinks,
+        now: new Date(),
+      });
+      store.put(input.incidentId, noticesRef, composed);
+      for (const notice of composed.notices) previouslyNotified.add(notice.customer.customerId);
+      store.put(input.incidentId, NOTIFIED_KEY, [...previouslyNotified].sort());
+      return { noticesRef, customers: composed.notices.length, accountManagers: composed.digests.length };
+    },
+
+    /** Sends one batch of prepared customer notices; a permanently rejected address is recorded, not retried. */
+    async deliverNoticeBatch(input: { incidentId: string; noticesRef: string; batch: number; batchSize: number }) {
+      const { notices } = requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef);
+      const slice = notices.slice(input.batch * input.batchSize, (input.batch + 1) * input.batchSize);
+      const results = await deliverBatch(
+        mail.transport,
+        crm,
+        slice.map((notice) => buildCustomerMessage(notice, mail.from)),
+        { onResult: () => heartbeat() },
+      );
+      return {
+        sent: results.filter((r) => r.outcome === 'sent').length,
+        skipped: results.filter((r) => r.outcome === 'skipped-already-sent').length,
+        rejected: results.filter((r) => r.outcome === 'rejected').length,
+      };
+    },
+
+    /** One digest per account manager, with what each account was told and whether it reached them. */
+    async deliverDigests(input: { incidentId: string; noticesRef: string }): Promise<number> {
+      const { digests } = requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef);
+      const outcomes = await communicationOutcomes(crm, input.incidentId);
+      const messages = digests.map((digest) =>
+        buildDigestMessage(
+          {
+            ...digest,
+            accounts: digest.accounts.map((account) => ({
+              ...account,
+              outcome:
+                outcomes.get(
+                  messageIdFor({
+                    incidentId: digest.incidentId,
+                    recipient: recipientKey('customer', account.customerId),
+                    kind: digest.kind,
+                    revision: digest.revision,
+                  }),
+                ) ?? 'pending',
+            })),
+          },
+          mail.from,
+        ),
+      );
+      const results = await deliverBatch(mail.transport, crm, messages, { onResult: () => heartbeat() });
+      return results.filter((r) => r.outcome !== 'rejected').length;
+    },
+
+    /** Tells the planners a decision or an SLA needs a person. */
+    async escalate(input: {
+      incidentId: string;
+      workflowId: string;
+      sku: string;
+      network: string;
+      stage: string;
+      severity: string;
+      reason: string;
+      revision: number;
+      openBackorderUnits?: number;
+      affectedCustomers?: number;
+    }): Promise<string> {
+      const message = buildEscalationMessage(
+        { ...input, planner: { name: 'Supply planners', email: mail.plannerEmail } },
+        mail.from,
+      );
+      return (await deliverOnce(mail.transport, crm, message)).outcome;
+    },
+  };
+}
+
+function allocationOf(store: ActivityDeps['store'], incidentId: string, source: NoticeSource): AllocatedLine[] | null {
+  if ('planRef' in source) return requireDocument<AllocationPlan>(store, incidentId, source.planRef).lines;
+  if ('roundRef' in source) return requireDocument<StoredRound>(store, incidentId, source.roundRef).allocation;
+  return null;
+}
+
+async function communicationOutcomes(crm: CrmSystem, incidentId: string): Promise<Map<string, 'sent' | 'rejected' | 'pending'>> {
+  const outcomes = new Map<string, 'sent' | 'rejected' | 'pending'>();
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<CrmSystem['listCommunications']>> = await crm.listCommunications({
+      incidentId,
+      limit: 1000,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const c of page.communications) outcomes.set(c.messageId, c.outcome === 'failed' ? 'pending' : c.outcome);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return outcomes;
+}

@@ -1,0 +1,213 @@
+// Stage 4–5: compute the allocation plan (or a what-if under another policy) and commit the approved one
+// as reservations, backorders and credits — customer batch by customer batch, every write keyed.
+import { heartbeat } from '@temporalio/activity';
+import { allocate, summarizePlan } from '../src/allocation/engine';
+import type { Policy } from '../src/allocation/policy';
+import type { AllocationPlan, LineAllocation } from '../src/allocation/types';
+import type { PlanOverride } from '../src/incident/commands';
+import type { CommitSummary, PlanSummary, SubstituteOption, TransferRecord } from '../src/incident/state';
+import type { ActivityDeps } from './deps';
+import { transferRecord } from './assessment';
+import { BATCH_WRITE_LIMIT, chunks, keyFor, loadSnapshot, requireDocument } from './shared';
+
+export function createPlanningActivities({ inventory, crm, store }: ActivityDeps) {
+  /**
+   * A confirmation the plan takes back: the line's earlier reservation is released and its units moved to the
+   * hub, where the plan reserves what the line keeps together with the rest of the pool.
+   */
+  async function releaseConfirmation(incidentId: string, sku: string, hubId: string, lineId: string): Promise<void> {
+    const prior = (await inventory.listReservations({ lineId, status: 'active' })).filter((r) => r.incidentId === null && r.sku === sku);
+    if (prior.length === 0) return;
+    await inventory.releaseReservations({
+      items: prior.map((r) => ({ idempotencyKey: keyFor(incidentId, 'release-confirmation', r.reservationId), reservationId: r.reservationId })),
+    });
+    for (const r of prior.filter((p) => p.locationId !== hubId)) {
+      const transfer = await inventory.createTransfer({
+        idempotencyKey: keyFor(incidentId, 'transfer-confirmation', r.reservationId),
+        incidentId,
+        sku,
+        fromLocationId: r.locationId,
+        toLocationId: hubId,
+        quantity: r.quantity,
+      });
+      if (transfer.status === 'created') {
+        await inventory.shipTransfer({ idempotencyKey: keyFor(incidentId, 'ship', transfer.transferId), transferId: transfer.transferId });
+      }
+      if (transfer.status !== 'received') {
+        await inventory.receiveTransfer({ idempotencyKey: keyFor(incidentId, 'receive', transfer.transferId), transferId: transfer.transferId });
+      }
+    }
+  }
+
+  return {
+    /** Runs the allocation engine over the stored snapshot; stores the full plan, returns its summary. */
+    async planAllocation(input: {
+      incidentId: string;
+      sku: string;
+      snapshotRef: string;
+      pool: number;
+      substitutes: SubstituteOption[];
+      policy: Policy;
+      overrides: PlanOverride[];
+      asOf: string;
+      revision: number;
+      planKey: string;
+    }): Promise<PlanSummary> {
+      const snapshot = loadSnapshot(store, input.incidentId);
+      const plan = allocate({
+        sku: input.sku,
+        pool: input.pool,
+        lines: snapshot.lines,
+        customers: snapshot.customers,
+        substitutes: input.substitutes.map((s) => ({ sku: s.sku, ratio: s.ratio, priceDelta: s.priceDelta, available: s.available, packSize: s.packSize })),
+        policy: input.policy,
+        asOf: input.asOf,
+        overrides: input.overrides,
+      });
+      store.put(input.incidentId, input.planKey, plan);
+      const summary = summarizePlan(plan);
+      return {
+        revision: input.revision,
+        planRef: input.planKey,
+        policyName: input.policy.name,
+        pool: plan.pool,
+        poolUsed: plan.poolUsed,
+        poolLeft: plan.poolLeft,
+        byStage: summary.byStage,
+        totals: summary.totals,
+        largestCustomerShare: plan.largestCustomerShare,
+        exceptions: plan.exceptions,
+        overrides: input.overrides.length,
+      };
+    },
+
+    /** The pooled stock arrives at the hub: ship, then receive, each transfer once. */
+    async completeTransfers(input: { incidentId: string; transfers: TransferRecord[] }): Promise<TransferRecord[]> {
+      const done: TransferRecord[] = [];
+      for (const t of input.transfers) {
+        if (t.status === 'cancelled' || t.status === 'received') {
+          done.push(t);
+          continue;
+        }
+        if (t.status === 'created') {
+          await inventory.shipTransfer({ idempotencyKey: keyFor(input.incidentId, 'ship', t.transferId), transferId: t.transferId });
+        }
+        const received = await inventory.receiveTransfer({ idempotencyKey: keyFor(input.incidentId, 'receive', t.transferId), transferId: t.transferId });
+        done.push(transferRecord(received));
+      }
+      return done;
+    },
+
+    /** Commits the plan for one batch of customers: reservations, substitute reservations, backorders, credits. */
+    async commitPlanBatch(input: {
+      incidentId: string;
+      planRef: string;
+      policy: Policy;
+      batch: number;
+      batchSize: number;
+      expectedDate: string | null;
+    }): Promise<CommitSummary> {
+      const plan = requireDocument<AllocationPlan>(store, input.incidentId, input.planRef);
+      const snapshot = loadSnapshot(store, input.incidentId);
+      const customers = customersOf(plan).slice(input.batch * input.batchSize, (input.batch + 1) * input.batchSize);
+      const inBatch = new Set(customers);
+      const lines = plan.lines.filter((l) => inBatch.has(l.customerId));
+      const source = new Map(snapshot.lines.map((l) => [l.lineId, l]));
+      const summary: CommitSummary = { reservedLines: 0, reservedUnits: 0, backorderedLines: 0, backorderedUnits: 0, substituteUnits: 0, credits: 0 };
+
+      for (const line of lines.filter((l) => l.releasedConfirmation > 0)) {
+        await releaseConfirmation(input.incidentId, plan.sku, snapshot.hubId, line.lineId);
+      }
+      const reservations = lines.flatMap((line) =>
+        reservationsFor(input.incidentId, plan.sku, snapshot.hubId, line, source.get(line.lineId)?.confirmedQuantity ?? 0),
+      );
+      for (const part of chunks(reservations, BATCH_WRITE_LIMIT)) {
+        await inventory.createReservations({ items: part });
+        heartbeat();
+      }
+      for (const r of reservations) {
+        if (r.sku === plan.sku) {
+          summary.reservedLines += 1;
+          summary.reservedUnits += r.quantity;
+        } else summary.substituteUnits += r.quantity;
+      }
+
+      const backorders = lines
+        .filter((l) => l.backordered > 0)
+        .map((l) => ({
+          idempotencyKey: keyFor(input.incidentId, 'backorder', l.lineId),
+          incidentId: input.incidentId,
+          lineId: l.lineId,
+          customerId: l.customerId,
+          sku: plan.sku,
+          quantity: l.backordered,
+          ...(input.expectedDate ? { expectedDate: input.expectedDate } : {}),
+        }));
+      for (const part of chunks(backorders, BATCH_WRITE_LIMIT)) {
+        await inventory.createBackorders({ items: part });
+        heartbeat();
+      }
+      summary.backorderedLines = backorders.length;
+      summary.backorderedUnits = backorders.reduce((sum, b) => sum + b.quantity, 0);
+
+      // Compensation by relationship stage: a credit on the value left backordered.
+      const stageOf = new Map(input.policy.stages.map((s) => [s.name, s]));
+      const credits = new Map<string, { customerId: string; amount: number }>();
+      for (const line of lines) {
+        const compensation = stageOf.get(line.stage)?.compensation;
+        if (!compensation || compensation.kind !== 'credit-percent' || line.backordered === 0) continue;
+        const value = line.backordered * (source.get(line.lineId)?.unitPrice ?? 0);
+        const entry = credits.get(line.customerId) ?? { customerId: line.customerId, amount: 0 };
+        entry.amount += (value * compensation.percent) / 100;
+        credits.set(line.customerId, entry);
+      }
+      const granted: Record<string, number> = store.get<Record<string, number>>(input.incidentId, 'credits') ?? {};
+      for (const credit of credits.values()) {
+        const amount = Math.round(credit.amount * 100) / 100;
+        if (amount <= 0) continue;
+        await crm.grantCredit({
+          idempotencyKey: keyFor(input.incidentId, 'credit', credit.customerId),
+          incidentId: input.incidentId,
+          customerId: credit.customerId,
+          amount,
+          currency: CURRENCY,
+          reason: `stockout of ${plan.sku}: backordered units`,
+        });
+        granted[credit.customerId] = amount;
+        summary.credits += 1;
+      }
+      store.put(input.incidentId, 'credits', granted);
+      return summary;
+    },
+  };
+}
+
+export const CURRENCY = 'EUR';
+
+/** The customers of a plan in a stable order: commit and notification batches are slices of it. */
+export function customersOf(plan: { lines: { customerId: string }[] }): string[] {
+  return [...new Set(plan.lines.map((l) => l.customerId))].sort();
+}
+
+/** New stock to reserve for a line: what the plan gives beyond a confirmation it keeps untouched, and any substitute. */
+function reservationsFor(incidentId: string, sku: string, hubId: string, line: LineAllocation, confirmed: number) {
+  // A released confirmation was given back whole (releaseConfirmation), so the line's whole allocation is reserved anew.
+  const kept = line.releasedConfirmation > 0 ? 0 : confirmed;
+  const extra = line.allocated - kept;
+  const items = [];
+  if (extra > 0) {
+    items.push({ idempotencyKey: keyFor(incidentId, 'reserve', line.lineId), incidentId, lineId: line.lineId, sku, locationId: hubId, quantity: extra });
+  }
+  for (const sub of line.substitutes) {
+    if (sub.quantity <= 0) continue;
+    items.push({
+      idempotencyKey: keyFor(incidentId, 'substitute', line.lineId, sub.sku),
+      incidentId,
+      lineId: line.lineId,
+      sku: sub.sku,
+      locationId: hubId,
+      quantity: sub.quantity,
+    });
+  }
+  return items;
+}

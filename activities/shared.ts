@@ -1,0 +1,79 @@
+// Reading helpers the activities share: the incident's demand snapshot, customers in CRM-sized batches,
+// every page of a paginated listing, and the idempotency keys every write carries.
+import { ApplicationFailure } from '@temporalio/common';
+import type { CustomerProfile, DemandLine as EngineLine } from '../src/allocation/types';
+import type { Customer } from '../src/crm/contract';
+import type { CrmSystem } from '../src/crm/system';
+import type { IncidentStore } from '../src/incident-store/store';
+import type { Backorder, Item } from '../src/inventory/contract';
+import type { InventorySystem } from '../src/inventory/system';
+import type { LocationStock } from '../src/report/incident-report';
+
+/** Demand as it stood when the incident was assessed, kept in the store for every later stage. */
+export interface IncidentSnapshot {
+  item: Item;
+  hubId: string;
+  lines: (EngineLine & { locationId: string })[];
+  customers: CustomerProfile[];
+  positions: LocationStock[];
+}
+
+export const SNAPSHOT_KEY = 'snapshot';
+const CRM_BATCH = 500;
+const PAGE = 1000;
+
+export function loadSnapshot(store: IncidentStore, incidentId: string): IncidentSnapshot {
+  return requireDocument(store, incidentId, SNAPSHOT_KEY);
+}
+
+export function requireDocument<T>(store: IncidentStore, incidentId: string, key: string): T {
+  const value = store.get<T>(incidentId, key);
+  if (value === null) throw ApplicationFailure.nonRetryable(`${key} of ${incidentId} is missing from the incident store`, 'MissingDocument');
+  return value;
+}
+
+/** Customers from the CRM in batches the API accepts; `beat` keeps a long activity's heartbeat going. */
+export async function loadCustomers(crm: CrmSystem, customerIds: string[], beat: () => void): Promise<Customer[]> {
+  const customers: Customer[] = [];
+  for (let i = 0; i < customerIds.length; i += CRM_BATCH) {
+    customers.push(...(await crm.getCustomers(customerIds.slice(i, i + CRM_BATCH))));
+    beat();
+  }
+  return customers;
+}
+
+/** Every backorder of the incident, page by page. */
+export async function listIncidentBackorders(inventory: InventorySystem, incidentId: string, beat: () => void = () => {}): Promise<Backorder[]> {
+  const all: Backorder[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { backorders: Backorder[]; nextCursor: string | null } = await inventory.listBackorders({
+      incidentId,
+      limit: PAGE,
+      ...(cursor ? { cursor } : {}),
+    });
+    all.push(...page.backorders);
+    cursor = page.nextCursor;
+    beat();
+  } while (cursor);
+  return all;
+}
+
+/** Open backordered units per demand line. */
+export function openByLine(backorders: Backorder[]): Map<string, number> {
+  const open = new Map<string, number>();
+  for (const b of backorders) if (b.open > 0) open.set(b.lineId, (open.get(b.lineId) ?? 0) + b.open);
+  return open;
+}
+
+/** Idempotency keys: incident + what the write is about, so a retry or replay repeats the same key. */
+export const keyFor = (incidentId: string, ...subject: (string | number)[]) => [incidentId, ...subject].join('|');
+
+/** Splits into chunks the systems' batch endpoints accept. */
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export const BATCH_WRITE_LIMIT = 500;

@@ -1,0 +1,77 @@
+// Bad input to the engine gets an error that names the line, customer, substitute or override at fault,
+// before anything is computed.
+import { isIsoDate } from './dates';
+import type { AllocationInput } from './types';
+
+export class AllocationInputError extends Error {
+  override name = 'AllocationInputError';
+}
+
+function need(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new AllocationInputError(message);
+}
+
+const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
+const isPositiveCount = (n: number) => Number.isSafeInteger(n) && n >= 1;
+
+export function checkInput(input: AllocationInput): void {
+  need(isCount(input.pool), `pool: must be a whole number ≥ 0, got ${input.pool}`);
+  need(isIsoDate(input.asOf), `asOf: must be a date YYYY-MM-DD, got '${input.asOf}'`);
+
+  const stages = new Set(input.policy.stages.map((s) => s.name));
+  const customers = new Set<string>();
+  for (const c of input.customers) {
+    need(!customers.has(c.customerId), `customer ${c.customerId}: listed twice`);
+    customers.add(c.customerId);
+    need(stages.has(c.stage), `customer ${c.customerId}: stage '${c.stage}' is not in policy ${input.policy.name} (${[...stages].join(', ')})`);
+    if (c.reportedOnHand) {
+      const { quantity, dailyUsage } = c.reportedOnHand;
+      need(Number.isFinite(quantity) && quantity >= 0, `customer ${c.customerId}: reportedOnHand.quantity must be ≥ 0`);
+      need(Number.isFinite(dailyUsage) && dailyUsage >= 0, `customer ${c.customerId}: reportedOnHand.dailyUsage must be ≥ 0`);
+    }
+  }
+
+  const lines = new Map<string, number>();
+  for (const l of input.lines) {
+    const at = `line ${l.lineId}`;
+    need(l.lineId.length > 0, 'line: lineId must not be empty');
+    need(!lines.has(l.lineId), `${at}: listed twice`);
+    lines.set(l.lineId, l.quantity);
+    need(l.sku === input.sku, `${at}: sku ${l.sku} is not the SKU being allocated (${input.sku})`);
+    need(customers.has(l.customerId), `${at}: customer ${l.customerId} has no profile`);
+    need(isCount(l.quantity), `${at}: quantity must be a whole number ≥ 0, got ${l.quantity}`);
+    need(isCount(l.confirmedQuantity), `${at}: confirmedQuantity must be a whole number ≥ 0, got ${l.confirmedQuantity}`);
+    need(l.confirmedQuantity <= l.quantity, `${at}: confirmedQuantity ${l.confirmedQuantity} exceeds quantity ${l.quantity}`);
+    need(isPositiveCount(l.packSize), `${at}: packSize must be a whole number ≥ 1, got ${l.packSize}`);
+    need(isIsoDate(l.requestedDate), `${at}: requestedDate must be a date YYYY-MM-DD, got '${l.requestedDate}'`);
+    need(isIsoDate(l.orderDate), `${at}: orderDate must be a date YYYY-MM-DD, got '${l.orderDate}'`);
+    need(Number.isFinite(l.unitPrice) && l.unitPrice >= 0, `${at}: unitPrice must be a number ≥ 0`);
+    need(Number.isFinite(l.unitMargin), `${at}: unitMargin must be a number`);
+  }
+
+  const substitutes = new Set<string>();
+  for (const s of input.substitutes) {
+    const at = `substitute ${s.sku}`;
+    need(s.sku !== input.sku && !substitutes.has(s.sku), `${at}: listed twice or the short SKU itself`);
+    substitutes.add(s.sku);
+    need(Number.isFinite(s.ratio) && s.ratio > 0, `${at}: ratio must be a number > 0, got ${s.ratio}`);
+    need(isCount(s.available), `${at}: available must be a whole number ≥ 0, got ${s.available}`);
+    need(isPositiveCount(s.packSize), `${at}: packSize must be a whole number ≥ 1, got ${s.packSize}`);
+    need(Number.isFinite(s.priceDelta), `${at}: priceDelta must be a number`);
+  }
+
+  const overridden = new Set<string>();
+  for (const o of input.overrides ?? []) {
+    const at = `override for line ${o.lineId}`;
+    const requested = lines.get(o.lineId);
+    need(requested !== undefined, `${at}: no such line in the plan`);
+    need(!overridden.has(o.lineId), `${at}: given twice`);
+    overridden.add(o.lineId);
+    need(isCount(o.allocate), `${at}: allocate must be a whole number ≥ 0, got ${o.allocate}`);
+    need(o.allocate <= requested, `${at}: ${o.allocate} units exceed the line's request of ${requested}`);
+  }
+
+  for (const [customerId, units] of Object.entries(input.alreadyReceived ?? {})) {
+    need(isCount(units), `alreadyReceived.${customerId}: must be a whole number ≥ 0, got ${units}`);
+  }
+}

@@ -1,0 +1,180 @@
+// The allocation policy: data a company configures, not code. Every field has a documented default, so
+// `parsePolicy({})` is the default policy and a policy file need only name what it changes. Imported by
+// workflow code: pure, no I/O.
+import { z } from 'zod';
+
+export const STRATEGIES = ['win', 'gain', 'redistribute', 'fill', 'lose'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Ordered from mild to severe; 'none' (no shortage) is never a threshold. */
+export const SEVERITY_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
+export type SeverityLevel = (typeof SEVERITY_LEVELS)[number];
+
+const percent = () => z.number().min(0, 'must be ≥ 0').max(100, 'must be ≤ 100');
+const positiveInt = () => z.number().int('must be a whole number').min(1, 'must be ≥ 1');
+const count = () => z.number().int('must be a whole number').min(0, 'must be ≥ 0');
+
+const StageSchema = z.strictObject({
+  /** The relationship's name, as the CRM records it on each customer. */
+  name: z.string().trim().min(1, 'must not be empty').max(50, 'must be at most 50 characters'),
+  /** Higher is served first; stages may share a class. */
+  priorityClass: count().max(1000, 'must be ≤ 1000'),
+  /** The account manager calls the customer before the email goes out. */
+  personalHeadsUp: z.boolean().default(false),
+  /** What a customer of this stage is offered for units left backordered. */
+  compensation: z
+    .discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('none') }),
+      /** A credit of this percent of the backordered value. */
+      z.strictObject({ kind: z.literal('credit-percent'), percent: percent() }),
+    ])
+    .default({ kind: 'none' }),
+});
+
+const ConfirmationRuleSchema = z.strictObject({
+  /** Both given: both must hold. Neither: matches every line. */
+  match: z.strictObject({ stage: z.string().optional(), critical: z.boolean().optional() }),
+  strategy: z.enum(STRATEGIES),
+});
+
+/** A severity level is reached when ANY of its criteria is met; leave a criterion out to not use it. */
+const SeverityLevelSchema = z.strictObject({
+  /** Shortage as a percent of open demand. */
+  shortageSharePercent: percent().optional(),
+  /** Days until the next inbound purchase order; no inbound at all meets every gap criterion. */
+  gapDays: count().optional(),
+  /** Critical (life-safety) customers among those affected. */
+  criticalCustomers: positiveInt().optional(),
+});
+
+const DEFAULT_STAGES: z.input<typeof StageSchema>[] = [
+  { name: 'exploratory', priorityClass: 1 },
+  { name: 'basic', priorityClass: 2 },
+  { name: 'cooperative', priorityClass: 3, compensation: { kind: 'credit-percent', percent: 2 } },
+  { name: 'interdependent', priorityClass: 4, personalHeadsUp: true, compensation: { kind: 'credit-percent', percent: 5 } },
+  { name: 'integrated', priorityClass: 5, personalHeadsUp: true, compensation: { kind: 'credit-percent', percent: 5 } },
+];
+
+export const PolicySchema = z
+  .strictObject({
+    /** Shown on plans and what-if comparisons. */
+    name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').default('default'),
+    /** The company's 4–8 standard relationships (seeds 001, 003). */
+    stages: z.array(StageSchema).min(4, 'must list 4 to 8 stages').max(8, 'must list 4 to 8 stages').prefault(DEFAULT_STAGES),
+    /** Fair-share floor: every customer first gets this percent of what it asked for. */
+    floorPercent: percent().default(30),
+    /** Concentration cap: no customer takes more than this percent of the supply while others wait. */
+    capPercent: percent().min(1, 'must be ≥ 1').default(40),
+    /** A line requested within this many days of today is urgent. */
+    urgencyWindowDays: count().default(7),
+    /** What happens to stock confirmed for a line before the incident, by segment. */
+    confirmations: z
+      .strictObject({
+        /** First matching rule wins. */
+        rules: z.array(ConfirmationRuleSchema).max(50, 'must have at most 50 rules').default([
+          { match: { critical: true }, strategy: 'win' },
+          { match: { stage: 'integrated' }, strategy: 'gain' },
+          { match: { stage: 'interdependent' }, strategy: 'gain' },
+        ]),
+        /** For lines no rule matches. */
+        defaultStrategy: z.enum(STRATEGIES).default('redistribute'),
+      })
+      .prefault({}),
+    rationing: z
+      .strictObject({
+        /** Customers reporting stock on hand are deferred and evened out by days of supply. */
+        enabled: z.boolean().default(true),
+        /** A customer whose reported stock lasts at least this many days can wait. */
+        minDaysOfSupply: count().default(14),
+      })
+      .prefault({}),
+    substitutes: z
+      .strictObject({
+        /** Offer equivalent SKUs for what the pool leaves uncovered. */
+        enabled: z.boolean().default(true),
+      })
+      .prefault({}),
+    approval: z
+      .strictObject({
+        /** Plans of an incident at least this severe wait for a person. */
+        severityThreshold: z.enum(SEVERITY_LEVELS).default('high'),
+        /** How long the plan waits for a decision. */
+        deadlineHours: positiveInt().max(720, 'must be ≤ 720').default(24),
+        /** What happens when nobody decides in time. */
+        timeoutAction: z.enum(['auto-approve', 'escalate']).default('escalate'),
+      })
+      .prefault({}),
+    followUp: z
+      .strictObject({
+        /** Customers who wait get a status email this often. */
+        statusEveryDays: positiveInt().max(90, 'must be ≤ 90').default(3),
+        /** The inventory system is checked for new receipts this often. */
+        restockCheckEveryHours: positiveInt().max(720, 'must be ≤ 720').default(6),
+      })
+      .prefault({}),
+    /** Backorders open longer than this escalate. */
+    slaDays: positiveInt().max(365, 'must be ≤ 365').default(14),
+    /** Impact assessment: the most severe level whose criteria hold is the incident's; a shortage meeting none is 'low'. */
+    severity: z
+      .strictObject({
+        medium: SeverityLevelSchema.default({ shortageSharePercent: 10, gapDays: 7 }),
+        high: SeverityLevelSchema.default({ shortageSharePercent: 25, gapDays: 14, criticalCustomers: 1 }),
+        critical: SeverityLevelSchema.default({ shortageSharePercent: 50, gapDays: 30 }),
+      })
+      .prefault({}),
+  })
+  .superRefine((policy, ctx) => {
+    const seen = new Set<string>();
+    policy.stages.forEach((stage, i) => {
+      if (seen.has(stage.name)) ctx.addIssue({ code: 'custom', path: ['stages', i, 'name'], message: `duplicate stage name '${stage.name}'` });
+      seen.add(stage.name);
+    });
+    policy.confirmations.rules.forEach((rule, i) => {
+      if (rule.match.stage !== undefined && !seen.has(rule.match.stage)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['confirmations', 'rules', i, 'match', 'stage'],
+          message: `unknown stage '${rule.match.stage}' (stages: ${[...seen].join(', ')})`,
+        });
+      }
+    });
+    // A more severe level must not be easier to reach than a milder one on the same criterion.
+    const levels = ['medium', 'high', 'critical'] as const;
+    for (const criterion of ['shortageSharePercent', 'gapDays', 'criticalCustomers'] as const) {
+      for (let i = 1; i < levels.length; i++) {
+        const milder = policy.severity[levels[i - 1]!][criterion];
+        const level = levels[i]!;
+        const value = policy.severity[level][criterion];
+        if (milder !== undefined && value !== undefined && value < milder) {
+          ctx.addIssue({ code: 'custom', path: ['severity', level, criterion], message: `must be ≥ ${milder} (the ${levels[i - 1]} level's)` });
+        }
+      }
+    }
+  });
+
+export type Policy = z.output<typeof PolicySchema>;
+export type PolicyInput = z.input<typeof PolicySchema>;
+
+export class PolicyError extends Error {
+  constructor(readonly issues: { path: string; message: string }[]) {
+    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+    this.name = 'PolicyError';
+  }
+}
+
+/** Validates a policy, filling in defaults; throws a PolicyError naming each bad field ("policy.capPercent: must be ≤ 100"). */
+export function parsePolicy(raw: unknown): Policy {
+  const result = PolicySchema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new PolicyError(result.error.issues.map((issue) => ({ path: ['policy', ...issue.path.map(String)].join('.'), message: issue.message })));
+}
+
+export const DEFAULT_POLICY: Policy = parsePolicy({});
+
+/** The first confirmation rule matching the customer's segment decides; else the policy's default. */
+export function strategyFor(policy: Policy, customer: { stage: string; critical: boolean }): Strategy {
+  const rule = policy.confirmations.rules.find(
+    ({ match }) => (match.stage === undefined || match.stage === customer.stage) && (match.critical === undefined || match.critical === customer.critical),
+  );
+  return rule?.strategy ?? policy.confirmations.defaultStrategy;
+}

@@ -1,0 +1,92 @@
+// The small pages a customer sees after clicking an answer link in an email. Pure: strings in, HTML out.
+// Everything that comes from the link or the incident is escaped.
+import type { AnswerClaims } from '../answer-links';
+import { escapeHtml } from '../notifications/document';
+
+const WHAT: Record<AnswerClaims['a'], { confirm: string; button: string; done: string }> = {
+  'accept-substitute': {
+    confirm: 'You are about to accept the substitute product we offered for order line',
+    button: 'Accept the substitute',
+    done: 'Thank you: we will ship the substitute product for order line',
+  },
+  cancel: {
+    confirm: 'You are about to cancel the quantity still backordered on order line',
+    button: 'Cancel the backorder',
+    done: 'Thank you: the backordered quantity is cancelled for order line',
+  },
+  'can-wait': {
+    confirm: 'You are about to tell us that you still hold enough stock to wait for order line',
+    button: 'I can wait',
+    done: 'Thank you: we will keep your backorder and serve customers who have run out first, for order line',
+  },
+};
+
+export interface Page {
+  status: number;
+  html: string;
+}
+
+/** What the customer is about to do, with a button: the GET never acts, so link scanners cannot answer for them. */
+export function confirmPage(claims: AnswerClaims): Page {
+  const what = WHAT[claims.a];
+  const stockFields =
+    claims.a === 'can-wait'
+      ? `<p>Optional, so we can plan better:</p>
+<p><label>Units you hold now <input name="onHand" type="number" min="0" step="1" inputmode="numeric"></label></p>
+<p><label>Units you use per day <input name="dailyUsage" type="number" min="0" step="any" inputmode="decimal"></label></p>`
+      : '';
+  return page(
+    200,
+    'Confirm your answer',
+    `<p>${escapeHtml(what.confirm)} <strong>${escapeHtml(claims.l)}</strong>.</p>
+<form method="post">${stockFields}
+<p><button type="submit">${escapeHtml(what.button)}</button></p>
+</form>`,
+  );
+}
+
+export function donePage(claims: AnswerClaims): Page {
+  return page(200, 'Answer recorded', `<p>${escapeHtml(WHAT[claims.a].done)} <strong>${escapeHtml(claims.l)}</strong>.</p>
+<p>You will receive an email confirming what happens next. You can close this page.</p>`);
+}
+
+export function refusedPage(reason: 'expired' | 'invalid'): Page {
+  return page(
+    403,
+    'This link cannot be used',
+    reason === 'expired'
+      ? '<p>This link has expired. Please reply to the email you received or contact your account manager.</p>'
+      : '<p>This link is not valid. Please use the link from your email exactly as it was sent, or contact your account manager.</p>',
+  );
+}
+
+/** The incident refused or could not take the answer; `detail` names the field or state, never customer data. */
+export function problemPage(status: number, detail: string): Page {
+  return page(
+    status,
+    'We could not record your answer',
+    `<p>${escapeHtml(detail)}</p>
+<p>Please contact your account manager, who can record your answer for you.</p>`,
+  );
+}
+
+function page(status: number, title: string, body: string): Page {
+  return {
+    status,
+    html: `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${escapeHtml(title)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}button{font-size:1rem;padding:.6rem 1.2rem}</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+${body}
+</body>
+</html>
+`,
+  };
+}

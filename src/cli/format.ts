@@ -1,0 +1,185 @@
+// Plain-text views for people at a terminal. Pure: data in, aligned text out.
+import type { IncidentListItem, IncidentReportView } from '../api/operations';
+import type { ApprovalState, IncidentState, PlanComparison, PlanSummary, StageFigures } from '../incident/state';
+
+type Cell = string | number;
+
+/** Aligned columns: numbers right-aligned, text left-aligned, two spaces between columns. */
+export function table(headers: string[], rows: Cell[][]): string {
+  const all = [headers, ...rows.map((row) => row.map(String))];
+  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((row) => typeof row[i] === 'number' || /^[+-]?[\d.,]+(%| pp)?$/.test(String(row[i] ?? ''))));
+  const widths = headers.map((_, i) => Math.max(...all.map((row) => String(row[i] ?? '').length)));
+  return all
+    .map((row) =>
+      headers
+        .map((_, i) => {
+          const cell = String(row[i] ?? '');
+          return numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!);
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** Label/value pairs, labels aligned. */
+export function fields(pairs: [string, Cell | null | undefined][]): string {
+  const shown = pairs.filter(([, value]) => value !== null && value !== undefined);
+  const width = Math.max(0, ...shown.map(([label]) => label.length));
+  return shown.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}
+
+export const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+const signedPoints = (ratio: number) => `${ratio > 0 ? '+' : ''}${(ratio * 100).toFixed(1)} pp`;
+const money = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+
+export function formatList(items: IncidentListItem[]): string {
+  if (items.length === 0) return 'No incidents match.';
+  return table(
+    ['INCIDENT', 'SKU', 'NETWORK', 'STAGE', 'SEVERITY', 'STATUS', 'STARTED'],
+    items.map((i) => [i.workflowId, i.sku ?? '-', i.network ?? '-', i.stage ?? '-', i.severity ?? '-', i.status.toLowerCase(), i.startedAt.slice(0, 16).replace('T', ' ')]),
+  );
+}
+
+function stageTable(stages: StageFigures[], totals: Omit<StageFigures, 'stage'>): string {
+  const row = (name: string, f: Omit<StageFigures, 'stage'>): Cell[] => [
+    name,
+    f.customers,
+    f.lines,
+    f.requested,
+    f.allocated,
+    f.substituted,
+    f.backordered,
+    percent(f.fillRate),
+    f.customersWithNothing,
+  ];
+  return table(
+    ['STAGE', 'CUSTOMERS', 'LINES', 'REQUESTED', 'ALLOCATED', 'SUBSTITUTED', 'BACKORDERED', 'FILL', 'WITH NOTHING'],
+    [...stages.map((s) => row(s.stage, s)), row('total', totals)],
+  );
+}
+
+function planHeadline(plan: PlanSummary): string {
+  return (
+    `Plan revision ${plan.revision} (policy ${plan.policyName}): pool ${plan.pool}, used ${plan.poolUsed}, left ${plan.poolLeft}; ` +
+    `largest customer ${percent(plan.largestCustomerShare)} of the pool${plan.overrides ? `; ${plan.overrides} overrides` : ''}`
+  );
+}
+
+function approvalLine(a: ApprovalState): string {
+  if (!a.required) return 'not required';
+  const who = a.decidedBy ? ` by ${a.decidedBy}` : '';
+  const deadline = a.status === 'pending' && a.deadline ? ` (deadline ${a.deadline})` : '';
+  return `${a.status}${who}${deadline}${a.comment ? ` — ${a.comment}` : ''}`;
+}
+
+export function formatState(s: IncidentState): string {
+  const parts: string[] = [];
+  parts.push(
+    fields([
+      ['Incident', s.incidentId],
+      ['SKU', s.sku],
+      ['Network', s.network],
+      ['Stage', s.stage],
+      ['Severity', s.severity],
+      ['Opened', s.openedAt],
+      ['Triggers', s.triggers.map((t) => `${t.source}: ${t.reason}`).join(' | ')],
+    ]),
+  );
+  if (s.attention) parts.push(`NEEDS ATTENTION since ${s.attention.since} in ${s.attention.stage}: ${s.attention.reason}\nFix the cause, then: stockout resume <id> --by NAME`);
+  if (s.impact) {
+    const i = s.impact;
+    parts.push(
+      `Impact (as of ${i.asOf})\n` +
+        fields([
+          ['Shortage', i.shortage],
+          ['Available', i.available],
+          ['Demand', i.demand],
+          ['Affected lines', i.affectedLines],
+          ['Affected customers', i.affectedCustomers],
+          ['Account managers', i.affectedAccountManagers],
+          ['Revenue at risk', money(i.revenueAtRisk)],
+          ['Gap (days)', i.gapDays ?? 'unknown'],
+          ['Days of cover', i.daysOfCover ?? 'unknown'],
+          ['Next inbound ETA', i.nextInboundEta ?? 'none'],
+        ]),
+    );
+  }
+  if (s.pooling) parts.push(`Pooling: ${s.pooling.pooled} units from spokes in ${s.pooling.transfers.length} transfers; pool ${s.pooling.pool} at ${s.pooling.hubId}`);
+  if (s.plan) {
+    parts.push(`${planHeadline(s.plan)}\n${stageTable(s.plan.byStage, s.plan.totals)}`);
+    if (s.plan.exceptions.length) parts.push(`Exceptions:\n${s.plan.exceptions.map((e) => `  - ${e}`).join('\n')}`);
+  }
+  parts.push(`Approval: ${approvalLine(s.approval)}`);
+  if (s.commit) {
+    const c = s.commit;
+    parts.push(`Committed: ${c.reservedUnits} units reserved on ${c.reservedLines} lines, ${c.backorderedUnits} backordered on ${c.backorderedLines} lines, ${c.substituteUnits} substitute units, ${c.credits} credits`);
+  }
+  if (s.backorders) {
+    const b = s.backorders;
+    parts.push(`Open backorders: ${b.openLines} lines, ${b.openUnits} units (fulfilled ${b.fulfilledUnits}, cancelled ${b.cancelledUnits})`);
+  }
+  if (s.pendingEvents > 0) parts.push(`Pending: ${s.pendingEvents} restocks, ETA changes or answers accepted and not yet applied`);
+  if (s.report) parts.push(`Outcome: ${s.report.outcome}, fill rate ${percent(s.report.fillRate)}; see: stockout report <id>`);
+  const older = s.timelineDropped ? ` (${s.timelineDropped} older entries are in the report)` : '';
+  parts.push(`Timeline${older}\n${table(['AT', 'EVENT', 'DETAIL'], s.timeline.map((t) => [t.at.slice(0, 19).replace('T', ' '), t.event, t.detail ?? '']))}`);
+  return parts.join('\n\n');
+}
+
+export function formatComparison(c: PlanComparison): string {
+  const totals = (name: string, p: PlanSummary): Cell[] => [
+    name,
+    p.policyName,
+    p.totals.allocated,
+    p.totals.backordered,
+    percent(p.totals.fillRate),
+    p.totals.customersWithNothing,
+    percent(p.largestCustomerShare),
+  ];
+  return [
+    table(['PLAN', 'POLICY', 'ALLOCATED', 'BACKORDERED', 'FILL', 'WITH NOTHING', 'LARGEST SHARE'], [totals('current', c.current), totals('simulated', c.simulated)]),
+    'Difference per relationship stage (simulated − current)',
+    table(
+      ['STAGE', 'ALLOCATED', 'BACKORDERED', 'FILL', 'WITH NOTHING'],
+      c.difference.map((d) => [d.stage, signed(d.allocated), signed(d.backordered), signedPoints(d.fillRate), signed(d.customersWithNothing)]),
+    ),
+  ].join('\n\n');
+}
+
+export function formatReport(view: IncidentReportView): string {
+  const s = view.summary;
+  const parts = [
+    fields([
+      ['Incident', view.workflowId],
+      ['Outcome', s.outcome],
+      ['Fill rate', percent(s.fillRate)],
+      ['Revenue protected', money(s.revenueProtected)],
+      ['Revenue at risk', money(s.revenueAtRisk)],
+      ['First customer notice', s.firstNoticeAfterMinutes === null ? 'none sent' : `${s.firstNoticeAfterMinutes} min after opening`],
+    ]),
+  ];
+  const r = view.report;
+  if (r) {
+    parts.push(
+      table(
+        ['STAGE', 'CUSTOMERS', 'REQUESTED', 'AT ONCE', 'LATER', 'UNSERVED', 'FILL', 'PROTECTED', 'LOST'],
+        [...r.byStage, { ...r.overall, stage: 'total' }].map((o) => [
+          o.stage,
+          o.customers,
+          o.requested,
+          o.servedAtOnce,
+          o.servedLater,
+          o.unserved,
+          percent(o.fillRate),
+          money(o.revenueProtected),
+          money(o.revenueLost),
+        ]),
+      ),
+    );
+    parts.push(`Customers left with nothing: ${r.customersLeftWithNothing}; largest customer took ${percent(r.largestCustomerShare)} of the pool; ${r.restockRounds} restock rounds`);
+    if (r.backorderAgeing.length) parts.push(`Backorder ageing\n${table(['AGE', 'LINES', 'UNITS'], r.backorderAgeing.map((a) => [a.bucket, a.lines, a.units]))}`);
+  }
+  if (s.recommendations.length) parts.push(`Recommendations\n${s.recommendations.map((x) => `  - ${x}`).join('\n')}`);
+  return parts.join('\n\n');
+}

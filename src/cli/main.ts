@@ -1,0 +1,153 @@
+// The `stockout` CLI: operators start, watch and steer incidents from a terminal or a script. It talks to
+// Temporal directly with the same settings as the `temporal` CLI. Exit codes: 0 ok, 2 bad input (the
+// message names the flag), 3 incident not found, 4 refused by the incident, 1 anything else.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { DEFAULT_POLICY } from '../allocation/policy';
+import { loadPolicyFile } from '../allocation/policy-file';
+import { createIncidentOperations, manualTrigger, OperationError, type IncidentOperations } from '../api/operations';
+import { loadConfig } from '../config';
+import { openIncidentStore, type IncidentStore } from '../incident-store/store';
+import { connectClient } from '../temporal/connection';
+import { parseCommandLine, usage, type Command } from './args';
+import { formatComparison, formatList, formatReport, formatState } from './format';
+
+export interface Output {
+  write(text: string): unknown;
+}
+
+export interface CliDeps {
+  /** The operations, or how to get them: only called once the command line is valid. */
+  operations: IncidentOperations | (() => Promise<IncidentOperations>);
+  stdout: Output;
+  stderr?: Output;
+  /** Reads and validates a policy file for `simulate`. */
+  loadPolicy?: (path: string) => unknown;
+}
+
+export const EXIT = { ok: 0, failed: 1, invalid: 2, notFound: 3, rejected: 4 } as const;
+
+const EXIT_BY_KIND: Record<OperationError['kind'], number> = {
+  invalid: EXIT.invalid,
+  'not-found': EXIT.notFound,
+  rejected: EXIT.rejected,
+  unavailable: EXIT.failed,
+};
+
+/** Runs one command line and returns the exit code; never throws. */
+export async function run(argv: string[], deps: CliDeps): Promise<number> {
+  const stderr = deps.stderr ?? deps.stdout;
+  try {
+    const { command, json } = parseCommandLine(argv);
+    if (command.name === 'help') {
+      deps.stdout.write(usage(command.topic));
+      return EXIT.ok;
+    }
+    const policy = command.name === 'simulate' ? await readPolicy(command.policyFile, deps.loadPolicy ?? loadPolicyFile) : undefined;
+    const operations = typeof deps.operations === 'function' ? await deps.operations() : deps.operations;
+    const { data, text } = await execute(operations, command, policy);
+    deps.stdout.write(`${json ? JSON.stringify(data, null, 2) : text}\n`);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof OperationError) {
+      stderr.write(`error: ${error.message}\n`);
+      return EXIT_BY_KIND[error.kind];
+    }
+    stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.failed;
+  }
+}
+
+async function readPolicy(path: string, load: (path: string) => unknown): Promise<unknown> {
+  try {
+    return await load(path);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new OperationError('invalid', `--policy: ${message}`, [{ path: '--policy', message }]);
+  }
+}
+
+async function execute(ops: IncidentOperations, command: Exclude<Command, { name: 'help' }>, policy: unknown): Promise<{ data: unknown; text: string }> {
+  switch (command.name) {
+    case 'start': {
+      const started = await ops.trigger(manualTrigger(command.trigger));
+      return { data: started, text: `${started.started ? 'Started' : 'Attached to running'} incident ${started.workflowId}` };
+    }
+    case 'list': {
+      const items = await ops.list(command.filter);
+      return { data: items, text: formatList(items) };
+    }
+    case 'show': {
+      const state = await ops.show(command.id);
+      return { data: state, text: formatState(state) };
+    }
+    case 'simulate': {
+      const comparison = await ops.simulate(command.id, policy);
+      return { data: comparison, text: formatComparison(comparison) };
+    }
+    case 'decide': {
+      const approval = await ops.decide(command.id, command.decision);
+      return { data: approval, text: `Plan ${approval.status}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''}` };
+    }
+    case 'report': {
+      const view = await ops.report(command.id);
+      return { data: view, text: formatReport(view) };
+    }
+    case 'restock':
+    case 'eta':
+    case 'answer':
+    case 'cancel':
+    case 'resume': {
+      const result = await simpleCommand(ops, command);
+      return { data: result, text: `${result.workflowId}: ${result.message}` };
+    }
+  }
+}
+
+function simpleCommand(ops: IncidentOperations, command: Extract<Command, { name: 'restock' | 'eta' | 'answer' | 'cancel' | 'resume' }>) {
+  switch (command.name) {
+    case 'restock':
+      return ops.restock(command.id, command.restock);
+    case 'eta':
+      return ops.changeEta(command.id, command.change);
+    case 'answer':
+      return ops.answer(command.id, command.answer);
+    case 'cancel':
+      return ops.cancel(command.id, command.cancel);
+    case 'resume':
+      return ops.resume(command.id, command.resume);
+  }
+}
+
+/** The incident store file the worker writes reports to, under STOCKOUT_DATA_DIR. */
+export const INCIDENT_STORE_FILE = 'incidents.sqlite';
+
+/** The real thing: environment configuration, a Temporal connection, the shared incident store if present. */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  let client: Client | undefined;
+  let store: IncidentStore | undefined;
+  try {
+    return await run(argv, {
+      operations: async () => {
+        const config = loadConfig();
+        const policy = config.STOCKOUT_POLICY_FILE ? await loadPolicyFile(config.STOCKOUT_POLICY_FILE) : DEFAULT_POLICY;
+        const storeFile = join(config.STOCKOUT_DATA_DIR, INCIDENT_STORE_FILE);
+        // Only read an existing store: the CLI must not create an empty one next to the worker's.
+        store = existsSync(storeFile) ? openIncidentStore(storeFile) : undefined;
+        client = await connectClient();
+        return createIncidentOperations({ client, policy, taskQueue: config.STOCKOUT_TASK_QUEUE, store });
+      },
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
+  } finally {
+    store?.close();
+    await client?.connection.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main();
+}

@@ -1,0 +1,57 @@
+// Application settings from the environment, validated once with defaults for the embedded setup
+// (reference inventory/CRM service, SMTP sink and Temporal dev server on this machine). The Temporal
+// connection itself is read by the SDK's envconfig (src/temporal/connection.ts). Secrets come only from here.
+import { z } from 'zod';
+import { describeIssues } from './incident/commands';
+import { SmtpConfigSchema, type SmtpConfig } from './notifications/mailer';
+
+const EnvSchema = z.object({
+  STOCKOUT_TASK_QUEUE: z.string().min(1).default('stockout-incidents'),
+  /** Where the incident store and the embedded services keep their files. */
+  STOCKOUT_DATA_DIR: z.string().min(1).default('.data'),
+  INVENTORY_URL: z.url().default('http://127.0.0.1:7301'),
+  CRM_URL: z.url().default('http://127.0.0.1:7302'),
+  SYSTEMS_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(10_000),
+  SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(2525),
+  SMTP_SECURE: z.stringbool().default(false),
+  SMTP_REQUIRE_TLS: z.stringbool().default(false),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASS: z.string().min(1).optional(),
+  SMTP_RATE_PER_SECOND: z.coerce.number().positive().default(50),
+  MAIL_FROM: z.email().default('stockout-desk@example.com'),
+  MAIL_FROM_NAME: z.string().max(100).default('Supply Desk'),
+  /** Who hears about escalations (approval deadline passed with `escalate`, SLA breached). */
+  PLANNER_EMAIL: z.email().default('planners@example.com'),
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(7300),
+  /** Bearer token for operator endpoints. */
+  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Signs customer answer links; links stop working when it changes. */
+  ANSWER_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ANSWER_LINK_TTL_DAYS: z.coerce.number().int().positive().max(90).default(14),
+  /** Base of the customer answer links in emails. */
+  PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:7300'),
+  STOCKOUT_POLICY_FILE: z.string().min(1).optional(),
+});
+
+export type AppConfig = z.infer<typeof EnvSchema> & { smtp: SmtpConfig };
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`Invalid configuration: ${describeIssues(parsed.error, 'env')}`);
+  const c = parsed.data;
+  const smtp = SmtpConfigSchema.safeParse({
+    host: c.SMTP_HOST,
+    port: c.SMTP_PORT,
+    secure: c.SMTP_SECURE,
+    requireTls: c.SMTP_REQUIRE_TLS,
+    user: c.SMTP_USER,
+    pass: c.SMTP_PASS,
+    from: c.MAIL_FROM,
+    fromName: c.MAIL_FROM_NAME,
+    rateLimitPerSecond: c.SMTP_RATE_PER_SECOND,
+  });
+  if (!smtp.success) throw new Error(`Invalid configuration: ${describeIssues(smtp.error, 'env.SMTP')}`);
+  return { ...c, smtp: smtp.data };
+}

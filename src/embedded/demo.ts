@@ -1,0 +1,145 @@
+// The demo crisis of the main job, driven as its users would: the inventory system reports a SKU under its
+// critical level (webhook), a planner compares the plan under another policy and approves it (API), a
+// customer accepts a substitute through the link in its email, the supplier's ETA slips, the restock
+// arrives, and the incident closes with its report. State-driven, so a restarted run picks up where it was.
+import { readFileSync } from 'node:fs';
+import type { IncidentOperations } from '../api/operations';
+import type { InventorySystem } from '../inventory/system';
+import { DEFAULT_POLICY } from '../allocation/policy';
+import type { IncidentState } from '../incident/state';
+import type { SmtpSink } from '../notifications/smtp-sink';
+
+export const DEMO_SKU = 'SKU-DEMO-1';
+export const DEMO_NETWORK = 'EU';
+
+export interface DemoOptions {
+  apiUrl: string;
+  apiToken: string;
+  operations: IncidentOperations;
+  inventory: InventorySystem;
+  sink: SmtpSink;
+  say: (line: string) => void;
+  uiUrl: string;
+  dataDir: string;
+}
+
+export async function runDemo(o: DemoOptions): Promise<void> {
+  const api = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${o.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${o.apiToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+    return text ? (JSON.parse(text) as unknown) : null;
+  };
+
+  o.say(`the inventory system reports ${DEMO_SKU} under its critical level (webhook)…`);
+  const triggered = (await api('POST', '/webhooks/inventory/critical-level', {
+    sku: DEMO_SKU,
+    network: DEMO_NETWORK,
+    onHand: 40,
+    criticalLevel: 120,
+    eventId: `demo-${new Date().toISOString().slice(0, 10)}`,
+  })) as { workflowId: string; started: boolean };
+  const id = triggered.workflowId;
+  o.say(triggered.started ? `incident ${id} opened` : `incident ${id} was already running: the trigger attached to it`);
+
+  let lastStage = '';
+  const progress = (state: IncidentState) => {
+    if (state.stage !== lastStage) o.say(`  stage: ${state.stage}${state.severity !== 'none' ? ` (severity ${state.severity})` : ''}`);
+    lastStage = state.stage;
+  };
+  const waitFor = async (what: string, done: (s: IncidentState) => boolean): Promise<IncidentState> => {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const state = await o.operations.show(id);
+      progress(state);
+      if (done(state)) return state;
+      if (state.stage === 'needs-attention') throw new Error(`incident needs attention: ${state.attention?.reason}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (stage ${state.stage})`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  };
+  const isOver = (s: IncidentState) => s.stage === 'closed' || s.stage === 'false-alarm' || s.stage === 'cancelled';
+
+  let state = await waitFor('a plan', (s) => isOver(s) || s.stage === 'awaiting-approval' || s.stage === 'following-up');
+  if (state.impact) {
+    o.say(`impact: ${state.impact.shortage} units short, ${state.impact.affectedCustomers} customers, revenue at risk ${state.impact.revenueAtRisk.toFixed(2)}`);
+  }
+
+  if (state.stage === 'awaiting-approval' && state.plan) {
+    const comparison = await o.operations.simulate(id, { ...DEFAULT_POLICY, name: 'no-concentration-cap', capPercent: 100 });
+    o.say('what-if without the concentration cap, per relationship stage (allocated units, fill rate):');
+    for (const row of comparison.difference) {
+      o.say(`  ${row.stage.padEnd(15)} ${signed(row.allocated).padStart(6)} units  ${signed(Math.round(row.fillRate * 1000) / 10).padStart(6)} pts`);
+    }
+    o.say(`a planner approves plan revision ${state.plan.revision} through the API…`);
+    await api('POST', `/incidents/${encodeURIComponent(id)}/decision`, {
+      decision: 'approve',
+      planRevision: state.plan.revision,
+      decidedBy: 'demo-planner',
+      comment: 'fair split approved',
+    });
+  }
+
+  state = await waitFor('the customer notices', (s) => isOver(s) || (s.stage === 'following-up' && s.firstNoticeAt !== null));
+  if (!isOver(state)) {
+    o.say(`${o.sink.messages().length} emails in the sink so far; open backorders: ${state.backorders?.openUnits ?? 0} units`);
+    await acceptASubstitute(o);
+    const po = (await o.inventory.listInbound(DEMO_SKU)).filter((p) => p.status === 'open').sort((a, b) => a.eta.localeCompare(b.eta))[0];
+    if (state.etaRevision === 0 && po) {
+      const eta = addDays(po.eta, 7);
+      o.say(`the supplier moves the ETA of ${po.poId} by a week, to ${eta}; customers with open backorders are told…`);
+      await o.operations.changeEta(id, { poId: po.poId, eta, reason: 'supplier delay' });
+      await waitFor('the ETA notices', (s) => isOver(s) || s.deliveries.some((d) => d.kind === 'eta-change'));
+    }
+    // The substitute answer and the ETA change both changed what is still open.
+    state = await o.operations.show(id);
+    const open = state.backorders?.openUnits ?? 0;
+    if (open > 0) {
+      o.say(`the restock arrives: ${open} units received at the hub…`);
+      await o.operations.restock(id, { receiptId: `demo-receipt-${Date.now()}`, quantity: open });
+    }
+  }
+  state = await waitFor('the incident to close', isOver);
+  const report = await o.operations.report(id);
+  o.say(`incident ${state.stage}: fill rate ${((state.report?.fillRate ?? 0) * 100).toFixed(1)}%, revenue protected ${(state.report?.revenueProtected ?? 0).toFixed(2)}`);
+  for (const line of state.report?.recommendations ?? []) o.say(`  recommendation: ${line}`);
+  o.say(`where to look:`);
+  o.say(`  Temporal Web UI: ${o.uiUrl}/namespaces/default/workflows/${encodeURIComponent(id)}`);
+  o.say(`  emails (${o.sink.messages().length}): ${o.sink.dir}`);
+  o.say(`  report: npx stockout report ${id}   (full report kept in ${o.dataDir}/incidents.sqlite)`);
+  if (!report) o.say('  (report summary only)');
+}
+
+/** A customer clicks "accept a substitute" in its first notice: the link is signed, so it acts on its own line only. */
+async function acceptASubstitute(o: DemoOptions): Promise<void> {
+  for (const message of o.sink.messages()) {
+    const raw = readFileSync(message.file, 'utf8');
+    const link = /https?:\/\/[^\s"'<>]+\/answers\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/.exec(raw.replace(/=\r?\n/g, ''))?.[0];
+    if (!link || !/accept/i.test(raw)) continue;
+    const token = link.slice(link.lastIndexOf('/') + 1);
+    if (!isAcceptSubstitute(token)) continue;
+    const response = await fetch(`${o.apiUrl}/answers/${token}`, { method: 'POST' });
+    o.say(`a customer accepted a substitute through its email link: HTTP ${response.status}`);
+    return;
+  }
+  o.say('no substitute offer link in the emails (every backordered customer already has a substitute or none is free)');
+}
+
+function isAcceptSubstitute(token: string): boolean {
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { a?: string };
+    return claims.a === 'accept-substitute';
+  } catch {
+    return false;
+  }
+}
+
+const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(date) + days * 86_400_000).toISOString().slice(0, 10);
+}

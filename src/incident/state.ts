@@ -1,0 +1,197 @@
+// The incident as people see it (the workflow's query answer) and the small summaries its stages pass
+// around. Full data (demand snapshot, plans, rounds, report) lives in the incident store; the workflow
+// history holds only these summaries and references to it. Imported by workflow code: keep it pure.
+import type { Trigger } from './commands';
+
+export type Severity = 'none' | 'low' | 'medium' | 'high' | 'critical';
+
+export type IncidentStage =
+  | 'assessing'
+  | 'pooling'
+  | 'finding-substitutes'
+  | 'planning'
+  | 'awaiting-approval'
+  | 'committing'
+  | 'notifying'
+  | 'following-up'
+  | 'closing'
+  | 'needs-attention'
+  | 'closed'
+  | 'false-alarm'
+  | 'cancelled';
+
+export interface StageFigures {
+  stage: string;
+  lines: number;
+  customers: number;
+  requested: number;
+  allocated: number;
+  substituted: number;
+  backordered: number;
+  fillRate: number;
+  customersWithNothing: number;
+  revenueAtRisk: number;
+  revenueProtected: number;
+}
+
+export interface ImpactSummary {
+  asOf: string;
+  shortage: number;
+  available: number;
+  demand: number;
+  affectedLines: number;
+  affectedCustomers: number;
+  affectedAccountManagers: number;
+  revenueAtRisk: number;
+  gapDays: number | null;
+  daysOfCover: number | null;
+  nextInboundEta: string | null;
+  severity: Severity;
+  /** Store key of the demand snapshot (lines + customer profiles) the later stages read. */
+  snapshotRef: string;
+}
+
+export interface TransferRecord {
+  transferId: string;
+  fromLocationId: string;
+  toLocationId: string;
+  quantity: number;
+  status: 'created' | 'shipped' | 'received' | 'cancelled';
+}
+
+export interface PoolingSummary {
+  hubId: string;
+  hubFree: number;
+  pooled: number;
+  pool: number;
+  transfers: TransferRecord[];
+}
+
+export interface SubstituteOption {
+  sku: string;
+  ratio: number;
+  priceDelta: number;
+  available: number;
+  packSize: number;
+}
+
+export interface PlanSummary {
+  revision: number;
+  /** Store key of the full plan (every line with its reason codes). */
+  planRef: string;
+  policyName: string;
+  pool: number;
+  poolUsed: number;
+  poolLeft: number;
+  byStage: StageFigures[];
+  totals: Omit<StageFigures, 'stage'>;
+  largestCustomerShare: number;
+  exceptions: string[];
+  overrides: number;
+}
+
+export interface PlanComparison {
+  current: PlanSummary;
+  simulated: PlanSummary;
+  /** Per relationship stage: simulated minus current. */
+  difference: { stage: string; allocated: number; backordered: number; fillRate: number; customersWithNothing: number }[];
+}
+
+export interface ApprovalState {
+  required: boolean;
+  status: 'not-required' | 'pending' | 'approved' | 'rejected' | 'auto-approved' | 'escalated';
+  deadline: string | null;
+  decidedBy: string | null;
+  comment: string | null;
+}
+
+export interface CommitSummary {
+  reservedLines: number;
+  reservedUnits: number;
+  backorderedLines: number;
+  backorderedUnits: number;
+  substituteUnits: number;
+  credits: number;
+}
+
+export interface DeliverySummary {
+  kind: string;
+  revision: number;
+  sent: number;
+  skipped: number;
+  rejected: number;
+  digests: number;
+}
+
+export interface BackorderStatus {
+  openLines: number;
+  openUnits: number;
+  fulfilledUnits: number;
+  cancelledUnits: number;
+}
+
+export interface TimelineEntry {
+  at: string;
+  event: string;
+  detail?: string;
+}
+
+export interface Attention {
+  stage: IncidentStage;
+  reason: string;
+  since: string;
+}
+
+export interface ReportSummary {
+  reportRef: string;
+  outcome: 'closed' | 'false-alarm' | 'cancelled';
+  fillRate: number;
+  revenueProtected: number;
+  revenueAtRisk: number;
+  firstNoticeAfterMinutes: number | null;
+  recommendations: string[];
+}
+
+export interface IncidentState {
+  incidentId: string;
+  sku: string;
+  network: string;
+  stage: IncidentStage;
+  severity: Severity;
+  openedAt: string;
+  triggers: Trigger[];
+  impact: ImpactSummary | null;
+  pooling: PoolingSummary | null;
+  substitutes: SubstituteOption[];
+  plan: PlanSummary | null;
+  approval: ApprovalState;
+  commit: CommitSummary | null;
+  deliveries: DeliverySummary[];
+  backorders: BackorderStatus | null;
+  /** Most recent entries; `timelineDropped` counts older ones kept only in the report. */
+  timeline: TimelineEntry[];
+  timelineDropped: number;
+  attention: Attention | null;
+  report: ReportSummary | null;
+  firstNoticeAt: string | null;
+  receiptsApplied: string[];
+  restockRounds: number;
+  answersApplied: string[];
+  /** Restocks, ETA changes and answers accepted but not yet applied. */
+  pendingEvents: number;
+  etaRevision: number;
+  statusRevision: number;
+  escalatedAt: string | null;
+  cancelRequested: { reason: string; cancelledBy: string } | null;
+}
+
+export const SEVERITY_ORDER: Severity[] = ['none', 'low', 'medium', 'high', 'critical'];
+
+export function severityAtLeast(severity: Severity, threshold: Severity): boolean {
+  return SEVERITY_ORDER.indexOf(severity) >= SEVERITY_ORDER.indexOf(threshold);
+}
+
+/** Workflow id: one incident per SKU and network at a time. */
+export function incidentWorkflowId(network: string, sku: string): string {
+  return `stockout:${network}:${sku}`;
+}

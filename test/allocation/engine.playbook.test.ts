@@ -1,0 +1,377 @@
+// The allocation engine in the situations the playbook seeds describe (shared/seeds): each test is one
+// situation, with the numbers worked out by hand in its comments.
+import { describe, expect, it } from 'vitest';
+import { AllocationInputError, allocate, summarizePlan } from '../../src/allocation/engine';
+import type { AllocationPlan } from '../../src/allocation/types';
+import { byCustomer, customer, input, line, lineOf, policy } from './fixtures';
+
+const NO_CAP = { capPercent: 100 };
+
+function expectConserved(plan: AllocationPlan) {
+  for (const l of plan.lines) expect(l.allocated + l.substituted + l.backordered).toBe(l.requested);
+}
+
+describe('fair sharing (seeds 002, 004)', () => {
+  it('the largest strategic account does not take the whole pool (seed 004)', () => {
+    const situation = input({
+      pool: 100,
+      customers: [customer('BIG', 'integrated'), customer('S1', 'basic'), customer('S2', 'basic'), customer('S3', 'basic')],
+      lines: [line('big', 'BIG', 400), line('s1', 'S1', 30), line('s2', 'S2', 30), line('s3', 'S3', 30)],
+    });
+    // Cap 40 % of 100 = 40. Floors: BIG min(120, cap 40) = 40, each small 9; then priority: S1 +21, S2 +12.
+    const plan = allocate(situation);
+    expect(byCustomer(plan)).toEqual({ BIG: 40, S1: 30, S2: 21, S3: 9 });
+    expect(plan.largestCustomerShare).toBe(0.4);
+    expect(lineOf(plan, 'big').reasons).toContain('concentration-cap');
+    expect(plan.totals.customersWithNothing).toBe(0);
+
+    // The same pool without a cap: floors exceed the pool and split in proportion, BIG takes 82.
+    expect(byCustomer(allocate({ ...situation, policy: policy(NO_CAP) })).BIG).toBe(82);
+  });
+
+  it('the cap is released only when nobody else can use the rest', () => {
+    const plan = allocate(
+      input({ pool: 100, customers: [customer('BIG', 'integrated'), customer('S1', 'basic')], lines: [line('big', 'BIG', 400), line('s1', 'S1', 10)] }),
+    );
+    // S1 is served in full under the cap; then the 50 nobody else can use go to BIG.
+    expect(byCustomer(plan)).toEqual({ BIG: 90, S1: 10 });
+    expect(plan.poolLeft).toBe(0);
+    expect(lineOf(plan, 'big').reasons).toEqual(expect.arrayContaining(['concentration-cap', 'cap-released']));
+  });
+
+  it('pooled stock is shared fairly across relationship stages (seed 002)', () => {
+    const stages = ['exploratory', 'basic', 'cooperative', 'interdependent', 'integrated'];
+    const plan = allocate(
+      input({ pool: 200, customers: stages.map((s) => customer(s, s)), lines: stages.map((s) => line(`line-${s}`, s, 100)) }),
+    );
+    // Floors 30 each (150), the 50 left go to the highest stage, which the cap (80) then stops.
+    expect(plan.byStage.map((s) => [s.stage, s.allocated, s.fillRate])).toEqual([
+      ['exploratory', 30, 0.3],
+      ['basic', 30, 0.3],
+      ['cooperative', 30, 0.3],
+      ['interdependent', 30, 0.3],
+      ['integrated', 80, 0.8],
+    ]);
+    expect(plan.totals).toMatchObject({ customersWithNothing: 0, allocated: 200, backordered: 300, fillRate: 0.4 });
+  });
+
+  it('when the pool cannot cover every floor it is split in proportion to demand (largest remainder)', () => {
+    const plan = allocate(
+      input({
+        pool: 10,
+        policy: policy(NO_CAP),
+        customers: [customer('A', 'basic'), customer('B', 'basic'), customer('C', 'basic')],
+        lines: [line('a', 'A', 100), line('b', 'B', 50), line('c', 'C', 20)],
+      }),
+    );
+    // Floors 30/15/6 (51) > 10: quotas 5.88/2.94/1.18 → 5/2/1, the two units left to the largest remainders (B, then A).
+    expect(byCustomer(plan)).toEqual({ A: 6, B: 3, C: 1 });
+    expect(lineOf(plan, 'c').reasons).toEqual(expect.arrayContaining(['fair-share-floor', 'proportional-split']));
+  });
+});
+
+describe('priority (seed 002: urgency and impact)', () => {
+  it('a life-safety customer is served first, in full', () => {
+    const plan = allocate(
+      input({
+        pool: 50,
+        customers: [customer('HOSP', 'basic', { critical: true }), customer('BIG', 'integrated'), customer('C', 'cooperative')],
+        lines: [line('hosp', 'HOSP', 30), line('big', 'BIG', 100), line('c', 'C', 40)],
+      }),
+    );
+    // HOSP wins 30 ahead of every stage; the 20 left cannot cover the floors (BIG 30, C 12): 14/6 in proportion.
+    expect(lineOf(plan, 'hosp')).toMatchObject({ allocated: 30, backordered: 0 });
+    expect(lineOf(plan, 'hosp').reasons).toEqual(['critical-priority', 'confirmation-won', 'fully-served']);
+    expect(byCustomer(plan)).toEqual({ HOSP: 30, BIG: 14, C: 6 });
+  });
+
+  it('within a stage an urgent order comes before a better-margin one; beyond the window margin decides', () => {
+    const customers = [customer('U', 'basic'), customer('M', 'basic')];
+    const rules = policy({ floorPercent: 0, ...NO_CAP });
+    const urgent = allocate(
+      input({
+        pool: 20,
+        policy: rules,
+        customers,
+        lines: [line('u', 'U', 15, { requestedDate: '2024-05-09', unitMargin: 1 }), line('m', 'M', 15, { requestedDate: '2024-06-30', unitMargin: 9 })],
+      }),
+    );
+    expect(byCustomer(urgent)).toEqual({ U: 15, M: 5 });
+
+    const neither = allocate(
+      input({
+        pool: 20,
+        policy: rules,
+        customers,
+        lines: [line('u', 'U', 15, { requestedDate: '2024-06-01', unitMargin: 1 }), line('m', 'M', 15, { requestedDate: '2024-06-30', unitMargin: 9 })],
+      }),
+    );
+    expect(byCustomer(neither)).toEqual({ U: 5, M: 15 });
+  });
+});
+
+describe('rationing (seed 002: customers with a balance on hand)', () => {
+  const customers = [customer('A', 'cooperative'), customer('H', 'cooperative', { reportedOnHand: { quantity: 300, dailyUsage: 10 } })];
+  const lines = [line('a', 'A', 40), line('h', 'H', 40)];
+
+  it('a customer who holds stock is deferred, not dropped', () => {
+    // H's 30 days of stock ≥ 14: A is served in full first, H gets what is left and keeps a backorder.
+    const plan = allocate(input({ pool: 60, customers, lines }));
+    expect(lineOf(plan, 'a')).toMatchObject({ allocated: 40, backordered: 0 });
+    expect(lineOf(plan, 'h')).toMatchObject({ allocated: 20, backordered: 20 });
+    expect(lineOf(plan, 'h').reasons).toEqual(expect.arrayContaining(['deferred-holds-stock', 'rationed-days-of-supply']));
+
+    const short = allocate(input({ pool: 30, customers, lines }));
+    expect(lineOf(short, 'h')).toMatchObject({ allocated: 0, backordered: 40 });
+    expect(lineOf(short, 'h').reasons).toEqual(['deferred-holds-stock', 'pool-exhausted']);
+    expect(lineOf(short, 'a').allocated).toBe(30);
+  });
+
+  it('customers who hold stock are evened out by days of supply', () => {
+    const plan = allocate(
+      input({
+        pool: 30,
+        policy: policy(NO_CAP),
+        customers: [
+          customer('H1', 'basic', { reportedOnHand: { quantity: 150, dailyUsage: 10 } }),
+          customer('H2', 'basic', { reportedOnHand: { quantity: 160, dailyUsage: 10 } }),
+        ],
+        lines: [line('h1', 'H1', 50), line('h2', 'H2', 50)],
+      }),
+    );
+    // 15 and 16 days: H1 first catches up, then both rise together to 17 days.
+    expect(byCustomer(plan)).toEqual({ H1: 20, H2: 10 });
+  });
+
+  it('rationing off: reported stock changes nothing', () => {
+    const plan = allocate(input({ pool: 60, customers, lines, policy: policy({ rationing: { enabled: false } }) }));
+    expect(lineOf(plan, 'h').reasons).not.toContain('deferred-holds-stock');
+    // Floors 12 each, both up to the cap of 24, the last 12 to A (first by line id).
+    expect(byCustomer(plan)).toEqual({ A: 36, H: 24 });
+  });
+});
+
+describe('order constraints', () => {
+  it('an all-or-nothing order is skipped, not split', () => {
+    const plan = allocate(
+      input({
+        pool: 50,
+        customers: [customer('A', 'integrated'), customer('B', 'basic')],
+        lines: [line('a', 'A', 60, { partialAllowed: false }), line('b', 'B', 30)],
+      }),
+    );
+    // 60 never fits in 50: A gets nothing rather than a part, B is served, 20 stay in the pool.
+    expect(lineOf(plan, 'a')).toMatchObject({ allocated: 0, backordered: 60 });
+    expect(lineOf(plan, 'a').reasons).toContain('all-or-nothing-skipped');
+    expect(lineOf(plan, 'b').allocated).toBe(30);
+    expect(plan.poolLeft).toBe(20);
+
+    const fits = allocate(
+      input({ pool: 100, customers: [customer('A', 'integrated')], lines: [line('a', 'A', 60, { partialAllowed: false })] }),
+    );
+    expect(lineOf(fits, 'a').allocated).toBe(60);
+  });
+
+  it('units ship in whole packs; a line may complete with a short last pack', () => {
+    const packs = allocate(
+      input({ pool: 25, policy: policy(NO_CAP), customers: [customer('A', 'basic')], lines: [line('a', 'A', 40, { packSize: 12 })] }),
+    );
+    expect(lineOf(packs, 'a')).toMatchObject({ allocated: 24, backordered: 16 });
+    expect(lineOf(packs, 'a').reasons).toContain('pack-size-rounded');
+    expect(packs.poolLeft).toBe(1);
+
+    const complete = allocate(input({ pool: 100, customers: [customer('A', 'basic')], lines: [line('a', 'A', 40, { packSize: 12 })] }));
+    expect(lineOf(complete, 'a')).toMatchObject({ allocated: 40, backordered: 0 });
+    expect(lineOf(complete, 'a').reasons).not.toContain('pack-size-rounded');
+  });
+});
+
+describe('existing confirmations follow the segment strategy (ERP backorder processing)', () => {
+  const segments = policy({
+    floorPercent: 0,
+    ...NO_CAP,
+    confirmations: {
+      rules: [
+        { match: { stage: 'integrated' }, strategy: 'win' },
+        { match: { stage: 'interdependent' }, strategy: 'gain' },
+        { match: { stage: 'cooperative' }, strategy: 'redistribute' },
+        { match: { stage: 'basic' }, strategy: 'fill' },
+        { match: { stage: 'exploratory' }, strategy: 'lose' },
+      ],
+    },
+  });
+  const customers = [
+    customer('W', 'integrated'),
+    customer('G', 'interdependent'),
+    customer('R', 'cooperative'),
+    customer('F', 'basic'),
+    customer('L', 'exploratory'),
+  ];
+  const lines = [
+    line('w', 'W', 50, { confirmedQuantity: 10 }),
+    line('g', 'G', 40, { confirmedQuantity: 20 }),
+    line('r', 'R', 40, { confirmedQuantity: 20 }),
+    line('f', 'F', 40, { confirmedQuantity: 20 }),
+    line('l', 'L', 30, { confirmedQuantity: 10 }),
+  ];
+
+  it('win is served in full, gain keeps and gains, redistribute gains, fill keeps part, lose gives back', () => {
+    // Supply 60 + 80 confirmed = 140. W and G keep 30; W wins 40 more, G gains 20, R 40, F 10 of its 20, L none.
+    const plan = allocate(input({ pool: 60, policy: segments, customers, lines }));
+    expect(plan.lines.map((l) => [l.lineId, l.allocated, l.releasedConfirmation])).toEqual([
+      ['f', 10, 10],
+      ['g', 40, 0],
+      ['l', 0, 10],
+      ['r', 40, 0],
+      ['w', 50, 0],
+    ]);
+    expect(lineOf(plan, 'w').reasons).toContain('confirmation-won');
+    expect(lineOf(plan, 'f').reasons).toEqual(expect.arrayContaining(['segment-fill-limit', 'confirmation-released']));
+    expect(lineOf(plan, 'l').reasons).toEqual(expect.arrayContaining(['segment-lose', 'confirmation-released']));
+    expect(plan).toMatchObject({ confirmedKept: 60, confirmedReleased: 20, poolUsed: 80, poolLeft: 0 });
+  });
+
+  it('redistribute may lose its confirmation to a higher stage', () => {
+    const plan = allocate(input({ pool: 10, policy: segments, customers, lines }));
+    expect(lineOf(plan, 'r')).toMatchObject({ allocated: 0, releasedConfirmation: 20 });
+    expect(lineOf(plan, 'g').allocated).toBe(40);
+  });
+
+  it('fill never gains, however much is free', () => {
+    const plan = allocate(input({ pool: 100, policy: segments, customers: [customer('F', 'basic')], lines: [line('f', 'F', 40, { confirmedQuantity: 20 })] }));
+    expect(lineOf(plan, 'f')).toMatchObject({ allocated: 20, backordered: 20, releasedConfirmation: 0 });
+    expect(plan.poolLeft).toBe(100);
+  });
+
+  it('a win line that cannot be served in full is an exception for a person', () => {
+    const plan = allocate(input({ pool: 0, policy: segments, customers: [customer('W', 'integrated')], lines: [line('w', 'W', 50, { confirmedQuantity: 10 })] }));
+    expect(lineOf(plan, 'w')).toMatchObject({ allocated: 10, backordered: 40 });
+    expect(lineOf(plan, 'w').reasons).toContain('win-exception');
+    expect(plan.exceptions).toEqual(['line w (customer W) must be served in full but 40 of 50 units are missing: decide by hand']);
+  });
+});
+
+describe('substitutes (seed 002: substitute/alternate products)', () => {
+  it('cover what the pool leaves uncovered, at their conversion ratio', () => {
+    const plan = allocate(
+      input({
+        pool: 0,
+        customers: [customer('A', 'basic')],
+        lines: [line('a', 'A', 10)],
+        substitutes: [{ sku: 'T', ratio: 2, priceDelta: 1, available: 15, packSize: 1 }],
+      }),
+    );
+    // 15 units of T at 2 per original unit cover 7 units (14 shipped); 3 stay backordered, 1 unit of T unused.
+    expect(lineOf(plan, 'a')).toMatchObject({ allocated: 0, substituted: 7, backordered: 3, substitutes: [{ sku: 'T', quantity: 14, covers: 7 }] });
+    expect(plan.substitutes).toEqual([{ sku: 'T', available: 15, used: 14 }]);
+    expect(plan.totals.fillRate).toBe(0.7);
+  });
+
+  it('the cheapest substitute goes first; refusals are respected', () => {
+    const plan = allocate(
+      input({
+        pool: 0,
+        customers: [customer('A', 'basic'), customer('NO', 'basic', { acceptsSubstitutes: false })],
+        lines: [line('a', 'A', 10), line('b', 'A', 10, { substitutesAllowed: false }), line('no', 'NO', 10)],
+        substitutes: [
+          { sku: 'DEAR', ratio: 1, priceDelta: 2, available: 100, packSize: 1 },
+          { sku: 'CHEAP', ratio: 1, priceDelta: 0.5, available: 4, packSize: 1 },
+        ],
+      }),
+    );
+    expect(lineOf(plan, 'a').substitutes).toEqual([
+      { sku: 'CHEAP', quantity: 4, covers: 4 },
+      { sku: 'DEAR', quantity: 6, covers: 6 },
+    ]);
+    expect(lineOf(plan, 'b').substituted).toBe(0);
+    expect(lineOf(plan, 'no').substituted).toBe(0);
+    expectConserved(plan);
+  });
+
+  it('none when the policy turns them off', () => {
+    const plan = allocate(
+      input({
+        pool: 0,
+        policy: policy({ substitutes: { enabled: false } }),
+        customers: [customer('A', 'basic')],
+        lines: [line('a', 'A', 10)],
+        substitutes: [{ sku: 'T', ratio: 1, priceDelta: 0, available: 100, packSize: 1 }],
+      }),
+    );
+    expect(lineOf(plan, 'a').backordered).toBe(10);
+    expect(plan.substitutes).toEqual([]);
+  });
+});
+
+describe('planner overrides', () => {
+  const customers = [customer('A', 'integrated'), customer('B', 'basic')];
+  const lines = [line('a', 'A', 30), line('b', 'B', 30)];
+
+  it('an override is pinned before every rule', () => {
+    const plan = allocate(input({ pool: 20, customers, lines, overrides: [{ lineId: 'b', allocate: 15 }] }));
+    expect(lineOf(plan, 'b')).toMatchObject({ allocated: 15, reasons: ['override', 'pool-exhausted'] });
+    expect(lineOf(plan, 'a').allocated).toBe(5);
+  });
+
+  it('a bad override is refused with the line named', () => {
+    const bad = (overrides: { lineId: string; allocate: number }[]) => () => allocate(input({ pool: 20, customers, lines, overrides }));
+    expect(bad([{ lineId: 'b', allocate: 31 }])).toThrow("override for line b: 31 units exceed the line's request of 30");
+    expect(bad([{ lineId: 'b', allocate: 25 }])).toThrow('override for line b: 25 units exceed the 20 left in the pool');
+    expect(bad([{ lineId: 'a', allocate: 15 }, { lineId: 'b', allocate: 15 }])).toThrow('override for line b: 15 units exceed the 5 left in the pool');
+    expect(bad([{ lineId: 'zz', allocate: 1 }])).toThrow('override for line zz: no such line in the plan');
+    expect(bad([{ lineId: 'b', allocate: 31 }])).toThrow(AllocationInputError);
+  });
+});
+
+describe('restock rounds', () => {
+  it('a restock counts what each customer already received in the incident', () => {
+    const customers = [customer('A', 'integrated'), customer('B', 'basic')];
+    const lines = [line('a', 'A', 50), line('b', 'B', 20)];
+    // A already got 40 of a 60-unit incident supply: over its cap (40 % of 60 = 24) and its floor, so B comes first.
+    const round = allocate(input({ pool: 20, customers, lines, alreadyReceived: { A: 40 } }));
+    expect(byCustomer(round)).toEqual({ A: 0, B: 20 });
+    // Forgetting the history would hand A another 12.
+    expect(byCustomer(allocate(input({ pool: 20, customers, lines })))).toEqual({ A: 12, B: 8 });
+  });
+});
+
+describe('bad input', () => {
+  it('names the line or customer at fault', () => {
+    expect(() => allocate(input({ pool: 1, customers: [customer('A', 'gold')], lines: [line('a', 'A', 1)] }))).toThrow(
+      "customer A: stage 'gold' is not in policy default (exploratory, basic, cooperative, interdependent, integrated)",
+    );
+    expect(() => allocate(input({ pool: 1, customers: [], lines: [line('a', 'A', 1)] }))).toThrow('line a: customer A has no profile');
+    expect(() => allocate(input({ pool: 1, customers: [customer('A', 'basic')], lines: [line('a', 'A', 1, { confirmedQuantity: 2 })] }))).toThrow(
+      'line a: confirmedQuantity 2 exceeds quantity 1',
+    );
+    expect(() => allocate(input({ pool: -1, customers: [], lines: [] }))).toThrow('pool: must be a whole number ≥ 0, got -1');
+  });
+});
+
+describe('the plan', () => {
+  it('is the same byte for byte for the same input, in any order', () => {
+    const stages = ['exploratory', 'basic', 'cooperative', 'interdependent', 'integrated'];
+    const customers = Array.from({ length: 12 }, (_, i) =>
+      customer(`C${i}`, stages[i % 5]!, { critical: i === 7, reportedOnHand: i % 4 === 0 ? { quantity: 200, dailyUsage: 5 } : undefined }),
+    );
+    const lines = Array.from({ length: 60 }, (_, i) =>
+      line(`L${String(i).padStart(2, '0')}`, `C${(i * 7) % 12}`, 5 + ((i * 13) % 40), {
+        confirmedQuantity: i % 6 === 0 ? 3 : 0,
+        packSize: 1 + (i % 3),
+        partialAllowed: i % 9 !== 0,
+        requestedDate: `2024-05-${String(7 + (i % 20)).padStart(2, '0')}`,
+      }),
+    );
+    const situation = input({ pool: 400, customers, lines, substitutes: [{ sku: 'T', ratio: 1.5, priceDelta: 1, available: 90, packSize: 2 }] });
+    const first = JSON.stringify(allocate(situation));
+    expect(JSON.stringify(allocate(situation))).toBe(first);
+    expect(JSON.stringify(allocate({ ...situation, lines: [...lines].reverse(), customers: [...customers].reverse() }))).toBe(first);
+  });
+
+  it('summarizePlan keeps the totals and drops the lines', () => {
+    const plan = allocate(input({ pool: 5, customers: [customer('A', 'basic')], lines: [line('a', 'A', 10)] }));
+    const summary = summarizePlan(plan);
+    expect(summary).not.toHaveProperty('lines');
+    expect(summary).toMatchObject({ byStage: plan.byStage, totals: plan.totals, poolLeft: 0 });
+  });
+});

@@ -1,0 +1,303 @@
+// Properties of the allocation engine over generated situations: conservation, bounds, floors, cap,
+// priority and determinism. Each property names exactly the conditions under which it must hold.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { apportion } from '../../src/allocation/apportion';
+import { AllocationInputError, allocate } from '../../src/allocation/engine';
+import { DEFAULT_POLICY, STRATEGIES, parsePolicy, strategyFor, type Policy } from '../../src/allocation/policy';
+import type { AllocationInput, AllocationPlan, CustomerProfile, DemandLine } from '../../src/allocation/types';
+import { AS_OF, SKU, byCustomer } from './fixtures';
+
+const RUNS = { numRuns: 150 };
+const STAGES = DEFAULT_POLICY.stages.map((s) => s.name);
+
+const customerArb = (customerId: string) =>
+  fc.record({
+    customerId: fc.constant(customerId),
+    stage: fc.constantFrom(...STAGES),
+    critical: fc.boolean().map((b) => b && customerId.endsWith('0')),
+    acceptsSubstitutes: fc.boolean(),
+    reportedOnHand: fc.option(fc.record({ quantity: fc.integer({ min: 0, max: 400 }), dailyUsage: fc.integer({ min: 0, max: 20 }) }), { nil: undefined }),
+  });
+
+const lineArb = (lineId: string, customerIds: string[]) =>
+  fc
+    .record({
+      customerId: fc.constantFrom(...customerIds),
+      quantity: fc.integer({ min: 0, max: 60 }),
+      confirmedShare: fc.integer({ min: 0, max: 100 }),
+      day: fc.integer({ min: 1, max: 28 }),
+      unitPrice: fc.integer({ min: 0, max: 5000 }).map((c) => c / 100),
+      unitMargin: fc.integer({ min: -500, max: 2000 }).map((c) => c / 100),
+      packSize: fc.constantFrom(1, 1, 2, 5, 12),
+      partialAllowed: fc.boolean(),
+      substitutesAllowed: fc.boolean(),
+    })
+    .map(
+      (r): DemandLine => ({
+        lineId,
+        orderId: `o-${lineId}`,
+        customerId: r.customerId,
+        sku: SKU,
+        quantity: r.quantity,
+        confirmedQuantity: Math.floor((r.quantity * r.confirmedShare) / 100),
+        requestedDate: `2024-05-${String(r.day).padStart(2, '0')}`,
+        orderDate: `2024-04-${String(r.day).padStart(2, '0')}`,
+        unitPrice: r.unitPrice,
+        unitMargin: r.unitMargin,
+        packSize: r.packSize,
+        partialAllowed: r.partialAllowed,
+        substitutesAllowed: r.substitutesAllowed,
+      }),
+    );
+
+const policyArb: fc.Arbitrary<Policy> = fc
+  .record({
+    floorPercent: fc.integer({ min: 0, max: 100 }),
+    capPercent: fc.integer({ min: 1, max: 100 }),
+    defaultStrategy: fc.constantFrom(...STRATEGIES),
+    rationing: fc.boolean(),
+    substitutes: fc.boolean(),
+  })
+  .map((p) =>
+    parsePolicy({
+      floorPercent: p.floorPercent,
+      capPercent: p.capPercent,
+      confirmations: { defaultStrategy: p.defaultStrategy },
+      rationing: { enabled: p.rationing },
+      substitutes: { enabled: p.substitutes },
+    }),
+  );
+
+const situationArb: fc.Arbitrary<AllocationInput> = fc.integer({ min: 1, max: 6 }).chain((nCustomers) => {
+  const ids = Array.from({ length: nCustomers }, (_, i) => `C${i}`);
+  return fc.record({
+    sku: fc.constant(SKU),
+    pool: fc.integer({ min: 0, max: 300 }),
+    customers: fc.tuple(...ids.map(customerArb)),
+    lines: fc.integer({ min: 1, max: 12 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => lineArb(`L${i}`, ids)))),
+    substitutes: fc.uniqueArray(
+      fc.record({
+        sku: fc.constantFrom('SUB-A', 'SUB-B'),
+        ratio: fc.constantFrom(0.5, 1, 1.5, 2, 3),
+        priceDelta: fc.integer({ min: -100, max: 300 }).map((c) => c / 100),
+        available: fc.integer({ min: 0, max: 100 }),
+        packSize: fc.constantFrom(1, 2, 4),
+      }),
+      { selector: (s) => s.sku, maxLength: 2 },
+    ),
+    policy: policyArb,
+    asOf: fc.constant(AS_OF),
+    alreadyReceived: fc.option(fc.dictionary(fc.constantFrom(...ids), fc.integer({ min: 0, max: 50 })), { nil: undefined }),
+  });
+});
+
+/** Every unit accounted for, no bound crossed: the invariants any plan keeps. */
+function expectSound(situation: AllocationInput, plan: AllocationPlan) {
+  const source = new Map(situation.lines.map((l) => [l.lineId, l]));
+  const ratio = new Map(situation.substitutes.map((s) => [s.sku, s.ratio]));
+  for (const l of plan.lines) {
+    const line = source.get(l.lineId)!;
+    for (const n of [l.allocated, l.substituted, l.backordered, l.releasedConfirmation]) expect(Number.isSafeInteger(n) && n >= 0).toBe(true);
+    expect(l.allocated + l.substituted + l.backordered).toBe(l.requested);
+    expect(l.requested).toBe(line.quantity);
+    expect(l.releasedConfirmation).toBe(Math.max(0, line.confirmedQuantity - l.allocated));
+    for (const s of l.substitutes) {
+      expect(s.covers).toBeGreaterThan(0);
+      expect(s.quantity).toBeGreaterThanOrEqual(Math.ceil(s.covers * ratio.get(s.sku)! - 1e-9));
+    }
+    const pinned = situation.overrides?.some((o) => o.lineId === l.lineId);
+    const profile = situation.customers.find((c) => c.customerId === l.customerId)!;
+    const strategy = strategyFor(situation.policy, profile);
+    if (!pinned && strategy === 'fill') expect(l.allocated).toBeLessThanOrEqual(line.confirmedQuantity);
+    if (!pinned && strategy === 'lose') expect(l.allocated).toBe(0);
+    if (!pinned && (strategy === 'gain' || strategy === 'win')) expect(l.allocated).toBeGreaterThanOrEqual(line.confirmedQuantity);
+    if (strategy === 'win' && !pinned) expect(l.exception === undefined).toBe(l.backordered === 0);
+    // All-or-nothing: new units come as the whole rest of what the line may hold, or not at all; a
+    // confirmation kept (gain, win) or won back whole (fill) is not a new partial shipment.
+    if (!line.partialAllowed && !pinned) {
+      const kept = strategy === 'gain' || strategy === 'win' ? line.confirmedQuantity : 0;
+      const most = strategy === 'fill' ? line.confirmedQuantity : line.quantity;
+      expect([kept, most]).toContain(l.allocated);
+    }
+  }
+  const confirmed = situation.lines.reduce((a, l) => a + l.confirmedQuantity, 0);
+  const allocated = plan.lines.reduce((a, l) => a + l.allocated, 0);
+  expect(plan.poolLeft).toBeGreaterThanOrEqual(0);
+  expect(allocated + plan.poolLeft).toBe(situation.pool + confirmed);
+  expect(plan.poolUsed + plan.poolLeft).toBe(situation.pool + plan.confirmedReleased);
+  for (const usage of plan.substitutes) {
+    const shipped = plan.lines.flatMap((l) => l.substitutes).filter((s) => s.sku === usage.sku);
+    expect(shipped.reduce((a, s) => a + s.quantity, 0)).toBe(usage.used);
+    expect(usage.used).toBeLessThanOrEqual(usage.available);
+  }
+  const stageSum = (k: 'requested' | 'allocated' | 'substituted' | 'backordered' | 'lines') => plan.byStage.reduce((a, s) => a + s[k], 0);
+  for (const k of ['requested', 'allocated', 'substituted', 'backordered', 'lines'] as const) expect(stageSum(k)).toBe(plan.totals[k]);
+}
+
+const shuffled = <T>(items: T[], seed: number) =>
+  items
+    .map((item, i) => ({ item, key: (i * 7919 + seed * 104729) % 1_000_003 }))
+    .sort((a, b) => a.key - b.key)
+    .map((x) => x.item);
+
+describe('allocation engine properties', () => {
+  it('conserves every unit and keeps every bound (segment strategies, packs, all-or-nothing, substitutes)', () => {
+    fc.assert(
+      fc.property(situationArb, (situation) => {
+        expectSound(situation, allocate(situation));
+      }),
+      RUNS,
+    );
+  });
+
+  it('pins valid overrides exactly, and refuses the others naming the line', () => {
+    const withOverrides = situationArb.chain((situation) =>
+      fc
+        .subarray(situation.lines)
+        .chain((picked) => fc.tuple(...picked.map((l) => fc.integer({ min: 0, max: l.quantity }).map((allocate) => ({ lineId: l.lineId, allocate })))))
+        .map((overrides) => ({ ...situation, overrides })),
+    );
+    fc.assert(
+      fc.property(withOverrides, (situation) => {
+        let plan: AllocationPlan;
+        try {
+          plan = allocate(situation);
+        } catch (error) {
+          expect(error).toBeInstanceOf(AllocationInputError);
+          expect((error as Error).message).toMatch(/^override for line L\d+: \d+ units exceed the \d+ left in the pool$/);
+          return;
+        }
+        for (const o of situation.overrides ?? []) expect(plan.lines.find((l) => l.lineId === o.lineId)!.allocated).toBe(o.allocate);
+        expectSound(situation, plan);
+      }),
+      RUNS,
+    );
+  });
+
+  it('is deterministic: the same plan, byte for byte, however lines, customers and substitutes are ordered', () => {
+    fc.assert(
+      fc.property(situationArb, fc.nat(), (situation, seed) => {
+        const plan = JSON.stringify(allocate(situation));
+        expect(JSON.stringify(allocate(situation))).toBe(plan);
+        const reordered = {
+          ...situation,
+          lines: shuffled(situation.lines, seed),
+          customers: shuffled(situation.customers, seed + 1),
+          substitutes: [...situation.substitutes].reverse(),
+        };
+        expect(JSON.stringify(allocate(reordered))).toBe(plan);
+      }),
+      RUNS,
+    );
+  });
+
+  // Plain demand: no confirmations, no critical customers, nobody reporting stock, whole units, partial
+  // shipments allowed — so floors and cap are the only rules at work.
+  const plainArb = situationArb.map((s) => ({
+    ...s,
+    substitutes: [],
+    alreadyReceived: undefined,
+    customers: s.customers.map((c): CustomerProfile => ({ ...c, critical: false, reportedOnHand: undefined })),
+    lines: s.lines.map((l) => ({ ...l, confirmedQuantity: 0, packSize: 1, partialAllowed: true })),
+    policy: { ...s.policy, confirmations: { rules: [], defaultStrategy: 'redistribute' as const } },
+  }));
+  const demandOf = (s: AllocationInput) => {
+    const demand: Record<string, number> = {};
+    for (const l of s.lines) demand[l.customerId] = (demand[l.customerId] ?? 0) + l.quantity;
+    return demand;
+  };
+
+  it('honours the fair-share floors whenever the pool covers them (cap off), and splits the pool when it does not', () => {
+    fc.assert(
+      fc.property(plainArb, (base) => {
+        const situation = { ...base, policy: { ...base.policy, capPercent: 100 } };
+        const plan = allocate(situation);
+        const got = byCustomer(plan);
+        const targets = Object.entries(demandOf(situation)).map(([id, d]) => [id, Math.floor((d * situation.policy.floorPercent) / 100)] as const);
+        const sumTargets = targets.reduce((a, [, t]) => a + t, 0);
+        for (const [id, target] of targets) {
+          if (situation.pool >= sumTargets) expect(got[id]).toBeGreaterThanOrEqual(target);
+          // Short of the floors, each gets at least its proportional share, rounded down.
+          else expect(got[id]).toBeGreaterThanOrEqual(Math.floor((situation.pool * target) / sumTargets));
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('holds every customer to the cap while any other customer still has unmet demand below the cap', () => {
+    fc.assert(
+      fc.property(plainArb, (situation) => {
+        const plan = allocate(situation);
+        const got = byCustomer(plan);
+        const demand = demandOf(situation);
+        const cap = Math.ceil((situation.pool * situation.policy.capPercent) / 100 - 1e-9);
+        for (const [id, units] of Object.entries(got)) {
+          if (units <= cap) continue;
+          // Over the cap only once the cap was released: every other customer is served in full or at the cap.
+          for (const [other, theirs] of Object.entries(got)) if (other !== id) expect(theirs === demand[other] || theirs >= cap).toBe(true);
+        }
+        // Work-conserving: stock is left only when every line is served in full.
+        if (plan.poolLeft > 0) expect(plan.lines.every((l) => l.backordered === 0)).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
+  it('never gives a higher-priority customer a lower fill rate than a lower-priority one with identical lines', () => {
+    // Two customers A and B, neither critical nor reporting stock, without confirmations, whose lines are
+    // identical but for their ids, A in a stage of higher priority class; any other customers around them,
+    // any floor, cap, pack sizes and all-or-nothing lines. Then fillRate(A) ≥ fillRate(B).
+    const pairArb = fc
+      .record({
+        situation: situationArb,
+        stages: fc.uniqueArray(fc.constantFrom(...STAGES), { minLength: 2, maxLength: 2 }),
+        twins: fc.array(lineArb('x', ['A']), { minLength: 1, maxLength: 4 }),
+      })
+      .map(({ situation, stages, twins }) => {
+        const classOf = (name: string) => DEFAULT_POLICY.stages.find((s) => s.name === name)!.priorityClass;
+        const [high, low] = [...stages].sort((a, b) => classOf(b) - classOf(a));
+        const twin = (owner: string) => twins.map((l, i) => ({ ...l, lineId: `${owner}${i}`, customerId: owner, confirmedQuantity: 0 }));
+        return {
+          ...situation,
+          customers: [
+            ...situation.customers,
+            { customerId: 'A', stage: high!, critical: false, acceptsSubstitutes: false },
+            { customerId: 'B', stage: low!, critical: false, acceptsSubstitutes: false },
+          ],
+          lines: [...situation.lines, ...twin('A'), ...twin('B')],
+          policy: { ...situation.policy, confirmations: { rules: [], defaultStrategy: 'redistribute' as const } },
+        };
+      });
+    fc.assert(
+      fc.property(pairArb, (situation) => {
+        const got = byCustomer(allocate(situation));
+        expect(got.A ?? 0).toBeGreaterThanOrEqual(got.B ?? 0);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('largest-remainder apportionment', () => {
+  it('splits the whole total, never above a bound, and in proportion within one unit', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 10 }), fc.integer({ min: 0, max: 5000 }), (weights, total) => {
+        const shares = apportion(total, weights);
+        const sum = weights.reduce((a, w) => a + w, 0);
+        expect(shares.reduce((a, s) => a + s, 0)).toBe(Math.min(total, sum));
+        shares.forEach((share, i) => {
+          expect(share).toBeLessThanOrEqual(weights[i]!);
+          if (total < sum) expect(Math.abs(share - (total * weights[i]!) / sum)).toBeLessThan(1);
+        });
+      }),
+      RUNS,
+    );
+  });
+
+  it('holds shares at their bounds and splits the rest among the others in proportion', () => {
+    expect(apportion(10, [30, 15, 6], [4, 15, 6])).toEqual([4, 4, 2]);
+    expect(apportion(3, [1, 1, 1, 1])).toEqual([1, 1, 1, 0]);
+  });
+});

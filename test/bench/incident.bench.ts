@@ -1,0 +1,125 @@
+// The scale scenario: one incident with ~20,000 affected demand lines from ~3,000 customers, end to end on
+// the Temporal dev server against the reference service and the SMTP sink. Reports wall time per stage,
+// history events and the largest payload, the figures Temporal's limits are about.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createAnswerLinks } from '../../src/answer-links';
+import { parsePolicy } from '../../src/allocation/policy';
+import { createCrmClient } from '../../src/crm/http-client';
+import { generateDataset, PRESETS } from '../../src/dataset/generate';
+import { incidentWorkflowId } from '../../src/incident/state';
+import { openIncidentStore } from '../../src/incident-store/store';
+import { createInventoryClient } from '../../src/inventory/http-client';
+import { createMailTransport } from '../../src/notifications/mailer';
+import { startSmtpSink } from '../../src/notifications/smtp-sink';
+import { startReferenceService } from '../../src/reference-service/service';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { provideTemporalServers } from '../../src/temporal/servers';
+import { recordRestockUpdate, stateQuery } from '../../workflows/definitions';
+import { stockoutIncident } from '../../workflows/incident';
+import { WORKFLOWS_PATH } from '../../workers/incident-worker';
+
+export async function benchIncident(options: { demandLines?: number; customers?: number } = {}): Promise<Record<string, number | string>> {
+  const demandLines = options.demandLines ?? 40_000;
+  const customers = options.customers ?? 3_500;
+  const sku = 'SKU-LARGE-1';
+  const dataset = generateDataset({
+    ...PRESETS.large,
+    network: 'BENCH',
+    demandLines,
+    customers,
+    accountManagers: 60,
+    skus: 40,
+    shortage: { skus: [sku], coverPercent: 60, lineShare: 0.5 },
+  });
+  const servers = await provideTemporalServers();
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: servers.devServer.executable, searchAttributes: ALL_SEARCH_ATTRIBUTES },
+  });
+  const service = await startReferenceService({ dataset });
+  const sink = await startSmtpSink();
+  const store = openIncidentStore(':memory:');
+  const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 5000, poolSize: 4 });
+  const taskQueue = 'bench-incident';
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities({
+      inventory: createInventoryClient({ baseUrl: service.inventoryUrl, timeoutMs: 60_000 }),
+      crm: createCrmClient({ baseUrl: service.crmUrl, timeoutMs: 60_000 }),
+      store,
+      mail: { transport, from: { address: 'desk@example.com' }, plannerEmail: 'planners@example.com' },
+      answerLinks: createAnswerLinks({ secret: 'bench-secret-bench-secret-bench-secret', ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' }),
+    }),
+  });
+  try {
+    return await worker.runUntil(async () => {
+      const started = Date.now();
+      const trigger = { triggerId: 'bench', sku, network: 'BENCH', source: 'manual' as const, reason: 'scale bench' };
+      const handle = await env.client.workflow.start(stockoutIncident, {
+        taskQueue,
+        workflowId: incidentWorkflowId('BENCH', sku),
+        args: [{ trigger, policy: parsePolicy({ approval: { severityThreshold: 'critical' } }) }],
+      });
+      let state = await handle.query(stateQuery);
+      while (state.stage !== 'following-up' && state.stage !== 'needs-attention' && state.stage !== 'false-alarm') {
+        await new Promise((r) => setTimeout(r, 500));
+        state = await handle.query(stateQuery);
+      }
+      if (state.stage !== 'following-up') throw new Error(`bench incident stopped at ${state.stage}: ${state.attention?.reason ?? ''}`);
+      const toFollowUp = Date.now() - started;
+      await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-BENCH', quantity: state.backorders!.openUnits }] });
+      await handle.result();
+      const total = Date.now() - started;
+      const history = await handle.fetchHistory();
+      const events = history.events ?? [];
+      let largestPayload = 0;
+      for (const event of events) largestPayload = Math.max(largestPayload, payloadBytes(event));
+      const closed = await handle.query(stateQuery);
+      return {
+        'affected demand lines': closed.impact!.affectedLines,
+        'affected customers': closed.impact!.affectedCustomers,
+        'emails sent': sink.messages().length,
+        'assessment → notified (s)': round(toFollowUp / 1000),
+        'whole incident incl. restock and closing (s)': round(total / 1000),
+        ...stageSeconds(closed.timeline),
+        'history events': events.length,
+        'largest payload (KB)': round(largestPayload / 1024),
+      };
+    });
+  } finally {
+    transport.close();
+    await sink.close();
+    await service.close();
+    store.close();
+    await env.teardown();
+  }
+}
+
+/** Bytes of every payload an event carries (inputs, results, update arguments, query-free). */
+function payloadBytes(event: object): number {
+  let largest = 0;
+  const visit = (value: unknown) => {
+    if (!value || typeof value !== 'object') return;
+    if ('data' in value && (value as { data: unknown }).data instanceof Uint8Array) {
+      largest = Math.max(largest, (value as { data: Uint8Array }).data.byteLength);
+      return;
+    }
+    for (const child of Object.values(value)) visit(child);
+  };
+  visit(event);
+  return largest;
+}
+
+function stageSeconds(timeline: { at: string; event: string }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 1; i < timeline.length; i++) {
+    const entry = timeline[i]!;
+    out[`  → ${entry.event} (s)`] = round((Date.parse(entry.at) - Date.parse(timeline[i - 1]!.at)) / 1000);
+  }
+  return out;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;

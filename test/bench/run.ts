@@ -1,0 +1,20 @@
+// `npm run bench`: prints the figures that tell the cost of each stage as the incident grows.
+// Timings belong here, never in tests. `npm run bench -- incident` runs one benchmark.
+import { benchDataset } from './dataset.bench';
+import { benchEmail } from './email.bench';
+import { benchIncident } from './incident.bench';
+
+const benches: Record<string, () => Promise<Record<string, number | string>>> = {
+  dataset: () => benchDataset(),
+  email: () => benchEmail(),
+  incident: () => benchIncident(),
+};
+
+const chosen = process.argv.slice(2);
+for (const [name, run] of Object.entries(benches)) {
+  if (chosen.length > 0 && !chosen.includes(name)) continue;
+  console.log(`\n== ${name}`);
+  const figures = await run();
+  for (const [label, value] of Object.entries(figures)) console.log(`${label.padEnd(48)} ${value}`);
+}
+process.exit(0);

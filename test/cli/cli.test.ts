@@ -1,0 +1,195 @@
+// The `stockout` CLI without Temporal: argument parsing, exit codes, tables, and the real executable.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { OperationError } from '../../src/api/operations';
+import { parseCommandLine } from '../../src/cli/args';
+import { formatComparison, formatState, table } from '../../src/cli/format';
+import { EXIT, run } from '../../src/cli/main';
+import { fakeOperations, sampleComparison, sampleState } from '../api/fake-operations';
+
+function capture() {
+  let text = '';
+  return { write: (chunk: string) => (text += chunk), get text() { return text; } };
+}
+
+async function cli(argv: string[], operations = fakeOperations().operations) {
+  const stdout = capture();
+  const stderr = capture();
+  let connected = false;
+  const code = await run(argv, {
+    operations: async () => {
+      connected = true;
+      return operations;
+    },
+    stdout,
+    stderr,
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text, connected };
+}
+
+describe('argument parsing', () => {
+  it('builds an approval with overrides, resolving the network:sku shorthand', () => {
+    const { command, json } = parseCommandLine(['approve', 'eu:SKU-1', '--revision', '2', '--by', 'pat', '--override', 'L1=5', '--override', 'ORD=7=0', '--json']);
+    expect(json).toBe(true);
+    expect(command).toEqual({
+      name: 'decide',
+      id: 'stockout:eu:SKU-1',
+      decision: { decision: 'approve', planRevision: 2, decidedBy: 'pat', overrides: [{ lineId: 'L1', allocate: 5 }, { lineId: 'ORD=7', allocate: 0 }] },
+    });
+  });
+
+  it('keeps a full workflow id as it is and maps reject --reason to the comment', () => {
+    expect(parseCommandLine(['reject', 'stockout:eu:SKU-1', '--revision', '0', '--reason', 'too generous to the big account', '--by', 'pat']).command).toEqual({
+      name: 'decide',
+      id: 'stockout:eu:SKU-1',
+      decision: { decision: 'reject', planRevision: 0, decidedBy: 'pat', comment: 'too generous to the big account' },
+    });
+  });
+
+  it('derives a stable answer id so recording the same answer twice is one answer', () => {
+    const argv = ['answer', 'eu:SKU-1', '--customer', 'C1', '--line', 'L1', '--answer', 'can-wait', '--on-hand', '40'];
+    const first = parseCommandLine(argv).command;
+    expect(first).toMatchObject({ name: 'answer', answer: { answer: 'can-wait', customerId: 'C1', lineId: 'L1', onHand: 40 } });
+    expect(parseCommandLine(argv).command).toEqual(first);
+  });
+
+  const bad: [string, string[], string][] = [
+    ['a missing flag, named as typed', ['approve', 'eu:S', '--revision', '1'], '--by'],
+    ['a number that is not one', ['approve', 'eu:S', '--revision', 'two', '--by', 'pat'], '--revision'],
+    ['an override without quantity', ['approve', 'eu:S', '--revision', '1', '--by', 'pat', '--override', 'L1'], '--override'],
+    ['a negative override', ['approve', 'eu:S', '--revision', '1', '--by', 'pat', '--override', 'L1=-3'], '--override.0.allocate'],
+    ['a bad date', ['eta', 'eu:S', '--po', 'PO1', '--eta', '2025-13-01'], '--eta'],
+    ['an unknown answer', ['answer', 'eu:S', '--customer', 'C', '--line', 'L', '--answer', 'maybe'], '--answer'],
+    ['an unknown stage filter', ['list', '--stage', 'exploding'], '--stage'],
+    ['a missing id', ['show'], '<id>'],
+    ['an id without network', ['show', 'SKU-1'], 'id'],
+    ['an unknown option', ['show', 'eu:S', '--colour', 'red'], "'--colour'"],
+    ['an extra argument', ['show', 'eu:S', 'more'], 'more'],
+    ['an unknown command', ['explode'], 'explode'],
+    ['simulate without a policy', ['simulate', 'eu:S'], '--policy'],
+    ['a zero restock', ['restock', 'eu:S', '--receipt', 'R1', '--quantity', '0'], '--quantity'],
+  ];
+  for (const [name, argv, field] of bad) {
+    it(`refuses ${name}, naming ${field}`, () => {
+      expect(() => parseCommandLine(argv)).toThrow(OperationError);
+      try {
+        parseCommandLine(argv);
+      } catch (error) {
+        expect((error as OperationError).kind).toBe('invalid');
+        expect((error as OperationError).message).toContain(field);
+      }
+    });
+  }
+});
+
+describe('exit codes', () => {
+  it('exits 2 on bad input without connecting to Temporal', async () => {
+    const result = await cli(['restock', 'eu:SKU-1', '--receipt', 'R1', '--quantity', 'lots']);
+    expect(result.code).toBe(EXIT.invalid);
+    expect(result.stderr).toMatch(/^error: --quantity: /);
+    expect(result.connected).toBe(false);
+  });
+
+  it('exits 2 when the policy file cannot be read or is not a policy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stockout-cli-'));
+    const file = join(dir, 'policy.json');
+    writeFileSync(file, '{ not json');
+    for (const path of [file, join(dir, 'missing.json')]) {
+      const result = await cli(['simulate', 'eu:SKU-1', '--policy', path]);
+      expect(result.code).toBe(EXIT.invalid);
+      expect(result.stderr).toContain('--policy');
+      expect(result.connected).toBe(false);
+    }
+  });
+
+  it('exits 3 for an unknown incident and 4 when the incident refuses', async () => {
+    const missing = await cli(['show', 'eu:NOPE'], fakeOperations({ failWith: new OperationError('not-found', 'no incident stockout:eu:NOPE') }).operations);
+    expect(missing.code).toBe(EXIT.notFound);
+    expect(missing.stderr).toContain('no incident stockout:eu:NOPE');
+    const refused = await cli(
+      ['approve', 'eu:SKU-1', '--revision', '0', '--by', 'pat'],
+      fakeOperations({ failWith: new OperationError('rejected', 'decision: no plan is awaiting approval (stage following-up)') }).operations,
+    );
+    expect(refused.code).toBe(EXIT.rejected);
+    expect(refused.stderr).toContain('no plan is awaiting approval');
+  });
+
+  it('exits 1 when Temporal is unreachable or anything else fails', async () => {
+    const down = await cli(['list'], fakeOperations({ failWith: new OperationError('unavailable', 'Temporal: connection refused') }).operations);
+    expect(down.code).toBe(EXIT.failed);
+    const other = await cli(['list'], fakeOperations({ failWith: new Error('boom') }).operations);
+    expect(other.code).toBe(EXIT.failed);
+    expect(other.stderr).toBe('error: boom\n');
+  });
+
+  it('exits 0 and passes the validated command to the operations', async () => {
+    const { operations, calls } = fakeOperations({ started: false });
+    const result = await cli(['start', '--sku', 'SKU-1', '--network', 'eu', '--reason', 'supplier fire', '--expected-restock', '2025-04-01'], operations);
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout).toBe('Attached to running incident stockout:eu:SKU-1\n');
+    expect(calls[0]!.args[0]).toMatchObject({ sku: 'SKU-1', network: 'eu', source: 'manual', reason: 'supplier fire', expectedRestock: '2025-04-01' });
+  });
+
+  it('prints JSON for scripts with --json', async () => {
+    const result = await cli(['show', 'eu:SKU-1', '--json']);
+    expect(result.code).toBe(EXIT.ok);
+    expect(JSON.parse(result.stdout)).toEqual(sampleState());
+  });
+
+  it('prints help and exits 0', async () => {
+    const result = await cli(['help']);
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout).toContain('approve <id> --revision N');
+    expect(result.connected).toBe(false);
+  });
+});
+
+describe('tables', () => {
+  it('aligns columns, numbers to the right', () => {
+    expect(table(['NAME', 'UNITS'], [['hub', 5], ['spoke-north', 120]]).split('\n')).toEqual([
+      'NAME         UNITS',
+      'hub              5',
+      'spoke-north    120',
+    ]);
+  });
+
+  it('shows stage, severity, impact, the plan per relationship stage, backorders and the timeline', () => {
+    const text = formatState(sampleState());
+    expect(text).toMatch(/Stage\s+awaiting-approval/);
+    expect(text).toMatch(/Severity\s+high/);
+    expect(text).toMatch(/Shortage\s+30/);
+    expect(text).toMatch(/Revenue at risk\s+3,000\.00/);
+    expect(text).toMatch(/integrated\s+1\s+1\s+40\s+40\s+0\s+0\s+100\.0%\s+0/);
+    expect(text).toMatch(/basic\s+1\s+2\s+60\s+20\s+10\s+30\s+50\.0%\s+0/);
+    expect(text).toContain('Approval: pending (deadline 2025-03-01T12:00:00.000Z)');
+    expect(text).toContain('Open backorders: 2 lines, 30 units');
+    expect(text).toContain('Pending: 1 ');
+    expect(text).toMatch(/2025-03-01 08:00:00\s+opened\s+manual: supplier fire/);
+  });
+
+  it('shows the what-if difference per stage with signs', () => {
+    const text = formatComparison(sampleComparison());
+    expect(text).toMatch(/integrated\s+-10\s+\+10\s+-25\.0 pp\s+0/);
+    expect(text).toMatch(/basic\s+\+10\s+-10\s+\+16\.7 pp\s+-1/);
+    expect(text).toMatch(/simulated\s+even/);
+  });
+});
+
+describe('the stockout executable', () => {
+  const bin = fileURLToPath(new URL('../../src/cli/bin.mjs', import.meta.url));
+
+  it('runs through the tsx shim and exits 2 on bad input without reaching Temporal', () => {
+    const result = spawnSync(process.execPath, [bin, 'eta', 'eu:SKU-1', '--po', 'PO-1', '--eta', 'soon'], {
+      encoding: 'utf8',
+      // Nothing listens here: reaching Temporal would fail differently (exit 1).
+      env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' },
+      timeout: 30_000,
+    });
+    expect(result.stderr).toContain('--eta');
+    expect(result.status).toBe(2);
+  });
+});

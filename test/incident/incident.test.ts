@@ -1,0 +1,350 @@
+// Whole incidents on the time-skipping server, against the reference inventory/CRM service over HTTP and a
+// real SMTP sink. After each scenario the inventory system's books must balance (conservation, every
+// idempotency key applied once).
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
+import { createActivities } from '../../activities';
+import type { IncidentReport } from '../../src/report/incident-report';
+import type { IncidentState } from '../../src/incident/state';
+import {
+  cancelSignal,
+  changeEtaUpdate,
+  customerAnswerUpdate,
+  decidePlanUpdate,
+  recordRestockUpdate,
+  resumeSignal,
+  simulatePlanUpdate,
+  stateQuery,
+  triggerSignal,
+} from '../../workflows/definitions';
+import type { stockoutIncident } from '../../workflows/incident';
+import { connectTimeSkipping } from '../harness/temporal';
+import { recordHistory } from '../harness/replay';
+import {
+  COVERED_SKU,
+  SHORT_SKU,
+  createWorld,
+  emailsByKind,
+  expectBooksBalanced,
+  expectUpdateRejected,
+  manualTrigger,
+  policyWith,
+  startIncident,
+  waitForState,
+  type World,
+} from './world';
+
+let env: TestWorkflowEnvironment;
+let world: World | undefined;
+
+beforeAll(async () => {
+  env = await connectTimeSkipping();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+const NO_APPROVAL = { approval: { severityThreshold: 'critical' as const } };
+const ALWAYS_APPROVE = { approval: { severityThreshold: 'low' as const, deadlineHours: 24, timeoutAction: 'escalate' as const } };
+
+/** Records the history for the replay test when asked (RECORD_HISTORIES=1). */
+async function keep(handle: WorkflowHandle, scenario: string) {
+  if (process.env.RECORD_HISTORIES === '1') await recordHistory(handle, `incident-${scenario}`);
+}
+
+async function restockEverything(handle: WorkflowHandle<typeof stockoutIncident>, receiptId: string) {
+  const state = await handle.query(stateQuery);
+  const open = state.backorders?.openUnits ?? 0;
+  expect(open).toBeGreaterThan(0);
+  await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId, quantity: open }] });
+}
+
+describe('incident scenarios', () => {
+  it('closes as a false alarm when demand is covered, with the numbers', async () => {
+    world = await createWorld(env);
+    const w = world;
+    const report = await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, COVERED_SKU), policyWith(NO_APPROVAL));
+      const result = await handle.result();
+      const state = await handle.query(stateQuery);
+      expect(state.stage).toBe('false-alarm');
+      expect(state.impact!.shortage).toBeLessThanOrEqual(0);
+      expect(state.impact!.demand).toBeGreaterThan(0);
+      await keep(handle, 'false-alarm');
+      return result;
+    });
+    expect(report.outcome).toBe('false-alarm');
+    expect(w.sink.messages()).toHaveLength(0);
+    await expectBooksBalanced(w);
+  });
+
+  it('pools spoke stock, offers substitutes, notifies every affected customer once, and closes after the restock', async () => {
+    world = await createWorld(env);
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
+      const state = await waitForState(handle, 'following-up');
+      expect(state.impact!.shortage).toBeGreaterThan(0);
+      expect(state.pooling!.transfers.length).toBeGreaterThan(0);
+      expect(state.pooling!.transfers.every((t) => t.status === 'received')).toBe(true);
+      expect(state.plan!.totals.backordered).toBeGreaterThan(0);
+      expect(state.approval.status).toBe('not-required');
+
+      const customers = new Set(
+        (await w.deps.inventory.listBackorders({ incidentId: state.incidentId, limit: 1000 })).backorders.map((b) => b.customerId),
+      );
+      const kinds = emailsByKind(w);
+      const firstNotices = kinds['first-notice'] ?? [];
+      // One email per affected customer: no duplicates, and every customer with a backorder among them.
+      expect(new Set(firstNotices).size).toBe(firstNotices.length);
+      expect(firstNotices.length).toBe(state.deliveries[0]!.sent + state.deliveries[0]!.digests);
+      expect(state.deliveries[0]!.sent).toBeGreaterThanOrEqual(customers.size);
+
+      await env.sleep('2 days');
+      await restockEverything(handle, 'GR-1');
+      const report = await handle.result();
+      expect(report.outcome).toBe('closed');
+      const closed = await handle.query(stateQuery);
+      expect(closed.backorders!.openUnits).toBe(0);
+      expect(emailsByKind(w)['backorder-shipped']?.length).toBeGreaterThan(0);
+      expect(emailsByKind(w)['incident-closed']?.length).toBeGreaterThan(0);
+      const stored = w.store.get<IncidentReport>(closed.incidentId, 'report');
+      expect(stored!.byStage.length).toBeGreaterThan(0);
+      expect(stored!.overall.fillRate).toBe(1);
+      await keep(handle, 'shortage-restock');
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it('waits for approval, applies overrides, answers a what-if, and rejects bad decisions with a clear error', async () => {
+    world = await createWorld(env);
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(ALWAYS_APPROVE));
+      const pending = await waitForState(handle, 'awaiting-approval');
+      expect(pending.approval.status).toBe('pending');
+      expect(w.sink.messages()).toHaveLength(0);
+
+      const comparison = await handle.executeUpdate(simulatePlanUpdate, { args: [{ ...policyWith(ALWAYS_APPROVE), name: 'no-cap', capPercent: 100 }] });
+      expect(comparison.simulated.policyName).toBe('no-cap');
+      expect(comparison.difference.length).toBeGreaterThan(0);
+      await expectUpdateRejected(handle.executeUpdate(simulatePlanUpdate, { args: [{ capPercent: 500 }] }), /capPercent/);
+
+      await expectUpdateRejected(handle.executeUpdate(decidePlanUpdate, { args: [{ decision: 'approve', planRevision: 99, decidedBy: 'ann', overrides: [] }] }), /planRevision/);
+      await expectUpdateRejected(handle.executeUpdate(decidePlanUpdate, { args: [{ decision: 'maybe', planRevision: 0, decidedBy: 'ann' } as never] }), /decision/);
+
+      const plan = w.store.get<{ lines: { lineId: string; requested: number; allocated: number }[] }>(pending.incidentId, pending.plan!.planRef)!;
+      const line = plan.lines.find((l) => l.allocated < l.requested)!;
+      const approved = await handle.executeUpdate(decidePlanUpdate, {
+        args: [{ decision: 'approve', planRevision: 0, decidedBy: 'ann', overrides: [{ lineId: line.lineId, allocate: line.requested }], comment: 'key account' }],
+      });
+      expect(approved.status).toBe('approved');
+      const committed = await waitForState(handle, 'following-up');
+      expect(committed.plan!.revision).toBe(1);
+      expect(committed.plan!.overrides).toBe(1);
+      const revised = w.store.get<{ lines: { lineId: string; allocated: number }[] }>(committed.incidentId, committed.plan!.planRef)!;
+      expect(revised.lines.find((l) => l.lineId === line.lineId)!.allocated).toBe(line.requested);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'ann' });
+      expect((await handle.result()).outcome).toBe('cancelled');
+      await keep(handle, 'approval-overrides');
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it('a rejected plan waits for a new decision; on the deadline the policy escalates to the planners', async () => {
+    world = await createWorld(env);
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(ALWAYS_APPROVE));
+      await waitForState(handle, 'awaiting-approval');
+      const rejected = await handle.executeUpdate(decidePlanUpdate, {
+        args: [{ decision: 'reject', planRevision: 0, decidedBy: 'bob', comment: 'floor too low' }],
+      });
+      expect(rejected.status).toBe('rejected');
+      await env.sleep('25 hours');
+      const escalated = await waitForState(handle, 'awaiting-approval', (s) => s.approval.status === 'escalated');
+      expect(escalated.timeline.some((t) => t.event === 'approval escalated')).toBe(true);
+      expect(emailsByKind(w)['escalation']).toEqual(['planners@example.com']);
+      await handle.executeUpdate(decidePlanUpdate, { args: [{ decision: 'approve', planRevision: 0, decidedBy: 'bob', overrides: [] }] });
+      await waitForState(handle, 'following-up');
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'bob' });
+      await handle.result();
+      await keep(handle, 'rejection-escalation');
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it('auto-approves on the deadline when the policy says so', async () => {
+    world = await createWorld(env);
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(
+        w,
+        manualTrigger(w, SHORT_SKU),
+        policyWith({ approval: { severityThreshold: 'low', deadlineHours: 4, timeoutAction: 'auto-approve' } }),
+      );
+      await waitForState(handle, 'awaiting-approval');
+      await env.sleep('5 hours');
+      const state = await waitForState(handle, 'following-up');
+      expect(state.approval.status).toBe('auto-approved');
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'policy-test' });
+      await handle.result();
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it('allocates a restock days later to backorders in priority order and re-notifies on an ETA slip', async () => {
+    world = await createWorld(env);
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
+      const state = await waitForState(handle, 'following-up');
+      const po = (await w.deps.inventory.listInbound(SHORT_SKU)).find((p) => p.status === 'open')!;
+      await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '2027-01-15', reason: 'supplier delay' }] });
+      const afterEta = await waitForState(handle, 'following-up', (s) => s.deliveries.some((d) => d.kind === 'eta-change'));
+      const etaNotices = afterEta.deliveries.find((d) => d.kind === 'eta-change')!;
+      expect(etaNotices.sent).toBe(new Set((await w.deps.inventory.listBackorders({ incidentId: state.incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0).map((b) => b.customerId)).size);
+      await expectUpdateRejected(handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '15/01/2027' }] }), /eta/);
+
+      await env.sleep('4 days');
+      const partial = Math.floor(afterEta.backorders!.openUnits / 3);
+      await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-partial', quantity: partial }] });
+      const after = await waitForState(handle, 'following-up', (s) => s.restockRounds === 1 && s.deliveries.some((d) => d.kind === 'backorder-shipped'));
+      // Pack sizes and all-or-nothing lines may leave a few received units unallocated, never more than received.
+      const served = afterEta.backorders!.openUnits - after.backorders!.openUnits;
+      expect(served).toBeGreaterThan(0);
+      expect(served).toBeLessThanOrEqual(partial);
+      expect(after.backorders!.fulfilledUnits).toBe(served);
+      const round = w.store.get<{ allocation: { customerId: string; stage: string; allocated: number; requested: number }[] }>(after.incidentId, 'rounds/1')!;
+      // Priority order: no integrated account is left with less fill than a basic one in the same round.
+      const fill = (stage: string) => {
+        const rows = round.allocation.filter((l) => l.stage === stage);
+        return rows.length ? rows.reduce((s, l) => s + l.allocated, 0) / rows.reduce((s, l) => s + l.requested, 0) : null;
+      };
+      const top = fill('integrated');
+      const low = fill('basic');
+      if (top !== null && low !== null) expect(top).toBeGreaterThanOrEqual(low);
+      // A repeated receipt is recognised, not allocated twice.
+      expect(await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-partial', quantity: partial }] })).toMatch(/already/);
+      expect(emailsByKind(w)['status-update']?.length).toBeGreaterThan(0);
+      await restockEverything(handle, 'GR-rest');
+      expect((await handle.result()).outcome).toBe('closed');
+      await keep(handle, 'restock-eta');
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it('cancellation compensates: transfers not shipped are cancelled, reservations released, told customers informed', async () => {
+    world = await createWorld(env);
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(ALWAYS_APPROVE));
+      const waiting = await waitForState(handle, 'awaiting-approval');
+      expect(waiting.pooling!.transfers.every((t) => t.status === 'created')).toBe(true);
+      await handle.signal(cancelSignal, { reason: 'supplier found stock', cancelledBy: 'carla' });
+      const report = await handle.result();
+      expect(report.outcome).toBe('cancelled');
+      const transfers = await w.deps.inventory.listTransfers({ incidentId: waiting.incidentId });
+      expect(transfers.length).toBeGreaterThan(0);
+      expect(transfers.every((t) => t.status === 'cancelled')).toBe(true);
+      // Nobody was told anything before the cancellation, so nobody is told it is over.
+      expect(w.sink.messages()).toHaveLength(0);
+      await keep(handle, 'cancel-before-commit');
+    });
+    await expectBooksBalanced(w);
+
+    world = await createWorld(env);
+    const w2 = world;
+    await w2.worker.runUntil(async () => {
+      const handle = await startIncident(w2, manualTrigger(w2, SHORT_SKU), policyWith(NO_APPROVAL));
+      const state = await waitForState(handle, 'following-up');
+      await handle.signal(cancelSignal, { reason: 'order book reset', cancelledBy: 'carla' });
+      await handle.result();
+      const reservations = await w2.deps.inventory.listReservations({ incidentId: state.incidentId, status: 'active' });
+      expect(reservations).toHaveLength(0);
+      const open = (await w2.deps.inventory.listBackorders({ incidentId: state.incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0);
+      expect(open).toHaveLength(0);
+      expect(emailsByKind(w2)['incident-cancelled']?.length).toBe(state.deliveries[0]!.sent + state.deliveries[0]!.digests);
+    });
+    await expectBooksBalanced(w2);
+  });
+
+  it('parks in "needs attention" when the inventory system rejects data, and resumes on a signal', async () => {
+    let failPooling = true;
+    world = await createWorld(env, {
+      workerActivities: (deps) => {
+        const real = createActivities(deps);
+        return {
+          ...real,
+          async poolSpokeStock(input: Parameters<typeof real.poolSpokeStock>[0]) {
+            // Stands for a write the inventory system refuses as invalid until a person fixes the data.
+            if (failPooling) throw ApplicationFailure.nonRetryable('transfer refused: spoke EU-S01 is blocked', 'Rejected');
+            return real.poolSpokeStock(input);
+          },
+        };
+      },
+    });
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
+      const parked = await waitForState(handle, 'needs-attention');
+      expect(parked.attention!.stage).toBe('pooling');
+      expect(parked.attention!.reason).toMatch(/spoke EU-S01 is blocked/);
+      failPooling = false;
+      await handle.signal(resumeSignal, { resumedBy: 'dan', note: 'unblocked the spoke' });
+      const resumed = await waitForState(handle, 'following-up');
+      expect(resumed.attention).toBeNull();
+      expect(resumed.timeline.some((t) => t.event === 'resumed')).toBe(true);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'dan' });
+      await handle.result();
+      await keep(handle, 'needs-attention');
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it('a second trigger for the same SKU and network attaches to the running incident', async () => {
+    world = await createWorld(env);
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const first = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(ALWAYS_APPROVE));
+      await waitForState(first, 'awaiting-approval');
+      const again = manualTrigger(w, SHORT_SKU, 'webhook: below critical level');
+      const second = await startIncident(w, { ...again, source: 'webhook' }, policyWith(ALWAYS_APPROVE));
+      expect(second.signaledRunId).toBe(first.signaledRunId);
+      await second.signal(triggerSignal, { ...again, source: 'webhook' });
+      const state: IncidentState = await waitForState(first, 'awaiting-approval', (s) => s.triggers.length === 2);
+      expect(state.triggers.map((t) => t.source)).toEqual(['manual', 'webhook']);
+      await first.signal(cancelSignal, { reason: 'test over', cancelledBy: 'erin' });
+      await first.result();
+      await keep(first, 'second-trigger');
+    });
+  });
+
+  it('takes a customer answer for its own line only', async () => {
+    world = await createWorld(env);
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
+      const state = await waitForState(handle, 'following-up');
+      const open = (await w.deps.inventory.listBackorders({ incidentId: state.incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0);
+      const [mine, other] = [open[0]!, open.find((b) => b.customerId !== open[0]!.customerId)!];
+      await handle.executeUpdate(customerAnswerUpdate, { args: [{ answer: 'cancel', answerId: 'a-1', customerId: other.customerId, lineId: mine.lineId }] });
+      await handle.executeUpdate(customerAnswerUpdate, { args: [{ answer: 'cancel', answerId: 'a-2', customerId: mine.customerId, lineId: mine.lineId }] });
+      const after = await waitForState(handle, 'following-up', (s) => s.answersApplied.length === 2 && s.pendingEvents === 0);
+      expect(after.timeline.some((t) => t.detail?.startsWith('refused'))).toBe(true);
+      const line = (await w.deps.inventory.listBackorders({ incidentId: state.incidentId, limit: 1000 })).backorders.find((b) => b.backorderId === mine.backorderId)!;
+      expect(line.open).toBe(0);
+      expect(line.cancelled).toBe(mine.open);
+      await expectUpdateRejected(handle.executeUpdate(customerAnswerUpdate, { args: [{ answer: 'sell-me-more', answerId: 'a-3', customerId: 'x', lineId: 'y' } as never] }), /answer/);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'fay' });
+      await handle.result();
+    });
+    await expectBooksBalanced(w);
+  });
+});

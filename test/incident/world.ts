@@ -1,0 +1,164 @@
+// A whole test world for incident scenarios: the reference inventory/CRM service over real HTTP with its
+// SQLite database, a real SMTP sink, the incident store, and a worker on the shared time-skipping server.
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { expect } from 'vitest';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { createAnswerLinks } from '../../src/answer-links';
+import { DEFAULT_POLICY, parsePolicy, type Policy, type PolicyInput } from '../../src/allocation/policy';
+import { createCrmClient } from '../../src/crm/http-client';
+import { generateDataset, PRESETS } from '../../src/dataset/generate';
+import type { Trigger } from '../../src/incident/commands';
+import { incidentWorkflowId, type IncidentStage, type IncidentState } from '../../src/incident/state';
+import { STAGE } from '../../src/temporal/search-attributes';
+import { openIncidentStore, type IncidentStore } from '../../src/incident-store/store';
+import { createInventoryClient } from '../../src/inventory/http-client';
+import { createMailTransport } from '../../src/notifications/mailer';
+import { startSmtpSink, type SmtpSink } from '../../src/notifications/smtp-sink';
+import { startReferenceService, type ReferenceService } from '../../src/reference-service/service';
+import { stateQuery } from '../../workflows/definitions';
+import { stockoutIncident } from '../../workflows/incident';
+import { createTestWorker, uniqueTaskQueue } from '../harness/temporal';
+
+export const SHORT_SKU = 'SKU-DEMO-1';
+export const COVERED_SKU = 'SKU-0001';
+
+export interface World {
+  env: TestWorkflowEnvironment;
+  network: string;
+  deps: ActivityDeps;
+  store: IncidentStore;
+  sink: SmtpSink;
+  service: ReferenceService;
+  taskQueue: string;
+  worker: Worker;
+  /** Incidents this world started: whatever a failed test leaves running is terminated on close. */
+  handles: WorkflowHandle[];
+  close(): Promise<void>;
+}
+
+let worlds = 0;
+
+/** A fresh world with the demo dataset in its own network, so scenarios never share an incident id. */
+export async function createWorld(
+  env: TestWorkflowEnvironment,
+  options: { rejectRecipients?: (rcpt: string) => boolean; workerActivities?: (deps: ActivityDeps) => object } = {},
+): Promise<World> {
+  worlds += 1;
+  const network = `T${worlds}-${Date.now().toString(36)}`;
+  const service = await startReferenceService({ dataset: generateDataset({ ...PRESETS.demo, network }) });
+  const sink = await startSmtpSink(options.rejectRecipients ? { rejectRecipients: options.rejectRecipients } : {});
+  const store = openIncidentStore(':memory:');
+  const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 1000 });
+  const deps: ActivityDeps = {
+    inventory: createInventoryClient({ baseUrl: service.inventoryUrl, timeoutMs: 5_000 }),
+    crm: createCrmClient({ baseUrl: service.crmUrl, timeoutMs: 5_000 }),
+    store,
+    mail: { transport, from: { name: 'Supply Desk', address: 'desk@example.com' }, plannerEmail: 'planners@example.com' },
+    answerLinks: createAnswerLinks({ secret: 'test-secret-test-secret-test-secret!', ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' }),
+  };
+  const taskQueue = uniqueTaskQueue('incident');
+  const activities = options.workerActivities ? options.workerActivities(deps) : createActivities(deps);
+  const worker = await createTestWorker(env, { taskQueue, activities });
+  const handles: WorkflowHandle[] = [];
+  return {
+    env,
+    network,
+    deps,
+    store,
+    sink,
+    service,
+    taskQueue,
+    worker,
+    handles,
+    async close() {
+      // A workflow left waiting on this world's task queue would block time skipping for every later test.
+      for (const handle of handles) await handle.terminate('test world closed').catch(() => {});
+      transport.close();
+      await sink.close();
+      await service.close();
+      store.close();
+    },
+  };
+}
+
+let triggers = 0;
+export function manualTrigger(world: World, sku: string, reason = 'planner saw the shortage'): Trigger {
+  triggers += 1;
+  return { triggerId: `manual-${triggers}`, sku, network: world.network, source: 'manual', reason, requestedBy: 'planner@example.com' };
+}
+
+/** A policy for tests: the defaults with the given changes. */
+export function policyWith(changes: PolicyInput = {}): Policy {
+  return parsePolicy({ ...changes });
+}
+
+export async function startIncident(world: World, trigger: Trigger, policy: Policy = DEFAULT_POLICY) {
+  const handle = await world.env.client.workflow.signalWithStart(stockoutIncident, {
+    taskQueue: world.taskQueue,
+    workflowId: incidentWorkflowId(trigger.network, trigger.sku),
+    args: [{ trigger, policy }],
+    signal: 'trigger',
+    signalArgs: [trigger],
+  });
+  world.handles.push(handle);
+  return handle;
+}
+
+/**
+ * Waits until the incident reaches `stage` (read from its search attribute, which costs the workflow nothing)
+ * and then until `done` holds on its queried state. Queries are sent only once the stage is reached: the
+ * Java test server was seen to fail a workflow task ("invalid history builder state") when queries raced
+ * busy workflow tasks.
+ */
+export async function waitForState(
+  handle: WorkflowHandle,
+  stage: IncidentStage | IncidentStage[],
+  done: (state: IncidentState) => boolean = () => true,
+): Promise<IncidentState> {
+  const stages = Array.isArray(stage) ? stage : [stage];
+  const deadline = Date.now() + 30_000;
+  let seen: string | undefined;
+  for (;;) {
+    const description = await handle.describe();
+    seen = description.typedSearchAttributes.get(STAGE);
+    if (seen && stages.includes(seen as IncidentStage)) {
+      const state = await handle.query(stateQuery);
+      if (done(state)) return state;
+    }
+    if (Date.now() > deadline) {
+      const state = await handle.query(stateQuery);
+      throw new Error(`timed out waiting for ${stages.join('|')}; stage ${state.stage}, attention ${state.attention?.reason ?? 'none'}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Conservation and exactly-once, as the inventory system's own audit sees them. */
+export async function expectBooksBalanced(world: World): Promise<void> {
+  const books = await world.deps.inventory.checkBooks();
+  expect(books.issues).toEqual([]);
+  expect(books.balanced).toBe(true);
+}
+
+/** Emails the sink received, per notice kind (from the X-Stockout-Notice header). */
+export function emailsByKind(world: World): Record<string, string[]> {
+  const byKind: Record<string, string[]> = {};
+  for (const message of world.sink.messages()) {
+    const header = message.headers.find((h) => h.name.toLowerCase() === 'x-stockout-notice')?.value ?? 'unknown';
+    const kind = header.split(';')[0]!.trim();
+    (byKind[kind] ??= []).push(...message.envelope.to);
+  }
+  return byKind;
+}
+
+/** An update refused by its validator: the client sees "Workflow Update failed" with the reason as its cause. */
+export async function expectUpdateRejected(update: Promise<unknown>, reason: RegExp): Promise<void> {
+  const error = await update.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error, 'the update should have been rejected').toBeInstanceOf(WorkflowUpdateFailedError);
+  expect((error as WorkflowUpdateFailedError).cause?.message).toMatch(reason);
+}

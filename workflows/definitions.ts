@@ -1,0 +1,23 @@
+// The incident's public surface: defined once, imported by the workflow and by every client (API, CLI, tests).
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Cancel, CustomerAnswer, EtaChange, PlanDecision, Restock, Resume, Trigger } from '../src/incident/commands';
+import type { ApprovalState, IncidentState, PlanComparison } from '../src/incident/state';
+
+export const INCIDENT_TASK_QUEUE = 'stockout-incidents';
+
+/** A second trigger for the same SKU and network attaches to the running incident. */
+export const triggerSignal = defineSignal<[Trigger]>('trigger');
+/** Stop the incident: unshipped transfers cancelled, reservations released, customers told. */
+export const cancelSignal = defineSignal<[Cancel]>('cancel');
+/** A person fixed the data behind a "needs attention" park: retry the stage. */
+export const resumeSignal = defineSignal<[Resume]>('resume');
+
+export const stateQuery = defineQuery<IncidentState>('state');
+
+/** Approve (with overrides) or reject the plan awaiting approval. */
+export const decidePlanUpdate = defineUpdate<ApprovalState, [PlanDecision]>('decidePlan');
+/** What-if: the current plan recomputed under another policy, committing nothing. */
+export const simulatePlanUpdate = defineUpdate<PlanComparison, [unknown]>('simulatePlan');
+export const recordRestockUpdate = defineUpdate<string, [Restock]>('recordRestock');
+export const changeEtaUpdate = defineUpdate<string, [EtaChange]>('changeEta');
+export const customerAnswerUpdate = defineUpdate<string, [CustomerAnswer]>('customerAnswer');

@@ -1,0 +1,622 @@
+// The stockout incident, stage by stage as in the playbook (shared/DOMAIN.md): assess → pool → substitutes →
+// plan → approve → commit → notify → follow up until every backorder is closed → report.
+// Deterministic: all I/O is in activities; big data stays in the incident store and only summaries and
+// references travel through history.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  currentUpdateInfo,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import {
+  CancelSchema,
+  CustomerAnswerSchema,
+  EtaChangeSchema,
+  PlanDecisionSchema,
+  RestockSchema,
+  ResumeSchema,
+  TriggerSchema,
+  parseOrThrow,
+  type CustomerAnswer,
+  type EtaChange,
+  type PlanDecision,
+  type PlanOverride,
+  type Restock,
+  type Trigger,
+} from '../src/incident/commands';
+import {
+  severityAtLeast,
+  type IncidentStage,
+  type IncidentState,
+  type PlanSummary,
+  type ReportSummary,
+} from '../src/incident/state';
+import { parsePolicy, type Policy } from '../src/allocation/policy';
+import { comparePlans } from '../src/incident/compare';
+import { SEVERITY, STAGE } from '../src/temporal/search-attributes';
+import {
+  cancelSignal,
+  changeEtaUpdate,
+  customerAnswerUpdate,
+  decidePlanUpdate,
+  recordRestockUpdate,
+  resumeSignal,
+  simulatePlanUpdate,
+  stateQuery,
+  triggerSignal,
+} from './definitions';
+
+type Activities = ReturnType<typeof createActivities>;
+
+// Reads and single writes: quick, retried with backoff for about ten minutes, then the stage parks in
+// "needs attention" for a person instead of retrying forever. Bad data is non-retryable and parks at once.
+const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 12 };
+const acts = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry });
+// Paging through a large demand book or a whole batch of emails: longer, with heartbeats to notice a stuck worker.
+const longActs = proxyActivities<Activities>({ startToCloseTimeout: '15m', heartbeatTimeout: '1m', retry });
+
+/** Lines and customers per batch activity: keeps each payload and each activity's work bounded. */
+export const COMMIT_BATCH_CUSTOMERS = 200;
+export const NOTICE_BATCH_CUSTOMERS = 100;
+const TIMELINE_KEEP = 100;
+/** Continue-as-new well before Temporal's own limits, carrying the state over. */
+const HISTORY_EVENTS_LIMIT = 5_000;
+
+export interface IncidentInput {
+  trigger: Trigger;
+  policy: Policy;
+  /** Present after continue-as-new: the follow-up goes on where it was. */
+  carried?: CarriedState;
+}
+
+interface CarriedState {
+  state: IncidentState;
+  policy: Policy;
+  pending: PendingEvent[];
+  nextStatusAt: number;
+  nextCheckAt: number;
+}
+
+type PendingEvent =
+  | { kind: 'restock'; restock: Restock & { recorded?: boolean } }
+  | { kind: 'eta'; change: EtaChange }
+  | { kind: 'answer'; answer: CustomerAnswer };
+
+class IncidentCancelled extends Error {}
+
+export async function stockoutIncident(input: IncidentInput): Promise<ReportSummary> {
+  const trigger = parseOrThrow(TriggerSchema, input.trigger, 'trigger');
+  const policy = input.carried?.policy ?? input.policy;
+  const s: IncidentState = input.carried?.state ?? openIncident(trigger);
+  const pending: PendingEvent[] = input.carried?.pending ?? [];
+  let resumeRequested = false;
+  let decision: PlanDecision | null = null;
+  let carry: { nextStatusAt: number; nextCheckAt: number } | null = null;
+
+  // ---- handlers: how people and systems steer the incident ----
+  setHandler(stateQuery, () => ({ ...s, pendingEvents: pending.length }));
+  setHandler(triggerSignal, (next) => attachTrigger(s, next));
+  setHandler(cancelSignal, (raw) => {
+    const cancel = parseOrThrow(CancelSchema, raw, 'cancel');
+    if (isOver(s) || s.cancelRequested) return;
+    s.cancelRequested = cancel;
+    note(s, 'cancel requested', `${cancel.cancelledBy}: ${cancel.reason}`);
+  });
+  setHandler(resumeSignal, (raw) => {
+    const resume = parseOrThrow(ResumeSchema, raw, 'resume');
+    if (!s.attention) return;
+    resumeRequested = true;
+    note(s, 'resumed', `${resume.resumedBy}${resume.note ? `: ${resume.note}` : ''}`);
+  });
+  setHandler(
+    decidePlanUpdate,
+    async (raw) => {
+      decision = parseOrThrow(PlanDecisionSchema, raw, 'decision');
+      await condition(() => decision === null);
+      return s.approval;
+    },
+    {
+      validator: (raw) => {
+        const d = parseOrThrow(PlanDecisionSchema, raw, 'decision');
+        if (s.approval.status !== 'pending' && s.approval.status !== 'escalated' && s.approval.status !== 'rejected') {
+          throw new Error(`decision: no plan is awaiting approval (stage ${s.stage})`);
+        }
+        if (d.planRevision !== s.plan?.revision) {
+          throw new Error(`decision.planRevision: plan revision ${s.plan?.revision} is awaiting approval, not ${d.planRevision}`);
+        }
+      },
+    },
+  );
+  setHandler(
+    simulatePlanUpdate,
+    async (raw) => {
+      const current = s.plan!;
+      const simulated = await longActs.planAllocation({
+        ...planRequest(s, parsePolicy(raw), []),
+        revision: current.revision,
+        planKey: `what-if/${currentUpdateInfo()?.id ?? 'unknown'}`,
+      });
+      return comparePlans(current, simulated);
+    },
+    {
+      validator: (raw) => {
+        if (!s.plan || !s.impact || !s.pooling) throw new Error(`policy: no plan to compare with yet (stage ${s.stage})`);
+        parsePolicy(raw);
+      },
+    },
+  );
+  setHandler(
+    recordRestockUpdate,
+    (raw) => {
+      const restock = parseOrThrow(RestockSchema, raw, 'restock');
+      if (s.receiptsApplied.includes(restock.receiptId) || pending.some((e) => e.kind === 'restock' && e.restock.receiptId === restock.receiptId)) {
+        return `receipt ${restock.receiptId} already recorded`;
+      }
+      pending.push({ kind: 'restock', restock });
+      return `receipt ${restock.receiptId} accepted: ${restock.quantity} units will be allocated to open backorders`;
+    },
+    { validator: (raw) => acceptingFollowUps(s, () => parseOrThrow(RestockSchema, raw, 'restock')) },
+  );
+  setHandler(
+    changeEtaUpdate,
+    (raw) => {
+      const change = parseOrThrow(EtaChangeSchema, raw, 'eta');
+      pending.push({ kind: 'eta', change });
+      return `ETA of ${change.poId} now ${change.eta}: customers with open backorders will be told`;
+    },
+    { validator: (raw) => acceptingFollowUps(s, () => parseOrThrow(EtaChangeSchema, raw, 'eta')) },
+  );
+  setHandler(
+    customerAnswerUpdate,
+    (raw) => {
+      const answer = parseOrThrow(CustomerAnswerSchema, raw, 'answer');
+      pending.push({ kind: 'answer', answer });
+      return `answer ${answer.answer} for line ${answer.lineId} accepted`;
+    },
+    { validator: (raw) => acceptingFollowUps(s, () => parseOrThrow(CustomerAnswerSchema, raw, 'answer')) },
+  );
+
+  // ---- helpers the playbook uses ----
+
+  /**
+   * Runs one stage; a failure retries cannot fix parks the incident until a person resumes it.
+   * Closing stages run to the end even when a cancellation is pending: they are what a cancellation does.
+   */
+  async function stage<T>(name: IncidentStage, work: () => Promise<T>): Promise<T> {
+    const closing = name === 'closing';
+    for (;;) {
+      if (!closing) throwIfCancelled();
+      enterStage(s, name);
+      try {
+        return await work();
+      } catch (error) {
+        if (!(error instanceof ActivityFailure)) throw error;
+        s.attention = { stage: name, reason: failureReason(error), since: nowIso() };
+        enterStage(s, 'needs-attention');
+        note(s, 'needs attention', `${name}: ${s.attention.reason}`);
+        log.warn('incident needs attention', { stage: name });
+        resumeRequested = false;
+        await condition(() => resumeRequested || (!closing && s.cancelRequested !== null));
+        s.attention = null;
+      }
+    }
+  }
+
+  function throwIfCancelled(): void {
+    if (s.cancelRequested) throw new IncidentCancelled();
+  }
+
+  async function notify(kind: NoticeKind, revision: number, source: NoticeSource): Promise<void> {
+    const prepared = await longActs.prepareNotices({
+      incidentId: s.incidentId,
+      workflowId: workflowInfo().workflowId,
+      sku: s.sku,
+      kind,
+      revision,
+      source,
+      substitutes: s.substitutes,
+      expectedDate: s.impact?.nextInboundEta ?? null,
+      policy,
+    });
+    const delivery = { kind, revision, sent: 0, skipped: 0, rejected: 0, digests: 0 };
+    for (let batch = 0; batch * NOTICE_BATCH_CUSTOMERS < prepared.customers; batch++) {
+      const sent = await longActs.deliverNoticeBatch({
+        incidentId: s.incidentId,
+        noticesRef: prepared.noticesRef,
+        batch,
+        batchSize: NOTICE_BATCH_CUSTOMERS,
+      });
+      delivery.sent += sent.sent;
+      delivery.skipped += sent.skipped;
+      delivery.rejected += sent.rejected;
+    }
+    if (prepared.customers > 0) delivery.digests = await longActs.deliverDigests({ incidentId: s.incidentId, noticesRef: prepared.noticesRef });
+    s.deliveries.push(delivery);
+    if (delivery.sent > 0 && !s.firstNoticeAt) s.firstNoticeAt = nowIso();
+    note(s, `${kind} sent`, `${delivery.sent} customers, ${delivery.digests} account-manager digests, ${delivery.rejected} rejected`);
+  }
+
+  async function escalate(reason: string, revision: number): Promise<void> {
+    await acts.escalate({
+      incidentId: s.incidentId,
+      workflowId: workflowInfo().workflowId,
+      sku: s.sku,
+      network: s.network,
+      stage: s.stage,
+      severity: s.severity,
+      reason,
+      revision,
+      ...(s.backorders ? { openBackorderUnits: s.backorders.openUnits } : {}),
+      ...(s.impact ? { affectedCustomers: s.impact.affectedCustomers } : {}),
+    });
+  }
+
+  async function refreshBackorders(): Promise<void> {
+    s.backorders = await acts.checkBackorders({ incidentId: s.incidentId });
+  }
+
+  // ---- the playbook ----
+  try {
+    if (!input.carried) {
+      upsertSearchAttributes([{ key: STAGE, value: s.stage }]);
+      note(s, 'opened', `${trigger.source}: ${trigger.reason}`);
+
+      // 1. Impact assessment: is there a shortage at all, and how bad?
+      s.impact = await stage('assessing', () =>
+        longActs.assessImpact({ incidentId: s.incidentId, sku: s.sku, network: s.network, asOf: todayIso(), policy }),
+      );
+      setSeverity(s, s.impact.severity);
+      if (s.impact.shortage <= 0) {
+        note(s, 'false alarm', `demand ${s.impact.demand} is covered by ${s.impact.available} available`);
+        return await closeIncident('false-alarm');
+      }
+      note(s, 'shortage confirmed', `${s.impact.shortage} units short for ${s.impact.affectedCustomers} customers, severity ${s.impact.severity}`);
+
+      // 2. Pool what the spokes can spare into the hub.
+      s.pooling = await stage('pooling', () =>
+        acts.poolSpokeStock({ incidentId: s.incidentId, sku: s.sku, network: s.network, needed: s.impact!.shortage }),
+      );
+      note(s, 'spoke stock pooled', `${s.pooling.pooled} units in ${s.pooling.transfers.length} transfers; pool ${s.pooling.pool}`);
+
+      // 3. Substitutes for what stays uncovered.
+      s.substitutes = await stage('finding-substitutes', () =>
+        acts.findSubstitutes({ incidentId: s.incidentId, sku: s.sku, network: s.network }),
+      );
+
+      // 4. The allocation plan, approved by a person when the policy asks.
+      s.plan = await stage('planning', () => longActs.planAllocation({ ...planRequest(s, policy, []), revision: 0, planKey: 'plan/0' }));
+      note(s, 'plan proposed', planLine(s.plan));
+      await approvePlan();
+
+      // 5. Commit: transfers arrive at the hub, then reservations, backorders and credits, customer by customer.
+      await stage('committing', async () => {
+        s.pooling!.transfers = await acts.completeTransfers({ incidentId: s.incidentId, transfers: s.pooling!.transfers });
+        s.commit = await commitPlan(s.plan!);
+      });
+      note(s, 'plan committed', `${s.commit!.reservedUnits} units reserved, ${s.commit!.backorderedUnits} backordered`);
+      await refreshBackorders();
+
+      // 6. Tell every affected customer, and each account manager once.
+      await stage('notifying', () => notify('first-notice', 0, { planRef: s.plan!.planRef }));
+    }
+
+    // 7. Follow up until every backorder is shipped, substituted or cancelled.
+    const closed = await followUp();
+    if (!closed) return await continueWithState();
+    return await closeIncident('closed');
+  } catch (error) {
+    if (!(error instanceof IncidentCancelled)) throw error;
+    await stage('closing', () => compensate());
+    return await closeIncident('cancelled');
+  }
+
+  // ---- stage bodies ----
+
+  async function approvePlan(): Promise<void> {
+    const required = severityAtLeast(s.severity, policy.approval.severityThreshold);
+    if (!required) {
+      s.approval = { ...s.approval, required, status: 'not-required' };
+      return;
+    }
+    const deadlineMs = Date.now() + hours(policy.approval.deadlineHours);
+    s.approval = { required, status: 'pending', deadline: new Date(deadlineMs).toISOString(), decidedBy: null, comment: null };
+    enterStage(s, 'awaiting-approval');
+    note(s, 'approval requested', `deadline ${s.approval.deadline}`);
+    for (;;) {
+      const waitMs = s.approval.status === 'escalated' ? undefined : Math.max(0, deadlineMs - Date.now());
+      const decided = await (waitMs === undefined
+        ? condition(() => decision !== null || s.cancelRequested !== null).then(() => true)
+        : condition(() => decision !== null || s.cancelRequested !== null, waitMs));
+      throwIfCancelled();
+      if (!decided) {
+        if (policy.approval.timeoutAction === 'auto-approve') {
+          s.approval = { ...s.approval, status: 'auto-approved', decidedBy: 'policy', comment: 'approval deadline passed' };
+          note(s, 'plan auto-approved', 'approval deadline passed');
+          return;
+        }
+        s.approval = { ...s.approval, status: 'escalated' };
+        note(s, 'approval escalated', 'deadline passed; waiting for a decision');
+        await escalate('plan approval deadline passed', 0);
+        continue;
+      }
+      const d = decision!;
+      if (d.decision === 'reject') {
+        s.approval = { ...s.approval, status: 'rejected', decidedBy: d.decidedBy, comment: d.comment };
+        note(s, 'plan rejected', `${d.decidedBy}: ${d.comment}`);
+        decision = null;
+        continue;
+      }
+      if (d.overrides.length > 0) {
+        s.plan = await stage('planning', () =>
+          longActs.planAllocation({
+            ...planRequest(s, policy, d.overrides),
+            revision: s.plan!.revision + 1,
+            planKey: `plan/${s.plan!.revision + 1}`,
+          }),
+        );
+        note(s, 'plan revised with overrides', planLine(s.plan));
+      }
+      s.approval = { ...s.approval, status: 'approved', decidedBy: d.decidedBy, comment: d.comment ?? null };
+      note(s, 'plan approved', d.decidedBy);
+      decision = null;
+      return;
+    }
+  }
+
+  async function commitPlan(plan: PlanSummary) {
+    const total = { reservedLines: 0, reservedUnits: 0, backorderedLines: 0, backorderedUnits: 0, substituteUnits: 0, credits: 0 };
+    for (let batch = 0; batch * COMMIT_BATCH_CUSTOMERS < plan.totals.customers; batch++) {
+      const part = await longActs.commitPlanBatch({
+        incidentId: s.incidentId,
+        planRef: plan.planRef,
+        policy,
+        batch,
+        batchSize: COMMIT_BATCH_CUSTOMERS,
+        expectedDate: s.impact!.nextInboundEta,
+      });
+      for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += part[key];
+    }
+    return total;
+  }
+
+  /** Returns true when nothing is left open, false when the history asks for continue-as-new. */
+  async function followUp(): Promise<boolean> {
+    let nextStatusAt = input.carried?.nextStatusAt ?? Date.now() + days(policy.followUp.statusEveryDays);
+    let nextCheckAt = input.carried?.nextCheckAt ?? Date.now() + hours(policy.followUp.restockCheckEveryHours);
+    const slaAt = Date.parse(s.openedAt) + days(policy.slaDays);
+    enterStage(s, 'following-up');
+    for (;;) {
+      throwIfCancelled();
+      if (pending.length === 0 && (s.backorders?.openUnits ?? 0) === 0) return true;
+      if (workflowInfo().historyLength > HISTORY_EVENTS_LIMIT || workflowInfo().continueAsNewSuggested) {
+        carry = { nextStatusAt, nextCheckAt };
+        return false;
+      }
+      const wakeAt = Math.min(nextStatusAt, nextCheckAt, s.escalatedAt ? Infinity : slaAt);
+      await condition(() => pending.length > 0 || s.cancelRequested !== null, Math.max(0, wakeAt - Date.now()));
+      throwIfCancelled();
+
+      const event = pending.shift();
+      if (event) {
+        await stage('following-up', () => applyEvent(event));
+        await refreshBackorders();
+        continue;
+      }
+      if (Date.now() >= nextCheckAt) {
+        nextCheckAt = Date.now() + hours(policy.followUp.restockCheckEveryHours);
+        const receipts = await stage('following-up', () => acts.findNewReceipts({ sku: s.sku, since: s.openedAt }));
+        for (const restock of receipts) {
+          if (!s.receiptsApplied.includes(restock.receiptId)) pending.push({ kind: 'restock', restock });
+        }
+      }
+      if (Date.now() >= nextStatusAt) {
+        nextStatusAt = Date.now() + days(policy.followUp.statusEveryDays);
+        s.statusRevision += 1;
+        await stage('following-up', () => notify('status-update', s.statusRevision, { openBackorders: true }));
+      }
+      if (!s.escalatedAt && Date.now() >= slaAt) {
+        s.escalatedAt = nowIso();
+        note(s, 'SLA breached', `backorders still open after ${policy.slaDays} days`);
+        await stage('following-up', () => escalate(`backorders open past the ${policy.slaDays}-day SLA`, 1));
+      }
+    }
+  }
+
+  async function applyEvent(event: PendingEvent): Promise<void> {
+    switch (event.kind) {
+      case 'restock': {
+        const round = s.restockRounds + 1;
+        const result = await longActs.allocateRestock({
+          incidentId: s.incidentId,
+          sku: s.sku,
+          restock: event.restock,
+          round,
+          policy,
+          asOf: todayIso(),
+          planRef: s.plan!.planRef,
+        });
+        // Both ids: the operator's and the inventory system's, so the periodic check does not apply it again.
+        s.receiptsApplied.push(event.restock.receiptId);
+        if (result.inventoryReceiptId !== event.restock.receiptId) s.receiptsApplied.push(result.inventoryReceiptId);
+        s.restockRounds = round;
+        note(s, 'restock allocated', `receipt ${event.restock.receiptId}: ${result.fulfilledUnits} units to ${result.customers} customers`);
+        if (result.customers > 0) await notify('backorder-shipped', round, { roundRef: result.roundRef });
+        return;
+      }
+      case 'eta': {
+        const applied = await acts.applyEtaChange({ incidentId: s.incidentId, sku: s.sku, change: event.change });
+        s.etaRevision += 1;
+        note(s, 'ETA changed', `${event.change.poId} → ${event.change.eta}`);
+        if (applied.affectedCustomers > 0) {
+          await notify('eta-change', s.etaRevision, { eta: { ...event.change, previousEta: applied.previousEta } });
+        }
+        return;
+      }
+      case 'answer': {
+        const outcome = await acts.applyCustomerAnswer({ incidentId: s.incidentId, sku: s.sku, answer: event.answer });
+        s.answersApplied.push(event.answer.answerId);
+        note(s, `customer answer: ${event.answer.answer}`, outcome);
+        return;
+      }
+    }
+  }
+
+  async function compensate(): Promise<void> {
+    const undone = await acts.compensateCancellation({
+      incidentId: s.incidentId,
+      transfers: s.pooling?.transfers ?? [],
+    });
+    if (s.pooling) s.pooling.transfers = undone.transfers;
+    note(
+      s,
+      'cancelled',
+      `${s.cancelRequested!.cancelledBy}: ${s.cancelRequested!.reason}; ${undone.transfersCancelled} transfers cancelled, ` +
+        `${undone.reservationsReleased} reservations released, ${undone.backordersCancelled} backorders cancelled`,
+    );
+    await refreshBackorders();
+    if (s.firstNoticeAt) await notify('incident-cancelled', 0, { customersNotified: true });
+  }
+
+  async function closeIncident(outcome: ReportSummary['outcome']): Promise<ReportSummary> {
+    if (outcome === 'closed') await stage('closing', () => notify('incident-closed', 0, { customersNotified: true }));
+    s.report = await stage('closing', () => acts.buildReport({ incidentId: s.incidentId, outcome, state: s }));
+    enterStage(s, outcome);
+    note(s, `incident ${outcome}`, `fill rate ${(s.report.fillRate * 100).toFixed(1)}%`);
+    await condition(allHandlersFinished);
+    return s.report;
+  }
+
+  async function continueWithState(): Promise<never> {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof stockoutIncident>({
+      trigger,
+      policy,
+      carried: { state: s, policy, pending, nextStatusAt: carry!.nextStatusAt, nextCheckAt: carry!.nextCheckAt },
+    });
+  }
+}
+
+export type NoticeKind = 'first-notice' | 'eta-change' | 'backorder-shipped' | 'status-update' | 'incident-closed' | 'incident-cancelled';
+
+/** Where a notice's content comes from; the activity reads the rest from the store and the systems. */
+export type NoticeSource =
+  | { planRef: string }
+  | { roundRef: string }
+  | { eta: EtaChange & { previousEta: string | null } }
+  | { openBackorders: true }
+  | { customersNotified: true };
+
+// ---- small pure helpers ----
+
+function openIncident(trigger: Trigger): IncidentState {
+  const info = workflowInfo();
+  return {
+    // The workflow id names the SKU and network; the first run id tells apart incidents that reuse it later.
+    incidentId: `${info.workflowId}:${info.firstExecutionRunId.slice(0, 8)}`,
+    sku: trigger.sku,
+    network: trigger.network,
+    stage: 'assessing',
+    severity: 'none',
+    openedAt: nowIso(),
+    triggers: [trigger],
+    impact: null,
+    pooling: null,
+    substitutes: [],
+    plan: null,
+    approval: { required: false, status: 'not-required', deadline: null, decidedBy: null, comment: null },
+    commit: null,
+    deliveries: [],
+    backorders: null,
+    timeline: [],
+    timelineDropped: 0,
+    attention: null,
+    report: null,
+    firstNoticeAt: null,
+    receiptsApplied: [],
+    restockRounds: 0,
+    answersApplied: [],
+    pendingEvents: 0,
+    etaRevision: 0,
+    statusRevision: 0,
+    escalatedAt: null,
+    cancelRequested: null,
+  };
+}
+
+function attachTrigger(s: IncidentState, raw: Trigger): void {
+  const trigger = TriggerSchema.safeParse(raw);
+  // A signal cannot answer its sender: a malformed one is logged and dropped; clients validate before sending.
+  if (!trigger.success) {
+    log.warn('ignored malformed trigger');
+    return;
+  }
+  if (s.triggers.some((t) => t.triggerId === trigger.data.triggerId)) return;
+  s.triggers.push(trigger.data);
+  note(s, 'trigger attached', `${trigger.data.source}: ${trigger.data.reason}`);
+}
+
+function acceptingFollowUps(s: IncidentState, validate: () => unknown): void {
+  validate();
+  if (isOver(s) || s.cancelRequested) throw new Error(`incident is ${s.stage}: it takes no more follow-ups`);
+  if (!s.commit) throw new Error(`incident is ${s.stage}: follow-ups are taken once the plan is committed`);
+}
+
+function isOver(s: IncidentState): boolean {
+  return s.stage === 'closed' || s.stage === 'false-alarm' || s.stage === 'cancelled';
+}
+
+function planRequest(s: IncidentState, policy: Policy, overrides: PlanOverride[]) {
+  return {
+    incidentId: s.incidentId,
+    sku: s.sku,
+    snapshotRef: s.impact!.snapshotRef,
+    pool: s.pooling!.pool,
+    substitutes: s.substitutes,
+    policy,
+    overrides,
+    asOf: todayIso(),
+  };
+}
+
+function enterStage(s: IncidentState, stage: IncidentStage): void {
+  if (s.stage === stage) return;
+  s.stage = stage;
+  upsertSearchAttributes([{ key: STAGE, value: stage }]);
+}
+
+function setSeverity(s: IncidentState, severity: IncidentState['severity']): void {
+  s.severity = severity;
+  upsertSearchAttributes([{ key: SEVERITY, value: severity }]);
+}
+
+function note(s: IncidentState, event: string, detail?: string): void {
+  s.timeline.push({ at: nowIso(), event, ...(detail ? { detail } : {}) });
+  if (s.timeline.length > TIMELINE_KEEP) {
+    s.timeline.shift();
+    s.timelineDropped += 1;
+  }
+}
+
+function planLine(plan: PlanSummary): string {
+  return `revision ${plan.revision}: fill rate ${(plan.totals.fillRate * 100).toFixed(1)}%, ${plan.totals.backordered} units backordered, ${plan.totals.customersWithNothing} customers with nothing`;
+}
+
+function failureReason(error: ActivityFailure): string {
+  const cause = error.cause;
+  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
+  return cause?.message ?? error.message;
+}
+
+const hours = (n: number) => n * 3_600_000;
+const days = (n: number) => n * 86_400_000;
+// Workflow time is deterministic: Date is replay-safe inside the workflow sandbox.
+const nowIso = () => new Date().toISOString();
+const todayIso = () => nowIso().slice(0, 10);
