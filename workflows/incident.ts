@@ -73,6 +73,8 @@ const HISTORY_EVENTS_LIMIT = 5_000;
 export interface IncidentInput {
   trigger: Trigger;
   policy: Policy;
+  /** Continue-as-new once the history has this many events (default 5,000; tests use less). */
+  historyEventsLimit?: number;
   /** Present after continue-as-new: the follow-up goes on where it was. */
   carried?: CarriedState;
 }
@@ -396,7 +398,7 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
     for (;;) {
       throwIfCancelled();
       if (pending.length === 0 && (s.backorders?.openUnits ?? 0) === 0) return true;
-      if (workflowInfo().historyLength > HISTORY_EVENTS_LIMIT || workflowInfo().continueAsNewSuggested) {
+      if (workflowInfo().historyLength > (input.historyEventsLimit ?? HISTORY_EVENTS_LIMIT) || workflowInfo().continueAsNewSuggested) {
         carry = { nextStatusAt, nextCheckAt };
         return false;
       }
@@ -496,9 +498,11 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
 
   async function continueWithState(): Promise<never> {
     await condition(allHandlersFinished);
+    note(s, 'continued as new', `history of ${workflowInfo().historyLength} events carried over as state`);
     return continueAsNew<typeof stockoutIncident>({
       trigger,
       policy,
+      ...(input.historyEventsLimit ? { historyEventsLimit: input.historyEventsLimit } : {}),
       carried: { state: s, policy, pending, nextStatusAt: carry!.nextStatusAt, nextCheckAt: carry!.nextCheckAt },
     });
   }

@@ -326,6 +326,33 @@ describe('incident scenarios', () => {
     });
   });
 
+  it('continues as new during a long follow-up and keeps its state', async () => {
+    world = await createWorld(env);
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(
+        w,
+        manualTrigger(w, SHORT_SKU),
+        policyWith({ ...NO_APPROVAL, followUp: { statusEveryDays: 1, restockCheckEveryHours: 24 }, slaDays: 60 }),
+        150,
+      );
+      const first = await waitForState(handle, 'following-up');
+      await env.sleep('6 days');
+      const later = await waitForState(handle, 'following-up', (s) => s.timeline.some((t) => t.event === 'continued as new'));
+      const description = await handle.describe();
+      expect(description.runId.startsWith(first.incidentId.split(':').pop()!)).toBe(false);
+      expect(later.incidentId).toBe(first.incidentId);
+      expect(later.deliveries.filter((d) => d.kind === 'status-update').length).toBeGreaterThanOrEqual(4);
+      // Status emails keep their revision numbers across runs: no customer got the same one twice.
+      const statusIds = w.sink.messages().filter((m) => m.headers.some((h) => /status-update/.test(h.value))).map((m) => m.messageId);
+      expect(new Set(statusIds).size).toBe(statusIds.length);
+      await restockEverything(handle, 'GR-long');
+      expect((await handle.result()).outcome).toBe('closed');
+      await keep(handle, 'continued-as-new');
+    });
+    await expectBooksBalanced(w);
+  });
+
   it('takes a customer answer for its own line only', async () => {
     world = await createWorld(env);
     const w = world;

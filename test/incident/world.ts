@@ -94,11 +94,11 @@ export function policyWith(changes: PolicyInput = {}): Policy {
   return parsePolicy({ ...changes });
 }
 
-export async function startIncident(world: World, trigger: Trigger, policy: Policy = DEFAULT_POLICY) {
+export async function startIncident(world: World, trigger: Trigger, policy: Policy = DEFAULT_POLICY, historyEventsLimit?: number) {
   const handle = await world.env.client.workflow.signalWithStart(stockoutIncident, {
     taskQueue: world.taskQueue,
     workflowId: incidentWorkflowId(trigger.network, trigger.sku),
-    args: [{ trigger, policy }],
+    args: [{ trigger, policy, ...(historyEventsLimit ? { historyEventsLimit } : {}) }],
     signal: 'trigger',
     signalArgs: [trigger],
   });
