@@ -7,7 +7,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { DEFAULT_POLICY } from './allocation/policy';
 import { loadPolicyFile } from './allocation/policy-file';
 import { createAnswerLinks } from './answer-links';
@@ -40,6 +40,8 @@ async function main(): Promise<void> {
     return;
   }
   const started = Date.now();
+  // The worker's lifecycle chatter would bury the demo's story; warnings and errors still show.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const config = loadConfig();
   const dataDir = resolve(config.STOCKOUT_DATA_DIR);
   if (values.fresh) rmSync(dataDir, { recursive: true, force: true });
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
 
   try {
     say('starting the Temporal dev server (data in the data folder, Web UI on)…');
-    const devServer = await startDevServer({ dataDir, port: 7233, uiPort: 8233, log: (line) => say(line) });
+    const devServer = await startDevServer({ dataDir, port: 7233, uiPort: 8233 });
     cleanups.push(() => devServer.stop());
 
     say('starting the reference inventory and CRM service…');

@@ -70,8 +70,8 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   }
 
   if (state.stage === 'awaiting-approval' && state.plan) {
-    const comparison = await o.operations.simulate(id, { ...DEFAULT_POLICY, name: 'no-concentration-cap', capPercent: 100 });
-    o.say('what-if without the concentration cap, per relationship stage (allocated units, fill rate):');
+    const comparison = await o.operations.simulate(id, { ...DEFAULT_POLICY, name: 'strict-priority', floorPercent: 0, capPercent: 100 });
+    o.say('what-if under strict priority (no fair-share floor, no concentration cap), per relationship stage:');
     for (const row of comparison.difference) {
       o.say(`  ${row.stage.padEnd(15)} ${signed(row.allocated).padStart(6)} units  ${signed(Math.round(row.fillRate * 1000) / 10).padStart(6)} pts`);
     }
@@ -110,8 +110,10 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   o.say(`where to look:`);
   o.say(`  Temporal Web UI: ${o.uiUrl}/namespaces/default/workflows/${encodeURIComponent(id)}`);
   o.say(`  emails (${o.sink.messages().length}): ${o.sink.dir}`);
-  o.say(`  report: npx stockout report ${id}   (full report kept in ${o.dataDir}/incidents.sqlite)`);
-  if (!report) o.say('  (report summary only)');
+  o.say(`  report: kept in ${o.dataDir}/incidents.sqlite; with \`npm start -- --serve\` running, \`npx stockout report ${id}\``);
+  if (report.report) {
+    o.say(`  per relationship stage (fill rate): ${report.report.byStage.map((row) => `${row.stage} ${(row.fillRate * 100).toFixed(0)}%`).join(', ')}`);
+  }
 }
 
 /** A customer clicks "accept a substitute" in its first notice: the link is signed, so it acts on its own line only. */

@@ -13,8 +13,8 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-export async function startDevServer(options: { dataDir: string; port: number; uiPort: number; log: (line: string) => void }): Promise<DevServer> {
-  const { devServer } = await provideTemporalServers(options.log);
+export async function startDevServer(options: { dataDir: string; port: number; uiPort: number }): Promise<DevServer> {
+  const { devServer } = await provideTemporalServers();
   if (devServer.executable.type !== 'existing-path') throw new Error('the embedded dev server needs a local `temporal` binary');
   const args = [
     'server',
