@@ -1,9 +1,11 @@
 // The incident as people see it (the workflow's query answer) and the small summaries its stages pass
 // around. Full data (demand snapshot, plans, rounds, report) lives in the incident store; the workflow
 // history holds only these summaries and references to it. Imported by workflow code: keep it pure.
+import type { StageTotals } from '../allocation/types';
+import type { Impact, Severity } from '../impact/assess';
 import type { Trigger } from './commands';
 
-export type Severity = 'none' | 'low' | 'medium' | 'high' | 'critical';
+export type { Severity };
 
 export type IncidentStage =
   | 'assessing'
@@ -20,36 +22,20 @@ export type IncidentStage =
   | 'false-alarm'
   | 'cancelled';
 
-export interface StageFigures {
-  stage: string;
-  lines: number;
-  customers: number;
-  requested: number;
-  allocated: number;
-  substituted: number;
-  backordered: number;
-  fillRate: number;
-  customersWithNothing: number;
-  revenueAtRisk: number;
-  revenueProtected: number;
-}
+/** Per relationship stage, as the allocation engine totals it. */
+export type StageFigures = StageTotals;
 
-export interface ImpactSummary {
+/** The impact assessment's figures the workflow keeps, plus where the demand snapshot is stored. */
+export type ImpactSummary = Pick<
+  Impact,
+  'shortage' | 'available' | 'demand' | 'affectedLines' | 'affectedCustomers' | 'affectedAccountManagers' | 'revenueAtRisk' | 'gapDays' | 'daysOfCover'
+> & {
   asOf: string;
-  shortage: number;
-  available: number;
-  demand: number;
-  affectedLines: number;
-  affectedCustomers: number;
-  affectedAccountManagers: number;
-  revenueAtRisk: number;
-  gapDays: number | null;
-  daysOfCover: number | null;
   nextInboundEta: string | null;
   severity: Severity;
   /** Store key of the demand snapshot (lines + customer profiles) the later stages read. */
   snapshotRef: string;
-}
+};
 
 export interface TransferRecord {
   transferId: string;

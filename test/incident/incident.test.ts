@@ -326,6 +326,48 @@ describe('incident scenarios', () => {
     });
   });
 
+  it('sends no duplicate when a notice batch is retried, and a refused address is reported, not retried forever', async () => {
+    let deferred = 0;
+    let deferredAddress: string | undefined;
+    let rejectedAddress: string | undefined;
+    world = await createWorld(env, {
+      // The first customer address seen is busy once (451: the batch activity fails and Temporal retries it);
+      // the second is refused for good (550).
+      deferRecipients: (rcpt) => {
+        if (rcpt.endsWith('@example.com') && rcpt.startsWith('planners')) return false;
+        deferredAddress ??= rcpt;
+        if (rcpt === deferredAddress && deferred === 0) {
+          deferred += 1;
+          return true;
+        }
+        return false;
+      },
+      rejectRecipients: (rcpt) => {
+        if (rcpt === deferredAddress) return false;
+        rejectedAddress ??= rcpt;
+        return rcpt === rejectedAddress;
+      },
+    });
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
+      const state = await waitForState(handle, 'following-up');
+      const first = state.deliveries.find((d) => d.kind === 'first-notice')!;
+      expect(deferred).toBe(1);
+      expect(first.rejected).toBe(1);
+      const firstNotices = emailsByKind(w)['first-notice']!;
+      // Every recipient exactly once, although the batch ran twice; the refused one never reached the sink.
+      expect(new Set(firstNotices).size).toBe(firstNotices.length);
+      expect(firstNotices).toContain(deferredAddress);
+      expect(firstNotices).not.toContain(rejectedAddress);
+      const log = await w.deps.crm.listCommunications({ incidentId: state.incidentId, limit: 1000 });
+      const refused = log.communications.filter((c) => c.outcome === 'rejected');
+      expect(refused).toHaveLength(1);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'gus' });
+      await handle.result();
+    });
+  });
+
   it('continues as new during a long follow-up and keeps its state', async () => {
     world = await createWorld(env);
     const w = world;

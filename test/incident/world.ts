@@ -43,12 +43,19 @@ let worlds = 0;
 /** A fresh world with the demo dataset in its own network, so scenarios never share an incident id. */
 export async function createWorld(
   env: TestWorkflowEnvironment,
-  options: { rejectRecipients?: (rcpt: string) => boolean; workerActivities?: (deps: ActivityDeps) => object } = {},
+  options: {
+    rejectRecipients?: (rcpt: string) => boolean;
+    deferRecipients?: (rcpt: string) => boolean;
+    workerActivities?: (deps: ActivityDeps) => object;
+  } = {},
 ): Promise<World> {
   worlds += 1;
   const network = `T${worlds}-${Date.now().toString(36)}`;
   const service = await startReferenceService({ dataset: generateDataset({ ...PRESETS.demo, network }) });
-  const sink = await startSmtpSink(options.rejectRecipients ? { rejectRecipients: options.rejectRecipients } : {});
+  const sink = await startSmtpSink({
+    ...(options.rejectRecipients ? { rejectRecipients: options.rejectRecipients } : {}),
+    ...(options.deferRecipients ? { deferRecipients: options.deferRecipients } : {}),
+  });
   const store = openIncidentStore(':memory:');
   const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 1000 });
   const deps: ActivityDeps = {
