@@ -110,15 +110,18 @@ async function main(): Promise<void> {
     say(`API on ${api.url} (OpenAPI at ${api.url}/openapi.json)${config.API_TOKEN ? '' : `; bearer token for this run: ${apiToken}`}`);
     say(`everything up in ${((Date.now() - started) / 1000).toFixed(1)} s — Temporal Web UI: ${devServer.uiUrl}`);
 
+    // Ctrl-C or SIGTERM at any point: stop what runs here gracefully; the incidents wait in Temporal.
+    const stopped = new Promise<'stopped'>((resolveStop) => {
+      process.once('SIGINT', () => resolveStop('stopped'));
+      process.once('SIGTERM', () => resolveStop('stopped'));
+    });
     if (values.serve) {
       say('serving; try `npx stockout list` or the API. Ctrl-C stops (the worker drains first).');
-      await new Promise<void>((resolveStop) => {
-        process.once('SIGINT', () => resolveStop());
-        process.once('SIGTERM', () => resolveStop());
-      });
+      await stopped;
     } else {
-      await runDemo({ apiUrl: api.url, apiToken, operations, inventory, sink, say, uiUrl: devServer.uiUrl, dataDir });
-      say(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const demo = runDemo({ apiUrl: api.url, apiToken, operations, inventory, sink, say, uiUrl: devServer.uiUrl, dataDir });
+      if ((await Promise.race([demo, stopped])) === 'stopped') say('stopped during the demo: the next `npm start` continues it');
+      else say(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
   } finally {
     say('shutting down: the worker drains, incidents continue on the next start');
