@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       process.once('SIGTERM', () => resolveStop('stopped'));
     });
     if (values.serve) {
-      say('serving; try `npx stockout list` or the API. Ctrl-C stops (the worker drains first).');
+      say('serving; try `npm run stockout -- list` or the API. Ctrl-C stops (the worker drains first).');
       await stopped;
     } else {
       const demo = runDemo({ apiUrl: api.url, apiToken, operations, inventory, sink, say, uiUrl: devServer.uiUrl, dataDir });

@@ -110,7 +110,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   o.say(`where to look:`);
   o.say(`  Temporal Web UI: ${o.uiUrl}/namespaces/default/workflows/${encodeURIComponent(id)}`);
   o.say(`  emails (${o.sink.messages().length}): ${o.sink.dir}`);
-  o.say(`  report: kept in ${o.dataDir}/incidents.sqlite; with \`npm start -- --serve\` running, \`npx stockout report ${id}\``);
+  o.say(`  report: kept in ${o.dataDir}/incidents.sqlite; with \`npm start -- --serve\` running, \`npm run stockout -- report ${id}\``);
   if (report.report) {
     o.say(`  per relationship stage (fill rate): ${report.report.byStage.map((row) => `${row.stage} ${(row.fillRate * 100).toFixed(0)}%`).join(', ')}`);
   }
