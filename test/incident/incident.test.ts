@@ -95,6 +95,10 @@ describe('incident scenarios', () => {
       expect(state.pooling!.transfers.every((t) => t.status === 'received')).toBe(true);
       expect(state.plan!.totals.backordered).toBeGreaterThan(0);
       expect(state.approval.status).toBe('not-required');
+      expect(state.substitutes.length).toBeGreaterThan(0);
+      expect(state.commit!.substituteUnits).toBeGreaterThan(0);
+      const substituteReservations = (await w.deps.inventory.listReservations({ incidentId: state.incidentId })).filter((r) => r.sku !== SHORT_SKU);
+      expect(substituteReservations.reduce((sum, r) => sum + r.quantity, 0)).toBe(state.commit!.substituteUnits);
 
       const customers = new Set(
         (await w.deps.inventory.listBackorders({ incidentId: state.incidentId, limit: 1000 })).backorders.map((b) => b.customerId),
