@@ -9,6 +9,7 @@ export default defineConfig({
     fileParallelism: false,
     globalSetup: ['test/harness/global-setup.ts'],
     setupFiles: ['test/harness/quiet-runtime.ts'],
+    reporters: ['default', './test/harness/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     teardownTimeout: 60_000,
