@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document, generated from the same route table and zod schemas that validate requests,
 // so the document cannot drift from what the server accepts.
-import { z } from 'zod';
+import type { z } from 'zod';
+import { jsonSchema, openApiParameters } from '../http/openapi-schema';
 
 export interface RouteDoc {
   method: 'GET' | 'POST';
@@ -18,24 +19,6 @@ export interface RouteDoc {
   responses: Record<number, string>;
   /** Answers with an HTML page instead of JSON. */
   html?: boolean;
-}
-
-type JsonSchema = Record<string, unknown>;
-
-function jsonSchema(schema: z.ZodType): JsonSchema {
-  // Request side: fields with defaults are optional for the caller.
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  return rest;
-}
-
-function parameters(where: 'path' | 'query', schema: z.ZodObject | undefined) {
-  if (!schema) return [];
-  return Object.entries(schema.shape).map(([name, field]) => ({
-    name,
-    in: where,
-    required: where === 'path' || !(field as z.ZodType).safeParse(undefined).success,
-    schema: jsonSchema(field as z.ZodType),
-  }));
 }
 
 const ERROR_SCHEMA = {
@@ -83,13 +66,13 @@ export function buildOpenApiDocument(routes: RouteDoc[], info: { title: string; 
     if (route.operator) responses['401'] = { description: 'Missing or wrong bearer token.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     const operation: Record<string, unknown> = {
       summary: route.summary,
-      parameters: [...parameters('path', route.params), ...parameters('query', route.query)],
+      parameters: [...openApiParameters('path', route.params), ...openApiParameters('query', route.query)],
       responses,
       ...(route.operator ? { security: [{ bearerAuth: [] }] } : { security: [] }),
     };
     if (route.body) {
       const mediaType = route.bodyType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
-      operation.requestBody = { required: route.bodyType !== 'form', content: { [mediaType]: { schema: jsonSchema(route.body) } } };
+      operation.requestBody = { required: route.bodyType !== 'form', content: { [mediaType]: { schema: jsonSchema(route.body, 'input') } } };
     }
     (paths[openApiPath(route.path)] ??= {})[route.method.toLowerCase()] = operation;
   }

@@ -1,24 +1,7 @@
 // OpenAPI 3.1 documents generated from the endpoint tables and their zod schemas, so the document
 // cannot drift from what the service accepts and answers.
-import { z } from 'zod';
 import type { Endpoint } from '../http/endpoint';
-
-type JsonSchema = Record<string, unknown>;
-
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
-  return rest;
-}
-
-function parameters(where: 'path' | 'query', schema: z.ZodObject | undefined) {
-  if (!schema) return [];
-  return Object.entries(schema.shape).map(([name, field]) => ({
-    name,
-    in: where,
-    required: where === 'path' || !(field as z.ZodType).safeParse(undefined).success,
-    schema: jsonSchema(field as z.ZodType, 'input'),
-  }));
-}
+import { jsonSchema, openApiParameters } from '../http/openapi-schema';
 
 const ERROR_BODY = {
   type: 'object',
@@ -47,7 +30,7 @@ export function openApiDocument(info: { title: string; description: string }, ta
     (paths[path] ??= {})[e.method.toLowerCase()] = {
       operationId: name,
       summary: e.summary,
-      parameters: [...parameters('path', e.params), ...parameters('query', e.query)],
+      parameters: [...openApiParameters('path', e.params), ...openApiParameters('query', e.query)],
       ...(e.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(e.body, 'input') } } } } : {}),
       responses,
     };
