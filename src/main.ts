@@ -10,19 +10,16 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { DEFAULT_POLICY } from './allocation/policy';
 import { loadPolicyFile } from './allocation/policy-file';
-import { createAnswerLinks } from './answer-links';
 import { startApi } from './api/server';
 import { createIncidentOperations } from './api/operations';
 import { loadConfig } from './config';
-import { createCrmClient } from './crm/http-client';
 import { generateDataset, PRESETS } from './dataset/generate';
 import { runDemo } from './embedded/demo';
 import { startDevServer } from './embedded/dev-server';
-import { openIncidentStore } from './incident-store/store';
 import { createInventoryClient } from './inventory/http-client';
-import { createMailTransport, senderFromConfig } from './notifications/mailer';
 import { startSmtpSink } from './notifications/smtp-sink';
 import { startReferenceService } from './reference-service/service';
+import { activityDepsFromConfig } from '../workers/activity-deps';
 import { createIncidentWorker } from '../workers/incident-worker';
 
 const say = (line: string) => console.log(`[stockout] ${line}`);
@@ -74,25 +71,16 @@ async function main(): Promise<void> {
     cleanups.push(() => sink.close());
     say(`SMTP sink on port ${sink.port}: every email is kept as an .eml file in ${sink.dir}`);
 
-    const store = openIncidentStore(join(dataDir, 'incidents.sqlite'));
-    cleanups.push(async () => store.close());
-    const transport = createMailTransport(config.smtp);
-    cleanups.push(async () => transport.close());
-    const answerLinks = createAnswerLinks({ secret: linkSecret, ttlDays: config.ANSWER_LINK_TTL_DAYS, baseUrl: config.PUBLIC_BASE_URL });
-
     const inventory = createInventoryClient({ baseUrl: service.inventoryUrl, timeoutMs: config.SYSTEMS_TIMEOUT_MS });
+    // The reference service picked its ports from INVENTORY_URL/CRM_URL, so the worker's config points at it.
+    const deps = activityDepsFromConfig({ ...config, STOCKOUT_DATA_DIR: dataDir }, { answerLinkSecret: linkSecret });
+    cleanups.push(async () => deps.close());
     const workerConnection = await NativeConnection.connect({ address: devServer.address });
     const worker = await createIncidentWorker({
       connection: workerConnection,
       namespace: 'default',
       taskQueue: config.STOCKOUT_TASK_QUEUE,
-      deps: {
-        inventory,
-        crm: createCrmClient({ baseUrl: service.crmUrl, timeoutMs: config.SYSTEMS_TIMEOUT_MS }),
-        store,
-        mail: { transport, from: senderFromConfig(config.smtp), plannerEmail: config.PLANNER_EMAIL },
-        answerLinks,
-      },
+      deps,
     });
     const workerRun = worker.run();
     cleanups.push(async () => {
@@ -104,8 +92,8 @@ async function main(): Promise<void> {
     const connection = await Connection.connect({ address: devServer.address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: 'default' });
-    const operations = createIncidentOperations({ client, policy, taskQueue: config.STOCKOUT_TASK_QUEUE, store });
-    const api = await startApi({ operations, answerLinks, config: { ...config, API_TOKEN: apiToken } });
+    const operations = createIncidentOperations({ client, policy, taskQueue: config.STOCKOUT_TASK_QUEUE, store: deps.store });
+    const api = await startApi({ operations, answerLinks: deps.answerLinks, config: { ...config, API_TOKEN: apiToken } });
     cleanups.push(() => api.close());
     say(`API on ${api.url} (OpenAPI at ${api.url}/openapi.json)${config.API_TOKEN ? '' : `; bearer token for this run: ${apiToken}`}`);
     say(`everything up in ${((Date.now() - started) / 1000).toFixed(1)} s — Temporal Web UI: ${devServer.uiUrl}`);

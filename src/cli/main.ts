@@ -9,7 +9,7 @@ import { DEFAULT_POLICY } from '../allocation/policy';
 import { loadPolicyFile } from '../allocation/policy-file';
 import { createIncidentOperations, manualTrigger, OperationError, type IncidentOperations } from '../api/operations';
 import { loadConfig } from '../config';
-import { openIncidentStore, type IncidentStore } from '../incident-store/store';
+import { INCIDENT_STORE_FILE, openIncidentStore, type IncidentStore } from '../incident-store/store';
 import { connectClient } from '../temporal/connection';
 import { parseCommandLine, usage, type Command } from './args';
 import { formatComparison, formatList, formatReport, formatState } from './format';
@@ -122,7 +122,6 @@ function simpleCommand(ops: IncidentOperations, command: Extract<Command, { name
 }
 
 /** The incident store file the worker writes reports to, under STOCKOUT_DATA_DIR. */
-export const INCIDENT_STORE_FILE = 'incidents.sqlite';
 
 /** The real thing: environment configuration, a Temporal connection, the shared incident store if present. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {

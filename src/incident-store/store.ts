@@ -3,6 +3,9 @@
 // Writes overwrite: an activity that retries writes the same document again, which is harmless.
 import Database from 'better-sqlite3';
 
+/** The store's file in the data folder, shared by the worker, the API and the CLI. */
+export const INCIDENT_STORE_FILE = 'incidents.sqlite';
+
 export interface IncidentStore {
   put(incidentId: string, key: string, value: unknown): void;
   get<T>(incidentId: string, key: string): T | null;
