@@ -4,6 +4,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../activities';
 import type { IncidentReport } from '../../src/report/incident-report';
@@ -368,6 +369,40 @@ describe('incident scenarios', () => {
       const refused = log.communications.filter((c) => c.outcome === 'rejected');
       expect(refused).toHaveLength(1);
       await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'gus' });
+      await handle.result();
+    });
+  });
+
+  it('a worker that dies halfway through a notice batch leaves no duplicate when the batch is redone', async () => {
+    let crashes = 0;
+    world = await createWorld(env, {
+      workerActivities: (deps) => {
+        const real = createActivities(deps);
+        return {
+          ...real,
+          async deliverNoticeBatch(input: Parameters<typeof real.deliverNoticeBatch>[0]) {
+            if (activityInfo().attempt === 1 && input.batch === 0) {
+              // Half the batch goes out, then the process "dies" before reporting back.
+              await real.deliverNoticeBatch({ ...input, batchSize: Math.ceil(input.batchSize / 2) });
+              crashes += 1;
+              throw new Error('worker lost mid-batch');
+            }
+            return real.deliverNoticeBatch(input);
+          },
+        };
+      },
+    });
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
+      const state = await waitForState(handle, 'following-up');
+      expect(crashes).toBe(1);
+      const first = state.deliveries.find((d) => d.kind === 'first-notice')!;
+      expect(first.skipped).toBeGreaterThan(0);
+      const firstNotices = emailsByKind(w)['first-notice']!;
+      expect(new Set(firstNotices).size).toBe(firstNotices.length);
+      expect(firstNotices.length).toBe(first.sent + first.skipped + first.digests);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'hal' });
       await handle.result();
     });
   });
