@@ -33,6 +33,15 @@ const EnvSchema = z.object({
   /** Base of the customer answer links in emails. */
   PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:7300'),
   STOCKOUT_POLICY_FILE: z.string().min(1).optional(),
+  /** Networks the threshold scan watches, comma-separated; empty turns the scan off. */
+  STOCKOUT_SCAN_NETWORKS: z
+    .string()
+    .default('EU')
+    .transform((list) => list.split(',').map((n) => n.trim()).filter(Boolean))
+    .pipe(z.array(z.string().max(200).regex(/^[\w.-]+$/, 'network ids are letters, digits, dot, dash, underscore'))),
+  STOCKOUT_SCAN_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  /** A SKU with fewer projected days of cover than this gets an incident. */
+  STOCKOUT_SCAN_CRITICAL_DAYS: z.coerce.number().positive().max(365).default(14),
 });
 
 export type AppConfig = z.infer<typeof EnvSchema> & { smtp: SmtpConfig };

@@ -8,8 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { DEFAULT_POLICY } from './allocation/policy';
-import { loadPolicyFile } from './allocation/policy-file';
+import { configuredPolicy } from './allocation/policy-file';
 import { startApi } from './api/server';
 import { createIncidentOperations } from './api/operations';
 import { loadConfig } from './config';
@@ -19,6 +18,7 @@ import { startDevServer } from './embedded/dev-server';
 import { createInventoryClient } from './inventory/http-client';
 import { startSmtpSink } from './notifications/smtp-sink';
 import { startReferenceService } from './reference-service/service';
+import { ensureThresholdScanSchedules, scanScheduleOptions } from './temporal/schedules';
 import { activityDepsFromConfig } from '../workers/activity-deps';
 import { createIncidentWorker } from '../workers/incident-worker';
 
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   // Secrets come from the environment; without them the embedded run makes throwaway ones for this run.
   const apiToken = config.API_TOKEN ?? randomBytes(24).toString('base64url');
   const linkSecret = config.ANSWER_LINK_SECRET ?? randomBytes(32).toString('base64url');
-  const policy = config.STOCKOUT_POLICY_FILE ? loadPolicyFile(config.STOCKOUT_POLICY_FILE) : DEFAULT_POLICY;
+  const policy = configuredPolicy(config.STOCKOUT_POLICY_FILE);
 
   const cleanups: (() => Promise<void>)[] = [];
   const shutdown = async () => {
@@ -75,12 +75,20 @@ async function main(): Promise<void> {
     // The reference service picked its ports from INVENTORY_URL/CRM_URL, so the worker's config points at it.
     const deps = activityDepsFromConfig({ ...config, STOCKOUT_DATA_DIR: dataDir }, { answerLinkSecret: linkSecret });
     cleanups.push(async () => deps.close());
+    const connection = await Connection.connect({ address: devServer.address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: 'default' });
+    const operations = createIncidentOperations({ client, policy, taskQueue: config.STOCKOUT_TASK_QUEUE, store: deps.store });
+    for (const { network } of await ensureThresholdScanSchedules(client, scanScheduleOptions(config))) {
+      say(`threshold scan of network ${network} scheduled every ${config.STOCKOUT_SCAN_EVERY_MINUTES} min (below ${config.STOCKOUT_SCAN_CRITICAL_DAYS} days of cover)`);
+    }
     const workerConnection = await NativeConnection.connect({ address: devServer.address });
     const worker = await createIncidentWorker({
       connection: workerConnection,
       namespace: 'default',
       taskQueue: config.STOCKOUT_TASK_QUEUE,
       deps,
+      incidents: operations,
     });
     const workerRun = worker.run();
     cleanups.push(async () => {
@@ -89,10 +97,6 @@ async function main(): Promise<void> {
       await workerConnection.close();
     });
 
-    const connection = await Connection.connect({ address: devServer.address });
-    cleanups.push(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
-    const operations = createIncidentOperations({ client, policy, taskQueue: config.STOCKOUT_TASK_QUEUE, store: deps.store });
     const api = await startApi({ operations, answerLinks: deps.answerLinks, config: { ...config, API_TOKEN: apiToken } });
     cleanups.push(() => api.close());
     say(`API on ${api.url} (OpenAPI at ${api.url}/openapi.json)${config.API_TOKEN ? '' : `; bearer token for this run: ${apiToken}`}`);

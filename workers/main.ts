@@ -1,8 +1,12 @@
 // `npm run worker`: a standalone incident worker for a real deployment — Temporal from envconfig
 // (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS), systems and secrets from the environment.
-// SIGINT/SIGTERM drain it: running activities finish, incidents continue on the next worker.
+// It brings the threshold-scan schedules up to date, then polls. SIGINT/SIGTERM drain it: running
+// activities finish, incidents continue on the next worker.
+import { configuredPolicy } from '../src/allocation/policy-file';
+import { createIncidentOperations } from '../src/api/operations';
 import { loadConfig } from '../src/config';
-import { connectWorker } from '../src/temporal/connection';
+import { connectClient, connectWorker } from '../src/temporal/connection';
+import { ensureThresholdScanSchedules, scanScheduleOptions } from '../src/temporal/schedules';
 import { activityDepsFromConfig } from './activity-deps';
 import { createIncidentWorker } from './incident-worker';
 
@@ -12,12 +16,23 @@ if (!config.ANSWER_LINK_SECRET) {
   process.exit(2);
 }
 const deps = activityDepsFromConfig(config, { answerLinkSecret: config.ANSWER_LINK_SECRET });
+const client = await connectClient();
+const incidents = createIncidentOperations({
+  client,
+  policy: configuredPolicy(config.STOCKOUT_POLICY_FILE),
+  taskQueue: config.STOCKOUT_TASK_QUEUE,
+  store: deps.store,
+});
+for (const { network, outcome } of await ensureThresholdScanSchedules(client, scanScheduleOptions(config))) {
+  console.log(`[worker] threshold scan for ${network} every ${config.STOCKOUT_SCAN_EVERY_MINUTES} min: schedule ${outcome}`);
+}
 const { connection, namespace } = await connectWorker();
-const worker = await createIncidentWorker({ connection, namespace, taskQueue: config.STOCKOUT_TASK_QUEUE, deps });
+const worker = await createIncidentWorker({ connection, namespace, taskQueue: config.STOCKOUT_TASK_QUEUE, deps, incidents });
 console.log(`[worker] polling ${config.STOCKOUT_TASK_QUEUE} in namespace ${namespace}`);
 try {
   await worker.run();
 } finally {
   deps.close();
   await connection.close();
+  await client.connection.close();
 }

@@ -1,2 +1,3 @@
 // Every workflow the worker registers.
 export { stockoutIncident } from './incident';
+export { thresholdScan } from './threshold-scan';

@@ -16,3 +16,8 @@ export function dayNumber(iso: string): number {
 }
 
 export const isIsoDate = (iso: string) => !Number.isNaN(dayNumber(iso));
+
+/** The ISO date `days` calendar days after `iso` (before, for a negative count). */
+export function addDays(iso: string, days: number): string {
+  return new Date((dayNumber(iso) + days) * DAY_MS).toISOString().slice(0, 10);
+}

@@ -1,7 +1,7 @@
 // Reads a policy from a JSON file (the CLI's --policy / STOCKOUT_POLICY_FILE). The only file I/O near the
 // allocation code, kept apart so nothing pure imports it.
 import { readFileSync } from 'node:fs';
-import { parsePolicy, type Policy } from './policy';
+import { DEFAULT_POLICY, parsePolicy, type Policy } from './policy';
 
 /** Reads and validates a policy file; errors name the file, and the field for a bad policy. */
 export function loadPolicyFile(path: string): Policy {
@@ -22,4 +22,9 @@ export function loadPolicyFile(path: string): Policy {
   } catch (error) {
     throw new Error(`policy file ${path}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** The configured policy: the file when one is set (STOCKOUT_POLICY_FILE), else the documented defaults. */
+export function configuredPolicy(file: string | undefined): Policy {
+  return file ? loadPolicyFile(file) : DEFAULT_POLICY;
 }

@@ -5,8 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Client } from '@temporalio/client';
-import { DEFAULT_POLICY } from '../allocation/policy';
-import { loadPolicyFile } from '../allocation/policy-file';
+import { configuredPolicy, loadPolicyFile } from '../allocation/policy-file';
 import { createIncidentOperations, manualTrigger, OperationError, type IncidentOperations } from '../api/operations';
 import { loadConfig } from '../config';
 import { INCIDENT_STORE_FILE, openIncidentStore, type IncidentStore } from '../incident-store/store';
@@ -121,8 +120,6 @@ function simpleCommand(ops: IncidentOperations, command: Extract<Command, { name
   }
 }
 
-/** The incident store file the worker writes reports to, under STOCKOUT_DATA_DIR. */
-
 /** The real thing: environment configuration, a Temporal connection, the shared incident store if present. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   let client: Client | undefined;
@@ -131,7 +128,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     return await run(argv, {
       operations: async () => {
         const config = loadConfig();
-        const policy = config.STOCKOUT_POLICY_FILE ? await loadPolicyFile(config.STOCKOUT_POLICY_FILE) : DEFAULT_POLICY;
+        const policy = configuredPolicy(config.STOCKOUT_POLICY_FILE);
         const storeFile = join(config.STOCKOUT_DATA_DIR, INCIDENT_STORE_FILE);
         // Only read an existing store: the CLI must not create an empty one next to the worker's.
         store = existsSync(storeFile) ? openIncidentStore(storeFile) : undefined;

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncidentOperations } from '../api/operations';
 import type { InventorySystem } from '../inventory/system';
+import { addDays } from '../allocation/dates';
 import { DEFAULT_POLICY } from '../allocation/policy';
 import type { IncidentState } from '../incident/state';
 import type { SmtpSink } from '../notifications/smtp-sink';
@@ -141,7 +142,3 @@ function isAcceptSubstitute(token: string): boolean {
 }
 
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
-
-function addDays(date: string, days: number): string {
-  return new Date(Date.parse(date) + days * 86_400_000).toISOString().slice(0, 10);
-}

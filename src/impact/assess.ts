@@ -16,6 +16,7 @@
 import { dayNumber } from '../allocation/dates';
 import type { Policy, SeverityLevel } from '../allocation/policy';
 import type { DemandLine } from '../allocation/types';
+import { daysOfCover } from './cover';
 
 export type Severity = 'none' | SeverityLevel;
 
@@ -163,15 +164,6 @@ function nextInboundGap(inbound: InboundInput[], asOf: string): number | null {
   if (inbound.length === 0) return null;
   const next = Math.min(...inbound.map((po) => dayNumber(po.eta)));
   return Math.max(0, next - dayNumber(asOf));
-}
-
-function daysOfCover(demandByDate: Record<string, number>, available: number, asOf: string): number | null {
-  let covered = 0;
-  for (const date of Object.keys(demandByDate).sort()) {
-    covered += demandByDate[date]!;
-    if (covered > available) return Math.max(0, dayNumber(date) - dayNumber(asOf));
-  }
-  return null;
 }
 
 /** The most severe level with any criterion met; 'low' for a shortage that meets none. */

@@ -43,6 +43,13 @@ export const inventoryApi = endpoints({
     reply: c.ReceiptSchema,
     errors: WRITE_ERRORS,
   },
+  listCoverPositions: {
+    method: 'GET',
+    path: '/cover-positions',
+    summary: 'Available stock and open demand by requested date for every SKU of a network, paged by SKU',
+    query: c.ListCoverPositionsQuerySchema,
+    reply: c.CoverPositionPageSchema,
+  },
   listReceipts: { method: 'GET', path: '/receipts', summary: 'Receipts of a SKU, oldest first', query: c.ListReceiptsQuerySchema, reply: z.array(c.ReceiptSchema) },
   listDemandLines: {
     method: 'GET',

@@ -242,6 +242,24 @@ export const ReleaseToShippingRequestSchema = batchOf(z.object({ ...Keyed, reser
 
 export const CheckBooksQuerySchema = z.object({ sku: IdSchema.optional() });
 
+/** The figures a threshold scan projects cover from, one SKU of a network at a time (keyset pages by SKU). */
+export const ListCoverPositionsQuerySchema = z.object({
+  network: IdSchema,
+  /** Open demand requested up to this date counts (earlier dates, overdue ones included). */
+  requestedUntil: DateSchema,
+  cursor: Cursor.optional(),
+  limit: Limit,
+});
+export const CoverPositionSchema = z.object({
+  sku: IdSchema,
+  /** On hand + in transit − reserved − safety stock, each location counted from zero, summed over the network. */
+  available: Units,
+  /** Unreserved units still to ship on open lines, by requested date, oldest first. */
+  demandByDate: z.array(z.object({ date: DateSchema, quantity: PositiveUnits })),
+  nextInboundEta: DateSchema.nullable(),
+});
+export const CoverPositionPageSchema = z.object({ positions: z.array(CoverPositionSchema), nextCursor: Cursor.nullable() });
+
 export type Location = z.infer<typeof LocationSchema>;
 export type Item = z.infer<typeof ItemSchema>;
 export type StockPosition = z.infer<typeof StockPositionSchema>;
@@ -254,6 +272,9 @@ export type Substitute = z.infer<typeof SubstituteSchema>;
 export type Reservation = z.infer<typeof ReservationSchema>;
 export type ReservationStatus = z.infer<typeof ReservationStatusSchema>;
 export type Backorder = z.infer<typeof BackorderSchema>;
+export type CoverPosition = z.infer<typeof CoverPositionSchema>;
+export type CoverPositionPage = z.infer<typeof CoverPositionPageSchema>;
+export type ListCoverPositionsQuery = z.infer<typeof ListCoverPositionsQuerySchema>;
 export type Shipment = z.infer<typeof ShipmentSchema>;
 export type BooksReport = z.infer<typeof BooksReportSchema>;
 

@@ -18,6 +18,7 @@ export function createInventoryClient(options: HttpClientOptions): InventorySyst
     updateInboundEta: (body) => call('updateInboundEta', api.updateInboundEta, { body }),
     recordReceipt: (body) => call('recordReceipt', api.recordReceipt, { body }),
     listReceipts: (query) => call('listReceipts', api.listReceipts, { query }),
+    listCoverPositions: (query) => call('listCoverPositions', api.listCoverPositions, { query }),
     listDemandLines: (query) => call('listDemandLines', api.listDemandLines, { query }),
     createTransfer: (body) => call('createTransfer', api.createTransfer, { body }),
     shipTransfer: (body) => call('shipTransfer', api.shipTransfer, { body }),

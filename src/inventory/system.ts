@@ -5,6 +5,7 @@ import type {
   BackorderPage,
   BooksReport,
   CancelBackordersRequest,
+  CoverPositionPage,
   CreateBackordersRequest,
   CreateReservationsRequest,
   CreateTransferRequest,
@@ -12,6 +13,7 @@ import type {
   FulfilBackordersRequest,
   Item,
   ListBackordersQuery,
+  ListCoverPositionsQuery,
   ListDemandLinesQuery,
   ListReceiptsQuery,
   Location,
@@ -41,6 +43,8 @@ export interface InventorySystem {
   /** Goods in: on hand rises at the location; with `poId`, the purchase order is received. */
   recordReceipt(request: RecordReceiptRequest): Promise<Receipt>;
   listReceipts(query: ListReceiptsQuery): Promise<Receipt[]>;
+  /** Available stock and dated open demand per SKU of a network, for the threshold scan. */
+  listCoverPositions(query: ListCoverPositionsQuery): Promise<CoverPositionPage>;
   /** Open lines ordered by lineId (keyset pagination, stable while writes happen). */
   listDemandLines(query: ListDemandLinesQuery): Promise<DemandLinePage>;
   listSubstitutes(sku: string): Promise<Substitute[]>;

@@ -7,6 +7,8 @@ import type {
   BackorderPage,
   BooksReport,
   CancelBackordersRequest,
+  CoverPosition,
+  CoverPositionPage,
   CreateBackordersRequest,
   CreateReservationsRequest,
   CreateTransferRequest,
@@ -15,6 +17,7 @@ import type {
   FulfilBackordersRequest,
   Item,
   ListBackordersQuery,
+  ListCoverPositionsQuery,
   ListDemandLinesQuery,
   ListReceiptsQuery,
   ListReservationsQuery,
@@ -328,6 +331,41 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
       return (
         sql(db, 'SELECT * FROM receipts WHERE sku = ? AND received_at >= ? ORDER BY received_at, receipt_id').all(query.sku, since) as ReceiptRow[]
       ).map((r) => ({ receiptId: r.receipt_id, sku: r.sku, locationId: r.location_id, quantity: r.quantity, poId: r.po_id, receivedAt: r.received_at }));
+    },
+
+    listCoverPositions(query: ListCoverPositionsQuery): CoverPositionPage {
+      const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
+      const skus = (
+        sql(
+          db,
+          `SELECT DISTINCT st.sku AS sku FROM stock st JOIN locations l USING (location_id)
+           WHERE l.network = ? AND st.sku > ? ORDER BY st.sku LIMIT ?`,
+        ).all(query.network, after, query.limit + 1) as { sku: string }[]
+      ).map((r) => r.sku);
+      const page = skus.slice(0, query.limit);
+      const positions = page.map((sku): CoverPosition => {
+        const { available } = sql(
+          db,
+          `SELECT COALESCE(SUM(MAX(0, st.on_hand + st.in_transit - st.reserved - st.safety_stock)), 0) AS available
+           FROM stock st JOIN locations l USING (location_id) WHERE st.sku = ? AND l.network = ?`,
+        ).get(sku, query.network) as { available: number };
+        const demandByDate = sql(
+          db,
+          `SELECT d.requested_date AS date,
+             SUM(d.quantity - d.shipped_quantity - d.substituted_quantity - d.cancelled_quantity - d.reserved_quantity) AS open_units
+           FROM demand_lines d JOIN locations l USING (location_id)
+           WHERE d.sku = ? AND d.status = 'open' AND l.network = ? AND d.requested_date <= ?
+           GROUP BY d.requested_date HAVING open_units > 0 ORDER BY d.requested_date`,
+        ).all(sku, query.network, query.requestedUntil) as { date: string; open_units: number }[];
+        const { eta } = sql(
+          db,
+          `SELECT MIN(p.eta) AS eta FROM purchase_orders p JOIN locations l USING (location_id)
+           WHERE p.sku = ? AND p.status = 'open' AND l.network = ?`,
+        ).get(sku, query.network) as { eta: string | null };
+        return { sku, available, demandByDate: demandByDate.map((d) => ({ date: d.date, quantity: d.open_units })), nextInboundEta: eta };
+      });
+      const last = page[page.length - 1];
+      return { positions, nextCursor: skus.length > query.limit && last ? encodeCursor(last) : null };
     },
 
     listDemandLines(query: ListDemandLinesQuery): DemandLinePage {

@@ -48,6 +48,7 @@ export function inventoryHandlers(store: InventoryStore): Handlers<typeof invent
     updateInboundEta: ({ body }) => store.updateInboundEta(body),
     recordReceipt: ({ body }) => store.recordReceipt(body),
     listReceipts: ({ query }) => store.listReceipts(query),
+    listCoverPositions: ({ query }) => store.listCoverPositions(query),
     listDemandLines: ({ query }) => store.listDemandLines(query),
     createTransfer: ({ body }) => store.createTransfer(body),
     shipTransfer: ({ body }) => store.shipTransfer(body),

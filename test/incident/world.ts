@@ -8,7 +8,7 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { createAnswerLinks } from '../../src/answer-links';
 import { DEFAULT_POLICY, parsePolicy, type Policy, type PolicyInput } from '../../src/allocation/policy';
 import { createCrmClient } from '../../src/crm/http-client';
-import { generateDataset, PRESETS } from '../../src/dataset/generate';
+import { generateDataset, PRESETS, type GenerateOptions } from '../../src/dataset/generate';
 import type { Trigger } from '../../src/incident/commands';
 import { incidentWorkflowId, type IncidentStage, type IncidentState } from '../../src/incident/state';
 import { STAGE } from '../../src/temporal/search-attributes';
@@ -47,11 +47,13 @@ export async function createWorld(
     rejectRecipients?: (rcpt: string) => boolean;
     deferRecipients?: (rcpt: string) => boolean;
     workerActivities?: (deps: ActivityDeps) => object;
+    /** Changes to the demo data set, e.g. more short SKUs. */
+    dataset?: Partial<GenerateOptions>;
   } = {},
 ): Promise<World> {
   worlds += 1;
   const network = `T${worlds}-${Date.now().toString(36)}`;
-  const service = await startReferenceService({ dataset: generateDataset({ ...PRESETS.demo, network }) });
+  const service = await startReferenceService({ dataset: generateDataset({ ...PRESETS.demo, ...options.dataset, network }) });
   const sink = await startSmtpSink({
     ...(options.rejectRecipients ? { rejectRecipients: options.rejectRecipients } : {}),
     ...(options.deferRecipients ? { deferRecipients: options.deferRecipients } : {}),

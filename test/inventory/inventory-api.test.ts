@@ -53,6 +53,25 @@ describe('reads', () => {
   });
 });
 
+describe('cover positions (the threshold scan reads them)', () => {
+  it('gives each SKU of one network its available units and open demand by date, paged by SKU', async () => {
+    const first = await inventory.listCoverPositions({ network: 'N', requestedUntil: '2026-12-31', limit: 1 });
+    const second = await inventory.listCoverPositions({ network: 'N', requestedUntil: '2026-12-31', limit: 1, cursor: first.nextCursor! });
+    // A: hub 100 − 10 reserved − 5 safety, spoke 50 − 5 safety; demand L1 30 less 10 reserved, L2 20, L3 80.
+    expect(first.positions).toEqual([{ sku: 'A', available: 130, demandByDate: [{ date: '2026-12-01', quantity: 120 }], nextInboundEta: '2026-12-08' }]);
+    // Network M's stock of A is not N's; C has no stock in N at all.
+    expect(second).toEqual({ positions: [{ sku: 'B', available: 40, demandByDate: [], nextInboundEta: null }], nextCursor: null });
+  });
+
+  it('leaves out demand requested after the given date', async () => {
+    const { positions } = await inventory.listCoverPositions({ network: 'N', requestedUntil: '2026-11-30', limit: 10 });
+    expect(positions.map((p) => [p.sku, p.demandByDate])).toEqual([
+      ['A', []],
+      ['B', []],
+    ]);
+  });
+});
+
 describe('purchase orders and receipts', () => {
   it('changes an ETA once per key and refuses the key with another ETA', async () => {
     const first = await inventory.updateInboundEta({ idempotencyKey: 'eta-1', poId: 'PO-1', eta: '2026-12-15' });

@@ -1,0 +1,56 @@
+// The threshold scan's Temporal Schedules, one per watched network, created at startup or brought up to
+// date when they exist: running this at every start is safe and never leaves a second schedule.
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction } from '@temporalio/client';
+import type { ThresholdScanInput } from '../../workflows/threshold-scan';
+import type { AppConfig } from '../config';
+
+export interface ScanScheduleOptions {
+  networks: string[];
+  everyMinutes: number;
+  criticalDays: number;
+  taskQueue: string;
+}
+
+export const scanScheduleId = (network: string) => `threshold-scan:${network}`;
+
+export function scanScheduleOptions(config: AppConfig): ScanScheduleOptions {
+  return {
+    networks: config.STOCKOUT_SCAN_NETWORKS,
+    everyMinutes: config.STOCKOUT_SCAN_EVERY_MINUTES,
+    criticalDays: config.STOCKOUT_SCAN_CRITICAL_DAYS,
+    taskQueue: config.STOCKOUT_TASK_QUEUE,
+  };
+}
+
+export async function ensureThresholdScanSchedules(client: Client, options: ScanScheduleOptions): Promise<{ network: string; outcome: 'created' | 'updated' }[]> {
+  const results: { network: string; outcome: 'created' | 'updated' }[] = [];
+  for (const network of options.networks) {
+    results.push({ network, outcome: await ensureSchedule(client, network, options) });
+  }
+  return results;
+}
+
+async function ensureSchedule(client: Client, network: string, options: ScanScheduleOptions): Promise<'created' | 'updated'> {
+  const scheduleId = scanScheduleId(network);
+  const spec = { intervals: [{ every: `${options.everyMinutes}m` }] };
+  const input: ThresholdScanInput = { network, criticalDays: options.criticalDays };
+  const action: ScheduleOptionsAction = {
+    type: 'startWorkflow',
+    workflowType: 'thresholdScan',
+    args: [input],
+    taskQueue: options.taskQueue,
+    // The schedule appends the run's time, so every scan has its own id under one readable prefix.
+    workflowId: `threshold-scan-run:${network}`,
+    workflowExecutionTimeout: `${Math.max(10, options.everyMinutes * 4)}m`,
+  };
+  // A scan still running when the next is due is skipped: two at once would only race to attach.
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${options.everyMinutes}m` };
+  try {
+    await client.schedule.create({ scheduleId, spec, action, policies, memo: { purpose: 'stockout threshold scan' } });
+    return 'created';
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, ...policies } }));
+    return 'updated';
+  }
+}
