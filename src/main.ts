@@ -13,12 +13,12 @@ import { startApi } from './api/server';
 import { createIncidentOperations } from './api/operations';
 import { loadConfig } from './config';
 import { generateDataset, PRESETS } from './dataset/generate';
-import { runDemo } from './embedded/demo';
+import { DEMO_NETWORK, runDemo } from './embedded/demo';
 import { startDevServer } from './embedded/dev-server';
 import { createInventoryClient } from './inventory/http-client';
 import { startSmtpSink } from './notifications/smtp-sink';
 import { startReferenceService } from './reference-service/service';
-import { ensureThresholdScanSchedules, scanScheduleOptions } from './temporal/schedules';
+import { ensureThresholdScanSchedules, runScanNow, scanScheduleOptions } from './temporal/schedules';
 import { activityDepsFromConfig } from '../workers/activity-deps';
 import { createIncidentWorker } from '../workers/incident-worker';
 
@@ -111,7 +111,8 @@ async function main(): Promise<void> {
       say('serving; try `npm run stockout -- list` or the API. Ctrl-C stops (the worker drains first).');
       await stopped;
     } else {
-      const demo = runDemo({ apiUrl: api.url, apiToken, operations, inventory, sink, say, uiUrl: devServer.uiUrl, dataDir });
+      const scanNow = config.STOCKOUT_SCAN_NETWORKS.includes(DEMO_NETWORK) ? () => runScanNow(client, DEMO_NETWORK) : undefined;
+      const demo = runDemo({ apiUrl: api.url, apiToken, operations, inventory, sink, say, uiUrl: devServer.uiUrl, dataDir, ...(scanNow ? { scanNow } : {}) });
       if ((await Promise.race([demo, stopped])) === 'stopped') say('stopped during the demo: the next `npm start` continues it');
       else say(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }

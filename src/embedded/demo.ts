@@ -9,6 +9,7 @@ import { addDays } from '../allocation/dates';
 import { DEFAULT_POLICY } from '../allocation/policy';
 import type { IncidentState } from '../incident/state';
 import type { SmtpSink } from '../notifications/smtp-sink';
+import type { ScanTotals } from '../../workflows/threshold-scan';
 
 export const DEMO_SKU = 'SKU-DEMO-1';
 export const DEMO_NETWORK = 'EU';
@@ -22,6 +23,8 @@ export interface DemoOptions {
   say: (line: string) => void;
   uiUrl: string;
   dataDir: string;
+  /** Runs the network's scheduled threshold scan now, when the network is watched. */
+  scanNow?: () => Promise<ScanTotals>;
 }
 
 export async function runDemo(o: DemoOptions): Promise<void> {
@@ -46,6 +49,11 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   })) as { workflowId: string; started: boolean };
   const id = triggered.workflowId;
   o.say(triggered.started ? `incident ${id} opened` : `incident ${id} was already running: the trigger attached to it`);
+  if (o.scanNow) {
+    o.say('the scheduled threshold scan runs now too (it would within the quarter hour)…');
+    const scan = await o.scanNow();
+    o.say(`  scan: ${scan.scanned} SKUs, ${scan.atRisk} below the critical cover; ${scan.started} incidents opened, ${scan.attached} attached to running ones`);
+  }
 
   let lastStage = '';
   const progress = (state: IncidentState) => {

@@ -1,7 +1,7 @@
 // The threshold scan's Temporal Schedules, one per watched network, created at startup or brought up to
 // date when they exist: running this at every start is safe and never leaves a second schedule.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction } from '@temporalio/client';
-import type { ThresholdScanInput } from '../../workflows/threshold-scan';
+import type { ScanTotals, thresholdScan, ThresholdScanInput } from '../../workflows/threshold-scan';
 import type { AppConfig } from '../config';
 
 export interface ScanScheduleOptions {
@@ -52,5 +52,19 @@ async function ensureSchedule(client: Client, network: string, options: ScanSche
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
     await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, ...policies } }));
     return 'updated';
+  }
+}
+
+/** Runs a network's scheduled scan now (as the schedule would) and waits for what it found. */
+export async function runScanNow(client: Client, network: string, timeoutMs = 60_000): Promise<ScanTotals> {
+  const schedule = client.schedule.getHandle(scanScheduleId(network));
+  const earlier = new Set((await schedule.describe()).info.recentActions.map((a) => a.action.workflow.workflowId));
+  await schedule.trigger();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = (await schedule.describe()).info.recentActions.find((a) => !earlier.has(a.action.workflow.workflowId));
+    if (run) return client.workflow.getHandle<typeof thresholdScan>(run.action.workflow.workflowId).result();
+    if (Date.now() > deadline) throw new Error(`the schedule ${scanScheduleId(network)} started no scan within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }

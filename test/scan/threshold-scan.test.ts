@@ -10,7 +10,7 @@ import { PRESETS } from '../../src/dataset/generate';
 import { createIncidentOperations, type IncidentOperations } from '../../src/api/operations';
 import { incidentWorkflowId } from '../../src/incident/state';
 import { NETWORK } from '../../src/temporal/search-attributes';
-import { ensureThresholdScanSchedules, scanScheduleId } from '../../src/temporal/schedules';
+import { ensureThresholdScanSchedules, runScanNow, scanScheduleId } from '../../src/temporal/schedules';
 import { stateQuery } from '../../workflows/definitions';
 import { thresholdScan, type ScanTotals } from '../../workflows/threshold-scan';
 import { recordHistory } from '../harness/replay';
@@ -67,26 +67,24 @@ async function incidentRuns(atLeast: number): Promise<string[]> {
 
 describe('threshold scan', () => {
   it('opens exactly one incident per short SKU, however many scans run, and attaches the later ones', async () => {
-    {
-      // Two scans at once race to open the same incidents: signal-with-start on one workflow id keeps them one.
-      const concurrent: ScanTotals[] = await Promise.all([scan(1), scan(2)]);
-      for (const totals of concurrent) {
-        expect(totals.scanned).toBe(PRESETS.demo.skus);
-        expect(totals.atRisk).toBe(SHORT_SKUS.length);
-        expect(totals.started + totals.attached).toBe(SHORT_SKUS.length);
-      }
-      const later = await scan(3);
-      expect(later).toMatchObject({ atRisk: 2, started: 0, attached: 2, startedIncidents: [] });
-      if (process.env.RECORD_HISTORIES === '1') await recordHistory(client.workflow.getHandle(`test-scan-${world.network}-1`), 'threshold-scan');
+    // Two scans at once race to open the same incidents: signal-with-start on one workflow id keeps them one.
+    const concurrent: ScanTotals[] = await Promise.all([scan(1), scan(2)]);
+    for (const totals of concurrent) {
+      expect(totals.scanned).toBe(PRESETS.demo.skus);
+      expect(totals.atRisk).toBe(SHORT_SKUS.length);
+      expect(totals.started + totals.attached).toBe(SHORT_SKUS.length);
+    }
+    const later = await scan(3);
+    expect(later).toMatchObject({ atRisk: 2, started: 0, attached: 2, startedIncidents: [] });
+    if (process.env.RECORD_HISTORIES === '1') await recordHistory(client.workflow.getHandle(`test-scan-${world.network}-1`), 'threshold-scan');
 
-      expect(await incidentRuns(SHORT_SKUS.length)).toEqual(SHORT_SKUS.map((sku) => incidentWorkflowId(world.network, sku)));
-      for (const sku of SHORT_SKUS) {
-        const state = await client.workflow.getHandle(incidentWorkflowId(world.network, sku)).query(stateQuery);
-        // The scan's trigger is recorded once, with its reason, however often it came.
-        const fromScans = state.triggers.filter((t) => t.source === 'scan');
-        expect(fromScans).toHaveLength(1);
-        expect(fromScans[0]!.reason).toMatch(/days of cover .* below the critical level of 14 days/);
-      }
+    expect(await incidentRuns(SHORT_SKUS.length)).toEqual(SHORT_SKUS.map((sku) => incidentWorkflowId(world.network, sku)));
+    for (const sku of SHORT_SKUS) {
+      const state = await client.workflow.getHandle(incidentWorkflowId(world.network, sku)).query(stateQuery);
+      // The scan's trigger is recorded once, with its reason, however often it came.
+      const fromScans = state.triggers.filter((t) => t.source === 'scan');
+      expect(fromScans).toHaveLength(1);
+      expect(fromScans[0]!.reason).toMatch(/days of cover .* below the critical level of 14 days/);
     }
   });
 
@@ -101,16 +99,7 @@ describe('threshold scan', () => {
       expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'thresholdScan', taskQueue: world.taskQueue });
 
       // Run it now instead of in half an hour: the scheduled scan attaches to the incidents already open.
-      {
-        await schedule.trigger();
-        let runId: string | undefined;
-        for (let attempt = 0; !runId && attempt < 100; attempt += 1) {
-          runId = (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId;
-          if (!runId) await new Promise((r) => setTimeout(r, 100));
-        }
-        expect(runId, 'the schedule started a scan').toBeDefined();
-        expect(await client.workflow.getHandle(runId!).result()).toMatchObject({ atRisk: 2, started: 0, attached: 2 });
-      }
+      expect(await runScanNow(client, world.network)).toMatchObject({ scanned: PRESETS.demo.skus, atRisk: 2, started: 0, attached: 2 });
     } finally {
       await schedule.delete();
     }
