@@ -1,10 +1,13 @@
 // Generates the 100,000-line data set and loads it into a temporary SQLite file: how long each takes,
-// how big the file is, and how fast the first page of the short SKU's demand reads back.
+// how big the file is, how fast the short SKU's demand reads back, and what one threshold scan of the network costs.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SCAN_PAGE_SIZE } from '../../activities/scan';
+import { addDays } from '../../src/allocation/dates';
 import { generateDataset, PRESETS } from '../../src/dataset/generate';
 import { loadDataset } from '../../src/dataset/load';
+import { skusAtRisk } from '../../src/impact/cover';
 import { checkBooks } from '../../src/reference-service/books';
 import { createInventoryStore } from '../../src/reference-service/inventory-store';
 import { openDatabase } from '../../src/reference-service/schema';
@@ -34,6 +37,20 @@ export async function benchDataset(): Promise<Record<string, number | string>> {
     } while (cursor);
     const readShortSkuMs = performance.now() - started;
 
+    // One threshold scan of the whole network, as its activity pages it: every SKU's cover, the ones at risk.
+    started = performance.now();
+    const asOf = new Date().toISOString().slice(0, 10);
+    let scanned = 0;
+    let atRisk = 0;
+    cursor = undefined;
+    do {
+      const page = store.listCoverPositions({ network: dataset.network, requestedUntil: addDays(asOf, 14), limit: SCAN_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      scanned += page.positions.length;
+      atRisk += skusAtRisk(page.positions, asOf, 14).length;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    const scanMs = performance.now() - started;
+
     started = performance.now();
     const books = checkBooks(db);
     const checkBooksMs = performance.now() - started;
@@ -47,6 +64,9 @@ export async function benchDataset(): Promise<Record<string, number | string>> {
       dbSizeMB: Math.round((statSync(file).size / 1024 / 1024) * 10) / 10,
       shortSkuOpenLines: lines,
       readShortSkuMs: Math.round(readShortSkuMs),
+      scanSkus: scanned,
+      scanSkusAtRisk: atRisk,
+      scanWholeNetworkMs: Math.round(scanMs),
       checkBooksMs: Math.round(checkBooksMs),
       booksBalanced: String(books.balanced),
     };
