@@ -4,12 +4,14 @@
 import { heartbeat } from '@temporalio/activity';
 import { addDays } from '../src/allocation/dates';
 import type { Trigger } from '../src/incident/commands';
+import { scanHeldBack, type LatestIncident } from '../src/incident/reopen';
 import { skusAtRisk, type SkuAtRisk } from '../src/impact/cover';
 import type { InventorySystem } from '../src/inventory/system';
 
 /** What opens or attaches incidents: signal-with-start on the incident's workflow id (src/api/operations). */
 export interface IncidentStarter {
   trigger(trigger: Trigger): Promise<{ workflowId: string; started: boolean }>;
+  latest(network: string, sku: string): Promise<LatestIncident | null>;
 }
 
 export interface ScanPageInput {
@@ -36,16 +38,24 @@ export function createScanActivities(deps: { inventory: InventorySystem; inciden
       return { atRisk: skusAtRisk(page.positions, input.asOf, input.criticalDays), scanned: page.positions.length, nextCursor: page.nextCursor };
     },
 
-    /** Signal-with-start per trigger: a retry re-sends triggers the incidents already recorded, which they ignore. */
-    async openOrAttachIncidents(triggers: Trigger[]): Promise<{ started: string[]; attached: string[] }> {
+    /**
+     * Signal-with-start per trigger: a retry re-sends triggers the incidents already recorded, which they
+     * ignore. A SKU whose last incident was just cancelled or found a false alarm is held back (src/incident/reopen).
+     */
+    async openOrAttachIncidents(input: { triggers: Trigger[]; quietHours: number }): Promise<{ started: string[]; attached: string[]; heldBack: string[] }> {
       const started: string[] = [];
       const attached: string[] = [];
-      for (const trigger of triggers) {
+      const heldBack: string[] = [];
+      for (const trigger of input.triggers) {
+        heartbeat();
+        if (scanHeldBack(await deps.incidents.latest(trigger.network, trigger.sku), Date.now(), input.quietHours)) {
+          heldBack.push(trigger.sku);
+          continue;
+        }
         const result = await deps.incidents.trigger(trigger);
         (result.started ? started : attached).push(result.workflowId);
-        heartbeat();
       }
-      return { started, attached };
+      return { started, attached, heldBack };
     },
   };
 }

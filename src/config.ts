@@ -42,6 +42,8 @@ const EnvSchema = z.object({
   STOCKOUT_SCAN_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   /** A SKU with fewer projected days of cover than this gets an incident. */
   STOCKOUT_SCAN_CRITICAL_DAYS: z.coerce.number().positive().max(365).default(14),
+  /** After a planner cancels an incident (or it was a false alarm), scans leave the SKU alone this long. */
+  STOCKOUT_SCAN_QUIET_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
 });
 
 export type AppConfig = z.infer<typeof EnvSchema> & { smtp: SmtpConfig };

@@ -16,6 +16,8 @@ export interface ThresholdScanInput {
   network: string;
   /** A SKU with fewer days of cover than this is short enough for an incident. */
   criticalDays: number;
+  /** How long a cancelled or false-alarm incident keeps the scan from reopening it (default 24). */
+  quietHours?: number;
   /** Set when the scan continues as new; a fresh scan takes the day it starts. */
   resume?: { asOf: string; cursor: string; totals: ScanTotals };
 }
@@ -25,6 +27,8 @@ export interface ScanTotals {
   atRisk: number;
   started: number;
   attached: number;
+  /** Short SKUs left alone because a planner cancelled their incident, or it was a false alarm, lately. */
+  heldBack: number;
   /** The incidents this scan opened (the first hundred: enough to find them, small in history). */
   startedIncidents: string[];
 }
@@ -34,15 +38,15 @@ const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
 
 export async function thresholdScan(input: ThresholdScanInput): Promise<ScanTotals> {
   const asOf = input.resume?.asOf ?? new Date().toISOString().slice(0, 10);
-  const totals: ScanTotals = input.resume?.totals ?? { scanned: 0, atRisk: 0, started: 0, attached: 0, startedIncidents: [] };
+  const totals: ScanTotals = input.resume?.totals ?? { scanned: 0, atRisk: 0, started: 0, attached: 0, heldBack: 0, startedIncidents: [] };
   let cursor = input.resume?.cursor;
   for (;;) {
     const page = await findSkusAtRisk({ network: input.network, criticalDays: input.criticalDays, asOf, ...(cursor ? { cursor } : {}) });
     totals.scanned += page.scanned;
     totals.atRisk += page.atRisk.length;
     if (page.atRisk.length > 0) {
-      const opened = await openOrAttachIncidents(
-        page.atRisk.map(({ sku, daysOfCover, available }) => ({
+      const opened = await openOrAttachIncidents({
+        triggers: page.atRisk.map(({ sku, daysOfCover, available }) => ({
           // The same id every scan: a running incident records the scan's trigger once, however often it runs.
           triggerId: `scan:${input.network}:${sku}`,
           sku,
@@ -50,9 +54,11 @@ export async function thresholdScan(input: ThresholdScanInput): Promise<ScanTota
           source: 'scan' as const,
           reason: `threshold scan: ${daysOfCover} days of cover (${available} units available), below the critical level of ${input.criticalDays} days`,
         })),
-      );
+        quietHours: input.quietHours ?? 24,
+      });
       totals.started += opened.started.length;
       totals.attached += opened.attached.length;
+      totals.heldBack += opened.heldBack.length;
       totals.startedIncidents = [...totals.startedIncidents, ...opened.started].slice(0, 100);
     }
     if (!page.nextCursor) return totals;

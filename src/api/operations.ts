@@ -26,6 +26,7 @@ import {
   type Trigger,
 } from '../incident/commands';
 import type { IncidentStore } from '../incident-store/store';
+import type { LatestIncident } from '../incident/reopen';
 import {
   SEVERITY_ORDER,
   incidentWorkflowId,
@@ -192,6 +193,8 @@ export interface IncidentOperations {
   cancel(id: string, cancel: z.input<typeof CancelSchema>): Promise<CommandResult>;
   resume(id: string, resume: z.input<typeof ResumeSchema>): Promise<CommandResult>;
   report(id: string): Promise<IncidentReportView>;
+  /** The newest run of a SKU's incident in a network, running or ended; null when there never was one. */
+  latest(network: string, sku: string): Promise<LatestIncident | null>;
 }
 
 export function createIncidentOperations(options: {
@@ -245,10 +248,9 @@ export function createIncidentOperations(options: {
     return error;
   }
 
-  async function runningRunId(handle: WorkflowHandle): Promise<string | null> {
+  async function describeLatest(handle: WorkflowHandle) {
     try {
-      const description = await handle.describe();
-      return description.status.name === 'RUNNING' ? description.runId : null;
+      return await handle.describe();
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return null;
       throw error;
@@ -262,7 +264,8 @@ export function createIncidentOperations(options: {
       return onIncident(workflowId, async (handle) => {
         // signalWithStart never starts a twin. Whether this call started the incident is told by the run it
         // signalled; two triggers racing for a new incident may both report `started`, the incident stays one.
-        const before = await runningRunId(handle);
+        const latest = await describeLatest(handle);
+        const before = latest?.status.name === 'RUNNING' ? latest.runId : null;
         const signalled = await client.workflow.signalWithStart<typeof stockoutIncident, [Trigger]>(INCIDENT_WORKFLOW_TYPE, {
           workflowId,
           taskQueue,
@@ -359,6 +362,16 @@ export function createIncidentOperations(options: {
         await handle.signal(resumeSignal, resume);
         return 'resume requested: the parked stage runs again';
       });
+    },
+
+    async latest(network, sku) {
+      const description = await onIncident(incidentWorkflowId(network, sku), describeLatest);
+      if (!description) return null;
+      return {
+        running: description.status.name === 'RUNNING',
+        stage: description.typedSearchAttributes.get(STAGE) ?? null,
+        closedAt: description.closeTime?.toISOString() ?? null,
+      };
     },
 
     async report(id) {

@@ -8,6 +8,7 @@ export interface ScanScheduleOptions {
   networks: string[];
   everyMinutes: number;
   criticalDays: number;
+  quietHours: number;
   taskQueue: string;
 }
 
@@ -18,6 +19,7 @@ export function scanScheduleOptions(config: AppConfig): ScanScheduleOptions {
     networks: config.STOCKOUT_SCAN_NETWORKS,
     everyMinutes: config.STOCKOUT_SCAN_EVERY_MINUTES,
     criticalDays: config.STOCKOUT_SCAN_CRITICAL_DAYS,
+    quietHours: config.STOCKOUT_SCAN_QUIET_HOURS,
     taskQueue: config.STOCKOUT_TASK_QUEUE,
   };
 }
@@ -33,7 +35,7 @@ export async function ensureThresholdScanSchedules(client: Client, options: Scan
 async function ensureSchedule(client: Client, network: string, options: ScanScheduleOptions): Promise<'created' | 'updated'> {
   const scheduleId = scanScheduleId(network);
   const spec = { intervals: [{ every: `${options.everyMinutes}m` }] };
-  const input: ThresholdScanInput = { network, criticalDays: options.criticalDays };
+  const input: ThresholdScanInput = { network, criticalDays: options.criticalDays, quietHours: options.quietHours };
   const action: ScheduleOptionsAction = {
     type: 'startWorkflow',
     workflowType: 'thresholdScan',

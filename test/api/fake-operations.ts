@@ -34,6 +34,7 @@ export function fakeOperations(options: { started?: boolean; failWith?: Error } 
       summary: { reportRef: 'report', outcome: 'closed' as const, fillRate: 0.9, revenueProtected: 900, revenueAtRisk: 1000, firstNoticeAfterMinutes: 12, recommendations: [] },
       report: null,
     })),
+    latest: record('latest', () => null),
   };
   return { operations, calls };
 }

@@ -29,7 +29,7 @@ beforeAll(async () => {
   env = await connectDevServer();
   client = new Client({ connection: env.connection, namespace: 'default' });
   // The scan activities open incidents through the same operations the API uses; they exist once the world does.
-  const incidents: IncidentStarter = { trigger: (trigger) => operations.trigger(trigger) };
+  const incidents: IncidentStarter = { trigger: (trigger) => operations.trigger(trigger), latest: (network, sku) => operations.latest(network, sku) };
   world = await createWorld(env, {
     dataset: { shortage: { skus: SHORT_SKUS, coverPercent: 55, lineShare: 0.5 } },
     workerActivities: (deps) => ({ ...createActivities(deps), ...createScanActivities({ inventory: deps.inventory, incidents }) }),
@@ -47,11 +47,11 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const scan = (n: number) =>
+const scan = (n: number, quietHours = 24) =>
   client.workflow.execute(thresholdScan, {
     taskQueue: world.taskQueue,
     workflowId: `test-scan-${world.network}-${n}`,
-    args: [{ network: world.network, criticalDays: 14 }],
+    args: [{ network: world.network, criticalDays: 14, quietHours }],
   });
 
 /** Every incident run in the world's network, closed ones included (visibility is read until it settles). */
@@ -89,7 +89,7 @@ describe('threshold scan', () => {
   });
 
   it('is scheduled once per network: created at the first start, updated in place at the next', async () => {
-    const options = { networks: [world.network], everyMinutes: 15, criticalDays: 14, taskQueue: world.taskQueue };
+    const options = { networks: [world.network], everyMinutes: 15, criticalDays: 14, quietHours: 24, taskQueue: world.taskQueue };
     expect(await ensureThresholdScanSchedules(client, options)).toEqual([{ network: world.network, outcome: 'created' }]);
     expect(await ensureThresholdScanSchedules(client, { ...options, everyMinutes: 30 })).toEqual([{ network: world.network, outcome: 'updated' }]);
     const schedule = client.schedule.getHandle(scanScheduleId(world.network));
@@ -103,5 +103,17 @@ describe('threshold scan', () => {
     } finally {
       await schedule.delete();
     }
+  });
+
+  it('leaves a SKU alone for the quiet period after a planner cancelled its incident, then opens a new one', async () => {
+    const [, cancelledSku] = SHORT_SKUS as [string, string];
+    const id = incidentWorkflowId(world.network, cancelledSku);
+    await operations.cancel(id, { reason: 'handled by phone with the two big accounts', cancelledBy: 'planner@example.com' });
+    await client.workflow.getHandle(id).result();
+
+    expect(await scan(4)).toMatchObject({ atRisk: 2, started: 0, attached: 1, heldBack: 1 });
+    const reopened = await scan(5, 0);
+    expect(reopened).toMatchObject({ atRisk: 2, started: 1, attached: 1, heldBack: 0, startedIncidents: [id] });
+    expect(await incidentRuns(SHORT_SKUS.length + 1)).toEqual([...SHORT_SKUS.map((sku) => incidentWorkflowId(world.network, sku)), id].sort());
   });
 });
