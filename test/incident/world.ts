@@ -49,6 +49,8 @@ export async function createWorld(
     workerActivities?: (deps: ActivityDeps) => object;
     /** Changes to the demo data set, e.g. more short SKUs. */
     dataset?: Partial<GenerateOptions>;
+    /** An incident store file, for a world shared with a worker in another process. */
+    storeFile?: string;
   } = {},
 ): Promise<World> {
   worlds += 1;
@@ -58,7 +60,7 @@ export async function createWorld(
     ...(options.rejectRecipients ? { rejectRecipients: options.rejectRecipients } : {}),
     ...(options.deferRecipients ? { deferRecipients: options.deferRecipients } : {}),
   });
-  const store = openIncidentStore(':memory:');
+  const store = openIncidentStore(options.storeFile ?? ':memory:');
   const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 1000 });
   const deps: ActivityDeps = {
     inventory: createInventoryClient({ baseUrl: service.inventoryUrl, timeoutMs: 5_000 }),
