@@ -31,6 +31,7 @@ export function checkInput(input: AllocationInput): void {
     }
   }
 
+  const restock = input.alreadyReceived !== undefined;
   const lines = new Map<string, number>();
   for (const l of input.lines) {
     const at = `line ${l.lineId}`;
@@ -42,6 +43,8 @@ export function checkInput(input: AllocationInput): void {
     need(isCount(l.quantity), `${at}: quantity must be a whole number ≥ 0, got ${l.quantity}`);
     need(isCount(l.confirmedQuantity), `${at}: confirmedQuantity must be a whole number ≥ 0, got ${l.confirmedQuantity}`);
     need(l.confirmedQuantity <= l.quantity, `${at}: confirmedQuantity ${l.confirmedQuantity} exceeds quantity ${l.quantity}`);
+    // A restock round's lines are open backorders: nothing was reserved for them before the incident.
+    need(!restock || l.confirmedQuantity === 0, `${at}: confirmedQuantity must be 0 in a restock round (its lines are open backorders), got ${l.confirmedQuantity}`);
     need(isPositiveCount(l.packSize), `${at}: packSize must be a whole number ≥ 1, got ${l.packSize}`);
     need(isIsoDate(l.requestedDate), `${at}: requestedDate must be a date YYYY-MM-DD, got '${l.requestedDate}'`);
     need(isIsoDate(l.orderDate), `${at}: orderDate must be a date YYYY-MM-DD, got '${l.orderDate}'`);

@@ -12,8 +12,11 @@
 //   5. substitutes cover what stays uncovered, for lines and customers that accept them, by the same
 //      sharing rules, the cheapest substitute first;
 //   6. each line's outcome with its reason codes, totals per relationship stage.
-// A restock round is the same computation: its lines are the open backorders, its pool the receipt, and
-// `alreadyReceived` counts what each customer got earlier in the incident toward floors and cap.
+// A restock round (`alreadyReceived` given) is the same computation: its lines are the open backorders,
+// its pool the receipt, and `alreadyReceived` counts what each customer got earlier in the incident toward
+// floors and cap. Its lines hold no stock from before the incident, so `fill` and `lose`, which only limit
+// what a line gets back of that stock, do not hold back their backorders: they are served by priority like
+// the others, and `win` lines still come first.
 // Units are whole numbers throughout (types.ts explains how substitutes count). The same input gives the
 // same output byte for byte, whatever the order of its lines, customers or substitutes.
 import { AllocationInputError, checkInput } from './check-input';
@@ -69,7 +72,7 @@ const EPSILON = 1e-9;
 
 export function allocate(input: AllocationInput): AllocationPlan {
   checkInput(input);
-  const book = openBook(input);
+  const book = openBook(input, input.alreadyReceived !== undefined);
   const supply = input.pool + sum(book.lines, (l) => l.line.confirmedQuantity);
   let left = pinOverrides(book, input.overrides ?? [], supply);
   left = keepConfirmations(book, left);
@@ -87,7 +90,7 @@ export function summarizePlan(plan: AllocationPlan): AllocationSummary {
   return summary;
 }
 
-function openBook(input: AllocationInput): Book {
+function openBook(input: AllocationInput, restock: boolean): Book {
   const { policy } = input;
   const profiles = new Map(input.customers.map((c) => [c.customerId, c]));
   const received = input.alreadyReceived ?? {};
@@ -105,11 +108,17 @@ function openBook(input: AllocationInput): Book {
       };
       customers.set(line.customerId, customer);
     }
-    const state: LineState = { line, customer, strategy: strategyFor(policy, profile), pinned: false, allocated: 0, substitutes: [], reasons: new Set() };
+    const state: LineState = { line, customer, strategy: strategyOf(policy, profile, restock), pinned: false, allocated: 0, substitutes: [], reasons: new Set() };
     customer.lines.push(state);
     return state;
   });
   return { policy, lines };
+}
+
+/** The segment's strategy; in a restock round `fill` and `lose` have no earlier stock to limit, so they share like `redistribute`. */
+function strategyOf(policy: Policy, profile: CustomerProfile, restock: boolean): Strategy {
+  const strategy = strategyFor(policy, profile);
+  return restock && (strategy === 'fill' || strategy === 'lose') ? 'redistribute' : strategy;
 }
 
 /** Rationing: a customer whose reported stock lasts the policy's minimum days can wait. */

@@ -68,7 +68,11 @@ export interface AllocationInput {
   /** 'YYYY-MM-DD': the day urgency is measured from. */
   asOf: string;
   overrides?: PlanOverride[];
-  /** Restock rounds: units each customer already received in this incident (counted for floors and cap). */
+  /**
+   * Given (even empty), the input is a restock round: its lines are open backorders (no confirmations) and
+   * every one of them may receive stock whatever its segment strategy. Units each customer already
+   * received in this incident, counted for floors and cap.
+   */
   alreadyReceived?: Record<string, number>;
 }
 

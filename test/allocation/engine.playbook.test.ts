@@ -2,10 +2,18 @@
 // situation, with the numbers worked out by hand in its comments.
 import { describe, expect, it } from 'vitest';
 import { AllocationInputError, allocate, summarizePlan } from '../../src/allocation/engine';
-import type { AllocationPlan } from '../../src/allocation/types';
+import type { AllocationPlan, DemandLine } from '../../src/allocation/types';
 import { byCustomer, customer, input, line, lineOf, policy } from './fixtures';
 
 const NO_CAP = { capPercent: 100 };
+
+/** The open backorders a plan leaves, as a restock round takes them (what activities/follow-up.ts does). */
+function restockLines(plan: AllocationPlan, lines: DemandLine[]): DemandLine[] {
+  return lines.flatMap((l) => {
+    const open = plan.lines.find((p) => p.lineId === l.lineId)?.backordered ?? 0;
+    return open > 0 ? [{ ...l, quantity: open, confirmedQuantity: 0 }] : [];
+  });
+}
 
 function expectConserved(plan: AllocationPlan) {
   for (const l of plan.lines) expect(l.allocated + l.substituted + l.backordered).toBe(l.requested);
@@ -243,6 +251,24 @@ describe('existing confirmations follow the segment strategy (ERP backorder proc
     expect(plan.poolLeft).toBe(100);
   });
 
+  it('a restock clears the backorders of fill and lose segments too, in priority order', () => {
+    // The plan above leaves f (fill) and l (lose) 30 units backordered each. Their strategies ruled the stock
+    // confirmed before the incident; a receipt goes to open backorders by priority: F (basic) before L (exploratory).
+    const plan = allocate(input({ pool: 60, policy: segments, customers, lines }));
+    const round = (after: AllocationPlan, from: DemandLine[], pool: number, alreadyReceived: Record<string, number>) =>
+      allocate(input({ pool, policy: segments, customers, lines: restockLines(after, from), alreadyReceived }));
+
+    const first = round(plan, lines, 40, byCustomer(plan));
+    expect(first.lines.map((l) => [l.lineId, l.allocated, l.backordered, l.reasons])).toEqual([
+      ['f', 30, 0, ['stage-priority', 'fully-served']],
+      ['l', 10, 20, ['stage-priority', 'pool-exhausted']],
+    ]);
+    // The receipt after it clears what is left, to the last unit.
+    const second = round(first, restockLines(plan, lines), 20, { ...byCustomer(plan), F: 40, L: 10 });
+    expect(second.lines.map((l) => [l.lineId, l.allocated, l.backordered])).toEqual([['l', 20, 0]]);
+    expect(second.poolLeft).toBe(0);
+  });
+
   it('a win line that cannot be served in full is an exception for a person', () => {
     const plan = allocate(input({ pool: 0, policy: segments, customers: [customer('W', 'integrated')], lines: [line('w', 'W', 50, { confirmedQuantity: 10 })] }));
     expect(lineOf(plan, 'w')).toMatchObject({ allocated: 10, backordered: 40 });
@@ -324,6 +350,20 @@ describe('planner overrides', () => {
 });
 
 describe('restock rounds', () => {
+  it('a win line still comes first in a restock round, served in full past the cap', () => {
+    // Critical → win by default. The cap, 40 % of the 40-unit receipt = 16, would hold any other line; BIG gets the 10 left.
+    const round = allocate(
+      input({
+        pool: 40,
+        customers: [customer('HOSP', 'basic', { critical: true }), customer('BIG', 'integrated')],
+        lines: [line('hosp', 'HOSP', 30), line('big', 'BIG', 100)],
+        alreadyReceived: {},
+      }),
+    );
+    expect(byCustomer(round)).toEqual({ HOSP: 30, BIG: 10 });
+    expect(lineOf(round, 'hosp').reasons).toEqual(['critical-priority', 'confirmation-won', 'fully-served']);
+  });
+
   it('a restock counts what each customer already received in the incident', () => {
     const customers = [customer('A', 'integrated'), customer('B', 'basic')];
     const lines = [line('a', 'A', 50), line('b', 'B', 20)];
@@ -345,6 +385,9 @@ describe('bad input', () => {
       'line a: confirmedQuantity 2 exceeds quantity 1',
     );
     expect(() => allocate(input({ pool: -1, customers: [], lines: [] }))).toThrow('pool: must be a whole number ≥ 0, got -1');
+    expect(() =>
+      allocate(input({ pool: 1, customers: [customer('A', 'basic')], lines: [line('a', 'A', 5, { confirmedQuantity: 2 })], alreadyReceived: {} })),
+    ).toThrow('line a: confirmedQuantity must be 0 in a restock round (its lines are open backorders), got 2');
   });
 });
 

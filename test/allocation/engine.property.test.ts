@@ -1,5 +1,6 @@
-// Properties of the allocation engine over generated situations: conservation, bounds, floors, cap,
-// priority and determinism. Each property names exactly the conditions under which it must hold.
+// Properties of the allocation engine over generated situations, first plans and restock rounds alike:
+// conservation, bounds, floors, cap, priority, determinism, and restock rounds clearing backorders. Each
+// property names exactly the conditions under which it must hold.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apportion } from '../../src/allocation/apportion';
@@ -69,9 +70,10 @@ const policyArb: fc.Arbitrary<Policy> = fc
     }),
   );
 
+// With `alreadyReceived` the situation is a restock round: its lines are open backorders, never confirmed.
 const situationArb: fc.Arbitrary<AllocationInput> = fc.integer({ min: 1, max: 6 }).chain((nCustomers) => {
   const ids = Array.from({ length: nCustomers }, (_, i) => `C${i}`);
-  return fc.record({
+  const situation = fc.record({
     sku: fc.constant(SKU),
     pool: fc.integer({ min: 0, max: 300 }),
     customers: fc.tuple(...ids.map(customerArb)),
@@ -90,7 +92,11 @@ const situationArb: fc.Arbitrary<AllocationInput> = fc.integer({ min: 1, max: 6 
     asOf: fc.constant(AS_OF),
     alreadyReceived: fc.option(fc.dictionary(fc.constantFrom(...ids), fc.integer({ min: 0, max: 50 })), { nil: undefined }),
   });
+  return situation.map((s) => (s.alreadyReceived ? { ...s, lines: s.lines.map((l) => ({ ...l, confirmedQuantity: 0 })) } : s));
 });
+
+/** Restock rounds only: what each customer received so far, possibly nothing yet. */
+const restockArb = situationArb.map((s) => ({ ...s, alreadyReceived: s.alreadyReceived ?? {}, lines: s.lines.map((l) => ({ ...l, confirmedQuantity: 0 })) }));
 
 /** Every unit accounted for, no bound crossed: the invariants any plan keeps. */
 function expectSound(situation: AllocationInput, plan: AllocationPlan) {
@@ -109,15 +115,17 @@ function expectSound(situation: AllocationInput, plan: AllocationPlan) {
     const pinned = situation.overrides?.some((o) => o.lineId === l.lineId);
     const profile = situation.customers.find((c) => c.customerId === l.customerId)!;
     const strategy = strategyFor(situation.policy, profile);
-    if (!pinned && strategy === 'fill') expect(l.allocated).toBeLessThanOrEqual(line.confirmedQuantity);
-    if (!pinned && strategy === 'lose') expect(l.allocated).toBe(0);
+    // fill and lose limit what a line gets of the stock there was before the incident; a restock round's backorders get any.
+    const segmentLimited = !pinned && situation.alreadyReceived === undefined;
+    if (segmentLimited && strategy === 'fill') expect(l.allocated).toBeLessThanOrEqual(line.confirmedQuantity);
+    if (segmentLimited && strategy === 'lose') expect(l.allocated).toBe(0);
     if (!pinned && (strategy === 'gain' || strategy === 'win')) expect(l.allocated).toBeGreaterThanOrEqual(line.confirmedQuantity);
     if (strategy === 'win' && !pinned) expect(l.exception === undefined).toBe(l.backordered === 0);
     // All-or-nothing: new units come as the whole rest of what the line may hold, or not at all; a
     // confirmation kept (gain, win) or won back whole (fill) is not a new partial shipment.
     if (!line.partialAllowed && !pinned) {
       const kept = strategy === 'gain' || strategy === 'win' ? line.confirmedQuantity : 0;
-      const most = strategy === 'fill' ? line.confirmedQuantity : line.quantity;
+      const most = segmentLimited && strategy === 'fill' ? line.confirmedQuantity : line.quantity;
       expect([kept, most]).toContain(l.allocated);
     }
   }
@@ -187,6 +195,35 @@ describe('allocation engine properties', () => {
           substitutes: [...situation.substitutes].reverse(),
         };
         expect(JSON.stringify(allocate(reordered))).toBe(plan);
+      }),
+      RUNS,
+    );
+  });
+
+  it('a restock round with enough stock serves every open backorder in full, whatever its segment strategy', () => {
+    const enoughArb = fc
+      .tuple(restockArb, fc.integer({ min: 0, max: 50 }))
+      .map(([s, spare]) => ({ ...s, pool: s.lines.reduce((a, l) => a + l.quantity, 0) + spare }));
+    fc.assert(
+      fc.property(enoughArb, (situation) => {
+        const plan = allocate(situation);
+        expectSound(situation, plan);
+        for (const l of plan.lines) expect([l.lineId, l.allocated, l.backordered]).toEqual([l.lineId, l.requested, 0]);
+        expect(plan.poolLeft).toBe(situation.pool - plan.totals.requested);
+      }),
+      RUNS,
+    );
+  });
+
+  it('a restock round shares the receipt by priority alone: segments other than win make no difference', () => {
+    const pairArb = fc.tuple(restockArb, fc.constantFrom('gain' as const, 'fill' as const, 'lose' as const));
+    fc.assert(
+      fc.property(pairArb, ([situation, strategy]) => {
+        const as = (defaultStrategy: typeof strategy | 'redistribute') => ({
+          ...situation,
+          policy: { ...situation.policy, confirmations: { ...situation.policy.confirmations, defaultStrategy } },
+        });
+        expect(JSON.stringify(allocate(as(strategy)))).toBe(JSON.stringify(allocate(as('redistribute'))));
       }),
       RUNS,
     );
