@@ -15,6 +15,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { z } from 'zod';
 import type { createActivities } from '../activities';
 import {
   CancelSchema,
@@ -24,6 +25,7 @@ import {
   RestockSchema,
   ResumeSchema,
   TriggerSchema,
+  describeIssues,
   parseOrThrow,
   type CustomerAnswer,
   type EtaChange,
@@ -67,6 +69,7 @@ const longActs = proxyActivities<Activities>({ startToCloseTimeout: '15m', heart
 export const COMMIT_BATCH_CUSTOMERS = 200;
 export const NOTICE_BATCH_CUSTOMERS = 100;
 const TIMELINE_KEEP = 100;
+const TRIGGERS_KEEP = 50;
 /** Continue-as-new well before Temporal's own limits, carrying the state over. */
 const HISTORY_EVENTS_LIMIT = 5_000;
 
@@ -95,26 +98,31 @@ type PendingEvent =
 class IncidentCancelled extends Error {}
 
 export async function stockoutIncident(input: IncidentInput): Promise<ReportSummary> {
-  const trigger = parseOrThrow(TriggerSchema, input.trigger, 'trigger');
+  // Clients validate before starting; a bad start input that slips through fails the workflow, not its task.
+  const started = TriggerSchema.safeParse(input.trigger);
+  if (!started.success) throw ApplicationFailure.nonRetryable(describeIssues(started.error, 'trigger'), 'InvalidTrigger');
+  const trigger = started.data;
   const policy = input.carried?.policy ?? input.policy;
   const s: IncidentState = input.carried?.state ?? openIncident(trigger);
   const pending: PendingEvent[] = input.carried?.pending ?? [];
   let resumeRequested = false;
   let decision: PlanDecision | null = null;
+  /** Why the last decision's overrides were refused: the decidePlan update answers with it. */
+  let decisionRefused: string | null = null;
   let carry: { nextStatusAt: number; nextCheckAt: number } | null = null;
 
   // ---- handlers: how people and systems steer the incident ----
   setHandler(stateQuery, () => ({ ...s, pendingEvents: pending.length }));
   setHandler(triggerSignal, (next) => attachTrigger(s, next));
   setHandler(cancelSignal, (raw) => {
-    const cancel = parseOrThrow(CancelSchema, raw, 'cancel');
-    if (isOver(s) || s.cancelRequested) return;
+    const cancel = signalInput(CancelSchema, raw, 'cancel');
+    if (!cancel || isOver(s) || s.cancelRequested) return;
     s.cancelRequested = cancel;
     note(s, 'cancel requested', `${cancel.cancelledBy}: ${cancel.reason}`);
   });
   setHandler(resumeSignal, (raw) => {
-    const resume = parseOrThrow(ResumeSchema, raw, 'resume');
-    if (!s.attention) return;
+    const resume = signalInput(ResumeSchema, raw, 'resume');
+    if (!resume || !s.attention) return;
     resumeRequested = true;
     note(s, 'resumed', `${resume.resumedBy}${resume.note ? `: ${resume.note}` : ''}`);
   });
@@ -122,12 +130,19 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
     decidePlanUpdate,
     async (raw) => {
       decision = parseOrThrow(PlanDecisionSchema, raw, 'decision');
-      await condition(() => decision === null);
+      await condition(() => decision === null || s.cancelRequested !== null);
+      if (decision !== null) throw ApplicationFailure.nonRetryable('decision: the incident was cancelled before the decision was applied', 'Cancelled');
+      if (decisionRefused !== null) {
+        const reason = decisionRefused;
+        decisionRefused = null;
+        throw ApplicationFailure.nonRetryable(reason, 'InvalidOverride');
+      }
       return s.approval;
     },
     {
       validator: (raw) => {
         const d = parseOrThrow(PlanDecisionSchema, raw, 'decision');
+        if (decision !== null) throw new Error('decision: another decision is being applied; ask again in a moment');
         if (s.approval.status !== 'pending' && s.approval.status !== 'escalated' && s.approval.status !== 'rejected') {
           throw new Error(`decision: no plan is awaiting approval (stage ${s.stage})`);
         }
@@ -183,7 +198,16 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
       pending.push({ kind: 'answer', answer });
       return `answer ${answer.answer} for line ${answer.lineId} accepted`;
     },
-    { validator: (raw) => acceptingFollowUps(s, () => parseOrThrow(CustomerAnswerSchema, raw, 'answer')) },
+    {
+      validator: (raw) =>
+        acceptingFollowUps(s, () => {
+          const answer = parseOrThrow(CustomerAnswerSchema, raw, 'answer');
+          // The SKU's next incident reuses the workflow id: a link from an earlier one must not act here.
+          if (answer.incidentId !== undefined && answer.incidentId !== s.incidentId) {
+            throw new Error('answer.incidentId: this link belongs to an earlier incident');
+          }
+        }),
+    },
   );
 
   // ---- helpers the playbook uses ----
@@ -339,7 +363,8 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
         : condition(() => decision !== null || s.cancelRequested !== null, waitMs));
       throwIfCancelled();
       if (!decided) {
-        if (policy.approval.timeoutAction === 'auto-approve') {
+        // The policy approves a plan nobody looked at; one a person rejected waits for a person.
+        if (policy.approval.timeoutAction === 'auto-approve' && s.approval.status === 'pending') {
           s.approval = { ...s.approval, status: 'auto-approved', decidedBy: 'policy', comment: 'approval deadline passed' };
           note(s, 'plan auto-approved', 'approval deadline passed');
           return;
@@ -357,13 +382,13 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
         continue;
       }
       if (d.overrides.length > 0) {
-        s.plan = await stage('planning', () =>
-          longActs.planAllocation({
-            ...planRequest(s, policy, d.overrides),
-            revision: s.plan!.revision + 1,
-            planKey: `plan/${s.plan!.revision + 1}`,
-          }),
-        );
+        const revised = await planWithOverrides(d.overrides);
+        if (!revised) {
+          enterStage(s, 'awaiting-approval');
+          decision = null;
+          continue;
+        }
+        s.plan = revised;
         note(s, 'plan revised with overrides', planLine(s.plan));
       }
       s.approval = { ...s.approval, status: 'approved', decidedBy: d.decidedBy, comment: d.comment ?? null };
@@ -371,6 +396,21 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
       decision = null;
       return;
     }
+  }
+
+  /** The plan again with a planner's overrides; null when the overrides do not fit the incident (the update says why). */
+  async function planWithOverrides(overrides: PlanOverride[]): Promise<PlanSummary | null> {
+    const revision = s.plan!.revision + 1;
+    return stage('planning', async () => {
+      try {
+        return await longActs.planAllocation({ ...planRequest(s, policy, overrides), revision, planKey: `plan/${revision}` });
+      } catch (error) {
+        if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'InvalidOverride')) throw error;
+        decisionRefused = error.cause.message;
+        note(s, 'overrides refused', error.cause.message);
+        return null;
+      }
+    });
   }
 
   async function commitPlan(plan: PlanSummary) {
@@ -408,7 +448,7 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
 
       const event = pending.shift();
       if (event) {
-        await stage('following-up', () => applyEvent(event));
+        await applyEvent(event);
         await refreshBackorders();
         continue;
       }
@@ -432,38 +472,44 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
     }
   }
 
+  /**
+   * Each write and each notice is a stage of its own: a notice that parks the incident and is resumed is sent
+   * again under the same revision, never after a second allocation or a new revision.
+   */
   async function applyEvent(event: PendingEvent): Promise<void> {
     switch (event.kind) {
       case 'restock': {
         const round = s.restockRounds + 1;
-        const result = await longActs.allocateRestock({
-          incidentId: s.incidentId,
-          sku: s.sku,
-          restock: event.restock,
-          round,
-          policy,
-          asOf: todayIso(),
-          planRef: s.plan!.planRef,
-        });
+        const result = await stage('following-up', () =>
+          longActs.allocateRestock({
+            incidentId: s.incidentId,
+            sku: s.sku,
+            restock: event.restock,
+            round,
+            policy,
+            asOf: todayIso(),
+            planRef: s.plan!.planRef,
+          }),
+        );
         // Both ids: the operator's and the inventory system's, so the periodic check does not apply it again.
         s.receiptsApplied.push(event.restock.receiptId);
         if (result.inventoryReceiptId !== event.restock.receiptId) s.receiptsApplied.push(result.inventoryReceiptId);
         s.restockRounds = round;
         note(s, 'restock allocated', `receipt ${event.restock.receiptId}: ${result.fulfilledUnits} units to ${result.customers} customers`);
-        if (result.customers > 0) await notify('backorder-shipped', round, { roundRef: result.roundRef });
+        if (result.customers > 0) await stage('following-up', () => notify('backorder-shipped', round, { roundRef: result.roundRef }));
         return;
       }
       case 'eta': {
-        const applied = await acts.applyEtaChange({ incidentId: s.incidentId, sku: s.sku, change: event.change });
-        s.etaRevision += 1;
+        const applied = await stage('following-up', () => acts.applyEtaChange({ incidentId: s.incidentId, sku: s.sku, change: event.change }));
+        const revision = (s.etaRevision += 1);
         note(s, 'ETA changed', `${event.change.poId} → ${event.change.eta}`);
         if (applied.affectedCustomers > 0) {
-          await notify('eta-change', s.etaRevision, { eta: { ...event.change, previousEta: applied.previousEta } });
+          await stage('following-up', () => notify('eta-change', revision, { eta: { ...event.change, previousEta: applied.previousEta } }));
         }
         return;
       }
       case 'answer': {
-        const outcome = await acts.applyCustomerAnswer({ incidentId: s.incidentId, sku: s.sku, answer: event.answer });
+        const outcome = await stage('following-up', () => acts.applyCustomerAnswer({ incidentId: s.incidentId, sku: s.sku, answer: event.answer }));
         s.answersApplied.push(event.answer.answerId);
         note(s, `customer answer: ${event.answer.answer}`, outcome);
         return;
@@ -556,15 +602,20 @@ function openIncident(trigger: Trigger): IncidentState {
 }
 
 function attachTrigger(s: IncidentState, raw: Trigger): void {
-  const trigger = TriggerSchema.safeParse(raw);
-  // A signal cannot answer its sender: a malformed one is logged and dropped; clients validate before sending.
-  if (!trigger.success) {
-    log.warn('ignored malformed trigger');
-    return;
-  }
-  if (s.triggers.some((t) => t.triggerId === trigger.data.triggerId)) return;
-  s.triggers.push(trigger.data);
-  note(s, 'trigger attached', `${trigger.data.source}: ${trigger.data.reason}`);
+  const trigger = signalInput(TriggerSchema, raw, 'trigger');
+  if (!trigger || s.triggers.some((t) => t.triggerId === trigger.triggerId)) return;
+  s.triggers.push(trigger);
+  // The first trigger says why the incident opened; of the rest, the latest are enough and keep the state small.
+  if (s.triggers.length > TRIGGERS_KEEP) s.triggers.splice(1, 1);
+  note(s, 'trigger attached', `${trigger.source}: ${trigger.reason}`);
+}
+
+/** A signal cannot answer its sender: a malformed one is logged and dropped (clients validate before sending). */
+function signalInput<T>(schema: z.ZodType<T>, raw: unknown, name: string): T | null {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  log.warn(`ignored malformed ${name} signal`, { issues: describeIssues(parsed.error, name) });
+  return null;
 }
 
 function acceptingFollowUps(s: IncidentState, validate: () => unknown): void {

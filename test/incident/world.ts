@@ -51,11 +51,16 @@ export async function createWorld(
     dataset?: Partial<GenerateOptions>;
     /** An incident store file, for a world shared with a worker in another process. */
     storeFile?: string;
+    /** The inventory/CRM service's clock, e.g. to follow the time-skipping server's. */
+    clock?: () => Date;
   } = {},
 ): Promise<World> {
   worlds += 1;
   const network = `T${worlds}-${Date.now().toString(36)}`;
-  const service = await startReferenceService({ dataset: generateDataset({ ...PRESETS.demo, ...options.dataset, network }) });
+  const service = await startReferenceService({
+    dataset: generateDataset({ ...PRESETS.demo, ...options.dataset, network }),
+    ...(options.clock ? { now: options.clock } : {}),
+  });
   const sink = await startSmtpSink({
     ...(options.rejectRecipients ? { rejectRecipients: options.rejectRecipients } : {}),
     ...(options.deferRecipients ? { deferRecipients: options.deferRecipients } : {}),
