@@ -1,14 +1,15 @@
 // Stage 6 and cancellation: restock receipts allocated to open backorders by the same engine, ETA changes,
 // customer answers, backorder status, and undoing what an incident did when it is cancelled.
 import { heartbeat } from '@temporalio/activity';
-import { allocate } from '../src/allocation/engine';
 import type { Policy } from '../src/allocation/policy';
 import type { AllocationPlan } from '../src/allocation/types';
 import type { CustomerAnswer, EtaChange, Restock } from '../src/incident/commands';
 import type { BackorderStatus, TransferRecord } from '../src/incident/state';
+import { substituteQuantityBounds, type Backorder, type FulfilBackordersRequest } from '../src/inventory/contract';
 import type { RestockRound } from '../src/report/incident-report';
 import type { ActivityDeps } from './deps';
-import { profileOf, transferRecord } from './assessment';
+import { networkLocations, profileOf, transferRecord } from './assessment';
+import { allocateChecked } from './planning';
 import { BATCH_WRITE_LIMIT, chunks, keyFor, listIncidentBackorders, loadCustomers, loadSnapshot, requireDocument } from './shared';
 
 /** A restock round as stored: what the report and the backorder-shipped notices read. */
@@ -16,9 +17,64 @@ export interface StoredRound extends RestockRound {
   allocation: AllocationPlan['lines'];
 }
 
+/** One receipt's allocation, stored before anything is written so every attempt writes the same. */
+interface RestockPlan {
+  roundRef: string;
+  round: StoredRound;
+  items: FulfilBackordersRequest['items'];
+}
+
 export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps) {
+  /** The receipt shared among the incident's open backorders, counting what each customer got so far. */
+  async function planRestock(
+    input: { incidentId: string; sku: string; restock: Restock; round: number; policy: Policy; asOf: string; planRef: string },
+    receiptId: string,
+    locationId: string,
+  ): Promise<RestockPlan> {
+    const snapshot = loadSnapshot(store, input.incidentId);
+    const open = (await listIncidentBackorders(inventory, input.incidentId, heartbeat)).filter((b) => b.open > 0);
+    const source = new Map(snapshot.lines.map((l) => [l.lineId, l]));
+    const customerIds = [...new Set(open.map((b) => b.customerId))].sort();
+    // Fresh CRM records: a customer that said it can wait is deferred by the rationing rule.
+    const customers = (await loadCustomers(crm, customerIds, heartbeat)).map((c) => profileOf(c, input.sku));
+    const plan = allocateChecked({
+      sku: input.sku,
+      pool: input.restock.quantity,
+      lines: open.flatMap((b) => {
+        const line = source.get(b.lineId);
+        return line ? [{ ...line, lineId: b.lineId, quantity: b.open, confirmedQuantity: 0 }] : [];
+      }),
+      customers,
+      substitutes: [],
+      policy: input.policy,
+      asOf: input.asOf,
+      alreadyReceived: receivedSoFar(store, input.incidentId, input.planRef, input.round),
+    });
+    heartbeat();
+    const backorderOf = new Map(open.map((b) => [b.lineId, b.backorderId]));
+    const fulfilled = plan.lines.filter((l) => l.allocated > 0);
+    return {
+      roundRef: `rounds/${input.round}`,
+      round: {
+        receiptId,
+        at: new Date().toISOString(),
+        fulfilled: fulfilled.map((l) => ({ lineId: l.lineId, quantity: l.allocated })),
+        allocation: fulfilled,
+      },
+      // Keyed by receipt and backorder, never by round: the same receipt can reach a backorder only once.
+      items: fulfilled.map((l) => {
+        const backorderId = backorderOf.get(l.lineId)!;
+        return { idempotencyKey: keyFor(input.incidentId, 'fulfil', receiptId, backorderId), backorderId, quantity: l.allocated, locationId };
+      }),
+    };
+  }
+
   return {
-    /** Records the receipt (once) and gives it to open backorders by the allocation rules. */
+    /**
+     * Records the receipt (once) and gives it to open backorders by the allocation rules, exactly once per
+     * receipt: the plan is stored before the first write, and a retry, or the same receipt under another
+     * round number, replays it with the same keys instead of planning the receipt again.
+     */
     async allocateRestock(input: {
       incidentId: string;
       sku: string;
@@ -41,56 +97,37 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
               ...(input.restock.poId ? { poId: input.restock.poId } : {}),
             })
           ).receiptId;
-      const roundRef = `rounds/${input.round}`;
-      const open = (await listIncidentBackorders(inventory, input.incidentId, heartbeat)).filter((b) => b.open > 0);
-      const source = new Map(snapshot.lines.map((l) => [l.lineId, l]));
-      const customerIds = [...new Set(open.map((b) => b.customerId))].sort();
-      // Fresh CRM records: a customer that said it can wait is deferred by the rationing rule.
-      const customers = (await loadCustomers(crm, customerIds, heartbeat)).map((c) => profileOf(c, input.sku));
-      const plan = allocate({
-        sku: input.sku,
-        pool: input.restock.quantity,
-        lines: open.flatMap((b) => {
-          const line = source.get(b.lineId);
-          return line ? [{ ...line, lineId: b.lineId, quantity: b.open, confirmedQuantity: 0 }] : [];
-        }),
-        customers,
-        substitutes: [],
-        policy: input.policy,
-        asOf: input.asOf,
-        alreadyReceived: receivedSoFar(store, input.incidentId, input.planRef, input.round),
-      });
-      const backorderOf = new Map(open.map((b) => [b.lineId, b]));
-      const fulfilled = plan.lines.filter((l) => l.allocated > 0);
-      const items = fulfilled.map((l) => ({
-        idempotencyKey: keyFor(input.incidentId, 'fulfil', receiptId, backorderOf.get(l.lineId)!.backorderId),
-        backorderId: backorderOf.get(l.lineId)!.backorderId,
-        quantity: l.allocated,
-        locationId,
-      }));
-      for (const part of chunks(items, BATCH_WRITE_LIMIT)) {
+      const planKey = `restock-plans/${receiptId}`;
+      let planned = store.get<RestockPlan>(input.incidentId, planKey);
+      if (!planned) {
+        planned = await planRestock(input, receiptId, locationId);
+        store.put(input.incidentId, planKey, planned);
+      }
+      for (const part of chunks(planned.items, BATCH_WRITE_LIMIT)) {
         await inventory.fulfilBackorders({ items: part });
         heartbeat();
       }
-      const round: StoredRound = {
-        receiptId,
-        at: new Date().toISOString(),
-        fulfilled: fulfilled.map((l) => ({ lineId: l.lineId, quantity: l.allocated })),
-        allocation: fulfilled,
-      };
-      store.put(input.incidentId, roundRef, round);
+      store.put(input.incidentId, planned.roundRef, planned.round);
+      const { allocation } = planned.round;
       return {
-        roundRef,
+        roundRef: planned.roundRef,
         inventoryReceiptId: receiptId,
-        fulfilledUnits: fulfilled.reduce((sum, l) => sum + l.allocated, 0),
-        customers: new Set(fulfilled.map((l) => l.customerId)).size,
+        fulfilledUnits: allocation.reduce((sum, l) => sum + l.allocated, 0),
+        customers: new Set(allocation.map((l) => l.customerId)).size,
       };
     },
 
-    /** Receipts recorded in the inventory system since the incident opened (a warehouse may book them directly). */
-    async findNewReceipts(input: { sku: string; since: string }): Promise<(Restock & { recorded: true })[]> {
+    /**
+     * Receipts of the SKU recorded since the incident opened (a warehouse may book them directly), at the
+     * incident's own network: another network's goods in are not this incident's stock. Without `network`
+     * (workflows started before it was passed) every receipt of the SKU is listed.
+     */
+    async findNewReceipts(input: { sku: string; since: string; network?: string }): Promise<(Restock & { recorded: true })[]> {
       const receipts = await inventory.listReceipts({ sku: input.sku, since: input.since });
-      return receipts.map((r) => ({ receiptId: r.receiptId, quantity: r.quantity, locationId: r.locationId, recorded: true as const }));
+      const inNetwork = input.network === undefined ? null : (await networkLocations(inventory, input.network)).locations;
+      return receipts
+        .filter((r) => inNetwork === null || inNetwork.has(r.locationId))
+        .map((r) => ({ receiptId: r.receiptId, quantity: r.quantity, locationId: r.locationId, recorded: true as const }));
     },
 
     async applyEtaChange(input: { incidentId: string; sku: string; change: EtaChange }): Promise<{ affectedCustomers: number; previousEta: string | null }> {
@@ -136,24 +173,21 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
         }
         case 'accept-substitute': {
           if (openUnits === 0) return `nothing to substitute: line ${answer.lineId} has no open backorder`;
-          const substitute = await freeSubstitute(inventory, input.sku, snapshot.hubId, openUnits);
+          if (!line.substitutesAllowed) return `refused: line ${answer.lineId} does not allow substitutes`;
+          const substitute = await freeSubstitute(inventory, input.sku, snapshot.hubId, open);
           if (!substitute) return `no substitute stock free for ${openUnits} units: line ${answer.lineId} stays backordered`;
-          await inventory.createReservations({
-            items: [
-              {
-                idempotencyKey: keyFor(input.incidentId, 'answer', answer.answerId, 'reserve'),
-                incidentId: input.incidentId,
-                lineId: answer.lineId,
-                sku: substitute.sku,
-                locationId: snapshot.hubId,
-                quantity: substitute.quantity,
-              },
-            ],
+          // The backorder is fulfilled with the substitute: the line counts those units substituted, not cancelled.
+          await inventory.fulfilBackorders({
+            items: substitute.items.map((item) => ({
+              idempotencyKey: keyFor(input.incidentId, 'answer', answer.answerId, 'substitute', item.backorderId),
+              backorderId: item.backorderId,
+              quantity: item.covers,
+              locationId: snapshot.hubId,
+              substitute: { sku: substitute.sku, quantity: item.quantity },
+            })),
           });
-          await inventory.cancelBackorders({
-            items: open.map((b) => ({ idempotencyKey: keyFor(input.incidentId, 'answer', answer.answerId, b.backorderId), backorderId: b.backorderId })),
-          });
-          return `substituted ${openUnits} units of line ${answer.lineId} with ${substitute.quantity} × ${substitute.sku}`;
+          const shipped = substitute.items.reduce((sum, item) => sum + item.quantity, 0);
+          return `substituted ${openUnits} units of line ${answer.lineId} with ${shipped} × ${substitute.sku}`;
         }
       }
     },
@@ -214,13 +248,22 @@ function receivedSoFar(store: ActivityDeps['store'], incidentId: string, planRef
   return received;
 }
 
-async function freeSubstitute(inventory: ActivityDeps['inventory'], sku: string, hubId: string, units: number) {
+/**
+ * The first substitute, by SKU, with enough free stock at the hub to stand in for every given backorder:
+ * for each, what ships (ceil(open × ratio), in whole packs of the substitute, as the engine ships it).
+ */
+async function freeSubstitute(inventory: ActivityDeps['inventory'], sku: string, hubId: string, backorders: Backorder[]) {
   const substitutes = await inventory.listSubstitutes(sku);
   for (const sub of [...substitutes].sort((a, b) => a.substituteSku.localeCompare(b.substituteSku))) {
-    const hub = (await inventory.getStockPositions(sub.substituteSku)).find((p) => p.locationId === hubId);
+    const [positions, item] = await Promise.all([inventory.getStockPositions(sub.substituteSku), inventory.getItem(sub.substituteSku)]);
+    const hub = positions.find((p) => p.locationId === hubId);
     const free = hub ? hub.onHand - hub.reserved - hub.safetyStock : 0;
-    const quantity = Math.ceil(units * sub.ratio);
-    if (free >= quantity) return { sku: sub.substituteSku, quantity };
+    const items = backorders.map((b) => ({
+      backorderId: b.backorderId,
+      covers: b.open,
+      quantity: substituteQuantityBounds(b.open, sub.ratio, item.packSize).most,
+    }));
+    if (free >= items.reduce((sum, i) => sum + i.quantity, 0)) return { sku: sub.substituteSku, items };
   }
   return null;
 }

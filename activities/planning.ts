@@ -1,14 +1,16 @@
 // Stage 4–5: compute the allocation plan (or a what-if under another policy) and commit the approved one
 // as reservations, backorders and credits — customer batch by customer batch, every write keyed.
 import { heartbeat } from '@temporalio/activity';
-import { allocate, summarizePlan } from '../src/allocation/engine';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { allocate, AllocationInputError, summarizePlan } from '../src/allocation/engine';
 import type { Policy } from '../src/allocation/policy';
-import type { AllocationPlan, LineAllocation } from '../src/allocation/types';
-import type { PlanOverride } from '../src/incident/commands';
+import type { AllocationInput, AllocationPlan, LineAllocation } from '../src/allocation/types';
+import { describeIssues, PlanOverrideSchema, type PlanOverride } from '../src/incident/commands';
 import type { CommitSummary, PlanSummary, SubstituteOption, TransferRecord } from '../src/incident/state';
 import type { ActivityDeps } from './deps';
 import { transferRecord } from './assessment';
-import { BATCH_WRITE_LIMIT, chunks, keyFor, loadSnapshot, requireDocument } from './shared';
+import { BATCH_WRITE_LIMIT, chunks, keyFor, loadSnapshot, requireDocument, type IncidentSnapshot } from './shared';
 
 export function createPlanningActivities({ inventory, crm, store }: ActivityDeps) {
   /**
@@ -36,6 +38,7 @@ export function createPlanningActivities({ inventory, crm, store }: ActivityDeps
       if (transfer.status !== 'received') {
         await inventory.receiveTransfer({ idempotencyKey: keyFor(incidentId, 'receive', transfer.transferId), transferId: transfer.transferId });
       }
+      heartbeat();
     }
   }
 
@@ -54,7 +57,10 @@ export function createPlanningActivities({ inventory, crm, store }: ActivityDeps
       planKey: string;
     }): Promise<PlanSummary> {
       const snapshot = loadSnapshot(store, input.incidentId);
-      const plan = allocate({
+      heartbeat();
+      checkOverrides(input.overrides, snapshot.lines, input.pool);
+      heartbeat();
+      const plan = allocateChecked({
         sku: input.sku,
         pool: input.pool,
         lines: snapshot.lines,
@@ -64,6 +70,7 @@ export function createPlanningActivities({ inventory, crm, store }: ActivityDeps
         asOf: input.asOf,
         overrides: input.overrides,
       });
+      heartbeat();
       store.put(input.incidentId, input.planKey, plan);
       const summary = summarizePlan(plan);
       return {
@@ -117,6 +124,7 @@ export function createPlanningActivities({ inventory, crm, store }: ActivityDeps
 
       for (const line of lines.filter((l) => l.releasedConfirmation > 0)) {
         await releaseConfirmation(input.incidentId, plan.sku, snapshot.hubId, line.lineId);
+        heartbeat();
       }
       const reservations = lines.flatMap((line) =>
         reservationsFor(input.incidentId, plan.sku, snapshot.hubId, line, source.get(line.lineId)?.confirmedQuantity ?? 0),
@@ -207,7 +215,47 @@ function reservationsFor(incidentId: string, sku: string, hubId: string, line: L
       sku: sub.sku,
       locationId: hubId,
       quantity: sub.quantity,
+      covers: sub.covers,
     });
   }
   return items;
+}
+
+/** The engine, its refusal of bad input made non-retryable: the same input fails the same way on every attempt. */
+export function allocateChecked(input: AllocationInput): AllocationPlan {
+  try {
+    return allocate(input);
+  } catch (error) {
+    if (error instanceof AllocationInputError) throw ApplicationFailure.create({ type: 'InvalidAllocationInput', message: error.message, nonRetryable: true, cause: error });
+    throw error;
+  }
+}
+
+/**
+ * A planner's overrides checked against this incident before planning, each refusal naming the override:
+ * retrying cannot fix one. The engine checks again what depends on its rules (stock that win and gain
+ * lines keep).
+ */
+function checkOverrides(overrides: PlanOverride[], lines: IncidentSnapshot['lines'], pool: number): void {
+  const refuse = (message: string): never => {
+    throw ApplicationFailure.nonRetryable(message, 'InvalidOverride');
+  };
+  const parsed = z.array(PlanOverrideSchema).safeParse(overrides);
+  if (!parsed.success) refuse(describeIssues(parsed.error, 'overrides'));
+  const byId = new Map(lines.map((l) => [l.lineId, l]));
+  const confirmed = lines.reduce((sum, l) => sum + l.confirmedQuantity, 0);
+  const supply = pool + confirmed;
+  const seen = new Set<string>();
+  let pinned = 0;
+  overrides.forEach((o, index) => {
+    const at = `overrides.${index}`;
+    const line = byId.get(o.lineId) ?? refuse(`${at}.lineId: line ${o.lineId} is not in this incident`);
+    if (seen.has(o.lineId)) refuse(`${at}.lineId: line ${o.lineId} is overridden more than once`);
+    seen.add(o.lineId);
+    if (o.allocate > line.quantity) refuse(`${at}.allocate: ${o.allocate} units exceed the ${line.quantity} that line ${o.lineId} asks for`);
+    pinned += o.allocate;
+    if (pinned > supply) {
+      refuse(`${at}.allocate: the overrides pin ${pinned} units, more than the ${supply} to allocate (pool ${pool} + confirmations ${confirmed})`);
+    }
+  });
 }

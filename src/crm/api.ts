@@ -29,7 +29,7 @@ export const crmApi = endpoints({
     summary: 'Log a communication and its delivery outcome',
     body: c.RecordCommunicationRequestSchema,
     reply: c.CommunicationSchema,
-    errors: { 409: CONFLICT },
+    errors: { 404: 'Unknown customer.', 409: CONFLICT },
   },
   findCommunication: {
     method: 'GET',

@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Endpoint, Reply } from './endpoint';
 import { fillPath } from './endpoint';
-import { invalidReplyFailure, issuesOf, replyFailure, unreachableFailure } from './errors';
+import { invalidReplyFailure, invalidRequestFailure, issuesOf, replyFailure, unreachableFailure } from './errors';
 
 export interface HttpClientOptions {
   baseUrl: string;
@@ -21,7 +21,12 @@ export type Caller = <E extends Endpoint>(name: string, endpoint: E, input?: Cal
 export function createCaller(system: string, { baseUrl, timeoutMs }: HttpClientOptions): Caller {
   const base = baseUrl.replace(/\/+$/, '');
   return async (name, endpoint, input = {}) => {
-    const url = new URL(base + fillPath(endpoint.path, input.params));
+    let url: URL;
+    try {
+      url = new URL(base + fillPath(endpoint.path, input.params));
+    } catch (error) {
+      throw invalidRequestFailure(system, name, error);
+    }
     for (const [key, value] of Object.entries(input.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
     let status: number;
     let payload: unknown;

@@ -1,14 +1,16 @@
 // How failures of the inventory and CRM systems reach Temporal: one classification for every client.
 // Unavailable (5xx, 408, 429, timeouts, connection errors) is retried; Rejected (other 4xx, carrying the
-// server's message) and InvalidReply (a reply that breaks the contract, naming the field) are not:
-// retrying them cannot help. Activities rethrow these ApplicationFailures as they are.
+// server's message), InvalidReply (a reply that breaks the contract, naming the field) and InvalidRequest
+// (a request the client cannot even build: a missing path parameter, a bad base URL) are not: retrying
+// them cannot help. Activities rethrow these ApplicationFailures as they are.
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 
 export const INVALID_REPLY = 'InvalidReply';
+export const INVALID_REQUEST = 'InvalidRequest';
 export const REJECTED = 'Rejected';
 export const UNAVAILABLE = 'Unavailable';
-export type SystemErrorType = typeof INVALID_REPLY | typeof REJECTED | typeof UNAVAILABLE;
+export type SystemErrorType = typeof INVALID_REPLY | typeof INVALID_REQUEST | typeof REJECTED | typeof UNAVAILABLE;
 
 /** The JSON body of every error reply: `issues` names each invalid field (`body.items.3.quantity`). */
 export interface ErrorBody {
@@ -60,6 +62,12 @@ export function unreachableFailure(system: string, operation: string, error: unk
   const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
   const reason = timedOut ? `no reply within ${timeoutMs} ms` : `unreachable (${describeCause(err)})`;
   return failure(UNAVAILABLE, `${system} ${operation}: ${reason}`, { system, operation, status: null, issues: [] }, err);
+}
+
+/** The request could not be built, so nothing was sent: a bug or a misconfiguration, the same on every attempt. */
+export function invalidRequestFailure(system: string, operation: string, error: unknown) {
+  const err = error instanceof Error ? error : new Error(String(error));
+  return failure(INVALID_REQUEST, `${system} ${operation}: cannot build the request (${err.message})`, { system, operation, status: null, issues: [] }, err);
 }
 
 /** A 2xx reply that breaks the contract. */

@@ -5,9 +5,12 @@ import { endpoints } from '../http/endpoint';
 import * as c from './contract';
 
 const Sku = z.object({ sku: c.IdSchema });
-const CONFLICT = 'The idempotency key was used with a different body, or the write would break an invariant (see `error`).';
+const CONFLICT = 'The idempotency key was used with a different body, or the record is in a state that forbids the write (see `error`).';
 const UNKNOWN = 'A referenced SKU, location, line, transfer, reservation or backorder does not exist.';
-const WRITE_ERRORS = { 404: UNKNOWN, 409: CONFLICT };
+const INVARIANT =
+  'The write would break an invariant (stock below zero, reserving more than is free, committing more of a line than was ordered, ' +
+  'fulfilling more than is backordered, a substitute that does not fit the line): `error` says which, `issues` names the field when one is at fault.';
+const WRITE_ERRORS = { 404: UNKNOWN, 409: CONFLICT, 422: INVARIANT };
 
 export const inventoryApi = endpoints({
   listLocations: { method: 'GET', path: '/locations', summary: 'Hubs and spokes of every network', reply: z.array(c.LocationSchema) },
@@ -18,14 +21,23 @@ export const inventoryApi = endpoints({
     summary: 'Stock of a SKU per location',
     params: Sku,
     reply: z.array(c.StockPositionSchema),
+    errors: { 404: UNKNOWN },
   },
-  listInbound: { method: 'GET', path: '/items/:sku/inbound', summary: 'Purchase orders of a SKU', params: Sku, reply: z.array(c.PurchaseOrderSchema) },
+  listInbound: {
+    method: 'GET',
+    path: '/items/:sku/inbound',
+    summary: 'Purchase orders of a SKU',
+    params: Sku,
+    reply: z.array(c.PurchaseOrderSchema),
+    errors: { 404: UNKNOWN },
+  },
   listSubstitutes: {
     method: 'GET',
     path: '/items/:sku/substitutes',
     summary: 'Equivalent SKUs with conversion ratio and price delta',
     params: Sku,
     reply: z.array(c.SubstituteSchema),
+    errors: { 404: UNKNOWN },
   },
   updateInboundEta: {
     method: 'POST',

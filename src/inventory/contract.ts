@@ -158,6 +158,16 @@ export const BooksReportSchema = z.object({
   }),
 });
 
+/**
+ * Substitute units that may ship for `covers` units of the short SKU at `ratio` substitute units each: at
+ * least ceil(covers × ratio), at most that rounded up to the substitute's pack (what the allocation engine
+ * ships). Ratios are decimals: a product like 10 × 0.3 must not round up to an extra unit.
+ */
+export function substituteQuantityBounds(covers: number, ratio: number, packSize: number): { least: number; most: number } {
+  const least = Math.ceil(covers * ratio - 1e-9);
+  return { least, most: Math.ceil(least / packSize) * packSize };
+}
+
 // ---- requests ----
 
 const Keyed = { idempotencyKey: IdempotencyKeySchema };
@@ -195,9 +205,17 @@ export const ReservationItemSchema = z.object({
   ...Keyed,
   incidentId: IdSchema,
   lineId: IdSchema,
+  /** The line's SKU, or a catalogued substitute for it (only on a line that allows substitutes). */
   sku: IdSchema,
   locationId: IdSchema,
+  /** Units of `sku` reserved. */
   quantity: PositiveUnits,
+  /**
+   * Units of the line's SKU a substitute stands in for: required with a substitute, at most what the line
+   * still needs, and `quantity` must lie within substituteQuantityBounds. For the line's own SKU, leave it
+   * out (or give `quantity`).
+   */
+  covers: PositiveUnits.optional(),
 });
 export const CreateReservationsRequestSchema = batchOf(ReservationItemSchema);
 export const ReleaseReservationsRequestSchema = batchOf(z.object({ ...Keyed, reservationId: IdSchema }));
@@ -223,7 +241,15 @@ export const BackorderItemSchema = z.object({
 });
 export const CreateBackordersRequestSchema = batchOf(BackorderItemSchema);
 export const FulfilBackordersRequestSchema = batchOf(
-  z.object({ ...Keyed, backorderId: IdSchema, quantity: PositiveUnits, locationId: IdSchema }),
+  z.object({
+    ...Keyed,
+    backorderId: IdSchema,
+    /** Backordered units fulfilled. */
+    quantity: PositiveUnits,
+    locationId: IdSchema,
+    /** Fulfil with a substitute instead: `quantity` units of this SKU stand in for the fulfilled units (substituteQuantityBounds). */
+    substitute: z.object({ sku: IdSchema, quantity: PositiveUnits }).optional(),
+  }),
 );
 export const CancelBackordersRequestSchema = batchOf(
   /** Without `quantity`, everything still open is cancelled. */

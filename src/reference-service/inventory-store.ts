@@ -1,7 +1,7 @@
 // The reference inventory/order system over SQLite: reads, and writes that keep the books. Each write
 // runs in one transaction, once per idempotency key (./writes), and refuses what would break an
 // invariant: stock below zero, reserving more than is free, committing more of a line than was ordered,
-// fulfilling more than is backordered, cancelling a shipped transfer.
+// a substitute that does not fit its line, fulfilling more than is backordered, cancelling a shipped transfer.
 import type {
   Backorder,
   BackorderPage,
@@ -37,10 +37,11 @@ import type {
   TransferStatus,
   UpdateInboundEtaRequest,
 } from '../inventory/contract';
+import { substituteQuantityBounds } from '../inventory/contract';
 import { checkBooks } from './books';
 import { decodeCursor, encodeCursor } from './cursor';
 import { nextId, sql, type Db } from './schema';
-import { conflict, eachItem, invariant, moveStock, notFound, once, type Write } from './writes';
+import { conflict, eachItem, invariant, invariantOn, moveStock, notFound, once, type Write } from './writes';
 
 interface LineRow {
   line_id: string;
@@ -138,6 +139,25 @@ interface PurchaseOrderRow {
 
 type LineChange = Partial<Record<'reserved' | 'shipped' | 'substituted' | 'cancelled' | 'backordered', number>>;
 
+/** Units of a line nothing is committed to yet: what a substitute may still cover. */
+const uncommitted = (line: LineRow) =>
+  line.quantity - line.reserved_quantity - line.shipped_quantity - line.substituted_quantity - line.cancelled_quantity - line.backordered_quantity;
+
+interface ReserveItem {
+  sku: string;
+  locationId: string;
+  quantity: number;
+  covers?: number | undefined;
+}
+/** The request fields a refused reservation names: a reservation item's own, or a substitute fulfilment's. */
+interface ReserveFields {
+  sku: string;
+  quantity: string;
+  covers: string;
+}
+const RESERVATION_FIELDS: ReserveFields = { sku: 'sku', quantity: 'quantity', covers: 'covers' };
+const SUBSTITUTE_FULFILMENT_FIELDS: ReserveFields = { sku: 'substitute.sku', quantity: 'substitute.quantity', covers: 'quantity' };
+
 export type InventoryStore = ReturnType<typeof createInventoryStore>;
 
 export function createInventoryStore(db: Db, now: () => Date = () => new Date()) {
@@ -203,18 +223,38 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
     ).run(next.reserved, next.shipped, next.substituted, next.cancelled, next.backordered, status, line.line_id);
   };
 
-  const reserveForLine = (write: Write, line: LineRow, incidentId: string | null, sku: string, locationId: string, quantity: number) => {
+  /**
+   * Reserves `quantity` of the line's SKU, or of a substitute that stands in for `covers` units of it. A
+   * substitute must be catalogued, allowed by the line, cover no more than the line still needs, and
+   * ship what the ratio and its pack call for (substituteQuantityBounds). `fields` names the request's
+   * fields in refusals.
+   */
+  const reserveForLine = (write: Write, line: LineRow, incidentId: string | null, item: ReserveItem, fields: ReserveFields = RESERVATION_FIELDS) => {
+    const { sku, locationId, quantity, covers } = item;
     if (line.status === 'closed') throw conflict(`line ${line.line_id} is closed`);
-    requireItem(sku);
-    let covers = quantity;
-    if (sku === line.sku) changeLine(line, { reserved: quantity }, `reserving ${quantity}`);
-    else {
+    const substitute = requireItem(sku);
+    if (sku === line.sku) {
+      if (covers !== undefined && covers !== quantity) {
+        throw invariantOn(fields.covers, `must equal quantity (${quantity}) for the line's own SKU ${sku}, got ${covers}`);
+      }
+      changeLine(line, { reserved: quantity }, `reserving ${quantity}`);
+    } else {
       const sub = sql(db, 'SELECT ratio FROM substitutes WHERE sku = ? AND substitute_sku = ?').get(line.sku, sku) as { ratio: number } | undefined;
-      if (!sub) throw invariant(`${sku} is not a substitute for ${line.sku} (line ${line.line_id})`);
-      // The fewest line units that `quantity` substitute units can stand for (rounding up by the ratio).
-      const capacity =
-        line.quantity - line.reserved_quantity - line.shipped_quantity - line.substituted_quantity - line.cancelled_quantity - line.backordered_quantity;
-      covers = Math.min(Math.floor((quantity - 1) / sub.ratio) + 1, capacity);
+      if (!sub) throw invariantOn(fields.sku, `${sku} is not a substitute for ${line.sku} (line ${line.line_id})`);
+      if (line.substitutes_allowed !== 1) throw invariantOn(fields.sku, `line ${line.line_id} does not allow substitutes: ${sku} cannot stand in for ${line.sku}`);
+      if (covers === undefined) {
+        throw invariantOn(fields.covers, `required with a substitute: the units of ${line.sku} that ${quantity} × ${sku} stand in for on line ${line.line_id}`);
+      }
+      const needs = uncommitted(line);
+      if (covers > needs) throw invariantOn(fields.covers, `${covers} units of ${line.sku} exceed the ${needs} line ${line.line_id} still needs`);
+      const { least, most } = substituteQuantityBounds(covers, sub.ratio, substitute.pack_size);
+      if (quantity < least || quantity > most) {
+        throw invariantOn(
+          fields.quantity,
+          `${quantity} × ${sku} cannot stand in for ${covers} × ${line.sku}: ratio ${sub.ratio} and pack size ${substitute.pack_size} ` +
+            `call for ${least === most ? least : `${least} to ${most}`}`,
+        );
+      }
       changeLine(line, { substituted: covers }, `substituting ${quantity} × ${sku}`);
     }
     const reservationId = nextId(db, 'RS');
@@ -223,7 +263,7 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
       db,
       `INSERT INTO reservations (reservation_id, incident_id, line_id, sku, location_id, quantity, covers, status, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
-    ).run(reservationId, incidentId, line.line_id, sku, locationId, quantity, covers, write.now);
+    ).run(reservationId, incidentId, line.line_id, sku, locationId, quantity, covers ?? quantity, write.now);
     return toReservation(requireReservation(reservationId));
   };
 
@@ -436,7 +476,7 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
       return transaction((at) =>
         eachItem(request.items, (item) =>
           once(db, 'createReservation', item, at, (write) =>
-            reserveForLine(write, requireLine(item.lineId), item.incidentId, item.sku, item.locationId, item.quantity),
+            reserveForLine(write, requireLine(item.lineId), item.incidentId, item),
           ),
         ),
       );
@@ -499,9 +539,14 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
           once(db, 'fulfilBackorder', item, at, (write) => {
             const b = requireBackorder(item.backorderId);
             if (item.quantity > b.open) throw invariant(`backorder ${b.backorder_id} has ${b.open} units open; cannot fulfil ${item.quantity}`);
+            const { substitute } = item;
+            if (substitute?.sku === b.sku) throw invariantOn('substitute.sku', `${b.sku} is the backorder's own SKU, not a substitute`);
+            changeLine(requireLine(b.line_id), { backordered: -item.quantity }, 'fulfilment');
             const line = requireLine(b.line_id);
-            changeLine(line, { backordered: -item.quantity }, 'fulfilment');
-            reserveForLine(write, requireLine(b.line_id), b.incident_id, b.sku, item.locationId, item.quantity);
+            if (substitute) {
+              const reserve = { sku: substitute.sku, locationId: item.locationId, quantity: substitute.quantity, covers: item.quantity };
+              reserveForLine(write, line, b.incident_id, reserve, SUBSTITUTE_FULFILMENT_FIELDS);
+            } else reserveForLine(write, line, b.incident_id, { sku: b.sku, locationId: item.locationId, quantity: item.quantity });
             sql(db, 'UPDATE backorders SET fulfilled = fulfilled + ?, open = open - ? WHERE backorder_id = ?').run(item.quantity, item.quantity, b.backorder_id);
             return toBackorder(requireBackorder(b.backorder_id));
           }),

@@ -58,11 +58,12 @@ CREATE TABLE IF NOT EXISTS transfers (
   status TEXT NOT NULL CHECK (status IN ('created', 'shipped', 'received', 'cancelled')), created_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS transfers_by_incident ON transfers (incident_id, transfer_id);
 
--- covers: units of the line's SKU a substitute reservation stands for (equal to quantity for the line's own SKU).
+-- covers: units of the line's SKU a substitute reservation stands for (equal to quantity for the line's own SKU);
+-- a substitute that stands for nothing would hold stock no line is credited with.
 CREATE TABLE IF NOT EXISTS reservations (
   reservation_id TEXT PRIMARY KEY, incident_id TEXT, line_id TEXT NOT NULL REFERENCES demand_lines,
   sku TEXT NOT NULL REFERENCES items, location_id TEXT NOT NULL REFERENCES locations,
-  quantity INTEGER NOT NULL CHECK (quantity > 0), covers INTEGER NOT NULL CHECK (covers >= 0),
+  quantity INTEGER NOT NULL CHECK (quantity > 0), covers INTEGER NOT NULL CHECK (covers > 0),
   status TEXT NOT NULL CHECK (status IN ('active', 'released', 'shipped')), created_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS reservations_by_incident ON reservations (incident_id, reservation_id);
 CREATE INDEX IF NOT EXISTS reservations_by_line ON reservations (line_id, reservation_id);

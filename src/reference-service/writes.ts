@@ -20,6 +20,8 @@ export const badField = (path: string, message: string) => new ServiceError(400,
 export const notFound = (message: string) => new ServiceError(404, message);
 export const conflict = (message: string) => new ServiceError(409, message);
 export const invariant = (message: string) => new ServiceError(422, message);
+/** A broken invariant one field of the request is to blame for: `issues` names it. */
+export const invariantOn = (path: string, message: string) => new ServiceError(422, `${path}: ${message}`, [{ path, message }]);
 
 export type Bucket = 'on_hand' | 'reserved' | 'in_transit';
 
@@ -77,14 +79,15 @@ export function once<T>(db: Db, operation: string, request: { idempotencyKey: st
   return result;
 }
 
-/** Applies every item of a batch under its own key; a refused item names its index and nothing is written. */
+/** Applies every item of a batch under its own key; a refused item names its index (and its field) and nothing is written. */
 export function eachItem<I extends { idempotencyKey: string }, T>(items: I[], apply: (item: I) => T): T[] {
   return items.map((item, index) => {
     try {
       return apply(item);
     } catch (error) {
-      if (error instanceof ServiceError) throw new ServiceError(error.status, `items.${index} (${item.idempotencyKey}): ${error.message}`, error.issues);
-      throw error;
+      if (!(error instanceof ServiceError)) throw error;
+      const issues = error.issues.map((i) => ({ ...i, path: `body.items.${index}.${i.path}` }));
+      throw new ServiceError(error.status, `items.${index} (${item.idempotencyKey}): ${error.message}`, issues);
     }
   });
 }

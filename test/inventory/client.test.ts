@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCrmClient } from '../../src/crm/http-client';
-import { INVALID_REPLY, REJECTED, UNAVAILABLE, statusOf } from '../../src/http/errors';
+import { createCaller } from '../../src/http/client';
+import { INVALID_REPLY, INVALID_REQUEST, REJECTED, UNAVAILABLE, statusOf } from '../../src/http/errors';
+import { inventoryApi } from '../../src/inventory/api';
 import { createInventoryClient } from '../../src/inventory/http-client';
 import { failureOf, startWithClients } from '../reference-service/fixture';
 
@@ -90,6 +92,23 @@ describe('failures worth retrying', () => {
     expect(await inventory.listTransfers({ incidentId: 'INC-1' })).toEqual([retried]);
     expect((await inventory.getStockPositions('A')).find((p) => p.locationId === 'N-S1')?.reserved).toBe(20);
     expect(await inventory.checkBooks()).toMatchObject({ balanced: true });
+  });
+});
+
+describe('requests the client cannot build', () => {
+  it('is a non-retryable InvalidRequest when a path parameter is missing, and nothing is sent', async () => {
+    const { service } = await started();
+    const call = createCaller('inventory', { baseUrl: service.inventoryUrl, timeoutMs: 1000 });
+    const error = await failureOf(call('getItem', inventoryApi.getItem, {}));
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ type: INVALID_REQUEST, nonRetryable: true });
+    expect(error.message).toBe('inventory getItem: cannot build the request (path parameter sku is missing for /items/:sku)');
+  });
+
+  it('is a non-retryable InvalidRequest when the base URL is not a URL', async () => {
+    const error = await failureOf(createCrmClient({ baseUrl: '127.0.0.1:7200', timeoutMs: 1000 }).getCustomers(['C1']));
+    expect(error).toMatchObject({ type: INVALID_REQUEST, nonRetryable: true });
+    expect(error.message).toMatch(/^crm getCustomers: cannot build the request \(Invalid URL/);
   });
 });
 

@@ -146,13 +146,14 @@ describe('transfers', () => {
 });
 
 describe('reservations, backorders, shipping', () => {
-  const reserve = (key: string, lineId: string, quantity: number, sku = 'A', locationId = 'N-HUB') => ({
+  const reserve = (key: string, lineId: string, quantity: number, sku = 'A', covers?: number) => ({
     idempotencyKey: key,
     incidentId: 'INC-1',
     lineId,
     sku,
-    locationId,
+    locationId: 'N-HUB',
     quantity,
+    ...(covers === undefined ? {} : { covers }),
   });
 
   it('reserves a batch in one transaction: one refused item leaves nothing written', async () => {
@@ -189,16 +190,92 @@ describe('reservations, backorders, shipping', () => {
   });
 
   it('substitutes only with a catalogued substitute, and the line then asks for less', async () => {
-    const notSubstitute = await failureOf(inventory.createReservations({ items: [reserve('s-1', 'L2', 5, 'C')] }));
+    const notSubstitute = await failureOf(inventory.createReservations({ items: [reserve('s-1', 'L2', 5, 'C', 5)] }));
     expect(notSubstitute.message).toContain('C is not a substitute for A');
     // B replaces A two for one: 20 units of B stand for 10 units of line L2.
-    await inventory.createReservations({ items: [reserve('s-2', 'L2', 20, 'B')] });
+    await inventory.createReservations({ items: [reserve('s-2', 'L2', 20, 'B', 10)] });
     expect((await openLine('L2'))?.quantity).toBe(10);
     expect(await position('B', 'N-HUB')).toMatchObject({ reserved: 20 });
     const [released] = await inventory.listReservations({ lineId: 'L2' });
     await inventory.releaseReservations({ items: [{ idempotencyKey: 'rel-1', reservationId: released!.reservationId }] });
     expect((await openLine('L2'))?.quantity).toBe(20);
     await expectBalanced();
+  });
+
+  describe('a substitute says which units of the line it covers', () => {
+    const refusal = async (item: ReturnType<typeof reserve>) => {
+      const { status, body } = await post(service.inventoryUrl, '/reservations/batch', { items: [item] });
+      return { status, error: body.error, paths: body.issues?.map((i) => i.path) };
+    };
+    const untouched = async () => {
+      expect(await position('B', 'N-HUB')).toMatchObject({ reserved: 0 });
+      expect((await openLine('L2'))?.quantity).toBe(20);
+      await expectBalanced();
+    };
+
+    it('requires covers with a substitute, naming the field', async () => {
+      expect(await refusal(reserve('s-1', 'L2', 20, 'B'))).toMatchObject({ status: 422, paths: ['body.items.0.covers'], error: expect.stringMatching(/covers: required with a substitute/) });
+      // Zero covers nothing: refused by the contract before the service looks at the line.
+      expect(await refusal(reserve('s-2', 'L2', 2, 'B', 0))).toMatchObject({ status: 400, paths: ['body.items.0.covers'] });
+      await untouched();
+    });
+
+    it('never covers more than the line still needs, however much of the substitute is reserved', async () => {
+      // 20 units of L2, 15 of them reserved in A: 5 are left for a substitute.
+      await inventory.createReservations({ items: [reserve('r-1', 'L2', 15)] });
+      expect(await refusal(reserve('s-1', 'L2', 12, 'B', 6))).toMatchObject({ status: 422, paths: ['body.items.0.covers'], error: expect.stringContaining('6 units of A exceed the 5 line L2 still needs') });
+      await inventory.createReservations({ items: [reserve('s-2', 'L2', 10, 'B', 5)] });
+      expect(await openLine('L2')).toMatchObject({ quantity: 15, reservedQuantity: 15 });
+      await expectBalanced();
+    });
+
+    it('ships what the ratio calls for, rounded up to the substitute’s pack and no further', async () => {
+      // Two B per A: 3 B cover only 1.5 A, so they cannot be credited with 2.
+      expect(await refusal(reserve('s-1', 'L2', 3, 'B', 2))).toMatchObject({ status: 422, paths: ['body.items.0.quantity'], error: expect.stringContaining('call for 4') });
+      expect(await refusal(reserve('s-2', 'L2', 5, 'B', 2))).toMatchObject({ status: 422, paths: ['body.items.0.quantity'] });
+      service.db.prepare("UPDATE items SET pack_size = 6 WHERE sku = 'B'").run();
+      // 7 A take 14 B; in packs of 6 that is 18.
+      expect(await refusal(reserve('s-3', 'L2', 13, 'B', 7))).toMatchObject({ status: 422, error: expect.stringContaining('call for 14 to 18') });
+      expect(await refusal(reserve('s-4', 'L2', 19, 'B', 7))).toMatchObject({ status: 422, paths: ['body.items.0.quantity'] });
+      await untouched();
+      await inventory.createReservations({ items: [reserve('s-5', 'L2', 18, 'B', 7)] });
+      expect((await openLine('L2'))?.quantity).toBe(13);
+      await expectBalanced();
+    });
+
+    it('refuses a substitute on a line that does not allow one', async () => {
+      service.db.prepare("UPDATE demand_lines SET substitutes_allowed = 0 WHERE line_id = 'L2'").run();
+      expect(await refusal(reserve('s-1', 'L2', 20, 'B', 10))).toMatchObject({ status: 422, paths: ['body.items.0.sku'], error: expect.stringContaining('line L2 does not allow substitutes') });
+      await untouched();
+    });
+
+    it('refuses covers that differ from the quantity of the line’s own SKU', async () => {
+      expect(await refusal(reserve('r-1', 'L2', 5, 'A', 10))).toMatchObject({ status: 422, paths: ['body.items.0.covers'] });
+      await inventory.createReservations({ items: [reserve('r-2', 'L2', 5, 'A', 5)] });
+      expect((await openLine('L2'))?.reservedQuantity).toBe(5);
+    });
+
+    it('fulfils a backorder with a substitute: the line counts the units substituted, not cancelled', async () => {
+      const [backorder] = await inventory.createBackorders({
+        items: [{ idempotencyKey: 'b-1', incidentId: 'INC-1', lineId: 'L2', customerId: 'C1', sku: 'A', quantity: 20 }],
+      });
+      const fulfil = (key: string, substitute: { sku: string; quantity: number }) =>
+        inventory.fulfilBackorders({ items: [{ idempotencyKey: key, backorderId: backorder!.backorderId, quantity: 20, locationId: 'N-HUB', substitute }] });
+      expect((await failureOf(fulfil('f-1', { sku: 'B', quantity: 39 }))).message).toMatch(/422.*substitute\.quantity: 39 × B cannot stand in for 20 × A/);
+      expect((await failureOf(fulfil('f-2', { sku: 'A', quantity: 20 }))).message).toContain("substitute.sku: A is the backorder's own SKU");
+      expect(await fulfil('f-3', { sku: 'B', quantity: 40 })).toEqual([expect.objectContaining({ fulfilled: 20, cancelled: 0, open: 0, status: 'closed' })]);
+      expect(await openLine('L2')).toBeUndefined(); // fully substituted: nothing left to ship of A
+      expect((await inventory.listReservations({ lineId: 'L2' })).map((r) => [r.sku, r.quantity, r.status])).toEqual([['B', 40, 'active']]);
+      await expectBalanced();
+    });
+
+    it('is backed by the schema: a reservation covering nothing cannot be stored', () => {
+      const insert = () =>
+        service.db
+          .prepare("INSERT INTO reservations (reservation_id, incident_id, line_id, sku, location_id, quantity, covers, status, created_at) VALUES ('RS-X', 'I', 'L2', 'B', 'N-HUB', 2, 0, 'active', 'now')")
+          .run();
+      expect(insert).toThrow(/CHECK constraint failed/);
+    });
   });
 
   it('fulfils backorders from restock, never more than is open, and cancels the rest', async () => {

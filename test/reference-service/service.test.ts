@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inventoryApi } from '../../src/inventory/api';
 import { createInventoryClient } from '../../src/inventory/http-client';
 import { main } from '../../src/reference-service/main';
 import { startReferenceService, type ReferenceService } from '../../src/reference-service/service';
@@ -38,6 +39,20 @@ describe('OpenAPI', () => {
     const body = (doc.paths['/reservations/batch']?.post as { requestBody: { content: { 'application/json': { schema: { properties: { items: { maxItems: number } } } } } } })
       .requestBody.content['application/json'].schema;
     expect(body.properties.items.maxItems).toBe(500);
+  });
+
+  it('documents every refusal a write can answer: 422 for broken invariants, 404 for unknown references', async () => {
+    type Doc = { paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>> };
+    const statuses = async (url: string) => {
+      const doc = (await (await fetch(`${url}/openapi.json`)).json()) as Doc;
+      return Object.fromEntries(Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => [op.operationId, Object.keys(op.responses).sort()])));
+    };
+    const inventory = await statuses(service.inventoryUrl);
+    const writes = Object.entries(inventoryApi).filter(([, e]) => e.method === 'POST');
+    expect(writes.length).toBeGreaterThan(5);
+    for (const [name] of writes) expect(inventory[name], name).toEqual(['200', '400', '404', '409', '422', '503']);
+    expect(inventory.listSubstitutes).toContain('404');
+    expect((await statuses(service.crmUrl)).recordCommunication).toEqual(['200', '400', '404', '409', '503']);
   });
 
   it('answers an unknown route with a JSON error', async () => {

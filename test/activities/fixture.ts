@@ -1,0 +1,58 @@
+// Activities built by the real factory against the reference service over HTTP, the incident store and an
+// SMTP sink, run one at a time in a mock activity context (heartbeats need one); tinyDataset's numbers.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { DEFAULT_POLICY } from '../../src/allocation/policy';
+import { createAnswerLinks } from '../../src/answer-links';
+import { openIncidentStore } from '../../src/incident-store/store';
+import type { InventorySystem } from '../../src/inventory/system';
+import { createMailTransport } from '../../src/notifications/mailer';
+import { startSmtpSink } from '../../src/notifications/smtp-sink';
+import type { ReferenceService } from '../../src/reference-service/service';
+import { startWithClients } from '../reference-service/fixture';
+
+export const INCIDENT = 'INC-T';
+export const AS_OF = '2026-11-24';
+export const POLICY = DEFAULT_POLICY;
+
+export type Activities = ReturnType<typeof createActivities>;
+
+export async function activityWorld(options: { inventory?: (real: InventorySystem, service: ReferenceService) => InventorySystem } = {}) {
+  const { service, inventory, crm } = await startWithClients();
+  const sink = await startSmtpSink();
+  const store = openIncidentStore(':memory:');
+  const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 1000 });
+  const deps: ActivityDeps = {
+    inventory: options.inventory ? options.inventory(inventory, service) : inventory,
+    crm,
+    store,
+    mail: { transport, from: { name: 'Supply Desk', address: 'desk@example.com' }, plannerEmail: 'planners@example.com' },
+    answerLinks: createAnswerLinks({ secret: 'test-secret-test-secret-test-secret!', ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' }),
+  };
+  const activities = createActivities(deps);
+  return {
+    service,
+    inventory,
+    store,
+    activities,
+    /** Runs one activity as Temporal would, with a context for its heartbeats. */
+    run<K extends keyof Activities>(name: K, ...args: Parameters<Activities[K]>): ReturnType<Activities[K]> {
+      const fn = activities[name] as (...a: Parameters<Activities[K]>) => ReturnType<Activities[K]>;
+      // Failures are what several tests expect: the environment logs them only at ERROR.
+      return new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') }).run(fn, ...args) as ReturnType<Activities[K]>;
+    },
+    /** Stage 1 for real: the demand snapshot every later activity reads. */
+    assess() {
+      return this.run('assessImpact', { incidentId: INCIDENT, sku: 'A', network: 'N', asOf: AS_OF, policy: POLICY });
+    },
+    async close() {
+      transport.close();
+      await sink.close();
+      await service.close();
+      store.close();
+    },
+  };
+}
+
+export type ActivityWorld = Awaited<ReturnType<typeof activityWorld>>;

@@ -1,0 +1,77 @@
+// Planning activities against the reference service: overrides that do not fit the incident, and engine
+// refusals, stop the activity for good with the field named; substitute reservations say what they cover.
+import { ApplicationFailure } from '@temporalio/common';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AllocationPlan } from '../../src/allocation/types';
+import type { PlanOverride } from '../../src/incident/commands';
+import { failureOf } from '../reference-service/fixture';
+import { activityWorld, AS_OF, INCIDENT, POLICY, type ActivityWorld } from './fixture';
+
+let world: ActivityWorld;
+beforeEach(async () => {
+  world = await activityWorld();
+  await world.assess();
+});
+afterEach(async () => {
+  await world.close();
+});
+
+const plan = (pool: number, overrides: PlanOverride[], substitutes: Awaited<ReturnType<ActivityWorld['activities']['findSubstitutes']>> = []) =>
+  world.run('planAllocation', {
+    incidentId: INCIDENT,
+    sku: 'A',
+    snapshotRef: 'snapshot',
+    pool,
+    substitutes,
+    policy: POLICY,
+    overrides,
+    asOf: AS_OF,
+    revision: 1,
+    planKey: 'plan/1',
+  });
+
+describe('planAllocation refuses overrides that do not fit the incident, for good', () => {
+  // L1 asks 30 (10 of them confirmed), L2 20, L3 80.
+  it.each([
+    ['an unknown line', [{ lineId: 'L9', allocate: 1 }], 'overrides.0.lineId: line L9 is not in this incident'],
+    ['more than the line asks for', [{ lineId: 'L2', allocate: 21 }], 'overrides.0.allocate: 21 units exceed the 20 that line L2 asks for'],
+    ['a line given twice', [{ lineId: 'L2', allocate: 1 }, { lineId: 'L2', allocate: 2 }], 'overrides.1.lineId: line L2 is overridden more than once'],
+    [
+      'more than there is to allocate',
+      [{ lineId: 'L3', allocate: 45 }, { lineId: 'L2', allocate: 20 }],
+      'overrides.1.allocate: the overrides pin 65 units, more than the 50 to allocate (pool 40 + confirmations 10)',
+    ],
+    ['a fractional quantity', [{ lineId: 'L2', allocate: 1.5 }], 'overrides.0.allocate: Invalid input: expected int, received number'],
+  ])('%s', async (_, overrides, message) => {
+    const error = await failureOf(plan(40, overrides));
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ type: 'InvalidOverride', nonRetryable: true, message });
+    expect(world.store.get(INCIDENT, 'plan/1')).toBeNull();
+  });
+
+  it('turns the engine’s own refusal into a non-retryable InvalidAllocationInput', async () => {
+    // L1 is a critical customer's line: its 10 confirmed units stay with it, so nothing is left for L2.
+    const error = await failureOf(plan(0, [{ lineId: 'L2', allocate: 5 }]));
+    expect(error).toMatchObject({ type: 'InvalidAllocationInput', nonRetryable: true });
+    expect(error.message).toContain('override for line L2: 5 units exceed the 0 left in the pool');
+    expect(world.store.get(INCIDENT, 'plan/1')).toBeNull();
+  });
+});
+
+describe('commitPlanBatch', () => {
+  it('reserves substitutes with the units of the line they cover, as the plan says', async () => {
+    const substitutes = await world.run('findSubstitutes', { incidentId: INCIDENT, sku: 'A', network: 'N' });
+    const summary = await plan(20, [], substitutes);
+    expect(summary.totals.substituted).toBeGreaterThan(0);
+    const committed = await world.run('commitPlanBatch', { incidentId: INCIDENT, planRef: 'plan/1', policy: POLICY, batch: 0, batchSize: 100, expectedDate: null });
+    expect(committed.substituteUnits).toBeGreaterThan(0);
+    const reservations = await world.inventory.listReservations({ incidentId: INCIDENT, status: 'active' });
+    const stored = world.store.get<AllocationPlan>(INCIDENT, 'plan/1')!;
+    const planned = stored.lines.flatMap((l) => l.substitutes.map((s) => [l.lineId, s.sku, s.quantity]));
+    expect(reservations.filter((r) => r.sku === 'B').map((r) => [r.lineId, r.sku, r.quantity])).toEqual(planned);
+    // The inventory system credits each line with exactly the units the plan says its substitutes cover.
+    const substituted = world.service.db.prepare('SELECT line_id, substituted_quantity FROM demand_lines WHERE substituted_quantity > 0 ORDER BY line_id').all();
+    expect(substituted).toEqual(stored.lines.filter((l) => l.substituted > 0).map((l) => ({ line_id: l.lineId, substituted_quantity: l.substituted })));
+    expect(await world.inventory.checkBooks()).toMatchObject({ balanced: true, issues: [] });
+  });
+});
