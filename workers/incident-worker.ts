@@ -1,6 +1,7 @@
 // The worker that runs incidents and the threshold scan: the workflows bundle plus activities built from the
 // systems it is given, and the starter the scan opens incidents with.
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createScanActivities, type IncidentStarter } from '../activities/scan';
@@ -13,9 +14,12 @@ export async function createIncidentWorker(options: {
   taskQueue: string;
   deps: ActivityDeps;
   incidents: IncidentStarter;
+  /** Payload encryption, the same as the clients' (src/temporal/payload-codec.ts). */
+  dataConverter?: DataConverter;
 }): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowsPath: WORKFLOWS_PATH,

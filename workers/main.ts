@@ -5,7 +5,7 @@
 import { configuredPolicy } from '../src/allocation/policy-file';
 import { createIncidentOperations } from '../src/api/operations';
 import { loadConfig } from '../src/config';
-import { connectClient, connectWorker } from '../src/temporal/connection';
+import { configuredDataConverter, connectClient, connectWorker } from '../src/temporal/connection';
 import { ensureThresholdScanSchedules, scanScheduleOptions } from '../src/temporal/schedules';
 import { activityDepsFromConfig } from './activity-deps';
 import { createIncidentWorker } from './incident-worker';
@@ -27,7 +27,14 @@ for (const { network, outcome } of await ensureThresholdScanSchedules(client, sc
   console.log(`[worker] threshold scan for ${network} every ${config.STOCKOUT_SCAN_EVERY_MINUTES} min: schedule ${outcome}`);
 }
 const { connection, namespace } = await connectWorker();
-const worker = await createIncidentWorker({ connection, namespace, taskQueue: config.STOCKOUT_TASK_QUEUE, deps, incidents });
+const worker = await createIncidentWorker({
+  connection,
+  namespace,
+  taskQueue: config.STOCKOUT_TASK_QUEUE,
+  deps,
+  incidents,
+  dataConverter: configuredDataConverter(),
+});
 console.log(`[worker] polling ${config.STOCKOUT_TASK_QUEUE} in namespace ${namespace}`);
 try {
   await worker.run();

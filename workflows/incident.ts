@@ -454,7 +454,7 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
       }
       if (Date.now() >= nextCheckAt) {
         nextCheckAt = Date.now() + hours(policy.followUp.restockCheckEveryHours);
-        const receipts = await stage('following-up', () => acts.findNewReceipts({ sku: s.sku, since: s.openedAt }));
+        const receipts = await stage('following-up', () => acts.findNewReceipts({ sku: s.sku, network: s.network, since: s.openedAt }));
         for (const restock of receipts) {
           if (!s.receiptsApplied.includes(restock.receiptId)) pending.push({ kind: 'restock', restock });
         }

@@ -2,9 +2,11 @@
 // TEMPORAL_API_KEY, TLS variables, profiles in temporal.toml), so whatever works with the `temporal` CLI
 // and Temporal Cloud works here unchanged.
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import proto from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
+import { dataConverterFor, payloadKeysFromEnv } from './payload-codec';
 import { ALL_SEARCH_ATTRIBUTES } from './search-attributes';
 
 export interface TemporalTarget {
@@ -23,11 +25,16 @@ function connectConfig(override?: Partial<TemporalTarget>) {
   };
 }
 
+/** Payload encryption when STOCKOUT_PAYLOAD_KEYS is set: clients and workers must use the same keys. */
+export function configuredDataConverter(): DataConverter {
+  return dataConverterFor(payloadKeysFromEnv());
+}
+
 /** A client for starting, signalling and querying incidents. */
 export async function connectClient(override?: Partial<TemporalTarget>): Promise<Client> {
   const { connectionOptions, namespace } = connectConfig(override);
   const connection = await Connection.connect(connectionOptions);
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, dataConverter: configuredDataConverter() });
 }
 
 /** A native connection for workers, with the same settings as the client. */

@@ -1,6 +1,7 @@
 // A whole test world for incident scenarios: the reference inventory/CRM service over real HTTP with its
 // SQLite database, a real SMTP sink, the incident store, and a worker on the shared time-skipping server.
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { expect } from 'vitest';
@@ -33,6 +34,8 @@ export interface World {
   service: ReferenceService;
   taskQueue: string;
   worker: Worker;
+  /** Starts and steers this world's incidents (with its payload encryption, if any). */
+  client: Client;
   /** Incidents this world started: whatever a failed test leaves running is terminated on close. */
   handles: WorkflowHandle[];
   close(): Promise<void>;
@@ -53,6 +56,8 @@ export async function createWorld(
     storeFile?: string;
     /** The inventory/CRM service's clock, e.g. to follow the time-skipping server's. */
     clock?: () => Date;
+    /** Payload encryption for this world's worker and client. */
+    dataConverter?: DataConverter;
   } = {},
 ): Promise<World> {
   worlds += 1;
@@ -76,7 +81,8 @@ export async function createWorld(
   };
   const taskQueue = uniqueTaskQueue('incident');
   const activities = options.workerActivities ? options.workerActivities(deps) : createActivities(deps);
-  const worker = await createTestWorker(env, { taskQueue, activities });
+  const worker = await createTestWorker(env, { taskQueue, activities, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
+  const client = options.dataConverter ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: options.dataConverter }) : env.client;
   const handles: WorkflowHandle[] = [];
   return {
     env,
@@ -87,6 +93,7 @@ export async function createWorld(
     service,
     taskQueue,
     worker,
+    client,
     handles,
     async close() {
       // A workflow left waiting on this world's task queue would block time skipping for every later test.
@@ -111,7 +118,7 @@ export function policyWith(changes: PolicyInput = {}): Policy {
 }
 
 export async function startIncident(world: World, trigger: Trigger, policy: Policy = DEFAULT_POLICY, historyEventsLimit?: number) {
-  const handle = await world.env.client.workflow.signalWithStart(stockoutIncident, {
+  const handle = await world.client.workflow.signalWithStart(stockoutIncident, {
     taskQueue: world.taskQueue,
     workflowId: incidentWorkflowId(trigger.network, trigger.sku),
     args: [{ trigger, policy, ...(historyEventsLimit ? { historyEventsLimit } : {}) }],
