@@ -3,11 +3,21 @@
 import { heartbeat } from '@temporalio/activity';
 import type { Policy } from '../src/allocation/policy';
 import type { AllocationPlan } from '../src/allocation/types';
+import type { Communication } from '../src/crm/contract';
 import type { CrmSystem } from '../src/crm/system';
 import { composeNotices, type AllocatedLine, type ComposedNotices } from '../src/incident/notices';
 import type { SubstituteOption } from '../src/incident/state';
-import { buildCustomerMessage, buildDigestMessage, buildEscalationMessage, deliverBatch, deliverOnce } from '../src/notifications/mailer';
-import { messageIdFor, recipientKey, type NoticeKind } from '../src/notifications/model';
+import type { InventorySystem } from '../src/inventory/system';
+import {
+  buildCustomerMessage,
+  buildDigestMessage,
+  buildEscalationMessage,
+  deliverBatch,
+  deliverOnce,
+  isUndeliverableDetail,
+} from '../src/notifications/mailer';
+import { messageIdFor, recipientKey, type AccountManagerDigest, type NoticeKind } from '../src/notifications/model';
+import { spareOf } from '../src/pooling/plan';
 import type { NoticeSource } from '../workflows/incident';
 import type { ActivityDeps } from './deps';
 import type { StoredRound } from './follow-up';
@@ -54,7 +64,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
         previouslyNotified,
         customers,
         accountManagers: managerIds.length > 0 ? await crm.getAccountManagers(managerIds) : [],
-        substitutes: input.substitutes,
+        substitutes: await freeNow(inventory, snapshot.hubId, input.substitutes),
         credits: new Map(Object.entries(store.get<Record<string, number>>(input.incidentId, 'credits') ?? {})),
         stagesWithHeadsUp: new Set(input.policy.stages.filter((s) => s.personalHeadsUp).map((s) => s.name)),
         answerLinks,
@@ -66,7 +76,11 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
       return { noticesRef, customers: composed.notices.length, accountManagers: composed.digests.length };
     },
 
-    /** Sends one batch of prepared customer notices; a permanently rejected address is recorded, not retried. */
+    /**
+     * Sends one batch of prepared customer notices. A permanently rejected address, or a customer whose CRM
+     * record has no usable address, is recorded and counted as rejected, not retried: one customer never
+     * holds up the others.
+     */
     async deliverNoticeBatch(input: { incidentId: string; noticesRef: string; batch: number; batchSize: number }) {
       const { notices } = requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef);
       const slice = notices.slice(input.batch * input.batchSize, (input.batch + 1) * input.batchSize);
@@ -79,7 +93,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
       return {
         sent: results.filter((r) => r.outcome === 'sent').length,
         skipped: results.filter((r) => r.outcome === 'skipped-already-sent').length,
-        rejected: results.filter((r) => r.outcome === 'rejected').length,
+        rejected: results.filter((r) => r.outcome === 'rejected' || r.outcome === 'undeliverable').length,
       };
     },
 
@@ -108,7 +122,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
         ),
       );
       const results = await deliverBatch(mail.transport, crm, messages, { onResult: () => heartbeat() });
-      return results.filter((r) => r.outcome !== 'rejected').length;
+      return results.filter((r) => r.outcome === 'sent' || r.outcome === 'skipped-already-sent').length;
     },
 
     /** Tells the planners a decision or an SLA needs a person. */
@@ -133,14 +147,33 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
   };
 }
 
+/** The substitutes with the stock free at the hub now, not at the lookup: an email offers only what an answer can still get. */
+async function freeNow(inventory: InventorySystem, hubId: string, substitutes: SubstituteOption[]): Promise<SubstituteOption[]> {
+  return Promise.all(
+    substitutes.map(async (substitute) => {
+      const hub = (await inventory.getStockPositions(substitute.sku)).find((p) => p.locationId === hubId);
+      return { ...substitute, available: hub ? spareOf(hub) : 0 };
+    }),
+  );
+}
+
 function allocationOf(store: ActivityDeps['store'], incidentId: string, source: NoticeSource): AllocatedLine[] | null {
   if ('planRef' in source) return requireDocument<AllocationPlan>(store, incidentId, source.planRef).lines;
   if ('roundRef' in source) return requireDocument<StoredRound>(store, incidentId, source.roundRef).allocation;
   return null;
 }
 
-async function communicationOutcomes(crm: CrmSystem, incidentId: string): Promise<Map<string, 'sent' | 'rejected' | 'pending'>> {
-  const outcomes = new Map<string, 'sent' | 'rejected' | 'pending'>();
+type AccountOutcome = AccountManagerDigest['accounts'][number]['outcome'];
+
+/** A 'failed' entry was not delivered yet; a 'rejected' one is a bounce unless the mailer never could send it. */
+function accountOutcome(c: Communication): AccountOutcome {
+  if (c.outcome === 'failed') return 'pending';
+  if (c.outcome === 'rejected' && isUndeliverableDetail(c.detail)) return 'undeliverable';
+  return c.outcome;
+}
+
+async function communicationOutcomes(crm: CrmSystem, incidentId: string): Promise<Map<string, AccountOutcome>> {
+  const outcomes = new Map<string, AccountOutcome>();
   let cursor: string | null = null;
   do {
     const page: Awaited<ReturnType<CrmSystem['listCommunications']>> = await crm.listCommunications({
@@ -148,7 +181,7 @@ async function communicationOutcomes(crm: CrmSystem, incidentId: string): Promis
       limit: 1000,
       ...(cursor ? { cursor } : {}),
     });
-    for (const c of page.communications) outcomes.set(c.messageId, c.outcome === 'failed' ? 'pending' : c.outcome);
+    for (const c of page.communications) outcomes.set(c.messageId, accountOutcome(c));
     cursor = page.nextCursor;
   } while (cursor);
   return outcomes;

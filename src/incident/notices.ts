@@ -1,7 +1,7 @@
 // Who is told what, for each incident event: customer notices and account-manager digests composed from
 // the plan or restock round, the open backorders and the CRM's customer records. Pure: the activity
 // gathers the inputs and sends the results.
-import type { AnswerLinks } from '../answer-links';
+import type { AnswerClaims, AnswerLinks } from '../answer-links';
 import type { AccountManagerDigest, CustomerNotice, NoticeKind, NoticeLine } from '../notifications/model';
 
 export interface NoticeCustomer {
@@ -12,6 +12,8 @@ export interface NoticeCustomer {
   locale?: string | null;
   timeZone?: string | null;
   accountManagerId: string;
+  /** The customer's stance: only one that accepts substitutes is offered one. */
+  acceptsSubstitutes: boolean;
 }
 
 export interface NoticeAccountManager {
@@ -40,6 +42,10 @@ export interface OrderLineRef {
 export interface SubstituteInfo {
   sku: string;
   priceDelta: number;
+  /** Substitute units per original unit. */
+  ratio: number;
+  /** Free units at the hub when the notices are composed. */
+  available: number;
 }
 
 export interface NoticeInputs {
@@ -84,10 +90,10 @@ export function composeNotices(inputs: NoticeInputs): ComposedNotices {
   const notices: CustomerNotice[] = [];
   for (const [customerId, lines] of [...linesByCustomer].sort(([a], [b]) => a.localeCompare(b))) {
     const customer = customers.get(customerId);
-    const contact = customer?.contacts[0];
-    if (!customer || !contact || lines.length === 0) continue;
+    if (!customer || lines.length === 0) continue;
+    // No contact still makes a notice: the mailer records it as undeliverable and the digest asks for a call.
+    const contact = customer.contacts[0];
     const credit = inputs.kind === 'first-notice' ? inputs.credits.get(customerId) : undefined;
-    const firstOpen = lines.find((line) => line.backordered > 0);
     notices.push({
       incidentId: inputs.incidentId,
       kind: inputs.kind,
@@ -95,16 +101,15 @@ export function composeNotices(inputs: NoticeInputs): ComposedNotices {
       customer: {
         customerId,
         name: customer.name,
-        email: contact.email,
+        ...(contact ? { email: contact.email } : {}),
         ...(customer.locale ? { locale: customer.locale } : {}),
         ...(customer.timeZone ? { timeZone: customer.timeZone } : {}),
       },
       sku: inputs.sku,
       skuDescription: inputs.skuDescription,
       currency: inputs.currency,
-      lines: lines.slice(0, 500),
+      lines: lines.slice(0, 500).map((line) => (offersAnswers(inputs.kind) && line.backordered > 0 ? withAnswers(inputs, customer, line) : line)),
       ...(credit && credit > 0 ? { compensation: { kind: 'credit' as const, amount: credit, currency: inputs.currency } } : {}),
-      ...(firstOpen && offersAnswers(inputs.kind) ? { answerLinks: answerLinksFor(inputs, customerId, firstOpen) } : {}),
       ...(inputs.kind === 'eta-change' && inputs.previousExpectedDate ? { previousExpectedDate: inputs.previousExpectedDate } : {}),
     });
   }
@@ -122,10 +127,9 @@ function groupLines(inputs: NoticeInputs, orderOf: Map<string, OrderLineRef>): M
   if (inputs.allocation) {
     for (const line of inputs.allocation) {
       const order = orderOf.get(line.lineId);
-      const substitute = line.substitutes[0];
+      const substituted = line.substitutes.filter((s) => s.quantity > 0).map((s) => ({ sku: s.sku, quantity: s.quantity }));
       const open = inputs.openBackorders.get(line.lineId) ?? line.backordered;
-      if (!order || (line.allocated === 0 && open === 0 && !substitute)) continue;
-      const info = substitute ? inputs.substitutes.find((s) => s.sku === substitute.sku) : undefined;
+      if (!order || (line.allocated === 0 && open === 0 && substituted.length === 0)) continue;
       add(line.customerId, {
         orderId: order.orderId,
         lineId: line.lineId,
@@ -134,9 +138,7 @@ function groupLines(inputs: NoticeInputs, orderOf: Map<string, OrderLineRef>): M
         shipDate: inputs.today,
         backordered: open,
         ...(open > 0 ? expected : {}),
-        ...(substitute && substitute.quantity > 0
-          ? { substitute: { sku: substitute.sku, quantity: substitute.quantity, priceDelta: info?.priceDelta ?? 0 } }
-          : {}),
+        ...(substituted.length > 0 ? { substituted } : {}),
       });
     }
     return grouped;
@@ -186,7 +188,7 @@ function composeDigests(
           shipNow: sum(notice.lines.map((l) => l.shipNow)),
           backordered,
           ...(backordered > 0 && inputs.expectedDate ? { expectedDate: inputs.expectedDate } : {}),
-          substituteOffered: notice.lines.some((l) => l.substitute !== undefined),
+          substituteOffered: notice.lines.some((l) => l.substitute !== undefined || l.substituted !== undefined),
           outcome: 'pending' as const,
         };
       });
@@ -205,14 +207,34 @@ function composeDigests(
   return digests;
 }
 
-function answerLinksFor(inputs: NoticeInputs, customerId: string, line: NoticeLine): NonNullable<CustomerNotice['answerLinks']> {
-  const link = (answer: 'accept-substitute' | 'cancel' | 'can-wait') =>
-    inputs.answerLinks.url(inputs.answerLinks.sign({ w: inputs.workflowId, c: customerId, l: line.lineId, a: answer }, inputs.now));
+/**
+ * A backordered line with what the customer may answer about it: its own signed links (cancel, can wait,
+ * and accept when a substitute is on offer), so each answer acts on that line only.
+ */
+function withAnswers(inputs: NoticeInputs, customer: NoticeCustomer, line: NoticeLine): NoticeLine {
+  const offer = customer.acceptsSubstitutes ? substituteOffer(inputs.substitutes, line.backordered) : undefined;
+  const link = (answer: AnswerClaims['a']) =>
+    inputs.answerLinks.url(
+      inputs.answerLinks.sign({ w: inputs.workflowId, i: inputs.incidentId, c: customer.customerId, l: line.lineId, a: answer }, inputs.now),
+    );
   return {
-    ...(inputs.substitutes.length > 0 && !line.substitute ? { acceptSubstitute: link('accept-substitute') } : {}),
-    cancel: link('cancel'),
-    canWait: link('can-wait'),
+    ...line,
+    ...(offer ? { substitute: offer } : {}),
+    answers: { ...(offer ? { acceptSubstitute: link('accept-substitute') } : {}), canWait: link('can-wait'), cancel: link('cancel') },
   };
+}
+
+/**
+ * The substitute an acceptance would reserve for `units` backordered units: the first by SKU with enough
+ * free stock, in the order and with the ratio the answer applies. No free stock, no offer: the answer page
+ * promises to ship what the customer accepts. Two lines may be offered the same units; the first answer wins.
+ */
+function substituteOffer(substitutes: SubstituteInfo[], units: number): NonNullable<NoticeLine['substitute']> | undefined {
+  for (const substitute of [...substitutes].sort((a, b) => a.sku.localeCompare(b.sku))) {
+    const quantity = Math.ceil(units * substitute.ratio);
+    if (quantity > 0 && substitute.available >= quantity) return { sku: substitute.sku, quantity, priceDelta: substitute.priceDelta };
+  }
+  return undefined;
 }
 
 const offersAnswers = (kind: NoticeKind) => kind === 'first-notice' || kind === 'eta-change' || kind === 'status-update';

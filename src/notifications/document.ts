@@ -30,8 +30,23 @@ export function singleLine(value: string): string {
 
 /** Text that is safe inside a header (subject, display name): single line, bounded length. */
 export function headerSafe(value: string, maxLength = 180): string {
-  const line = singleLine(value);
-  return line.length <= maxLength ? line : `${line.slice(0, maxLength - 1).trimEnd()}…`;
+  return clip(singleLine(value), maxLength);
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * At most `maxLength` UTF-16 units (what a zod `max` counts), ending in an ellipsis when shortened. The cut
+ * falls between grapheme clusters, so it never splits a surrogate pair, an emoji or a letter from its accent.
+ */
+export function clip(value: string, maxLength: number): string {
+  if (value.length <= maxLength) return value;
+  let kept = '';
+  for (const { segment } of graphemes.segment(value)) {
+    if (kept.length + segment.length > maxLength - 1) break;
+    kept += segment;
+  }
+  return `${kept.trimEnd()}…`;
 }
 
 export function escapeHtml(value: string): string {

@@ -1,5 +1,6 @@
 // Delivery: build the messages, send each at most once per Message-ID through a pooled, rate-limited SMTP
 // transport, and record every outcome in the CRM communication log. Nothing here logs customer data.
+import { ApplicationFailure } from '@temporalio/common';
 import nodemailer from 'nodemailer';
 import type { NodemailerError, SendMailOptions, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
 import { z } from 'zod';
@@ -16,6 +17,7 @@ import {
   recipientKey,
   type AccountManagerDigest,
   type CustomerNotice,
+  type MessageIdentity,
   type MessageKind,
   type Escalation,
 } from './model';
@@ -104,6 +106,19 @@ const HeaderText = (max: number) =>
 const AddressSchema = z.object({ name: HeaderText(200).optional(), address: EmailAddressSchema });
 export type Sender = z.infer<typeof AddressSchema>;
 
+const MessageIdSchema = z.string().regex(/^<[\w.-]+@[A-Za-z0-9.-]+>$/, 'an RFC 5322 Message-ID like <id@domain>');
+
+/** What the communication log needs besides the Message-ID. */
+const MetaSchema = z.object({
+  idempotencyKey: z.string().min(1),
+  incidentId: z.string().min(1),
+  kind: MessageKindSchema,
+  revision: z.number().int().nonnegative(),
+  customerId: z.string().optional(),
+  accountManagerId: z.string().optional(),
+});
+type Meta = z.infer<typeof MetaSchema>;
+
 /**
  * A ready-to-send email: the nodemailer fields plus what the communication log needs (`meta`).
  * Plain JSON, so it can travel in an activity payload.
@@ -114,18 +129,38 @@ export const OutboundEmailSchema = z.object({
   subject: HeaderText(250),
   text: z.string(),
   html: z.string(),
-  messageId: z.string().regex(/^<[\w.-]+@[A-Za-z0-9.-]+>$/, 'an RFC 5322 Message-ID like <id@domain>'),
+  messageId: MessageIdSchema,
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header name'), HeaderText(300)),
-  meta: z.object({
-    idempotencyKey: z.string().min(1),
-    incidentId: z.string().min(1),
-    kind: MessageKindSchema,
-    revision: z.number().int().nonnegative(),
-    customerId: z.string().optional(),
-    accountManagerId: z.string().optional(),
-  }),
+  meta: MetaSchema,
 });
 export type OutboundEmail = z.infer<typeof OutboundEmailSchema>;
+
+/**
+ * A message its recipient's own data cannot make: the CRM holds no address, or one no mail server would
+ * take. No retry can fix that, so it is never sent but recorded in the communication log like a refusal,
+ * under the same Message-ID, and the account manager's digest names it.
+ */
+export const UndeliverableMessageSchema = z.object({
+  undeliverable: z.literal(true),
+  messageId: MessageIdSchema,
+  /** The stable recipient key (`customer:C-17`): the address is what is missing or broken. */
+  recipient: z.string().min(1).max(300),
+  /** Which field could not make the message and why, never its value (see `isUndeliverableDetail`). */
+  detail: HeaderText(300),
+  meta: MetaSchema,
+});
+export type UndeliverableMessage = z.infer<typeof UndeliverableMessageSchema>;
+
+/** What delivery takes: an email to send, or an undeliverable one to record. */
+export type Message = OutboundEmail | UndeliverableMessage;
+const MessageSchema = z.union([OutboundEmailSchema, UndeliverableMessageSchema]);
+
+const UNDELIVERABLE = 'not sent, unusable recipient data';
+
+/** Whether a communication-log detail is that of an undeliverable message (the log itself only says 'rejected'). */
+export function isUndeliverableDetail(detail: string | null | undefined): boolean {
+  return detail?.startsWith(`${UNDELIVERABLE}: `) ?? false;
+}
 
 interface Envelope {
   incidentId: string;
@@ -137,6 +172,17 @@ interface Envelope {
   rendered: RenderedEmail;
   customerId?: string;
   accountManagerId?: string;
+}
+
+function metaOf(identity: MessageIdentity & { kind: MessageKind }, ids: { customerId?: string; accountManagerId?: string }): Meta {
+  return {
+    idempotencyKey: idempotencyKeyFor(identity),
+    incidentId: identity.incidentId,
+    kind: identity.kind,
+    revision: identity.revision,
+    ...(ids.customerId !== undefined ? { customerId: ids.customerId } : {}),
+    ...(ids.accountManagerId !== undefined ? { accountManagerId: ids.accountManagerId } : {}),
+  };
 }
 
 function assemble(e: Envelope): OutboundEmail {
@@ -155,34 +201,58 @@ function assemble(e: Envelope): OutboundEmail {
       // RFC 3834: keeps out-of-office responders from answering an automated notice.
       'Auto-Submitted': 'auto-generated',
     },
-    meta: {
-      idempotencyKey: idempotencyKeyFor(identity),
-      incidentId: e.incidentId,
-      kind: e.kind,
-      revision: e.revision,
-      ...(e.customerId !== undefined ? { customerId: e.customerId } : {}),
-      ...(e.accountManagerId !== undefined ? { accountManagerId: e.accountManagerId } : {}),
-    },
+    meta: metaOf(identity, e),
   });
 }
 
-export function buildCustomerMessage(input: CustomerNotice, from: Sender | string): OutboundEmail {
-  const notice = CustomerNoticeSchema.parse(input);
+function undeliverable(
+  identity: MessageIdentity & { kind: MessageKind },
+  ids: { customerId?: string; accountManagerId?: string },
+  reason: string,
+): UndeliverableMessage {
+  return {
+    undeliverable: true,
+    messageId: messageIdFor(identity),
+    recipient: identity.recipient,
+    detail: headerSafe(`${UNDELIVERABLE}: ${reason}`, 300),
+    meta: metaOf(identity, ids),
+  };
+}
+
+/**
+ * Parses a notice or digest. When the only invalid field is the recipient's address, that is CRM data no
+ * retry can fix: the reason comes back instead of an error. Anything else throws a ZodError naming the field.
+ */
+function parseUnlessAddress<T>(schema: z.ZodType<T>, input: unknown, address: readonly [string, string]): { value: T } | { unusable: string } {
+  const result = schema.safeParse(input);
+  if (result.success) return { value: result.data };
+  const onAddress = result.error.issues.every((issue) => issue.path[0] === address[0] && issue.path[1] === address[1]);
+  if (!onAddress) throw result.error;
+  return { unusable: `${address.join('.')}: ${result.error.issues[0]?.message ?? 'invalid'}` };
+}
+
+/** The email of a customer notice, or an undeliverable record when the customer has no usable address. */
+export function buildCustomerMessage(input: CustomerNotice, from: Sender | string): Message {
+  const parsed = parseUnlessAddress(CustomerNoticeSchema, input, ['customer', 'email']);
+  // When only the address is wrong, every other field of the input is valid.
+  const notice = 'value' in parsed ? parsed.value : input;
   const { customer } = notice;
-  return assemble({
-    incidentId: notice.incidentId,
-    kind: notice.kind,
-    revision: notice.revision,
-    recipient: recipientKey('customer', customer.customerId),
-    to: { name: customer.name, address: customer.email },
-    from,
-    rendered: renderCustomerNotice(notice),
-    customerId: customer.customerId,
-  });
+  const identity = { incidentId: notice.incidentId, recipient: recipientKey('customer', customer.customerId), kind: notice.kind, revision: notice.revision };
+  const ids = { customerId: customer.customerId };
+  if ('unusable' in parsed) return undeliverable(identity, ids, parsed.unusable);
+  if (customer.email === undefined) return undeliverable(identity, ids, 'customer.email: the CRM has no contact for this customer');
+  return assemble({ ...identity, to: { name: customer.name, address: customer.email }, from, rendered: renderCustomerNotice(notice), ...ids });
 }
 
-export function buildDigestMessage(input: AccountManagerDigest, from: Sender | string): OutboundEmail {
-  const digest = AccountManagerDigestSchema.parse(input);
+/** The digest for an account manager, or an undeliverable record when the CRM's address for them is unusable. */
+export function buildDigestMessage(input: AccountManagerDigest, from: Sender | string): Message {
+  const parsed = parseUnlessAddress(AccountManagerDigestSchema, input, ['accountManager', 'email']);
+  if ('unusable' in parsed) {
+    const { accountManagerId } = input.accountManager;
+    const identity = { incidentId: input.incidentId, recipient: recipientKey('account-manager', accountManagerId), kind: input.kind, revision: input.revision };
+    return undeliverable(identity, { accountManagerId }, parsed.unusable);
+  }
+  const digest = parsed.value;
   const { accountManager } = digest;
   return assemble({
     incidentId: digest.incidentId,
@@ -212,7 +282,7 @@ export function buildEscalationMessage(input: Escalation, from: Sender | string)
 // ---------------------------------------------------------------------------------------------------
 // Delivery
 
-export type DeliveryOutcome = 'sent' | 'skipped-already-sent' | 'rejected';
+export type DeliveryOutcome = 'sent' | 'skipped-already-sent' | 'rejected' | 'undeliverable';
 
 export interface DeliveryResult {
   messageId: string;
@@ -221,8 +291,8 @@ export interface DeliveryResult {
 }
 
 /**
- * A delivery that may succeed later (4xx reply, connection or timeout trouble): the caller retries.
- * Its message names no recipient, so it is safe in logs and workflow history.
+ * A delivery that may succeed later (4xx reply, connection or timeout trouble, a refusal that is not about
+ * the recipient): the caller retries. Its message names no recipient, so it is safe in logs and workflow history.
  */
 export class MailDeliveryError extends Error {
   readonly retryable = true;
@@ -236,15 +306,69 @@ export class MailDeliveryError extends Error {
   }
 }
 
-/** RFC 5321: 5yz is a permanent refusal, except 503 (bad command sequence), which a new session can get past. */
-function isPermanentRefusal(err: NodemailerError): boolean {
-  const code = err.responseCode;
-  return typeof code === 'number' && code >= 500 && code < 600 && code !== 503;
+/** Failure type of a session the SMTP server refuses for our own configuration (credentials, TLS). */
+export const SMTP_CONFIGURATION = 'SmtpConfiguration';
+
+// Replies about the session, whatever command they answer: 530 authentication or TLS required, 534
+// mechanism too weak, 535 credentials invalid, 538 encryption required for the mechanism (RFC 4954, 3207).
+const SESSION_REFUSALS = new Set([530, 534, 535, 538]);
+
+const isPermanent = (code: number | undefined): code is number => typeof code === 'number' && code >= 500 && code < 600;
+
+/**
+ * Our configuration is refused: wrong credentials, or a server that wants TLS or authentication we do not
+ * use. Not retried on purpose: the server gives the same answer to every attempt until a person fixes the
+ * SMTP settings, and repeated failed logins can get the account locked. The incident parks at once with
+ * this message; nothing was recorded, so `resume` after the fix sends everything.
+ */
+function isConfigurationRefusal(err: NodemailerError): boolean {
+  if (isPermanent(err.responseCode) && SESSION_REFUSALS.has(err.responseCode)) return true;
+  // EAUTH without a reply: no credentials for the mechanism; a 4xx reply (454) is a temporary failure.
+  return err.code === 'EAUTH' && !(typeof err.responseCode === 'number' && err.responseCode < 500);
+}
+
+/**
+ * A permanent refusal of this message to this recipient: a 5xx reply to RCPT TO, or a 5xx after DATA
+ * (each message has exactly one recipient, so that reply concerns it alone; the same bytes would be refused
+ * again). 503 (bad sequence) is about the session, which a new one gets past. Everything else (connection,
+ * greeting, MAIL FROM refused) says nothing about the recipient and is retried: recording the customer as
+ * rejected would mean never trying them again.
+ */
+function isRecipientRefusal(err: NodemailerError): boolean {
+  if (!isPermanent(err.responseCode) || err.responseCode === 503) return false;
+  return (err.code === 'EENVELOPE' && err.command === 'RCPT TO') || (err.code === 'EMESSAGE' && err.command === 'DATA');
+}
+
+function configurationFailure(err: NodemailerError): ApplicationFailure {
+  const reply = headerSafe(err.response ?? err.message, 200);
+  return ApplicationFailure.create({
+    type: SMTP_CONFIGURATION,
+    nonRetryable: true,
+    message:
+      `the SMTP server refused our session at ${err.command ?? 'login'} (${reply}): check SMTP_USER, SMTP_PASS, ` +
+      'SMTP_SECURE and SMTP_REQUIRE_TLS, then resume the incident',
+    details: [{ code: err.code ?? null, responseCode: err.responseCode ?? null, command: err.command ?? null }],
+  });
 }
 
 function toMailOptions(message: OutboundEmail): SendMailOptions {
   const { meta: _meta, ...mail } = message;
   return mail;
+}
+
+function record(commLog: CommunicationLog, message: Message, recipient: string, outcome: 'sent' | 'rejected', detail?: string) {
+  const { meta, messageId } = message;
+  return commLog.recordCommunication({
+    idempotencyKey: meta.idempotencyKey,
+    incidentId: meta.incidentId,
+    recipient,
+    ...(meta.customerId !== undefined ? { customerId: meta.customerId } : {}),
+    ...(meta.accountManagerId !== undefined ? { accountManagerId: meta.accountManagerId } : {}),
+    kind: meta.kind,
+    messageId,
+    outcome,
+    ...(detail !== undefined ? { detail } : {}),
+  });
 }
 
 /*
@@ -268,10 +392,14 @@ function toMailOptions(message: OutboundEmail): SendMailOptions {
  * key and swallow the final 'sent'. For the same reason transient failures are thrown, not recorded;
  * an entry someone else recorded as 'failed' is treated as "not delivered" and sent again.
  */
-async function deliverValidated(transport: MailSender, commLog: CommunicationLog, message: OutboundEmail): Promise<DeliveryResult> {
-  const { messageId, meta } = message;
+async function deliverValidated(transport: MailSender, commLog: CommunicationLog, message: Message): Promise<DeliveryResult> {
+  const { messageId } = message;
   const previous = await commLog.findCommunication(messageId);
   if (previous?.outcome === 'sent') return { messageId, outcome: 'skipped-already-sent' };
+  if ('undeliverable' in message) {
+    if (previous?.outcome !== 'rejected') await record(commLog, message, message.recipient, 'rejected', message.detail);
+    return { messageId, outcome: 'undeliverable', detail: message.detail };
+  }
   if (previous?.outcome === 'rejected') {
     return { messageId, outcome: 'rejected', detail: 'refused on an earlier attempt; not sent again' };
   }
@@ -282,32 +410,25 @@ async function deliverValidated(transport: MailSender, commLog: CommunicationLog
     result = { messageId, outcome: 'sent' };
   } catch (error) {
     const err = error as NodemailerError;
-    if (!isPermanentRefusal(err)) throw new MailDeliveryError(messageId, err.code, err.responseCode);
+    if (isConfigurationRefusal(err)) throw configurationFailure(err);
+    if (!isRecipientRefusal(err)) throw new MailDeliveryError(messageId, err.code, err.responseCode);
     // The server's reply goes to the CRM record (it may quote the address), never to a log.
     result = { messageId, outcome: 'rejected', detail: headerSafe(`${err.responseCode} ${err.response ?? err.message}`, 300) };
   }
 
-  await commLog.recordCommunication({
-    idempotencyKey: meta.idempotencyKey,
-    incidentId: meta.incidentId,
-    recipient: message.to.address,
-    ...(meta.customerId !== undefined ? { customerId: meta.customerId } : {}),
-    ...(meta.accountManagerId !== undefined ? { accountManagerId: meta.accountManagerId } : {}),
-    kind: meta.kind,
-    messageId,
-    outcome: result.outcome === 'sent' ? 'sent' : 'rejected',
-    ...(result.detail !== undefined ? { detail: result.detail } : {}),
-  });
+  await record(commLog, message, message.to.address, result.outcome === 'sent' ? 'sent' : 'rejected', result.detail);
   return result;
 }
 
 /**
- * Sends one message unless the log says it already went out. A permanent refusal (5xx) is recorded and
- * returned as 'rejected'; anything that may pass later throws `MailDeliveryError`. Invalid input throws
- * a ZodError naming the field, before anything is sent.
+ * Sends one message unless the log says it already went out. A permanent refusal of the recipient (5xx to
+ * RCPT TO or after DATA) is recorded and returned as 'rejected', an undeliverable message is recorded and
+ * returned as 'undeliverable'; a refusal of our SMTP configuration throws a non-retryable
+ * `SmtpConfiguration` failure; anything else that may pass later throws `MailDeliveryError`. Invalid input
+ * throws a ZodError naming the field, before anything is sent.
  */
-export async function deliverOnce(transport: MailSender, commLog: CommunicationLog, message: OutboundEmail): Promise<DeliveryResult> {
-  return deliverValidated(transport, commLog, OutboundEmailSchema.parse(message));
+export async function deliverOnce(transport: MailSender, commLog: CommunicationLog, message: Message): Promise<DeliveryResult> {
+  return deliverValidated(transport, commLog, MessageSchema.parse(message));
 }
 
 export interface BatchOptions {
@@ -326,10 +447,10 @@ export interface BatchOptions {
 export async function deliverBatch(
   transport: MailSender,
   commLog: CommunicationLog,
-  input: OutboundEmail[],
+  input: Message[],
   options: BatchOptions = {},
 ): Promise<DeliveryResult[]> {
-  const messages = z.array(OutboundEmailSchema).parse(input);
+  const messages = z.array(MessageSchema).parse(input);
   // The same Message-ID twice in one batch must not race past the log check: send the first, skip the rest.
   const firstIndex = new Map<string, number>();
   messages.forEach((m, i) => {
@@ -344,7 +465,7 @@ export async function deliverBatch(
     while (failure === undefined && next < unique.length) {
       const index = unique[next++] as number;
       try {
-        const result = await deliverValidated(transport, commLog, messages[index] as OutboundEmail);
+        const result = await deliverValidated(transport, commLog, messages[index] as Message);
         results[index] = result;
         options.onResult?.(result, index);
       } catch (error) {

@@ -2,6 +2,8 @@
 // boundary so a bad value is refused with the field named before anything is rendered or sent.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { IdSchema } from '../inventory/contract';
+import { clip } from './document';
 
 export const NOTICE_KINDS = [
   'first-notice',
@@ -30,50 +32,79 @@ const LinkSchema = z.url({ protocol: /^https?$/ }).max(2048);
 // A calendar date (`2025-03-10`) or an instant with an offset; instants are shown in the reader's time zone.
 export const DateValueSchema = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
-const LocaleSchema = z.string().min(2).max(35).refine(isSupportedLocale, { message: 'unknown locale' });
-const TimeZoneSchema = z.string().min(1).max(64).refine(isKnownTimeZone, { message: 'unknown IANA time zone' });
+/*
+ * What the CRM and the catalogue hold is free text (the CRM contract accepts any locale or zone string and
+ * any name length). A value that only shapes how the email reads must never stop a notice, let alone the
+ * batch it is in: an unknown locale or zone falls back to the default reader (en-GB, UTC), an overlong name
+ * or description is shortened.
+ */
+const LocaleSchema = z.string().transform(readableLocale);
+const TimeZoneSchema = z.string().transform(knownTimeZone);
+const Text = (max: number) => z.string().transform((value) => clip(value, max));
+const Name = z.string().min(1).transform((value) => clip(value, 200));
 const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 currency code, e.g. EUR');
 
 /** Single-line text that ends up in a table cell or a sentence; control characters are neutralised at render time. */
 const Label = (max: number) => z.string().min(1).max(max);
+/** Ids as long as the inventory and CRM systems allow them. */
+const Id = IdSchema;
 
 export const CustomerSchema = z.object({
-  customerId: Label(100),
-  name: Label(200),
-  email: EmailAddressSchema,
+  customerId: Id,
+  name: Name,
+  /** Absent when the CRM has no contact: the notice is then recorded as undeliverable, not sent. */
+  email: EmailAddressSchema.optional(),
   locale: LocaleSchema.optional(),
   timeZone: TimeZoneSchema.optional(),
 });
 
 const quantity = z.number().int().nonnegative();
 
+/** An equivalent product the customer may take instead of waiting for the backordered quantity. */
 export const SubstituteOfferSchema = z.object({
-  sku: Label(100),
-  description: z.string().max(300).optional(),
+  sku: Id,
+  description: Text(300).optional(),
+  /** Substitute units that would replace the backordered quantity. */
   quantity: z.number().int().positive(),
   /** Price difference per unit against the original SKU, in the notice's currency. */
   priceDelta: z.number().finite(),
 });
 
-export const NoticeLineSchema = z.object({
-  orderId: Label(100),
-  lineId: Label(100),
-  requested: quantity,
-  /** Quantity shipping with this event (the first allocation, or the restock a backorder-shipped notice announces). */
-  shipNow: quantity,
-  shipDate: DateValueSchema.optional(),
-  backordered: quantity,
-  expectedDate: DateValueSchema.optional(),
-  substitute: SubstituteOfferSchema.optional(),
+/** The signed links of one backordered line: each answer acts on that line only. */
+export const LineAnswersSchema = z.object({
+  acceptSubstitute: LinkSchema.optional(),
+  cancel: LinkSchema.optional(),
+  canWait: LinkSchema.optional(),
 });
+
+export const NoticeLineSchema = z
+  .object({
+    orderId: Id,
+    lineId: Id,
+    requested: quantity,
+    /** Quantity shipping with this event (the first allocation, or the restock a backorder-shipped notice announces). */
+    shipNow: quantity,
+    shipDate: DateValueSchema.optional(),
+    /** Substitute units shipping now in place of ordered units (the allocation gave them). */
+    substituted: z.array(z.object({ sku: Id, quantity: z.number().int().positive() })).min(1).max(20).optional(),
+    backordered: quantity,
+    expectedDate: DateValueSchema.optional(),
+    substitute: SubstituteOfferSchema.optional(),
+    answers: LineAnswersSchema.optional(),
+  })
+  .superRefine((line, ctx) => {
+    if (line.answers?.acceptSubstitute && !line.substitute) {
+      ctx.addIssue({ code: 'custom', path: ['answers', 'acceptSubstitute'], message: 'an accept link needs the substitute offer it accepts' });
+    }
+  });
 
 export const CustomerNoticeSchema = z.object({
   incidentId: Label(200),
   kind: NoticeKindSchema,
   revision: z.number().int().nonnegative(),
   customer: CustomerSchema,
-  sku: Label(100),
-  skuDescription: z.string().max(300),
+  sku: Id,
+  skuDescription: Text(300),
   /** Currency of the substitute price deltas; without it a delta is shown as a plain signed number. */
   currency: CurrencySchema.optional(),
   lines: z.array(NoticeLineSchema).min(1).max(500),
@@ -81,23 +112,21 @@ export const CustomerNoticeSchema = z.object({
   compensation: z
     .object({ kind: z.literal('credit'), amount: z.number().positive().finite(), currency: CurrencySchema })
     .optional(),
-  answerLinks: z
-    .object({ acceptSubstitute: LinkSchema.optional(), cancel: LinkSchema.optional(), canWait: LinkSchema.optional() })
-    .optional(),
   previousExpectedDate: DateValueSchema.optional(),
 });
 export type CustomerNotice = z.infer<typeof CustomerNoticeSchema>;
 export type NoticeLine = z.infer<typeof NoticeLineSchema>;
 
 export const DigestAccountSchema = z.object({
-  customerId: Label(100),
-  name: Label(200),
+  customerId: Id,
+  name: Name,
   stage: Label(60),
   shipNow: quantity,
   backordered: quantity,
   expectedDate: DateValueSchema.optional(),
   substituteOffered: z.boolean(),
-  outcome: z.enum(['sent', 'rejected', 'pending']),
+  /** What became of the customer's email: 'undeliverable' when the CRM holds no usable address for it. */
+  outcome: z.enum(['sent', 'rejected', 'undeliverable', 'pending']),
 });
 
 export const AccountManagerDigestSchema = z
@@ -106,17 +135,17 @@ export const AccountManagerDigestSchema = z
     kind: NoticeKindSchema,
     revision: z.number().int().nonnegative(),
     accountManager: z.object({
-      accountManagerId: Label(100),
-      name: Label(200),
+      accountManagerId: Id,
+      name: Name,
       email: EmailAddressSchema,
       locale: LocaleSchema.optional(),
       timeZone: TimeZoneSchema.optional(),
     }),
-    sku: Label(100),
-    skuDescription: z.string().max(300).optional(),
+    sku: Id,
+    skuDescription: Text(300).optional(),
     accounts: z.array(DigestAccountSchema).min(1).max(2000),
     /** Customer ids the account manager should call before (or instead of relying on) the email. */
-    personalHeadsUp: z.array(Label(100)).max(2000),
+    personalHeadsUp: z.array(Id).max(2000),
   })
   .superRefine((digest, ctx) => {
     const known = new Set(digest.accounts.map((a) => a.customerId));
@@ -134,9 +163,9 @@ export const EscalationSchema = z.object({
   workflowId: Label(200),
   /** 0 for the approval escalation, 1 for the SLA one: each is sent once. */
   revision: z.number().int().nonnegative(),
-  planner: z.object({ name: Label(200), email: EmailAddressSchema }),
-  sku: Label(100),
-  network: Label(100),
+  planner: z.object({ name: Name, email: EmailAddressSchema }),
+  sku: Id,
+  network: Id,
   stage: Label(60),
   severity: Label(20),
   reason: Label(500),
@@ -173,19 +202,27 @@ export function messageIdFor(identity: MessageIdentity): string {
   return `<${hash}@${MESSAGE_ID_DOMAIN}>`;
 }
 
-function isSupportedLocale(locale: string): boolean {
-  try {
-    return Intl.DateTimeFormat.supportedLocalesOf([locale]).length > 0;
-  } catch {
-    return false; // RangeError for a malformed tag
+/**
+ * The locale as a canonical BCP 47 tag the runtime can format in, or undefined (the default reader's). A POSIX
+ * name such as `en_US` or `de_DE.UTF-8`, common in CRMs, is read as the tag it stands for.
+ */
+function readableLocale(locale: string): string | undefined {
+  for (const candidate of [locale.trim(), locale.trim().replace(/[.@].*$/, '').replace(/_/g, '-')]) {
+    try {
+      const [supported] = Intl.DateTimeFormat.supportedLocalesOf([candidate]);
+      if (supported) return supported;
+    } catch {
+      // RangeError: not a well-formed tag; try the next reading
+    }
   }
+  return undefined;
 }
 
-function isKnownTimeZone(timeZone: string): boolean {
+/** The IANA zone as the runtime names it, or undefined (UTC) for one it does not know, e.g. a Windows zone name. */
+function knownTimeZone(timeZone: string): string | undefined {
   try {
-    new Intl.DateTimeFormat('en', { timeZone });
-    return true;
+    return new Intl.DateTimeFormat('en', { timeZone: timeZone.trim() }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -16,6 +16,12 @@ export interface SmtpSinkOptions {
   rejectRecipients?: (recipient: string) => boolean;
   /** Recipients answered with 451 (try again later) at RCPT TO, to exercise retries. */
   deferRecipients?: (recipient: string) => boolean;
+  /** Messages to these recipients refused with 554 after DATA (content refused). */
+  refuseMessages?: (recipient: string) => boolean;
+  /** Require AUTH (PLAIN or LOGIN over the plain loopback connection) with these credentials; others get 535. */
+  auth?: { user: string; pass: string };
+  /** Answer every MAIL FROM with this refusal, e.g. 530 (STARTTLS required) or 550 (sender not allowed). */
+  refuseSender?: { responseCode: number; message: string };
 }
 
 export interface StoredMessage {
@@ -52,14 +58,25 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const stored: StoredMessage[] = [];
   let sequence = 0;
 
+  const { auth } = options;
   const server = new SMTPServer({
-    // Loopback only, for development and tests: no AUTH, no TLS, and so no default-certificate warning.
-    disabledCommands: ['AUTH', 'STARTTLS'],
+    // Loopback only, for development and tests: no TLS, and so no default-certificate warning; AUTH only
+    // when a test asks for it (then over the plain connection, which only loopback makes acceptable).
+    disabledCommands: auth ? ['STARTTLS'] : ['AUTH', 'STARTTLS'],
     hideSTARTTLS: true,
-    authOptional: true,
+    authOptional: !auth,
+    ...(auth ? { allowInsecureAuth: true, authMethods: ['PLAIN', 'LOGIN'] } : {}),
     logger: false,
     size: 10 * 1024 * 1024,
     closeTimeout: 1000,
+    onAuth(credentials, _session, callback) {
+      if (auth && credentials.username === auth.user && credentials.password === auth.pass) return callback(null, { user: auth.user });
+      callback(refusal(535, 'Authentication credentials invalid'));
+    },
+    onMailFrom(_address, _session, callback) {
+      const refused = options.refuseSender;
+      callback(refused ? refusal(refused.responseCode, refused.message) : undefined);
+    },
     onRcptTo(address, _session, callback) {
       if (options.rejectRecipients?.(address.address)) return callback(refusal(550, 'Mailbox unavailable'));
       if (options.deferRecipients?.(address.address)) return callback(refusal(451, 'Mailbox busy, try again later'));
@@ -71,6 +88,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       stream.on('error', callback);
       stream.on('end', () => {
         if (stream.sizeExceeded) return callback(refusal(552, 'Message exceeds the size limit'));
+        if (session.envelope.rcptTo.some((r) => options.refuseMessages?.(r.address))) return callback(refusal(554, 'Message refused'));
         const raw = Buffer.concat(chunks).toString('utf8');
         const parsed = parseRawMessage(raw);
         const messageId = headerValue(parsed.headers, 'Message-ID') ?? '';

@@ -62,7 +62,7 @@ function formatPriceDelta(delta: number, currency: string | undefined, reader: R
 // ---------------------------------------------------------------------------------------------------
 // Customer notices
 
-type LineColumn = 'order' | 'line' | 'requested' | 'shipNow' | 'shipDate' | 'backordered' | 'expectedDate';
+type LineColumn = 'order' | 'line' | 'requested' | 'shipNow' | 'shipDate' | 'substituted' | 'backordered' | 'expectedDate';
 
 const LINE_COLUMNS: Record<LineColumn, { title: string; align?: 'right'; value: (l: NoticeLine, r: Reader) => string }> = {
   order: { title: 'Order', value: (l) => l.orderId },
@@ -70,6 +70,10 @@ const LINE_COLUMNS: Record<LineColumn, { title: string; align?: 'right'; value: 
   requested: { title: 'Ordered', align: 'right', value: (l, r) => formatQuantity(l.requested, r) },
   shipNow: { title: 'Ships now', align: 'right', value: (l, r) => formatQuantity(l.shipNow, r) },
   shipDate: { title: 'Ship date', value: (l, r) => (l.shipDate && l.shipNow > 0 ? formatDate(l.shipDate, r) : '') },
+  substituted: {
+    title: 'Substitute shipping now',
+    value: (l, r) => (l.substituted ?? []).map((s) => `${formatQuantity(s.quantity, r)} × ${s.sku}`).join(', '),
+  },
   backordered: { title: 'Backordered', align: 'right', value: (l, r) => formatQuantity(l.backordered, r) },
   expectedDate: {
     title: 'Expected',
@@ -108,7 +112,7 @@ const NOTICE_COPY: Record<NoticeKind, NoticeCopy> = {
     intro: (n) =>
       `We are short of ${productName(n)}. The stock we have is shared fairly between all customers affected; ` +
       'below is what ships now and what is backordered, with the date we expect it.',
-    columns: ['order', 'line', 'requested', 'shipNow', 'shipDate', 'backordered', 'expectedDate'],
+    columns: ['order', 'line', 'requested', 'shipNow', 'shipDate', 'substituted', 'backordered', 'expectedDate'],
     lines: everyLine,
     offersAnswers: true,
   },
@@ -161,45 +165,35 @@ const NOTICE_COPY: Record<NoticeKind, NoticeCopy> = {
   },
 };
 
-function substituteBlocks(n: CustomerNotice, r: Reader): Block[] {
-  const offers = n.lines.flatMap((line) => (line.substitute && line.backordered > 0 ? [{ line, s: line.substitute }] : []));
-  if (offers.length === 0) return [];
-  return [
-    { type: 'heading', text: 'An equivalent product is available' },
-    { type: 'paragraph', text: 'Instead of waiting, you can take an equivalent product for the backordered quantity:' },
-    {
-      type: 'table',
-      columns: [
-        { title: 'Order' },
-        { title: 'Line' },
-        { title: 'Substitute' },
-        { title: 'Quantity', align: 'right' },
-        { title: 'Price difference per unit', align: 'right' },
-      ],
-      rows: offers.map(({ line, s }) => [
-        line.orderId,
-        line.lineId,
-        s.description ? `${s.sku} (${s.description})` : s.sku,
-        formatQuantity(s.quantity, r),
-        formatPriceDelta(s.priceDelta, n.currency, r),
-      ]),
-    },
-  ];
-}
-
-function answerBlocks(n: CustomerNotice, hasSubstitute: boolean): Block[] {
-  const links = n.answerLinks;
-  if (!links) return [];
+/** What the customer may do about one backordered line: the substitute offer, if any, and that line's own links. */
+function lineAnswerBlocks(n: CustomerNotice, line: NoticeLine, r: Reader): Block[] {
+  const links = line.answers;
+  if (!links || line.backordered === 0) return [];
+  const offer = line.substitute;
   const choices = [
-    hasSubstitute && links.acceptSubstitute ? { label: 'Accept the substitute', url: links.acceptSubstitute } : undefined,
+    offer && links.acceptSubstitute ? { label: `Accept ${offer.sku} instead`, url: links.acceptSubstitute } : undefined,
     links.canWait ? { label: 'I have stock on hand and can wait', url: links.canWait } : undefined,
     links.cancel ? { label: 'Cancel the backordered quantity', url: links.cancel } : undefined,
   ].filter((link) => link !== undefined);
   if (choices.length === 0) return [];
+  const backordered = `Order ${line.orderId}, line ${line.lineId}: ${formatQuantity(line.backordered, r)} backordered.`;
+  const substitute = offer
+    ? ` An equivalent product is available instead of waiting, while its stock lasts: ${formatQuantity(offer.quantity, r)} × ` +
+      `${offer.description ? `${offer.sku} (${offer.description})` : offer.sku}, price difference per unit: ${formatPriceDelta(offer.priceDelta, n.currency, r)}.`
+    : '';
+  return [
+    { type: 'paragraph', text: backordered + substitute },
+    { type: 'links', links: choices },
+  ];
+}
+
+function answerBlocks(n: CustomerNotice, lines: NoticeLine[], r: Reader): Block[] {
+  const perLine = lines.flatMap((line) => lineAnswerBlocks(n, line, r));
+  if (perLine.length === 0) return [];
   return [
     { type: 'heading', text: 'Tell us what suits you' },
-    { type: 'paragraph', text: 'One click is enough; you can change your mind until the goods ship.' },
-    { type: 'links', links: choices },
+    { type: 'paragraph', text: 'Each link acts on its own line. One click is enough; you can change your mind until the goods ship.' },
+    ...perLine,
   ];
 }
 
@@ -208,17 +202,17 @@ export function renderCustomerNotice(input: CustomerNotice): RenderedEmail {
   const r = readerOf(n.customer);
   const copy = NOTICE_COPY[n.kind];
   const lines = n.lines.filter(copy.lines);
-  const substitutes = copy.offersAnswers ? substituteBlocks(n, r) : [];
+  // The substitute column only when the allocation gave this customer a substitute.
+  const columns = copy.columns.filter((c) => c !== 'substituted' || lines.some((l) => l.substituted));
   const blocks: Block[] = [
     { type: 'paragraph', text: `Dear ${n.customer.name},` },
     { type: 'paragraph', text: copy.intro(n, r) },
     {
       type: 'table',
-      columns: copy.columns.map((c) => ({ title: LINE_COLUMNS[c].title, ...(LINE_COLUMNS[c].align ? { align: LINE_COLUMNS[c].align } : {}) })),
-      rows: lines.map((l) => copy.columns.map((c) => LINE_COLUMNS[c].value(l, r))),
+      columns: columns.map((c) => ({ title: LINE_COLUMNS[c].title, ...(LINE_COLUMNS[c].align ? { align: LINE_COLUMNS[c].align } : {}) })),
+      rows: lines.map((l) => columns.map((c) => LINE_COLUMNS[c].value(l, r))),
     },
-    ...substitutes,
-    ...(copy.offersAnswers ? answerBlocks(n, substitutes.length > 0) : []),
+    ...(copy.offersAnswers ? answerBlocks(n, lines, r) : []),
     ...(n.compensation
       ? [
           {
@@ -253,6 +247,7 @@ const DIGEST_EVENT: Record<NoticeKind, string> = {
 const OUTCOME_TEXT: Record<AccountManagerDigest['accounts'][number]['outcome'], string> = {
   sent: 'sent',
   rejected: 'bounced, please call',
+  undeliverable: 'no usable email address in the CRM, please call',
   pending: 'held until your call',
 };
 

@@ -1,41 +1,64 @@
 // Real SMTP: nodemailer's pooled transport talking to the embedded smtp-server sink on loopback.
 import { readFileSync, rmSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
+import { createActivities } from '../../activities';
+import { createAnswerLinks } from '../../src/answer-links';
+import { composeNotices, type NoticeInputs } from '../../src/incident/notices';
 import {
   MailDeliveryError,
+  SMTP_CONFIGURATION,
   SmtpConfigSchema,
   buildCustomerMessage,
   buildDigestMessage,
   createMailTransport,
   deliverBatch,
   deliverOnce,
+  isUndeliverableDetail,
+  type MailSender,
   type MailTransport,
+  type Message,
   type OutboundEmail,
+  type SmtpConfigInput,
 } from '../../src/notifications/mailer';
 import { messageIdFor } from '../../src/notifications/model';
 import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../../src/notifications/smtp-sink';
+import { cancelSignal, customerAnswerUpdate, recordRestockUpdate, resumeSignal, stateQuery } from '../../workflows/definitions';
+import { connectTimeSkipping } from '../harness/temporal';
+import { SHORT_SKU, createWorld, manualTrigger, policyWith, startIncident, waitForState, type World } from '../incident/world';
 import { customerNotice, digest, FROM } from './fixtures';
 import { MemoryCommunicationLog } from './memory-communication-log';
 
-const open: Array<{ transport: MailTransport; sink: SmtpSink }> = [];
+const transports: MailTransport[] = [];
+const sinks: SmtpSink[] = [];
 
-async function setup(sinkOptions: SmtpSinkOptions = {}, rateLimitPerSecond = 1000) {
+function transportTo(sink: SmtpSink, options: Partial<SmtpConfigInput> = {}): MailTransport {
+  const transport = createMailTransport({ host: sink.host, port: sink.port, from: FROM.address, rateLimitPerSecond: 1000, poolSize: 3, ...options });
+  transports.push(transport);
+  return transport;
+}
+
+async function setup(sinkOptions: SmtpSinkOptions = {}, transportOptions: Partial<SmtpConfigInput> = {}) {
   const sink = await startSmtpSink(sinkOptions);
-  const transport = createMailTransport({ host: sink.host, port: sink.port, from: FROM.address, rateLimitPerSecond, poolSize: 3 });
-  open.push({ transport, sink });
-  return { sink, transport, log: new MemoryCommunicationLog() };
+  sinks.push(sink);
+  return { sink, transport: transportTo(sink, transportOptions), log: new MemoryCommunicationLog() };
 }
 
 afterEach(async () => {
-  for (const { transport, sink } of open.splice(0)) {
-    transport.close();
+  for (const transport of transports.splice(0)) transport.close();
+  for (const sink of sinks.splice(0)) {
     await sink.close();
     rmSync(sink.dir, { recursive: true, force: true });
   }
 });
 
-const customers = (ids: string[]) => ids.map((customerId) => buildCustomerMessage(customerNotice({ customerId }), FROM));
+function sendable(message: Message): OutboundEmail {
+  if ('undeliverable' in message) throw new Error(`expected an email, got an undeliverable message: ${message.detail}`);
+  return message;
+}
+const customers = (ids: string[]) => ids.map((customerId) => sendable(buildCustomerMessage(customerNotice({ customerId }), FROM)));
 const headerBlock = (raw: string) => raw.slice(0, raw.indexOf('\r\n\r\n'));
 const headerNames = (raw: string) =>
   headerBlock(raw)
@@ -125,11 +148,46 @@ describe('delivery over SMTP', () => {
     expect(scripted.html).not.toMatch(/<script/i);
   });
 
-  it('refuses an address with CR/LF and a hand-built message with a multi-line header, sending nothing', async () => {
+  it('a customer without a usable address is recorded as undeliverable, once, and the rest of the batch goes out', async () => {
     const { sink, transport, log } = await setup();
-    expect(() =>
-      buildCustomerMessage(customerNotice({ customer: { customerId: 'C-E', name: 'Eve', email: 'eve@x.example\r\nBcc: evil@x.com' } }), FROM),
-    ).toThrow(ZodError);
+    const unusable = [
+      customerNotice({ customer: { customerId: 'C-E', name: 'Eve', email: 'eve@x.example\r\nBcc: evil@x.com' } }),
+      customerNotice({ customer: { customerId: 'C-L', name: 'Long', email: `${'a'.repeat(250)}@customer.example` } }),
+      customerNotice({ customer: { customerId: 'C-N', name: 'No contact in the CRM' } }),
+    ].map((notice) => buildCustomerMessage(notice, FROM));
+    const batch = [...customers(['C-1']), ...unusable, ...customers(['C-2'])];
+
+    const results = await deliverBatch(transport, log, batch);
+    expect(results.map((r) => r.outcome)).toEqual(['sent', 'undeliverable', 'undeliverable', 'undeliverable', 'sent']);
+    expect(sink.messages().map((m) => m.envelope.to)).toEqual([['c-1@customer.example'], ['c-2@customer.example']]);
+    for (const id of ['C-E', 'C-L', 'C-N']) {
+      const entry = log.entries().find((e) => e.customerId === id)!;
+      expect(entry).toMatchObject({ outcome: 'rejected', recipient: `customer:${id}`, kind: 'first-notice' });
+      expect(entry.messageId).toBe(messageIdFor({ incidentId: 'INC-2025-0042', recipient: `customer:${id}`, kind: 'first-notice', revision: 0 }));
+      expect(isUndeliverableDetail(entry.detail)).toBe(true);
+      expect(entry.detail).toMatch(/customer\.email/);
+      expect(entry.detail).not.toMatch(/evil|aaaa/); // the field is named, its value never copied
+    }
+
+    const writes = log.writes.length;
+    const again = await deliverBatch(transport, log, batch);
+    expect(again.map((r) => r.outcome)).toEqual(['skipped-already-sent', 'undeliverable', 'undeliverable', 'undeliverable', 'skipped-already-sent']);
+    expect(log.writes).toHaveLength(writes);
+    expect(sink.messages()).toHaveLength(2);
+  });
+
+  it('a digest for an account manager whose CRM address is unusable is recorded as undeliverable, not sent', async () => {
+    const { sink, transport, log } = await setup();
+    const message = buildDigestMessage(digest({ accountManager: { accountManagerId: 'AM-9', name: 'Al', email: `${'m'.repeat(250)}@supplier.example` } }), FROM);
+    expect(await deliverOnce(transport, log, message)).toMatchObject({ outcome: 'undeliverable' });
+    expect(log.entries()).toEqual([expect.objectContaining({ accountManagerId: 'AM-9', recipient: 'account-manager:AM-9', outcome: 'rejected' })]);
+    expect(isUndeliverableDetail(log.entries()[0]!.detail)).toBe(true);
+    expect(sink.messages()).toHaveLength(0);
+  });
+
+  it('refuses other bad notice data, naming the field, and a hand-built message with a multi-line header, sending nothing', async () => {
+    const { sink, transport, log } = await setup();
+    expect(() => buildCustomerMessage(customerNotice({ sku: '' }), FROM)).toThrow(/sku/);
     const [good] = customers(['C-1']);
     const forged: OutboundEmail = { ...good!, subject: 'Hello\r\nBcc: evil@x.com' };
     await expect(deliverOnce(transport, log, forged)).rejects.toThrow(/subject/);
@@ -223,12 +281,147 @@ describe('delivery over SMTP', () => {
     }
   });
 
+  it('a message refused after DATA (5xx) is a refusal of that message to its one recipient: logged, not retried', async () => {
+    const { sink, transport, log } = await setup({ refuseMessages: (rcpt) => rcpt === 'c-2@customer.example' });
+    const batch = customers(['C-1', 'C-2', 'C-3']);
+    const results = await deliverBatch(transport, log, batch);
+    expect(results.map((r) => r.outcome)).toEqual(['sent', 'rejected', 'sent']);
+    expect(results[1]!.detail).toMatch(/^554 /);
+    expect(log.entries().find((e) => e.customerId === 'C-2')).toMatchObject({ outcome: 'rejected' });
+    expect(sink.messages()).toHaveLength(2);
+  });
+
   it('honours the rate limit', async () => {
-    const { sink, transport, log } = await setup({}, 2);
+    const { sink, transport, log } = await setup({}, { rateLimitPerSecond: 2 });
     const started = Date.now();
     await deliverBatch(transport, log, customers(['C-1', 'C-2', 'C-3', 'C-4']));
     expect(Date.now() - started).toBeGreaterThanOrEqual(900); // 2 per second: the second pair waits for the next window
     expect(sink.messages()).toHaveLength(4);
+  });
+});
+
+describe('SMTP refusals that are not about the recipient', () => {
+  const failureOf = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error);
+
+  it('wrong credentials (535) fail the send as a non-retryable configuration error; nobody is recorded as rejected', async () => {
+    const { sink, log } = await setup({ auth: { user: 'desk', pass: 'right' } });
+    const batch = customers(['C-1', 'C-2', 'C-3']);
+    const failure = await failureOf(deliverBatch(transportTo(sink, { user: 'desk', pass: 'wrong' }), log, batch));
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: SMTP_CONFIGURATION, nonRetryable: true });
+    expect((failure as Error).message).toMatch(/535 .*SMTP_USER, SMTP_PASS/);
+    expect((failure as Error).message).not.toMatch(/customer\.example/);
+    expect(log.writes).toHaveLength(0);
+    expect(sink.messages()).toHaveLength(0);
+
+    // Once the configuration is fixed the same batch goes out in full: nothing was written off.
+    const fixed = await deliverBatch(transportTo(sink, { user: 'desk', pass: 'right' }), log, batch);
+    expect(fixed.map((r) => r.outcome)).toEqual(['sent', 'sent', 'sent']);
+    expect(sink.messages()).toHaveLength(3);
+  });
+
+  it('no credentials for a server that requires them (530 at MAIL FROM) is the same configuration error', async () => {
+    const { sink, transport, log } = await setup({ auth: { user: 'desk', pass: 'right' } });
+    const failure = await failureOf(deliverOnce(transport, log, customers(['C-1'])[0]!));
+    expect(failure).toMatchObject({ type: SMTP_CONFIGURATION, nonRetryable: true });
+    expect((failure as Error).message).toMatch(/MAIL FROM \(530 /);
+    expect(log.writes).toHaveLength(0);
+    expect(sink.messages()).toHaveLength(0);
+  });
+
+  it('a server that wants TLS first (530) is a configuration error', async () => {
+    const { transport, log } = await setup({ refuseSender: { responseCode: 530, message: 'Must issue a STARTTLS command first' } });
+    const failure = await failureOf(deliverBatch(transport, log, customers(['C-1', 'C-2'])));
+    expect(failure).toMatchObject({ type: SMTP_CONFIGURATION, nonRetryable: true });
+    expect(log.writes).toHaveLength(0);
+  });
+
+  it('a refused sender (550 at MAIL FROM) says nothing about the recipient: retryable, nothing recorded', async () => {
+    const { sink, transport, log } = await setup({ refuseSender: { responseCode: 550, message: 'Sender address rejected' } });
+    const failure = await failureOf(deliverBatch(transport, log, customers(['C-1', 'C-2'])));
+    expect(failure).toBeInstanceOf(MailDeliveryError);
+    expect(failure).toMatchObject({ retryable: true, responseCode: 550 });
+    expect(log.writes).toHaveLength(0);
+    expect(sink.messages()).toHaveLength(0);
+  });
+});
+
+describe('answer links over SMTP', () => {
+  const answerLinks = createAnswerLinks({ secret: 'answer-link-secret-answer-link-secret', ttlDays: 14, baseUrl: 'https://stockout.example' });
+  const now = new Date();
+  const inputs: NoticeInputs = {
+    incidentId: 'stockout:EU:VALVE-12:abcd1234',
+    workflowId: 'stockout:EU:VALVE-12',
+    kind: 'first-notice',
+    revision: 0,
+    sku: 'VALVE-12',
+    skuDescription: 'Ball valve 12 mm',
+    currency: 'EUR',
+    today: '2026-11-24',
+    expectedDate: '2026-12-10',
+    previousExpectedDate: null,
+    allocation: [
+      { lineId: 'L-1', customerId: 'C-1', requested: 10, allocated: 4, substitutes: [], backordered: 6 },
+      { lineId: 'L-2', customerId: 'C-2', requested: 5, allocated: 0, substitutes: [], backordered: 5 },
+    ],
+    orderLines: [
+      { lineId: 'L-1', orderId: 'SO-1', customerId: 'C-1', quantity: 10 },
+      { lineId: 'L-2', orderId: 'SO-2', customerId: 'C-2', quantity: 5 },
+    ],
+    openBackorders: new Map([
+      ['L-1', 6],
+      ['L-2', 5],
+    ]),
+    previouslyNotified: new Set(),
+    customers: [
+      { customerId: 'C-1', name: 'Acme', stage: 'integrated', contacts: [{ name: 'Ann', email: 'ann@acme.example' }], accountManagerId: 'AM-1', acceptsSubstitutes: true },
+      { customerId: 'C-2', name: 'Bolt', stage: 'basic', contacts: [{ name: 'Bo', email: 'bo@bolt.example' }], accountManagerId: 'AM-1', acceptsSubstitutes: false },
+    ],
+    accountManagers: [{ accountManagerId: 'AM-1', name: 'Alex', email: 'alex@supplier.example' }],
+    // VALVE-12A comes first but has too little free stock for 6 units at 2 per unit; VALVE-12B covers them.
+    substitutes: [
+      { sku: 'VALVE-12B', priceDelta: 1.2, ratio: 1, available: 40 },
+      { sku: 'VALVE-12A', priceDelta: 0, ratio: 2, available: 3 },
+    ],
+    credits: new Map(),
+    stagesWithHeadsUp: new Set(),
+    answerLinks,
+    now,
+  };
+  const tokensIn = (body: string) => [...body.matchAll(/https:\/\/stockout\.example\/answers\/([\w-]+\.[\w-]+)/g)].map((m) => m[1]!);
+
+  it("a customer with one backordered line and a substitute offer gets that line's accept link in text and HTML, signed for it", async () => {
+    const { sink, transport, log } = await setup();
+    const { notices } = composeNotices(inputs);
+    await deliverBatch(transport, log, notices.map((notice) => buildCustomerMessage(notice, FROM)));
+
+    const acme = sink.messages().find((m) => m.envelope.to[0] === 'ann@acme.example')!;
+    const html = acme.html!.replace(/&amp;/g, '&');
+    const claims = tokensIn(acme.text!).map((token) => answerLinks.verify(token, now));
+    expect(claims.map((c) => c.a)).toEqual(['accept-substitute', 'can-wait', 'cancel']);
+    for (const c of claims) expect(c).toMatchObject({ w: inputs.workflowId, i: inputs.incidentId, c: 'C-1', l: 'L-1' });
+    expect(tokensIn(html)).toEqual(tokensIn(acme.text!));
+    const accept = answerLinks.url(tokensIn(acme.text!)[0]!);
+    expect(acme.text).toContain(`Order SO-1, line L-1: 6 backordered. An equivalent product is available instead of waiting`);
+    expect(acme.text).toContain(`6 × VALVE-12B, price difference per unit: +€1.20.`);
+    expect(acme.text).toContain(`  > Accept VALVE-12B instead: ${accept}`);
+    expect(html).toContain(`href="${accept}"`);
+
+    // A customer that never takes substitutes is not offered one, but can still cancel or wait, for its own line.
+    const bolt = sink.messages().find((m) => m.envelope.to[0] === 'bo@bolt.example')!;
+    const boltClaims = tokensIn(bolt.text!).map((token) => answerLinks.verify(token, now));
+    expect(boltClaims.map((c) => [c.a, c.c, c.l])).toEqual([
+      ['can-wait', 'C-2', 'L-2'],
+      ['cancel', 'C-2', 'L-2'],
+    ]);
+    expect(bolt.text).not.toContain('VALVE-12B');
+  });
+
+  it('offers no substitute when none has enough free stock for the backorder', () => {
+    const { notices } = composeNotices({ ...inputs, substitutes: inputs.substitutes.map((s) => ({ ...s, available: 1 })) });
+    const line = notices.find((n) => n.customer.customerId === 'C-1')!.lines[0]!;
+    expect(line.substitute).toBeUndefined();
+    expect(Object.keys(line.answers!)).toEqual(['canWait', 'cancel']);
   });
 });
 
@@ -240,5 +433,245 @@ describe('SmtpConfigSchema', () => {
     expect(noPass.success ? [] : noPass.error.issues.map((i) => i.path.join('.'))).toEqual(['pass']);
     const badFrom = SmtpConfigSchema.safeParse({ host: 'smtp.example', port: 587, from: 'desk@example.com\r\nBcc: x@y.z' });
     expect(badFrom.success ? [] : badFrom.error.issues.map((i) => i.path.join('.'))).toContain('from');
+  });
+});
+
+// Whole incidents on the time-skipping server, against the reference inventory/CRM service over HTTP and the
+// SMTP sink: who receives what, as the systems of record see it.
+describe('notices of a whole incident', () => {
+  let env: TestWorkflowEnvironment;
+  let world: World | undefined;
+  beforeAll(async () => {
+    env = await connectTimeSkipping();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  const NO_APPROVAL = policyWith({ approval: { severityThreshold: 'critical' } });
+
+  /** Customers with demand for the short SKU, as the reference service holds them. */
+  const customersOfShortSku = (w: World) =>
+    (w.service.db.prepare('SELECT DISTINCT customer_id AS id FROM demand_lines WHERE sku = ? ORDER BY customer_id').all(SHORT_SKU) as { id: string }[]).map(
+      (row) => row.id,
+    );
+
+  /** What a CRM user could have typed: the contract accepts any locale, zone, name length and valid-looking address. */
+  const editCustomer = (w: World, customerId: string, column: 'locale' | 'time_zone' | 'name' | 'contacts', value: string) =>
+    w.service.db.prepare(`UPDATE customers SET ${column} = ? WHERE customer_id = ?`).run(value, customerId);
+
+  /** Every email the sink kept, by its `X-Stockout-Notice` header (kind and revision): the sorted envelope recipients. */
+  const recipientsByNotice = (w: World) => {
+    const byNotice: Record<string, string[]> = {};
+    for (const m of w.sink.messages()) {
+      const notice = m.headers.find((h) => h.name.toLowerCase() === 'x-stockout-notice')!.value;
+      (byNotice[notice] ??= []).push(...m.envelope.to);
+    }
+    for (const list of Object.values(byNotice)) list.sort();
+    return byNotice;
+  };
+
+  /** The addresses an event for these customers must reach: each customer's first contact, and each account manager once. */
+  const addressesOf = async (w: World, customerIds: string[]) => {
+    const customers = await w.deps.crm.getCustomers(customerIds);
+    const managers = await w.deps.crm.getAccountManagers([...new Set(customers.map((c) => c.accountManagerId))]);
+    return [...customers.map((c) => c.contacts[0]!.email), ...managers.map((m) => m.email)].sort();
+  };
+
+  const customersWith = async (w: World, incidentId: string, has: (b: { open: number; fulfilled: number }) => boolean) =>
+    [...new Set((await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.filter(has).map((b) => b.customerId))].sort();
+
+  const communications = async (w: World, incidentId: string) => (await w.deps.crm.listCommunications({ incidentId, limit: 1000 })).communications;
+
+  const digestRow = (text: string, customerId: string) =>
+    text.split(/\r?\n/).find((line) => line.startsWith('  * Customer: ') && line.includes(`(${customerId}), `));
+
+  it('tells exactly the customers each event concerns, once each, and each of their account managers once', async () => {
+    world = await createWorld(env);
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), NO_APPROVAL);
+      const following = await waitForState(handle, 'following-up');
+      const { incidentId } = following;
+
+      // Status update: every customer with an open backorder, after the policy's interval (3 days).
+      const waiting = await customersWith(w, incidentId, (b) => b.open > 0);
+      expect(waiting.length).toBeGreaterThan(2);
+      await env.sleep('73 hours');
+      await waitForState(handle, 'following-up', (s) => s.deliveries.some((d) => d.kind === 'status-update'));
+      expect(recipientsByNotice(w)['status-update; revision=1']).toEqual(await addressesOf(w, waiting));
+
+      // Backorders shipped: the customers the restock gave units to, and only them.
+      await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-1', quantity: Math.floor(following.backorders!.openUnits / 3) }] });
+      await waitForState(handle, 'following-up', (s) => s.deliveries.some((d) => d.kind === 'backorder-shipped'));
+      const shipped = await customersWith(w, incidentId, (b) => b.fulfilled > 0);
+      expect(shipped.length).toBeGreaterThan(0);
+      expect(shipped.length).toBeLessThan(waiting.length);
+      expect(recipientsByNotice(w)['backorder-shipped; revision=1']).toEqual(await addressesOf(w, shipped));
+
+      // The rest arrives: the second round ships to everyone still waiting, then the closing notice reaches
+      // everyone told at the start, and nobody else.
+      const stillWaiting = await customersWith(w, incidentId, (b) => b.open > 0);
+      const open = (await handle.query(stateQuery)).backorders!.openUnits;
+      await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-2', quantity: open }] });
+      expect((await handle.result()).outcome).toBe('closed');
+      const byNotice = recipientsByNotice(w);
+      expect(byNotice['backorder-shipped; revision=2']).toEqual(await addressesOf(w, stillWaiting));
+      expect(byNotice['incident-closed; revision=0']).toEqual(byNotice['first-notice; revision=0']);
+      expect(byNotice['first-notice; revision=0']!.length).toBeGreaterThan(waiting.length);
+      expect(Object.keys(byNotice).sort()).toEqual([
+        'backorder-shipped; revision=1',
+        'backorder-shipped; revision=2',
+        'first-notice; revision=0',
+        'incident-closed; revision=0',
+        'status-update; revision=1',
+      ]);
+    });
+  });
+
+  it('substitute stock that frees up is offered in the next status update, per line, and its accept link gets it', async () => {
+    world = await createWorld(env);
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), NO_APPROVAL);
+      const following = await waitForState(handle, 'following-up');
+      const { incidentId } = following;
+      const [substitute] = following.substitutes;
+      // The plan gave out every free unit of the substitute: the first notice offers none it could not keep.
+      const tokensOf = (kind: string) =>
+        w.sink
+          .messages()
+          .filter((m) => m.headers.some((h) => h.name.toLowerCase() === 'x-stockout-notice' && h.value.startsWith(`${kind};`)))
+          .flatMap((m) => [...(m.text ?? '').matchAll(/\/answers\/([\w-]+\.[\w-]+)/g)].map((match) => ({ m, token: match[1]! })));
+      const accepts = (kind: string) => tokensOf(kind).filter(({ token }) => w.deps.answerLinks.verify(token, new Date()).a === 'accept-substitute');
+      expect(accepts('first-notice')).toEqual([]);
+      expect(tokensOf('first-notice').length).toBeGreaterThan(0); // cancel and can-wait, per backordered line
+
+      await w.deps.inventory.recordReceipt({ idempotencyKey: `${incidentId}|substitute-receipt`, sku: substitute!.sku, locationId: following.pooling!.hubId, quantity: 5000 });
+      await env.sleep('73 hours');
+      await waitForState(handle, 'following-up', (s) => s.deliveries.some((d) => d.kind === 'status-update'));
+      const offered = accepts('status-update');
+      expect(offered.length).toBeGreaterThan(0);
+      const open = (await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0);
+      const accepting = new Set((await w.deps.crm.getCustomers([...new Set(open.map((b) => b.customerId))])).filter((c) => c.acceptsSubstitutes).map((c) => c.customerId));
+      for (const { m, token } of offered) {
+        const claims = w.deps.answerLinks.verify(token, new Date());
+        expect(claims).toMatchObject({ w: handle.workflowId, i: incidentId });
+        expect(accepting.has(claims.c)).toBe(true);
+        expect(open.some((b) => b.lineId === claims.l && b.customerId === claims.c)).toBe(true);
+        expect(m.html).toContain(`/answers/${token}"`);
+      }
+      // Every open line of an accepting customer got its offer.
+      expect(offered.length).toBe(new Set(open.filter((b) => accepting.has(b.customerId)).map((b) => b.lineId)).size);
+
+      const claims = w.deps.answerLinks.verify(offered[0]!.token, new Date());
+      await handle.executeUpdate(customerAnswerUpdate, {
+        args: [{ answer: 'accept-substitute', answerId: 'link-1', customerId: claims.c, lineId: claims.l, incidentId: claims.i }],
+      });
+      const answered = await waitForState(handle, 'following-up', (s) => s.answersApplied.includes('link-1') && s.pendingEvents === 0);
+      expect(answered.timeline.find((t) => t.event === 'customer answer: accept-substitute')!.detail).toMatch(/^substituted \d+ units of line /);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'test' });
+      await handle.result();
+    });
+  });
+
+  it("the account manager's digest says which customer's email bounced, over real SMTP", async () => {
+    let bounced = '';
+    world = await createWorld(env, { rejectRecipients: (rcpt) => rcpt === bounced });
+    const w = world;
+    const [customerId] = customersOfShortSku(w);
+    const [customer] = await w.deps.crm.getCustomers([customerId!]);
+    const [manager] = await w.deps.crm.getAccountManagers([customer!.accountManagerId]);
+    bounced = customer!.contacts[0]!.email;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), NO_APPROVAL);
+      const state = await waitForState(handle, 'following-up');
+      expect(state.deliveries[0]!.rejected).toBe(1);
+      const entry = (await communications(w, state.incidentId)).find((c) => c.customerId === customerId)!;
+      expect(entry).toMatchObject({ outcome: 'rejected', recipient: bounced });
+      expect(entry.detail).toMatch(/^550 /);
+
+      const digest = w.sink.messages().find((m) => m.envelope.to[0] === manager!.email)!;
+      expect(digestRow(digest.text!, customerId!)).toMatch(/, Customer email: bounced, please call$/);
+      expect(digest.html).toContain('bounced, please call');
+      const others = digest.text!.split(/\r?\n/).filter((line) => line.startsWith('  * Customer: ') && !line.includes(`(${customerId}), `));
+      for (const row of others) expect(row).toMatch(/, Customer email: sent$/);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'test' });
+      await handle.result();
+    });
+  });
+
+  it('one bad CRM record holds up nobody: locale, zone and name fall back; a customer without a usable address is logged and its manager asked to call', async () => {
+    world = await createWorld(env);
+    const w = world;
+    const [posix, windowsZone, noContact, overlongAddress] = customersOfShortSku(w);
+    editCustomer(w, posix!, 'locale', 'en_US');
+    editCustomer(w, windowsZone!, 'time_zone', 'Eastern Standard Time');
+    editCustomer(w, windowsZone!, 'name', `Very Long Name ${'x'.repeat(300)}`);
+    editCustomer(w, noContact!, 'contacts', '[]');
+    editCustomer(w, overlongAddress!, 'contacts', JSON.stringify([{ name: 'Long', email: `${'a'.repeat(250)}@customer.example` }]));
+    const [posixCustomer, windowsCustomer, noContactCustomer] = await w.deps.crm.getCustomers([posix!, windowsZone!, noContact!]);
+    const [manager] = await w.deps.crm.getAccountManagers([noContactCustomer!.accountManagerId]);
+
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), NO_APPROVAL);
+      const state = await waitForState(handle, 'following-up');
+      expect(state.attention).toBeNull();
+      expect(state.timeline.some((t) => t.event === 'needs attention')).toBe(false);
+      expect(state.deliveries[0]!.rejected).toBe(2);
+
+      const emailTo = (address: string) => w.sink.messages().find((m) => m.envelope.to[0] === address);
+      const posixEmail = emailTo(posixCustomer!.contacts[0]!.email)!;
+      expect(posixEmail.html).toContain('<html lang="en-US">');
+      expect(posixEmail.text).toMatch(/[A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2}, \d{4}/); // en-US: weekday, month day, year
+      const windowsEmail = emailTo(windowsCustomer!.contacts[0]!.email)!;
+      expect(windowsEmail.text).toContain('Dates are given in UTC time.');
+      const greeting = windowsEmail.text!.split(/\r?\n/).find((line) => line.startsWith('Dear '))!;
+      expect(greeting).toMatch(/^Dear Very Long Name x+…,$/);
+      expect(greeting.length).toBeLessThanOrEqual('Dear ,'.length + 200);
+      expect(w.sink.messages().some((m) => m.envelope.to[0]!.startsWith('aaaa'))).toBe(false);
+
+      const logged = await communications(w, state.incidentId);
+      for (const id of [noContact!, overlongAddress!]) {
+        const entry = logged.find((c) => c.customerId === id)!;
+        expect(entry).toMatchObject({ outcome: 'rejected', recipient: `customer:${id}`, kind: 'first-notice' });
+        expect(isUndeliverableDetail(entry.detail)).toBe(true);
+      }
+      const digest = w.sink.messages().find((m) => m.envelope.to[0] === manager!.email)!;
+      expect(digestRow(digest.text!, noContact!)).toMatch(/, Customer email: no usable email address in the CRM, please call$/);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'test' });
+      await handle.result();
+    });
+  });
+
+  it('wrong SMTP credentials park the incident at once with the reason, write nobody off, and a resume after the fix sends everything', async () => {
+    const sink = await startSmtpSink({ auth: { user: 'desk', pass: 'right' } });
+    sinks.push(sink);
+    const mail = { transport: transportTo(sink, { user: 'desk', pass: 'wrong' }) as MailSender, from: FROM, plannerEmail: 'planners@example.com' };
+    world = await createWorld(env, { workerActivities: (deps) => createActivities({ ...deps, mail }) });
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), NO_APPROVAL);
+      const parked = await waitForState(handle, 'needs-attention');
+      expect(parked.attention).toMatchObject({ stage: 'notifying' });
+      expect(parked.attention!.reason).toMatch(/^SmtpConfiguration: .*535 .*SMTP_PASS/);
+      expect(await communications(w, parked.incidentId)).toEqual([]);
+      expect(sink.messages()).toHaveLength(0);
+
+      mail.transport = transportTo(sink, { user: 'desk', pass: 'right' });
+      await handle.signal(resumeSignal, { resumedBy: 'ops', note: 'SMTP password fixed' });
+      const resumed = await waitForState(handle, 'following-up');
+      const delivery = resumed.deliveries[0]!;
+      expect(delivery.rejected).toBe(0);
+      expect(delivery.sent).toBeGreaterThan(0);
+      expect(sink.messages()).toHaveLength(delivery.sent + delivery.digests);
+      expect((await communications(w, resumed.incidentId)).every((c) => c.outcome === 'sent')).toBe(true);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'test' });
+      await handle.result();
+    });
   });
 });

@@ -13,7 +13,16 @@ export function customerNotice(overrides: Partial<CustomerNotice> & { customerId
     skuDescription: 'Ball valve 12 mm',
     currency: 'EUR',
     lines: [
-      { orderId: 'SO-1001', lineId: '1', requested: 10, shipNow: 6, shipDate: '2025-03-05', backordered: 4, expectedDate: '2025-03-24' },
+      {
+        orderId: 'SO-1001',
+        lineId: '1',
+        requested: 10,
+        shipNow: 6,
+        shipDate: '2025-03-05',
+        backordered: 4,
+        expectedDate: '2025-03-24',
+        answers: { cancel: 'https://portal.example/answer/l1?choice=cancel', canWait: 'https://portal.example/answer/l1?choice=wait' },
+      },
       {
         orderId: 'SO-1002',
         lineId: '3',
@@ -22,14 +31,14 @@ export function customerNotice(overrides: Partial<CustomerNotice> & { customerId
         backordered: 5,
         expectedDate: '2025-03-24',
         substitute: { sku: 'VALVE-12B', description: 'Ball valve 12 mm, brass', quantity: 5, priceDelta: 1.2 },
+        answers: {
+          acceptSubstitute: 'https://portal.example/answer/l3?choice=substitute',
+          cancel: 'https://portal.example/answer/l3?choice=cancel',
+          canWait: 'https://portal.example/answer/l3?choice=wait',
+        },
       },
     ],
     compensation: { kind: 'credit', amount: 50, currency: 'EUR' },
-    answerLinks: {
-      acceptSubstitute: 'https://portal.example/answer/abc?choice=substitute',
-      cancel: 'https://portal.example/answer/abc?choice=cancel',
-      canWait: 'https://portal.example/answer/abc?choice=wait',
-    },
     ...rest,
   };
 }

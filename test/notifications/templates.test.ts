@@ -26,9 +26,40 @@ describe('customer notice templates', () => {
       expect(body).toContain('€50.00');
     }
     expect(text).toContain('Order: SO-1001, Line: 1, Ordered: 10, Ships now: 6, Ship date: Wednesday, 5 March 2025, Backordered: 4');
-    expect(text).toContain('Accept the substitute: https://portal.example/answer/abc?choice=substitute');
-    expect(html).toContain('href="https://portal.example/answer/abc?choice=cancel"');
-    expect(html).toContain('href="https://portal.example/answer/abc?choice=wait"');
+    expect(html).toContain('href="https://portal.example/answer/l1?choice=cancel"');
+    expect(html).toContain('href="https://portal.example/answer/l3?choice=wait"');
+  });
+
+  it("puts each backordered line's own links beside it, the accept link beside the line whose substitute it accepts", () => {
+    const { text, html } = renderCustomerNotice(customerNotice());
+    expect(text).toContain(
+      [
+        'Order SO-1001, line 1: 4 backordered.',
+        '',
+        '  > I have stock on hand and can wait: https://portal.example/answer/l1?choice=wait',
+        '  > Cancel the backordered quantity: https://portal.example/answer/l1?choice=cancel',
+        '',
+        'Order SO-1002, line 3: 5 backordered. An equivalent product is available instead of waiting, while its stock lasts: ' +
+          '5 × VALVE-12B (Ball valve 12 mm, brass), price difference per unit: +€1.20.',
+        '',
+        '  > Accept VALVE-12B instead: https://portal.example/answer/l3?choice=substitute',
+      ].join('\n'),
+    );
+    expect(html).toMatch(/line 3: 5 backordered\.[^<]*<\/p>\n<p [^>]*><a href="https:\/\/portal\.example\/answer\/l3\?choice=substitute"/);
+    // A single backordered line with an offer gets its accept link too.
+    const [, only] = customerNotice().lines;
+    const single = renderCustomerNotice(customerNotice({ lines: [only!] }));
+    expect(single.text).toContain('Accept VALVE-12B instead: https://portal.example/answer/l3?choice=substitute');
+    expect(single.html).toContain('href="https://portal.example/answer/l3?choice=substitute"');
+  });
+
+  it('shows the substitute units the allocation ships now', () => {
+    const lines: CustomerNotice['lines'] = [
+      { orderId: 'SO-7', lineId: '2', requested: 10, shipNow: 4, substituted: [{ sku: 'VALVE-12B', quantity: 3 }], backordered: 3, expectedDate: '2025-03-24' },
+    ];
+    const { text } = renderCustomerNotice(customerNotice({ lines }));
+    expect(text).toContain('Ships now: 4, Substitute shipping now: 3 × VALVE-12B, Backordered: 3');
+    expect(renderCustomerNotice(customerNotice()).text).not.toContain('Substitute shipping now');
   });
 
   it('gives every kind its own subject and message', () => {
@@ -40,13 +71,38 @@ describe('customer notice templates', () => {
     expect(byKind['incident-closed']).toContain('is over');
     expect(byKind['incident-cancelled']).toContain('no longer applies');
     // Substitute offers and answer links belong to notices the customer can still act on.
-    expect(byKind['incident-closed']).not.toContain('Accept the substitute');
+    expect(byKind['incident-closed']).not.toContain('Accept VALVE-12B');
+    expect(byKind['incident-closed']).not.toContain('Cancel the backordered quantity');
     expect(byKind['status-update']).toContain('Cancel the backordered quantity');
   });
 
   it('an ETA change names the old and the new date', () => {
     const { text } = renderCustomerNotice(customerNotice({ kind: 'eta-change', revision: 2, previousExpectedDate: '2025-03-17' }));
     expect(text).toContain('has changed from Monday, 17 March 2025 to Monday, 24 March 2025.');
+  });
+
+  it('reads an unknown locale or time zone as the default reader, a POSIX locale as its tag, and shortens overlong names', () => {
+    const lines: CustomerNotice['lines'] = [
+      { orderId: 'SO-1', lineId: '1', requested: 4, shipNow: 0, backordered: 4, expectedDate: '2025-03-10T23:30:00Z' },
+    ];
+    const posix = renderCustomerNotice(customerNotice({ lines, customer: { customerId: 'C-9', name: 'N', email: 'n@x.example', locale: 'en_US' } }));
+    expect(posix.text).toContain('Expected: Monday, March 10, 2025');
+    expect(posix.html).toContain('<html lang="en-US">');
+    const windowsZone = customerNotice({
+      lines,
+      customer: { customerId: 'C-9', name: 'N', email: 'n@x.example', locale: 'no such locale!', timeZone: 'Eastern Standard Time' },
+    });
+    const fallback = renderCustomerNotice(windowsZone);
+    expect(fallback.text).toContain('Expected: Monday, 10 March 2025');
+    expect(fallback.text).toContain('Dates are given in UTC time.');
+    expect(fallback.html).toContain('<html lang="en-GB">');
+
+    // 199 letters then an emoji (two UTF-16 units) across the limit: cut before it, never inside it.
+    const name = `${'A'.repeat(198)}😀${'B'.repeat(100)}`;
+    const long = renderCustomerNotice(customerNotice({ customer: { customerId: 'C-9', name, email: 'n@x.example' } }));
+    const greeting = long.text.split('\n').find((line) => line.startsWith('Dear '))!;
+    expect(greeting).toBe(`Dear ${'A'.repeat(198)}…,`);
+    expect(greeting).not.toMatch(/[\uD800-\uDFFF]/);
   });
 
   it('shows instants in the customer time zone and locale, calendar dates unshifted, en-GB/UTC by default', () => {
@@ -87,10 +143,12 @@ describe('customer notice templates', () => {
     expect(zodPaths(() => renderCustomerNotice(customerNotice({ customer: { customerId: 'C', name: 'B', email: 'b@x.example\r\nBcc: e@x.example' } })))).toEqual([
       'customer.email',
     ]);
-    expect(zodPaths(() => renderCustomerNotice(customerNotice({ answerLinks: { cancel: 'javascript:alert(1)' } })))).toEqual(['answerLinks.cancel']);
-    expect(zodPaths(() => renderCustomerNotice(customerNotice({ customer: { customerId: 'C', name: 'B', email: 'b@x.example', timeZone: 'Mars/Olympus' } })))).toEqual([
-      'customer.timeZone',
+    const [first, second] = customerNotice().lines;
+    expect(zodPaths(() => renderCustomerNotice(customerNotice({ lines: [{ ...first!, answers: { cancel: 'javascript:alert(1)' } }] })))).toEqual([
+      'lines.0.answers.cancel',
     ]);
+    const { substitute: _offer, ...withoutOffer } = second!;
+    expect(zodPaths(() => renderCustomerNotice(customerNotice({ lines: [withoutOffer] })))).toEqual(['lines.0.answers.acceptSubstitute']);
     expect(zodPaths(() => renderCustomerNotice(customerNotice({ lines: [] })))).toEqual(['lines']);
   });
 });
@@ -104,6 +162,13 @@ describe('account-manager digest', () => {
     expect(text).toContain('Customer: Bolt & Co (C-2), Stage: basic, Ships now: 0, Backordered: 5, Expected: Monday, 24 March 2025, Substitute offered: no, Customer email: sent');
     expect(html).toContain('Bolt &amp; Co (C-2)');
     expect(html).toContain('held until your call');
+  });
+
+  it('asks for a call when a customer email bounced or the CRM has no usable address', () => {
+    const [acme, bolt] = digest().accounts;
+    const { text } = renderDigest(digest({ accounts: [{ ...acme!, outcome: 'rejected' }, { ...bolt!, outcome: 'undeliverable' }] }));
+    expect(text).toMatch(/Customer: Acme Hospital \(C-1\), .*, Customer email: bounced, please call/);
+    expect(text).toMatch(/Customer: Bolt & Co \(C-2\), .*, Customer email: no usable email address in the CRM, please call/);
   });
 
   it('refuses a heads-up for a customer that is not in the digest', () => {
