@@ -1,5 +1,6 @@
 // Customer answer links (accept a substitute, cancel, can wait): signed and expiring, so a customer can
-// act only on its own lines and a link cannot be forged or reused for another line.
+// act only on its own lines and a link cannot be forged or reused for another line, or for a later incident
+// of the same SKU (which reuses the workflow id).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
@@ -8,6 +9,8 @@ export const ANSWERS = ['accept-substitute', 'cancel', 'can-wait'] as const;
 const ClaimsSchema = z.object({
   /** Workflow id of the incident (stable across continue-as-new). */
   w: z.string().min(1),
+  /** Incident id (`IncidentState.incidentId`): the incident that reuses `w` later refuses the link. */
+  i: z.string().min(1),
   c: z.string().min(1),
   l: z.string().min(1),
   a: z.enum(ANSWERS),

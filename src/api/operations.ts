@@ -26,6 +26,8 @@ import {
   type Trigger,
 } from '../incident/commands';
 import type { IncidentStore } from '../incident-store/store';
+import { statusOf } from '../http/errors';
+import type { InventorySystem } from '../inventory/system';
 import type { LatestIncident } from '../incident/reopen';
 import {
   SEVERITY_ORDER,
@@ -181,8 +183,15 @@ export interface CommandResult {
   message: string;
 }
 
+export interface TriggerResult {
+  workflowId: string;
+  started: boolean;
+  /** The incident's latest run, now ended, already recorded this trigger: nothing was started or signalled. */
+  alreadyRecorded?: true;
+}
+
 export interface IncidentOperations {
-  trigger(trigger: z.input<typeof TriggerSchema>): Promise<{ workflowId: string; started: boolean }>;
+  trigger(trigger: z.input<typeof TriggerSchema>): Promise<TriggerResult>;
   list(filter?: ListFilter): Promise<IncidentListItem[]>;
   show(id: string): Promise<IncidentState>;
   simulate(id: string, policy: unknown): Promise<PlanComparison>;
@@ -204,8 +213,10 @@ export function createIncidentOperations(options: {
   taskQueue?: string;
   /** Where full reports are read; without it `report` returns the summary only. */
   store?: IncidentStore;
+  /** Where a trigger's SKU is looked up before an incident starts for it; without it, unknown SKUs are not refused. */
+  inventory?: Pick<InventorySystem, 'getItem'>;
 }): IncidentOperations {
-  const { client, policy, store } = options;
+  const { client, policy, store, inventory } = options;
   const taskQueue = options.taskQueue ?? INCIDENT_TASK_QUEUE;
 
   const handleOf = (id: string) => client.workflow.getHandle<typeof stockoutIncident>(resolveIncidentId(id));
@@ -261,11 +272,19 @@ export function createIncidentOperations(options: {
     async trigger(raw) {
       const trigger = validate(TriggerSchema, raw, 'trigger');
       const workflowId = incidentWorkflowId(trigger.network, trigger.sku);
+      // A scan's SKUs come from the inventory system's own list, and its trigger id names the scan, not one
+      // event: the same id comes back every quarter hour and must open the SKU's next incident.
+      const event = trigger.source !== 'scan';
+      if (event) await refuseUnknownSku(trigger.sku);
       return onIncident(workflowId, async (handle) => {
         // signalWithStart never starts a twin. Whether this call started the incident is told by the run it
         // signalled; two triggers racing for a new incident may both report `started`, the incident stays one.
         const latest = await describeLatest(handle);
         const before = latest?.status.name === 'RUNNING' ? latest.runId : null;
+        // A sender retrying an event after the incident it opened has ended must not open another one.
+        if (latest && !before && event && (await recordedBy(handle, trigger.triggerId))) {
+          return { workflowId, started: false, alreadyRecorded: true };
+        }
         const signalled = await client.workflow.signalWithStart<typeof stockoutIncident, [Trigger]>(INCIDENT_WORKFLOW_TYPE, {
           workflowId,
           taskQueue,
@@ -388,6 +407,28 @@ export function createIncidentOperations(options: {
       });
     },
   };
+
+  async function refuseUnknownSku(sku: string): Promise<void> {
+    try {
+      await inventory?.getItem(sku);
+    } catch (error) {
+      // Only a definite "no such item" refuses: an inventory system that is down must not stop a trigger.
+      if (statusOf(error) !== 404) return;
+      const message = `the inventory system does not know SKU ${sku}`;
+      throw new OperationError('invalid', `trigger.sku: ${message}`, [{ path: 'trigger.sku', message }], 422);
+    }
+  }
+
+  /** Whether the run the handle reaches (ended) recorded the trigger; its state is read by a query, which replays it. */
+  async function recordedBy(handle: WorkflowHandle<typeof stockoutIncident>, triggerId: string): Promise<boolean> {
+    try {
+      return (await handle.query(stateQuery)).triggers.some((t) => t.triggerId === triggerId);
+    } catch (error) {
+      // A run whose history no longer replays must not keep its SKU from ever getting another incident.
+      if (error instanceof QueryNotRegisteredError) return false;
+      throw error;
+    }
+  }
 
   async function command(id: string, work: (handle: WorkflowHandle<typeof stockoutIncident>) => Promise<string>): Promise<CommandResult> {
     return onIncident(id, async (handle) => ({ workflowId: handle.workflowId, message: await work(handle) }));

@@ -40,13 +40,16 @@ const IncidentParams = z.object({
 const TokenParams = z.object({ token: z.string().min(1).max(2000) });
 
 /** An inventory system reports a SKU under its critical level; `eventId` makes its retries idempotent. */
-export const CriticalLevelEventSchema = z.object({
-  sku: TriggerSchema.shape.sku,
-  network: TriggerSchema.shape.network,
-  onHand: z.number().int(),
-  criticalLevel: z.number().int().nonnegative(),
-  eventId: TriggerSchema.shape.triggerId,
-});
+export const CriticalLevelEventSchema = z
+  .object({
+    sku: TriggerSchema.shape.sku,
+    network: TriggerSchema.shape.network,
+    onHand: z.number().int(),
+    criticalLevel: z.number().int().nonnegative(),
+    eventId: TriggerSchema.shape.triggerId,
+  })
+  // A report that is not under the critical level is a misconfigured sender, not a shortage.
+  .refine((event) => event.onHand < event.criticalLevel, { path: ['onHand'], message: 'must be below criticalLevel' });
 
 // Browser forms send strings; an empty field means "not given". Only a can-wait answer has fields, checked
 // by the shared answer schema's own rules.
@@ -115,7 +118,11 @@ function routes(operations: IncidentOperations, answerLinks: AnswerLinks): Route
       summary: 'Start an incident by hand, or attach the trigger to the incident already running for the SKU and network.',
       operator: true,
       body: ManualTriggerSchema,
-      responses: { 201: 'A new incident started.', 200: 'Attached to the running incident.' },
+      responses: {
+        201: 'A new incident started.',
+        200: 'Attached to the running incident, or (`alreadyRecorded`) the trigger id was already recorded by the ended one: nothing started.',
+        422: 'The inventory system does not know the SKU.',
+      },
       handle: async ({ body }) => {
         const result = await operations.trigger(manualTrigger(body));
         return json(result.started ? 201 : 200, result);
@@ -221,10 +228,10 @@ function routes(operations: IncidentOperations, answerLinks: AnswerLinks): Route
     route({
       method: 'POST',
       path: '/webhooks/inventory/critical-level',
-      summary: 'An inventory system reports a SKU under its critical level. Retries with the same eventId are idempotent.',
+      summary: 'An inventory system reports a SKU under its critical level. Retries with the same eventId are idempotent, also after the incident ended.',
       operator: true,
       body: CriticalLevelEventSchema,
-      responses: { 202: 'Incident started or trigger attached.' },
+      responses: { 202: 'Incident started, trigger attached, or (`alreadyRecorded`) the event was already handled.', 422: 'The inventory system does not know the SKU.' },
       handle: async ({ body }) => {
         const result = await operations.trigger({
           triggerId: body.eventId,
@@ -264,7 +271,7 @@ function routes(operations: IncidentOperations, answerLinks: AnswerLinks): Route
         if (isPage(claims)) return claims;
         // The answer id comes from the token: a double click is the same answer, applied once.
         const answerId = `link:${createHash('sha256').update(params.token).digest('base64url').slice(0, 32)}`;
-        const base = { answerId, customerId: claims.c, lineId: claims.l };
+        const base = { answerId, incidentId: claims.i, customerId: claims.c, lineId: claims.l };
         await operations.answer(claims.w, claims.a === 'can-wait' ? { ...base, answer: 'can-wait', ...body } : { ...base, answer: claims.a });
         return donePage(claims);
       },

@@ -9,6 +9,7 @@ import { configuredPolicy, loadPolicyFile } from '../allocation/policy-file';
 import { createIncidentOperations, manualTrigger, OperationError, type IncidentOperations } from '../api/operations';
 import { loadConfig } from '../config';
 import { INCIDENT_STORE_FILE, openIncidentStore, type IncidentStore } from '../incident-store/store';
+import { createInventoryClient } from '../inventory/http-client';
 import { connectClient } from '../temporal/connection';
 import { parseCommandLine, usage, type Command } from './args';
 import { formatComparison, formatList, formatReport, formatState } from './format';
@@ -72,7 +73,8 @@ async function execute(ops: IncidentOperations, command: Exclude<Command, { name
   switch (command.name) {
     case 'start': {
       const started = await ops.trigger(manualTrigger(command.trigger));
-      return { data: started, text: `${started.started ? 'Started' : 'Attached to running'} incident ${started.workflowId}` };
+      const what = started.alreadyRecorded ? 'Already recorded by the ended' : started.started ? 'Started' : 'Attached to running';
+      return { data: started, text: `${what} incident ${started.workflowId}` };
     }
     case 'list': {
       const items = await ops.list(command.filter);
@@ -133,7 +135,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
         // Only read an existing store: the CLI must not create an empty one next to the worker's.
         store = existsSync(storeFile) ? openIncidentStore(storeFile) : undefined;
         client = await connectClient();
-        return createIncidentOperations({ client, policy, taskQueue: config.STOCKOUT_TASK_QUEUE, store });
+        // The inventory system tells a mistyped SKU before an incident starts for it.
+        const inventory = createInventoryClient({ baseUrl: config.INVENTORY_URL, timeoutMs: config.SYSTEMS_TIMEOUT_MS });
+        return createIncidentOperations({ client, policy, taskQueue: config.STOCKOUT_TASK_QUEUE, store, inventory });
       },
       stdout: process.stdout,
       stderr: process.stderr,

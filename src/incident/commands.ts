@@ -5,11 +5,14 @@ import { z } from 'zod';
 
 const isoDate = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
 const id = z.string().trim().min(1).max(200);
+// SKU and network make up the incident workflow id `stockout:<network>:<sku>`: without ':' no two pairs
+// share an id, and the rest keeps ids safe in URLs, logs, email headers and visibility queries.
+const code = id.regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must start with a letter or digit and hold only letters, digits, ".", "_", "-" and "/"');
 
 export const TriggerSchema = z.object({
   triggerId: id,
-  sku: id,
-  network: id,
+  sku: code,
+  network: code,
   source: z.enum(['manual', 'webhook', 'scan']),
   reason: z.string().trim().min(1).max(500),
   requestedBy: z.string().trim().min(1).max(200).optional(),
@@ -55,14 +58,23 @@ export const EtaChangeSchema = z.object({
 });
 export type EtaChange = z.infer<typeof EtaChangeSchema>;
 
+const answerOf = {
+  answerId: id,
+  customerId: id,
+  lineId: id,
+  /**
+   * The incident the answer was asked by (answer links carry it): the workflow id is reused by the SKU's next
+   * incident, which must refuse it. Optional: answers taken by phone, and recorded histories, have none.
+   */
+  incidentId: z.string().trim().min(1).max(500).optional(),
+};
+
 export const CustomerAnswerSchema = z.discriminatedUnion('answer', [
-  z.object({ answer: z.literal('accept-substitute'), answerId: id, customerId: id, lineId: id }),
-  z.object({ answer: z.literal('cancel'), answerId: id, customerId: id, lineId: id }),
+  z.object({ answer: z.literal('accept-substitute'), ...answerOf }),
+  z.object({ answer: z.literal('cancel'), ...answerOf }),
   z.object({
     answer: z.literal('can-wait'),
-    answerId: id,
-    customerId: id,
-    lineId: id,
+    ...answerOf,
     onHand: z.number().int().nonnegative().optional(),
     dailyUsage: z.number().positive().optional(),
   }),

@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { DEFAULT_POLICY } from '../../src/allocation/policy';
 import { createIncidentOperations, OperationError, type IncidentOperations } from '../../src/api/operations';
 import { openIncidentStore, type IncidentStore } from '../../src/incident-store/store';
+import { createInventoryClient } from '../../src/inventory/http-client';
 import { connectDevServer, uniqueTaskQueue } from '../harness/temporal';
 
 describe.skipIf(process.env.SKIP_TEMPORAL === '1')('incident operations on a Temporal server', () => {
@@ -17,10 +18,10 @@ describe.skipIf(process.env.SKIP_TEMPORAL === '1')('incident operations on a Tem
   let store: IncidentStore;
   // Unique per run: the dev server lives for the whole test run and visibility is shared.
   const network = uniqueTaskQueue('net');
+  const taskQueue = uniqueTaskQueue('ops');
 
   beforeAll(async () => {
     env = await connectDevServer();
-    const taskQueue = uniqueTaskQueue('ops');
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
@@ -38,7 +39,14 @@ describe.skipIf(process.env.SKIP_TEMPORAL === '1')('incident operations on a Tem
     await env?.teardown();
   });
 
-  const trigger = (sku: string, triggerId: string) => ({ triggerId, sku, network, source: 'webhook' as const, reason: 'under critical level' });
+  const trigger = (sku: string, triggerId: string, source: 'webhook' | 'scan' = 'webhook') => ({ triggerId, sku, network, source, reason: 'under critical level' });
+  async function endIncident(sku: string) {
+    await ops.cancel(`${network}:${sku}`, { reason: 'done', cancelledBy: 'pat' });
+    const handle = env.client.workflow.getHandle(`stockout:${network}:${sku}`);
+    await handle.result();
+    return (await handle.describe()).runId;
+  }
+  const latestRun = async (sku: string) => (await env.client.workflow.getHandle(`stockout:${network}:${sku}`).describe()).runId;
   const kind = (promise: Promise<unknown>) =>
     promise.then(
       () => 'ok',
@@ -99,5 +107,34 @@ describe.skipIf(process.env.SKIP_TEMPORAL === '1')('incident operations on a Tem
     expect(view.report).toEqual({ recommendations: ['raise safety stock'] });
     expect(await kind(ops.restock(id, { receiptId: 'GR-3', quantity: 1 }))).toBe(`rejected: incident stockout:${network}:SKU-C is completed: it takes no more commands`);
     expect(await kind(ops.cancel(id, { reason: 'again', cancelledBy: 'pat' }))).toMatch(/^rejected/);
+  });
+
+  it('opens no second incident for an event retried after its incident ended; a new event or the next scan does', async () => {
+    const workflowId = `stockout:${network}:SKU-D`;
+    expect(await ops.trigger(trigger('SKU-D', 'evt-d'))).toEqual({ workflowId, started: true });
+    const ended = await endIncident('SKU-D');
+    expect(await ops.trigger(trigger('SKU-D', 'evt-d'))).toEqual({ workflowId, started: false, alreadyRecorded: true });
+    expect(await latestRun('SKU-D')).toBe(ended);
+    expect(await ops.trigger(trigger('SKU-D', 'evt-d-2'))).toEqual({ workflowId, started: true });
+    expect(await latestRun('SKU-D')).not.toBe(ended);
+
+    // A scan's trigger id is the same every quarter hour: it names the scan, so it opens the SKU's next incident.
+    await endIncident('SKU-D');
+    const scanned = await ops.trigger(trigger('SKU-D', `scan:${network}:SKU-D`, 'scan'));
+    const scannedRun = await endIncident('SKU-D');
+    expect(scanned.started).toBe(true);
+    expect(await ops.trigger(trigger('SKU-D', `scan:${network}:SKU-D`, 'scan'))).toEqual({ workflowId, started: true });
+    expect(await latestRun('SKU-D')).not.toBe(scannedRun);
+  });
+
+  it('starts the incident when the inventory system cannot be asked about the SKU', async () => {
+    // Nothing listens on port 1: only a definite "unknown SKU" refuses a trigger, never an outage.
+    const unreachable = createIncidentOperations({
+      client: env.client,
+      policy: DEFAULT_POLICY,
+      taskQueue,
+      inventory: createInventoryClient({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 1_000 }),
+    });
+    expect(await unreachable.trigger(trigger('SKU-E', 'evt-e'))).toEqual({ workflowId: `stockout:${network}:SKU-E`, started: true });
   });
 });

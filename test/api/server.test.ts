@@ -1,5 +1,6 @@
 // The HTTP API over real HTTP with a recording fake of the operations: validation before anything is
 // called, bearer auth, answer links, the OpenAPI document and what reaches the log.
+import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createAnswerLinks } from '../../src/answer-links';
@@ -8,7 +9,8 @@ import { buildApi, redactUrl, startApi, type ApiOptions } from '../../src/api/se
 import { fakeOperations } from './fake-operations';
 
 const TOKEN = 'operator-token-0123456789';
-const answerLinks = createAnswerLinks({ secret: 'answer-link-secret-answer-link-secret', ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' });
+const LINK_SECRET = 'answer-link-secret-answer-link-secret';
+const answerLinks = createAnswerLinks({ secret: LINK_SECRET, ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' });
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 let app: FastifyInstance | undefined;
@@ -70,6 +72,11 @@ describe('input validation: a bad request is refused naming the field, and nothi
     { name: 'resume without who', path: '/incidents/eu:SKU-1/resume', body: {}, field: 'body.resumedBy' },
     { name: 'webhook with a textual quantity', path: '/webhooks/inventory/critical-level', body: { sku: 'S', network: 'eu', onHand: 'three', criticalLevel: 5, eventId: 'e1' }, field: 'body.onHand' },
     { name: 'webhook without event id', path: '/webhooks/inventory/critical-level', body: { sku: 'S', network: 'eu', onHand: 3, criticalLevel: 5 }, field: 'body.eventId' },
+    { name: 'webhook whose stock is not below the critical level', path: '/webhooks/inventory/critical-level', body: { sku: 'S', network: 'eu', onHand: 5, criticalLevel: 5, eventId: 'e1' }, field: 'body.onHand' },
+    // `eu` + `A:B` and `eu:A` + `B` would both be the incident `stockout:eu:A:B`.
+    { name: 'webhook with a colon in the SKU', path: '/webhooks/inventory/critical-level', body: { sku: 'A:B', network: 'eu', onHand: 3, criticalLevel: 5, eventId: 'e1' }, field: 'body.sku' },
+    { name: 'webhook with a colon in the network', path: '/webhooks/inventory/critical-level', body: { sku: 'B', network: 'eu:A', onHand: 3, criticalLevel: 5, eventId: 'e1' }, field: 'body.network' },
+    { name: 'manual trigger with a control character in the SKU', path: '/incidents', body: { sku: 'SKU-1\r\nX: y', network: 'eu', reason: 'x' }, field: 'body.sku' },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -200,7 +207,7 @@ describe('authorization', () => {
 });
 
 describe('customer answer links', () => {
-  const claims = { w: 'stockout:eu:SKU-1', c: 'CUST-9', l: 'LINE-3', a: 'accept-substitute' as const };
+  const claims = { w: 'stockout:eu:SKU-1', i: 'stockout:eu:SKU-1:abcd1234', c: 'CUST-9', l: 'LINE-3', a: 'accept-substitute' as const };
 
   it('shows a confirmation page on GET and changes nothing', async () => {
     const { operations, calls } = fakeOperations();
@@ -215,7 +222,7 @@ describe('customer answer links', () => {
     expect(calls).toEqual([]);
   });
 
-  it('records the answer on POST with the claims, and a second click is the same answer', async () => {
+  it('records the answer on POST with the claims, the incident id among them, and a second click is the same answer', async () => {
     const { operations, calls } = fakeOperations();
     const request = await serve({ operations });
     const token = answerLinks.sign(claims, new Date());
@@ -227,7 +234,13 @@ describe('customer answer links', () => {
     expect(calls).toHaveLength(2);
     const [first, second] = calls.map((c) => c.args as [string, { answerId: string }]);
     expect(first![0]).toBe('stockout:eu:SKU-1');
-    expect(first![1]).toEqual({ answer: 'accept-substitute', answerId: expect.stringMatching(/^link:/), customerId: 'CUST-9', lineId: 'LINE-3' });
+    expect(first![1]).toEqual({
+      answer: 'accept-substitute',
+      answerId: expect.stringMatching(/^link:/),
+      incidentId: 'stockout:eu:SKU-1:abcd1234',
+      customerId: 'CUST-9',
+      lineId: 'LINE-3',
+    });
     expect(second![1].answerId).toBe(first![1].answerId);
     // Another link (another line) is another answer.
     await request(`/answers/${answerLinks.sign({ ...claims, l: 'LINE-4' }, new Date())}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, raw: '' });
@@ -246,7 +259,7 @@ describe('customer answer links', () => {
     expect((calls[0]!.args[1] as { dailyUsage?: number }).dailyUsage).toBeUndefined();
   });
 
-  it('refuses forged, tampered and expired links with a 403 page', async () => {
+  it('refuses forged, tampered, incident-less and expired links with a 403 page', async () => {
     const { operations, calls } = fakeOperations();
     const request = await serve({ operations });
     const forged = createAnswerLinks({ secret: 'somebody-elses-secret-somebody-elses', ttlDays: 14, baseUrl: 'x' }).sign(claims, new Date());
@@ -254,7 +267,11 @@ describe('customer answer links', () => {
     const [body, signature] = valid.split('.');
     const otherLine = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), l: 'LINE-99' })).toString('base64url');
     const expired = answerLinks.sign(claims, new Date(Date.now() - 30 * 86_400_000));
-    for (const token of [forged, `${otherLine}.${signature}`, 'garbage']) {
+    // Correctly signed but without the incident id: it could act on whichever incident holds the workflow id now.
+    const { i: _incident, ...withoutIncident } = claims;
+    const bare = Buffer.from(JSON.stringify({ ...withoutIncident, e: Math.floor(Date.now() / 1000) + 86_400 })).toString('base64url');
+    const incidentLess = `${bare}.${createHmac('sha256', LINK_SECRET).update(bare).digest('base64url')}`;
+    for (const token of [forged, `${otherLine}.${signature}`, incidentLess, 'garbage']) {
       for (const method of ['GET', 'POST']) {
         const response = await request(`/answers/${token}`, { method, ...(method === 'POST' ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, raw: '' } : {}) });
         expect(response.status).toBe(403);
@@ -307,7 +324,7 @@ describe('logging', () => {
   it('never writes bodies, tokens, emails or the Authorization header to the log', async () => {
     const lines: string[] = [];
     const request = await serve({ operations: fakeOperations().operations, log: { stream: { write: (line) => void lines.push(line) } } });
-    const token = answerLinks.sign({ w: 'stockout:eu:SKU-1', c: 'CUST-9', l: 'LINE-3', a: 'cancel' }, new Date());
+    const token = answerLinks.sign({ w: 'stockout:eu:SKU-1', i: 'stockout:eu:SKU-1:abcd1234', c: 'CUST-9', l: 'LINE-3', a: 'cancel' }, new Date());
     await request(`/answers/${token}`);
     await request('/incidents', { headers: auth, body: { sku: 'SKU-1', network: 'eu', reason: 'told by buyer@customer.example', requestedBy: 'pat@example.com' } });
     await request('/incidents/eu:SKU-1', { headers: { authorization: 'Bearer not-the-token-at-all' } });

@@ -72,6 +72,7 @@ describe('argument parsing', () => {
     ['an unknown command', ['explode'], 'explode'],
     ['simulate without a policy', ['simulate', 'eu:S'], '--policy'],
     ['a zero restock', ['restock', 'eu:S', '--receipt', 'R1', '--quantity', '0'], '--quantity'],
+    ['a SKU with a colon, which would share an incident id with another network', ['start', '--sku', 'A:B', '--network', 'eu', '--reason', 'x'], '--sku'],
   ];
   for (const [name, argv, field] of bad) {
     it(`refuses ${name}, naming ${field}`, () => {
@@ -132,6 +133,13 @@ describe('exit codes', () => {
     expect(result.code).toBe(EXIT.ok);
     expect(result.stdout).toBe('Attached to running incident stockout:eu:SKU-1\n');
     expect(calls[0]!.args[0]).toMatchObject({ sku: 'SKU-1', network: 'eu', source: 'manual', reason: 'supplier fire', expectedRestock: '2025-04-01' });
+  });
+
+  it('says so when the trigger was already recorded by the ended incident', async () => {
+    const operations = { ...fakeOperations().operations, trigger: async () => ({ workflowId: 'stockout:eu:SKU-1', started: false, alreadyRecorded: true as const }) };
+    const result = await cli(['start', '--sku', 'SKU-1', '--network', 'eu', '--reason', 'supplier fire'], operations);
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout).toBe('Already recorded by the ended incident stockout:eu:SKU-1\n');
   });
 
   it('prints JSON for scripts with --json', async () => {
