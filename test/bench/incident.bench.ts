@@ -78,6 +78,15 @@ export async function benchIncident(options: { demandLines?: number; customers?:
       let largestPayload = 0;
       for (const event of events) largestPayload = Math.max(largestPayload, payloadBytes(event));
       const closed = await handle.query(stateQuery);
+      // The issue's bar: a bench that breaks it says so and fails the run.
+      const limits = [
+        ['at least 20,000 affected demand lines', closed.impact!.affectedLines >= 20_000],
+        ['at least 3,000 affected customers', closed.impact!.affectedCustomers >= 3_000],
+        ['history below 10,000 events', events.length < 10_000],
+        ['no payload above 512 KB', largestPayload < 512 * 1024],
+      ] as const;
+      const broken = limits.filter(([, ok]) => !ok).map(([what]) => what);
+      if (broken.length > 0) process.exitCode = 1;
       return {
         'affected demand lines': closed.impact!.affectedLines,
         'affected customers': closed.impact!.affectedCustomers,
@@ -87,6 +96,7 @@ export async function benchIncident(options: { demandLines?: number; customers?:
         ...stageSeconds(closed.timeline),
         'history events': events.length,
         'largest payload (KB)': round(largestPayload / 1024),
+        'limits (20k lines, 3k customers, <10k events, <512 KB)': broken.length === 0 ? 'all met' : `BROKEN: ${broken.join('; ')}`,
       };
     });
   } finally {
