@@ -53,6 +53,7 @@ afterEach(async () => {
 });
 
 const NO_APPROVAL = { approval: { severityThreshold: 'critical' as const } };
+const AUTO_APPROVE = { approval: { severityThreshold: 'low' as const, deadlineHours: 4, timeoutAction: 'auto-approve' as const } };
 const ALWAYS_APPROVE = { approval: { severityThreshold: 'low' as const, deadlineHours: 24, timeoutAction: 'escalate' as const } };
 
 /** Records the history for the replay test when asked (RECORD_HISTORIES=1). */
@@ -216,11 +217,7 @@ describe('incident scenarios', () => {
     world = await createWorld(env);
     const w = world;
     await w.worker.runUntil(async () => {
-      const handle = await startIncident(
-        w,
-        manualTrigger(w, SHORT_SKU),
-        policyWith({ approval: { severityThreshold: 'low', deadlineHours: 4, timeoutAction: 'auto-approve' } }),
-      );
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(AUTO_APPROVE));
       await waitForState(handle, 'awaiting-approval');
       await env.sleep('5 hours');
       const state = await waitForState(handle, 'following-up');
@@ -515,11 +512,7 @@ describe('incident scenarios', () => {
     world = await createWorld(env);
     const w = world;
     await w.worker.runUntil(async () => {
-      const handle = await startIncident(
-        w,
-        manualTrigger(w, SHORT_SKU),
-        policyWith({ approval: { severityThreshold: 'low', deadlineHours: 4, timeoutAction: 'auto-approve' } }),
-      );
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(AUTO_APPROVE));
       await waitForState(handle, 'awaiting-approval');
       await handle.executeUpdate(decidePlanUpdate, { args: [{ decision: 'reject', planRevision: 0, decidedBy: 'bob', comment: 'cap too loose' }] });
       await env.sleep('5 hours');
