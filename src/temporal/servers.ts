@@ -25,6 +25,7 @@ export interface ResolvedServer {
 }
 
 const ProvisionEnvSchema = z.object({
+  PATH: z.string().default(''),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
   STOCKOUT_CACHE_DIR: z.string().min(1).optional(),
@@ -33,8 +34,11 @@ const ProvisionEnvSchema = z.object({
   STOCKOUT_TRY_SDK_DOWNLOAD: z.enum(['0', '1']).default('0'),
 });
 type ProvisionEnv = z.infer<typeof ProvisionEnvSchema>;
+/** The environment provisioning reads (and hands to the builds); a parameter so tests can control PATH. */
+export type Environment = Record<string, string | undefined>;
+type Log = (line: string) => void;
 
-export function cacheDir(env: ProvisionEnv = ProvisionEnvSchema.parse(process.env)): string {
+function cacheDir(env: ProvisionEnv): string {
   return env.STOCKOUT_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'stockout-orchestrator');
 }
 
@@ -47,44 +51,50 @@ function isExecutable(path: string): boolean {
   }
 }
 
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+function onPath(name: string, searchPath: string): string | undefined {
+  for (const dir of searchPath.split(delimiter)) {
     const candidate = join(dir, name);
     if (dir && isExecutable(candidate)) return candidate;
   }
   return undefined;
 }
 
-function requireTool(tool: string, why: string, howToGet: string): string {
-  const path = onPath(tool);
+function requireTool(tool: string, searchPath: string, why: string, howToGet: string): string {
+  const path = onPath(tool, searchPath);
   if (!path) throw new Error(`Cannot provide the ${why}: '${tool}' is not installed. ${howToGet}`);
   return path;
 }
 
-function buildDevServer(dir: string): string {
+/** The cached CLI lives under its version, so a new TEMPORAL_CLI_VERSION builds afresh instead of reusing the old one. */
+const devServerCacheDir = (dir: string) => join(dir, `temporal-cli-${TEMPORAL_CLI_VERSION}`);
+
+function buildDevServer(dir: string, env: Environment, searchPath: string): string {
   const go = requireTool(
     'go',
+    searchPath,
     'Temporal dev server',
     'Install Go (apt-get install golang, or from the Go website), or set TEMPORAL_CLI_PATH to an existing `temporal` binary.',
   );
-  const bin = join(dir, 'bin');
+  const bin = devServerCacheDir(dir);
   mkdirSync(bin, { recursive: true });
   // v1.5.x is the last CLI line whose go.mod has no `replace` directive, so `go install` accepts it.
   execFileSync(go, ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
-    env: { ...process.env, GOBIN: bin, GOFLAGS: '-buildvcs=false' },
+    env: { ...env, GOBIN: bin, GOFLAGS: '-buildvcs=false' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return join(bin, 'temporal');
 }
 
-function buildTestServer(dir: string): string {
+function buildTestServer(dir: string, env: Environment, searchPath: string): string {
   const java = requireTool(
     'java',
+    searchPath,
     'Temporal time-skipping test server',
     'Install a JRE ≥ 11 (apt-get install default-jre-headless), or set TEMPORAL_TEST_SERVER_PATH to an existing test server executable.',
   );
   const mvn = requireTool(
     'mvn',
+    searchPath,
     'Temporal time-skipping test server',
     'Install Maven (apt-get install maven), or set TEMPORAL_TEST_SERVER_PATH to an existing test server executable.',
   );
@@ -105,6 +115,7 @@ function buildTestServer(dir: string): string {
   );
   execFileSync(mvn, ['-q', '-B', '-Dstyle.color=never', 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`, '-DincludeScope=runtime'], {
     cwd: home,
+    env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   // The SDK starts the executable as `<path> <port> [extraArgs]`, which is exactly TestServer's command line.
@@ -136,7 +147,7 @@ interface ServerRecipe {
   build: (dir: string) => string;
 }
 
-async function resolveServer(recipe: ServerRecipe, env: ProvisionEnv, log: (line: string) => void): Promise<ResolvedServer> {
+async function resolveServer(recipe: ServerRecipe, env: ProvisionEnv, log: Log): Promise<ResolvedServer> {
   const started = Date.now();
   const done = (executable: ServerExecutable, source: ServerSource): ResolvedServer => {
     const seconds = (Date.now() - started) / 1000;
@@ -148,7 +159,7 @@ async function resolveServer(recipe: ServerRecipe, env: ProvisionEnv, log: (line
     if (!isExecutable(recipe.envPath)) throw new Error(`${recipe.name}: ${recipe.envPath} (from the environment) is not an executable file`);
     return done({ type: 'existing-path', path: recipe.envPath }, 'env');
   }
-  const fromPath = onPath(recipe.binaryName);
+  const fromPath = onPath(recipe.binaryName, env.PATH);
   if (fromPath) return done({ type: 'existing-path', path: fromPath }, 'path');
   const dir = cacheDir(env);
   const cached = recipe.cachedPath(dir);
@@ -166,30 +177,33 @@ export interface TemporalServers {
   testServer: ResolvedServer;
 }
 
+/** The Temporal CLI dev server alone (what the main job runs); cheap once the cache is filled. */
+export function provideDevServer(log: Log = () => {}, processEnv: Environment = process.env): Promise<ResolvedServer> {
+  const env = ProvisionEnvSchema.parse(processEnv);
+  const recipe: ServerRecipe = {
+    name: 'dev-server',
+    envPath: env.TEMPORAL_CLI_PATH,
+    binaryName: 'temporal',
+    cachedPath: (dir) => join(devServerCacheDir(dir), 'temporal'),
+    build: (dir) => buildDevServer(dir, processEnv, env.PATH),
+  };
+  return resolveServer(recipe, env, log);
+}
+
+/** The Java time-skipping test server alone; cheap once the cache is filled. */
+export function provideTestServer(log: Log = () => {}, processEnv: Environment = process.env): Promise<ResolvedServer> {
+  const env = ProvisionEnvSchema.parse(processEnv);
+  const recipe: ServerRecipe = {
+    name: 'test-server',
+    envPath: env.TEMPORAL_TEST_SERVER_PATH,
+    binaryName: 'temporal-test-server',
+    cachedPath: (dir) => join(dir, `test-server-${TEST_SERVER_VERSION}`, 'temporal-test-server'),
+    build: (dir) => buildTestServer(dir, processEnv, env.PATH),
+  };
+  return resolveServer(recipe, env, log);
+}
+
 /** Resolves both servers; cheap once the cache is filled. */
-export async function provideTemporalServers(log: (line: string) => void = () => {}): Promise<TemporalServers> {
-  const env = ProvisionEnvSchema.parse(process.env);
-  const devServer = await resolveServer(
-    {
-      name: 'dev-server',
-      envPath: env.TEMPORAL_CLI_PATH,
-      binaryName: 'temporal',
-      cachedPath: (dir) => join(dir, 'bin', 'temporal'),
-      build: buildDevServer,
-    },
-    env,
-    log,
-  );
-  const testServer = await resolveServer(
-    {
-      name: 'test-server',
-      envPath: env.TEMPORAL_TEST_SERVER_PATH,
-      binaryName: 'temporal-test-server',
-      cachedPath: (dir) => join(dir, `test-server-${TEST_SERVER_VERSION}`, 'temporal-test-server'),
-      build: buildTestServer,
-    },
-    env,
-    log,
-  );
-  return { devServer, testServer };
+export async function provideTemporalServers(log: Log = () => {}, processEnv: Environment = process.env): Promise<TemporalServers> {
+  return { devServer: await provideDevServer(log, processEnv), testServer: await provideTestServer(log, processEnv) };
 }
