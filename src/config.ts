@@ -33,6 +33,9 @@ const EnvSchema = z.object({
   /** Base of the customer answer links in emails. */
   PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:7300'),
   STOCKOUT_POLICY_FILE: z.string().min(1).optional(),
+  /** The main job's embedded Temporal dev server (gRPC) and its Web UI. */
+  STOCKOUT_DEV_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  STOCKOUT_DEV_SERVER_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   /** Networks the threshold scan watches, comma-separated; empty turns the scan off. */
   STOCKOUT_SCAN_NETWORKS: z
     .string()

@@ -2,7 +2,6 @@
 // inventory/CRM service with a generated dataset, the SMTP sink, the worker and the API — then a demo crisis
 // driven end to end the way its users would. `--serve` starts everything and waits; Ctrl-C drains the worker,
 // and the next start continues the incidents where they were.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +14,7 @@ import { loadConfig } from './config';
 import { generateDataset, PRESETS } from './dataset/generate';
 import { DEMO_NETWORK, runDemo } from './embedded/demo';
 import { startDevServer } from './embedded/dev-server';
+import { loadOrCreateSecrets, secretsFile } from './embedded/secrets';
 import { createInventoryClient } from './inventory/http-client';
 import { startSmtpSink } from './notifications/smtp-sink';
 import { startReferenceService } from './reference-service/service';
@@ -25,6 +25,17 @@ import { createIncidentWorker } from '../workers/incident-worker';
 const say = (line: string) => console.log(`[stockout] ${line}`);
 
 async function main(): Promise<void> {
+  // Installed before anything starts: a Ctrl-C or SIGTERM at any point, start-up included, stops what runs here
+  // gracefully; the incidents wait in Temporal. Repeats are ignored (npm relays the terminal's Ctrl-C a second time).
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (stop.signal.aborted) say('still shutting down: the worker drains first');
+    else stop.abort(new Error('stop requested'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const stopped = new Promise<'stopped'>((resolveStop) => stop.signal.addEventListener('abort', () => resolveStop('stopped'), { once: true }));
+
   const { values } = parseArgs({
     options: {
       serve: { type: 'boolean', default: false },
@@ -37,26 +48,32 @@ async function main(): Promise<void> {
     return;
   }
   const started = Date.now();
-  // The worker's lifecycle chatter would bury the demo's story; warnings and errors still show.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // The worker's lifecycle chatter would bury the demo's story; warnings and errors still show. No shutdown
+  // signals for the SDK: the shutdown below drains the worker before it closes what the worker uses.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const config = loadConfig();
   const dataDir = resolve(config.STOCKOUT_DATA_DIR);
   if (values.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  // Secrets come from the environment; without them the embedded run makes throwaway ones for this run.
-  const apiToken = config.API_TOKEN ?? randomBytes(24).toString('base64url');
-  const linkSecret = config.ANSWER_LINK_SECRET ?? randomBytes(32).toString('base64url');
+  // Secrets come from the environment; what it lacks is made once and kept in the data folder.
+  const { API_TOKEN, ANSWER_LINK_SECRET } = config;
+  const kept = API_TOKEN && ANSWER_LINK_SECRET ? { apiToken: API_TOKEN, answerLinkSecret: ANSWER_LINK_SECRET } : loadOrCreateSecrets(dataDir);
+  const apiToken = API_TOKEN ?? kept.apiToken;
+  const linkSecret = ANSWER_LINK_SECRET ?? kept.answerLinkSecret;
   const policy = configuredPolicy(config.STOCKOUT_POLICY_FILE);
 
   const cleanups: (() => Promise<void>)[] = [];
-  const shutdown = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  /** Keeps what just started for the shutdown; a stop asked for meanwhile ends the start-up here. */
+  const keep = (cleanup: () => Promise<void>) => {
+    cleanups.push(cleanup);
+    stop.signal.throwIfAborted();
   };
 
   try {
     say('starting the Temporal dev server (data in the data folder, Web UI on)…');
-    const devServer = await startDevServer({ dataDir, port: 7233, uiPort: 8233 });
-    cleanups.push(() => devServer.stop());
+    const devServer = await startDevServer({ dataDir, port: config.STOCKOUT_DEV_SERVER_PORT, uiPort: config.STOCKOUT_DEV_SERVER_UI_PORT });
+    // Pushed first, so stopped last: after the worker has drained.
+    keep(() => devServer.stop());
 
     say('starting the reference inventory and CRM service…');
     const service = await startReferenceService({
@@ -65,18 +82,18 @@ async function main(): Promise<void> {
       port: Number(new URL(config.INVENTORY_URL).port),
       crmPort: Number(new URL(config.CRM_URL).port),
     });
-    cleanups.push(() => service.close());
+    keep(() => service.close());
 
     const sink = await startSmtpSink({ port: config.SMTP_PORT, dir: join(dataDir, 'mail') });
-    cleanups.push(() => sink.close());
+    keep(() => sink.close());
     say(`SMTP sink on port ${sink.port}: every email is kept as an .eml file in ${sink.dir}`);
 
     const inventory = createInventoryClient({ baseUrl: service.inventoryUrl, timeoutMs: config.SYSTEMS_TIMEOUT_MS });
     // The reference service picked its ports from INVENTORY_URL/CRM_URL, so the worker's config points at it.
     const deps = activityDepsFromConfig({ ...config, STOCKOUT_DATA_DIR: dataDir }, { answerLinkSecret: linkSecret });
-    cleanups.push(async () => deps.close());
+    keep(async () => deps.close());
     const connection = await Connection.connect({ address: devServer.address });
-    cleanups.push(() => connection.close());
+    keep(() => connection.close());
     const client = new Client({ connection, namespace: 'default' });
     const operations = createIncidentOperations({ client, policy, taskQueue: config.STOCKOUT_TASK_QUEUE, store: deps.store, inventory });
     for (const { network } of await ensureThresholdScanSchedules(client, scanScheduleOptions(config))) {
@@ -91,34 +108,35 @@ async function main(): Promise<void> {
       incidents: operations,
     });
     const workerRun = worker.run();
-    cleanups.push(async () => {
-      worker.shutdown();
+    keep(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun;
       await workerConnection.close();
     });
 
     const api = await startApi({ operations, answerLinks: deps.answerLinks, config: { ...config, API_TOKEN: apiToken } });
-    cleanups.push(() => api.close());
-    say(`API on ${api.url} (OpenAPI at ${api.url}/openapi.json)${config.API_TOKEN ? '' : `; bearer token for this run: ${apiToken}`}`);
+    keep(() => api.close());
+    say(`API on ${api.url} (OpenAPI at ${api.url}/openapi.json)${API_TOKEN ? '' : `; its bearer token (apiToken) is kept in ${secretsFile(dataDir)}`}`);
     say(`everything up in ${((Date.now() - started) / 1000).toFixed(1)} s — Temporal Web UI: ${devServer.uiUrl}`);
 
-    // Ctrl-C or SIGTERM at any point: stop what runs here gracefully; the incidents wait in Temporal.
-    const stopped = new Promise<'stopped'>((resolveStop) => {
-      process.once('SIGINT', () => resolveStop('stopped'));
-      process.once('SIGTERM', () => resolveStop('stopped'));
-    });
     if (values.serve) {
       say('serving; try `npm run stockout -- list` or the API. Ctrl-C stops (the worker drains first).');
-      await stopped;
+      // A worker that fails ends the job instead of leaving an API whose incidents no longer move.
+      await Promise.race([stopped, workerRun]);
     } else {
       const scanNow = config.STOCKOUT_SCAN_NETWORKS.includes(DEMO_NETWORK) ? () => runScanNow(client, DEMO_NETWORK) : undefined;
       const demo = runDemo({ apiUrl: api.url, apiToken, operations, inventory, sink, say, uiUrl: devServer.uiUrl, dataDir, ...(scanNow ? { scanNow } : {}) });
       if ((await Promise.race([demo, stopped])) === 'stopped') say('stopped during the demo: the next `npm start` continues it');
       else say(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
+  } catch (error) {
+    if (error !== stop.signal.reason) throw error;
+    say('stopped during start-up');
   } finally {
     say('shutting down: the worker drains, incidents continue on the next start');
-    await shutdown();
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => say(`while shutting down: ${error instanceof Error ? error.message : String(error)}`));
+    }
   }
 }
 

@@ -1,11 +1,13 @@
 // The Temporal CLI dev server for the embedded setup: SQLite persistence in the data folder (incidents
-// survive a restart), the Web UI on, our search attributes registered.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
+// survive a restart), the Web UI on, our search attributes registered. It runs in its own process group, so
+// a Ctrl-C in the terminal reaches only the main job, which stops the server after the worker has drained.
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { ALL_SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
-import { provideTemporalServers } from '../temporal/servers';
+import { provideDevServer } from '../temporal/servers';
 
 export interface DevServer {
   address: string;
@@ -13,51 +15,117 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+const HOST = '127.0.0.1';
+
 export async function startDevServer(options: { dataDir: string; port: number; uiPort: number }): Promise<DevServer> {
-  const { devServer } = await provideTemporalServers();
+  const dbFile = join(options.dataDir, 'temporal.sqlite');
+  const pidFile = join(options.dataDir, 'temporal-dev-server.pid');
+  // A main job killed outright (SIGKILL; or tsx's own Ctrl-C relay, which kills a child busy for 60 ms) leaves
+  // its detached server running on this data folder: stop it before starting ours.
+  await stopLeftover(pidFile, dbFile);
+  // A server already on our port would answer the readiness probe: we would silently run on someone else's.
+  for (const [port, variable] of [
+    [options.port, 'STOCKOUT_DEV_SERVER_PORT'],
+    [options.uiPort, 'STOCKOUT_DEV_SERVER_UI_PORT'],
+  ] as const) {
+    if (await portTaken(port)) {
+      throw new Error(
+        `port ${port} on ${HOST} is already taken by another process (another Temporal dev server or an earlier main job still running?): stop it, or choose a free port with ${variable}`,
+      );
+    }
+  }
+  const devServer = await provideDevServer();
   if (devServer.executable.type !== 'existing-path') throw new Error('the embedded dev server needs a local `temporal` binary');
   const args = [
     'server',
     'start-dev',
     '--db-filename',
-    join(options.dataDir, 'temporal.sqlite'),
+    dbFile,
     '--port',
     String(options.port),
     '--ui-port',
     String(options.uiPort),
     '--ip',
-    '127.0.0.1',
+    HOST,
     '--log-level',
     'error',
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`]),
   ];
-  const child: ChildProcess = spawn(devServer.executable.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(devServer.executable.path, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  if (child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);
+  // Detached, it would outlive a main job that exits on an error; SIGTERM lets it close its database.
+  const stopOnExit = () => child.kill('SIGTERM');
+  process.once('exit', stopOnExit);
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr = (stderr + String(chunk)).slice(-4000);
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    process.off('exit', stopOnExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(killer);
+    rmSync(pidFile, { force: true });
+  };
   const ready = await Promise.race([waitForPort(options.port, 60_000), exited.then(() => false)]);
   if (!ready) {
-    child.kill('SIGTERM');
+    await stop();
     throw new Error(`the Temporal dev server did not start on port ${options.port}: ${stderr.trim() || 'no output'}`);
   }
-  return {
-    address: `127.0.0.1:${options.port}`,
-    uiUrl: `http://127.0.0.1:${options.uiPort}`,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await exited;
-    },
+  return { address: `${HOST}:${options.port}`, uiUrl: `http://${HOST}:${options.uiPort}`, stop };
+}
+
+/** Stops the server an earlier run recorded, if it still runs on this database (a reused pid is left alone). */
+async function stopLeftover(pidFile: string, dbFile: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+  } catch {
+    return;
+  }
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // gone meanwhile
+    }
   };
+  if (Number.isInteger(pid) && pid > 0 && commandLineOf(pid)?.includes(dbFile)) {
+    signal('SIGTERM');
+    const deadline = Date.now() + 15_000;
+    while (commandLineOf(pid) !== undefined) {
+      if (Date.now() > deadline) signal('SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  rmSync(pidFile, { force: true });
+}
+
+function commandLineOf(pid: number): string | undefined {
+  try {
+    return execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined; // ps exits 1 when there is no such process
+  }
+}
+
+/** Whether something already listens on the port (binding it ourselves is the one reliable test). */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(true));
+    probe.listen({ port, host: HOST, exclusive: true }, () => probe.close(() => resolve(false)));
+  });
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const open = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: '127.0.0.1', port });
+      const socket = createConnection({ host: HOST, port });
       socket.once('connect', () => {
         socket.end();
         resolve(true);

@@ -1,0 +1,266 @@
+// The main job as its users run it: a real process (`node --import tsx src/main.ts --serve`, what
+// `npm start -- --serve` runs) on its own ports and data folder, stopped the way a terminal's Ctrl-C stops
+// it — SIGINT to its whole process group. It exits 0 and frees its ports; the next start with the same data
+// folder continues the same incident, and the answer links in emails sent before the restart still work. A
+// port already taken and a Ctrl-C during start-up are handled too.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_NETWORK, DEMO_SKU } from '../../src/embedded/demo';
+import type { IncidentState } from '../../src/incident/state';
+
+const root = new URL('../../', import.meta.url).pathname;
+// What `npm start` runs, without npm (which dies of the terminal's SIGINT too and reports that, not our exit
+// code). Not the tsx CLI: its Ctrl-C relay SIGKILLs a child whose event loop is busy for 60 ms.
+const command = [process.execPath, '--import', 'tsx', 'src/main.ts', '--serve'] as const;
+const work = mkdtempSync(join(tmpdir(), 'stockout-main-job-'));
+const dataDir = join(work, 'data');
+const secretsPath = join(dataDir, 'secrets.json');
+const running = new Set<MainJob>();
+
+afterAll(async () => {
+  // Only after a failure is anything left: the job's process group, then a dev server on our data folder.
+  for (const job of running) job.kill('SIGKILL');
+  for (const pid of devServerPids(work)) process.kill(pid, 'SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Ports the OS just handed out, so nothing on this machine collides with them. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  for (let i = 0; i < count; i++) {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+  }
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Processes whose command line names a folder under `dir`: the dev server is started with its database file there. */
+function devServerPids(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return cmdline.includes('start-dev') && cmdline.includes(dir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function processGroupOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}
+
+const [apiPort, inventoryPort, crmPort, smtpPort, temporalPort, uiPort] = await freePorts(6);
+const apiUrl = `http://127.0.0.1:${apiPort}`;
+const ports = [apiPort!, inventoryPort!, crmPort!, smtpPort!, temporalPort!, uiPort!];
+
+interface MainJob {
+  child: ChildProcess;
+  output: () => string;
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+function startMainJob(dir: string): MainJob {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    // The job must make and keep its own secrets.
+    if (value !== undefined && key !== 'API_TOKEN' && key !== 'ANSWER_LINK_SECRET') env[key] = value;
+  }
+  Object.assign(env, {
+    STOCKOUT_DATA_DIR: dir,
+    API_PORT: String(apiPort),
+    PUBLIC_BASE_URL: apiUrl,
+    INVENTORY_URL: `http://127.0.0.1:${inventoryPort}`,
+    CRM_URL: `http://127.0.0.1:${crmPort}`,
+    SMTP_PORT: String(smtpPort),
+    STOCKOUT_DEV_SERVER_PORT: String(temporalPort),
+    STOCKOUT_DEV_SERVER_UI_PORT: String(uiPort),
+  });
+  // Its own process group, like a terminal's foreground job: a signal to the group reaches all it runs.
+  const child = spawn(command[0], command.slice(1), { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const collect = (chunk: Buffer) => {
+    output += String(chunk);
+    for (const listener of listeners) listener();
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const job: MainJob = {
+    child,
+    output: () => output,
+    waitFor: (pattern, timeoutMs) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!pattern.test(output)) return;
+          listeners.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
+        listeners.add(check);
+        void exited.then(() => setTimeout(() => reject(new Error(`exited before ${pattern}; output:\n${output}`)), 100));
+        check();
+      }),
+    exited,
+    kill: (signal) => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, signal);
+    },
+  };
+  running.add(job);
+  void exited.then(() => running.delete(job));
+  return job;
+}
+
+/** A terminal's Ctrl-C: SIGINT to the whole foreground process group. The job must exit 0 in bounded time. */
+async function ctrlC(job: MainJob): Promise<void> {
+  job.kill('SIGINT');
+  const outcome = await Promise.race([job.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 60_000))]);
+  expect(outcome, job.output()).toEqual({ code: 0, signal: null });
+  for (const port of ports) expect(await portFree(port), `port ${port} free`).toBe(true);
+  expect(devServerPids(work)).toEqual([]);
+}
+
+function secrets(): { apiToken: string; answerLinkSecret: string } {
+  return JSON.parse(readFileSync(secretsPath, 'utf8')) as { apiToken: string; answerLinkSecret: string };
+}
+
+async function api(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${secrets().apiToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+const incidentPath = (id: string) => `/incidents/${encodeURIComponent(id)}`;
+
+async function waitForIncident(id: string, what: string, done: (state: IncidentState) => boolean): Promise<IncidentState> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const state = (await api('GET', incidentPath(id))) as unknown as IncidentState;
+    if (done(state)) return state;
+    if (state.stage === 'needs-attention') throw new Error(`incident needs attention: ${state.attention?.reason}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stage ${state.stage}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+/** Tokens of the customer answer links in the emails the SMTP sink kept. */
+function answerTokens(): string[] {
+  const mail = join(dataDir, 'mail');
+  return readdirSync(mail)
+    .filter((file) => file.endsWith('.eml'))
+    .flatMap((file) => [...readFileSync(join(mail, file), 'utf8').replace(/=\r?\n/g, '').matchAll(/\/answers\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/g)])
+    .map((match) => match[1]!);
+}
+
+describe('the main job as a process', () => {
+  it('refuses to start when another process holds its Temporal port, naming the port and the setting', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(temporalPort, '127.0.0.1', resolve));
+    try {
+      const job = startMainJob(join(work, 'port-taken'));
+      const outcome = await Promise.race([job.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 60_000))]);
+      expect(outcome, job.output()).toEqual({ code: 1, signal: null });
+      expect(job.output()).toContain(`port ${temporalPort}`);
+      expect(job.output()).toContain('STOCKOUT_DEV_SERVER_PORT');
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  }, 90_000);
+
+  it('stops cleanly on a Ctrl-C during start-up', async () => {
+    const job = startMainJob(join(work, 'start-up'));
+    await job.waitFor(/starting the reference inventory and CRM service/, 120_000);
+    await ctrlC(job);
+    expect(job.output()).toContain('stopped during start-up');
+  }, 240_000);
+
+  it('stops the dev server a run killed outright left behind on the same data folder', async () => {
+    const dir = join(work, 'killed');
+    const killed = startMainJob(dir);
+    await killed.waitFor(/serving;/, 120_000);
+    killed.kill('SIGKILL');
+    await killed.exited;
+    const [leftover] = devServerPids(dir);
+    expect(leftover, 'the detached dev server outlives a SIGKILL').toBeDefined();
+    const next = startMainJob(dir);
+    await next.waitFor(/serving;/, 120_000);
+    expect(devServerPids(dir)).not.toContain(leftover);
+    await ctrlC(next);
+  }, 300_000);
+
+  it('continues the same incident after a Ctrl-C and a restart, with the same secrets and working answer links', async () => {
+    const first = startMainJob(dataDir);
+    await first.waitFor(/serving;/, 120_000);
+    // The token stays in a file only its owner reads; the output names the file, never the token.
+    expect(statSync(secretsPath).mode & 0o777).toBe(0o600);
+    const kept = secrets();
+    expect(first.output()).toContain(secretsPath);
+    expect(first.output()).not.toContain(kept.apiToken);
+    // The dev server has a process group of its own: the Ctrl-C reaches it only through the job, after the drain.
+    const [devServer] = devServerPids(dataDir);
+    expect(processGroupOf(devServer!)).not.toBe(processGroupOf(first.child.pid!));
+
+    const opened = await api('POST', '/webhooks/inventory/critical-level', {
+      sku: DEMO_SKU,
+      network: DEMO_NETWORK,
+      onHand: 40,
+      criticalLevel: 120,
+      eventId: 'main-job-test',
+    });
+    const workflowId = String(opened.workflowId);
+    const pending = await waitForIncident(workflowId, 'a plan', (s) => s.stage === 'awaiting-approval');
+    await api('POST', `${incidentPath(workflowId)}/decision`, { decision: 'approve', planRevision: pending.plan!.revision, decidedBy: 'main-job-test' });
+    const notified = await waitForIncident(workflowId, 'the customer notices', (s) => s.stage === 'following-up' && s.firstNoticeAt !== null);
+    const [link] = answerTokens();
+    expect(link, 'an answer link in the emails').toBeDefined();
+    expect((await fetch(`${apiUrl}/answers/${link}`)).status).toBe(200);
+    await ctrlC(first);
+
+    const second = startMainJob(dataDir);
+    await second.waitFor(/serving;/, 120_000);
+    expect(secrets()).toEqual(kept);
+    // The link in an email sent before the restart still opens its page.
+    expect((await fetch(`${apiUrl}/answers/${link}`)).status).toBe(200);
+    const resumed = (await api('GET', incidentPath(workflowId))) as unknown as IncidentState;
+    expect(resumed.incidentId).toBe(notified.incidentId);
+    expect(resumed.stage).toBe('following-up');
+    // And it advances: the restock of what is still open closes it.
+    const open = resumed.backorders?.openUnits ?? 0;
+    expect(open).toBeGreaterThan(0);
+    await api('POST', `${incidentPath(workflowId)}/restocks`, { receiptId: 'main-job-test-receipt', quantity: open });
+    const closed = await waitForIncident(workflowId, 'the close', (s) => s.stage === 'closed');
+    expect(closed.incidentId).toBe(notified.incidentId);
+    expect(closed.receiptsApplied).toContain('main-job-test-receipt');
+    await ctrlC(second);
+  }, 480_000);
+});
