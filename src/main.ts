@@ -18,6 +18,7 @@ import { loadOrCreateSecrets, secretsFile } from './embedded/secrets';
 import { createInventoryClient } from './inventory/http-client';
 import { startSmtpSink } from './notifications/smtp-sink';
 import { startReferenceService } from './reference-service/service';
+import { configuredDataConverter } from './temporal/connection';
 import { ensureThresholdScanSchedules, runScanNow, scanScheduleOptions } from './temporal/schedules';
 import { activityDepsFromConfig } from '../workers/activity-deps';
 import { createIncidentWorker } from '../workers/incident-worker';
@@ -94,7 +95,8 @@ async function main(): Promise<void> {
     keep(async () => deps.close());
     const connection = await Connection.connect({ address: devServer.address });
     keep(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
+    const dataConverter = configuredDataConverter();
+    const client = new Client({ connection, namespace: 'default', dataConverter });
     const operations = createIncidentOperations({ client, policy, taskQueue: config.STOCKOUT_TASK_QUEUE, store: deps.store, inventory });
     for (const { network } of await ensureThresholdScanSchedules(client, scanScheduleOptions(config))) {
       say(`threshold scan of network ${network} scheduled every ${config.STOCKOUT_SCAN_EVERY_MINUTES} min (below ${config.STOCKOUT_SCAN_CRITICAL_DAYS} days of cover)`);
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
       taskQueue: config.STOCKOUT_TASK_QUEUE,
       deps,
       incidents: operations,
+      dataConverter,
     });
     const workerRun = worker.run();
     keep(async () => {

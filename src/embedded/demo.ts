@@ -1,7 +1,8 @@
 // The demo crisis of the main job, driven as its users would: the inventory system reports a SKU under its
 // critical level (webhook), a planner compares the plan under another policy and approves it (API), a
-// customer accepts a substitute through the link in its email, the supplier's ETA slips, the restock
-// arrives, and the incident closes with its report. State-driven, so a restarted run picks up where it was.
+// delivery of the substitute arrives and the supplier's ETA slips (the ETA emails offer the substitute), a
+// customer accepts it through the link in its email, the restock arrives, and the incident closes with its
+// report. State-driven, so a restarted run picks up where it was.
 import { readFileSync } from 'node:fs';
 import type { IncidentOperations } from '../api/operations';
 import type { InventorySystem } from '../inventory/system';
@@ -96,14 +97,15 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   state = await waitFor('the customer notices', (s) => isOver(s) || (s.stage === 'following-up' && s.firstNoticeAt !== null));
   if (!isOver(state)) {
     o.say(`${o.sink.messages().length} emails in the sink so far; open backorders: ${state.backorders?.openUnits ?? 0} units`);
-    await acceptASubstitute(o);
     const po = (await o.inventory.listInbound(DEMO_SKU)).filter((p) => p.status === 'open').sort((a, b) => a.eta.localeCompare(b.eta))[0];
     if (state.etaRevision === 0 && po) {
+      await substituteDelivery(o, state);
       const eta = addDays(po.eta, 7);
-      o.say(`the supplier moves the ETA of ${po.poId} by a week, to ${eta}; customers with open backorders are told…`);
+      o.say(`the supplier moves the ETA of ${po.poId} by a week, to ${eta}; customers with open backorders are told (with the substitute now on offer)…`);
       await o.operations.changeEta(id, { poId: po.poId, eta, reason: 'supplier delay' });
       await waitFor('the ETA notices', (s) => isOver(s) || s.deliveries.some((d) => d.kind === 'eta-change'));
     }
+    await acceptASubstitute(o);
     // The substitute answer and the ETA change both changed what is still open.
     state = await o.operations.show(id);
     const open = state.backorders?.openUnits ?? 0;
@@ -125,19 +127,30 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   }
 }
 
-/** A customer clicks "accept a substitute" in its first notice: the link is signed, so it acts on its own line only. */
+/**
+ * The plan shipped all the substitute stock there was; a delivery of the substitute at the hub lets the next
+ * notices offer it (emails offer only what is free when they are written).
+ */
+async function substituteDelivery(o: DemoOptions, state: IncidentState): Promise<void> {
+  const substitute = state.substitutes[0];
+  if (!substitute || !state.pooling) return;
+  const quantity = Math.max(50, Math.ceil((state.backorders?.openUnits ?? 0) * substitute.ratio));
+  await o.inventory.recordReceipt({ idempotencyKey: `demo:${state.incidentId}:substitute-delivery`, sku: substitute.sku, locationId: state.pooling.hubId, quantity });
+  o.say(`a delivery of the substitute ${substitute.sku} arrives at the hub: ${quantity} units`);
+}
+
+/** A customer clicks "accept a substitute" in its latest email: the link is signed, so it acts on its own line only. */
 async function acceptASubstitute(o: DemoOptions): Promise<void> {
-  for (const message of o.sink.messages()) {
-    const raw = readFileSync(message.file, 'utf8');
-    const link = /https?:\/\/[^\s"'<>]+\/answers\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/.exec(raw.replace(/=\r?\n/g, ''))?.[0];
-    if (!link || !/accept/i.test(raw)) continue;
-    const token = link.slice(link.lastIndexOf('/') + 1);
-    if (!isAcceptSubstitute(token)) continue;
+  for (const message of [...o.sink.messages()].reverse()) {
+    const raw = readFileSync(message.file, 'utf8').replace(/=\r?\n/g, '');
+    const tokens = [...raw.matchAll(/https?:\/\/[^\s"'<>]+\/answers\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/g)].map((m) => m[1]!);
+    const token = tokens.find(isAcceptSubstitute);
+    if (!token) continue;
     const response = await fetch(`${o.apiUrl}/answers/${token}`, { method: 'POST' });
     o.say(`a customer accepted a substitute through its email link: HTTP ${response.status}`);
     return;
   }
-  o.say('no substitute offer link in the emails (every backordered customer already has a substitute or none is free)');
+  o.say('no substitute offer link in the emails (no backordered customer accepts substitutes, or none is free)');
 }
 
 function isAcceptSubstitute(token: string): boolean {
