@@ -224,6 +224,7 @@ describe('incident scenarios', () => {
       expect(state.approval.status).toBe('auto-approved');
       await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'policy-test' });
       await handle.result();
+      await keep(handle, 'auto-approve');
     });
     await expectBooksBalanced(w);
   });
@@ -504,6 +505,7 @@ describe('incident scenarios', () => {
       expect(await w.deps.inventory.listReservations({ incidentId: pending.incidentId, status: 'active' })).not.toEqual([]);
       await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'ann' });
       expect((await handle.result()).outcome).toBe('cancelled');
+      await keep(handle, 'overrides-refused');
     });
     await expectBooksBalanced(w);
   });
@@ -522,6 +524,7 @@ describe('incident scenarios', () => {
       expect(await w.deps.inventory.listReservations({ incidentId: escalated.incidentId })).toEqual([]);
       await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'bob' });
       expect((await handle.result()).outcome).toBe('cancelled');
+      await keep(handle, 'rejected-then-escalated');
     });
     await expectBooksBalanced(w);
   });
@@ -565,6 +568,7 @@ describe('incident scenarios', () => {
       expect(closed.restockRounds).toBe(1);
       expect(closed.backorders!.openUnits).toBe(0);
       expect(closed.backorders!.fulfilledUnits).toBe(breached.backorders!.openUnits);
+      await keep(handle, 'sla-answer-receipt-check');
     });
     await expectBooksBalanced(w);
   });
