@@ -130,12 +130,25 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
         .map((r) => ({ receiptId: r.receiptId, quantity: r.quantity, locationId: r.locationId, recorded: true as const }));
     },
 
-    async applyEtaChange(input: { incidentId: string; sku: string; change: EtaChange }): Promise<{ affectedCustomers: number; previousEta: string | null }> {
-      const inbound = await inventory.listInbound(input.sku);
-      const po = inbound.find((p) => p.poId === input.change.poId);
-      const previousEta = po?.eta ?? null;
+    /**
+     * Moves the PO's ETA once per ETA revision of the incident: a slip back to an earlier date is a new change,
+     * and a retry reports the ETA from before its own write, which is kept before writing.
+     */
+    async applyEtaChange(input: {
+      incidentId: string;
+      sku: string;
+      change: EtaChange;
+      revision?: number;
+    }): Promise<{ affectedCustomers: number; previousEta: string | null }> {
+      const revision = input.revision ?? 0;
+      const ref = `eta-changes/${revision}/${input.change.poId}`;
+      let previousEta = store.get<{ previousEta: string | null }>(input.incidentId, ref)?.previousEta;
+      if (previousEta === undefined) {
+        previousEta = (await inventory.listInbound(input.sku)).find((p) => p.poId === input.change.poId)?.eta ?? null;
+        store.put(input.incidentId, ref, { previousEta });
+      }
       await inventory.updateInboundEta({
-        idempotencyKey: keyFor(input.incidentId, 'eta', input.change.poId, input.change.eta),
+        idempotencyKey: keyFor(input.incidentId, 'eta', String(revision), input.change.poId, input.change.eta),
         poId: input.change.poId,
         eta: input.change.eta,
       });

@@ -98,8 +98,12 @@ async function main(): Promise<void> {
     const dataConverter = configuredDataConverter();
     const client = new Client({ connection, namespace: 'default', dataConverter });
     const operations = createIncidentOperations({ client, policy, taskQueue: config.STOCKOUT_TASK_QUEUE, store: deps.store, inventory });
-    for (const { network } of await ensureThresholdScanSchedules(client, scanScheduleOptions(config))) {
-      say(`threshold scan of network ${network} scheduled every ${config.STOCKOUT_SCAN_EVERY_MINUTES} min (below ${config.STOCKOUT_SCAN_CRITICAL_DAYS} days of cover)`);
+    for (const { network, outcome } of await ensureThresholdScanSchedules(client, scanScheduleOptions(config))) {
+      say(
+        outcome === 'paused'
+          ? `threshold scan of network ${network} paused: it is no longer in STOCKOUT_SCAN_NETWORKS`
+          : `threshold scan of network ${network} scheduled every ${config.STOCKOUT_SCAN_EVERY_MINUTES} min (below ${config.STOCKOUT_SCAN_CRITICAL_DAYS} days of cover)`,
+      );
     }
     const workerConnection = await NativeConnection.connect({ address: devServer.address });
     const worker = await createIncidentWorker({

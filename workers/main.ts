@@ -24,7 +24,7 @@ const incidents = createIncidentOperations({
   store: deps.store,
 });
 for (const { network, outcome } of await ensureThresholdScanSchedules(client, scanScheduleOptions(config))) {
-  console.log(`[worker] threshold scan for ${network} every ${config.STOCKOUT_SCAN_EVERY_MINUTES} min: schedule ${outcome}`);
+  console.log(`[worker] threshold scan for ${network}: schedule ${outcome}${outcome === 'paused' ? ' (no longer in STOCKOUT_SCAN_NETWORKS)' : ` (every ${config.STOCKOUT_SCAN_EVERY_MINUTES} min)`}`);
 }
 const { connection, namespace } = await connectWorker();
 const worker = await createIncidentWorker({

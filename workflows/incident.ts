@@ -500,8 +500,11 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
         return;
       }
       case 'eta': {
-        const applied = await stage('following-up', () => acts.applyEtaChange({ incidentId: s.incidentId, sku: s.sku, change: event.change }));
-        const revision = (s.etaRevision += 1);
+        const revision = s.etaRevision + 1;
+        const applied = await stage('following-up', () =>
+          acts.applyEtaChange({ incidentId: s.incidentId, sku: s.sku, change: event.change, revision }),
+        );
+        s.etaRevision = revision;
         note(s, 'ETA changed', `${event.change.poId} → ${event.change.eta}`);
         if (applied.affectedCustomers > 0) {
           await stage('following-up', () => notify('eta-change', revision, { eta: { ...event.change, previousEta: applied.previousEta } }));

@@ -4,12 +4,13 @@ import { z } from 'zod';
 import { IdSchema, IdempotencyKeySchema, MAX_BATCH, MAX_PAGE, TimestampSchema } from '../inventory/contract';
 
 /**
- * The five standard relationship stages of the key-account literature. Stages are data: the allocation
- * policy maps stage names to service levels, so a company with other stages changes this list and its
- * policy, not the engine.
+ * The five standard relationship stages of the key-account literature: the default policy's and the
+ * generated datasets'. Stages are data: a company names its own 4–8 in its CRM and in its allocation policy,
+ * so the contract takes any name and the policy says what each one means.
  */
 export const DEFAULT_STAGES = ['exploratory', 'basic', 'cooperative', 'interdependent', 'integrated'] as const;
-export const StageSchema = z.enum(DEFAULT_STAGES);
+export type DefaultStage = (typeof DEFAULT_STAGES)[number];
+export const StageSchema = z.string().trim().min(1).max(50);
 
 export const ContactSchema = z.object({ name: z.string().min(1), email: z.email() });
 

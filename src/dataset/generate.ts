@@ -3,7 +3,7 @@
 // demand and inbound purchase orders, and chosen SKUs short by a chosen amount. Pure and deterministic:
 // the same options give the same data, byte for byte (seeded PRNG, dates relative to `asOf`).
 import { z } from 'zod';
-import { DEFAULT_STAGES, type AccountManager, type Customer, type Stage } from '../crm/contract';
+import { DEFAULT_STAGES, type AccountManager, type Customer, type DefaultStage } from '../crm/contract';
 import {
   DateSchema,
   IdSchema,
@@ -54,6 +54,9 @@ export interface Dataset {
   accountManagers: AccountManager[];
 }
 
+/** Generated customers have one of the default stages, whose profile shapes their orders. */
+type GeneratedCustomer = Customer & { stage: DefaultStage };
+
 export const PRESETS = {
   /** A few hundred lines, one short SKU: for a demo or a quick look. */
   demo: {
@@ -91,7 +94,7 @@ export function presetOptions(size: PresetName | number): GenerateOptions {
 }
 
 // Fewer customers at the higher stages; bigger ones order more, in bigger quantities, at bigger discounts.
-const STAGE_PROFILE: Record<Stage, { share: number; weight: number; revenue: number; discount: number; size: number }> = {
+const STAGE_PROFILE: Record<DefaultStage, { share: number; weight: number; revenue: number; discount: number; size: number }> = {
   exploratory: { share: 0.06, weight: 0.3, revenue: 0.2, discount: 0, size: 1 },
   basic: { share: 0.44, weight: 1, revenue: 1, discount: 0.02, size: 1 },
   cooperative: { share: 0.28, weight: 2, revenue: 3, discount: 0.05, size: 1.5 },
@@ -205,7 +208,7 @@ function makeManagers(random: Random, count: number): Omit<AccountManager, 'acco
 }
 
 /** Stages by quota (largest remainder), so every stage appears once there are enough customers. */
-function stageQuota(random: Random, count: number): Stage[] {
+function stageQuota(random: Random, count: number): DefaultStage[] {
   const quotas = splitByWeights(count, DEFAULT_STAGES.map((s) => STAGE_PROFILE[s].share));
   if (count >= DEFAULT_STAGES.length) {
     for (let i = 0; i < quotas.length; i++) {
@@ -218,7 +221,7 @@ function stageQuota(random: Random, count: number): Stage[] {
   return random.shuffle(DEFAULT_STAGES.flatMap((stage, i) => Array.from({ length: quotas[i] ?? 0 }, () => stage)));
 }
 
-function makeCustomers(random: Random, count: number, managers: { accountManagerId: string }[]): Customer[] {
+function makeCustomers(random: Random, count: number, managers: { accountManagerId: string }[]): GeneratedCustomer[] {
   const stages = stageQuota(random, count);
   const managerOrder = random.shuffle(managers.map((m) => m.accountManagerId));
   return stages.map((stage, i) => {
@@ -270,7 +273,7 @@ function makeDemand(
   random: Random,
   o: z.output<typeof GenerateOptionsSchema>,
   items: Item[],
-  customers: Customer[],
+  customers: GeneratedCustomer[],
   locations: Location[],
 ): DemandLine[] {
   const short = items.filter((i) => o.shortage.skus.includes(i.sku));
@@ -282,7 +285,7 @@ function makeDemand(
   let orders = 0;
   while (lines.length < o.demandLines) {
     const ci = pickCustomer();
-    const customer = customers[ci] as Customer;
+    const customer = customers[ci]!;
     const profile = STAGE_PROFILE[customer.stage];
     const orderId = `SO-${pad(++orders, 7)}`;
     const orderDate = addDays(o.asOf, -random.int(0, 30));

@@ -12,7 +12,8 @@ export interface ScanScheduleOptions {
   taskQueue: string;
 }
 
-export const scanScheduleId = (network: string) => `threshold-scan:${network}`;
+const SCHEDULE_PREFIX = 'threshold-scan:';
+export const scanScheduleId = (network: string) => `${SCHEDULE_PREFIX}${network}`;
 
 export function scanScheduleOptions(config: AppConfig): ScanScheduleOptions {
   return {
@@ -24,10 +25,23 @@ export function scanScheduleOptions(config: AppConfig): ScanScheduleOptions {
   };
 }
 
-export async function ensureThresholdScanSchedules(client: Client, options: ScanScheduleOptions): Promise<{ network: string; outcome: 'created' | 'updated' }[]> {
-  const results: { network: string; outcome: 'created' | 'updated' }[] = [];
+export type ScheduleOutcome = 'created' | 'updated' | 'paused';
+
+/**
+ * One schedule per watched network, created or brought up to date; the schedule of a network no longer
+ * watched (or of every network, when the scan is turned off) is paused, not deleted, so its history stays.
+ */
+export async function ensureThresholdScanSchedules(client: Client, options: ScanScheduleOptions): Promise<{ network: string; outcome: ScheduleOutcome }[]> {
+  const results: { network: string; outcome: ScheduleOutcome }[] = [];
   for (const network of options.networks) {
     results.push({ network, outcome: await ensureSchedule(client, network, options) });
+  }
+  for await (const schedule of client.schedule.list()) {
+    if (!schedule.scheduleId.startsWith(SCHEDULE_PREFIX) || schedule.state.paused) continue;
+    const network = schedule.scheduleId.slice(SCHEDULE_PREFIX.length);
+    if (options.networks.includes(network)) continue;
+    await client.schedule.getHandle(schedule.scheduleId).pause(`network ${network} is no longer in STOCKOUT_SCAN_NETWORKS`);
+    results.push({ network, outcome: 'paused' });
   }
   return results;
 }
@@ -52,7 +66,14 @@ async function ensureSchedule(client: Client, network: string, options: ScanSche
     return 'created';
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, ...policies } }));
+    // A network watched again after a pause scans again.
+    await client.schedule.getHandle(scheduleId).update((previous) => ({
+      ...previous,
+      spec,
+      action,
+      policies: { ...previous.policies, ...policies },
+      state: { ...previous.state, paused: false, note: 'watched' },
+    }));
     return 'updated';
   }
 }

@@ -128,3 +128,22 @@ describe('applyCustomerAnswer: accept-substitute', () => {
     await expectBalanced();
   });
 });
+
+describe('ETA changes', () => {
+  it('a slip back to the earlier date is a change of its own, and a retry reports the ETA from before its write', async () => {
+    world = await activityWorld();
+    await committedIncident();
+    const eta = (date: string, revision: number) =>
+      world.run('applyEtaChange', { incidentId: INCIDENT, sku: 'A', change: { poId: 'PO-1', eta: date }, revision });
+    const poEta = async () => (await world.inventory.listInbound('A')).find((p) => p.poId === 'PO-1')!.eta;
+
+    expect(await eta('2026-12-20', 1)).toMatchObject({ previousEta: '2026-12-08' });
+    expect(await poEta()).toBe('2026-12-20');
+    // The same revision again (a retry after the write went through) says what the customers were told before.
+    expect(await eta('2026-12-20', 1)).toMatchObject({ previousEta: '2026-12-08' });
+    // The supplier makes the first date after all: the PO moves back, not swallowed as a replay.
+    expect(await eta('2026-12-08', 2)).toMatchObject({ previousEta: '2026-12-20' });
+    expect(await poEta()).toBe('2026-12-08');
+    await expectBalanced();
+  });
+});

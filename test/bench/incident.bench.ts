@@ -21,7 +21,7 @@ import { stockoutIncident } from '../../workflows/incident';
 import { WORKFLOWS_PATH } from '../../workers/incident-worker';
 
 export async function benchIncident(options: { demandLines?: number; customers?: number } = {}): Promise<Record<string, number | string>> {
-  const demandLines = options.demandLines ?? 40_000;
+  const demandLines = options.demandLines ?? 42_000;
   const customers = options.customers ?? 3_500;
   const sku = 'SKU-LARGE-1';
   const dataset = generateDataset({

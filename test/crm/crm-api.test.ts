@@ -5,7 +5,7 @@ import type { CrmSystem } from '../../src/crm/system';
 import { REJECTED } from '../../src/http/errors';
 import type { CommunicationLog } from '../../src/notifications/communication-log';
 import type { ReferenceService } from '../../src/reference-service/service';
-import { failureOf, post, startWithClients } from '../reference-service/fixture';
+import { failureOf, post, startWithClients, tinyDataset } from '../reference-service/fixture';
 
 let service: ReferenceService;
 let crm: CrmSystem;
@@ -30,6 +30,18 @@ describe('customers and account managers', () => {
       accountManagerId: 'AM-1',
       reportedStock: [{ sku: 'A', quantity: 12, dailyUsage: 3 }],
     });
+  });
+
+  it("takes a company's own relationship stages: the policy, not the contract, says what a stage means", async () => {
+    const dataset = tinyDataset();
+    dataset.customers[1]!.stage = 'strategic-partner';
+    const own = await startWithClients({ dataset });
+    try {
+      const [c2] = await own.crm.getCustomers(['C2']);
+      expect(c2!.stage).toBe('strategic-partner');
+    } finally {
+      await own.service.close();
+    }
   });
 
   it('refuses unknown ids by name and more than 500 per call by field', async () => {

@@ -33,6 +33,7 @@ import {
   expectUpdateRejected,
   manualTrigger,
   policyWith,
+  settledState,
   startIncident,
   waitForState,
   type World,
@@ -84,7 +85,7 @@ async function roundFillByStage(w: World, before: Awaited<ReturnType<typeof open
 }
 
 async function restockEverything(handle: WorkflowHandle<typeof stockoutIncident>, receiptId: string) {
-  const state = await handle.query(stateQuery);
+  const state = await settledState(handle);
   const open = state.backorders?.openUnits ?? 0;
   expect(open).toBeGreaterThan(0);
   await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId, quantity: open }] });

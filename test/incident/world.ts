@@ -1,6 +1,7 @@
 // A whole test world for incident scenarios: the reference inventory/CRM service over real HTTP with its
 // SQLite database, a real SMTP sink, the incident store, and a worker on the shared time-skipping server.
-import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -21,6 +22,8 @@ import { startReferenceService, type ReferenceService } from '../../src/referenc
 import { stateQuery } from '../../workflows/definitions';
 import { stockoutIncident } from '../../workflows/incident';
 import { createTestWorker, uniqueTaskQueue } from '../harness/temporal';
+
+const { EventType } = proto.temporal.api.enums.v1;
 
 export const SHORT_SKU = 'SKU-DEMO-1';
 export const COVERED_SKU = 'SKU-0001';
@@ -131,9 +134,9 @@ export async function startIncident(world: World, trigger: Trigger, policy: Poli
 
 /**
  * Waits until the incident reaches `stage` (read from its search attribute, which costs the workflow nothing)
- * and then until `done` holds on its queried state. Queries are sent only once the stage is reached: the
- * Java test server was seen to fail a workflow task ("invalid history builder state") when queries raced
- * busy workflow tasks.
+ * and then until `done` holds on its queried state. Queries are sent only once the stage is reached and the
+ * workflow is idle: the Java test server was seen to fail a workflow task ("invalid history builder state")
+ * when a query raced a busy one, and then to keep time skipping locked for the rest of the run.
  */
 export async function waitForState(
   handle: WorkflowHandle,
@@ -146,7 +149,7 @@ export async function waitForState(
   for (;;) {
     const description = await handle.describe();
     seen = description.typedSearchAttributes.get(STAGE);
-    if (seen && stages.includes(seen as IncidentStage)) {
+    if (seen && stages.includes(seen as IncidentStage) && (await idle(handle, description))) {
       const state = await handle.query(stateQuery);
       if (done(state)) return state;
     }
@@ -156,6 +159,20 @@ export async function waitForState(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** No activity running and no workflow task scheduled or in flight: nothing a query could race. */
+async function idle(handle: WorkflowHandle, description: WorkflowExecutionDescription): Promise<boolean> {
+  if (description.status.name !== 'RUNNING') return true;
+  if ((description.raw.pendingActivities?.length ?? 0) > 0) return false;
+  const last = (await handle.fetchHistory()).events?.at(-1)?.eventType;
+  return last !== EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED && last !== EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED;
+}
+
+/** The incident's state once it is idle in its current stage (see waitForState). */
+export async function settledState(handle: WorkflowHandle): Promise<IncidentState> {
+  const stage = (await handle.describe()).typedSearchAttributes.get(STAGE) as IncidentStage;
+  return waitForState(handle, stage);
 }
 
 /** Conservation and exactly-once, as the inventory system's own audit sees them. */

@@ -25,9 +25,9 @@ import {
 } from '../../src/notifications/mailer';
 import { messageIdFor } from '../../src/notifications/model';
 import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../../src/notifications/smtp-sink';
-import { cancelSignal, customerAnswerUpdate, recordRestockUpdate, resumeSignal, stateQuery } from '../../workflows/definitions';
+import { cancelSignal, customerAnswerUpdate, recordRestockUpdate, resumeSignal } from '../../workflows/definitions';
 import { connectTimeSkipping } from '../harness/temporal';
-import { SHORT_SKU, createWorld, manualTrigger, policyWith, startIncident, waitForState, type World } from '../incident/world';
+import { SHORT_SKU, createWorld, manualTrigger, policyWith, settledState, startIncident, waitForState, type World } from '../incident/world';
 import { customerNotice, digest, FROM } from './fixtures';
 import { MemoryCommunicationLog } from './memory-communication-log';
 
@@ -516,7 +516,7 @@ describe('notices of a whole incident', () => {
       // The rest arrives: the second round ships to everyone still waiting, then the closing notice reaches
       // everyone told at the start, and nobody else.
       const stillWaiting = await customersWith(w, incidentId, (b) => b.open > 0);
-      const open = (await handle.query(stateQuery)).backorders!.openUnits;
+      const open = (await settledState(handle)).backorders!.openUnits;
       await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-2', quantity: open }] });
       expect((await handle.result()).outcome).toBe('closed');
       const byNotice = recipientsByNotice(w);

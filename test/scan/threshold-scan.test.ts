@@ -105,6 +105,27 @@ describe('threshold scan', () => {
     }
   });
 
+  it('pauses the schedule of a network no longer watched, and resumes it when the network is watched again', async () => {
+    const network = `${world.network}-gone`;
+    const options = { networks: [network], everyMinutes: 15, criticalDays: 14, quietHours: 24, taskQueue: world.taskQueue };
+    const schedule = client.schedule.getHandle(scanScheduleId(network));
+    try {
+      await ensureThresholdScanSchedules(client, options);
+      // Listing schedules goes through visibility, which catches up with a new schedule a moment later.
+      let outcome: Awaited<ReturnType<typeof ensureThresholdScanSchedules>> = [];
+      for (let i = 0; i < 50 && !outcome.some((o) => o.network === network); i++) {
+        outcome = await ensureThresholdScanSchedules(client, { ...options, networks: [] });
+        if (!outcome.some((o) => o.network === network)) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(outcome).toContainEqual({ network, outcome: 'paused' });
+      expect((await schedule.describe()).state).toMatchObject({ paused: true, note: expect.stringContaining('STOCKOUT_SCAN_NETWORKS') });
+      expect(await ensureThresholdScanSchedules(client, options)).toContainEqual({ network, outcome: 'updated' });
+      expect((await schedule.describe()).state.paused).toBe(false);
+    } finally {
+      await schedule.delete();
+    }
+  });
+
   it('leaves a SKU alone for the quiet period after a planner cancelled its incident, then opens a new one', async () => {
     const [, cancelledSku] = SHORT_SKUS as [string, string];
     const id = incidentWorkflowId(world.network, cancelledSku);
