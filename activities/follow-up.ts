@@ -25,6 +25,31 @@ interface RestockPlan {
 }
 
 export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps) {
+  /** The confirmations this incident's plan released, reserved again for their lines (once each, keyed by the original). */
+  async function restoreConfirmations(incidentId: string, planRef: string): Promise<{ restored: number; unitsShort: number }> {
+    const plan = store.get<AllocationPlan>(incidentId, planRef);
+    if (!plan) return { restored: 0, unitsShort: 0 };
+    const { hubId } = loadSnapshot(store, incidentId);
+    const hub = (await inventory.getStockPositions(plan.sku)).find((p) => p.locationId === hubId);
+    let free = hub ? hub.onHand - hub.reserved : 0;
+    let restored = 0;
+    let unitsShort = 0;
+    for (const line of plan.lines.filter((l) => l.releasedConfirmation > 0)) {
+      const released = (await inventory.listReservations({ lineId: line.lineId, status: 'released' })).filter((r) => r.incidentId === null && r.sku === plan.sku);
+      for (const r of released) {
+        const idempotencyKey = keyFor(incidentId, 'restore-confirmation', r.reservationId);
+        const quantity = Math.min(r.quantity, free);
+        unitsShort += r.quantity - quantity;
+        if (quantity === 0) continue;
+        await inventory.createReservations({ items: [{ idempotencyKey, incidentId: null, lineId: line.lineId, sku: plan.sku, locationId: hubId, quantity }] });
+        free -= quantity;
+        restored += 1;
+      }
+      heartbeat();
+    }
+    return { restored, unitsShort };
+  }
+
   /** The receipt shared among the incident's open backorders, counting what each customer got so far. */
   async function planRestock(
     input: { incidentId: string; sku: string; restock: Restock; round: number; policy: Policy; asOf: string; planRef: string },
@@ -216,7 +241,13 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
     },
 
     /** Undo on cancellation: unshipped transfers cancelled, the incident's reservations released, open backorders cancelled. */
-    async compensateCancellation(input: { incidentId: string; transfers: TransferRecord[] }) {
+    /**
+     * Undoes what the incident did, leaving the orders as they were before it: unshipped transfers cancelled,
+     * its reservations released, its backorders withdrawn (the units are open demand again, not cancelled by
+     * the customer), and the confirmations the plan took back given back to their lines — at the hub, where
+     * their units went — as far as the stock still there allows.
+     */
+    async compensateCancellation(input: { incidentId: string; transfers: TransferRecord[]; planRef?: string }) {
       const transfers: TransferRecord[] = [];
       let transfersCancelled = 0;
       for (const t of input.transfers) {
@@ -238,10 +269,18 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
       const open = (await listIncidentBackorders(inventory, input.incidentId, heartbeat)).filter((b) => b.open > 0);
       for (const part of chunks(open, BATCH_WRITE_LIMIT)) {
         await inventory.cancelBackorders({
-          items: part.map((b) => ({ idempotencyKey: keyFor(input.incidentId, 'cancel', b.backorderId), backorderId: b.backorderId })),
+          items: part.map((b) => ({ idempotencyKey: keyFor(input.incidentId, 'withdraw', b.backorderId), backorderId: b.backorderId, withdraw: true })),
         });
       }
-      return { transfers, transfersCancelled, reservationsReleased: active.length, backordersCancelled: open.length };
+      const confirmations = input.planRef ? await restoreConfirmations(input.incidentId, input.planRef) : { restored: 0, unitsShort: 0 };
+      return {
+        transfers,
+        transfersCancelled,
+        reservationsReleased: active.length,
+        backordersCancelled: open.length,
+        confirmationsRestored: confirmations.restored,
+        confirmationUnitsShort: confirmations.unitsShort,
+      };
     },
   };
 }

@@ -524,13 +524,16 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
     const undone = await acts.compensateCancellation({
       incidentId: s.incidentId,
       transfers: s.pooling?.transfers ?? [],
+      ...(s.plan ? { planRef: s.plan.planRef } : {}),
     });
     if (s.pooling) s.pooling.transfers = undone.transfers;
     note(
       s,
       'cancelled',
       `${s.cancelRequested!.cancelledBy}: ${s.cancelRequested!.reason}; ${undone.transfersCancelled} transfers cancelled, ` +
-        `${undone.reservationsReleased} reservations released, ${undone.backordersCancelled} backorders cancelled`,
+        `${undone.reservationsReleased} reservations released, ${undone.backordersCancelled} backorders withdrawn, ` +
+        `${undone.confirmationsRestored} earlier confirmations restored` +
+        (undone.confirmationUnitsShort > 0 ? ` (${undone.confirmationUnitsShort} units could not be, the stock has gone)` : ''),
     );
     await refreshBackorders();
     if (s.firstNoticeAt) await notify('incident-cancelled', 0, { customersNotified: true });

@@ -203,7 +203,8 @@ export const ListTransfersQuerySchema = z.object({ incidentId: IdSchema });
 
 export const ReservationItemSchema = z.object({
   ...Keyed,
-  incidentId: IdSchema,
+  /** Null gives a line back a confirmation of its own, outside any incident (a cancelled incident does). */
+  incidentId: IdSchema.nullable(),
   lineId: IdSchema,
   /** The line's SKU, or a catalogued substitute for it (only on a line that allows substitutes). */
   sku: IdSchema,
@@ -252,8 +253,17 @@ export const FulfilBackordersRequestSchema = batchOf(
   }),
 );
 export const CancelBackordersRequestSchema = batchOf(
-  /** Without `quantity`, everything still open is cancelled. */
-  z.object({ ...Keyed, backorderId: IdSchema, quantity: PositiveUnits.optional() }),
+  z.object({
+    ...Keyed,
+    backorderId: IdSchema,
+    /** Without `quantity`, everything still open is cancelled. */
+    quantity: PositiveUnits.optional(),
+    /**
+     * The backorder is withdrawn, not cancelled by the customer: its units go back to the order line as open
+     * demand (an incident that was called off). By default the customer cancelled and the line asks for less.
+     */
+    withdraw: z.boolean().optional(),
+  }),
 );
 export const ListBackordersQuerySchema = z.object({
   incidentId: IdSchema.optional(),

@@ -562,7 +562,8 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
             const quantity = item.quantity ?? b.open;
             if (quantity > b.open) throw invariant(`backorder ${b.backorder_id} has ${b.open} units open; cannot cancel ${quantity}`);
             if (quantity > 0) {
-              changeLine(requireLine(b.line_id), { backordered: -quantity, cancelled: quantity }, 'cancellation');
+              const undo = item.withdraw ? { backordered: -quantity } : { backordered: -quantity, cancelled: quantity };
+              changeLine(requireLine(b.line_id), undo, item.withdraw ? 'withdrawal' : 'cancellation');
               sql(db, 'UPDATE backorders SET cancelled = cancelled + ?, open = open - ? WHERE backorder_id = ?').run(quantity, quantity, b.backorder_id);
             }
             return toBackorder(requireBackorder(b.backorder_id));

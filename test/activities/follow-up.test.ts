@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UNAVAILABLE } from '../../src/http/errors';
 import type { Backorder } from '../../src/inventory/contract';
+import { parsePolicy } from '../../src/allocation/policy';
 import { failureOf } from '../reference-service/fixture';
 import { activityWorld, AS_OF, INCIDENT, POLICY, type ActivityWorld } from './fixture';
 
@@ -144,6 +145,38 @@ describe('ETA changes', () => {
     // The supplier makes the first date after all: the PO moves back, not swallowed as a replay.
     expect(await eta('2026-12-08', 2)).toMatchObject({ previousEta: '2026-12-20' });
     expect(await poEta()).toBe('2026-12-08');
+    await expectBalanced();
+  });
+});
+
+describe('compensateCancellation', () => {
+  it('leaves the orders as they were before the incident: backorders withdrawn, not cancelled, and taken-back confirmations restored', async () => {
+    world = await activityWorld();
+    const lines = async () => (await world.inventory.listDemandLines({ sku: 'A', limit: 100 })).lines;
+    const before = await lines();
+    expect(before.find((l) => l.lineId === 'L1')!.reservedQuantity).toBe(10);
+    // Every confirmation goes back to the pool: L1's 10 units are released and shared out again.
+    const policy = parsePolicy({ confirmations: { rules: [], defaultStrategy: 'lose' } });
+    await world.assess();
+    const plan = await world.run('planAllocation', {
+      incidentId: INCIDENT, sku: 'A', snapshotRef: 'snapshot', pool: 30, substitutes: [], policy, overrides: [], asOf: AS_OF, revision: 0, planKey: 'plan/0',
+    });
+    expect(plan.totals.backordered).toBeGreaterThan(0);
+    await world.run('commitPlanBatch', { incidentId: INCIDENT, planRef: 'plan/0', policy, batch: 0, batchSize: 100, expectedDate: null });
+    const confirmation = (await world.inventory.listReservations({ lineId: 'L1' })).find((r) => r.incidentId === null)!;
+    expect(confirmation.status).toBe('released');
+
+    const undone = await world.run('compensateCancellation', { incidentId: INCIDENT, transfers: [], planRef: 'plan/0' });
+    expect(undone).toMatchObject({ confirmationsRestored: 1, confirmationUnitsShort: 0 });
+    // Every line asks for what it asked before, nothing counts as cancelled by a customer, L1 is confirmed again.
+    expect(await lines()).toEqual(before);
+    const active = (await world.inventory.listReservations({ lineId: 'L1', status: 'active' }));
+    expect(active).toEqual([expect.objectContaining({ incidentId: null, quantity: 10 })]);
+    expect((await backorders()).every((b) => b.open === 0)).toBe(true);
+    // Run again (a retried activity): nothing changes.
+    await world.run('compensateCancellation', { incidentId: INCIDENT, transfers: [], planRef: 'plan/0' });
+    expect(await lines()).toEqual(before);
+    expect(await world.inventory.listReservations({ lineId: 'L1', status: 'active' })).toHaveLength(1);
     await expectBalanced();
   });
 });

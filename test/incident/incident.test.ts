@@ -291,11 +291,15 @@ describe('incident scenarios', () => {
 
     world = await createWorld(env);
     const w2 = world;
+    const orderBook = async () => (await w2.deps.inventory.listDemandLines({ sku: SHORT_SKU, limit: 1000 })).lines;
+    const before = await orderBook();
     await w2.worker.runUntil(async () => {
       const handle = await startIncident(w2, manualTrigger(w2, SHORT_SKU), policyWith(NO_APPROVAL));
       const state = await waitForState(handle, 'following-up');
       await handle.signal(cancelSignal, { reason: 'order book reset', cancelledBy: 'carla' });
       await handle.result();
+      // The orders are as they were: backorders withdrawn, not cancelled for the customers; confirmations back.
+      expect(await orderBook()).toEqual(before);
       const reservations = await w2.deps.inventory.listReservations({ incidentId: state.incidentId, status: 'active' });
       expect(reservations).toHaveLength(0);
       const open = (await w2.deps.inventory.listBackorders({ incidentId: state.incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0);
