@@ -12,6 +12,8 @@ import type { ActivityDeps } from './deps';
 import { transferRecord } from './assessment';
 import { BATCH_WRITE_LIMIT, chunks, keyFor, loadSnapshot, requireDocument, type IncidentSnapshot } from './shared';
 
+const PLAN_EXCEPTIONS_SHOWN = 20;
+
 export function createPlanningActivities({ inventory, crm, store }: ActivityDeps) {
   /**
    * A confirmation the plan takes back: the line's earlier reservation is released and its units moved to the
@@ -83,7 +85,9 @@ export function createPlanningActivities({ inventory, crm, store }: ActivityDeps
         byStage: summary.byStage,
         totals: summary.totals,
         largestCustomerShare: plan.largestCustomerShare,
-        exceptions: plan.exceptions,
+        // The full list is in the stored plan; history and the query carry the first few and the count.
+        exceptions: plan.exceptions.slice(0, PLAN_EXCEPTIONS_SHOWN),
+        exceptionCount: plan.exceptions.length,
         overrides: input.overrides.length,
       };
     },

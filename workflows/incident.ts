@@ -10,6 +10,7 @@ import {
   continueAsNew,
   currentUpdateInfo,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -347,7 +348,9 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
   // ---- stage bodies ----
 
   async function approvePlan(): Promise<void> {
-    const required = severityAtLeast(s.severity, policy.approval.severityThreshold);
+    // A plan that cannot serve a `win` line in full is an exception for a person, whatever the severity.
+    const exceptions = s.plan!.exceptions.length > 0 && patched('win-exceptions-need-a-person');
+    const required = severityAtLeast(s.severity, policy.approval.severityThreshold) || exceptions;
     if (!required) {
       s.approval = { ...s.approval, required, status: 'not-required' };
       return;
@@ -355,7 +358,11 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
     const deadlineMs = Date.now() + hours(policy.approval.deadlineHours);
     s.approval = { required, status: 'pending', deadline: new Date(deadlineMs).toISOString(), decidedBy: null, comment: null };
     enterStage(s, 'awaiting-approval');
-    note(s, 'approval requested', `deadline ${s.approval.deadline}`);
+    note(
+      s,
+      'approval requested',
+      `deadline ${s.approval.deadline}${exceptions ? `; ${s.plan!.exceptionCount ?? s.plan!.exceptions.length} lines that must be served in full cannot be` : ''}`,
+    );
     for (;;) {
       const waitMs = s.approval.status === 'escalated' ? undefined : Math.max(0, deadlineMs - Date.now());
       const decided = await (waitMs === undefined
@@ -363,8 +370,8 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
         : condition(() => decision !== null || s.cancelRequested !== null, waitMs));
       throwIfCancelled();
       if (!decided) {
-        // The policy approves a plan nobody looked at; one a person rejected waits for a person.
-        if (policy.approval.timeoutAction === 'auto-approve' && s.approval.status === 'pending') {
+        // The policy approves a plan nobody looked at; one a person rejected, or one with exceptions, waits for a person.
+        if (policy.approval.timeoutAction === 'auto-approve' && s.approval.status === 'pending' && !exceptions) {
           s.approval = { ...s.approval, status: 'auto-approved', decidedBy: 'policy', comment: 'approval deadline passed' };
           note(s, 'plan auto-approved', 'approval deadline passed');
           return;

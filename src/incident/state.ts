@@ -72,7 +72,10 @@ export interface PlanSummary {
   byStage: StageFigures[];
   totals: Omit<StageFigures, 'stage'>;
   largestCustomerShare: number;
+  /** Lines the policy says must be served in full (`win`) that the pool cannot serve: a person decides. First 20. */
   exceptions: string[];
+  /** All of them; absent in plans made before it was counted. */
+  exceptionCount?: number;
   overrides: number;
 }
 

@@ -515,6 +515,32 @@ describe('incident scenarios', () => {
     await expectBooksBalanced(w);
   });
 
+  it('a plan that cannot serve every must-win line waits for a person, whatever the severity, and is never auto-approved', async () => {
+    world = await createWorld(env);
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const everyLineMustWin = { confirmations: { rules: [], defaultStrategy: 'win' as const } };
+      const handle = await startIncident(
+        w,
+        manualTrigger(w, SHORT_SKU),
+        policyWith({ ...everyLineMustWin, approval: { severityThreshold: 'critical', deadlineHours: 4, timeoutAction: 'auto-approve' } }),
+      );
+      const pending = await waitForState(handle, 'awaiting-approval');
+      expect(pending.severity).not.toBe('critical');
+      expect(pending.approval).toMatchObject({ required: true, status: 'pending' });
+      expect(pending.plan!.exceptionCount).toBeGreaterThan(0);
+      expect(pending.plan!.exceptions.length).toBe(Math.min(20, pending.plan!.exceptionCount!));
+      expect(pending.timeline.find((t) => t.event === 'approval requested')!.detail).toMatch(/must be served in full/);
+      await env.sleep('5 hours');
+      const escalated = await waitForState(handle, 'awaiting-approval', (s) => s.approval.status === 'escalated');
+      expect(escalated.commit).toBeNull();
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'ivy' });
+      expect((await handle.result()).outcome).toBe('cancelled');
+      await keep(handle, 'win-exceptions');
+    });
+    await expectBooksBalanced(w);
+  });
+
   it('never auto-approves a plan a person rejected: on the deadline it escalates instead', async () => {
     world = await createWorld(env);
     const w = world;
