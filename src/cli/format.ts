@@ -109,7 +109,10 @@ export function formatState(s: IncidentState): string {
   if (s.pooling) parts.push(`Pooling: ${s.pooling.pooled} units from spokes in ${s.pooling.transfers.length} transfers; pool ${s.pooling.pool} at ${s.pooling.hubId}`);
   if (s.plan) {
     parts.push(`${planHeadline(s.plan)}\n${stageTable(s.plan.byStage, s.plan.totals)}`);
-    if (s.plan.exceptions.length) parts.push(`Exceptions:\n${s.plan.exceptions.map((e) => `  - ${e}`).join('\n')}`);
+    const hidden = (s.plan.exceptionCount ?? s.plan.exceptions.length) - s.plan.exceptions.length;
+    if (s.plan.exceptions.length) {
+      parts.push(`Exceptions:\n${s.plan.exceptions.map((e) => `  - ${e}`).join('\n')}${hidden > 0 ? `\n  … and ${hidden} more in the stored plan` : ''}`);
+    }
   }
   parts.push(`Approval: ${approvalLine(s.approval)}`);
   if (s.commit) {

@@ -179,6 +179,13 @@ describe('tables', () => {
     expect(text).toMatch(/2025-03-01 08:00:00\s+opened\s+manual: supplier fire/);
   });
 
+  it('lists the plan exceptions a person must decide on, and says how many more the stored plan holds', () => {
+    const state = sampleState();
+    state.plan = { ...state.plan!, exceptions: ['line L7 (win) gets 10 of 40'], exceptionCount: 26 };
+    const text = formatState(state);
+    expect(text).toContain('Exceptions:\n  - line L7 (win) gets 10 of 40\n  … and 25 more in the stored plan');
+  });
+
   it('shows the what-if difference per stage with signs', () => {
     const text = formatComparison(sampleComparison());
     expect(text).toMatch(/integrated\s+-10\s+\+10\s+-25\.0 pp\s+0/);
