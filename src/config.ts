@@ -32,6 +32,11 @@ const EnvSchema = z.object({
   ANSWER_LINK_TTL_DAYS: z.coerce.number().int().positive().max(90).default(14),
   /** Base of the customer answer links in emails. */
   PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:7300'),
+  /** The Temporal Web UI allowed to call the API's codec endpoints from the browser (CORS); kept as its origin. */
+  TEMPORAL_UI_ORIGIN: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .default('http://127.0.0.1:8233')
+    .transform((url) => new URL(url).origin),
   STOCKOUT_POLICY_FILE: z.string().min(1).optional(),
   /** The main job's embedded Temporal dev server (gRPC) and its Web UI. */
   STOCKOUT_DEV_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(7233),

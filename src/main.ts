@@ -7,9 +7,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { configuredPolicy } from './allocation/policy-file';
 import { startApi } from './api/server';
-import { createIncidentOperations } from './api/operations';
+import { operationsFromConfig } from './api/operations';
 import { loadConfig } from './config';
 import { generateDataset, PRESETS } from './dataset/generate';
 import { DEMO_NETWORK, runDemo } from './embedded/demo';
@@ -61,7 +60,9 @@ async function main(): Promise<void> {
   const kept = API_TOKEN && ANSWER_LINK_SECRET ? { apiToken: API_TOKEN, answerLinkSecret: ANSWER_LINK_SECRET } : loadOrCreateSecrets(dataDir);
   const apiToken = API_TOKEN ?? kept.apiToken;
   const linkSecret = ANSWER_LINK_SECRET ?? kept.answerLinkSecret;
-  const policy = configuredPolicy(config.STOCKOUT_POLICY_FILE);
+  const buildOperations = operationsFromConfig(config);
+  const dataConverter = configuredDataConverter();
+  const payloadCodecs = dataConverter.payloadCodecs ?? [];
 
   const cleanups: (() => Promise<void>)[] = [];
   /** Keeps what just started for the shutdown; a stop asked for meanwhile ends the start-up here. */
@@ -72,7 +73,13 @@ async function main(): Promise<void> {
 
   try {
     say('starting the Temporal dev server (data in the data folder, Web UI on)…');
-    const devServer = await startDevServer({ dataDir, port: config.STOCKOUT_DEV_SERVER_PORT, uiPort: config.STOCKOUT_DEV_SERVER_UI_PORT });
+    const devServer = await startDevServer({
+      dataDir,
+      port: config.STOCKOUT_DEV_SERVER_PORT,
+      uiPort: config.STOCKOUT_DEV_SERVER_UI_PORT,
+      // With payload encryption the Web UI decodes through the API's codec server (PUBLIC_BASE_URL is the API's address).
+      ...(payloadCodecs.length > 0 ? { codecEndpoint: `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/codec` } : {}),
+    });
     // Pushed first, so stopped last: after the worker has drained.
     keep(() => devServer.stop());
 
@@ -95,9 +102,8 @@ async function main(): Promise<void> {
     keep(async () => deps.close());
     const connection = await Connection.connect({ address: devServer.address });
     keep(() => connection.close());
-    const dataConverter = configuredDataConverter();
     const client = new Client({ connection, namespace: 'default', dataConverter });
-    const operations = createIncidentOperations({ client, policy, taskQueue: config.STOCKOUT_TASK_QUEUE, store: deps.store, inventory });
+    const operations = buildOperations({ client, store: deps.store, inventory });
     for (const { network, outcome } of await ensureThresholdScanSchedules(client, scanScheduleOptions(config))) {
       say(
         outcome === 'paused'
@@ -121,7 +127,13 @@ async function main(): Promise<void> {
       await workerConnection.close();
     });
 
-    const api = await startApi({ operations, answerLinks: deps.answerLinks, config: { ...config, API_TOKEN: apiToken } });
+    const api = await startApi({
+      operations,
+      answerLinks: deps.answerLinks,
+      config: { ...config, API_TOKEN: apiToken },
+      // The Web UI here is our dev server's, whatever TEMPORAL_UI_ORIGIN says.
+      codec: { payloadCodecs, uiOrigin: devServer.uiUrl },
+    });
     keep(() => api.close());
     say(`API on ${api.url} (OpenAPI at ${api.url}/openapi.json)${API_TOKEN ? '' : `; its bearer token (apiToken) is kept in ${secretsFile(dataDir)}`}`);
     say(`everything up in ${((Date.now() - started) / 1000).toFixed(1)} s — Temporal Web UI: ${devServer.uiUrl}`);

@@ -2,8 +2,7 @@
 // (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS), systems and secrets from the environment.
 // It brings the threshold-scan schedules up to date, then polls. SIGINT/SIGTERM drain it: running
 // activities finish, incidents continue on the next worker.
-import { configuredPolicy } from '../src/allocation/policy-file';
-import { createIncidentOperations } from '../src/api/operations';
+import { operationsFromConfig } from '../src/api/operations';
 import { loadConfig } from '../src/config';
 import { configuredDataConverter, connectClient, connectWorker } from '../src/temporal/connection';
 import { ensureThresholdScanSchedules, scanScheduleOptions } from '../src/temporal/schedules';
@@ -15,14 +14,10 @@ if (!config.ANSWER_LINK_SECRET) {
   console.error('[worker] Invalid configuration: env.ANSWER_LINK_SECRET: required to sign customer answer links');
   process.exit(2);
 }
+const buildOperations = operationsFromConfig(config);
 const deps = activityDepsFromConfig(config, { answerLinkSecret: config.ANSWER_LINK_SECRET });
 const client = await connectClient();
-const incidents = createIncidentOperations({
-  client,
-  policy: configuredPolicy(config.STOCKOUT_POLICY_FILE),
-  taskQueue: config.STOCKOUT_TASK_QUEUE,
-  store: deps.store,
-});
+const incidents = buildOperations({ client, store: deps.store });
 for (const { network, outcome } of await ensureThresholdScanSchedules(client, scanScheduleOptions(config))) {
   console.log(`[worker] threshold scan for ${network}: schedule ${outcome}${outcome === 'paused' ? ' (no longer in STOCKOUT_SCAN_NETWORKS)' : ` (every ${config.STOCKOUT_SCAN_EVERY_MINUTES} min)`}`);
 }

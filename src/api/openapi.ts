@@ -10,6 +10,8 @@ export interface RouteDoc {
   summary: string;
   /** Needs `Authorization: Bearer <API_TOKEN>`. */
   operator: boolean;
+  /** Answered without Temporal, so never 503. */
+  offline?: boolean;
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
@@ -56,7 +58,7 @@ export function buildOpenApiDocument(routes: RouteDoc[], info: { title: string; 
     const content = route.html ? { 'text/html': { schema: { type: 'string' } } } : { 'application/json': { schema: { type: 'object' } } };
     for (const [status, description] of Object.entries(route.responses)) responses[status] = { description, content };
     // Only the failures a route can have: bad input where it takes input, unknown or refusing incidents where it names one.
-    const applicable: Record<number, unknown> = { 400: route.params ?? route.query ?? route.body, 404: route.params, 409: route.params, 503: route.operator };
+    const applicable: Record<number, unknown> = { 400: route.params ?? route.query ?? route.body, 404: route.params, 409: route.params, 503: route.operator && !route.offline };
     for (const [status, description] of Object.entries(ERRORS)) {
       if (!applicable[Number(status)]) continue;
       responses[status] ??= route.html

@@ -15,6 +15,8 @@ import {
 } from '@temporalio/client';
 import { z } from 'zod';
 import { PolicySchema, type Policy } from '../allocation/policy';
+import { configuredPolicy } from '../allocation/policy-file';
+import type { AppConfig } from '../config';
 import {
   CancelSchema,
   CustomerAnswerSchema,
@@ -206,16 +208,30 @@ export interface IncidentOperations {
   latest(network: string, sku: string): Promise<LatestIncident | null>;
 }
 
-export function createIncidentOperations(options: {
+interface OperationsSystems {
   client: Client;
-  /** Policy new incidents start with. */
-  policy: Policy;
-  taskQueue?: string;
   /** Where full reports are read; without it `report` returns the summary only. */
   store?: IncidentStore;
   /** Where a trigger's SKU is looked up before an incident starts for it; without it, unknown SKUs are not refused. */
   inventory?: Pick<InventorySystem, 'getItem'>;
-}): IncidentOperations {
+}
+
+/**
+ * How each process (main job, worker, API) builds its operations from configuration: the configured policy and
+ * task queue. The policy file is read now, so a bad one stops a start before anything runs; the systems come later.
+ */
+export function operationsFromConfig(config: Pick<AppConfig, 'STOCKOUT_POLICY_FILE' | 'STOCKOUT_TASK_QUEUE'>): (systems: OperationsSystems) => IncidentOperations {
+  const policy = configuredPolicy(config.STOCKOUT_POLICY_FILE);
+  return (systems) => createIncidentOperations({ ...systems, policy, taskQueue: config.STOCKOUT_TASK_QUEUE });
+}
+
+export function createIncidentOperations(
+  options: OperationsSystems & {
+    /** Policy new incidents start with. */
+    policy: Policy;
+    taskQueue?: string;
+  },
+): IncidentOperations {
   const { client, policy, store, inventory } = options;
   const taskQueue = options.taskQueue ?? INCIDENT_TASK_QUEUE;
 

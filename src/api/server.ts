@@ -2,6 +2,7 @@
 // One route table drives validation (zod), authorization and the OpenAPI document. Nothing here logs a
 // body, an email address, a token or an Authorization header.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PolicySchema } from '../allocation/policy';
@@ -9,6 +10,7 @@ import type { AnswerClaims, AnswerLinks } from '../answer-links';
 import type { AppConfig } from '../config';
 import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema, TriggerSchema } from '../incident/commands';
 import { confirmPage, donePage, problemPage, refusedPage, type Page } from './answer-pages';
+import { allowUiOrigin, CODEC_BODY_LIMIT, CODEC_PATHS, CodecPayloadsSchema, preflight, runCodecs } from './codec';
 import { buildOpenApiDocument, type RouteDoc } from './openapi';
 import {
   ListFilterSchema,
@@ -68,11 +70,14 @@ interface Input {
 }
 interface Route extends RouteDoc {
   handle(input: Input, request: FastifyRequest): Promise<Reply>;
+  /** The one browser origin allowed to read the answers (CORS). */
+  corsOrigin?: string;
+  bodyLimit?: number;
 }
 
 /** Types a route's handler by its schemas; registration validates with the same schemas before calling it. */
 function route<P extends z.ZodObject | undefined = undefined, Q extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-  spec: RouteDoc & {
+  spec: RouteDoc & Pick<Route, 'corsOrigin' | 'bodyLimit'> & {
     params?: P;
     query?: Q;
     body?: B;
@@ -92,7 +97,7 @@ const OPENAPI_ROUTE: RouteDoc = {
   responses: { 200: 'The OpenAPI 3.1 document.' },
 };
 
-function routes(operations: IncidentOperations, answerLinks: AnswerLinks): Route[] {
+function routes(operations: IncidentOperations, answerLinks: AnswerLinks, codec: ApiOptions['codec']): Route[] {
   /** Verifies a link; a refused link becomes the 403 page instead of an exception. */
   function claimsOf(token: string): AnswerClaims | Page {
     try {
@@ -276,6 +281,26 @@ function routes(operations: IncidentOperations, answerLinks: AnswerLinks): Route
         return donePage(claims);
       },
     }),
+    // Decoding hands out the customer data that payload encryption keeps from the Temporal server, so the codec
+    // takes the operator token like every operator route. The `temporal` CLI sends it (`--codec-auth "Bearer …"`);
+    // a Web UI sends a bearer token only with its "Pass access token" option — the token of its own login, and
+    // only to an https endpoint — so a UI reaches the codec through something that adds this header.
+    ...(codec?.payloadCodecs.length
+      ? (['encode', 'decode'] as const).map((direction) =>
+          route({
+            method: 'POST',
+            path: CODEC_PATHS[direction],
+            summary: `Temporal remote codec: ${direction} payloads (${direction === 'decode' ? 'decrypt' : 'encrypt'}) for the Temporal Web UI and CLI. Served only when payload keys are configured.`,
+            operator: true,
+            offline: true,
+            body: CodecPayloadsSchema,
+            responses: { 200: `The payloads ${direction}d, same shape.` },
+            corsOrigin: codec.uiOrigin,
+            bodyLimit: CODEC_BODY_LIMIT,
+            handle: async ({ body }) => json(200, await runCodecs(codec.payloadCodecs, direction, body)),
+          }),
+        )
+      : []),
   ];
 }
 
@@ -285,6 +310,11 @@ export interface ApiOptions {
   operations: IncidentOperations;
   config: Pick<AppConfig, 'API_TOKEN'>;
   answerLinks: AnswerLinks;
+  /**
+   * The payload codecs of the API's client (payload encryption) and the Temporal Web UI's origin: when there are
+   * codecs, the API is the UI's and CLI's codec server at /codec; without, those routes do not exist (404).
+   */
+  codec?: { payloadCodecs: PayloadCodec[]; uiOrigin: string };
   /** Request logging: method, path without tokens, status; never bodies or headers. Off unless given. */
   log?: { level?: 'info' | 'warn' | 'error'; stream?: { write(line: string): void } };
 }
@@ -314,16 +344,21 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
-  const table = routes(options.operations, options.answerLinks);
+  const table = routes(options.operations, options.answerLinks, options.codec);
   // The document describes itself too, so it is built from the table plus its own entry.
   const document = buildOpenApiDocument([...table, OPENAPI_ROUTE], { title: 'stockout-orchestrator', version: '0.1.0' });
   table.push({ ...OPENAPI_ROUTE, handle: async () => json(200, document) });
 
   for (const spec of table) {
+    const onRequest = [
+      ...(spec.corsOrigin ? [allowUiOrigin(spec.corsOrigin)] : []),
+      ...(spec.operator ? [(request: FastifyRequest, reply: FastifyReply) => authorize(request, reply, expected)] : []),
+    ];
     app.route({
       method: spec.method,
       url: spec.path,
-      ...(spec.operator ? { onRequest: (request: FastifyRequest, reply: FastifyReply) => authorize(request, reply, expected) } : {}),
+      ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
+      ...(onRequest.length ? { onRequest } : {}),
       handler: async (request, reply) => {
         const result = await handle(spec, request);
         if ('html' in result) {
@@ -332,6 +367,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
         return reply.code(result.status).send(result.json);
       },
     });
+    if (spec.corsOrigin) app.route({ method: 'OPTIONS', url: spec.path, handler: preflight(spec.corsOrigin) });
   }
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {

@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Client } from '@temporalio/client';
-import { configuredPolicy, loadPolicyFile } from '../allocation/policy-file';
-import { createIncidentOperations, manualTrigger, OperationError, type IncidentOperations } from '../api/operations';
+import { loadPolicyFile } from '../allocation/policy-file';
+import { manualTrigger, OperationError, operationsFromConfig, type IncidentOperations } from '../api/operations';
 import { loadConfig } from '../config';
 import { INCIDENT_STORE_FILE, openIncidentStore, type IncidentStore } from '../incident-store/store';
 import { createInventoryClient } from '../inventory/http-client';
@@ -130,14 +130,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     return await run(argv, {
       operations: async () => {
         const config = loadConfig();
-        const policy = configuredPolicy(config.STOCKOUT_POLICY_FILE);
+        const buildOperations = operationsFromConfig(config);
         const storeFile = join(config.STOCKOUT_DATA_DIR, INCIDENT_STORE_FILE);
         // Only read an existing store: the CLI must not create an empty one next to the worker's.
         store = existsSync(storeFile) ? openIncidentStore(storeFile) : undefined;
         client = await connectClient();
         // The inventory system tells a mistyped SKU before an incident starts for it.
         const inventory = createInventoryClient({ baseUrl: config.INVENTORY_URL, timeoutMs: config.SYSTEMS_TIMEOUT_MS });
-        return createIncidentOperations({ client, policy, taskQueue: config.STOCKOUT_TASK_QUEUE, store, inventory });
+        return buildOperations({ client, store, inventory });
       },
       stdout: process.stdout,
       stderr: process.stderr,

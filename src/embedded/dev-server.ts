@@ -17,7 +17,13 @@ export interface DevServer {
 
 const HOST = '127.0.0.1';
 
-export async function startDevServer(options: { dataDir: string; port: number; uiPort: number }): Promise<DevServer> {
+export async function startDevServer(options: {
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  /** A codec server (`…/codec`) through which the Web UI shows encrypted payloads decoded. */
+  codecEndpoint?: string;
+}): Promise<DevServer> {
   const dbFile = join(options.dataDir, 'temporal.sqlite');
   const pidFile = join(options.dataDir, 'temporal-dev-server.pid');
   // A main job killed outright (SIGKILL; or tsx's own Ctrl-C relay, which kills a child busy for 60 ms) leaves
@@ -50,6 +56,7 @@ export async function startDevServer(options: { dataDir: string; port: number; u
     '--log-level',
     'error',
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`]),
+    ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
   ];
   const child = spawn(devServer.executable.path, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   if (child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);

@@ -1,0 +1,74 @@
+// `npm run api`: the HTTP API as its own process, apart from the workers, as a deployment runs it — Temporal
+// from envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS) with the configured payload
+// encryption, systems and secrets from the environment. With payload keys it is also the codec server of the
+// Temporal Web UI and CLI. SIGINT/SIGTERM close it: requests in flight are answered, then the connection closes.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAnswerLinks } from '../answer-links';
+import { loadConfig, type AppConfig } from '../config';
+import { INCIDENT_STORE_FILE, openIncidentStore } from '../incident-store/store';
+import { createInventoryClient } from '../inventory/http-client';
+import { connectClient } from '../temporal/connection';
+import { payloadKeysFromEnv } from '../temporal/payload-codec';
+import { operationsFromConfig } from './operations';
+import { startApi } from './server';
+
+const say = (line: string) => console.log(`[api] ${line}`);
+
+// Installed first: a stop asked for during start-up closes what has started by then.
+const stopRequested = new Promise<void>((resolve) => {
+  process.on('SIGINT', () => resolve());
+  process.on('SIGTERM', () => resolve());
+});
+
+/** Bad configuration ends the process with 2, naming the variable. */
+function refuse(message: string): never {
+  console.error(`[api] ${message}`);
+  process.exit(2);
+}
+
+let config: AppConfig;
+let buildOperations: ReturnType<typeof operationsFromConfig>;
+try {
+  config = loadConfig();
+  buildOperations = operationsFromConfig(config);
+  // Read again by connectClient; checked here so bad keys stop the start before anything connects.
+  payloadKeysFromEnv();
+} catch (error) {
+  refuse(error instanceof Error ? error.message : String(error));
+}
+const apiToken = config.API_TOKEN ?? refuse('Invalid configuration: env.API_TOKEN: required to serve the operator endpoints (at least 16 characters)');
+const linkSecret = config.ANSWER_LINK_SECRET ?? refuse('Invalid configuration: env.ANSWER_LINK_SECRET: required to check customer answer links');
+
+const cleanups: (() => Promise<void> | void)[] = [];
+try {
+  const storeFile = join(config.STOCKOUT_DATA_DIR, INCIDENT_STORE_FILE);
+  // Full reports are read from the workers' store when it is on this machine; never create an empty one beside it.
+  const store = existsSync(storeFile) ? openIncidentStore(storeFile) : undefined;
+  if (store) cleanups.push(() => store.close());
+  const client = await connectClient();
+  cleanups.push(() => client.connection.close());
+  const operations = buildOperations({
+    client,
+    store,
+    // The inventory system tells a mistyped SKU before an incident starts for it.
+    inventory: createInventoryClient({ baseUrl: config.INVENTORY_URL, timeoutMs: config.SYSTEMS_TIMEOUT_MS }),
+  });
+  const payloadCodecs = client.options.loadedDataConverter.payloadCodecs;
+  const api = await startApi({
+    operations,
+    answerLinks: createAnswerLinks({ secret: linkSecret, ttlDays: config.ANSWER_LINK_TTL_DAYS, baseUrl: config.PUBLIC_BASE_URL }),
+    config: { ...config, API_TOKEN: apiToken },
+    codec: { payloadCodecs, uiOrigin: config.TEMPORAL_UI_ORIGIN },
+  });
+  cleanups.push(() => api.close());
+  say(`listening on ${api.url} (OpenAPI at ${api.url}/openapi.json), Temporal namespace ${client.options.namespace}`);
+  if (payloadCodecs.length > 0) say(`codec server for the Temporal Web UI at ${api.url}/codec (browser origin ${config.TEMPORAL_UI_ORIGIN})`);
+  await stopRequested;
+  say('stopping');
+} catch (error) {
+  console.error(`[api] failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+}
