@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { startApi } from './api/server';
+import { isLoopback, startApi } from './api/server';
 import { operationsFromConfig } from './api/operations';
 import { loadConfig } from './config';
 import { generateDataset, PRESETS } from './dataset/generate';
@@ -131,8 +131,9 @@ async function main(): Promise<void> {
       operations,
       answerLinks: deps.answerLinks,
       config: { ...config, API_TOKEN: apiToken },
-      // The Web UI here is our dev server's, whatever TEMPORAL_UI_ORIGIN says.
-      codec: { payloadCodecs, uiOrigin: devServer.uiUrl },
+      // The Web UI here is our dev server's, whatever TEMPORAL_UI_ORIGIN says; it sends no token, so on a
+      // loopback-only setup its requests are trusted (src/api/server.ts, trustLoopbackUi).
+      codec: { payloadCodecs, uiOrigin: devServer.uiUrl, trustLoopbackUi: isLoopback(config.API_HOST) },
     });
     keep(() => api.close());
     say(`API on ${api.url} (OpenAPI at ${api.url}/openapi.json)${API_TOKEN ? '' : `; its bearer token (apiToken) is kept in ${secretsFile(dataDir)}`}`);

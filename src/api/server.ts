@@ -73,11 +73,13 @@ interface Route extends RouteDoc {
   /** The one browser origin allowed to read the answers (CORS). */
   corsOrigin?: string;
   bodyLimit?: number;
+  /** An operator route may trust some requests without the token (see ApiOptions.codec.trustLoopbackUi). */
+  trusted?: (request: FastifyRequest) => boolean;
 }
 
 /** Types a route's handler by its schemas; registration validates with the same schemas before calling it. */
 function route<P extends z.ZodObject | undefined = undefined, Q extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-  spec: RouteDoc & Pick<Route, 'corsOrigin' | 'bodyLimit'> & {
+  spec: RouteDoc & Pick<Route, 'corsOrigin' | 'bodyLimit' | 'trusted'> & {
     params?: P;
     query?: Q;
     body?: B;
@@ -284,7 +286,8 @@ function routes(operations: IncidentOperations, answerLinks: AnswerLinks, codec:
     // Decoding hands out the customer data that payload encryption keeps from the Temporal server, so the codec
     // takes the operator token like every operator route. The `temporal` CLI sends it (`--codec-auth "Bearer …"`);
     // a Web UI sends a bearer token only with its "Pass access token" option — the token of its own login, and
-    // only to an https endpoint — so a UI reaches the codec through something that adds this header.
+    // only to an https endpoint — so a UI reaches the codec through something that adds this header, except the
+    // embedded dev server's UI on loopback (trustLoopbackUi).
     ...(codec?.payloadCodecs.length
       ? (['encode', 'decode'] as const).map((direction) =>
           route({
@@ -297,6 +300,7 @@ function routes(operations: IncidentOperations, answerLinks: AnswerLinks, codec:
             responses: { 200: `The payloads ${direction}d, same shape.` },
             corsOrigin: codec.uiOrigin,
             bodyLimit: CODEC_BODY_LIMIT,
+            ...(codec.trustLoopbackUi ? { trusted: (request: FastifyRequest) => isLoopback(request.ip) && request.headers.origin === codec.uiOrigin } : {}),
             handle: async ({ body }) => json(200, await runCodecs(codec.payloadCodecs, direction, body)),
           }),
         )
@@ -314,7 +318,15 @@ export interface ApiOptions {
    * The payload codecs of the API's client (payload encryption) and the Temporal Web UI's origin: when there are
    * codecs, the API is the UI's and CLI's codec server at /codec; without, those routes do not exist (404).
    */
-  codec?: { payloadCodecs: PayloadCodec[]; uiOrigin: string };
+  codec?: {
+    payloadCodecs: PayloadCodec[];
+    uiOrigin: string;
+    /**
+     * The embedded setup only: the dev server's Web UI has no login and sends no token, and everything listens
+     * on this machine, so the UI's requests from loopback are trusted as the dev server itself trusts them.
+     */
+    trustLoopbackUi?: boolean;
+  };
   /** Request logging: method, path without tokens, status; never bodies or headers. Off unless given. */
   log?: { level?: 'info' | 'warn' | 'error'; stream?: { write(line: string): void } };
 }
@@ -352,7 +364,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   for (const spec of table) {
     const onRequest = [
       ...(spec.corsOrigin ? [allowUiOrigin(spec.corsOrigin)] : []),
-      ...(spec.operator ? [(request: FastifyRequest, reply: FastifyReply) => authorize(request, reply, expected)] : []),
+      ...(spec.operator
+        ? [(request: FastifyRequest, reply: FastifyReply) => (spec.trusted?.(request) ? Promise.resolve(undefined) : authorize(request, reply, expected))]
+        : []),
     ];
     app.route({
       method: spec.method,
@@ -419,6 +433,11 @@ async function authorize(request: FastifyRequest, reply: FastifyReply, expected:
   // Hashing both sides makes the comparison constant-time whatever the lengths.
   if (given && timingSafeEqual(sha256(given), expected)) return undefined;
   return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'authorization: a valid bearer token is required' });
+}
+
+/** A loopback address or host name: only this machine reaches it. */
+export function isLoopback(address: string): boolean {
+  return /^(localhost$|127\.|::1$|::ffff:127\.)/.test(address);
 }
 
 function sha256(value: string): Buffer {

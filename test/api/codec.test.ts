@@ -21,12 +21,12 @@ afterEach(async () => {
   api = undefined;
 });
 
-async function serve(payloadCodecs = [codec]) {
+async function serve(payloadCodecs = [codec], trustLoopbackUi = false) {
   api = await startApi({
     operations: fakeOperations().operations,
     answerLinks,
     config: { API_TOKEN: TOKEN, API_HOST: '127.0.0.1', API_PORT: 0 },
-    codec: { payloadCodecs, uiOrigin: UI_ORIGIN },
+    codec: { payloadCodecs, uiOrigin: UI_ORIGIN, trustLoopbackUi },
   });
   const base = api.url;
   return (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
@@ -50,6 +50,20 @@ const plain: JsonPayloads = {
 };
 
 describe('codec server (payload keys configured)', () => {
+  it('in the embedded setup trusts the token-less Web UI on loopback, and nobody else without the token', async () => {
+    const request = await serve([codec], true);
+    const fromUi = await request('/codec/encode', { headers: { origin: UI_ORIGIN, 'x-namespace': 'default' }, body: plain });
+    expect(fromUi.status).toBe(200);
+    expect((await request('/codec/encode', { body: plain })).status).toBe(401);
+    expect((await request('/codec/encode', { headers: { origin: 'http://evil.example' }, body: plain })).status).toBe(401);
+    // Only the codec: every other operator route still wants the token.
+    expect((await request('/incidents', { method: 'GET', headers: { origin: UI_ORIGIN } })).status).toBe(401);
+    await api!.close();
+    api = undefined;
+    const strict = await serve([codec], false);
+    expect((await strict('/codec/encode', { headers: { origin: UI_ORIGIN }, body: plain })).status).toBe(401);
+  });
+
   it('encodes and decodes following the remote codec protocol: the round trip gives back the input', async () => {
     const request = await serve();
     const encodedResponse = await request('/codec/encode', { headers: { ...auth, 'x-namespace': 'default' }, body: plain });
