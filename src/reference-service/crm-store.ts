@@ -121,6 +121,7 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
       return transaction((at) =>
         once(db, 'recordCommunication', request, at, (write) => {
           if (request.customerId !== undefined) requireCustomer(request.customerId);
+          if (request.accountManagerId !== undefined) byIds('account_managers', 'account_manager_id', [request.accountManagerId], 'account manager ids');
           const id = nextId(db, 'CM');
           sql(
             db,

@@ -154,9 +154,10 @@ interface ReserveFields {
   sku: string;
   quantity: string;
   covers: string;
+  locationId: string;
 }
-const RESERVATION_FIELDS: ReserveFields = { sku: 'sku', quantity: 'quantity', covers: 'covers' };
-const SUBSTITUTE_FULFILMENT_FIELDS: ReserveFields = { sku: 'substitute.sku', quantity: 'substitute.quantity', covers: 'quantity' };
+const RESERVATION_FIELDS: ReserveFields = { sku: 'sku', quantity: 'quantity', covers: 'covers', locationId: 'locationId' };
+const SUBSTITUTE_FULFILMENT_FIELDS: ReserveFields = { sku: 'substitute.sku', quantity: 'substitute.quantity', covers: 'quantity', locationId: 'locationId' };
 
 export type InventoryStore = ReturnType<typeof createInventoryStore>;
 
@@ -232,6 +233,11 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
   const reserveForLine = (write: Write, line: LineRow, incidentId: string | null, item: ReserveItem, fields: ReserveFields = RESERVATION_FIELDS) => {
     const { sku, locationId, quantity, covers } = item;
     if (line.status === 'closed') throw conflict(`line ${line.line_id} is closed`);
+    // Stock of another network cannot serve the line: a network's pool is its own.
+    const network = requireLocation(line.location_id).network;
+    if (requireLocation(locationId).network !== network) {
+      throw invariantOn(fields.locationId, `${locationId} is not in network ${network} of line ${line.line_id}`);
+    }
     const substitute = requireItem(sku);
     if (sku === line.sku) {
       if (covers !== undefined && covers !== quantity) {

@@ -87,6 +87,14 @@ describe('communications', () => {
     expect((await crm.listCommunications({ incidentId: 'INC-1', limit: 10 })).communications).toEqual([first]);
   });
 
+  it('refuses an entry for a customer or account manager it does not know, naming it, and logs nothing', async () => {
+    const unknownManager = await failureOf(crm.recordCommunication({ ...entry('k1', '<m1@desk>', 'sent'), customerId: undefined, accountManagerId: 'AM-9' }));
+    expect(unknownManager.message).toMatch(/404.*unknown account manager ids: AM-9/);
+    const unknownCustomer = await failureOf(crm.recordCommunication({ ...entry('k2', '<m2@desk>', 'sent'), customerId: 'C9' }));
+    expect(unknownCustomer.message).toMatch(/404.*unknown customer "C9"/);
+    expect((await crm.listCommunications({ incidentId: 'INC-1', limit: 10 })).communications).toEqual([]);
+  });
+
   it('pages through an incident’s log in the order written, even while more is written', async () => {
     for (let i = 0; i < 5; i++) await crm.recordCommunication(entry(`k${i}`, `<m${i}@desk>`, 'sent'));
     await crm.recordCommunication(entry('other', '<x@desk>', 'sent', 'INC-2'));

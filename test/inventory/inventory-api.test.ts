@@ -173,6 +173,12 @@ describe('reservations, backorders, shipping', () => {
     await expectBalanced();
   });
 
+  it("reserves only stock of the line's own network", async () => {
+    const elsewhere = await failureOf(inventory.createReservations({ items: [{ ...reserve('r-m', 'L2', 5), locationId: 'M-HUB' }] }));
+    expect(elsewhere.message).toMatch(/422.*locationId: M-HUB is not in network N of line L2/);
+    expect(await inventory.listReservations({ lineId: 'L2' })).toEqual([]);
+  });
+
   it('never commits more of a line than was ordered', async () => {
     const over = await failureOf(inventory.createReservations({ items: [reserve('r-1', 'L1', 21)] }));
     expect(over.message).toMatch(/422.*would commit 31 units of line L1, which ordered 30/);
