@@ -59,6 +59,7 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
         gapDays: impact.gapDays,
         daysOfCover: impact.daysOfCover,
         nextInboundEta,
+        inboundEtas: inboundEtasOf(openInbound),
         severity: impact.severity,
         snapshotRef: SNAPSHOT_KEY,
       };
@@ -110,6 +111,11 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
       return options;
     },
   };
+}
+
+/** ETA per open purchase order: what the periodic check compares with. */
+export function inboundEtasOf(openInbound: { poId: string; eta: string }[]): Record<string, string> {
+  return Object.fromEntries(openInbound.map((po) => [po.poId, po.eta]));
 }
 
 export async function networkLocations(inventory: InventorySystem, network: string) {

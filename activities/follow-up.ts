@@ -8,7 +8,7 @@ import type { BackorderStatus, TransferRecord } from '../src/incident/state';
 import { substituteQuantityBounds, type Backorder, type FulfilBackordersRequest } from '../src/inventory/contract';
 import type { RestockRound } from '../src/report/incident-report';
 import type { ActivityDeps } from './deps';
-import { networkLocations, profileOf, transferRecord } from './assessment';
+import { inboundEtasOf, networkLocations, profileOf, transferRecord } from './assessment';
 import { allocateChecked } from './planning';
 import { BATCH_WRITE_LIMIT, chunks, keyFor, listIncidentBackorders, loadCustomers, loadSnapshot, requireDocument } from './shared';
 
@@ -147,6 +147,12 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
      * incident's own network: another network's goods in are not this incident's stock. Without `network`
      * (workflows started before it was passed) every receipt of the SKU is listed.
      */
+    /** ETA per open purchase order of the SKU in the network, as the inventory system has it now. */
+    async listInboundEtas(input: { sku: string; network: string }): Promise<Record<string, string>> {
+      const [inbound, { locations }] = await Promise.all([inventory.listInbound(input.sku), networkLocations(inventory, input.network)]);
+      return inboundEtasOf(inbound.filter((po) => po.status === 'open' && locations.has(po.locationId)));
+    },
+
     async findNewReceipts(input: { sku: string; since: string; network?: string }): Promise<(Restock & { recorded: true })[]> {
       const receipts = await inventory.listReceipts({ sku: input.sku, since: input.since });
       const inNetwork = input.network === undefined ? null : (await networkLocations(inventory, input.network)).locations;
@@ -164,19 +170,23 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
       sku: string;
       change: EtaChange;
       revision?: number;
+      /** The inventory system made the change itself (seen by the periodic check): nothing to write. */
+      observed?: { previousEta: string | null };
     }): Promise<{ affectedCustomers: number; previousEta: string | null }> {
       const revision = input.revision ?? 0;
       const ref = `eta-changes/${revision}/${input.change.poId}`;
-      let previousEta = store.get<{ previousEta: string | null }>(input.incidentId, ref)?.previousEta;
+      let previousEta = input.observed ? input.observed.previousEta : store.get<{ previousEta: string | null }>(input.incidentId, ref)?.previousEta;
       if (previousEta === undefined) {
         previousEta = (await inventory.listInbound(input.sku)).find((p) => p.poId === input.change.poId)?.eta ?? null;
         store.put(input.incidentId, ref, { previousEta });
       }
-      await inventory.updateInboundEta({
-        idempotencyKey: keyFor(input.incidentId, 'eta', String(revision), input.change.poId, input.change.eta),
-        poId: input.change.poId,
-        eta: input.change.eta,
-      });
+      if (!input.observed) {
+        await inventory.updateInboundEta({
+          idempotencyKey: keyFor(input.incidentId, 'eta', String(revision), input.change.poId, input.change.eta),
+          poId: input.change.poId,
+          eta: input.change.eta,
+        });
+      }
       store.put(input.incidentId, 'expected-date', input.change.eta);
       const open = (await listIncidentBackorders(inventory, input.incidentId)).filter((b) => b.open > 0);
       return { affectedCustomers: new Set(open.map((b) => b.customerId)).size, previousEta };

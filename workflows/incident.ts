@@ -93,7 +93,7 @@ interface CarriedState {
 
 type PendingEvent =
   | { kind: 'restock'; restock: Restock & { recorded?: boolean } }
-  | { kind: 'eta'; change: EtaChange }
+  | { kind: 'eta'; change: EtaChange; observed?: { previousEta: string | null } }
   | { kind: 'answer'; answer: CustomerAnswer };
 
 class IncidentCancelled extends Error {}
@@ -465,6 +465,11 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
         for (const restock of receipts) {
           if (!s.receiptsApplied.includes(restock.receiptId)) pending.push({ kind: 'restock', restock });
         }
+        // ETA changes made in the inventory system itself reach the customers too, not only those made here.
+        if (patched('periodic-eta-check')) {
+          const etas = await stage('following-up', () => acts.listInboundEtas({ sku: s.sku, network: s.network }));
+          for (const seen of etaChangesSeen(s, etas)) pending.push({ kind: 'eta', ...seen });
+        }
       }
       if (Date.now() >= nextStatusAt) {
         nextStatusAt = Date.now() + days(policy.followUp.statusEveryDays);
@@ -509,9 +514,10 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
       case 'eta': {
         const revision = s.etaRevision + 1;
         const applied = await stage('following-up', () =>
-          acts.applyEtaChange({ incidentId: s.incidentId, sku: s.sku, change: event.change, revision }),
+          acts.applyEtaChange({ incidentId: s.incidentId, sku: s.sku, change: event.change, revision, ...(event.observed ? { observed: event.observed } : {}) }),
         );
         s.etaRevision = revision;
+        s.inboundEtas = { ...s.inboundEtas, [event.change.poId]: event.change.eta };
         note(s, 'ETA changed', `${event.change.poId} → ${event.change.eta}`);
         if (applied.affectedCustomers > 0) {
           await stage('following-up', () => notify('eta-change', revision, { eta: { ...event.change, previousEta: applied.previousEta } }));
@@ -629,6 +635,19 @@ function signalInput<T>(schema: z.ZodType<T>, raw: unknown, name: string): T | n
   if (parsed.success) return parsed.data;
   log.warn(`ignored malformed ${name} signal`, { issues: describeIssues(parsed.error, name) });
   return null;
+}
+
+/**
+ * The inventory system's ETAs against those the incident last told (the assessment's to begin with): a PO
+ * seen for the first time is only noted, a moved one is a change to tell the customers about.
+ */
+function etaChangesSeen(s: IncidentState, current: Record<string, string>): { change: EtaChange; observed: { previousEta: string } }[] {
+  const known = { ...s.impact?.inboundEtas, ...s.inboundEtas };
+  const changes = Object.entries(current)
+    .filter(([poId, eta]) => known[poId] !== undefined && known[poId] !== eta)
+    .map(([poId, eta]) => ({ change: { poId, eta, reason: 'changed in the inventory system' }, observed: { previousEta: known[poId]! } }));
+  s.inboundEtas = { ...current, ...Object.fromEntries(changes.map(({ change, observed }) => [change.poId, observed.previousEta])) };
+  return changes;
 }
 
 function acceptingFollowUps(s: IncidentState, validate: () => unknown): void {

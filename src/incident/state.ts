@@ -32,6 +32,8 @@ export type ImpactSummary = Pick<
 > & {
   asOf: string;
   nextInboundEta: string | null;
+  /** ETA per open purchase order of the network (few per SKU); absent in assessments made before it was kept. */
+  inboundEtas?: Record<string, string>;
   severity: Severity;
   /** Store key of the demand snapshot (lines + customer profiles) the later stages read. */
   snapshotRef: string;
@@ -169,6 +171,11 @@ export interface IncidentState {
   /** Restocks, ETA changes and answers accepted but not yet applied. */
   pendingEvents: number;
   etaRevision: number;
+  /**
+   * ETA of each open purchase order for the SKU in the network, as the incident last told its customers; the
+   * periodic check compares the inventory system's with it. Absent in incidents opened before it was kept.
+   */
+  inboundEtas?: Record<string, string>;
   statusRevision: number;
   escalatedAt: string | null;
   cancelRequested: { reason: string; cancelledBy: string } | null;

@@ -270,6 +270,40 @@ describe('incident scenarios', () => {
     await expectBooksBalanced(w);
   });
 
+  it('tells customers about an ETA the inventory system moved by itself, once, and not again about one moved here', async () => {
+    world = await createWorld(env);
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(
+        w,
+        manualTrigger(w, SHORT_SKU),
+        policyWith({ ...NO_APPROVAL, followUp: { statusEveryDays: 30, restockCheckEveryHours: 6 }, slaDays: 60 }),
+      );
+      const state = await waitForState(handle, 'following-up');
+      const po = (await w.deps.inventory.listInbound(SHORT_SKU)).find((p) => p.status === 'open')!;
+      expect(state.impact!.inboundEtas![po.poId]).toBe(po.eta);
+      await w.deps.inventory.updateInboundEta({ idempotencyKey: 'buyer-moved-it', poId: po.poId, eta: '2027-02-01' });
+
+      await env.sleep('7 hours');
+      const told = await waitForState(handle, 'following-up', (s) => s.deliveries.some((d) => d.kind === 'eta-change') && s.pendingEvents === 0);
+      const waiting = new Set((await openBackorders(w, state.incidentId)).map((b) => b.customerId));
+      expect(told.deliveries.filter((d) => d.kind === 'eta-change').map((d) => d.sent)).toEqual([waiting.size]);
+      expect(told.timeline.some((t) => t.event === 'ETA changed' && t.detail === `${po.poId} → 2027-02-01`)).toBe(true);
+
+      // A change made here moves the PO in the inventory system; the next check does not tell it twice.
+      await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '2027-02-15', reason: 'supplier call' }] });
+      await waitForState(handle, 'following-up', (s) => s.etaRevision === 2 && s.pendingEvents === 0);
+      await env.sleep('13 hours');
+      const later = await waitForState(handle, 'following-up', (s) => s.pendingEvents === 0);
+      expect(later.deliveries.filter((d) => d.kind === 'eta-change')).toHaveLength(2);
+      expect(later.etaRevision).toBe(2);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'jo' });
+      expect((await handle.result()).outcome).toBe('cancelled');
+      await keep(handle, 'eta-seen-in-inventory');
+    });
+    await expectBooksBalanced(w);
+  });
+
   it('cancellation compensates: transfers not shipped are cancelled, reservations released, told customers informed', async () => {
     world = await createWorld(env);
     const w = world;
