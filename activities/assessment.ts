@@ -24,6 +24,8 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
         inventory.getStockPositions(input.sku),
         inventory.listInbound(input.sku),
       ]);
+      // Taken once the positions are read: a receipt booked before is in them, one booked after is a restock.
+      const snapshotAt = new Date().toISOString();
       const inNetwork = positions.filter((p) => locations.has(p.locationId));
       const lines = await readDemand(inventory, input.sku, locations);
       const customerIds = [...new Set(lines.map((l) => l.customerId))].sort();
@@ -49,6 +51,7 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
       const nextInboundEta = openInbound.map((po) => po.eta).sort()[0] ?? null;
       return {
         asOf: input.asOf,
+        snapshotAt,
         shortage: impact.shortage,
         available: impact.available,
         demand: impact.demand,

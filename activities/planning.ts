@@ -8,6 +8,7 @@ import type { Policy } from '../src/allocation/policy';
 import type { AllocationInput, AllocationPlan, LineAllocation } from '../src/allocation/types';
 import { describeIssues, PlanOverrideSchema, type PlanOverride } from '../src/incident/commands';
 import type { CommitSummary, PlanSummary, SubstituteOption, TransferRecord } from '../src/incident/state';
+import type { Reservation } from '../src/inventory/contract';
 import type { ActivityDeps } from './deps';
 import { transferRecord } from './assessment';
 import { BATCH_WRITE_LIMIT, chunks, keyFor, loadSnapshot, requireDocument, type IncidentSnapshot } from './shared';
@@ -20,7 +21,13 @@ export function createPlanningActivities({ inventory, crm, store }: ActivityDeps
    * hub, where the plan reserves what the line keeps together with the rest of the pool.
    */
   async function releaseConfirmation(incidentId: string, sku: string, hubId: string, lineId: string): Promise<void> {
-    const prior = (await inventory.listReservations({ lineId, status: 'active' })).filter((r) => r.incidentId === null && r.sku === sku);
+    // Kept before the first release: a retry after it must still move the released units to the hub.
+    const key = `confirmations/${lineId}`;
+    let prior = store.get<Reservation[]>(incidentId, key);
+    if (!prior) {
+      prior = (await inventory.listReservations({ lineId, status: 'active' })).filter((r) => r.incidentId === null && r.sku === sku);
+      store.put(incidentId, key, prior);
+    }
     if (prior.length === 0) return;
     await inventory.releaseReservations({
       items: prior.map((r) => ({ idempotencyKey: keyFor(incidentId, 'release-confirmation', r.reservationId), reservationId: r.reservationId })),

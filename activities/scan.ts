@@ -3,7 +3,7 @@
 // attach to the one already running — the incident's workflow id is its SKU and network, so never a twin.
 import { heartbeat } from '@temporalio/activity';
 import { addDays } from '../src/allocation/dates';
-import type { Trigger } from '../src/incident/commands';
+import { TriggerSchema, describeIssues, type Trigger } from '../src/incident/commands';
 import { scanHeldBack, type LatestIncident } from '../src/incident/reopen';
 import { skusAtRisk, type SkuAtRisk } from '../src/impact/cover';
 import type { InventorySystem } from '../src/inventory/system';
@@ -42,12 +42,23 @@ export function createScanActivities(deps: { inventory: InventorySystem; inciden
      * Signal-with-start per trigger: a retry re-sends triggers the incidents already recorded, which they
      * ignore. A SKU whose last incident was just cancelled or found a false alarm is held back (src/incident/reopen).
      */
-    async openOrAttachIncidents(input: { triggers: Trigger[]; quietHours: number }): Promise<{ started: string[]; attached: string[]; heldBack: string[] }> {
+    async openOrAttachIncidents(input: {
+      triggers: Trigger[];
+      quietHours: number;
+    }): Promise<{ started: string[]; attached: string[]; heldBack: string[]; refused: { sku: string; reason: string }[] }> {
       const started: string[] = [];
       const attached: string[] = [];
       const heldBack: string[] = [];
+      // A SKU the inventory system names in a way no incident can take is reported, not retried: one bad
+      // record must not stop the scan of every SKU after it.
+      const refused: { sku: string; reason: string }[] = [];
       for (const trigger of input.triggers) {
         heartbeat();
+        const valid = TriggerSchema.safeParse(trigger);
+        if (!valid.success) {
+          refused.push({ sku: trigger.sku.slice(0, 200), reason: describeIssues(valid.error, 'trigger') });
+          continue;
+        }
         if (scanHeldBack(await deps.incidents.latest(trigger.network, trigger.sku), Date.now(), input.quietHours)) {
           heldBack.push(trigger.sku);
           continue;
@@ -55,7 +66,7 @@ export function createScanActivities(deps: { inventory: InventorySystem; inciden
         const result = await deps.incidents.trigger(trigger);
         (result.started ? started : attached).push(result.workflowId);
       }
-      return { started, attached, heldBack };
+      return { started, attached, heldBack, refused };
     },
   };
 }

@@ -107,6 +107,8 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
   const s: IncidentState = input.carried?.state ?? openIncident(trigger);
   const pending: PendingEvent[] = input.carried?.pending ?? [];
   let resumeRequested = false;
+  /** Set once the follow-up is done: a restock, ETA change or answer after that would be accepted and never applied. */
+  let followUpsClosed = false;
   let decision: PlanDecision | null = null;
   /** Why the last decision's overrides were refused: the decidePlan update answers with it. */
   let decisionRefused: string | null = null;
@@ -181,7 +183,7 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
       pending.push({ kind: 'restock', restock });
       return `receipt ${restock.receiptId} accepted: ${restock.quantity} units will be allocated to open backorders`;
     },
-    { validator: (raw) => acceptingFollowUps(s, () => parseOrThrow(RestockSchema, raw, 'restock')) },
+    { validator: (raw) => acceptingFollowUps(s, followUpsClosed, () => parseOrThrow(RestockSchema, raw, 'restock')) },
   );
   setHandler(
     changeEtaUpdate,
@@ -190,7 +192,7 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
       pending.push({ kind: 'eta', change });
       return `ETA of ${change.poId} now ${change.eta}: customers with open backorders will be told`;
     },
-    { validator: (raw) => acceptingFollowUps(s, () => parseOrThrow(EtaChangeSchema, raw, 'eta')) },
+    { validator: (raw) => acceptingFollowUps(s, followUpsClosed, () => parseOrThrow(EtaChangeSchema, raw, 'eta')) },
   );
   setHandler(
     customerAnswerUpdate,
@@ -201,7 +203,7 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
     },
     {
       validator: (raw) =>
-        acceptingFollowUps(s, () => {
+        acceptingFollowUps(s, followUpsClosed, () => {
           const answer = parseOrThrow(CustomerAnswerSchema, raw, 'answer');
           // The SKU's next incident reuses the workflow id: a link from an earlier one must not act here.
           if (answer.incidentId !== undefined && answer.incidentId !== s.incidentId) {
@@ -287,7 +289,7 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
   }
 
   async function refreshBackorders(): Promise<void> {
-    s.backorders = await acts.checkBackorders({ incidentId: s.incidentId });
+    s.backorders = await longActs.checkBackorders({ incidentId: s.incidentId });
   }
 
   // ---- the playbook ----
@@ -329,7 +331,7 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
         s.commit = await commitPlan(s.plan!);
       });
       note(s, 'plan committed', `${s.commit!.reservedUnits} units reserved, ${s.commit!.backorderedUnits} backordered`);
-      await refreshBackorders();
+      await stage('committing', refreshBackorders);
 
       // 6. Tell every affected customer, and each account manager once.
       await stage('notifying', () => notify('first-notice', 0, { planRef: s.plan!.planRef }));
@@ -378,7 +380,7 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
         }
         s.approval = { ...s.approval, status: 'escalated' };
         note(s, 'approval escalated', 'deadline passed; waiting for a decision');
-        await escalate('plan approval deadline passed', 0);
+        await stage('awaiting-approval', () => escalate('plan approval deadline passed', 0));
         continue;
       }
       const d = decision!;
@@ -444,7 +446,10 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
     enterStage(s, 'following-up');
     for (;;) {
       throwIfCancelled();
-      if (pending.length === 0 && (s.backorders?.openUnits ?? 0) === 0) return true;
+      if (pending.length === 0 && (s.backorders?.openUnits ?? 0) === 0) {
+        followUpsClosed = true;
+        return true;
+      }
       if (workflowInfo().historyLength > (input.historyEventsLimit ?? HISTORY_EVENTS_LIMIT) || workflowInfo().continueAsNewSuggested) {
         carry = { nextStatusAt, nextCheckAt };
         return false;
@@ -456,12 +461,12 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
       const event = pending.shift();
       if (event) {
         await applyEvent(event);
-        await refreshBackorders();
+        await stage('following-up', refreshBackorders);
         continue;
       }
       if (Date.now() >= nextCheckAt) {
         nextCheckAt = Date.now() + hours(policy.followUp.restockCheckEveryHours);
-        const receipts = await stage('following-up', () => acts.findNewReceipts({ sku: s.sku, network: s.network, since: s.openedAt }));
+        const receipts = await stage('following-up', () => acts.findNewReceipts({ sku: s.sku, network: s.network, since: s.impact!.snapshotAt ?? s.openedAt }));
         for (const restock of receipts) {
           if (!s.receiptsApplied.includes(restock.receiptId)) pending.push({ kind: 'restock', restock });
         }
@@ -534,7 +539,9 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
   }
 
   async function compensate(): Promise<void> {
-    const undone = await acts.compensateCancellation({
+    // Follow-ups accepted but not applied before the cancellation are said to be dropped, not silently lost.
+    if (pending.length > 0) note(s, 'follow-ups not applied', pending.map(describeEvent).join('; '));
+    const undone = await longActs.compensateCancellation({
       incidentId: s.incidentId,
       transfers: s.pooling?.transfers ?? [],
       ...(s.plan ? { planRef: s.plan.planRef } : {}),
@@ -650,9 +657,15 @@ function etaChangesSeen(s: IncidentState, current: Record<string, string>): { ch
   return changes;
 }
 
-function acceptingFollowUps(s: IncidentState, validate: () => unknown): void {
+function describeEvent(event: PendingEvent): string {
+  if (event.kind === 'restock') return `restock ${event.restock.receiptId} (${event.restock.quantity} units)`;
+  if (event.kind === 'eta') return `ETA of ${event.change.poId} → ${event.change.eta}`;
+  return `answer ${event.answer.answerId} (${event.answer.answer})`;
+}
+
+function acceptingFollowUps(s: IncidentState, closed: boolean, validate: () => unknown): void {
   validate();
-  if (isOver(s) || s.cancelRequested) throw new Error(`incident is ${s.stage}: it takes no more follow-ups`);
+  if (closed || isOver(s) || s.cancelRequested) throw new Error(`incident is ${s.stage}: it takes no more follow-ups`);
   if (!s.commit) throw new Error(`incident is ${s.stage}: follow-ups are taken once the plan is committed`);
 }
 

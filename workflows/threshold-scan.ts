@@ -1,7 +1,7 @@
 // The automated trigger, run by a Temporal Schedule: page through a network's SKUs, find those whose days
 // of cover fall below the critical level, and open an incident for each — or attach to the one already
 // running, never a twin. A network with many SKUs continues as new before its history grows long.
-import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createScanActivities } from '../activities/scan';
 
 // Reads and signal-with-starts: quick and safe to repeat. Retried for a few minutes; past that the next
@@ -31,6 +31,8 @@ export interface ScanTotals {
   heldBack: number;
   /** The incidents this scan opened (the first hundred: enough to find them, small in history). */
   startedIncidents: string[];
+  /** Short SKUs no incident could take (an id the inventory system should fix), the first hundred. */
+  refused?: { sku: string; reason: string }[];
 }
 
 /** A page is two activities, about a dozen events; well under the server's limits and cheap to replay. */
@@ -60,6 +62,11 @@ export async function thresholdScan(input: ThresholdScanInput): Promise<ScanTota
       totals.attached += opened.attached.length;
       totals.heldBack += opened.heldBack.length;
       totals.startedIncidents = [...totals.startedIncidents, ...opened.started].slice(0, 100);
+      // Absent in results recorded before SKUs were checked.
+      if (opened.refused?.length) {
+        totals.refused = [...(totals.refused ?? []), ...opened.refused].slice(0, 100);
+        log.warn('threshold scan refused SKUs', { network: input.network, skus: opened.refused.map((r) => r.sku) });
+      }
     }
     if (!page.nextCursor) return totals;
     cursor = page.nextCursor;

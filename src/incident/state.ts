@@ -31,6 +31,8 @@ export type ImpactSummary = Pick<
   'shortage' | 'available' | 'demand' | 'affectedLines' | 'affectedCustomers' | 'affectedAccountManagers' | 'revenueAtRisk' | 'gapDays' | 'daysOfCover'
 > & {
   asOf: string;
+  /** When the stock positions were read: receipts booked later are restocks, earlier ones are in the pool. */
+  snapshotAt?: string;
   nextInboundEta: string | null;
   /** ETA per open purchase order of the network (few per SKU); absent in assessments made before it was kept. */
   inboundEtas?: Record<string, string>;

@@ -10,7 +10,8 @@ import type { InventorySystem } from '../../src/inventory/system';
 import { createMailTransport } from '../../src/notifications/mailer';
 import { startSmtpSink } from '../../src/notifications/smtp-sink';
 import type { ReferenceService } from '../../src/reference-service/service';
-import { startWithClients } from '../reference-service/fixture';
+import type { Dataset } from '../../src/dataset/generate';
+import { startWithClients, tinyDataset } from '../reference-service/fixture';
 
 export const INCIDENT = 'INC-T';
 export const AS_OF = '2026-11-24';
@@ -18,8 +19,12 @@ export const POLICY = DEFAULT_POLICY;
 
 export type Activities = ReturnType<typeof createActivities>;
 
-export async function activityWorld(options: { inventory?: (real: InventorySystem, service: ReferenceService) => InventorySystem } = {}) {
-  const { service, inventory, crm } = await startWithClients();
+export async function activityWorld(
+  options: { inventory?: (real: InventorySystem, service: ReferenceService) => InventorySystem; dataset?: (dataset: Dataset) => void } = {},
+) {
+  const dataset = tinyDataset();
+  options.dataset?.(dataset);
+  const { service, inventory, crm } = await startWithClients({ dataset });
   const sink = await startSmtpSink();
   const store = openIncidentStore(':memory:');
   const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 1000 });

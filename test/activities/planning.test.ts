@@ -2,6 +2,7 @@
 // refusals, stop the activity for good with the field named; substitute reservations say what they cover.
 import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parsePolicy } from '../../src/allocation/policy';
 import type { AllocationPlan } from '../../src/allocation/types';
 import type { PlanOverride } from '../../src/incident/commands';
 import { failureOf } from '../reference-service/fixture';
@@ -73,5 +74,43 @@ describe('commitPlanBatch', () => {
     const substituted = world.service.db.prepare('SELECT line_id, substituted_quantity FROM demand_lines WHERE substituted_quantity > 0 ORDER BY line_id').all();
     expect(substituted).toEqual(stored.lines.filter((l) => l.substituted > 0).map((l) => ({ line_id: l.lineId, substituted_quantity: l.substituted })));
     expect(await world.inventory.checkBooks()).toMatchObject({ balanced: true, issues: [] });
+  });
+});
+
+describe('commitPlanBatch', () => {
+  it('still moves a released spoke confirmation to the hub when it is retried after the release', async () => {
+    let dropConnection = true;
+    const spoke = await activityWorld({
+      // L2 holds a confirmation of 10 units at the spoke.
+      dataset: (d) => {
+        d.demandLines.find((l) => l.lineId === 'L2')!.reservedQuantity = 10;
+        d.stock.find((p) => p.sku === 'A' && p.locationId === 'N-S1')!.reserved = 10;
+      },
+      inventory: (real) => ({
+        ...real,
+        async createTransfer(request) {
+          if (dropConnection) {
+            dropConnection = false;
+            throw new Error('connection reset after the release');
+          }
+          return real.createTransfer(request);
+        },
+      }),
+    });
+    try {
+      const policy = parsePolicy({ confirmations: { rules: [], defaultStrategy: 'lose' } });
+      await spoke.assess();
+      await spoke.run('planAllocation', {
+        incidentId: INCIDENT, sku: 'A', snapshotRef: 'snapshot', pool: 30, substitutes: [], policy, overrides: [], asOf: AS_OF, revision: 0, planKey: 'plan/0',
+      });
+      const commit = () => spoke.run('commitPlanBatch', { incidentId: INCIDENT, planRef: 'plan/0', policy, batch: 0, batchSize: 100, expectedDate: null });
+      await expect(commit()).rejects.toThrow(/connection reset/);
+      await commit();
+      const moved = (await spoke.inventory.listTransfers({ incidentId: INCIDENT })).filter((t) => t.fromLocationId === 'N-S1');
+      expect(moved).toEqual([expect.objectContaining({ toLocationId: 'N-HUB', quantity: 10, status: 'received' })]);
+      expect(await spoke.inventory.checkBooks()).toMatchObject({ balanced: true, issues: [] });
+    } finally {
+      await spoke.close();
+    }
   });
 });

@@ -376,6 +376,52 @@ describe('incident scenarios', () => {
     await expectBooksBalanced(w);
   });
 
+  it('parks instead of failing when an activity outside the main stages fails for good, and refuses follow-ups once the follow-up is over', async () => {
+    let failEscalation = true;
+    let failClosingNotice = true;
+    world = await createWorld(env, {
+      workerActivities: (deps) => {
+        const real = createActivities(deps);
+        return {
+          ...real,
+          async escalate(input: Parameters<typeof real.escalate>[0]) {
+            if (failEscalation) throw ApplicationFailure.nonRetryable('planner mailbox refused', 'Rejected');
+            return real.escalate(input);
+          },
+          async prepareNotices(input: Parameters<typeof real.prepareNotices>[0]) {
+            if (input.kind === 'incident-closed' && failClosingNotice) throw ApplicationFailure.nonRetryable('mail relay down', 'Rejected');
+            return real.prepareNotices(input);
+          },
+        };
+      },
+    });
+    const w = world;
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith({ approval: { severityThreshold: 'low', deadlineHours: 4, timeoutAction: 'escalate' } }));
+      await waitForState(handle, 'awaiting-approval');
+      await env.sleep('5 hours');
+      const parked = await waitForState(handle, 'needs-attention');
+      expect(parked.attention).toMatchObject({ stage: 'awaiting-approval', reason: expect.stringContaining('planner mailbox refused') });
+      failEscalation = false;
+      await handle.signal(resumeSignal, { resumedBy: 'kim' });
+      await waitForState(handle, 'awaiting-approval', (st) => st.approval.status === 'escalated');
+      await handle.executeUpdate(decidePlanUpdate, { args: [{ decision: 'approve', planRevision: 0, decidedBy: 'kim', overrides: [] }] });
+      await waitForState(handle, 'following-up');
+      await restockEverything(handle, 'GR-all');
+
+      const closing = await waitForState(handle, 'needs-attention');
+      expect(closing.attention!.stage).toBe('closing');
+      // The follow-up is over: a receipt now would be accepted and never booked, so it is refused.
+      await expectUpdateRejected(handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-late', quantity: 5 }] }), /no more follow-ups/);
+      failClosingNotice = false;
+      await handle.signal(resumeSignal, { resumedBy: 'kim' });
+      expect((await handle.result()).outcome).toBe('closed');
+      expect((await w.deps.inventory.listReceipts({ sku: SHORT_SKU })).map((r) => r.receiptId)).not.toContain('GR-late');
+      await keep(handle, 'parks-outside-stages');
+    });
+    await expectBooksBalanced(w);
+  });
+
   it('a second trigger for the same SKU and network attaches to the running incident', async () => {
     world = await createWorld(env);
     const w = world;

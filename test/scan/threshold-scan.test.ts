@@ -2,7 +2,7 @@
 // open exactly one incident per short SKU and attach to it afterwards; the schedule that runs them is
 // created once and updated in place at every start.
 import { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { createScanActivities, type IncidentStarter } from '../../activities/scan';
@@ -86,6 +86,17 @@ describe('threshold scan', () => {
       expect(fromScans).toHaveLength(1);
       expect(fromScans[0]!.reason).toMatch(/days of cover .* below the critical level of 14 days/);
     }
+  });
+
+  it('reports a SKU no incident can take and carries on with the rest of the page', async () => {
+    const activities = createScanActivities({ inventory: world.deps.inventory, incidents: { trigger: (t) => operations.trigger(t), latest: (n, s) => operations.latest(n, s) } });
+    const trigger = (sku: string) => ({ triggerId: `scan:${world.network}:${sku}`, sku, network: world.network, source: 'scan' as const, reason: 'scan' });
+    const result: Awaited<ReturnType<typeof activities.openOrAttachIncidents>> = await new MockActivityEnvironment().run(activities.openOrAttachIncidents, {
+      triggers: [trigger('BAD SKU:1'), trigger(SHORT_SKUS[0]!)],
+      quietHours: 24,
+    });
+    expect(result.refused).toEqual([{ sku: 'BAD SKU:1', reason: expect.stringMatching(/^trigger\.sku: /) }]);
+    expect(result.attached).toEqual([incidentWorkflowId(world.network, SHORT_SKUS[0]!)]);
   });
 
   it('is scheduled once per network: created at the first start, updated in place at the next', async () => {
