@@ -189,6 +189,8 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
     changeEtaUpdate,
     (raw) => {
       const change = parseOrThrow(EtaChangeSchema, raw, 'eta');
+      // The same date again (a retried request) tells nobody twice; a move back to an earlier date is news.
+      if (etaAsTold(s, pending, change.poId) === change.eta) return `ETA of ${change.poId} is already ${change.eta}: nothing to tell`;
       pending.push({ kind: 'eta', change });
       return `ETA of ${change.poId} now ${change.eta}: customers with open backorders will be told`;
     },
@@ -655,6 +657,12 @@ function etaChangesSeen(s: IncidentState, current: Record<string, string>): { ch
     .map(([poId, eta]) => ({ change: { poId, eta, reason: 'changed in the inventory system' }, observed: { previousEta: known[poId]! } }));
   s.inboundEtas = { ...current, ...Object.fromEntries(changes.map(({ change, observed }) => [change.poId, observed.previousEta])) };
   return changes;
+}
+
+/** The ETA of a PO as the customers will have been told once the pending changes are applied. */
+function etaAsTold(s: IncidentState, pending: PendingEvent[], poId: string): string | undefined {
+  const queued = pending.filter((e) => e.kind === 'eta' && e.change.poId === poId).at(-1);
+  return queued?.kind === 'eta' ? queued.change.eta : (s.inboundEtas?.[poId] ?? s.impact?.inboundEtas?.[poId]);
 }
 
 function describeEvent(event: PendingEvent): string {

@@ -372,7 +372,8 @@ export function createIncidentOperations(
     async changeEta(id, raw) {
       const change = validate(EtaChangeSchema, raw, 'eta');
       return command(id, (handle) =>
-        handle.executeUpdate(changeEtaUpdate, { args: [change], updateId: `eta:${change.poId}:${change.eta}` }),
+        // Each request its own update: the incident itself tells a repeated date from a move back to it.
+        handle.executeUpdate(changeEtaUpdate, { args: [change], updateId: `eta:${change.poId}:${change.eta}:${randomUUID()}` }),
       );
     },
 

@@ -293,6 +293,8 @@ describe('incident scenarios', () => {
       // A change made here moves the PO in the inventory system; the next check does not tell it twice.
       await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '2027-02-15', reason: 'supplier call' }] });
       await waitForState(handle, 'following-up', (s) => s.etaRevision === 2 && s.pendingEvents === 0);
+      // The same date again (a retried request) tells nobody twice.
+      expect(await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '2027-02-15' }] })).toMatch(/already 2027-02-15/);
       await env.sleep('13 hours');
       const later = await waitForState(handle, 'following-up', (s) => s.pendingEvents === 0);
       expect(later.deliveries.filter((d) => d.kind === 'eta-change')).toHaveLength(2);
