@@ -1,50 +1,83 @@
 // Stage 7: the post-incident report, stored where the API and CLI read it, summarized for the workflow.
+// The plan says what was committed; the inventory system says what became of the backorders since
+// (restocked, substituted on a customer's answer, cancelled, still open) and of the purchase orders.
+import { heartbeat } from '@temporalio/activity';
 import type { AllocationPlan } from '../src/allocation/types';
 import type { IncidentState, ReportSummary } from '../src/incident/state';
 import { buildIncidentReport, type IncidentReport, type ReportLine } from '../src/report/incident-report';
+import type { PurchaseOrderEta, SubstituteStock } from '../src/report/recommendations';
 import type { ActivityDeps } from './deps';
 import type { StoredRound } from './follow-up';
-import { listIncidentBackorders } from './shared';
+import { CURRENCY } from './planning';
+import { listIncidentBackorders, SNAPSHOT_KEY, type IncidentSnapshot } from './shared';
 
 export const REPORT_KEY = 'report';
 
 export function createReportActivities({ inventory, store }: ActivityDeps) {
+  /** Each substitute the plan could use: its stock at commit and what is free at the hub now. */
+  async function substituteStock(plan: AllocationPlan, hubId: string): Promise<SubstituteStock[]> {
+    const stock: SubstituteStock[] = [];
+    for (const s of plan.substitutes) {
+      const hub = (await inventory.getStockPositions(s.sku)).find((p) => p.locationId === hubId);
+      stock.push({ sku: s.sku, availableAtCommit: s.available, usedAtCommit: s.used, freeAtClose: hub ? hub.onHand - hub.reserved - hub.safetyStock : 0 });
+    }
+    return stock;
+  }
+
+  /** The purchase orders the assessment counted on, with the ETA they have in the inventory system now. */
+  async function purchaseOrders(state: IncidentState): Promise<PurchaseOrderEta[]> {
+    const original = state.impact?.inboundEtas ?? {};
+    if (Object.keys(original).length === 0) return [];
+    const now = new Map((await inventory.listInbound(state.sku)).map((po) => [po.poId, po.eta]));
+    return Object.entries(original).map(([poId, originalEta]) => ({ poId, originalEta, finalEta: now.get(poId) ?? state.inboundEtas?.[poId] ?? originalEta }));
+  }
+
   return {
     async buildReport(input: { incidentId: string; outcome: ReportSummary['outcome']; state: IncidentState }): Promise<ReportSummary> {
       const { state } = input;
-      const snapshot = store.get<{ lines: { lineId: string; locationId: string; unitPrice: number }[]; positions: ReportInputPositions }>(
-        input.incidentId,
-        'snapshot',
-      );
+      const snapshot = store.get<IncidentSnapshot>(input.incidentId, SNAPSHOT_KEY);
       const plan = state.plan ? store.get<AllocationPlan>(input.incidentId, state.plan.planRef) : null;
       const source = new Map((snapshot?.lines ?? []).map((l) => [l.lineId, l]));
-      const lines: ReportLine[] = (plan?.lines ?? []).map((l) => ({
-        lineId: l.lineId,
-        customerId: l.customerId,
-        stage: l.stage,
-        locationId: source.get(l.lineId)?.locationId ?? 'unknown',
-        unitPrice: source.get(l.lineId)?.unitPrice ?? 0,
-        requested: l.requested,
-        allocated: l.allocated,
-        substituted: l.substituted,
-      }));
+      const backorders = new Map<string, NonNullable<ReportLine['backorders']>>();
+      if (plan) {
+        for (const b of await listIncidentBackorders(inventory, input.incidentId, heartbeat)) {
+          const sum = backorders.get(b.lineId) ?? { fulfilled: 0, cancelled: 0, open: 0 };
+          backorders.set(b.lineId, { fulfilled: sum.fulfilled + b.fulfilled, cancelled: sum.cancelled + b.cancelled, open: sum.open + b.open });
+        }
+      }
+      const lines: ReportLine[] = (plan?.lines ?? []).map((l) => {
+        const line = source.get(l.lineId);
+        const backordersOfLine = backorders.get(l.lineId);
+        return {
+          lineId: l.lineId,
+          customerId: l.customerId,
+          stage: l.stage,
+          locationId: line?.locationId ?? 'unknown',
+          unitPrice: line?.unitPrice ?? 0,
+          requestedDate: line?.requestedDate ?? state.impact?.asOf ?? state.openedAt.slice(0, 10),
+          requested: l.requested,
+          allocated: l.allocated,
+          substituted: l.substituted,
+          allOrNothingSkipped: l.reasons.includes('all-or-nothing-skipped'),
+          ...(backordersOfLine ? { backorders: backordersOfLine } : {}),
+        };
+      });
       const rounds: StoredRound[] = [];
       for (let round = 1; round <= state.restockRounds; round++) {
         const stored = store.get<StoredRound>(input.incidentId, `rounds/${round}`);
         if (stored) rounds.push(stored);
-      }
-      const unserved = new Map<string, number>();
-      for (const b of await listIncidentBackorders(inventory, input.incidentId)) {
-        unserved.set(b.lineId, (unserved.get(b.lineId) ?? 0) + b.open + b.cancelled);
       }
       const report: IncidentReport = buildIncidentReport({
         state,
         outcome: input.outcome,
         lines,
         rounds,
-        unserved,
         positions: snapshot?.positions ?? [],
-        closedAt: new Date().toISOString(),
+        purchaseOrders: plan ? await purchaseOrders(state) : [],
+        substitutes: plan && snapshot ? await substituteStock(plan, snapshot.hubId) : [],
+        // The currency the incident's credits and customer notices state its prices in.
+        currency: CURRENCY,
+        closedAt: closingTime(state),
       });
       store.put(input.incidentId, REPORT_KEY, report);
       return {
@@ -52,7 +85,7 @@ export function createReportActivities({ inventory, store }: ActivityDeps) {
         outcome: input.outcome,
         fillRate: report.overall.fillRate,
         revenueProtected: report.overall.revenueProtected,
-        revenueAtRisk: report.revenueAtRisk,
+        revenueAtRisk: report.overall.revenueAtRisk,
         firstNoticeAfterMinutes: report.firstNoticeAfterMinutes,
         recommendations: report.recommendations,
       };
@@ -60,4 +93,12 @@ export function createReportActivities({ inventory, store }: ActivityDeps) {
   };
 }
 
-type ReportInputPositions = Parameters<typeof buildIncidentReport>[0]['positions'];
+/**
+ * Now, or the incident's last event if that is later: workflow time may run ahead of this clock (a
+ * time-skipping test server, a worker whose clock lags), and the report's ages and gaps are measured from it.
+ */
+function closingTime(state: IncidentState): string {
+  const now = Date.now();
+  const last = Math.max(0, ...state.timeline.map((t) => Date.parse(t.at)));
+  return new Date(Math.max(now, last)).toISOString();
+}

@@ -32,13 +32,28 @@ export function fields(pairs: [string, Cell | null | undefined][]): string {
 export const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 const signedPoints = (ratio: number) => `${ratio > 0 ? '+' : ''}${(ratio * 100).toFixed(1)} pp`;
-const money = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+/** Amounts with their currency when the data names one, bare otherwise. */
+const money = (n: number, currency: string | null = null) =>
+  `${n.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 })}${currency ? ` ${currency}` : ''}`;
+
+/** What an incident in the list waits for from a person, read from its stage. */
+const ATTENTION: Partial<Record<string, string>> = { 'needs-attention': 'resume', 'awaiting-approval': 'decide plan' };
 
 export function formatList(items: IncidentListItem[]): string {
   if (items.length === 0) return 'No incidents match.';
   return table(
-    ['INCIDENT', 'SKU', 'NETWORK', 'STAGE', 'SEVERITY', 'STATUS', 'STARTED'],
-    items.map((i) => [i.workflowId, i.sku ?? '-', i.network ?? '-', i.stage ?? '-', i.severity ?? '-', i.status.toLowerCase(), i.startedAt.slice(0, 16).replace('T', ' ')]),
+    ['INCIDENT', 'SKU', 'NETWORK', 'STAGE', 'SEVERITY', 'STATUS', 'STARTED', 'ATTENTION'],
+    items.map((i) => [
+      i.workflowId,
+      i.sku ?? '-',
+      i.network ?? '-',
+      i.stage ?? '-',
+      i.severity ?? '-',
+      i.status.toLowerCase(),
+      i.startedAt.slice(0, 16).replace('T', ' '),
+      // Only a running incident waits for anyone.
+      (i.status === 'RUNNING' && ATTENTION[i.stage ?? '']) || '',
+    ]),
   );
 }
 
@@ -60,10 +75,25 @@ function stageTable(stages: StageFigures[], totals: Omit<StageFigures, 'stage'>)
   );
 }
 
-function planHeadline(plan: PlanSummary): string {
+/** Fields a plan summary may carry to name the largest customer and the policy's cap; shown when present. */
+type PlanHeadline = PlanSummary & { largestCustomerId?: string; capPercent?: number };
+
+/**
+ * What the plan shared out is the pool plus the confirmations it took back from lines (released), so
+ * used + left = pool + released; kept confirmations stay with their lines and are not shared. Both follow
+ * from the summary: poolLeft = pool + released − poolUsed, and the allocated total = poolUsed + kept.
+ */
+function planHeadline(plan: PlanHeadline): string {
+  const released = plan.poolLeft + plan.poolUsed - plan.pool;
+  const kept = plan.totals.allocated - plan.poolUsed;
+  const shared = released > 0 ? `pool ${plan.pool} + ${released} released confirmations = ${plan.pool + released}` : `pool ${plan.pool}`;
+  const supply = plan.pool + released + Math.max(0, kept);
+  const largest =
+    `largest customer${plan.largestCustomerId ? ` ${plan.largestCustomerId}` : ''} ${percent(plan.largestCustomerShare)} ` +
+    `of the ${supply} units of pool and confirmations${plan.capPercent !== undefined ? ` (cap ${plan.capPercent}%)` : ''}`;
   return (
-    `Plan revision ${plan.revision} (policy ${plan.policyName}): pool ${plan.pool}, used ${plan.poolUsed}, left ${plan.poolLeft}; ` +
-    `largest customer ${percent(plan.largestCustomerShare)} of the pool${plan.overrides ? `; ${plan.overrides} overrides` : ''}`
+    `Plan revision ${plan.revision} (policy ${plan.policyName}): ${shared}; used ${plan.poolUsed}; left ${plan.poolLeft}` +
+    `${kept > 0 ? `; ${kept} kept confirmations` : ''}; ${largest}${plan.overrides ? `; ${plan.overrides} overrides` : ''}`
   );
 }
 
@@ -152,35 +182,52 @@ export function formatComparison(c: PlanComparison): string {
 
 export function formatReport(view: IncidentReportView): string {
   const s = view.summary;
+  // Reports stored before the at-commit figures existed are shown by their summary only.
+  const r = view.report?.overall && 'fillRateAtCommit' in view.report.overall ? view.report : null;
+  const currency = r?.currency ?? null;
   const parts = [
     fields([
       ['Incident', view.workflowId],
       ['Outcome', s.outcome],
-      ['Fill rate', percent(s.fillRate)],
-      ['Revenue protected', money(s.revenueProtected)],
-      ['Revenue at risk', money(s.revenueAtRisk)],
+      ['Fill rate', r ? `${percent(r.overall.fillRateAtCommit)} at commit, ${percent(s.fillRate)} final` : percent(s.fillRate)],
+      ['Customers with nothing', r ? `${r.overall.customersWithNothingAtCommit} at commit, ${r.overall.customersWithNothing} final` : null],
+      ['Revenue at risk', money(s.revenueAtRisk, currency)],
+      ['Revenue protected', `${money(s.revenueProtected, currency)}${s.revenueAtRisk > 0 ? ` (${percent(s.revenueProtected / s.revenueAtRisk)} of the revenue at risk)` : ''}`],
       ['First customer notice', s.firstNoticeAfterMinutes === null ? 'none sent' : `${s.firstNoticeAfterMinutes} min after opening`],
+      ['Largest customer', r?.largestCustomer ? `${r.largestCustomer.customerId}, ${percent(r.largestCustomerShare)} of the pool and confirmations` : null],
     ]),
   ];
-  const r = view.report;
+  if (view.report && !r) parts.push('The stored report predates the at-commit figures: see --json for what it holds.');
   if (r) {
+    const rows = [...r.byStage, { ...r.overall, stage: 'total' }];
     parts.push(
-      table(
-        ['STAGE', 'CUSTOMERS', 'REQUESTED', 'AT ONCE', 'LATER', 'UNSERVED', 'FILL', 'PROTECTED', 'LOST'],
-        [...r.byStage, { ...r.overall, stage: 'total' }].map((o) => [
-          o.stage,
-          o.customers,
-          o.requested,
-          o.servedAtOnce,
-          o.servedLater,
-          o.unserved,
-          percent(o.fillRate),
-          money(o.revenueProtected),
-          money(o.revenueLost),
-        ]),
-      ),
+      `At commit (the plan as committed)\n` +
+        table(
+          ['STAGE', 'CUSTOMERS', 'REQUESTED', 'AT ONCE', 'BACKORDERED', 'FILL', 'WITH NOTHING'],
+          rows.map((o) => [o.stage, o.customers, o.requested, o.servedAtOnce, o.backorderedAtCommit, percent(o.fillRateAtCommit), o.customersWithNothingAtCommit]),
+        ),
     );
-    parts.push(`Customers left with nothing: ${r.customersLeftWithNothing}; largest customer took ${percent(r.largestCustomerShare)} of the pool; ${r.restockRounds} restock rounds`);
+    const unit = currency ? ` (${currency})` : '';
+    parts.push(
+      `Final (after restocks, accepted substitutes and cancellations)\n` +
+        table(
+          ['STAGE', 'RESTOCKED', 'SUBSTITUTED', 'CANCELLED', 'UNSERVED', 'FILL', 'WITH NOTHING', `AT RISK${unit}`, `PROTECTED${unit}`, `LOST${unit}`],
+          rows.map((o) => [
+            o.stage,
+            o.servedLater,
+            o.substitutedLater,
+            o.cancelled,
+            o.unserved,
+            percent(o.fillRate),
+            o.customersWithNothing,
+            money(o.revenueAtRisk),
+            money(o.revenueProtected),
+            money(o.revenueLost),
+          ]),
+        ),
+    );
+    parts.push(`Restock rounds: ${r.restockRounds}`);
+    if (r.etaSlips.length) parts.push(`ETA slips\n${table(['PO', 'PROMISED', 'FINAL', 'DAYS LATE'], r.etaSlips.map((e) => [e.poId, e.originalEta, e.finalEta, e.slipDays]))}`);
     if (r.backorderAgeing.length) parts.push(`Backorder ageing\n${table(['AGE', 'LINES', 'UNITS'], r.backorderAgeing.map((a) => [a.bucket, a.lines, a.units]))}`);
   }
   if (s.recommendations.length) parts.push(`Recommendations\n${s.recommendations.map((x) => `  - ${x}`).join('\n')}`);

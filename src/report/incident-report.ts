@@ -1,7 +1,23 @@
 // The post-incident review (DOMAIN.md step 7): what happened, how well each relationship stage was
-// served, how fast customers heard, how long backorders aged, and what to change so it does not happen
-// again. Pure: the activity gathers the inputs from the incident store and the inventory system.
+// served — at commit (the plan as committed) and in the end (after restocks, accepted substitutes and
+// cancellations) — how fast customers heard, how long backorders aged, and what to change so it does not
+// happen again. Pure: the activity gathers the inputs from the incident store and the inventory system.
+//
+// Unit accounting per line (and so per stage), in units of the short SKU:
+//   requested = servedAtOnce + servedLater + substitutedLater + cancelled + unserved
+//   servedAtOnce      allocated at commit (kept confirmations included) + covered by substitutes at commit
+//   servedLater       given by restock rounds
+//   substitutedLater  backordered units a customer took a substitute for (an answer), after commit
+//   cancelled         backordered units the customer cancelled
+//   unserved          still open at closing (for a cancelled incident: its backorders, withdrawn)
+//
+// Revenue, per line at its unit price:
+//   at risk    units the SKU's own stock could not serve at commit: requested − allocated
+//   protected  the part of that recovered: substitutes at commit (the allocation's), restocks, accepted substitutes
+//   lost       cancelled + unserved
+// so at risk = protected + lost, and protected ≤ at risk.
 import type { IncidentState, TimelineEntry } from '../incident/state';
+import { actualGap, etaSlips, networkBuffer, recommendations, type EtaSlip, type NetworkBuffer, type PurchaseOrderEta, type SubstituteStock } from './recommendations';
 
 export interface ReportLine {
   lineId: string;
@@ -9,10 +25,16 @@ export interface ReportLine {
   stage: string;
   locationId: string;
   unitPrice: number;
+  /** 'YYYY-MM-DD'. */
+  requestedDate: string;
   requested: number;
-  /** Served at commit time (from the pool, incl. kept confirmations) and substituted. */
+  /** At commit: units of the SKU (a kept confirmation included) and original units covered by substitutes. */
   allocated: number;
   substituted: number;
+  /** The plan skipped this all-or-nothing line: it did not fit whole. */
+  allOrNothingSkipped: boolean;
+  /** The line's backorders in the inventory system at closing, summed; absent when none was made. */
+  backorders?: { fulfilled: number; cancelled: number; open: number };
 }
 
 export interface RestockRound {
@@ -34,9 +56,14 @@ export interface ReportInput {
   outcome: 'closed' | 'false-alarm' | 'cancelled';
   lines: ReportLine[];
   rounds: RestockRound[];
-  /** Open or cancelled units per line at closing time. */
-  unserved: Map<string, number>;
+  /** Positions at assessment. */
   positions: LocationStock[];
+  /** The network's purchase orders the assessment counted on, with their ETA then and at closing. */
+  purchaseOrders: PurchaseOrderEta[];
+  /** Substitutes the plan could use: its stock at commit and free at the hub at closing. */
+  substitutes: SubstituteStock[];
+  /** Currency of the unit prices; null when the data does not say. */
+  currency: string | null;
   closedAt: string;
 }
 
@@ -44,10 +71,20 @@ export interface StageOutcome {
   stage: string;
   customers: number;
   requested: number;
+  /** At commit. */
   servedAtOnce: number;
+  backorderedAtCommit: number;
+  fillRateAtCommit: number;
+  customersWithNothingAtCommit: number;
+  /** After commit. */
   servedLater: number;
+  substitutedLater: number;
+  cancelled: number;
   unserved: number;
+  /** Final: (servedAtOnce + servedLater + substitutedLater) / requested; cancelled units count as not served. */
   fillRate: number;
+  customersWithNothing: number;
+  revenueAtRisk: number;
   revenueProtected: number;
   revenueLost: number;
 }
@@ -60,15 +97,22 @@ export interface IncidentReport {
   openedAt: string;
   closedAt: string;
   severity: IncidentState['severity'];
+  currency: string | null;
   shortage: number;
-  revenueAtRisk: number;
+  /** The assessment's estimate (the shortage at the open demand's average price); `overall.revenueAtRisk` is per line. */
+  assessedRevenueAtRisk: number;
   overall: Omit<StageOutcome, 'stage'>;
+  /** In the policy's stage order. */
   byStage: StageOutcome[];
   firstNoticeAfterMinutes: number | null;
-  customersLeftWithNothing: number;
+  /** The customer that got the most units of the SKU at commit. */
+  largestCustomer: { customerId: string; units: number } | null;
+  /** Its share of the pool plus confirmations, as the plan computed it. */
   largestCustomerShare: number;
   backorderAgeing: { bucket: string; lines: number; units: number }[];
   restockRounds: number;
+  etaSlips: EtaSlip[];
+  networkBuffer: NetworkBuffer | null;
   timeline: TimelineEntry[];
   recommendations: string[];
 }
@@ -80,19 +124,36 @@ const AGE_BUCKETS = [
   { bucket: 'over 14 days', maxDays: Infinity },
 ];
 
+/** One line's units, at commit and after. */
+interface LineUnits {
+  line: ReportLine;
+  atOnce: number;
+  backorderedAtCommit: number;
+  later: number;
+  substitutedLater: number;
+  cancelled: number;
+  unserved: number;
+}
+
 export function buildIncidentReport(input: ReportInput): IncidentReport {
   const { state } = input;
-  const servedLater = servedInRounds(input.rounds);
-  const byStage = stageOutcomes(input.lines, servedLater, input.unserved);
-  const overall = totalOf(byStage);
-  const servedPerCustomer = new Map<string, number>();
-  for (const line of input.lines) {
-    const served = line.allocated + line.substituted + (servedLater.get(line.lineId) ?? 0);
-    servedPerCustomer.set(line.customerId, (servedPerCustomer.get(line.customerId) ?? 0) + served);
-  }
-  const firstNoticeAfterMinutes = state.firstNoticeAt
-    ? Math.round((Date.parse(state.firstNoticeAt) - Date.parse(state.openedAt)) / 60_000)
-    : null;
+  const units = lineUnits(input);
+  const byStage = stageOutcomes(units, (state.plan?.byStage ?? []).map((s) => s.stage));
+  const overall = totalOf(units);
+  const firstNoticeAfterMinutes = state.firstNoticeAt ? Math.round((Date.parse(state.firstNoticeAt) - Date.parse(state.openedAt)) / 60_000) : null;
+  const slips = etaSlips(input.purchaseOrders);
+  const hub = input.positions.find((p) => p.kind === 'hub');
+  const buffer =
+    input.outcome === 'false-alarm' || !state.impact
+      ? null
+      : networkBuffer({
+          lines: input.lines,
+          asOf: state.impact.asOf,
+          gap: actualGap({ from: state.firstNoticeAt ?? state.openedAt, closedAt: input.outcome === 'closed' ? input.closedAt : null, purchaseOrders: input.purchaseOrders }),
+          shortAtCommit: overall.backorderedAtCommit,
+          hub: hub ?? null,
+        });
+  const skipped = input.lines.filter((l) => l.allOrNothingSkipped);
   return {
     incidentId: state.incidentId,
     sku: state.sku,
@@ -101,126 +162,145 @@ export function buildIncidentReport(input: ReportInput): IncidentReport {
     openedAt: state.openedAt,
     closedAt: input.closedAt,
     severity: state.severity,
+    currency: input.currency,
     shortage: state.impact?.shortage ?? 0,
-    revenueAtRisk: state.impact?.revenueAtRisk ?? 0,
+    assessedRevenueAtRisk: state.impact?.revenueAtRisk ?? 0,
     overall,
     byStage,
     firstNoticeAfterMinutes,
-    customersLeftWithNothing: [...servedPerCustomer.values()].filter((served) => served === 0).length,
+    largestCustomer: largestCustomer(input.lines),
     largestCustomerShare: state.plan?.largestCustomerShare ?? 0,
-    backorderAgeing: backorderAgeing(input),
+    backorderAgeing: backorderAgeing(input, units),
     restockRounds: input.rounds.length,
+    etaSlips: slips,
+    networkBuffer: buffer,
     timeline: state.timeline,
-    recommendations: recommendations(input, overall, firstNoticeAfterMinutes),
+    recommendations: recommendations({
+      sku: state.sku,
+      outcome: input.outcome,
+      hubId: hub?.locationId ?? null,
+      buffer,
+      etaSlips: slips,
+      substitutes: input.substitutes,
+      backorderedAtCommit: overall.backorderedAtCommit,
+      skippedAllOrNothing: { lines: skipped.length, units: skipped.reduce((sum, l) => sum + l.requested - l.allocated - l.substituted, 0), customers: new Set(skipped.map((l) => l.customerId)).size },
+      poolLeftAtCommit: state.plan?.poolLeft ?? 0,
+      firstNoticeAfterMinutes,
+      fillRateAtCommit: overall.fillRateAtCommit,
+      cancelledUnits: overall.cancelled,
+    }),
   };
 }
 
-function servedInRounds(rounds: RestockRound[]): Map<string, number> {
-  const served = new Map<string, number>();
-  for (const round of rounds) {
-    for (const f of round.fulfilled) served.set(f.lineId, (served.get(f.lineId) ?? 0) + f.quantity);
-  }
-  return served;
-}
-
-function stageOutcomes(lines: ReportLine[], servedLater: Map<string, number>, unserved: Map<string, number>): StageOutcome[] {
-  const stages = new Map<string, StageOutcome & { customerIds: Set<string> }>();
-  for (const line of lines) {
-    const row = stages.get(line.stage) ?? { ...emptyOutcome(line.stage), customerIds: new Set<string>() };
-    const later = servedLater.get(line.lineId) ?? 0;
-    const now = line.allocated + line.substituted;
-    const lost = unserved.get(line.lineId) ?? Math.max(0, line.requested - now - later);
-    row.customerIds.add(line.customerId);
-    row.requested += line.requested;
-    row.servedAtOnce += now;
-    row.servedLater += later;
-    row.unserved += lost;
-    row.revenueProtected += (now + later) * line.unitPrice;
-    row.revenueLost += lost * line.unitPrice;
-    stages.set(line.stage, row);
-  }
-  return [...stages.values()]
-    .sort((a, b) => a.stage.localeCompare(b.stage))
-    .map(({ customerIds, ...row }) => ({ ...row, customers: customerIds.size, fillRate: rate(row.servedAtOnce + row.servedLater, row.requested) }));
-}
-
-function totalOf(rows: StageOutcome[]): Omit<StageOutcome, 'stage'> {
-  const total = emptyOutcome('');
-  for (const row of rows) {
-    total.customers += row.customers;
-    total.requested += row.requested;
-    total.servedAtOnce += row.servedAtOnce;
-    total.servedLater += row.servedLater;
-    total.unserved += row.unserved;
-    total.revenueProtected += row.revenueProtected;
-    total.revenueLost += row.revenueLost;
-  }
-  const { stage: _stage, ...rest } = total;
-  return { ...rest, fillRate: rate(total.servedAtOnce + total.servedLater, total.requested) };
-}
-
-/** Age of each backordered line: from the plan commit to its last restock, or to closing if never served. */
-function backorderAgeing(input: ReportInput) {
-  const committedAt = Date.parse(input.state.timeline.find((t) => t.event === 'plan committed')?.at ?? input.state.openedAt);
-  const lastServed = new Map<string, { at: number; units: number }>();
+function lineUnits(input: ReportInput): LineUnits[] {
+  const servedLater = new Map<string, number>();
   for (const round of input.rounds) {
-    for (const f of round.fulfilled) {
-      const seen = lastServed.get(f.lineId);
-      lastServed.set(f.lineId, { at: Date.parse(round.at), units: (seen?.units ?? 0) + f.quantity });
-    }
+    for (const f of round.fulfilled) servedLater.set(f.lineId, (servedLater.get(f.lineId) ?? 0) + f.quantity);
   }
+  // A cancelled incident withdraws its open backorders: those units are open demand again, not a customer's
+  // cancellation (the inventory system counts both as cancelled on the backorder).
+  const withdrawn = input.outcome === 'cancelled';
+  return input.lines.map((line) => {
+    const atOnce = line.allocated + line.substituted;
+    const backorderedAtCommit = line.requested - atOnce;
+    const later = servedLater.get(line.lineId) ?? 0;
+    const b = line.backorders;
+    if (!b) return { line, atOnce, backorderedAtCommit, later, substitutedLater: 0, cancelled: 0, unserved: Math.max(0, backorderedAtCommit - later) };
+    return {
+      line,
+      atOnce,
+      backorderedAtCommit,
+      later,
+      // Backordered units fulfilled other than by a restock round were fulfilled with a substitute (an answer).
+      substitutedLater: Math.max(0, b.fulfilled - later),
+      cancelled: withdrawn ? 0 : b.cancelled,
+      unserved: b.open + (withdrawn ? b.cancelled : 0),
+    };
+  });
+}
+
+/** Rows in the plan's stage order (the policy's); a stage the plan does not list goes last, by name. */
+function stageOutcomes(units: LineUnits[], stageOrder: string[]): StageOutcome[] {
+  const rank = (stage: string) => (stageOrder.includes(stage) ? stageOrder.indexOf(stage) : stageOrder.length);
+  const stages = [...new Set(units.map((u) => u.line.stage))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return stages.map((stage) => ({ stage, ...totalOf(units.filter((u) => u.line.stage === stage)) }));
+}
+
+function totalOf(units: LineUnits[]): Omit<StageOutcome, 'stage'> {
+  const customers = new Map<string, { atOnce: number; final: number }>();
+  let requested = 0;
+  let atOnce = 0;
+  let backorderedAtCommit = 0;
+  let later = 0;
+  let substitutedLater = 0;
+  let cancelled = 0;
+  let unserved = 0;
+  // Money in whole cents, so the sums do not depend on the order lines are added in.
+  let atRiskCents = 0;
+  let protectedCents = 0;
+  let lostCents = 0;
+  for (const u of units) {
+    const cents = Math.round(u.line.unitPrice * 100);
+    const c = customers.get(u.line.customerId) ?? { atOnce: 0, final: 0 };
+    c.atOnce += u.atOnce;
+    c.final += u.atOnce + u.later + u.substitutedLater;
+    customers.set(u.line.customerId, c);
+    requested += u.line.requested;
+    atOnce += u.atOnce;
+    backorderedAtCommit += u.backorderedAtCommit;
+    later += u.later;
+    substitutedLater += u.substitutedLater;
+    cancelled += u.cancelled;
+    unserved += u.unserved;
+    atRiskCents += (u.line.requested - u.line.allocated) * cents;
+    protectedCents += (u.line.substituted + u.later + u.substitutedLater) * cents;
+    lostCents += (u.cancelled + u.unserved) * cents;
+  }
+  return {
+    customers: customers.size,
+    requested,
+    servedAtOnce: atOnce,
+    backorderedAtCommit,
+    fillRateAtCommit: rate(atOnce, requested),
+    customersWithNothingAtCommit: [...customers.values()].filter((c) => c.atOnce === 0).length,
+    servedLater: later,
+    substitutedLater,
+    cancelled,
+    unserved,
+    fillRate: rate(atOnce + later + substitutedLater, requested),
+    customersWithNothing: [...customers.values()].filter((c) => c.final === 0).length,
+    revenueAtRisk: atRiskCents / 100,
+    revenueProtected: protectedCents / 100,
+    revenueLost: lostCents / 100,
+  };
+}
+
+/** Most units of the SKU at commit; ties by customer id. */
+function largestCustomer(lines: ReportLine[]): IncidentReport['largestCustomer'] {
+  const units = new Map<string, number>();
+  for (const line of lines) units.set(line.customerId, (units.get(line.customerId) ?? 0) + line.allocated);
+  const [first] = [...units].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  return first && first[1] > 0 ? { customerId: first[0], units: first[1] } : null;
+}
+
+/**
+ * Age of each line backordered at commit: from the commit to its last restock when restocks served all of it;
+ * otherwise to closing (still open, or closed by an answer, whose time closing bounds).
+ */
+function backorderAgeing(input: ReportInput, units: LineUnits[]) {
+  const committedAt = Date.parse(input.state.timeline.find((t) => t.event === 'plan committed')?.at ?? input.state.openedAt);
+  const lastRound = new Map<string, number>();
+  for (const round of input.rounds) for (const f of round.fulfilled) lastRound.set(f.lineId, Date.parse(round.at));
   const buckets = AGE_BUCKETS.map((b) => ({ bucket: b.bucket, lines: 0, units: 0 }));
-  for (const line of input.lines) {
-    const backordered = line.requested - line.allocated - line.substituted;
-    if (backordered <= 0) continue;
-    const end = lastServed.get(line.lineId)?.at ?? Date.parse(input.closedAt);
+  for (const u of units) {
+    if (u.backorderedAtCommit <= 0) continue;
+    const end = u.later >= u.backorderedAtCommit ? (lastRound.get(u.line.lineId) ?? Date.parse(input.closedAt)) : Date.parse(input.closedAt);
     const ageDays = (end - committedAt) / 86_400_000;
-    const index = AGE_BUCKETS.findIndex((b) => ageDays <= b.maxDays);
-    const bucket = buckets[index]!;
+    const bucket = buckets[AGE_BUCKETS.findIndex((b) => ageDays <= b.maxDays)]!;
     bucket.lines += 1;
-    bucket.units += backordered;
+    bucket.units += u.backorderedAtCommit;
   }
   return buckets;
-}
-
-function recommendations(input: ReportInput, overall: Omit<StageOutcome, 'stage'>, firstNoticeAfterMinutes: number | null): string[] {
-  const { state } = input;
-  const advice: string[] = [];
-  const shortage = state.impact?.shortage ?? 0;
-  if (input.outcome === 'false-alarm') {
-    advice.push(`Review the critical level of ${state.sku}: it triggered an incident although demand was covered.`);
-    return advice;
-  }
-  // Spread the shortage over the locations whose orders went short, in proportion to their unserved demand.
-  const shortByLocation = new Map<string, number>();
-  for (const line of input.lines) {
-    const short = Math.max(0, line.requested - line.allocated - line.substituted);
-    if (short > 0) shortByLocation.set(line.locationId, (shortByLocation.get(line.locationId) ?? 0) + short);
-  }
-  const totalShort = [...shortByLocation.values()].reduce((a, b) => a + b, 0);
-  for (const [locationId, short] of [...shortByLocation].sort(([a], [b]) => a.localeCompare(b))) {
-    const position = input.positions.find((p) => p.locationId === locationId);
-    const raiseBy = Math.ceil((shortage * short) / Math.max(1, totalShort));
-    if (raiseBy <= 0) continue;
-    advice.push(
-      `Raise safety stock of ${state.sku} at ${locationId} by ${raiseBy} units` +
-        (position ? ` (now ${position.safetyStock})` : '') +
-        ` to ride out a ${state.impact?.gapDays ?? '?'}-day supply gap.`,
-    );
-  }
-  if (firstNoticeAfterMinutes !== null && firstNoticeAfterMinutes > 24 * 60) {
-    advice.push(`Customers heard after ${Math.round(firstNoticeAfterMinutes / 60)} hours: shorten the approval deadline or raise the approval threshold.`);
-  }
-  if (overall.fillRate < 0.8) {
-    advice.push(`Overall fill rate was ${(overall.fillRate * 100).toFixed(0)}%: qualify a second source or more substitutes for ${state.sku}.`);
-  }
-  const lost = input.state.backorders?.cancelledUnits ?? 0;
-  if (lost > 0) advice.push(`${lost} backordered units were cancelled by customers: follow up on the lost orders with the account managers.`);
-  return advice;
-}
-
-function emptyOutcome(stage: string): StageOutcome {
-  return { stage, customers: 0, requested: 0, servedAtOnce: 0, servedLater: 0, unserved: 0, fillRate: 0, revenueProtected: 0, revenueLost: 0 };
 }
 
 const rate = (served: number, requested: number) => (requested === 0 ? 1 : Math.round((served / requested) * 10_000) / 10_000);

@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { OperationError } from '../../src/api/operations';
 import { parseCommandLine } from '../../src/cli/args';
-import { formatComparison, formatState, table } from '../../src/cli/format';
+import { formatComparison, formatList, formatReport, formatState, table } from '../../src/cli/format';
 import { EXIT, run } from '../../src/cli/main';
-import { fakeOperations, sampleComparison, sampleState } from '../api/fake-operations';
+import { buildIncidentReport, type IncidentReport } from '../../src/report/incident-report';
+import { fakeOperations, sampleComparison, samplePlan, sampleState } from '../api/fake-operations';
 
 function capture() {
   let text = '';
@@ -184,6 +185,74 @@ describe('tables', () => {
     state.plan = { ...state.plan!, exceptions: ['line L7 (win) gets 10 of 40'], exceptionCount: 26 };
     const text = formatState(state);
     expect(text).toContain('Exceptions:\n  - line L7 (win) gets 10 of 40\n  … and 25 more in the stored plan');
+  });
+
+  it('shows what the plan shared: the pool plus released confirmations, what it used and left, and the kept confirmations', () => {
+    const state = sampleState();
+    const plan = samplePlan({ pool: 8112, poolUsed: 8450, poolLeft: 2, largestCustomerShare: 0.1234 });
+    state.plan = { ...plan, totals: { ...plan.totals, allocated: 9470 } };
+    const text = formatState(state);
+    expect(text).toContain(
+      'Plan revision 0 (policy default): pool 8112 + 340 released confirmations = 8452; used 8450; left 2; 1020 kept confirmations; ' +
+        'largest customer 12.3% of the 9472 units of pool and confirmations',
+    );
+    // Named, with the policy's cap, when the summary carries them.
+    state.plan = { ...state.plan, largestCustomerId: 'C-77', capPercent: 40 } as typeof state.plan;
+    expect(formatState(state)).toContain('largest customer C-77 12.3% of the 9472 units of pool and confirmations (cap 40%)');
+  });
+
+  it('flags listed incidents that wait for a person', () => {
+    const item = { runId: 'r', sku: 'S', network: 'eu', severity: 'high', startedAt: '2025-03-01T08:00:00.000Z', closedAt: null };
+    const text = formatList([
+      { ...item, workflowId: 'stockout:eu:A', status: 'RUNNING', stage: 'needs-attention' },
+      { ...item, workflowId: 'stockout:eu:B', status: 'RUNNING', stage: 'awaiting-approval' },
+      { ...item, workflowId: 'stockout:eu:C', status: 'RUNNING', stage: 'following-up' },
+    ]);
+    expect(text.split('\n')[0]).toMatch(/STARTED\s+ATTENTION$/);
+    expect(text).toMatch(/stockout:eu:A .*needs-attention .* resume$/m);
+    expect(text).toMatch(/stockout:eu:B .* decide plan$/m);
+    expect(text).toMatch(/stockout:eu:C .*following-up.*2025-03-01 08:00$/m);
+  });
+
+  it('reports at commit and final per stage in the policy order, money with its currency', () => {
+    const line = (lineId: string, customerId: string, stage: string, requested: number, allocated: number, fulfilled: number) => ({
+      lineId, customerId, stage, locationId: 'HUB', unitPrice: 10, requestedDate: '2025-03-05', requested, allocated, substituted: 0, allOrNothingSkipped: false,
+      ...(requested > allocated ? { backorders: { fulfilled, cancelled: 0, open: requested - allocated - fulfilled } } : {}),
+    });
+    const state = sampleState();
+    state.plan = samplePlan({ byStage: ['basic', 'interdependent', 'integrated'].map((stage) => ({ ...samplePlan().totals, stage })) });
+    const report = buildIncidentReport({
+      state,
+      outcome: 'closed',
+      lines: [line('L1', 'C1', 'integrated', 40, 40, 0), line('L2', 'C2', 'interdependent', 20, 10, 10), line('L3', 'C3', 'basic', 100, 0, 100)],
+      rounds: [{ receiptId: 'GR-1', at: '2025-03-04T08:00:00.000Z', fulfilled: [{ lineId: 'L2', quantity: 10 }, { lineId: 'L3', quantity: 100 }] }],
+      positions: [],
+      purchaseOrders: [],
+      substitutes: [],
+      currency: 'EUR',
+      closedAt: '2025-03-04T09:00:00.000Z',
+    });
+    const summary = { reportRef: 'report', outcome: 'closed' as const, fillRate: 1, revenueProtected: 1100, revenueAtRisk: 1100, firstNoticeAfterMinutes: 12, recommendations: [] };
+    const text = formatReport({ workflowId: 'stockout:eu:SKU-1', summary, report });
+    expect(text).toMatch(/Fill rate\s+31\.3% at commit, 100\.0% final/);
+    expect(text).toMatch(/Customers with nothing\s+1 at commit, 0 final/);
+    expect(text).toMatch(/Revenue protected\s+1,100\.00 EUR \(100\.0% of the revenue at risk\)/);
+    expect(text).toMatch(/Largest customer\s+C1, 57\.1% of the pool and confirmations/);
+    const stages = (heading: string) =>
+      text.split(`${heading}\n`)[1]!.split('\n').slice(1, 4).map((row) => row.split(/\s+/)[0]);
+    expect(stages('At commit (the plan as committed)')).toEqual(['basic', 'interdependent', 'integrated']);
+    expect(text).toMatch(/^basic\s+1\s+100\s+0\s+100\s+0\.0%\s+1$/m);
+    expect(text).toContain('AT RISK (EUR)');
+    expect(text).toMatch(/^basic\s+100\s+0\s+0\s+0\s+100\.0%\s+0\s+1,000\.00\s+1,000\.00\s+0\.00$/m);
+  });
+
+  it('shows a report stored before the at-commit figures by its summary, and says so', () => {
+    const summary = { reportRef: 'report', outcome: 'closed' as const, fillRate: 1, revenueProtected: 900, revenueAtRisk: 1000, firstNoticeAfterMinutes: 12, recommendations: [] };
+    const older = { overall: { fillRate: 1 }, byStage: [] } as unknown as IncidentReport;
+    const text = formatReport({ workflowId: 'stockout:eu:SKU-1', summary, report: older });
+    expect(text).toMatch(/Fill rate\s+100\.0%\n/);
+    expect(text).toMatch(/Revenue at risk\s+1,000\.00\n/);
+    expect(text).toContain('The stored report predates the at-commit figures: see --json for what it holds.');
   });
 
   it('shows the what-if difference per stage with signs', () => {

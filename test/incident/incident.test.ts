@@ -147,6 +147,17 @@ describe('incident scenarios', () => {
       const stored = w.store.get<IncidentReport>(closed.incidentId, 'report');
       expect(stored!.byStage.length).toBeGreaterThan(0);
       expect(stored!.overall.fillRate).toBe(1);
+      // The plan as committed stays visible beside the end state the restock made.
+      expect(stored!.overall.fillRateAtCommit).toBeCloseTo(state.plan!.totals.fillRate, 4);
+      expect(stored!.overall.fillRateAtCommit).toBeLessThan(1);
+      expect(stored!.overall.customersWithNothingAtCommit).toBe(state.plan!.totals.customersWithNothing);
+      // Stages in the plan's (the policy's) order, each adding up, protected a part of what was at risk.
+      expect(stored!.byStage.map((row) => row.stage)).toEqual(state.plan!.byStage.map((row) => row.stage));
+      for (const row of [...stored!.byStage, stored!.overall]) {
+        expect(row.servedAtOnce + row.servedLater + row.substitutedLater + row.cancelled + row.unserved).toBe(row.requested);
+        expect(row.revenueProtected).toBeLessThanOrEqual(row.revenueAtRisk);
+      }
+      expect(report.revenueProtected).toBeLessThanOrEqual(report.revenueAtRisk);
       await keep(handle, 'shortage-restock');
     });
     await expectBooksBalanced(w);
