@@ -92,6 +92,8 @@ export function createPlanningActivities({ inventory, crm, store }: ActivityDeps
         byStage: summary.byStage,
         totals: summary.totals,
         largestCustomerShare: plan.largestCustomerShare,
+        largestCustomerId: plan.largestCustomerId,
+        capPercent: input.policy.capPercent,
         // The full list is in the stored plan; history and the query carry the first few and the count.
         exceptions: plan.exceptions.slice(0, PLAN_EXCEPTIONS_SHOWN),
         exceptionCount: plan.exceptions.length,

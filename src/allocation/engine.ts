@@ -286,7 +286,12 @@ function planOf(book: Book, input: AllocationInput, run: { supply: number; left:
   const confirmedReleased = sum(lines, (l) => l.releasedConfirmation);
   const byCustomer = new Map<string, number>();
   for (const l of lines) byCustomer.set(l.customerId, (byCustomer.get(l.customerId) ?? 0) + l.allocated);
-  const largest = Math.max(0, ...byCustomer.values());
+  // Ties go to the lower customer id: the same plan always names the same customer.
+  let largestCustomerId: string | null = null;
+  let largest = 0;
+  for (const [customerId, units] of [...byCustomer].sort(([a], [b]) => compareIds(a, b))) {
+    if (units > largest) [largestCustomerId, largest] = [customerId, units];
+  }
   return {
     sku: input.sku,
     pool: input.pool,
@@ -298,6 +303,7 @@ function planOf(book: Book, input: AllocationInput, run: { supply: number; left:
     byStage,
     totals: totalsOf(rows),
     largestCustomerShare: run.supply > 0 ? largest / run.supply : 0,
+    largestCustomerId,
     substitutes: run.substitutes,
     exceptions: lines.flatMap((l) => (l.exception ? [l.exception] : [])),
   };

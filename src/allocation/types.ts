@@ -170,6 +170,8 @@ export interface AllocationPlan {
   totals: Omit<StageTotals, 'stage'>;
   /** Units the largest customer gets, as a share (0–1) of pool plus confirmations. */
   largestCustomerShare: number;
+  /** Who that is; null when nobody gets anything. */
+  largestCustomerId: string | null;
   substitutes: SubstituteUsage[];
   exceptions: string[];
 }

@@ -75,15 +75,12 @@ function stageTable(stages: StageFigures[], totals: Omit<StageFigures, 'stage'>)
   );
 }
 
-/** Fields a plan summary may carry to name the largest customer and the policy's cap; shown when present. */
-type PlanHeadline = PlanSummary & { largestCustomerId?: string; capPercent?: number };
-
 /**
  * What the plan shared out is the pool plus the confirmations it took back from lines (released), so
  * used + left = pool + released; kept confirmations stay with their lines and are not shared. Both follow
  * from the summary: poolLeft = pool + released − poolUsed, and the allocated total = poolUsed + kept.
  */
-function planHeadline(plan: PlanHeadline): string {
+function planHeadline(plan: PlanSummary): string {
   const released = plan.poolLeft + plan.poolUsed - plan.pool;
   const kept = plan.totals.allocated - plan.poolUsed;
   const shared = released > 0 ? `pool ${plan.pool} + ${released} released confirmations = ${plan.pool + released}` : `pool ${plan.pool}`;

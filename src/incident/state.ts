@@ -76,6 +76,9 @@ export interface PlanSummary {
   byStage: StageFigures[];
   totals: Omit<StageFigures, 'stage'>;
   largestCustomerShare: number;
+  /** Absent in plans made before they were kept. */
+  largestCustomerId?: string | null;
+  capPercent?: number;
   /** Lines the policy says must be served in full (`win`) that the pool cannot serve: a person decides. First 20. */
   exceptions: string[];
   /** All of them; absent in plans made before it was counted. */

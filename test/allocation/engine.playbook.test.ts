@@ -30,6 +30,7 @@ describe('fair sharing (seeds 002, 004)', () => {
     const plan = allocate(situation);
     expect(byCustomer(plan)).toEqual({ BIG: 40, S1: 30, S2: 21, S3: 9 });
     expect(plan.largestCustomerShare).toBe(0.4);
+    expect(plan.largestCustomerId).toBe('BIG');
     expect(lineOf(plan, 'big').reasons).toContain('concentration-cap');
     expect(plan.totals.customersWithNothing).toBe(0);
 
