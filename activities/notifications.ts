@@ -5,7 +5,7 @@ import type { Policy } from '../src/allocation/policy';
 import type { AllocationPlan } from '../src/allocation/types';
 import type { Communication } from '../src/crm/contract';
 import type { CrmSystem } from '../src/crm/system';
-import { composeNotices, type AllocatedLine, type ComposedNotices } from '../src/incident/notices';
+import { composeNotices, incidentTotals, type AllocatedLine, type ComposedNotices, type SubstituteInfo } from '../src/incident/notices';
 import type { SubstituteOption } from '../src/incident/state';
 import type { InventorySystem } from '../src/inventory/system';
 import {
@@ -25,6 +25,8 @@ import { CURRENCY } from './planning';
 import { listIncidentBackorders, loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
 
 const NOTIFIED_KEY = 'notified-customers';
+/** The plan the first notice announced: later events read what each line got at once from it. */
+const ANNOUNCED_PLAN_KEY = 'announced-plan';
 
 export function createNotificationActivities({ store, crm, inventory, mail, answerLinks }: ActivityDeps) {
   return {
@@ -42,8 +44,22 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
       const noticesRef = `notices/${input.kind}/${input.revision}`;
       const snapshot = loadSnapshot(store, input.incidentId);
       const allocation = allocationOf(store, input.incidentId, input.source);
+      if ('planRef' in input.source) store.put(input.incidentId, ANNOUNCED_PLAN_KEY, input.source.planRef);
       const previouslyNotified = new Set(store.get<string[]>(input.incidentId, NOTIFIED_KEY) ?? []);
-      const openBackorders = openByLine(await listIncidentBackorders(inventory, input.incidentId, heartbeat));
+      const backorders = await listIncidentBackorders(inventory, input.incidentId, heartbeat);
+      // Events without an allocation of their own say what each line got over the incident so far (a
+      // cancellation undid it all: its notice says the orders continue as before).
+      const planRef = allocation ? null : store.get<string>(input.incidentId, ANNOUNCED_PLAN_KEY);
+      const totals =
+        allocation || input.kind === 'incident-cancelled'
+          ? null
+          : incidentTotals({
+              sku: input.sku,
+              plan: planRef ? requireDocument<AllocationPlan>(store, input.incidentId, planRef).lines : null,
+              confirmed: new Map(snapshot.lines.map((l) => [l.lineId, l.confirmedQuantity])),
+              reservations: await inventory.listReservations({ incidentId: input.incidentId }),
+              backorders,
+            });
       const concerned = [...new Set((allocation ?? snapshot.lines).map((l) => l.customerId))].sort();
       const customers = await loadCustomers(crm, concerned, heartbeat);
       const managerIds = [...new Set(customers.map((c) => c.accountManagerId))].sort();
@@ -59,8 +75,9 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
         expectedDate: 'eta' in input.source ? input.source.eta.eta : (store.get<string>(input.incidentId, 'expected-date') ?? input.expectedDate),
         previousExpectedDate: 'eta' in input.source ? input.source.eta.previousEta : null,
         allocation,
+        totals,
         orderLines: snapshot.lines,
-        openBackorders,
+        openBackorders: openByLine(backorders),
         previouslyNotified,
         customers,
         accountManagers: managerIds.length > 0 ? await crm.getAccountManagers(managerIds) : [],
@@ -147,12 +164,16 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
   };
 }
 
-/** The substitutes with the stock free at the hub now, not at the lookup: an email offers only what an answer can still get. */
-async function freeNow(inventory: InventorySystem, hubId: string, substitutes: SubstituteOption[]): Promise<SubstituteOption[]> {
+/**
+ * The substitutes with the stock free at the hub now, not at the lookup (an email offers only what an answer
+ * can still get), and the catalogue's description so the customer knows what is offered.
+ */
+async function freeNow(inventory: InventorySystem, hubId: string, substitutes: SubstituteOption[]): Promise<SubstituteInfo[]> {
   return Promise.all(
     substitutes.map(async (substitute) => {
-      const hub = (await inventory.getStockPositions(substitute.sku)).find((p) => p.locationId === hubId);
-      return { ...substitute, available: hub ? spareOf(hub) : 0 };
+      const [positions, item] = await Promise.all([inventory.getStockPositions(substitute.sku), inventory.getItem(substitute.sku)]);
+      const hub = positions.find((p) => p.locationId === hubId);
+      return { ...substitute, ...(item.description.trim() ? { description: item.description } : {}), available: hub ? spareOf(hub) : 0 };
     }),
   );
 }

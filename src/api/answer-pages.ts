@@ -3,21 +3,24 @@
 import type { AnswerClaims } from '../answer-links';
 import { escapeHtml } from '../notifications/document';
 
-const WHAT: Record<AnswerClaims['a'], { confirm: string; button: string; done: string }> = {
+const WHAT: Record<AnswerClaims['a'], { confirm: string; button: string; done: string; next: string }> = {
   'accept-substitute': {
     confirm: 'You are about to accept the substitute product we offered for order line',
     button: 'Accept the substitute',
-    done: 'Thank you: we will ship the substitute product for order line',
+    done: 'Thank you: we have your acceptance of the substitute product for order line',
+    next: 'We reserve the substitute for this line shortly. If its stock has run out by then, the line stays backordered.',
   },
   cancel: {
     confirm: 'You are about to cancel the quantity still backordered on order line',
     button: 'Cancel the backorder',
-    done: 'Thank you: the backordered quantity is cancelled for order line',
+    done: 'Thank you: we have your request to cancel the backordered quantity of order line',
+    next: 'We cancel the quantity still backordered shortly; what has already shipped is not affected.',
   },
   'can-wait': {
     confirm: 'You are about to tell us that you still hold enough stock to wait for order line',
     button: 'I can wait',
-    done: 'Thank you: we will keep your backorder and serve customers who have run out first, for order line',
+    done: 'Thank you: we have noted that you hold enough stock to wait for order line',
+    next: 'We keep your backorder and serve customers who have run out first.',
   },
 };
 
@@ -46,8 +49,11 @@ export function confirmPage(claims: AnswerClaims): Page {
 }
 
 export function donePage(claims: AnswerClaims): Page {
-  return page(200, 'Answer recorded', `<p>${escapeHtml(WHAT[claims.a].done)} <strong>${escapeHtml(claims.l)}</strong>.</p>
-<p>You will receive an email confirming what happens next. You can close this page.</p>`);
+  const what = WHAT[claims.a];
+  // No confirmation email is sent for an answer: the incident applies it, and its next email shows the result.
+  return page(200, 'Answer recorded', `<p>${escapeHtml(what.done)} <strong>${escapeHtml(claims.l)}</strong>.</p>
+<p>${escapeHtml(what.next)}</p>
+<p>Our next email about this order shows the result; your account manager can tell you sooner. You can close this page.</p>`);
 }
 
 export function refusedPage(reason: 'expired' | 'invalid'): Page {

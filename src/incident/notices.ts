@@ -1,13 +1,17 @@
 // Who is told what, for each incident event: customer notices and account-manager digests composed from
 // the plan or restock round, the open backorders and the CRM's customer records. Pure: the activity
 // gathers the inputs and sends the results.
+import type { ReasonCode } from '../allocation/types';
 import type { AnswerClaims, AnswerLinks } from '../answer-links';
-import type { AccountManagerDigest, CustomerNotice, NoticeKind, NoticeLine } from '../notifications/model';
+import { substituteQuantityBounds, type Backorder, type Reservation } from '../inventory/contract';
+import type { AccountManagerDigest, CustomerNotice, DigestAccount, LineTotals, NoticeKind, NoticeLine } from '../notifications/model';
 
 export interface NoticeCustomer {
   customerId: string;
   name: string;
   stage: string;
+  /** Critical supply: among the first an account manager calls. */
+  critical: boolean;
   contacts: { name: string; email: string }[];
   locale?: string | null;
   timeZone?: string | null;
@@ -30,6 +34,9 @@ export interface AllocatedLine {
   allocated: number;
   substitutes: { sku: string; quantity: number }[];
   backordered: number;
+  /** Units of the line's earlier confirmation the allocation took back. */
+  releasedConfirmation: number;
+  reasons: ReasonCode[];
 }
 
 export interface OrderLineRef {
@@ -41,9 +48,12 @@ export interface OrderLineRef {
 
 export interface SubstituteInfo {
   sku: string;
+  /** The catalogue's description, when it has one. */
+  description?: string;
   priceDelta: number;
   /** Substitute units per original unit. */
   ratio: number;
+  packSize: number;
   /** Free units at the hub when the notices are composed. */
   available: number;
 }
@@ -62,6 +72,8 @@ export interface NoticeInputs {
   previousExpectedDate: string | null;
   /** The lines this event is about: the plan's or the round's allocation; null → open backorders only. */
   allocation: AllocatedLine[] | null;
+  /** Per line, what it got over the incident so far (see `incidentTotals`), for events without an allocation. */
+  totals: Map<string, LineTotals> | null;
   orderLines: OrderLineRef[];
   /** Open backordered units per line, after this event. */
   openBackorders: Map<string, number>;
@@ -116,6 +128,57 @@ export function composeNotices(inputs: NoticeInputs): ComposedNotices {
   return { notices, digests: composeDigests(inputs, notices, customers) };
 }
 
+/**
+ * Per line, what it got over the incident so far, from the stored plan and the inventory system: the plan's
+ * allocation shipped at once; the line's own-SKU reservations beyond what the plan reserved came from restocks;
+ * substitute reservations (the plan's and accepted offers) by SKU; backorder units the customer cancelled.
+ * The plan reserved its allocation less a confirmation the line kept untouched (see commitPlanBatch).
+ */
+export function incidentTotals(input: {
+  sku: string;
+  plan: Pick<AllocatedLine, 'lineId' | 'allocated' | 'releasedConfirmation'>[] | null;
+  /** Units confirmed per line before the incident. */
+  confirmed: Map<string, number>;
+  /** The incident's reservations, every status. */
+  reservations: Pick<Reservation, 'lineId' | 'sku' | 'quantity' | 'status'>[];
+  backorders: Pick<Backorder, 'lineId' | 'cancelled'>[];
+}): Map<string, LineTotals> {
+  const atOnce = new Map<string, number>();
+  const reservedByPlan = new Map<string, number>();
+  for (const line of input.plan ?? []) {
+    const kept = line.releasedConfirmation > 0 ? 0 : (input.confirmed.get(line.lineId) ?? 0);
+    atOnce.set(line.lineId, line.allocated);
+    reservedByPlan.set(line.lineId, Math.max(0, line.allocated - kept));
+  }
+  const own = new Map<string, number>();
+  const substitutes = new Map<string, Map<string, number>>();
+  for (const r of input.reservations) {
+    if (r.status === 'released') continue;
+    if (r.sku === input.sku) {
+      add(own, r.lineId, r.quantity);
+      continue;
+    }
+    const bySku = substitutes.get(r.lineId) ?? new Map<string, number>();
+    substitutes.set(r.lineId, add(bySku, r.sku, r.quantity));
+  }
+  const cancelled = new Map<string, number>();
+  for (const b of input.backorders) add(cancelled, b.lineId, b.cancelled);
+
+  const totals = new Map<string, LineTotals>();
+  for (const lineId of new Set([...atOnce.keys(), ...own.keys(), ...substitutes.keys(), ...cancelled.keys()])) {
+    const substituted = [...(substitutes.get(lineId) ?? [])].sort(([a], [b]) => a.localeCompare(b)).map(([sku, quantity]) => ({ sku, quantity }));
+    totals.set(lineId, {
+      shippedAtOnce: atOnce.get(lineId) ?? 0,
+      shippedFromRestocks: Math.max(0, (own.get(lineId) ?? 0) - (reservedByPlan.get(lineId) ?? 0)),
+      ...(substituted.length > 0 ? { substituted } : {}),
+      cancelled: cancelled.get(lineId) ?? 0,
+    });
+  }
+  return totals;
+}
+
+const NO_TOTALS: LineTotals = { shippedAtOnce: 0, shippedFromRestocks: 0, cancelled: 0 };
+
 function groupLines(inputs: NoticeInputs, orderOf: Map<string, OrderLineRef>): Map<string, NoticeLine[]> {
   const grouped = new Map<string, NoticeLine[]>();
   const add = (customerId: string, line: NoticeLine) => {
@@ -125,11 +188,12 @@ function groupLines(inputs: NoticeInputs, orderOf: Map<string, OrderLineRef>): M
   };
   const expected = inputs.expectedDate ? { expectedDate: inputs.expectedDate } : {};
   if (inputs.allocation) {
+    const affected = affectedCustomers(inputs);
     for (const line of inputs.allocation) {
       const order = orderOf.get(line.lineId);
       const substituted = line.substitutes.filter((s) => s.quantity > 0).map((s) => ({ sku: s.sku, quantity: s.quantity }));
       const open = inputs.openBackorders.get(line.lineId) ?? line.backordered;
-      if (!order || (line.allocated === 0 && open === 0 && substituted.length === 0)) continue;
+      if (!order || !affected(line.customerId) || (line.allocated === 0 && open === 0 && substituted.length === 0)) continue;
       add(line.customerId, {
         orderId: order.orderId,
         lineId: line.lineId,
@@ -139,16 +203,14 @@ function groupLines(inputs: NoticeInputs, orderOf: Map<string, OrderLineRef>): M
         backordered: open,
         ...(open > 0 ? expected : {}),
         ...(substituted.length > 0 ? { substituted } : {}),
+        ...(line.allocated === 0 && line.reasons.length > 0 ? { reasons: line.reasons } : {}),
       });
     }
     return grouped;
   }
-  const wanted = (customerId: string, open: number) =>
-    isClosingKind(inputs.kind) ? inputs.previouslyNotified.has(customerId) : open > 0;
   for (const order of inputs.orderLines) {
     const open = inputs.openBackorders.get(order.lineId) ?? 0;
-    if (!wanted(order.customerId, open)) continue;
-    if (!isClosingKind(inputs.kind) && open === 0) continue;
+    if (isClosingKind(inputs.kind) ? !inputs.previouslyNotified.has(order.customerId) : open === 0) continue;
     add(order.customerId, {
       orderId: order.orderId,
       lineId: order.lineId,
@@ -156,9 +218,25 @@ function groupLines(inputs: NoticeInputs, orderOf: Map<string, OrderLineRef>): M
       shipNow: 0,
       backordered: open,
       ...(open > 0 ? expected : {}),
+      ...(inputs.totals ? { totals: inputs.totals.get(order.lineId) ?? NO_TOTALS } : {}),
     });
   }
   return grouped;
+}
+
+/**
+ * The first notice goes only to customers the shortage touches: something backordered, a substitute, or a
+ * confirmation taken back. One served in full with its own product hears nothing (nor, later, the closing
+ * notice). A restock round's lines are all backorders being served, so every customer in it is concerned.
+ */
+function affectedCustomers(inputs: NoticeInputs): (customerId: string) => boolean {
+  if (inputs.kind !== 'first-notice') return () => true;
+  const affected = new Set<string>();
+  for (const line of inputs.allocation ?? []) {
+    const open = inputs.openBackorders.get(line.lineId) ?? line.backordered;
+    if (open > 0 || line.releasedConfirmation > 0 || line.substitutes.some((s) => s.quantity > 0)) affected.add(line.customerId);
+  }
+  return (customerId) => affected.has(customerId);
 }
 
 function composeDigests(
@@ -172,39 +250,77 @@ function composeDigests(
     if (!managerId) continue;
     byManager.set(managerId, [...(byManager.get(managerId) ?? []), notice]);
   }
+  const released = new Map<string, number>();
+  for (const line of inputs.allocation ?? []) add(released, line.customerId, line.releasedConfirmation);
   const digests: AccountManagerDigest[] = [];
   for (const manager of [...inputs.accountManagers].sort((a, b) => a.accountManagerId.localeCompare(b.accountManagerId))) {
     const told = byManager.get(manager.accountManagerId);
     if (!told) continue;
-    {
-      // One digest per manager and event (its Message-ID is per recipient); 2,000 accounts is the template's limit.
-      const accounts = told.slice(0, 2000).map((notice) => {
-        const stage = customers.get(notice.customer.customerId)?.stage ?? 'unknown';
-        const backordered = sum(notice.lines.map((l) => l.backordered));
-        return {
-          customerId: notice.customer.customerId,
-          name: notice.customer.name,
-          stage,
-          shipNow: sum(notice.lines.map((l) => l.shipNow)),
-          backordered,
-          ...(backordered > 0 && inputs.expectedDate ? { expectedDate: inputs.expectedDate } : {}),
-          substituteOffered: notice.lines.some((l) => l.substitute !== undefined || l.substituted !== undefined),
-          outcome: 'pending' as const,
-        };
-      });
-      digests.push({
-        incidentId: inputs.incidentId,
-        kind: inputs.kind,
-        revision: inputs.revision,
-        accountManager: { accountManagerId: manager.accountManagerId, name: manager.name, email: manager.email },
-        sku: inputs.sku,
-        skuDescription: inputs.skuDescription,
-        accounts,
-        personalHeadsUp: accounts.filter((a) => inputs.stagesWithHeadsUp.has(a.stage)).map((a) => a.customerId),
-      });
-    }
+    // One digest per manager and event (its Message-ID is per recipient); 2,000 accounts is the template's limit.
+    const accounts = told.slice(0, 2000).map((notice): DigestAccount => {
+      const customer = customers.get(notice.customer.customerId);
+      const { lines } = notice;
+      const backordered = sum(lines.map((l) => l.backordered));
+      const substituted = sum(lines.flatMap((l) => l.substituted ?? []).map((s) => s.quantity));
+      const confirmationReleased = released.get(notice.customer.customerId) ?? 0;
+      const totals = inputs.totals ? accountTotals(inputs.totals, inputs.orderLines, notice.customer.customerId) : undefined;
+      return {
+        customerId: notice.customer.customerId,
+        name: notice.customer.name,
+        stage: customer?.stage ?? 'unknown',
+        shipNow: sum(lines.map((l) => l.shipNow)),
+        ...(substituted > 0 ? { substituted } : {}),
+        backordered,
+        ...(backordered > 0 && inputs.expectedDate ? { expectedDate: inputs.expectedDate } : {}),
+        substituteOffered: lines.some((l) => l.substitute !== undefined || l.substituted !== undefined),
+        ...(confirmationReleased > 0 ? { confirmationReleased } : {}),
+        ...(customer?.critical ? { critical: true } : {}),
+        ...(totals ? { totals } : {}),
+        outcome: 'pending',
+      };
+    });
+    digests.push({
+      incidentId: inputs.incidentId,
+      kind: inputs.kind,
+      revision: inputs.revision,
+      accountManager: { accountManagerId: manager.accountManagerId, name: manager.name, email: manager.email },
+      sku: inputs.sku,
+      skuDescription: inputs.skuDescription,
+      accounts,
+      // Whom to call is decided when the shortage is announced; later digests report how it goes.
+      personalHeadsUp: inputs.kind === 'first-notice' ? callFirst(accounts, inputs.stagesWithHeadsUp) : [],
+    });
   }
   return digests;
+}
+
+/** An account's totals over all its lines of the SKU, also those the notice leaves out (served in full). */
+function accountTotals(totals: Map<string, LineTotals>, orderLines: OrderLineRef[], customerId: string): NonNullable<DigestAccount['totals']> {
+  const lines = orderLines.filter((l) => l.customerId === customerId).map((l) => totals.get(l.lineId) ?? NO_TOTALS);
+  return {
+    shippedAtOnce: sum(lines.map((t) => t.shippedAtOnce)),
+    shippedFromRestocks: sum(lines.map((t) => t.shippedFromRestocks)),
+    substituted: sum(lines.flatMap((t) => t.substituted ?? []).map((s) => s.quantity)),
+    cancelled: sum(lines.map((t) => t.cancelled)),
+  };
+}
+
+/**
+ * The accounts an account manager should call, most affected first: nothing ships at all, confirmed stock
+ * taken back, critical supply, then most units backordered. A relationship whose stage calls for a personal
+ * heads-up is on the list too, ranked by the same measures.
+ */
+function callFirst(accounts: DigestAccount[], stagesWithHeadsUp: Set<string>): string[] {
+  const impact = (a: DigestAccount) => [a.shipNow === 0 && !a.substituted, (a.confirmationReleased ?? 0) > 0, a.critical === true];
+  return accounts
+    .filter((a) => impact(a).some(Boolean) || stagesWithHeadsUp.has(a.stage))
+    .sort((a, b) => {
+      const [x, y] = [impact(a), impact(b)];
+      const differs = x.findIndex((flag, i) => flag !== y[i]);
+      if (differs >= 0) return x[differs] ? -1 : 1;
+      return b.backordered - a.backordered || a.customerId.localeCompare(b.customerId);
+    })
+    .map((a) => a.customerId);
 }
 
 /**
@@ -226,13 +342,16 @@ function withAnswers(inputs: NoticeInputs, customer: NoticeCustomer, line: Notic
 
 /**
  * The substitute an acceptance would reserve for `units` backordered units: the first by SKU with enough
- * free stock, in the order and with the ratio the answer applies. No free stock, no offer: the answer page
- * promises to ship what the customer accepts. Two lines may be offered the same units; the first answer wins.
+ * free stock, in the order and with the quantity the answer applies (the ratio, in whole packs). No free
+ * stock, no offer: an email offers only what an answer can still get. Two lines may be offered the same
+ * units; the first answer wins.
  */
 function substituteOffer(substitutes: SubstituteInfo[], units: number): NonNullable<NoticeLine['substitute']> | undefined {
   for (const substitute of [...substitutes].sort((a, b) => a.sku.localeCompare(b.sku))) {
-    const quantity = Math.ceil(units * substitute.ratio);
-    if (quantity > 0 && substitute.available >= quantity) return { sku: substitute.sku, quantity, priceDelta: substitute.priceDelta };
+    const quantity = substituteQuantityBounds(units, substitute.ratio, substitute.packSize).most;
+    if (quantity > 0 && substitute.available >= quantity) {
+      return { sku: substitute.sku, ...(substitute.description ? { description: substitute.description } : {}), quantity, priceDelta: substitute.priceDelta };
+    }
   }
   return undefined;
 }
@@ -240,3 +359,4 @@ function substituteOffer(substitutes: SubstituteInfo[], units: number): NonNulla
 const offersAnswers = (kind: NoticeKind) => kind === 'first-notice' || kind === 'eta-change' || kind === 'status-update';
 const isClosingKind = (kind: NoticeKind) => kind === 'incident-closed' || kind === 'incident-cancelled';
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const add = (map: Map<string, number>, key: string, units: number) => map.set(key, (map.get(key) ?? 0) + units);

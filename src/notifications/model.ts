@@ -2,6 +2,7 @@
 // boundary so a bad value is refused with the field named before anything is rendered or sent.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { REASON_CODES } from '../allocation/types';
 import { IdSchema } from '../inventory/contract';
 import { clip } from './document';
 
@@ -70,6 +71,20 @@ export const SubstituteOfferSchema = z.object({
   priceDelta: z.number().finite(),
 });
 
+const SubstituteUnitsSchema = z.array(z.object({ sku: Id, quantity: z.number().int().positive() })).min(1).max(20);
+
+/** What a line got over the whole incident so far, as the inventory system records it (closing notices read it). */
+export const LineTotalsSchema = z.object({
+  /** Units of the SKU the allocation gave when the shortage began. */
+  shippedAtOnce: quantity,
+  /** Backordered units later served from restocks. */
+  shippedFromRestocks: quantity,
+  /** Substitute units shipped in place of ordered units, per substitute SKU. */
+  substituted: SubstituteUnitsSchema.optional(),
+  /** Backordered units the customer cancelled. */
+  cancelled: quantity,
+});
+
 /** The signed links of one backordered line: each answer acts on that line only. */
 export const LineAnswersSchema = z.object({
   acceptSubstitute: LinkSchema.optional(),
@@ -86,11 +101,14 @@ export const NoticeLineSchema = z
     shipNow: quantity,
     shipDate: DateValueSchema.optional(),
     /** Substitute units shipping now in place of ordered units (the allocation gave them). */
-    substituted: z.array(z.object({ sku: Id, quantity: z.number().int().positive() })).min(1).max(20).optional(),
+    substituted: SubstituteUnitsSchema.optional(),
     backordered: quantity,
     expectedDate: DateValueSchema.optional(),
     substitute: SubstituteOfferSchema.optional(),
     answers: LineAnswersSchema.optional(),
+    /** Why the allocation gave the line nothing now (its reason codes), explained to the customer in one sentence. */
+    reasons: z.array(z.enum(REASON_CODES)).max(REASON_CODES.length).optional(),
+    totals: LineTotalsSchema.optional(),
   })
   .superRefine((line, ctx) => {
     if (line.answers?.acceptSubstitute && !line.substitute) {
@@ -116,15 +134,23 @@ export const CustomerNoticeSchema = z.object({
 });
 export type CustomerNotice = z.infer<typeof CustomerNoticeSchema>;
 export type NoticeLine = z.infer<typeof NoticeLineSchema>;
+export type LineTotals = z.infer<typeof LineTotalsSchema>;
 
 export const DigestAccountSchema = z.object({
   customerId: Id,
   name: Name,
   stage: Label(60),
   shipNow: quantity,
+  /** Substitute units shipping with this event. */
+  substituted: quantity.optional(),
   backordered: quantity,
   expectedDate: DateValueSchema.optional(),
   substituteOffered: z.boolean(),
+  /** Confirmed units the allocation took back from the customer. */
+  confirmationReleased: quantity.optional(),
+  critical: z.boolean().optional(),
+  /** The customer's lines over the incident so far (substitute units summed over SKUs). */
+  totals: LineTotalsSchema.omit({ substituted: true }).extend({ substituted: quantity }).optional(),
   /** What became of the customer's email: 'undeliverable' when the CRM holds no usable address for it. */
   outcome: z.enum(['sent', 'rejected', 'undeliverable', 'pending']),
 });
@@ -144,7 +170,7 @@ export const AccountManagerDigestSchema = z
     sku: Id,
     skuDescription: Text(300).optional(),
     accounts: z.array(DigestAccountSchema).min(1).max(2000),
-    /** Customer ids the account manager should call before (or instead of relying on) the email. */
+    /** Customer ids the account manager should call before (or instead of relying on) the email, most affected first. */
     personalHeadsUp: z.array(Id).max(2000),
   })
   .superRefine((digest, ctx) => {
@@ -156,6 +182,7 @@ export const AccountManagerDigestSchema = z
     });
   });
 export type AccountManagerDigest = z.infer<typeof AccountManagerDigestSchema>;
+export type DigestAccount = z.infer<typeof DigestAccountSchema>;
 
 /** A decision or an SLA that needs a planner: the approval deadline passed, or backorders outlived the SLA. */
 export const EscalationSchema = z.object({

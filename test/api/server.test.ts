@@ -247,6 +247,18 @@ describe('customer answer links', () => {
     expect((calls[2]!.args[1] as { answerId: string }).answerId).not.toBe(first![1].answerId);
   });
 
+  it('says what happens to the answer, and promises no confirmation email that is never sent', async () => {
+    const request = await serve({ operations: fakeOperations().operations });
+    const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, raw: '' };
+    const accepted = await (await request(`/answers/${answerLinks.sign(claims, new Date())}`, form)).text();
+    expect(accepted).toContain('we have your acceptance of the substitute product for order line <strong>LINE-3</strong>');
+    expect(accepted).toContain('If its stock has run out by then, the line stays backordered.');
+    expect(accepted).toContain('Our next email about this order shows the result');
+    const cancelled = await (await request(`/answers/${answerLinks.sign({ ...claims, a: 'cancel' }, new Date())}`, form)).text();
+    expect(cancelled).toContain('We cancel the quantity still backordered shortly');
+    for (const html of [accepted, cancelled]) expect(html).not.toMatch(/receive an email|confirming/i);
+  });
+
   it('takes the optional stock figures of a can-wait answer from the form, and refuses bad ones', async () => {
     const { operations, calls } = fakeOperations();
     const request = await serve({ operations });

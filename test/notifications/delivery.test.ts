@@ -5,8 +5,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { createActivities } from '../../activities';
+import type { IncidentSnapshot } from '../../activities/shared';
+import type { AllocationPlan } from '../../src/allocation/types';
 import { createAnswerLinks } from '../../src/answer-links';
-import { composeNotices, type NoticeInputs } from '../../src/incident/notices';
+import { composeNotices, type AllocatedLine, type NoticeInputs } from '../../src/incident/notices';
 import {
   MailDeliveryError,
   SMTP_CONFIGURATION,
@@ -25,7 +27,7 @@ import {
 } from '../../src/notifications/mailer';
 import { messageIdFor } from '../../src/notifications/model';
 import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../../src/notifications/smtp-sink';
-import { cancelSignal, customerAnswerUpdate, recordRestockUpdate, resumeSignal } from '../../workflows/definitions';
+import { cancelSignal, changeEtaUpdate, customerAnswerUpdate, decidePlanUpdate, recordRestockUpdate, resumeSignal } from '../../workflows/definitions';
 import { connectTimeSkipping } from '../harness/temporal';
 import { SHORT_SKU, createWorld, manualTrigger, policyWith, settledState, startIncident, waitForState, type World } from '../incident/world';
 import { customerNotice, digest, FROM } from './fixtures';
@@ -361,9 +363,10 @@ describe('answer links over SMTP', () => {
     expectedDate: '2026-12-10',
     previousExpectedDate: null,
     allocation: [
-      { lineId: 'L-1', customerId: 'C-1', requested: 10, allocated: 4, substitutes: [], backordered: 6 },
-      { lineId: 'L-2', customerId: 'C-2', requested: 5, allocated: 0, substitutes: [], backordered: 5 },
+      { lineId: 'L-1', customerId: 'C-1', requested: 10, allocated: 4, substitutes: [], backordered: 6, releasedConfirmation: 0, reasons: ['fair-share-floor', 'pool-exhausted'] },
+      { lineId: 'L-2', customerId: 'C-2', requested: 5, allocated: 0, substitutes: [], backordered: 5, releasedConfirmation: 0, reasons: ['pool-exhausted'] },
     ],
+    totals: null,
     orderLines: [
       { lineId: 'L-1', orderId: 'SO-1', customerId: 'C-1', quantity: 10 },
       { lineId: 'L-2', orderId: 'SO-2', customerId: 'C-2', quantity: 5 },
@@ -374,14 +377,14 @@ describe('answer links over SMTP', () => {
     ]),
     previouslyNotified: new Set(),
     customers: [
-      { customerId: 'C-1', name: 'Acme', stage: 'integrated', contacts: [{ name: 'Ann', email: 'ann@acme.example' }], accountManagerId: 'AM-1', acceptsSubstitutes: true },
-      { customerId: 'C-2', name: 'Bolt', stage: 'basic', contacts: [{ name: 'Bo', email: 'bo@bolt.example' }], accountManagerId: 'AM-1', acceptsSubstitutes: false },
+      { customerId: 'C-1', name: 'Acme', stage: 'integrated', critical: false, contacts: [{ name: 'Ann', email: 'ann@acme.example' }], accountManagerId: 'AM-1', acceptsSubstitutes: true },
+      { customerId: 'C-2', name: 'Bolt', stage: 'basic', critical: false, contacts: [{ name: 'Bo', email: 'bo@bolt.example' }], accountManagerId: 'AM-1', acceptsSubstitutes: false },
     ],
     accountManagers: [{ accountManagerId: 'AM-1', name: 'Alex', email: 'alex@supplier.example' }],
     // VALVE-12A comes first but has too little free stock for 6 units at 2 per unit; VALVE-12B covers them.
     substitutes: [
-      { sku: 'VALVE-12B', priceDelta: 1.2, ratio: 1, available: 40 },
-      { sku: 'VALVE-12A', priceDelta: 0, ratio: 2, available: 3 },
+      { sku: 'VALVE-12B', description: 'Ball valve 12 mm, brass', priceDelta: 1.2, ratio: 1, packSize: 1, available: 40 },
+      { sku: 'VALVE-12A', priceDelta: 0, ratio: 2, packSize: 1, available: 3 },
     ],
     credits: new Map(),
     stagesWithHeadsUp: new Set(),
@@ -403,7 +406,7 @@ describe('answer links over SMTP', () => {
     expect(tokensIn(html)).toEqual(tokensIn(acme.text!));
     const accept = answerLinks.url(tokensIn(acme.text!)[0]!);
     expect(acme.text).toContain(`Order SO-1, line L-1: 6 backordered. An equivalent product is available instead of waiting`);
-    expect(acme.text).toContain(`6 × VALVE-12B, price difference per unit: +€1.20.`);
+    expect(acme.text).toContain(`6 × VALVE-12B (Ball valve 12 mm, brass). Price difference: +€1.20 per unit, +€7.20 in total for 6 units.`);
     expect(acme.text).toContain(`  > Accept VALVE-12B instead: ${accept}`);
     expect(html).toContain(`href="${accept}"`);
 
@@ -415,6 +418,66 @@ describe('answer links over SMTP', () => {
       ['cancel', 'C-2', 'L-2'],
     ]);
     expect(bolt.text).not.toContain('VALVE-12B');
+  });
+
+  it('tells nobody served in full with its own product, and lists whom to call most affected first', async () => {
+    const { sink, transport, log } = await setup();
+    const customer = (customerId: string, critical: boolean) => ({
+      customerId,
+      name: `Customer ${customerId}`,
+      stage: 'basic',
+      critical,
+      contacts: [{ name: 'Buyer', email: `${customerId.toLowerCase()}@customer.example` }],
+      accountManagerId: 'AM-1',
+      acceptsSubstitutes: true,
+    });
+    const line = (lineId: string, customerId: string, got: Partial<AllocatedLine> = {}): AllocatedLine => ({
+      lineId,
+      customerId,
+      requested: 10,
+      allocated: 10,
+      substitutes: [],
+      backordered: 0,
+      releasedConfirmation: 0,
+      reasons: [],
+      ...got,
+    });
+    const composed = composeNotices({
+      ...inputs,
+      allocation: [
+        line('L-1', 'C-1'), // served in full, own product: not affected
+        line('L-2', 'C-2', { allocated: 7, substitutes: [{ sku: 'VALVE-12B', quantity: 3 }] }), // a substitute
+        line('L-3', 'C-3', { allocated: 4, backordered: 6, releasedConfirmation: 2 }), // confirmation taken back
+        line('L-4', 'C-4', { allocated: 0, backordered: 10, reasons: ['pool-exhausted'] }), // nothing at all
+        line('L-5', 'C-5', { allocated: 8, backordered: 2 }), // critical
+        line('L-6', 'C-6', { allocated: 1, backordered: 9 }), // most backordered of the rest
+        line('L-7', 'C-7', { allocated: 9, backordered: 1 }),
+      ],
+      orderLines: ['1', '2', '3', '4', '5', '6', '7'].map((n) => ({ lineId: `L-${n}`, orderId: `SO-${n}`, customerId: `C-${n}`, quantity: 10 })),
+      openBackorders: new Map([
+        ['L-3', 6],
+        ['L-4', 10],
+        ['L-5', 2],
+        ['L-6', 9],
+        ['L-7', 1],
+      ]),
+      customers: ['C-1', 'C-2', 'C-3', 'C-4', 'C-5', 'C-6', 'C-7'].map((id) => customer(id, id === 'C-5')),
+    });
+    const messages = [...composed.notices.map((n) => buildCustomerMessage(n, FROM)), ...composed.digests.map((d) => buildDigestMessage(d, FROM))];
+    await deliverBatch(transport, log, messages);
+
+    const told = sink.messages().flatMap((m) => m.envelope.to).sort();
+    expect(told).toEqual(['alex@supplier.example', ...['c-2', 'c-3', 'c-4', 'c-5', 'c-6', 'c-7'].map((c) => `${c}@customer.example`)]);
+    const digestText = sink.messages().find((m) => m.envelope.to[0] === 'alex@supplier.example')!.text!;
+    expect(digestText).not.toContain('(C-1)');
+    const calls = digestText.split(/\r?\n/).filter((l) => /^ {2}\* Customer C-\d \(/.test(l));
+    expect(calls).toEqual([
+      '  * Customer C-4 (C-4, basic): nothing ships now, 10 backordered',
+      '  * Customer C-3 (C-3, basic): 2 confirmed units taken back, 6 backordered',
+      '  * Customer C-5 (C-5, basic): critical supply, 2 backordered',
+    ]);
+    const c4 = sink.messages().find((m) => m.envelope.to[0] === 'c-4@customer.example')!;
+    expect(c4.text).toContain('  * Order SO-4, line L-4: The stock ran out before this line was reached');
   });
 
   it('offers no substitute when none has enough free stock for the backorder', () => {
@@ -453,6 +516,7 @@ describe('notices of a whole incident', () => {
   });
 
   const NO_APPROVAL = policyWith({ approval: { severityThreshold: 'critical' } });
+  const APPROVAL = policyWith({ approval: { severityThreshold: 'low', deadlineHours: 24, timeoutAction: 'escalate' } });
 
   /** Customers with demand for the short SKU, as the reference service holds them. */
   const customersOfShortSku = (w: World) =>
@@ -486,6 +550,36 @@ describe('notices of a whole incident', () => {
     [...new Set((await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.filter(has).map((b) => b.customerId))].sort();
 
   const communications = async (w: World, incidentId: string) => (await w.deps.crm.listCommunications({ incidentId, limit: 1000 })).communications;
+
+  const isDigest = (m: { subject?: string | undefined }) => m.subject?.startsWith('[Stockout ') ?? false;
+  const emailsOf = (w: World, kind: string) =>
+    w.sink.messages().filter((m) => m.headers.some((h) => h.name.toLowerCase() === 'x-stockout-notice' && h.value.startsWith(`${kind};`)));
+
+  /** The rows of an email's plain-text table, each as its labelled fields. */
+  const tableRows = (text: string): Record<string, string>[] =>
+    text
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith('  * Order: ') || line.startsWith('  * Customer: '))
+      .map((line) => Object.fromEntries(line.slice(4).split(/, (?=[A-Z][\w ]*: )/).map((field) => [field.slice(0, field.indexOf(': ')), field.slice(field.indexOf(': ') + 2)])));
+  const units = (value: string | undefined) => Number((value ?? '').replace(/\D/g, ''));
+  const customerOfRow = (row: Record<string, string>) => /\(([^()]+)\)$/.exec(row['Customer']!)![1]!;
+
+  /** Per line of the short SKU, as the inventory system's order book has it. */
+  const orderBook = (w: World) =>
+    new Map(
+      (
+        w.service.db
+          .prepare('SELECT line_id, reserved_quantity AS reserved, shipped_quantity AS shipped, substituted_quantity AS covered, cancelled_quantity AS cancelled FROM demand_lines WHERE sku = ?')
+          .all(SHORT_SKU) as { line_id: string; reserved: number; shipped: number; covered: number; cancelled: number }[]
+      ).map((row) => [row.line_id, row]),
+    );
+
+  /** Call-list entries of a digest, in order: the customer ids. */
+  const callList = (text: string) =>
+    text
+      .split(/\r?\n/)
+      .filter((line) => / \([^,()]+, [^)]+\): /.test(line) && line.startsWith('  * '))
+      .map((line) => /\(([^,()]+), [^)]+\): /.exec(line)![1]!);
 
   const digestRow = (text: string, customerId: string) =>
     text.split(/\r?\n/).find((line) => line.startsWith('  * Customer: ') && line.includes(`(${customerId}), `));
@@ -533,6 +627,157 @@ describe('notices of a whole incident', () => {
     });
   });
 
+  it('tells only the customers the shortage touches, says why a line gets nothing now, and ranks whom to call', async () => {
+    world = await createWorld(env);
+    const w = world;
+    // A customer that reports stock it can live on waits: its email says so.
+    const { id: holder } = w.service.db
+      .prepare(
+        `SELECT DISTINCT c.customer_id AS id FROM customers c JOIN demand_lines d ON d.customer_id = c.customer_id
+         WHERE d.sku = ? AND c.stage = 'basic' AND c.critical = 0 ORDER BY c.customer_id LIMIT 1`,
+      )
+      .get(SHORT_SKU) as { id: string };
+    await w.deps.crm.reportCustomerStock({ idempotencyKey: 'test|holder', customerId: holder, sku: SHORT_SKU, quantity: 10_000, dailyUsage: 10 });
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), NO_APPROVAL);
+      const { incidentId } = await waitForState(handle, 'following-up');
+      const plan = w.store.get<AllocationPlan>(incidentId, 'plan/0')!;
+      const snapshot = w.store.get<IncidentSnapshot>(incidentId, 'snapshot')!;
+      const linesOf = (customerId: string) => plan.lines.filter((l) => l.customerId === customerId);
+
+      // Affected: something backordered, a substitute, or a confirmation taken back. The rest hear nothing.
+      const affected = [...new Set(plan.lines.filter((l) => l.backordered > 0 || l.substituted > 0 || l.releasedConfirmation > 0).map((l) => l.customerId))].sort();
+      expect(affected.length).toBeLessThan(new Set(plan.lines.map((l) => l.customerId)).size);
+      expect(recipientsByNotice(w)['first-notice; revision=0']).toEqual(await addressesOf(w, affected));
+
+      // Every line that gets nothing now says why, in a sentence.
+      const orderOf = new Map(snapshot.lines.map((l) => [l.lineId, l.orderId]));
+      const crm = await w.deps.crm.getCustomers(affected);
+      const emailOf = (customerId: string) => w.sink.messages().find((m) => m.envelope.to[0] === crm.find((c) => c.customerId === customerId)!.contacts[0]!.email)!;
+      let explained = 0;
+      for (const customerId of affected) {
+        for (const line of linesOf(customerId).filter((l) => l.allocated === 0)) {
+          expect(emailOf(customerId).text).toMatch(new RegExp(`  \\* Order ${orderOf.get(line.lineId)}, line ${line.lineId}: [A-Z][^\\n]+\\.`));
+          explained += 1;
+        }
+      }
+      expect(explained).toBeGreaterThan(0);
+      expect(linesOf(holder).some((l) => l.allocated === 0 && l.reasons.includes('deferred-holds-stock'))).toBe(true);
+      expect(emailOf(holder).text).toContain('You told us you still hold stock of this product, so this line waits');
+
+      // Whom to call: every account that gets nothing, lost confirmed stock or is critical, most affected first.
+      const critical = new Set(crm.filter((c) => c.critical).map((c) => c.customerId));
+      const impact = (customerId: string) => {
+        const lines = linesOf(customerId);
+        const nothing = lines.every((l) => l.allocated === 0 && l.substituted === 0);
+        const released = lines.some((l) => l.releasedConfirmation > 0);
+        return [nothing ? 1 : 0, released ? 1 : 0, critical.has(customerId) ? 1 : 0, lines.reduce((sum, l) => sum + l.backordered, 0)];
+      };
+      const ranked = (a: string, b: string) => {
+        const [x, y] = [impact(a), impact(b)];
+        const i = x.findIndex((value, k) => value !== y[k]);
+        return i < 0 || x[i]! > y[i]!;
+      };
+      const digests = emailsOf(w, 'first-notice').filter(isDigest);
+      expect(digests.length).toBeGreaterThan(0);
+      let called = 0;
+      for (const digest of digests) {
+        const list = callList(digest.text!);
+        const accounts = tableRows(digest.text!).map(customerOfRow);
+        for (const customerId of accounts) {
+          const [nothing, released, isCritical] = impact(customerId);
+          if (nothing || released || isCritical) expect(list).toContain(customerId);
+        }
+        for (let i = 1; i < list.length; i++) expect(ranked(list[i - 1]!, list[i]!)).toBe(true);
+        called += list.length;
+      }
+      expect(called).toBeGreaterThan(0);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'test' });
+      await handle.result();
+    });
+  });
+
+  it('the closing notice and digest show how each line was served, as the inventory system records it; an ETA-change digest what shipped so far', async () => {
+    world = await createWorld(env);
+    const w = world;
+    const before = orderBook(w);
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), NO_APPROVAL);
+      const following = await waitForState(handle, 'following-up');
+      const { incidentId } = following;
+      const snapshot = w.store.get<IncidentSnapshot>(incidentId, 'snapshot')!;
+      const plan = w.store.get<AllocationPlan>(incidentId, 'plan/0')!;
+      /** Units of the SKU itself a line got in the incident: what it holds or shipped now, less what had shipped before. */
+      const ownUnits = (book: ReturnType<typeof orderBook>, lineId: string) => book.get(lineId)!.reserved + book.get(lineId)!.shipped - before.get(lineId)!.shipped;
+
+      // An ETA change: the digest says what shipped so far, not "ships now".
+      const po = (await w.deps.inventory.listInbound(SHORT_SKU)).find((p) => p.status === 'open')!;
+      await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '2027-01-15', reason: 'supplier delay' }] });
+      await waitForState(handle, 'following-up', (s) => s.deliveries.some((d) => d.kind === 'eta-change'));
+      const atEta = orderBook(w);
+      const etaDigests = emailsOf(w, 'eta-change').filter(isDigest);
+      expect(etaDigests.length).toBeGreaterThan(0);
+      for (const digest of etaDigests) {
+        expect(digest.text).not.toContain('Ships now');
+        expect(digest.text).not.toContain('Call these customers first');
+        for (const row of tableRows(digest.text!)) {
+          const customerId = customerOfRow(row);
+          const shipped = snapshot.lines.filter((l) => l.customerId === customerId).reduce((sum, l) => sum + ownUnits(atEta, l.lineId), 0);
+          expect(units(row['Shipped so far'])).toBe(shipped);
+        }
+      }
+
+      // One customer takes a substitute, another cancels, the restock serves the rest.
+      const open = (await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0);
+      const accepting = new Set((await w.deps.crm.getCustomers([...new Set(open.map((b) => b.customerId))])).filter((c) => c.acceptsSubstitutes).map((c) => c.customerId));
+      const allowing = new Set(snapshot.lines.filter((l) => l.substitutesAllowed).map((l) => l.lineId));
+      const toSubstitute = open.find((b) => accepting.has(b.customerId) && allowing.has(b.lineId))!;
+      const toCancel = open.find((b) => b.customerId !== toSubstitute.customerId)!;
+      const substitute = following.substitutes[0]!.sku;
+      await w.deps.inventory.recordReceipt({ idempotencyKey: `${incidentId}|substitute-receipt`, sku: substitute, locationId: following.pooling!.hubId, quantity: 5000 });
+      for (const [answer, b] of [['accept-substitute', toSubstitute], ['cancel', toCancel]] as const) {
+        await handle.executeUpdate(customerAnswerUpdate, { args: [{ answer, answerId: `test-${answer}`, customerId: b.customerId, lineId: b.lineId, incidentId }] });
+      }
+      await waitForState(handle, 'following-up', (s) => s.answersApplied.length === 2 && s.pendingEvents === 0);
+      const rest = (await settledState(handle)).backorders!.openUnits;
+      await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-ALL', quantity: rest }] });
+      expect((await handle.result()).outcome).toBe('closed');
+
+      const after = orderBook(w);
+      const reservations = await w.deps.inventory.listReservations({ incidentId });
+      const closing = emailsOf(w, 'incident-closed');
+      const rows = closing.filter((m) => !isDigest(m)).flatMap((m) => tableRows(m.text!));
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) {
+        const lineId = row['Line']!;
+        const atOnce = units(row['Shipped at once']);
+        const restocks = units(row['Shipped from restocks']);
+        const cancelled = units(row['Cancelled by you']);
+        expect(row['Ships now']).toBeUndefined();
+        expect(atOnce).toBe(plan.lines.find((l) => l.lineId === lineId)!.allocated);
+        expect(atOnce + restocks).toBe(ownUnits(after, lineId));
+        expect(cancelled).toBe(after.get(lineId)!.cancelled - before.get(lineId)!.cancelled);
+        const substituteUnits = reservations.filter((r) => r.lineId === lineId && r.sku !== SHORT_SKU && r.status !== 'released').reduce((sum, r) => sum + r.quantity, 0);
+        expect(units((row['Substituted'] ?? '').split(' × ')[0])).toBe(substituteUnits);
+        // Every ordered unit is accounted for: shipped, replaced or cancelled.
+        expect(atOnce + restocks + (after.get(lineId)!.covered - before.get(lineId)!.covered) + cancelled).toBe(units(row['Ordered']));
+      }
+      expect(rows.find((r) => r['Line'] === toSubstitute.lineId)!['Substituted']).toMatch(new RegExp(`^[\\d,]+ × ${substitute}$`));
+      expect(units(rows.find((r) => r['Line'] === toCancel.lineId)!['Cancelled by you'])).toBe(toCancel.open);
+      expect(rows.some((r) => units(r['Shipped from restocks']) > 0)).toBe(true);
+
+      // The closing digest sums the same figures per account.
+      for (const digest of closing.filter(isDigest)) {
+        expect(digest.text).not.toContain('Call these customers first');
+        for (const row of tableRows(digest.text!)) {
+          const lines = snapshot.lines.filter((l) => l.customerId === customerOfRow(row));
+          expect(units(row['Shipped at once']) + units(row['Shipped from restocks'])).toBe(lines.reduce((sum, l) => sum + ownUnits(after, l.lineId), 0));
+          expect(units(row['Cancelled by customer'])).toBe(lines.reduce((sum, l) => sum + after.get(l.lineId)!.cancelled - before.get(l.lineId)!.cancelled, 0));
+        }
+      }
+    });
+  });
+
   it('substitute stock that frees up is offered in the next status update, per line, and its accept link gets it', async () => {
     world = await createWorld(env);
     const w = world;
@@ -558,6 +803,13 @@ describe('notices of a whole incident', () => {
       expect(offered.length).toBeGreaterThan(0);
       const open = (await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0);
       const accepting = new Set((await w.deps.crm.getCustomers([...new Set(open.map((b) => b.customerId))])).filter((c) => c.acceptsSubstitutes).map((c) => c.customerId));
+      // The offer names the substitute as the catalogue describes it, with the price difference for the whole quantity.
+      const { description } = await w.deps.inventory.getItem(substitute!.sku);
+      expect(description).not.toBe('');
+      for (const { m } of offered) {
+        expect(m.text).toContain(` × ${substitute!.sku} (${description}). Price difference: `);
+        expect(m.text).toMatch(/ per unit, .+ in total for .+ units\./);
+      }
       for (const { m, token } of offered) {
         const claims = w.deps.answerLinks.verify(token, new Date());
         expect(claims).toMatchObject({ w: handle.workflowId, i: incidentId });
@@ -608,17 +860,23 @@ describe('notices of a whole incident', () => {
   it('one bad CRM record holds up nobody: locale, zone and name fall back; a customer without a usable address is logged and its manager asked to call', async () => {
     world = await createWorld(env);
     const w = world;
-    const [posix, windowsZone, noContact, overlongAddress] = customersOfShortSku(w);
-    editCustomer(w, posix!, 'locale', 'en_US');
-    editCustomer(w, windowsZone!, 'time_zone', 'Eastern Standard Time');
-    editCustomer(w, windowsZone!, 'name', `Very Long Name ${'x'.repeat(300)}`);
-    editCustomer(w, noContact!, 'contacts', '[]');
-    editCustomer(w, overlongAddress!, 'contacts', JSON.stringify([{ name: 'Long', email: `${'a'.repeat(250)}@customer.example` }]));
-    const [posixCustomer, windowsCustomer, noContactCustomer] = await w.deps.crm.getCustomers([posix!, windowsZone!, noContact!]);
-    const [manager] = await w.deps.crm.getAccountManagers([noContactCustomer!.accountManagerId]);
-
     await w.worker.runUntil(async () => {
-      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), NO_APPROVAL);
+      // The records are edited while the plan awaits approval, for customers it backorders: those are told.
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), APPROVAL);
+      const pending = await waitForState(handle, 'awaiting-approval');
+      const plan = w.store.get<AllocationPlan>(pending.incidentId, pending.plan!.planRef)!;
+      const [posix, windowsZone, noContact, overlongAddress, french] = [...new Set(plan.lines.filter((l) => l.backordered > 0).map((l) => l.customerId))].sort();
+      editCustomer(w, posix!, 'locale', 'en_US');
+      editCustomer(w, windowsZone!, 'time_zone', 'Eastern Standard Time');
+      editCustomer(w, windowsZone!, 'name', `Very Long Name ${'x'.repeat(300)}`);
+      editCustomer(w, noContact!, 'contacts', '[]');
+      editCustomer(w, overlongAddress!, 'contacts', JSON.stringify([{ name: 'Long', email: `${'a'.repeat(250)}@customer.example` }]));
+      editCustomer(w, french!, 'locale', 'fr-FR');
+      editCustomer(w, french!, 'time_zone', 'Europe/Paris');
+      const [posixCustomer, windowsCustomer, noContactCustomer, , frenchCustomer] = await w.deps.crm.getCustomers([posix!, windowsZone!, noContact!, overlongAddress!, french!]);
+      const [manager] = await w.deps.crm.getAccountManagers([noContactCustomer!.accountManagerId]);
+      await handle.executeUpdate(decidePlanUpdate, { args: [{ decision: 'approve', planRevision: pending.plan!.revision, decidedBy: 'ann', overrides: [] }] });
+
       const state = await waitForState(handle, 'following-up');
       expect(state.attention).toBeNull();
       expect(state.timeline.some((t) => t.event === 'needs attention')).toBe(false);
@@ -628,6 +886,12 @@ describe('notices of a whole incident', () => {
       const posixEmail = emailTo(posixCustomer!.contacts[0]!.email)!;
       expect(posixEmail.html).toContain('<html lang="en-US">');
       expect(posixEmail.text).toMatch(/[A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2}, \d{4}/); // en-US: weekday, month day, year
+      // The text is English, so are its dates (in the customer's zone) and the HTML's language.
+      const frenchEmail = emailTo(frenchCustomer!.contacts[0]!.email)!;
+      expect(frenchEmail.text).toMatch(/Expected: (Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, \d{1,2} [A-Z][a-z]+ \d{4}/);
+      expect(frenchEmail.text).not.toMatch(/lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche/);
+      expect(frenchEmail.text).toContain('Dates are given in Europe/Paris time.');
+      expect(frenchEmail.html).toContain('<html lang="en-GB">');
       const windowsEmail = emailTo(windowsCustomer!.contacts[0]!.email)!;
       expect(windowsEmail.text).toContain('Dates are given in UTC time.');
       const greeting = windowsEmail.text!.split(/\r?\n/).find((line) => line.startsWith('Dear '))!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { NOTICE_KINDS, messageIdFor, type CustomerNotice } from '../../src/notifications/model';
+import { NOTICE_KINDS, messageIdFor, type CustomerNotice, type NoticeLine } from '../../src/notifications/model';
 import { renderCustomerNotice, renderDigest } from '../../src/notifications/templates';
 import { customerNotice, digest } from './fixtures';
 
@@ -40,7 +40,7 @@ describe('customer notice templates', () => {
         '  > Cancel the backordered quantity: https://portal.example/answer/l1?choice=cancel',
         '',
         'Order SO-1002, line 3: 5 backordered. An equivalent product is available instead of waiting, while its stock lasts: ' +
-          '5 × VALVE-12B (Ball valve 12 mm, brass), price difference per unit: +€1.20.',
+          '5 × VALVE-12B (Ball valve 12 mm, brass). Price difference: +€1.20 per unit, +€6.00 in total for 5 units.',
         '',
         '  > Accept VALVE-12B instead: https://portal.example/answer/l3?choice=substitute',
       ].join('\n'),
@@ -116,9 +116,93 @@ describe('customer notice templates', () => {
       lines,
       customer: { customerId: 'C-9', name: 'N', email: 'n@x.example', locale: 'de-DE', timeZone: 'Europe/Berlin' },
     });
-    expect(renderCustomerNotice(german).text).toContain('Dienstag, 11. März 2025');
+    expect(renderCustomerNotice(german).text).toContain('Expected: Tuesday, 11 March 2025'); // English text, Berlin's day
     const losAngeles = customerNotice({ customer: { customerId: 'C-9', name: 'N', email: 'n@x.example', timeZone: 'America/Los_Angeles' } });
     expect(renderCustomerNotice(losAngeles).text).toContain('Monday, 24 March 2025'); // '2025-03-24' stays that day
+  });
+
+  it('writes dates in English in the reader zone, money in the reader number style, and marks the HTML as English', () => {
+    const lines: CustomerNotice['lines'] = [
+      { orderId: 'SO-1', lineId: '1', requested: 4, shipNow: 0, backordered: 4, expectedDate: '2026-12-07T23:30:00Z' },
+    ];
+    const french = renderCustomerNotice(
+      customerNotice({ lines, customer: { customerId: 'C-F', name: 'Lyon SA', email: 'achats@lyon.example', locale: 'fr-FR', timeZone: 'Europe/Paris' } }),
+    );
+    expect(french.text).toContain('Expected: Tuesday, 8 December 2026'); // the instant falls on the 8th in Paris
+    expect(french.text).not.toMatch(/mardi|décembre/);
+    expect(french.text).toMatch(/credit your account with 50,00\s€/); // French number style for money
+    expect(french.html).toContain('<html lang="en-GB">');
+    const american = renderCustomerNotice(
+      customerNotice({ lines, customer: { customerId: 'C-U', name: 'Ohio Inc', email: 'buy@ohio.example', locale: 'en-US', timeZone: 'America/New_York' } }),
+    );
+    expect(american.text).toContain('Expected: Monday, December 7, 2026');
+    expect(american.html).toContain('<html lang="en-US">');
+  });
+
+  it('explains in one sentence why a line gets nothing now, from its reason codes', () => {
+    const line = (lineId: string, reasons: NoticeLine['reasons']): NoticeLine => ({
+      orderId: 'SO-5',
+      lineId,
+      requested: 10,
+      shipNow: 0,
+      backordered: 10,
+      expectedDate: '2025-03-24',
+      reasons,
+    });
+    const { text, html } = renderCustomerNotice(
+      customerNotice({
+        lines: [
+          line('1', ['stage-priority', 'deferred-holds-stock', 'pool-exhausted']),
+          line('2', ['all-or-nothing-skipped', 'pool-exhausted']),
+          line('3', ['confirmation-released', 'pool-exhausted']),
+          line('4', ['concentration-cap']),
+          line('5', ['pool-exhausted']),
+          { orderId: 'SO-5', lineId: '6', requested: 10, shipNow: 10, backordered: 0 },
+        ],
+      }),
+    );
+    expect(text).toContain('Why some lines get nothing now');
+    expect(text).toContain('  * Order SO-5, line 1: You told us you still hold stock of this product, so this line waits while customers who have run out are served first.');
+    expect(text).toContain('  * Order SO-5, line 2: This line must ship complete (no partial deliveries)');
+    expect(text).toContain('  * Order SO-5, line 3: The stock we had confirmed for this line went back into the shared stock');
+    expect(text).toContain('  * Order SO-5, line 4: No customer may take more than a set share of the scarce stock');
+    expect(text).toContain('  * Order SO-5, line 5: The stock ran out before this line was reached');
+    expect(text).not.toContain('Order SO-5, line 6:');
+    expect(html).toContain('<li>Order SO-5, line 2: This line must ship complete');
+    // A line that ships something, or a notice that is not about the allocation, has nothing to explain.
+    expect(renderCustomerNotice(customerNotice()).text).not.toContain('Why some lines');
+  });
+
+  it('says that a link opens a page with a button, and promises no confirmation email', () => {
+    const { text } = renderCustomerNotice(customerNotice());
+    expect(text).toContain('it opens a page where you confirm your choice with a button');
+    expect(text).toContain('our next email about this order shows the result');
+    expect(text).not.toMatch(/one click/i);
+  });
+
+  it('the closing notice shows how each line was served over the incident, as columns in text and HTML', () => {
+    const lines: CustomerNotice['lines'] = [
+      {
+        orderId: 'SO-64',
+        lineId: 'L-127',
+        requested: 400,
+        shipNow: 0,
+        backordered: 0,
+        totals: { shippedAtOnce: 120, shippedFromRestocks: 230, substituted: [{ sku: 'SKU-0010', quantity: 17 }], cancelled: 33 },
+      },
+      { orderId: 'SO-114', lineId: 'L-230', requested: 200, shipNow: 0, backordered: 0, totals: { shippedAtOnce: 200, shippedFromRestocks: 0, cancelled: 0 } },
+    ];
+    const { text, html } = renderCustomerNotice(customerNotice({ kind: 'incident-closed', lines }));
+    expect(text).toContain(
+      '  * Order: SO-64, Line: L-127, Ordered: 400, Shipped at once: 120, Shipped from restocks: 230, Substituted: 17 × SKU-0010, Cancelled by you: 33',
+    );
+    expect(text).toContain('  * Order: SO-114, Line: L-230, Ordered: 200, Shipped at once: 200, Shipped from restocks: 0, Cancelled by you: 0');
+    expect(text).not.toMatch(/Ships now|Still backordered/);
+    for (const title of ['Shipped at once', 'Shipped from restocks', 'Substituted', 'Cancelled by you']) expect(html).toContain(`>${title}</th>`);
+    expect(html).toMatch(/<td[^>]*>17 × SKU-0010<\/td>/);
+    // A backorder still open at the close is shown, not hidden.
+    const open = renderCustomerNotice(customerNotice({ kind: 'incident-closed', lines: [{ ...lines[1]!, backordered: 5 }] }));
+    expect(open.text).toContain('Still backordered: 5');
   });
 
   it('escapes every customer and order value in HTML and keeps the subject on one line', () => {
@@ -158,7 +242,7 @@ describe('account-manager digest', () => {
     const { subject, text, html } = renderDigest(digest());
     expect(subject).toBe('[Stockout VALVE-12, shortage] 2 of your accounts affected, 1 to call first');
     expect(text).toContain('Call these customers first');
-    expect(text).toContain('  * Acme Hospital (C-1, integrated)');
+    expect(text).toContain('  * Acme Hospital (C-1, integrated): 4 backordered');
     expect(text).toContain('Customer: Bolt & Co (C-2), Stage: basic, Ships now: 0, Backordered: 5, Expected: Monday, 24 March 2025, Substitute offered: no, Customer email: sent');
     expect(html).toContain('Bolt &amp; Co (C-2)');
     expect(html).toContain('held until your call');
@@ -169,6 +253,31 @@ describe('account-manager digest', () => {
     const { text } = renderDigest(digest({ accounts: [{ ...acme!, outcome: 'rejected' }, { ...bolt!, outcome: 'undeliverable' }] }));
     expect(text).toMatch(/Customer: Acme Hospital \(C-1\), .*, Customer email: bounced, please call/);
     expect(text).toMatch(/Customer: Bolt & Co \(C-2\), .*, Customer email: no usable email address in the CRM, please call/);
+  });
+
+  it('lists whom to call in the order given (most affected first), saying why', () => {
+    const [acme, bolt] = digest().accounts;
+    const accounts = [
+      { ...acme!, critical: true },
+      { ...bolt!, confirmationReleased: 40 },
+    ];
+    const { text } = renderDigest(digest({ accounts, personalHeadsUp: ['C-2', 'C-1'] }));
+    expect(text).toContain(
+      ['  * Bolt & Co (C-2, basic): nothing ships now, 40 confirmed units taken back, 5 backordered', '  * Acme Hospital (C-1, integrated): critical supply, 4 backordered'].join('\n'),
+    );
+  });
+
+  it('labels what shipped by what it means for the event: so far for an ETA change, totals at the close', () => {
+    const totals = { shippedAtOnce: 6, shippedFromRestocks: 3, substituted: 2, cancelled: 1 };
+    const [acme] = digest().accounts;
+    const eta = renderDigest(digest({ kind: 'eta-change', revision: 1, accounts: [{ ...acme!, shipNow: 0, totals }], personalHeadsUp: [] }));
+    expect(eta.text).toContain('Customer: Acme Hospital (C-1), Stage: integrated, Shipped so far: 9, Backordered: 4, Expected: Monday, 24 March 2025');
+    expect(eta.text).not.toContain('Ships now');
+    expect(eta.text).not.toContain('Call these customers first');
+    const closed = renderDigest(digest({ kind: 'incident-closed', accounts: [{ ...acme!, shipNow: 0, backordered: 0, totals }], personalHeadsUp: [] }));
+    expect(closed.text).toContain(
+      'Customer: Acme Hospital (C-1), Stage: integrated, Shipped at once: 6, Shipped from restocks: 3, Substitute units: 2, Cancelled by customer: 1, Customer email: held until your call',
+    );
   });
 
   it('refuses a heads-up for a customer that is not in the digest', () => {
