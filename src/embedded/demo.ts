@@ -123,7 +123,8 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   o.say(`  emails (${o.sink.messages().length}): ${o.sink.dir}`);
   o.say(`  report: kept in ${o.dataDir}/incidents.sqlite; with \`npm start -- --serve\` running, \`npm run stockout -- report ${id}\``);
   if (report.report) {
-    o.say(`  per relationship stage (fill rate): ${report.report.byStage.map((row) => `${row.stage} ${(row.fillRate * 100).toFixed(0)}%`).join(', ')}`);
+    const pct = (n: number) => `${(n * 100).toFixed(0)}%`;
+    o.say(`  per relationship stage, fill rate at commit → at closing: ${report.report.byStage.map((row) => `${row.stage} ${pct(row.fillRateAtCommit)} → ${pct(row.fillRate)}`).join(', ')}`);
   }
 }
 
