@@ -3,7 +3,7 @@
 // envconfig (TEMPORAL_ADDRESS): it serves the API, is the codec server the `temporal` CLI decodes through,
 // stops cleanly on SIGTERM and refuses to start without its secrets. The main job (`npm start -- --serve`):
 // its dev server's Web UI is pointed at the API's codec, which answers that UI's origin.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -15,6 +15,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dataConverterFor, payloadKeysFromEnv } from '../../src/temporal/payload-codec';
 import { provideDevServer } from '../../src/temporal/servers';
+import { spawnWatched } from '../harness/process';
 import { connectDevServer, uniqueTaskQueue } from '../harness/temporal';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -58,38 +59,10 @@ function apiEnv(port: number, omit: string[] = []): Record<string, string> {
 }
 
 function startProcess(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  let output = '';
-  const listeners = new Set<() => void>();
-  const collect = (chunk: Buffer) => {
-    output += String(chunk);
-    for (const listener of listeners) listener();
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      running.delete(child);
-      resolve(code);
-    }),
-  );
-  const waitFor = (pattern: RegExp, timeoutMs: number) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (!pattern.test(output)) return;
-        listeners.delete(check);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        listeners.delete(check);
-        reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output}`));
-      }, timeoutMs);
-      listeners.add(check);
-      check();
-    });
-  return { child, output: () => output, exited, waitFor };
+  const started = spawnWatched(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env });
+  running.add(started.child);
+  void started.exited.then(() => running.delete(started.child));
+  return { ...started, exited: started.exited.then(({ code }) => code) };
 }
 
 let env: TestWorkflowEnvironment;

@@ -3,7 +3,6 @@
 // it — SIGINT to its whole process group. It exits 0 and frees its ports; the next start with the same data
 // folder continues the same incident, and the answer links in emails sent before the restart still work. A
 // port already taken and a Ctrl-C during start-up are handled too.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_NETWORK, DEMO_SKU } from '../../src/embedded/demo';
 import type { IncidentState } from '../../src/incident/state';
+import { spawnWatched, type WatchedProcess } from '../harness/process';
 
 const root = new URL('../../', import.meta.url).pathname;
 // What `npm start` runs, without npm (which dies of the terminal's SIGINT too and reports that, not our exit
@@ -73,11 +73,7 @@ const [apiPort, inventoryPort, crmPort, smtpPort, temporalPort, uiPort] = await 
 const apiUrl = `http://127.0.0.1:${apiPort}`;
 const ports = [apiPort!, inventoryPort!, crmPort!, smtpPort!, temporalPort!, uiPort!];
 
-interface MainJob {
-  child: ChildProcess;
-  output: () => string;
-  waitFor(pattern: RegExp, timeoutMs: number): Promise<void>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+interface MainJob extends WatchedProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
@@ -98,35 +94,10 @@ function startMainJob(dir: string): MainJob {
     STOCKOUT_DEV_SERVER_UI_PORT: String(uiPort),
   });
   // Its own process group, like a terminal's foreground job: a signal to the group reaches all it runs.
-  const child = spawn(command[0], command.slice(1), { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const listeners = new Set<() => void>();
-  const collect = (chunk: Buffer) => {
-    output += String(chunk);
-    for (const listener of listeners) listener();
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const started = spawnWatched(command[0], command.slice(1), { cwd: root, env, detached: true });
+  const { child, exited } = started;
   const job: MainJob = {
-    child,
-    output: () => output,
-    waitFor: (pattern, timeoutMs) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (!pattern.test(output)) return;
-          listeners.delete(check);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
-        listeners.add(check);
-        void exited.then(() => setTimeout(() => reject(new Error(`exited before ${pattern}; output:\n${output}`)), 100));
-        check();
-      }),
-    exited,
+    ...started,
     kill: (signal) => {
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, signal);
     },
