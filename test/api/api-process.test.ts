@@ -6,7 +6,6 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,7 +14,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dataConverterFor, payloadKeysFromEnv } from '../../src/temporal/payload-codec';
 import { provideDevServer } from '../../src/temporal/servers';
-import { spawnWatched } from '../harness/process';
+import { freePorts, mainJobPorts, spawnWatched } from '../harness/process';
 import { connectDevServer, uniqueTaskQueue } from '../harness/temporal';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -24,14 +23,6 @@ const PAYLOAD_KEYS = `k1:${randomBytes(32).toString('base64')}`;
 const work = mkdtempSync(join(tmpdir(), 'stockout-api-process-'));
 const running = new Set<ChildProcess>();
 
-/** Ports the OS just handed out, so nothing on this machine collides with them. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer());
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
-  const ports = servers.map((server) => (server.address() as { port: number }).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
 const freePort = async () => (await freePorts(1))[0]!;
 
 /** This test run's environment without its secrets and Temporal connection settings (the server paths stay), plus `vars`. */
@@ -142,22 +133,14 @@ describe('the standalone API process', () => {
 
 describe('the main job with payload keys', () => {
   it("points its dev server's Web UI at the API's codec, which answers that UI", async () => {
-    const [apiPort, inventoryPort, crmPort, smtpPort, temporalPort, uiPort] = await freePorts(6);
-    const apiUrl = `http://127.0.0.1:${apiPort}`;
-    const uiOrigin = `http://127.0.0.1:${uiPort}`;
+    const { apiUrl, uiOrigin, env: portSettings } = await mainJobPorts();
     const dataDir = join(work, 'main-job');
     const job = startProcess(
       ['src/main.ts', '--serve'],
       envWith({
         STOCKOUT_DATA_DIR: dataDir,
         STOCKOUT_PAYLOAD_KEYS: PAYLOAD_KEYS,
-        API_PORT: String(apiPort),
-        PUBLIC_BASE_URL: apiUrl,
-        INVENTORY_URL: `http://127.0.0.1:${inventoryPort}`,
-        CRM_URL: `http://127.0.0.1:${crmPort}`,
-        SMTP_PORT: String(smtpPort),
-        STOCKOUT_DEV_SERVER_PORT: String(temporalPort),
-        STOCKOUT_DEV_SERVER_UI_PORT: String(uiPort),
+        ...portSettings,
       }),
     );
     await job.waitFor(/everything up/, 120_000);

@@ -1,5 +1,7 @@
-// A child process whose output a test waits on: the main job, the standalone API, a worker.
+// Real processes in tests: a child whose output a test waits on (the main job, the standalone API), the free
+// ports to give it, and the embedded main job's settings for those ports.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { createServer } from 'node:net';
 
 export interface WatchedProcess {
   child: ChildProcess;
@@ -40,4 +42,33 @@ export function spawnWatched(command: string, args: string[], options: SpawnOpti
       check();
     });
   return { child, output: () => output, exited, waitFor };
+}
+
+/** Ports the OS just handed out, so nothing on this machine collides with them. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+/** The embedded main job on ports of its own: its settings, its API's URL and every port it will hold. */
+export async function mainJobPorts() {
+  const [api, inventory, crm, smtp, temporal, ui] = (await freePorts(6)) as [number, number, number, number, number, number];
+  const apiUrl = `http://127.0.0.1:${api}`;
+  return {
+    apiUrl,
+    uiOrigin: `http://127.0.0.1:${ui}`,
+    ports: [api, inventory, crm, smtp, temporal, ui],
+    env: {
+      API_PORT: String(api),
+      PUBLIC_BASE_URL: apiUrl,
+      INVENTORY_URL: `http://127.0.0.1:${inventory}`,
+      CRM_URL: `http://127.0.0.1:${crm}`,
+      SMTP_PORT: String(smtp),
+      STOCKOUT_DEV_SERVER_PORT: String(temporal),
+      STOCKOUT_DEV_SERVER_UI_PORT: String(ui),
+    },
+  };
 }

@@ -4,13 +4,13 @@
 // folder continues the same incident, and the answer links in emails sent before the restart still work. A
 // port already taken and a Ctrl-C during start-up are handled too.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_NETWORK, DEMO_SKU } from '../../src/embedded/demo';
 import type { IncidentState } from '../../src/incident/state';
-import { spawnWatched, type WatchedProcess } from '../harness/process';
+import { mainJobPorts, spawnWatched, type WatchedProcess } from '../harness/process';
 
 const root = new URL('../../', import.meta.url).pathname;
 // What `npm start` runs, without npm (which dies of the terminal's SIGINT too and reports that, not our exit
@@ -27,19 +27,6 @@ afterAll(async () => {
   for (const pid of devServerPids(work)) process.kill(pid, 'SIGKILL');
   rmSync(work, { recursive: true, force: true });
 });
-
-/** Ports the OS just handed out, so nothing on this machine collides with them. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  for (let i = 0; i < count; i++) {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
-  }
-  const ports = servers.map((server) => (server.address() as { port: number }).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -69,9 +56,8 @@ function processGroupOf(pid: number): number {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
 }
 
-const [apiPort, inventoryPort, crmPort, smtpPort, temporalPort, uiPort] = await freePorts(6);
-const apiUrl = `http://127.0.0.1:${apiPort}`;
-const ports = [apiPort!, inventoryPort!, crmPort!, smtpPort!, temporalPort!, uiPort!];
+const { apiUrl, ports, env: portSettings } = await mainJobPorts();
+const temporalPort = Number(portSettings.STOCKOUT_DEV_SERVER_PORT);
 
 interface MainJob extends WatchedProcess {
   kill(signal: NodeJS.Signals): void;
@@ -83,16 +69,7 @@ function startMainJob(dir: string): MainJob {
     // The job must make and keep its own secrets.
     if (value !== undefined && key !== 'API_TOKEN' && key !== 'ANSWER_LINK_SECRET') env[key] = value;
   }
-  Object.assign(env, {
-    STOCKOUT_DATA_DIR: dir,
-    API_PORT: String(apiPort),
-    PUBLIC_BASE_URL: apiUrl,
-    INVENTORY_URL: `http://127.0.0.1:${inventoryPort}`,
-    CRM_URL: `http://127.0.0.1:${crmPort}`,
-    SMTP_PORT: String(smtpPort),
-    STOCKOUT_DEV_SERVER_PORT: String(temporalPort),
-    STOCKOUT_DEV_SERVER_UI_PORT: String(uiPort),
-  });
+  Object.assign(env, { STOCKOUT_DATA_DIR: dir, ...portSettings });
   // Its own process group, like a terminal's foreground job: a signal to the group reaches all it runs.
   const started = spawnWatched(command[0], command.slice(1), { cwd: root, env, detached: true });
   const { child, exited } = started;
