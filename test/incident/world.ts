@@ -127,6 +127,9 @@ export async function startIncident(world: World, trigger: Trigger, policy: Poli
     args: [{ trigger, policy, ...(historyEventsLimit ? { historyEventsLimit } : {}) }],
     signal: 'trigger',
     signalArgs: [trigger],
+    // On a loaded machine a new worker's first workflow task can be slow; the time-skipping server was seen to
+    // reject a task completed after its timeout ("invalid history builder state") and keep time locked.
+    workflowTaskTimeout: '1 minute',
   });
   world.handles.push(handle);
   return handle;
