@@ -142,17 +142,17 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
       };
     },
 
-    /**
-     * Receipts of the SKU recorded since the incident opened (a warehouse may book them directly), at the
-     * incident's own network: another network's goods in are not this incident's stock. Without `network`
-     * (workflows started before it was passed) every receipt of the SKU is listed.
-     */
     /** ETA per open purchase order of the SKU in the network, as the inventory system has it now. */
     async listInboundEtas(input: { sku: string; network: string }): Promise<Record<string, string>> {
       const [inbound, { locations }] = await Promise.all([inventory.listInbound(input.sku), networkLocations(inventory, input.network)]);
       return inboundEtasOf(inbound.filter((po) => po.status === 'open' && locations.has(po.locationId)));
     },
 
+    /**
+     * Receipts of the SKU recorded since the incident's stock was read (a warehouse may book them directly), at
+     * the incident's own network: another network's goods in are not this incident's stock. Without `network`
+     * (workflows started before it was passed) every receipt of the SKU is listed.
+     */
     async findNewReceipts(input: { sku: string; since: string; network?: string }): Promise<(Restock & { recorded: true })[]> {
       const receipts = await inventory.listReceipts({ sku: input.sku, since: input.since });
       const inNetwork = input.network === undefined ? null : (await networkLocations(inventory, input.network)).locations;
@@ -250,7 +250,6 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
       };
     },
 
-    /** Undo on cancellation: unshipped transfers cancelled, the incident's reservations released, open backorders cancelled. */
     /**
      * Undoes what the incident did, leaving the orders as they were before it: unshipped transfers cancelled,
      * its reservations released, its backorders withdrawn (the units are open demand again, not cancelled by

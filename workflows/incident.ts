@@ -651,7 +651,7 @@ function signalInput<T>(schema: z.ZodType<T>, raw: unknown, name: string): T | n
  * seen for the first time is only noted, a moved one is a change to tell the customers about.
  */
 function etaChangesSeen(s: IncidentState, current: Record<string, string>): { change: EtaChange; observed: { previousEta: string } }[] {
-  const known = { ...s.impact?.inboundEtas, ...s.inboundEtas };
+  const known = etasTold(s);
   const changes = Object.entries(current)
     .filter(([poId, eta]) => known[poId] !== undefined && known[poId] !== eta)
     .map(([poId, eta]) => ({ change: { poId, eta, reason: 'changed in the inventory system' }, observed: { previousEta: known[poId]! } }));
@@ -662,7 +662,12 @@ function etaChangesSeen(s: IncidentState, current: Record<string, string>): { ch
 /** The ETA of a PO as the customers will have been told once the pending changes are applied. */
 function etaAsTold(s: IncidentState, pending: PendingEvent[], poId: string): string | undefined {
   const queued = pending.filter((e) => e.kind === 'eta' && e.change.poId === poId).at(-1);
-  return queued?.kind === 'eta' ? queued.change.eta : (s.inboundEtas?.[poId] ?? s.impact?.inboundEtas?.[poId]);
+  return queued?.kind === 'eta' ? queued.change.eta : etasTold(s)[poId];
+}
+
+/** ETA per PO as the customers were last told: the assessment's, overridden by every change since. */
+function etasTold(s: IncidentState): Record<string, string> {
+  return { ...s.impact?.inboundEtas, ...s.inboundEtas };
 }
 
 function describeEvent(event: PendingEvent): string {
