@@ -33,7 +33,6 @@ export default tseslint.config(
       'src/impact/**/*.ts',
       'src/pooling/**/*.ts',
     ],
-    ignores: ['src/allocation/policy-file.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -41,7 +40,7 @@ export default tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code and the pure core must not use Node built-ins.' })),
           patterns: [
             { group: ['**/activities', '**/activities/*'], allowTypeImports: true, message: 'Workflows call activities through proxyActivities only.' },
-            { group: ['**/allocation/policy-file'], message: 'Reads a file: not for workflow code or the pure core.' },
+            { group: ['**/config/policy-file'], message: 'Reads a file: not for workflow code or the pure core.' },
           ],
         },
       ],

@@ -5,7 +5,7 @@ import type { Policy } from '../src/allocation/policy';
 import type { AllocationPlan } from '../src/allocation/types';
 import type { Communication } from '../src/crm/contract';
 import type { CrmSystem } from '../src/crm/system';
-import { composeNotices, incidentTotals, type AllocatedLine, type ComposedNotices, type SubstituteInfo } from '../src/incident/notices';
+import { composeNotices, incidentTotals, type AllocatedLine, type ComposedNotices, type SubstituteInfo } from '../src/notifications/notices';
 import type { SubstituteOption } from '../src/incident/state';
 import type { InventorySystem } from '../src/inventory/system';
 import {
@@ -16,9 +16,9 @@ import {
   deliverOnce,
   isUndeliverableDetail,
 } from '../src/notifications/mailer';
-import { messageIdFor, recipientKey, type AccountManagerDigest, type NoticeKind } from '../src/notifications/model';
+import { messageIdFor, recipientKey, type AccountManagerDigest, type NoticeKind, type NoticeSource } from '../src/notifications/model';
 import { spareOf } from '../src/pooling/plan';
-import type { NoticeSource } from '../workflows/incident';
+
 import type { ActivityDeps } from './deps';
 import type { StoredRound } from './follow-up';
 import { CURRENCY } from './planning';

@@ -7,7 +7,7 @@ import type { CrmSystem } from '../src/crm/system';
 import type { IncidentStore } from '../src/incident-store/store';
 import type { Backorder, Item } from '../src/inventory/contract';
 import type { InventorySystem } from '../src/inventory/system';
-import type { LocationStock } from '../src/report/incident-report';
+import type { LocationStock } from '../src/pooling/plan';
 
 /** Demand as it stood when the incident was assessed, kept in the store for every later stage. */
 export interface IncidentSnapshot {

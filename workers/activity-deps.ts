@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { ActivityDeps } from '../activities';
 import { createAnswerLinks } from '../src/answer-links';
-import type { AppConfig } from '../src/config';
+import type { AppConfig } from '../src/config/env';
 import { createCrmClient } from '../src/crm/http-client';
 import { INCIDENT_STORE_FILE, openIncidentStore } from '../src/incident-store/store';
 import { createInventoryClient } from '../src/inventory/http-client';

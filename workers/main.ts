@@ -2,8 +2,8 @@
 // (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS), systems and secrets from the environment.
 // It brings the threshold-scan schedules up to date, then polls. SIGINT/SIGTERM drain it: running
 // activities finish, incidents continue on the next worker.
-import { operationsFromConfig } from '../src/api/operations';
-import { loadConfig } from '../src/config';
+import { operationsFromConfig } from '../src/operations/incident-operations';
+import { loadConfig } from '../src/config/env';
 import { configuredDataConverter, connectClient, connectWorker } from '../src/temporal/connection';
 import { ensureThresholdScanSchedules, scanScheduleOptions } from '../src/temporal/schedules';
 import { activityDepsFromConfig } from './activity-deps';

@@ -44,6 +44,7 @@ import {
 } from '../src/incident/state';
 import { parsePolicy, type Policy } from '../src/allocation/policy';
 import { comparePlans } from '../src/incident/compare';
+import type { NoticeKind, NoticeSource } from '../src/notifications/model';
 import { SEVERITY, STAGE } from '../src/temporal/search-attributes';
 import {
   cancelSignal,
@@ -581,16 +582,6 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
     });
   }
 }
-
-export type NoticeKind = 'first-notice' | 'eta-change' | 'backorder-shipped' | 'status-update' | 'incident-closed' | 'incident-cancelled';
-
-/** Where a notice's content comes from; the activity reads the rest from the store and the systems. */
-export type NoticeSource =
-  | { planRef: string }
-  | { roundRef: string }
-  | { eta: EtaChange & { previousEta: string | null } }
-  | { openBackorders: true }
-  | { customersNotified: true };
 
 // ---- small pure helpers ----
 

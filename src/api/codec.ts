@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
-import { OperationError } from './operations';
+import { OperationError } from '../operations/incident-operations';
 
 export const CODEC_PATHS = { encode: '/codec/encode', decode: '/codec/decode' } as const;
 export type CodecDirection = keyof typeof CODEC_PATHS;

@@ -5,12 +5,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAnswerLinks } from '../answer-links';
-import { loadConfig, type AppConfig } from '../config';
+import { loadConfig, type AppConfig } from '../config/env';
 import { INCIDENT_STORE_FILE, openIncidentStore } from '../incident-store/store';
 import { createInventoryClient } from '../inventory/http-client';
 import { connectClient } from '../temporal/connection';
 import { payloadKeysFromEnv } from '../temporal/payload-codec';
-import { operationsFromConfig } from './operations';
+import { operationsFromConfig } from '../operations/incident-operations';
 import { startApi } from './server';
 
 const say = (line: string) => console.log(`[api] ${line}`);

@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import { PolicySchema } from '../allocation/policy';
 import type { AnswerClaims, AnswerLinks } from '../answer-links';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../config/env';
 import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema, TriggerSchema } from '../incident/commands';
 import { confirmPage, donePage, problemPage, refusedPage, type Page } from './answer-pages';
 import { allowUiOrigin, CODEC_BODY_LIMIT, CODEC_PATHS, CodecPayloadsSchema, preflight, runCodecs } from './codec';
@@ -20,7 +20,7 @@ import {
   resolveIncidentId,
   validate,
   type IncidentOperations,
-} from './operations';
+} from '../operations/incident-operations';
 
 // ---- request schemas that exist only at the HTTP edge ----
 

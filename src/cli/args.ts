@@ -3,7 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
 import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema } from '../incident/commands';
-import { ListFilterSchema, ManualTriggerSchema, OperationError, resolveIncidentId, type Issue } from '../api/operations';
+import { ListFilterSchema, ManualTriggerSchema, OperationError, resolveIncidentId, type Issue } from '../operations/incident-operations';
 
 export type Command =
   | { name: 'help'; topic?: string }

@@ -1,5 +1,5 @@
 // Plain-text views for people at a terminal. Pure: data in, aligned text out.
-import type { IncidentListItem, IncidentReportView } from '../api/operations';
+import type { IncidentListItem, IncidentReportView } from '../operations/incident-operations';
 import type { ApprovalState, IncidentState, PlanComparison, PlanSummary, StageFigures } from '../incident/state';
 
 type Cell = string | number;

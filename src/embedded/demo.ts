@@ -4,12 +4,12 @@
 // customer accepts it through the link in its email, the restock arrives, and the incident closes with its
 // report. State-driven, so a restarted run picks up where it was.
 import { readFileSync } from 'node:fs';
-import type { IncidentOperations } from '../api/operations';
+import type { IncidentOperations } from '../operations/incident-operations';
 import type { InventorySystem } from '../inventory/system';
 import { addDays } from '../allocation/dates';
 import { DEFAULT_POLICY } from '../allocation/policy';
 import type { IncidentState } from '../incident/state';
-import type { SmtpSink } from '../notifications/smtp-sink';
+import type { SmtpSink } from './smtp-sink';
 import type { ScanTotals } from '../../workflows/threshold-scan';
 
 export const DEMO_SKU = 'SKU-DEMO-1';

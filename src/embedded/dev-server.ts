@@ -7,7 +7,7 @@ import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { ALL_SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
-import { provideDevServer } from '../temporal/servers';
+import { provideDevServer } from '../setup/temporal-servers';
 
 export interface DevServer {
   address: string;

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { REASON_CODES } from '../allocation/types';
+import type { EtaChange } from '../incident/commands';
 import { IdSchema } from '../inventory/contract';
 import { clip } from './document';
 
@@ -16,6 +17,14 @@ export const NOTICE_KINDS = [
 ] as const;
 export const NoticeKindSchema = z.enum(NOTICE_KINDS);
 export type NoticeKind = z.infer<typeof NoticeKindSchema>;
+
+/** Where a notice's content comes from; the activity reads the rest from the store and the systems. */
+export type NoticeSource =
+  | { planRef: string }
+  | { roundRef: string }
+  | { eta: EtaChange & { previousEta: string | null } }
+  | { openBackorders: true }
+  | { customersNotified: true };
 /** Everything the mailer sends: the notices plus the escalation to planners. */
 export const MessageKindSchema = z.enum([...NOTICE_KINDS, 'escalation']);
 export type MessageKind = z.infer<typeof MessageKindSchema>;

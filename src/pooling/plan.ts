@@ -10,6 +10,11 @@ export interface PoolingPosition {
   safetyStock: number;
 }
 
+/** A location's stock of the SKU as the assessment read it. */
+export interface LocationStock extends PoolingPosition {
+  kind: 'hub' | 'spoke';
+}
+
 export interface PoolingInput {
   sku: string;
   hubId: string;

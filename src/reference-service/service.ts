@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { crmApi } from '../crm/api';
 import type { Dataset } from '../dataset/generate';
-import { loadDataset } from '../dataset/load';
+import { loadDataset } from './seed';
 import { inventoryApi } from '../inventory/api';
 import { createCrmStore, type CrmStore } from './crm-store';
 import { createFaultInjector, type FaultInjector, type FaultsInput } from './faults';

@@ -17,6 +17,7 @@
 //   lost       cancelled + unserved
 // so at risk = protected + lost, and protected ≤ at risk.
 import type { IncidentState, TimelineEntry } from '../incident/state';
+import type { LocationStock } from '../pooling/plan';
 import { actualGap, etaSlips, networkBuffer, recommendations, type EtaSlip, type NetworkBuffer, type PurchaseOrderEta, type SubstituteStock } from './recommendations';
 
 export interface ReportLine {
@@ -41,14 +42,6 @@ export interface RestockRound {
   receiptId: string;
   at: string;
   fulfilled: { lineId: string; quantity: number }[];
-}
-
-export interface LocationStock {
-  locationId: string;
-  kind: 'hub' | 'spoke';
-  onHand: number;
-  reserved: number;
-  safetyStock: number;
 }
 
 export interface ReportInput {

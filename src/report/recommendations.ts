@@ -7,7 +7,7 @@
 // order's final ETA when the incident did not close that way), and capped at the units backordered at commit:
 // more than that would not have served one more unit in this incident.
 import { dayNumber } from '../allocation/dates';
-import type { LocationStock } from './incident-report';
+import type { LocationStock } from '../pooling/plan';
 
 const DAY_MS = 86_400_000;
 

@@ -2,7 +2,7 @@
 // date when they exist: running this at every start is safe and never leaves a second schedule.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction } from '@temporalio/client';
 import type { ScanTotals, thresholdScan, ThresholdScanInput } from '../../workflows/threshold-scan';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../config/env';
 
 export interface ScanScheduleOptions {
   networks: string[];

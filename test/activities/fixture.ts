@@ -8,7 +8,7 @@ import { createAnswerLinks } from '../../src/answer-links';
 import { openIncidentStore } from '../../src/incident-store/store';
 import type { InventorySystem } from '../../src/inventory/system';
 import { createMailTransport } from '../../src/notifications/mailer';
-import { startSmtpSink } from '../../src/notifications/smtp-sink';
+import { startSmtpSink } from '../../src/embedded/smtp-sink';
 import type { ReferenceService } from '../../src/reference-service/service';
 import type { Dataset } from '../../src/dataset/generate';
 import { startWithClients, tinyDataset } from '../reference-service/fixture';

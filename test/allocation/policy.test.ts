@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadPolicyFile } from '../../src/allocation/policy-file';
+import { loadPolicyFile } from '../../src/config/policy-file';
 import { DEFAULT_POLICY, PolicyError, parsePolicy, strategyFor } from '../../src/allocation/policy';
 
 const refusal = (raw: unknown) => {

@@ -13,7 +13,7 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dataConverterFor, payloadKeysFromEnv } from '../../src/temporal/payload-codec';
-import { provideDevServer } from '../../src/temporal/servers';
+import { provideDevServer } from '../../src/setup/temporal-servers';
 import { freePorts, mainJobPorts, spawnWatched } from '../harness/process';
 import { connectDevServer, uniqueTaskQueue } from '../harness/temporal';
 

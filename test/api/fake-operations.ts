@@ -1,6 +1,6 @@
 // A recording stand-in for the operations interface: front-end tests check what reaches it (and that bad
 // input never does) without Temporal. Answers are canned; `failWith` makes every call throw.
-import type { IncidentOperations } from '../../src/api/operations';
+import type { IncidentOperations } from '../../src/operations/incident-operations';
 import type { IncidentState, PlanComparison, PlanSummary } from '../../src/incident/state';
 
 export interface Call {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DEFAULT_POLICY } from '../../src/allocation/policy';
-import { createIncidentOperations, OperationError, type IncidentOperations } from '../../src/api/operations';
+import { createIncidentOperations, OperationError, type IncidentOperations } from '../../src/operations/incident-operations';
 import { openIncidentStore, type IncidentStore } from '../../src/incident-store/store';
 import { createInventoryClient } from '../../src/inventory/http-client';
 import { connectDevServer, uniqueTaskQueue } from '../harness/temporal';

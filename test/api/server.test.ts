@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createAnswerLinks } from '../../src/answer-links';
-import { OperationError } from '../../src/api/operations';
+import { OperationError } from '../../src/operations/incident-operations';
 import { buildApi, redactUrl, startApi, type ApiOptions } from '../../src/api/server';
 import { fakeOperations } from './fake-operations';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SCAN_PAGE_SIZE } from '../../activities/scan';
 import { addDays } from '../../src/allocation/dates';
 import { generateDataset, PRESETS } from '../../src/dataset/generate';
-import { loadDataset } from '../../src/dataset/load';
+import { loadDataset } from '../../src/reference-service/seed';
 import { skusAtRisk } from '../../src/impact/cover';
 import { checkBooks } from '../../src/reference-service/books';
 import { createInventoryStore } from '../../src/reference-service/inventory-store';

@@ -2,7 +2,7 @@
 // deliverBatch in batches of 100 (as the activity would), each checked against and recorded in a log.
 import { rmSync } from 'node:fs';
 import { buildCustomerMessage, createMailTransport, deliverBatch } from '../../src/notifications/mailer';
-import { startSmtpSink } from '../../src/notifications/smtp-sink';
+import { startSmtpSink } from '../../src/embedded/smtp-sink';
 import { customerNotice, FROM } from '../notifications/fixtures';
 import { MemoryCommunicationLog } from '../notifications/memory-communication-log';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { OperationError } from '../../src/api/operations';
+import { OperationError } from '../../src/operations/incident-operations';
 import { parseCommandLine } from '../../src/cli/args';
 import { formatComparison, formatList, formatReport, formatState, table } from '../../src/cli/format';
 import { EXIT, run } from '../../src/cli/main';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AccountManagerSchema, CustomerSchema, DEFAULT_STAGES } from '../../src/crm/contract';
 import { generateDataset, presetOptions, PRESETS, splitByWeights, type Dataset } from '../../src/dataset/generate';
-import { loadDataset } from '../../src/dataset/load';
+import { loadDataset } from '../../src/reference-service/seed';
 import { DemandLineSchema, ItemSchema, LocationSchema, PurchaseOrderSchema, StockPositionSchema, SubstituteSchema } from '../../src/inventory/contract';
 import { checkBooks } from '../../src/reference-service/books';
 import { createInventoryStore } from '../../src/reference-service/inventory-store';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listIncidentBackorders } from '../../activities/shared';
 import { DEFAULT_POLICY } from '../../src/allocation/policy';
 import type { AnswerClaims } from '../../src/answer-links';
-import { createIncidentOperations, type IncidentOperations } from '../../src/api/operations';
+import { createIncidentOperations, type IncidentOperations } from '../../src/operations/incident-operations';
 import { startApi, type RunningApi } from '../../src/api/server';
 import { run } from '../../src/cli/main';
 import { connectDevServer } from '../harness/temporal';

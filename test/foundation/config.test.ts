@@ -1,6 +1,6 @@
 // Configuration from the environment: embedded defaults, lists parsed, bad values refused naming the variable.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config/env';
 
 describe('configuration', () => {
   it('runs on embedded defaults with an empty environment', () => {

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { provideDevServer, provideTemporalServers, provideTestServer, TEMPORAL_CLI_VERSION, TEST_SERVER_VERSION } from '../../src/temporal/servers';
+import { provideDevServer, provideTemporalServers, provideTestServer, TEMPORAL_CLI_VERSION, TEST_SERVER_VERSION } from '../../src/setup/temporal-servers';
 
 const root = mkdtempSync(join(tmpdir(), 'stockout-provision-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

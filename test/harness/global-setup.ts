@@ -7,7 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { registerSearchAttributes } from '../../src/temporal/connection';
-import { provideTemporalServers } from '../../src/temporal/servers';
+import { provideTemporalServers } from '../../src/setup/temporal-servers';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 
 declare module 'vitest' {

@@ -17,7 +17,7 @@ import { STAGE } from '../../src/temporal/search-attributes';
 import { openIncidentStore, type IncidentStore } from '../../src/incident-store/store';
 import { createInventoryClient } from '../../src/inventory/http-client';
 import { createMailTransport } from '../../src/notifications/mailer';
-import { startSmtpSink, type SmtpSink } from '../../src/notifications/smtp-sink';
+import { startSmtpSink, type SmtpSink } from '../../src/embedded/smtp-sink';
 import { startReferenceService, type ReferenceService } from '../../src/reference-service/service';
 import { stateQuery } from '../../workflows/definitions';
 import { stockoutIncident } from '../../workflows/incident';

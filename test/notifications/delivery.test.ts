@@ -8,7 +8,7 @@ import { createActivities } from '../../activities';
 import type { IncidentSnapshot } from '../../activities/shared';
 import type { AllocationPlan } from '../../src/allocation/types';
 import { createAnswerLinks } from '../../src/answer-links';
-import { composeNotices, type AllocatedLine, type NoticeInputs } from '../../src/incident/notices';
+import { composeNotices, type AllocatedLine, type NoticeInputs } from '../../src/notifications/notices';
 import {
   MailDeliveryError,
   SMTP_CONFIGURATION,
@@ -26,7 +26,7 @@ import {
   type SmtpConfigInput,
 } from '../../src/notifications/mailer';
 import { messageIdFor } from '../../src/notifications/model';
-import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../../src/notifications/smtp-sink';
+import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../../src/embedded/smtp-sink';
 import { cancelSignal, changeEtaUpdate, customerAnswerUpdate, decidePlanUpdate, recordRestockUpdate, resumeSignal } from '../../workflows/definitions';
 import { connectTimeSkipping } from '../harness/temporal';
 import { SHORT_SKU, createWorld, manualTrigger, policyWith, settledState, startIncident, waitForState, type World } from '../incident/world';

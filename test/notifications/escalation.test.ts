@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildEscalationMessage, createMailTransport, deliverOnce } from '../../src/notifications/mailer';
 import type { Escalation } from '../../src/notifications/model';
-import { startSmtpSink, type SmtpSink } from '../../src/notifications/smtp-sink';
+import { startSmtpSink, type SmtpSink } from '../../src/embedded/smtp-sink';
 import { MemoryCommunicationLog } from './memory-communication-log';
 
 let sink: SmtpSink | undefined;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { createScanActivities, type IncidentStarter } from '../../activities/scan';
 import { PRESETS } from '../../src/dataset/generate';
-import { createIncidentOperations, type IncidentOperations } from '../../src/api/operations';
+import { createIncidentOperations, type IncidentOperations } from '../../src/operations/incident-operations';
 import { incidentWorkflowId } from '../../src/incident/state';
 import { NETWORK } from '../../src/temporal/search-attributes';
 import { ensureThresholdScanSchedules, runScanNow, scanScheduleId } from '../../src/temporal/schedules';

@@ -15,8 +15,8 @@ import {
 } from '@temporalio/client';
 import { z } from 'zod';
 import { PolicySchema, type Policy } from '../allocation/policy';
-import { configuredPolicy } from '../allocation/policy-file';
-import type { AppConfig } from '../config';
+import { configuredPolicy } from '../config/policy-file';
+import type { AppConfig } from '../config/env';
 import {
   CancelSchema,
   CustomerAnswerSchema,

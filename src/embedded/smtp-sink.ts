@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerError } from 'smtp-server';
-import { headerValue, parseRawMessage } from './raw-message';
+import { headerValue, parseRawMessage } from '../notifications/raw-message';
 
 export interface SmtpSinkOptions {
   port?: number;

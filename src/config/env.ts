@@ -2,8 +2,8 @@
 // (reference inventory/CRM service, SMTP sink and Temporal dev server on this machine). The Temporal
 // connection itself is read by the SDK's envconfig (src/temporal/connection.ts). Secrets come only from here.
 import { z } from 'zod';
-import { describeIssues } from './incident/commands';
-import { SmtpConfigSchema, type SmtpConfig } from './notifications/mailer';
+import { describeIssues } from '../incident/commands';
+import { SmtpConfigSchema, type SmtpConfig } from '../notifications/mailer';
 
 const EnvSchema = z.object({
   STOCKOUT_TASK_QUEUE: z.string().min(1).default('stockout-incidents'),

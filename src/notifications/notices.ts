@@ -4,7 +4,7 @@
 import type { ReasonCode } from '../allocation/types';
 import type { AnswerClaims, AnswerLinks } from '../answer-links';
 import { substituteQuantityBounds, type Backorder, type Reservation } from '../inventory/contract';
-import type { AccountManagerDigest, CustomerNotice, DigestAccount, LineTotals, NoticeKind, NoticeLine } from '../notifications/model';
+import type { AccountManagerDigest, CustomerNotice, DigestAccount, LineTotals, NoticeKind, NoticeLine } from './model';
 
 export interface NoticeCustomer {
   customerId: string;

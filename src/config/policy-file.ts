@@ -1,7 +1,7 @@
 // Reads a policy from a JSON file (the CLI's --policy / STOCKOUT_POLICY_FILE). The only file I/O near the
 // allocation code, kept apart so nothing pure imports it.
 import { readFileSync } from 'node:fs';
-import { DEFAULT_POLICY, parsePolicy, type Policy } from './policy';
+import { DEFAULT_POLICY, parsePolicy, type Policy } from '../allocation/policy';
 
 /** Reads and validates a policy file; errors name the file, and the field for a bad policy. */
 export function loadPolicyFile(path: string): Policy {

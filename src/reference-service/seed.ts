@@ -1,7 +1,7 @@
 // Loads a generated data set into the reference service's database: one transaction, prepared
 // statements, opening balances written to the movements ledger so the books balance from the start.
-import type { Dataset } from './generate';
-import { sql, type Db } from '../reference-service/schema';
+import type { Dataset } from '../dataset/generate';
+import { sql, type Db } from './schema';
 
 /** The load is itself an idempotent write: loading the same data set twice changes nothing. */
 export function datasetKey(dataset: Pick<Dataset, 'seed' | 'network' | 'asOf'>) {

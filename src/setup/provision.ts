@@ -1,5 +1,5 @@
 // `npm run provision`: makes sure both Temporal servers are on this machine, building them once if needed.
-import { provideTemporalServers } from './servers';
+import { provideTemporalServers } from './temporal-servers';
 
 const started = Date.now();
 try {
