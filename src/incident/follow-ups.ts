@@ -1,0 +1,47 @@
+// Restocks, ETA changes and customer answers between acceptance and application: what the follow-up loop
+// queues, and what the ETAs customers were told come to. Pure.
+import type { CustomerAnswer, EtaChange, Restock } from './commands';
+import { isOver } from './lifecycle';
+import type { IncidentState } from './state';
+
+export type PendingEvent =
+  | { kind: 'restock'; restock: Restock & { recorded?: boolean } }
+  | { kind: 'eta'; change: EtaChange; observed?: { previousEta: string | null } }
+  | { kind: 'answer'; answer: CustomerAnswer };
+
+/** Validates a follow-up, then refuses it when the incident cannot apply it (not committed yet, or over). */
+export function acceptingFollowUps(s: IncidentState, closed: boolean, validate: () => unknown): void {
+  validate();
+  if (closed || isOver(s) || s.cancelRequested) throw new Error(`incident is ${s.stage}: it takes no more follow-ups`);
+  if (!s.commit) throw new Error(`incident is ${s.stage}: follow-ups are taken once the plan is committed`);
+}
+
+/**
+ * The inventory system's ETAs against those the incident last told (the assessment's to begin with): a PO
+ * seen for the first time is only noted, a moved one is a change to tell the customers about.
+ */
+export function etaChangesSeen(s: IncidentState, current: Record<string, string>): { change: EtaChange; observed: { previousEta: string } }[] {
+  const known = etasTold(s);
+  const changes = Object.entries(current)
+    .filter(([poId, eta]) => known[poId] !== undefined && known[poId] !== eta)
+    .map(([poId, eta]) => ({ change: { poId, eta, reason: 'changed in the inventory system' }, observed: { previousEta: known[poId]! } }));
+  s.inboundEtas = { ...current, ...Object.fromEntries(changes.map(({ change, observed }) => [change.poId, observed.previousEta])) };
+  return changes;
+}
+
+/** The ETA of a PO as the customers will have been told once the pending changes are applied. */
+export function etaAsTold(s: IncidentState, pending: PendingEvent[], poId: string): string | undefined {
+  const queued = pending.filter((e) => e.kind === 'eta' && e.change.poId === poId).at(-1);
+  return queued?.kind === 'eta' ? queued.change.eta : etasTold(s)[poId];
+}
+
+/** ETA per PO as the customers were last told: the assessment's, overridden by every change since. */
+export function etasTold(s: IncidentState): Record<string, string> {
+  return { ...s.impact?.inboundEtas, ...s.inboundEtas };
+}
+
+export function describeEvent(event: PendingEvent): string {
+  if (event.kind === 'restock') return `restock ${event.restock.receiptId} (${event.restock.quantity} units)`;
+  if (event.kind === 'eta') return `ETA of ${event.change.poId} → ${event.change.eta}`;
+  return `answer ${event.answer.answerId} (${event.answer.answer})`;
+}

@@ -1,0 +1,115 @@
+// The follow-up: until every backorder is shipped, substituted or cancelled, apply the restocks, ETA changes
+// and customer answers as they come, look for receipts and ETA moves in the inventory system, send status
+// emails, and escalate once past the SLA.
+import { condition, patched, workflowInfo } from '@temporalio/workflow';
+import { etaChangesSeen, type PendingEvent } from '../../src/incident/follow-ups';
+import { days, hours, nowIso, todayIso } from './clock';
+import { refreshBackorders } from './commit';
+import { escalate, notify } from './notify';
+import { acts, longActs } from './proxies';
+import type { IncidentRun } from './run';
+
+/** When the next status email and the next periodic check are due; carried over a continue-as-new. */
+export interface FollowUpTimers {
+  nextStatusAt: number;
+  nextCheckAt: number;
+}
+
+/** Null when nothing is left open; the timers to carry over when the history asks for continue-as-new. */
+export async function followUp(run: IncidentRun, carried: FollowUpTimers | undefined, historyEventsLimit: number): Promise<FollowUpTimers | null> {
+  const { s, policy, pending } = run;
+  let nextStatusAt = carried?.nextStatusAt ?? Date.now() + days(policy.followUp.statusEveryDays);
+  let nextCheckAt = carried?.nextCheckAt ?? Date.now() + hours(policy.followUp.restockCheckEveryHours);
+  const slaAt = Date.parse(s.openedAt) + days(policy.slaDays);
+  run.enterStage('following-up');
+  for (;;) {
+    run.throwIfCancelled();
+    if (pending.length === 0 && (s.backorders?.openUnits ?? 0) === 0) {
+      run.followUpsClosed = true;
+      return null;
+    }
+    if (workflowInfo().historyLength > historyEventsLimit || workflowInfo().continueAsNewSuggested) return { nextStatusAt, nextCheckAt };
+    const wakeAt = Math.min(nextStatusAt, nextCheckAt, s.escalatedAt ? Infinity : slaAt);
+    await condition(() => pending.length > 0 || s.cancelRequested !== null, Math.max(0, wakeAt - Date.now()));
+    run.throwIfCancelled();
+
+    const event = pending.shift();
+    if (event) {
+      await applyEvent(run, event);
+      await run.stage('following-up', () => refreshBackorders(run));
+      continue;
+    }
+    if (Date.now() >= nextCheckAt) {
+      nextCheckAt = Date.now() + hours(policy.followUp.restockCheckEveryHours);
+      const receipts = await run.stage('following-up', () => acts.findNewReceipts({ sku: s.sku, network: s.network, since: s.impact!.snapshotAt ?? s.openedAt }));
+      for (const restock of receipts) {
+        if (!s.receiptsApplied.includes(restock.receiptId)) pending.push({ kind: 'restock', restock });
+      }
+      // ETA changes made in the inventory system itself reach the customers too, not only those made here.
+      if (patched('periodic-eta-check')) {
+        const etas = await run.stage('following-up', () => acts.listInboundEtas({ sku: s.sku, network: s.network }));
+        for (const seen of etaChangesSeen(s, etas)) pending.push({ kind: 'eta', ...seen });
+      }
+    }
+    if (Date.now() >= nextStatusAt) {
+      nextStatusAt = Date.now() + days(policy.followUp.statusEveryDays);
+      s.statusRevision += 1;
+      await run.stage('following-up', () => notify(run, 'status-update', s.statusRevision, { openBackorders: true }));
+    }
+    if (!s.escalatedAt && Date.now() >= slaAt) {
+      s.escalatedAt = nowIso();
+      run.note('SLA breached', `backorders still open after ${policy.slaDays} days`);
+      await run.stage('following-up', () => escalate(run, `backorders open past the ${policy.slaDays}-day SLA`, 1));
+    }
+  }
+}
+
+/**
+ * Each write and each notice is a stage of its own: a notice that parks the incident and is resumed is sent
+ * again under the same revision, never after a second allocation or a new revision.
+ */
+async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> {
+  const { s, policy } = run;
+  switch (event.kind) {
+    case 'restock': {
+      const round = s.restockRounds + 1;
+      const result = await run.stage('following-up', () =>
+        longActs.allocateRestock({
+          incidentId: s.incidentId,
+          sku: s.sku,
+          restock: event.restock,
+          round,
+          policy,
+          asOf: todayIso(),
+          planRef: s.plan!.planRef,
+        }),
+      );
+      // Both ids: the operator's and the inventory system's, so the periodic check does not apply it again.
+      s.receiptsApplied.push(event.restock.receiptId);
+      if (result.inventoryReceiptId !== event.restock.receiptId) s.receiptsApplied.push(result.inventoryReceiptId);
+      s.restockRounds = round;
+      run.note('restock allocated', `receipt ${event.restock.receiptId}: ${result.fulfilledUnits} units to ${result.customers} customers`);
+      if (result.customers > 0) await run.stage('following-up', () => notify(run, 'backorder-shipped', round, { roundRef: result.roundRef }));
+      return;
+    }
+    case 'eta': {
+      const revision = s.etaRevision + 1;
+      const applied = await run.stage('following-up', () =>
+        acts.applyEtaChange({ incidentId: s.incidentId, sku: s.sku, change: event.change, revision, ...(event.observed ? { observed: event.observed } : {}) }),
+      );
+      s.etaRevision = revision;
+      s.inboundEtas = { ...s.inboundEtas, [event.change.poId]: event.change.eta };
+      run.note('ETA changed', `${event.change.poId} → ${event.change.eta}`);
+      if (applied.affectedCustomers > 0) {
+        await run.stage('following-up', () => notify(run, 'eta-change', revision, { eta: { ...event.change, previousEta: applied.previousEta } }));
+      }
+      return;
+    }
+    case 'answer': {
+      const outcome = await run.stage('following-up', () => acts.applyCustomerAnswer({ incidentId: s.incidentId, sku: s.sku, answer: event.answer }));
+      s.answersApplied.push(event.answer.answerId);
+      run.note(`customer answer: ${event.answer.answer}`, outcome);
+      return;
+    }
+  }
+}

@@ -1,0 +1,152 @@
+// How people and systems steer a running incident: its signals, updates and query. Each handler records what
+// it was told on the run; the playbook acts on it.
+import { ApplicationFailure, condition, currentUpdateInfo, log, setHandler } from '@temporalio/workflow';
+import type { z } from 'zod';
+import { parsePolicy } from '../../src/allocation/policy';
+import {
+  CancelSchema,
+  CustomerAnswerSchema,
+  EtaChangeSchema,
+  PlanDecisionSchema,
+  RestockSchema,
+  ResumeSchema,
+  TriggerSchema,
+  describeIssues,
+  parseOrThrow,
+  type Trigger,
+} from '../../src/incident/commands';
+import { comparePlans } from '../../src/incident/compare';
+import { acceptingFollowUps, etaAsTold } from '../../src/incident/follow-ups';
+import { addTrigger, isOver } from '../../src/incident/lifecycle';
+import { planRequest } from '../../src/incident/planning';
+import {
+  cancelSignal,
+  changeEtaUpdate,
+  customerAnswerUpdate,
+  decidePlanUpdate,
+  recordRestockUpdate,
+  resumeSignal,
+  simulatePlanUpdate,
+  stateQuery,
+  triggerSignal,
+} from '../definitions';
+import { todayIso } from './clock';
+import { longActs } from './proxies';
+import type { IncidentRun } from './run';
+
+export function installHandlers(run: IncidentRun): void {
+  const { s, pending } = run;
+  setHandler(stateQuery, () => ({ ...s, pendingEvents: pending.length }));
+  setHandler(triggerSignal, (next) => attachTrigger(run, next));
+  setHandler(cancelSignal, (raw) => {
+    const cancel = signalInput(CancelSchema, raw, 'cancel');
+    if (!cancel || isOver(s) || s.cancelRequested) return;
+    s.cancelRequested = cancel;
+    run.note('cancel requested', `${cancel.cancelledBy}: ${cancel.reason}`);
+  });
+  setHandler(resumeSignal, (raw) => {
+    const resume = signalInput(ResumeSchema, raw, 'resume');
+    if (!resume || !s.attention) return;
+    run.resumeRequested = true;
+    run.note('resumed', `${resume.resumedBy}${resume.note ? `: ${resume.note}` : ''}`);
+  });
+  setHandler(
+    decidePlanUpdate,
+    async (raw) => {
+      run.decision = parseOrThrow(PlanDecisionSchema, raw, 'decision');
+      // The approval loop applies the decision and sets it back to null.
+      await condition(() => run.decision === null || s.cancelRequested !== null);
+      if (run.decision !== null) throw ApplicationFailure.nonRetryable('decision: the incident was cancelled before the decision was applied', 'Cancelled');
+      if (run.decisionRefused !== null) {
+        const reason = run.decisionRefused;
+        run.decisionRefused = null;
+        throw ApplicationFailure.nonRetryable(reason, 'InvalidOverride');
+      }
+      return s.approval;
+    },
+    {
+      validator: (raw) => {
+        const d = parseOrThrow(PlanDecisionSchema, raw, 'decision');
+        if (run.decision !== null) throw new Error('decision: another decision is being applied; ask again in a moment');
+        if (s.approval.status !== 'pending' && s.approval.status !== 'escalated' && s.approval.status !== 'rejected') {
+          throw new Error(`decision: no plan is awaiting approval (stage ${s.stage})`);
+        }
+        if (d.planRevision !== s.plan?.revision) {
+          throw new Error(`decision.planRevision: plan revision ${s.plan?.revision} is awaiting approval, not ${d.planRevision}`);
+        }
+      },
+    },
+  );
+  setHandler(
+    simulatePlanUpdate,
+    async (raw) => {
+      const current = s.plan!;
+      const simulated = await longActs.planAllocation({
+        ...planRequest(s, parsePolicy(raw), [], todayIso()),
+        revision: current.revision,
+        planKey: `what-if/${currentUpdateInfo()?.id ?? 'unknown'}`,
+      });
+      return comparePlans(current, simulated);
+    },
+    {
+      validator: (raw) => {
+        if (!s.plan || !s.impact || !s.pooling) throw new Error(`policy: no plan to compare with yet (stage ${s.stage})`);
+        parsePolicy(raw);
+      },
+    },
+  );
+  setHandler(
+    recordRestockUpdate,
+    (raw) => {
+      const restock = parseOrThrow(RestockSchema, raw, 'restock');
+      if (s.receiptsApplied.includes(restock.receiptId) || pending.some((e) => e.kind === 'restock' && e.restock.receiptId === restock.receiptId)) {
+        return `receipt ${restock.receiptId} already recorded`;
+      }
+      pending.push({ kind: 'restock', restock });
+      return `receipt ${restock.receiptId} accepted: ${restock.quantity} units will be allocated to open backorders`;
+    },
+    { validator: (raw) => acceptingFollowUps(s, run.followUpsClosed, () => parseOrThrow(RestockSchema, raw, 'restock')) },
+  );
+  setHandler(
+    changeEtaUpdate,
+    (raw) => {
+      const change = parseOrThrow(EtaChangeSchema, raw, 'eta');
+      // The same date again (a retried request) tells nobody twice; a move back to an earlier date is news.
+      if (etaAsTold(s, pending, change.poId) === change.eta) return `ETA of ${change.poId} is already ${change.eta}: nothing to tell`;
+      pending.push({ kind: 'eta', change });
+      return `ETA of ${change.poId} now ${change.eta}: customers with open backorders will be told`;
+    },
+    { validator: (raw) => acceptingFollowUps(s, run.followUpsClosed, () => parseOrThrow(EtaChangeSchema, raw, 'eta')) },
+  );
+  setHandler(
+    customerAnswerUpdate,
+    (raw) => {
+      const answer = parseOrThrow(CustomerAnswerSchema, raw, 'answer');
+      pending.push({ kind: 'answer', answer });
+      return `answer ${answer.answer} for line ${answer.lineId} accepted`;
+    },
+    {
+      validator: (raw) =>
+        acceptingFollowUps(s, run.followUpsClosed, () => {
+          const answer = parseOrThrow(CustomerAnswerSchema, raw, 'answer');
+          // The SKU's next incident reuses the workflow id: a link from an earlier one must not act here.
+          if (answer.incidentId !== undefined && answer.incidentId !== s.incidentId) {
+            throw new Error('answer.incidentId: this link belongs to an earlier incident');
+          }
+        }),
+    },
+  );
+}
+
+function attachTrigger(run: IncidentRun, raw: Trigger): void {
+  const trigger = signalInput(TriggerSchema, raw, 'trigger');
+  if (trigger && addTrigger(run.s, trigger)) run.note('trigger attached', `${trigger.source}: ${trigger.reason}`);
+}
+
+/** A signal cannot answer its sender: a malformed one is logged and dropped (clients validate before sending). */
+function signalInput<T>(schema: z.ZodType<T>, raw: unknown, name: string): T | null {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  log.warn(`ignored malformed ${name} signal`, { issues: describeIssues(parsed.error, name) });
+  return null;
+}

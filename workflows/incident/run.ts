@@ -1,0 +1,86 @@
+// One incident run: the state, the follow-ups waiting to be applied, the flags the handlers raise for the
+// playbook, and the helpers every part of the workflow uses (stage, note). The handlers, the approval loop
+// and the follow-up loop all take this one object.
+import { ActivityFailure, ApplicationFailure, condition, log, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Policy } from '../../src/allocation/policy';
+import type { PlanDecision } from '../../src/incident/commands';
+import type { PendingEvent } from '../../src/incident/follow-ups';
+import { appendNote } from '../../src/incident/lifecycle';
+import type { IncidentStage, IncidentState } from '../../src/incident/state';
+import { SEVERITY, STAGE } from '../../src/temporal/search-attributes';
+import { nowIso } from './clock';
+
+/** Thrown by a stage once a cancellation is requested: the playbook turns to compensation. */
+export class IncidentCancelled extends Error {}
+
+export class IncidentRun {
+  readonly s: IncidentState;
+  readonly policy: Policy;
+  /** Restocks, ETA changes and answers accepted by an update, applied one by one by the follow-up loop. */
+  readonly pending: PendingEvent[];
+  /** A person resumed the stage parked in "needs attention". */
+  resumeRequested = false;
+  /** Set once the follow-up is done: a restock, ETA change or answer after that would be accepted and never applied. */
+  followUpsClosed = false;
+  /** The decision the decidePlan update hands to the approval loop; null again once applied. */
+  decision: PlanDecision | null = null;
+  /** Why the last decision's overrides were refused: the decidePlan update answers with it. */
+  decisionRefused: string | null = null;
+
+  constructor(s: IncidentState, policy: Policy, pending: PendingEvent[]) {
+    this.s = s;
+    this.policy = policy;
+    this.pending = pending;
+  }
+
+  /**
+   * Runs one stage; a failure retries cannot fix parks the incident until a person resumes it.
+   * Closing stages run to the end even when a cancellation is pending: they are what a cancellation does.
+   */
+  async stage<T>(name: IncidentStage, work: () => Promise<T>): Promise<T> {
+    const s = this.s;
+    const closing = name === 'closing';
+    for (;;) {
+      if (!closing) this.throwIfCancelled();
+      this.enterStage(name);
+      try {
+        return await work();
+      } catch (error) {
+        if (!(error instanceof ActivityFailure)) throw error;
+        s.attention = { stage: name, reason: failureReason(error), since: nowIso() };
+        this.enterStage('needs-attention');
+        this.note('needs attention', `${name}: ${s.attention.reason}`);
+        log.warn('incident needs attention', { stage: name });
+        this.resumeRequested = false;
+        await condition(() => this.resumeRequested || (!closing && s.cancelRequested !== null));
+        s.attention = null;
+      }
+    }
+  }
+
+  throwIfCancelled(): void {
+    if (this.s.cancelRequested) throw new IncidentCancelled();
+  }
+
+  note(event: string, detail?: string): void {
+    appendNote(this.s, nowIso(), event, detail);
+  }
+
+  enterStage(stage: IncidentStage): void {
+    if (this.s.stage === stage) return;
+    this.s.stage = stage;
+    upsertSearchAttributes([{ key: STAGE, value: stage }]);
+  }
+
+  setSeverity(severity: IncidentState['severity']): void {
+    this.s.severity = severity;
+    upsertSearchAttributes([{ key: SEVERITY, value: severity }]);
+  }
+}
+
+/** What a parked stage shows: the application error's type and message. Tells Temporal's failure kinds apart, so not pure core. */
+function failureReason(error: ActivityFailure): string {
+  const cause = error.cause;
+  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
+  return cause?.message ?? error.message;
+}
