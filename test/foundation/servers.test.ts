@@ -13,19 +13,15 @@ describe('time-skipping test server', () => {
     await env?.teardown();
   });
 
-  it('skips a simulated day in well under a second of wall time', async () => {
+  it('skips a simulated day: the server clock moves a day while the workflow waits on a timer', async () => {
     const taskQueue = uniqueTaskQueue('day');
     const worker = await createTestWorker(env, { taskQueue });
     const before = await env.currentTimeMs();
-    const { result, wallMs } = await worker.runUntil(async () => {
-      const wallStart = performance.now();
-      const result = await env.client.workflow.execute(waitOneDay, { taskQueue, workflowId: `wait-a-day-${taskQueue}` });
-      return { result, wallMs: performance.now() - wallStart };
-    });
+    // No wall-clock bound (timings belong in benches): without skipping, the day-long timer outlasts the test timeout.
+    const result = await worker.runUntil(env.client.workflow.execute(waitOneDay, { taskQueue, workflowId: `wait-a-day-${taskQueue}` }));
     const skippedMs = (await env.currentTimeMs()) - before;
     expect(result).toBe('a day later');
     expect(skippedMs).toBeGreaterThanOrEqual(24 * 3600 * 1000);
-    expect(wallMs).toBeLessThan(1000);
     if (process.env.RECORD_HISTORIES === '1') await recordHistory(env.client.workflow.getHandle(`wait-a-day-${taskQueue}`), 'harness-wait-one-day');
   });
 });
