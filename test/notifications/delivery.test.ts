@@ -369,8 +369,8 @@ describe('answer links over SMTP', () => {
     ],
     totals: null,
     orderLines: [
-      { lineId: 'L-1', orderId: 'SO-1', customerId: 'C-1', quantity: 10 },
-      { lineId: 'L-2', orderId: 'SO-2', customerId: 'C-2', quantity: 5 },
+      { lineId: 'L-1', orderId: 'SO-1', customerId: 'C-1', quantity: 10, substitutesAllowed: true },
+      { lineId: 'L-2', orderId: 'SO-2', customerId: 'C-2', quantity: 5, substitutesAllowed: true },
     ],
     openBackorders: new Map([
       ['L-1', 6],
@@ -454,7 +454,7 @@ describe('answer links over SMTP', () => {
         line('L-6', 'C-6', { allocated: 1, backordered: 9 }), // most backordered of the rest
         line('L-7', 'C-7', { allocated: 9, backordered: 1 }),
       ],
-      orderLines: ['1', '2', '3', '4', '5', '6', '7'].map((n) => ({ lineId: `L-${n}`, orderId: `SO-${n}`, customerId: `C-${n}`, quantity: 10 })),
+      orderLines: ['1', '2', '3', '4', '5', '6', '7'].map((n) => ({ lineId: `L-${n}`, orderId: `SO-${n}`, customerId: `C-${n}`, quantity: 10, substitutesAllowed: true })),
       openBackorders: new Map([
         ['L-3', 6],
         ['L-4', 10],
