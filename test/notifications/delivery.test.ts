@@ -804,6 +804,7 @@ describe('notices of a whole incident', () => {
       expect(offered.length).toBeGreaterThan(0);
       const open = (await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0);
       const accepting = new Set((await w.deps.crm.getCustomers([...new Set(open.map((b) => b.customerId))])).filter((c) => c.acceptsSubstitutes).map((c) => c.customerId));
+      const allowing = new Set(w.store.get<IncidentSnapshot>(incidentId, 'snapshot')!.lines.filter((l) => l.substitutesAllowed).map((l) => l.lineId));
       // The offer names the substitute as the catalogue describes it, with the price difference for the whole quantity.
       const { description } = await w.deps.inventory.getItem(substitute!.sku);
       expect(description).not.toBe('');
@@ -815,11 +816,12 @@ describe('notices of a whole incident', () => {
         const claims = w.deps.answerLinks.verify(token, new Date());
         expect(claims).toMatchObject({ w: handle.workflowId, i: incidentId });
         expect(accepting.has(claims.c)).toBe(true);
+        expect(allowing.has(claims.l)).toBe(true);
         expect(open.some((b) => b.lineId === claims.l && b.customerId === claims.c)).toBe(true);
         expect(m.html).toContain(`/answers/${token}"`);
       }
-      // Every open line of an accepting customer got its offer.
-      expect(offered.length).toBe(new Set(open.filter((b) => accepting.has(b.customerId)).map((b) => b.lineId)).size);
+      // Every open line of an accepting customer that allows substitutes got its offer, and no other line.
+      expect(offered.length).toBe(new Set(open.filter((b) => accepting.has(b.customerId) && allowing.has(b.lineId)).map((b) => b.lineId)).size);
 
       const claims = w.deps.answerLinks.verify(offered[0]!.token, new Date());
       await handle.executeUpdate(customerAnswerUpdate, {
