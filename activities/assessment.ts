@@ -1,18 +1,15 @@
 // Stages 1–3: measure the shortage, pool spoke stock into the hub, find substitutes.
 import { heartbeat } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Policy } from '../src/allocation/policy';
-import type { CustomerProfile, DemandLine as EngineLine } from '../src/allocation/types';
-import type { Customer } from '../src/crm/contract';
 import { assessImpact } from '../src/impact/assess';
 import type { ImpactSummary, PoolingSummary, SubstituteOption, TransferRecord } from '../src/incident/state';
-import type { DemandLine, Location, StockPosition } from '../src/inventory/contract';
-import type { InventorySystem } from '../src/inventory/system';
+import { freeStock } from '../src/pooling/free-stock';
 import { planPooling } from '../src/pooling/plan';
+import { engineLine, impactCustomer, inboundEtasOf, profileOf, transferRecord } from './contract-mapping';
 import type { ActivityDeps } from './deps';
+import { listAllDemandLines } from './paging';
 import { SNAPSHOT_KEY, keyFor, loadCustomers, loadSnapshot, type IncidentSnapshot } from './shared';
-
-const DEMAND_PAGE = 1000;
+import { networkLocations, networkPositions, openInbound, substitutesAtHub } from './stock';
 
 export function createAssessmentActivities({ inventory, crm, store }: ActivityDeps) {
   return {
@@ -21,22 +18,20 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
       const { hub, locations } = await networkLocations(inventory, input.network);
       const [item, positions, inbound] = await Promise.all([
         inventory.getItem(input.sku),
-        inventory.getStockPositions(input.sku),
-        inventory.listInbound(input.sku),
+        networkPositions(inventory, input.sku, locations),
+        openInbound(inventory, input.sku, locations),
       ]);
       // Taken once the positions are read: a receipt booked before is in them, one booked after is a restock.
       const snapshotAt = new Date().toISOString();
-      const inNetwork = positions.filter((p) => locations.has(p.locationId));
-      const lines = await readDemand(inventory, input.sku, locations);
+      const lines = (await listAllDemandLines(inventory, input.sku, heartbeat)).filter((l) => locations.has(l.locationId)).map(engineLine);
       const customerIds = [...new Set(lines.map((l) => l.customerId))].sort();
       const customers = await loadCustomers(crm, customerIds, heartbeat);
-      const openInbound = inbound.filter((po) => po.status === 'open' && locations.has(po.locationId));
       const impact = assessImpact({
         sku: input.sku,
-        positions: inNetwork.map((p) => ({ ...p, kind: locations.get(p.locationId)!.kind })),
-        inbound: openInbound.map((po) => ({ poId: po.poId, quantity: po.quantity, eta: po.eta })),
+        positions,
+        inbound: inbound.map((po) => ({ poId: po.poId, quantity: po.quantity, eta: po.eta })),
         lines,
-        customers: customers.map((c) => ({ customerId: c.customerId, stage: c.stage, critical: c.critical, accountManagerId: c.accountManagerId })),
+        customers: customers.map(impactCustomer),
         asOf: input.asOf,
         policy: input.policy,
       });
@@ -45,10 +40,10 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
         hubId: hub.locationId,
         lines,
         customers: customers.map((c) => profileOf(c, input.sku)),
-        positions: inNetwork.map((p) => ({ ...p, kind: locations.get(p.locationId)!.kind })),
+        positions,
       };
       store.put(input.incidentId, SNAPSHOT_KEY, snapshot);
-      const nextInboundEta = openInbound.map((po) => po.eta).sort()[0] ?? null;
+      const nextInboundEta = inbound.map((po) => po.eta).sort()[0] ?? null;
       return {
         asOf: input.asOf,
         snapshotAt,
@@ -62,7 +57,7 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
         gapDays: impact.gapDays,
         daysOfCover: impact.daysOfCover,
         nextInboundEta,
-        inboundEtas: inboundEtasOf(openInbound),
+        inboundEtas: inboundEtasOf(inbound),
         severity: impact.severity,
         snapshotRef: SNAPSHOT_KEY,
       };
@@ -72,7 +67,7 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
     async poolSpokeStock(input: { incidentId: string; sku: string; network: string; needed: number }): Promise<PoolingSummary> {
       const snapshot = loadSnapshot(store, input.incidentId);
       const hub = snapshot.positions.find((p) => p.locationId === snapshot.hubId);
-      const hubFree = hub ? Math.max(0, hub.onHand - hub.reserved - hub.safetyStock) : 0;
+      const hubFree = hub ? freeStock(hub) : 0;
       const plan = planPooling({
         sku: input.sku,
         hubId: snapshot.hubId,
@@ -97,92 +92,7 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
 
     /** Equivalent SKUs and the stock of theirs that is free at the hub. */
     async findSubstitutes(input: { incidentId: string; sku: string; network: string }): Promise<SubstituteOption[]> {
-      const snapshot = loadSnapshot(store, input.incidentId);
-      const substitutes = await inventory.listSubstitutes(input.sku);
-      const options: SubstituteOption[] = [];
-      for (const sub of [...substitutes].sort((a, b) => a.substituteSku.localeCompare(b.substituteSku))) {
-        const [positions, item] = await Promise.all([inventory.getStockPositions(sub.substituteSku), inventory.getItem(sub.substituteSku)]);
-        const hub = positions.find((p) => p.locationId === snapshot.hubId);
-        options.push({
-          sku: sub.substituteSku,
-          ratio: sub.ratio,
-          priceDelta: sub.priceDelta,
-          available: hub ? Math.max(0, hub.onHand - hub.reserved - hub.safetyStock) : 0,
-          packSize: item.packSize,
-        });
-      }
-      return options;
+      return substitutesAtHub(inventory, input.sku, loadSnapshot(store, input.incidentId).hubId);
     },
   };
 }
-
-/** ETA per open purchase order: what the periodic check compares with. */
-export function inboundEtasOf(openInbound: { poId: string; eta: string }[]): Record<string, string> {
-  return Object.fromEntries(openInbound.map((po) => [po.poId, po.eta]));
-}
-
-export async function networkLocations(inventory: InventorySystem, network: string) {
-  const all = await inventory.listLocations();
-  const inNetwork = all.filter((l: Location) => l.network === network);
-  const hub = inNetwork.find((l) => l.kind === 'hub');
-  if (!hub) throw ApplicationFailure.nonRetryable(`network ${network} has no hub in the inventory system`, 'InvalidData');
-  return { hub, locations: new Map(inNetwork.map((l) => [l.locationId, l])) };
-}
-
-async function readDemand(inventory: InventorySystem, sku: string, locations: Map<string, Location>) {
-  const lines: IncidentSnapshot['lines'] = [];
-  let cursor: string | null = null;
-  do {
-    const page: { lines: DemandLine[]; nextCursor: string | null } = await inventory.listDemandLines({
-      sku,
-      limit: DEMAND_PAGE,
-      ...(cursor ? { cursor } : {}),
-    });
-    for (const line of page.lines) if (locations.has(line.locationId)) lines.push(engineLine(line));
-    cursor = page.nextCursor;
-    heartbeat();
-  } while (cursor);
-  return lines;
-}
-
-function engineLine(line: DemandLine): EngineLine & { locationId: string } {
-  return {
-    lineId: line.lineId,
-    orderId: line.orderId,
-    customerId: line.customerId,
-    sku: line.sku,
-    locationId: line.locationId,
-    quantity: line.quantity,
-    confirmedQuantity: line.reservedQuantity,
-    requestedDate: line.requestedDate,
-    orderDate: line.orderDate,
-    unitPrice: line.unitPrice,
-    unitMargin: line.unitMargin,
-    packSize: line.packSize ?? 1,
-    partialAllowed: line.partialAllowed,
-    substitutesAllowed: line.substitutesAllowed,
-  };
-}
-
-export function profileOf(customer: Customer, sku: string): CustomerProfile {
-  const reported = customer.reportedStock.find((r) => r.sku === sku);
-  return {
-    customerId: customer.customerId,
-    stage: customer.stage,
-    critical: customer.critical,
-    acceptsSubstitutes: customer.acceptsSubstitutes,
-    ...(reported ? { reportedOnHand: { quantity: reported.quantity, dailyUsage: reported.dailyUsage } } : {}),
-  };
-}
-
-export function transferRecord(t: {
-  transferId: string;
-  fromLocationId: string;
-  toLocationId: string;
-  quantity: number;
-  status: TransferRecord['status'];
-}): TransferRecord {
-  return { transferId: t.transferId, fromLocationId: t.fromLocationId, toLocationId: t.toLocationId, quantity: t.quantity, status: t.status };
-}
-
-export type { StockPosition };

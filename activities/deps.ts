@@ -12,4 +12,6 @@ export interface ActivityDeps {
   store: IncidentStore;
   mail: { transport: MailSender; from: Sender; plannerEmail: string };
   answerLinks: AnswerLinks;
+  /** ISO 4217 code the credits are granted in and the notices and report state prices in (STOCKOUT_CURRENCY). */
+  currency: string;
 }

@@ -5,12 +5,16 @@ import type { Policy } from '../src/allocation/policy';
 import type { AllocationPlan } from '../src/allocation/types';
 import type { CustomerAnswer, EtaChange, Restock } from '../src/incident/commands';
 import type { BackorderStatus, TransferRecord } from '../src/incident/state';
-import { substituteQuantityBounds, type Backorder, type FulfilBackordersRequest } from '../src/inventory/contract';
+import type { FulfilBackordersRequest } from '../src/inventory/contract';
+import { unreservedStock } from '../src/pooling/free-stock';
 import type { RestockRound } from '../src/report/incident-report';
+import { substituteOffer, type SubstituteRefusal } from '../src/substitutes/offer';
+import { allocationLines, backorderLine, inboundEtasOf, profileOf, transferRecord } from './contract-mapping';
 import type { ActivityDeps } from './deps';
-import { inboundEtasOf, networkLocations, profileOf, transferRecord } from './assessment';
+import { listIncidentBackorders } from './paging';
 import { allocateChecked } from './planning';
-import { BATCH_WRITE_LIMIT, chunks, keyFor, listIncidentBackorders, loadCustomers, loadSnapshot, requireDocument } from './shared';
+import { BATCH_WRITE_LIMIT, chunks, keyFor, loadCustomers, loadSnapshot, requireDocument } from './shared';
+import { hubPosition, networkLocations, openInbound, substitutesAtHub } from './stock';
 
 /** A restock round as stored: what the report and the backorder-shipped notices read. */
 export interface StoredRound extends RestockRound {
@@ -30,8 +34,9 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
     const plan = store.get<AllocationPlan>(incidentId, planRef);
     if (!plan) return { restored: 0, unitsShort: 0 };
     const { hubId } = loadSnapshot(store, incidentId);
-    const hub = (await inventory.getStockPositions(plan.sku)).find((p) => p.locationId === hubId);
-    let free = hub ? hub.onHand - hub.reserved : 0;
+    const hub = await hubPosition(inventory, plan.sku, hubId);
+    // The safety stock does not hold back a confirmation that was there before the incident (src/pooling/free-stock.ts).
+    let free = hub ? unreservedStock(hub) : 0;
     let restored = 0;
     let unitsShort = 0;
     for (const line of plan.lines.filter((l) => l.releasedConfirmation > 0)) {
@@ -65,10 +70,13 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
     const plan = allocateChecked({
       sku: input.sku,
       pool: input.restock.quantity,
-      lines: open.flatMap((b) => {
-        const line = source.get(b.lineId);
-        return line ? [{ ...line, lineId: b.lineId, quantity: b.open, confirmedQuantity: 0 }] : [];
-      }),
+      lines: allocationLines(
+        open.flatMap((b) => {
+          const line = source.get(b.lineId);
+          return line ? [backorderLine(line, b)] : [];
+        }),
+        customers,
+      ),
       customers,
       substitutes: [],
       policy: input.policy,
@@ -144,8 +152,8 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
 
     /** ETA per open purchase order of the SKU in the network, as the inventory system has it now. */
     async listInboundEtas(input: { sku: string; network: string }): Promise<Record<string, string>> {
-      const [inbound, { locations }] = await Promise.all([inventory.listInbound(input.sku), networkLocations(inventory, input.network)]);
-      return inboundEtasOf(inbound.filter((po) => po.status === 'open' && locations.has(po.locationId)));
+      const { locations } = await networkLocations(inventory, input.network);
+      return inboundEtasOf(await openInbound(inventory, input.sku, locations));
     },
 
     /**
@@ -221,21 +229,25 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
         }
         case 'accept-substitute': {
           if (openUnits === 0) return `nothing to substitute: line ${answer.lineId} has no open backorder`;
-          if (!line.substitutesAllowed) return `refused: line ${answer.lineId} does not allow substitutes`;
-          const substitute = await freeSubstitute(inventory, input.sku, snapshot.hubId, open);
-          if (!substitute) return `no substitute stock free for ${openUnits} units: line ${answer.lineId} stays backordered`;
+          // The customer's stance as the CRM has it now, as the notices read it; no record takes no substitute.
+          const [[customer], substitutes] = await Promise.all([
+            crm.getCustomers([answer.customerId]),
+            substitutesAtHub(inventory, input.sku, snapshot.hubId),
+          ]);
+          const offer = substituteOffer(customer ?? { acceptsSubstitutes: false }, line, substitutes, open.map((b) => b.open));
+          if (offer.kind === 'refused') return refusedSubstitute(offer.refusal, answer);
+          if (offer.kind === 'no-stock') return `no substitute stock free for ${openUnits} units: line ${answer.lineId} stays backordered`;
           // The backorder is fulfilled with the substitute: the line counts those units substituted, not cancelled.
           await inventory.fulfilBackorders({
-            items: substitute.items.map((item) => ({
-              idempotencyKey: keyFor(input.incidentId, 'answer', answer.answerId, 'substitute', item.backorderId),
-              backorderId: item.backorderId,
-              quantity: item.covers,
+            items: open.map((b, i) => ({
+              idempotencyKey: keyFor(input.incidentId, 'answer', answer.answerId, 'substitute', b.backorderId),
+              backorderId: b.backorderId,
+              quantity: b.open,
               locationId: snapshot.hubId,
-              substitute: { sku: substitute.sku, quantity: item.quantity },
+              substitute: { sku: offer.substitute.sku, quantity: offer.quantities[i]! },
             })),
           });
-          const shipped = substitute.items.reduce((sum, item) => sum + item.quantity, 0);
-          return `substituted ${openUnits} units of line ${answer.lineId} with ${shipped} × ${substitute.sku}`;
+          return `substituted ${openUnits} units of line ${answer.lineId} with ${offer.quantity} × ${offer.substitute.sku}`;
         }
       }
     },
@@ -309,22 +321,9 @@ function receivedSoFar(store: ActivityDeps['store'], incidentId: string, planRef
   return received;
 }
 
-/**
- * The first substitute, by SKU, with enough free stock at the hub to stand in for every given backorder:
- * for each, what ships (ceil(open × ratio), in whole packs of the substitute, as the engine ships it).
- */
-async function freeSubstitute(inventory: ActivityDeps['inventory'], sku: string, hubId: string, backorders: Backorder[]) {
-  const substitutes = await inventory.listSubstitutes(sku);
-  for (const sub of [...substitutes].sort((a, b) => a.substituteSku.localeCompare(b.substituteSku))) {
-    const [positions, item] = await Promise.all([inventory.getStockPositions(sub.substituteSku), inventory.getItem(sub.substituteSku)]);
-    const hub = positions.find((p) => p.locationId === hubId);
-    const free = hub ? hub.onHand - hub.reserved - hub.safetyStock : 0;
-    const items = backorders.map((b) => ({
-      backorderId: b.backorderId,
-      covers: b.open,
-      quantity: substituteQuantityBounds(b.open, sub.ratio, item.packSize).most,
-    }));
-    if (free >= items.reduce((sum, i) => sum + i.quantity, 0)) return { sku: sub.substituteSku, items };
-  }
-  return null;
+/** The answer to an acceptance the substitute rule refuses (src/substitutes/offer.ts). */
+function refusedSubstitute(refusal: SubstituteRefusal, answer: { customerId: string; lineId: string }): string {
+  return refusal === 'line-forbids'
+    ? `refused: line ${answer.lineId} does not allow substitutes`
+    : `refused: ${answer.customerId} does not accept substitutes`;
 }

@@ -17,18 +17,17 @@ import {
   isUndeliverableDetail,
 } from '../src/notifications/mailer';
 import { messageIdFor, recipientKey, type AccountManagerDigest, type NoticeKind, type NoticeSource } from '../src/notifications/model';
-import { spareOf } from '../src/pooling/plan';
-
 import type { ActivityDeps } from './deps';
 import type { StoredRound } from './follow-up';
-import { CURRENCY } from './planning';
-import { listIncidentBackorders, loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
+import { listIncidentBackorders, listIncidentCommunications } from './paging';
+import { loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
+import { freeAtHub } from './stock';
 
 const NOTIFIED_KEY = 'notified-customers';
 /** The plan the first notice announced: later events read what each line got at once from it. */
 const ANNOUNCED_PLAN_KEY = 'announced-plan';
 
-export function createNotificationActivities({ store, crm, inventory, mail, answerLinks }: ActivityDeps) {
+export function createNotificationActivities({ store, crm, inventory, mail, answerLinks, currency }: ActivityDeps) {
   return {
     async prepareNotices(input: {
       incidentId: string;
@@ -70,7 +69,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
         revision: input.revision,
         sku: input.sku,
         skuDescription: snapshot.item.description,
-        currency: CURRENCY,
+        currency,
         today: new Date().toISOString().slice(0, 10),
         expectedDate: 'eta' in input.source ? input.source.eta.eta : (store.get<string>(input.incidentId, 'expected-date') ?? input.expectedDate),
         previousExpectedDate: 'eta' in input.source ? input.source.eta.previousEta : null,
@@ -171,9 +170,8 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
 async function freeNow(inventory: InventorySystem, hubId: string, substitutes: SubstituteOption[]): Promise<SubstituteInfo[]> {
   return Promise.all(
     substitutes.map(async (substitute) => {
-      const [positions, item] = await Promise.all([inventory.getStockPositions(substitute.sku), inventory.getItem(substitute.sku)]);
-      const hub = positions.find((p) => p.locationId === hubId);
-      return { ...substitute, ...(item.description.trim() ? { description: item.description } : {}), available: hub ? spareOf(hub) : 0 };
+      const [available, item] = await Promise.all([freeAtHub(inventory, substitute.sku, hubId), inventory.getItem(substitute.sku)]);
+      return { ...substitute, ...(item.description.trim() ? { description: item.description } : {}), available };
     }),
   );
 }
@@ -194,16 +192,5 @@ function accountOutcome(c: Communication): AccountOutcome {
 }
 
 async function communicationOutcomes(crm: CrmSystem, incidentId: string): Promise<Map<string, AccountOutcome>> {
-  const outcomes = new Map<string, AccountOutcome>();
-  let cursor: string | null = null;
-  do {
-    const page: Awaited<ReturnType<CrmSystem['listCommunications']>> = await crm.listCommunications({
-      incidentId,
-      limit: 1000,
-      ...(cursor ? { cursor } : {}),
-    });
-    for (const c of page.communications) outcomes.set(c.messageId, accountOutcome(c));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return outcomes;
+  return new Map((await listIncidentCommunications(crm, incidentId)).map((c) => [c.messageId, accountOutcome(c)]));
 }

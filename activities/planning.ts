@@ -6,16 +6,17 @@ import { z } from 'zod';
 import { allocate, AllocationInputError, summarizePlan } from '../src/allocation/engine';
 import type { Policy } from '../src/allocation/policy';
 import type { AllocationInput, AllocationPlan, LineAllocation } from '../src/allocation/types';
+import { creditsFor } from '../src/compensation/credits';
 import { describeIssues, PlanOverrideSchema, type PlanOverride } from '../src/incident/commands';
 import type { CommitSummary, PlanSummary, SubstituteOption, TransferRecord } from '../src/incident/state';
 import type { Reservation } from '../src/inventory/contract';
+import { allocationLines, substituteSupply, transferRecord } from './contract-mapping';
 import type { ActivityDeps } from './deps';
-import { transferRecord } from './assessment';
 import { BATCH_WRITE_LIMIT, chunks, keyFor, loadSnapshot, requireDocument, type IncidentSnapshot } from './shared';
 
 const PLAN_EXCEPTIONS_SHOWN = 20;
 
-export function createPlanningActivities({ inventory, crm, store }: ActivityDeps) {
+export function createPlanningActivities({ inventory, crm, store, currency }: ActivityDeps) {
   /**
    * A confirmation the plan takes back: the line's earlier reservation is released and its units moved to the
    * hub, where the plan reserves what the line keeps together with the rest of the pool.
@@ -72,9 +73,9 @@ export function createPlanningActivities({ inventory, crm, store }: ActivityDeps
       const plan = allocateChecked({
         sku: input.sku,
         pool: input.pool,
-        lines: snapshot.lines,
+        lines: allocationLines(snapshot.lines, snapshot.customers),
         customers: snapshot.customers,
-        substitutes: input.substitutes.map((s) => ({ sku: s.sku, ratio: s.ratio, priceDelta: s.priceDelta, available: s.available, packSize: s.packSize })),
+        substitutes: input.substitutes.map(substituteSupply),
         policy: input.policy,
         asOf: input.asOf,
         overrides: input.overrides,
@@ -171,30 +172,21 @@ export function createPlanningActivities({ inventory, crm, store }: ActivityDeps
       summary.backorderedLines = backorders.length;
       summary.backorderedUnits = backorders.reduce((sum, b) => sum + b.quantity, 0);
 
-      // Compensation by relationship stage: a credit on the value left backordered.
-      const stageOf = new Map(input.policy.stages.map((s) => [s.name, s]));
-      const credits = new Map<string, { customerId: string; amount: number }>();
-      for (const line of lines) {
-        const compensation = stageOf.get(line.stage)?.compensation;
-        if (!compensation || compensation.kind !== 'credit-percent' || line.backordered === 0) continue;
-        const value = line.backordered * (source.get(line.lineId)?.unitPrice ?? 0);
-        const entry = credits.get(line.customerId) ?? { customerId: line.customerId, amount: 0 };
-        entry.amount += (value * compensation.percent) / 100;
-        credits.set(line.customerId, entry);
-      }
+      const credits = creditsFor(
+        lines.map((l) => ({ customerId: l.customerId, stage: l.stage, backordered: l.backordered, unitPrice: source.get(l.lineId)?.unitPrice ?? 0 })),
+        input.policy,
+      );
       const granted: Record<string, number> = store.get<Record<string, number>>(input.incidentId, 'credits') ?? {};
-      for (const credit of credits.values()) {
-        const amount = Math.round(credit.amount * 100) / 100;
-        if (amount <= 0) continue;
+      for (const credit of credits) {
         await crm.grantCredit({
           idempotencyKey: keyFor(input.incidentId, 'credit', credit.customerId),
           incidentId: input.incidentId,
           customerId: credit.customerId,
-          amount,
-          currency: CURRENCY,
+          amount: credit.amount,
+          currency,
           reason: `stockout of ${plan.sku}: backordered units`,
         });
-        granted[credit.customerId] = amount;
+        granted[credit.customerId] = credit.amount;
         summary.credits += 1;
       }
       store.put(input.incidentId, 'credits', granted);
@@ -202,8 +194,6 @@ export function createPlanningActivities({ inventory, crm, store }: ActivityDeps
     },
   };
 }
-
-export const CURRENCY = 'EUR';
 
 /** The customers of a plan in a stable order: commit and notification batches are slices of it. */
 export function customersOf(plan: { lines: { customerId: string }[] }): string[] {

@@ -8,18 +8,18 @@ import { buildIncidentReport, type IncidentReport, type ReportLine } from '../sr
 import type { PurchaseOrderEta, SubstituteStock } from '../src/report/recommendations';
 import type { ActivityDeps } from './deps';
 import type { StoredRound } from './follow-up';
-import { CURRENCY } from './planning';
-import { listIncidentBackorders, SNAPSHOT_KEY, type IncidentSnapshot } from './shared';
+import { listIncidentBackorders } from './paging';
+import { SNAPSHOT_KEY, type IncidentSnapshot } from './shared';
+import { freeAtHub } from './stock';
 
 export const REPORT_KEY = 'report';
 
-export function createReportActivities({ inventory, store }: ActivityDeps) {
+export function createReportActivities({ inventory, store, currency }: ActivityDeps) {
   /** Each substitute the plan could use: its stock at commit and what is free at the hub now. */
   async function substituteStock(plan: AllocationPlan, hubId: string): Promise<SubstituteStock[]> {
     const stock: SubstituteStock[] = [];
     for (const s of plan.substitutes) {
-      const hub = (await inventory.getStockPositions(s.sku)).find((p) => p.locationId === hubId);
-      stock.push({ sku: s.sku, availableAtCommit: s.available, usedAtCommit: s.used, freeAtClose: hub ? hub.onHand - hub.reserved - hub.safetyStock : 0 });
+      stock.push({ sku: s.sku, availableAtCommit: s.available, usedAtCommit: s.used, freeAtClose: await freeAtHub(inventory, s.sku, hubId) });
     }
     return stock;
   }
@@ -76,7 +76,7 @@ export function createReportActivities({ inventory, store }: ActivityDeps) {
         purchaseOrders: plan ? await purchaseOrders(state) : [],
         substitutes: plan && snapshot ? await substituteStock(plan, snapshot.hubId) : [],
         // The currency the incident's credits and customer notices state its prices in.
-        currency: CURRENCY,
+        currency,
         closedAt: closingTime(state),
       });
       store.put(input.incidentId, REPORT_KEY, report);

@@ -1,26 +1,26 @@
-// Reading helpers the activities share: the incident's demand snapshot, customers in CRM-sized batches,
-// every page of a paginated listing, and the idempotency keys every write carries.
+// Helpers the activities share: the incident's demand snapshot and other stored documents, customers in
+// CRM-sized batches, open backorder units per line, the idempotency keys every write carries and the
+// batches the systems' write endpoints accept.
 import { ApplicationFailure } from '@temporalio/common';
-import type { CustomerProfile, DemandLine as EngineLine } from '../src/allocation/types';
+import type { CustomerProfile } from '../src/allocation/types';
 import type { Customer } from '../src/crm/contract';
 import type { CrmSystem } from '../src/crm/system';
 import type { IncidentStore } from '../src/incident-store/store';
 import type { Backorder, Item } from '../src/inventory/contract';
-import type { InventorySystem } from '../src/inventory/system';
 import type { LocationStock } from '../src/pooling/plan';
+import type { SnapshotLine } from './contract-mapping';
 
 /** Demand as it stood when the incident was assessed, kept in the store for every later stage. */
 export interface IncidentSnapshot {
   item: Item;
   hubId: string;
-  lines: (EngineLine & { locationId: string })[];
+  lines: SnapshotLine[];
   customers: CustomerProfile[];
   positions: LocationStock[];
 }
 
 export const SNAPSHOT_KEY = 'snapshot';
 const CRM_BATCH = 500;
-const PAGE = 1000;
 
 export function loadSnapshot(store: IncidentStore, incidentId: string): IncidentSnapshot {
   return requireDocument(store, incidentId, SNAPSHOT_KEY);
@@ -40,23 +40,6 @@ export async function loadCustomers(crm: CrmSystem, customerIds: string[], beat:
     beat();
   }
   return customers;
-}
-
-/** Every backorder of the incident, page by page. */
-export async function listIncidentBackorders(inventory: InventorySystem, incidentId: string, beat: () => void = () => {}): Promise<Backorder[]> {
-  const all: Backorder[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: { backorders: Backorder[]; nextCursor: string | null } = await inventory.listBackorders({
-      incidentId,
-      limit: PAGE,
-      ...(cursor ? { cursor } : {}),
-    });
-    all.push(...page.backorders);
-    cursor = page.nextCursor;
-    beat();
-  } while (cursor);
-  return all;
 }
 
 /** Open backordered units per demand line. */

@@ -1,5 +1,5 @@
 // The systems a worker's activities talk to, built from configuration: HTTP clients for the inventory and
-// CRM systems, the SMTP transport, the incident store and the answer-link signer.
+// CRM systems, the SMTP transport, the incident store, the answer-link signer and the currency.
 import { join } from 'node:path';
 import type { ActivityDeps } from '../activities';
 import { createAnswerLinks } from '../src/answer-links';
@@ -18,6 +18,7 @@ export function activityDepsFromConfig(config: AppConfig, secrets: { answerLinkS
     store,
     mail: { transport, from: senderFromConfig(config.smtp), plannerEmail: config.PLANNER_EMAIL },
     answerLinks: createAnswerLinks({ secret: secrets.answerLinkSecret, ttlDays: config.ANSWER_LINK_TTL_DAYS, baseUrl: config.PUBLIC_BASE_URL }),
+    currency: config.STOCKOUT_CURRENCY,
     close() {
       transport.close();
       store.close();

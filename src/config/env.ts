@@ -2,6 +2,7 @@
 // (reference inventory/CRM service, SMTP sink and Temporal dev server on this machine). The Temporal
 // connection itself is read by the SDK's envconfig (src/temporal/connection.ts). Secrets come only from here.
 import { z } from 'zod';
+import { CreditSchema } from '../crm/contract';
 import { describeIssues } from '../incident/commands';
 import { SmtpConfigSchema, type SmtpConfig } from '../notifications/mailer';
 
@@ -38,6 +39,8 @@ const EnvSchema = z.object({
     .default('http://127.0.0.1:8233')
     .transform((url) => new URL(url).origin),
   STOCKOUT_POLICY_FILE: z.string().min(1).optional(),
+  /** The currency credits are granted in and notices and reports state prices in: an ISO 4217 code the CRM accepts. */
+  STOCKOUT_CURRENCY: CreditSchema.shape.currency.default('EUR'),
   /** The main job's embedded Temporal dev server (gRPC) and its Web UI. */
   STOCKOUT_DEV_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   STOCKOUT_DEV_SERVER_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),

@@ -3,7 +3,8 @@
 // gathers the inputs and sends the results.
 import type { ReasonCode } from '../allocation/types';
 import type { AnswerClaims, AnswerLinks } from '../answer-links';
-import { substituteQuantityBounds, type Backorder, type Reservation } from '../inventory/contract';
+import type { Backorder, Reservation } from '../inventory/contract';
+import { substituteOffer } from '../substitutes/offer';
 import type { AccountManagerDigest, CustomerNotice, DigestAccount, LineTotals, NoticeKind, NoticeLine } from './model';
 
 export interface NoticeCustomer {
@@ -16,7 +17,7 @@ export interface NoticeCustomer {
   locale?: string | null;
   timeZone?: string | null;
   accountManagerId: string;
-  /** The customer's stance: only one that accepts substitutes is offered one. */
+  /** The customer's stance: only one that accepts substitutes is offered one (src/substitutes/offer.ts). */
   acceptsSubstitutes: boolean;
 }
 
@@ -44,6 +45,8 @@ export interface OrderLineRef {
   orderId: string;
   customerId: string;
   quantity: number;
+  /** The line's own stance on substitutes: one that forbids them is offered none. */
+  substitutesAllowed: boolean;
 }
 
 export interface SubstituteInfo {
@@ -120,7 +123,7 @@ export function composeNotices(inputs: NoticeInputs): ComposedNotices {
       sku: inputs.sku,
       skuDescription: inputs.skuDescription,
       currency: inputs.currency,
-      lines: lines.slice(0, 500).map((line) => (offersAnswers(inputs.kind) && line.backordered > 0 ? withAnswers(inputs, customer, line) : line)),
+      lines: lines.slice(0, 500).map((line) => (offersAnswers(inputs.kind) && line.backordered > 0 ? withAnswers(inputs, customer, orderOf, line) : line)),
       ...(credit && credit > 0 ? { compensation: { kind: 'credit' as const, amount: credit, currency: inputs.currency } } : {}),
       ...(inputs.kind === 'eta-change' && inputs.previousExpectedDate ? { previousExpectedDate: inputs.previousExpectedDate } : {}),
     });
@@ -327,8 +330,20 @@ function callFirst(accounts: DigestAccount[], stagesWithHeadsUp: Set<string>): s
  * A backordered line with what the customer may answer about it: its own signed links (cancel, can wait,
  * and accept when a substitute is on offer), so each answer acts on that line only.
  */
-function withAnswers(inputs: NoticeInputs, customer: NoticeCustomer, line: NoticeLine): NoticeLine {
-  const offer = customer.acceptsSubstitutes ? substituteOffer(inputs.substitutes, line.backordered) : undefined;
+function withAnswers(inputs: NoticeInputs, customer: NoticeCustomer, orderOf: Map<string, OrderLineRef>, line: NoticeLine): NoticeLine {
+  const order = orderOf.get(line.lineId);
+  // The rule the acceptance applies: an email offers only what an answer can still get. A line has one
+  // backorder (the commit keys it by line), so its open units are that backorder's.
+  const decision = order ? substituteOffer(customer, order, inputs.substitutes, [line.backordered]) : null;
+  const offer =
+    decision?.kind === 'offer'
+      ? {
+          sku: decision.substitute.sku,
+          ...(decision.substitute.description ? { description: decision.substitute.description } : {}),
+          quantity: decision.quantity,
+          priceDelta: decision.substitute.priceDelta,
+        }
+      : undefined;
   const link = (answer: AnswerClaims['a']) =>
     inputs.answerLinks.url(
       inputs.answerLinks.sign({ w: inputs.workflowId, i: inputs.incidentId, c: customer.customerId, l: line.lineId, a: answer }, inputs.now),
@@ -338,22 +353,6 @@ function withAnswers(inputs: NoticeInputs, customer: NoticeCustomer, line: Notic
     ...(offer ? { substitute: offer } : {}),
     answers: { ...(offer ? { acceptSubstitute: link('accept-substitute') } : {}), canWait: link('can-wait'), cancel: link('cancel') },
   };
-}
-
-/**
- * The substitute an acceptance would reserve for `units` backordered units: the first by SKU with enough
- * free stock, in the order and with the quantity the answer applies (the ratio, in whole packs). No free
- * stock, no offer: an email offers only what an answer can still get. Two lines may be offered the same
- * units; the first answer wins.
- */
-function substituteOffer(substitutes: SubstituteInfo[], units: number): NonNullable<NoticeLine['substitute']> | undefined {
-  for (const substitute of [...substitutes].sort((a, b) => a.sku.localeCompare(b.sku))) {
-    const quantity = substituteQuantityBounds(units, substitute.ratio, substitute.packSize).most;
-    if (quantity > 0 && substitute.available >= quantity) {
-      return { sku: substitute.sku, ...(substitute.description ? { description: substitute.description } : {}), quantity, priceDelta: substitute.priceDelta };
-    }
-  }
-  return undefined;
 }
 
 const offersAnswers = (kind: NoticeKind) => kind === 'first-notice' || kind === 'eta-change' || kind === 'status-update';

@@ -1,13 +1,11 @@
 // Pooling: which spokes send how much to the hub so one pool is shared fairly (seed 002: "bring inventory
-// at spoke locations to a central location"). A spoke spares onHand − reserved − safetyStock, never less
-// than nothing; the plan moves only what is needed, from the largest spare first, ties by location id.
+// at spoke locations to a central location"). A spoke spares its free stock (src/pooling/free-stock.ts);
+// the plan moves only what is needed, from the largest spare first, ties by location id.
 // Pure: the caller turns each transfer into an idempotent record in the inventory system.
+import { freeStock, type StockFigures } from './free-stock';
 
-export interface PoolingPosition {
+export interface PoolingPosition extends StockFigures {
   locationId: string;
-  onHand: number;
-  reserved: number;
-  safetyStock: number;
 }
 
 /** A location's stock of the SKU as the assessment read it. */
@@ -37,13 +35,11 @@ export interface PoolingPlan {
   pooled: number;
 }
 
-export const spareOf = (p: PoolingPosition) => Math.max(0, p.onHand - p.reserved - p.safetyStock);
-
 export function planPooling({ sku, hubId, positions, needed }: PoolingInput): PoolingPlan {
   checkPositions(positions, needed);
   const spokes = positions
-    .filter((p) => p.locationId !== hubId && spareOf(p) > 0)
-    .map((p) => ({ locationId: p.locationId, spare: spareOf(p) }))
+    .filter((p) => p.locationId !== hubId && freeStock(p) > 0)
+    .map((p) => ({ locationId: p.locationId, spare: freeStock(p) }))
     .sort((a, b) => b.spare - a.spare || (a.locationId < b.locationId ? -1 : a.locationId > b.locationId ? 1 : 0));
   const transfers: PlannedTransfer[] = [];
   let missing = Math.max(0, needed);

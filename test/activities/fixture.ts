@@ -20,7 +20,11 @@ export const POLICY = DEFAULT_POLICY;
 export type Activities = ReturnType<typeof createActivities>;
 
 export async function activityWorld(
-  options: { inventory?: (real: InventorySystem, service: ReferenceService) => InventorySystem; dataset?: (dataset: Dataset) => void } = {},
+  options: {
+    inventory?: (real: InventorySystem, service: ReferenceService) => InventorySystem;
+    dataset?: (dataset: Dataset) => void;
+    currency?: string;
+  } = {},
 ) {
   const dataset = tinyDataset();
   options.dataset?.(dataset);
@@ -34,12 +38,15 @@ export async function activityWorld(
     store,
     mail: { transport, from: { name: 'Supply Desk', address: 'desk@example.com' }, plannerEmail: 'planners@example.com' },
     answerLinks: createAnswerLinks({ secret: 'test-secret-test-secret-test-secret!', ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' }),
+    currency: options.currency ?? 'EUR',
   };
   const activities = createActivities(deps);
   return {
     service,
     inventory,
     store,
+    crm,
+    answerLinks: deps.answerLinks,
     activities,
     /** Runs one activity as Temporal would, with a context for its heartbeats. */
     run<K extends keyof Activities>(name: K, ...args: Parameters<Activities[K]>): ReturnType<Activities[K]> {

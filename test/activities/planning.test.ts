@@ -114,3 +114,25 @@ describe('commitPlanBatch', () => {
     }
   });
 });
+
+describe('commitPlanBatch', () => {
+  it('grants credits in the configured currency, at the stage’s percent of the value left backordered', async () => {
+    const chf = await activityWorld({ currency: 'CHF' });
+    try {
+      await chf.assess();
+      await chf.run('planAllocation', {
+        incidentId: INCIDENT, sku: 'A', snapshotRef: 'snapshot', pool: 0, substitutes: [], policy: POLICY, overrides: [], asOf: AS_OF, revision: 0, planKey: 'plan/0',
+      });
+      const committed = await chf.run('commitPlanBatch', { incidentId: INCIDENT, planRef: 'plan/0', policy: POLICY, batch: 0, batchSize: 100, expectedDate: null });
+      // C1 is integrated (5 %) with L1 and L2 at 10 a unit; C2 is basic, which the default policy does not compensate.
+      const backorderedC1 = chf.store.get<AllocationPlan>(INCIDENT, 'plan/0')!.lines.filter((l) => l.customerId === 'C1').reduce((sum, l) => sum + l.backordered, 0);
+      expect(backorderedC1).toBeGreaterThan(0);
+      expect(committed.credits).toBe(1);
+      expect(await chf.crm.listCredits({ incidentId: INCIDENT })).toEqual([
+        expect.objectContaining({ customerId: 'C1', amount: backorderedC1 * 10 * 0.05, currency: 'CHF' }),
+      ]);
+    } finally {
+      await chf.close();
+    }
+  });
+});

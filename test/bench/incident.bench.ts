@@ -52,6 +52,7 @@ export async function benchIncident(options: { demandLines?: number; customers?:
       store,
       mail: { transport, from: { address: 'desk@example.com' }, plannerEmail: 'planners@example.com' },
       answerLinks: createAnswerLinks({ secret: 'bench-secret-bench-secret-bench-secret', ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' }),
+      currency: 'EUR',
     }),
   });
   try {

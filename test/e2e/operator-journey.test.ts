@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listIncidentBackorders } from '../../activities/shared';
+import { listIncidentBackorders } from '../../activities/paging';
 import { DEFAULT_POLICY } from '../../src/allocation/policy';
 import type { AnswerClaims } from '../../src/answer-links';
 import { createIncidentOperations, type IncidentOperations } from '../../src/operations/incident-operations';

@@ -81,6 +81,7 @@ export async function createWorld(
     store,
     mail: { transport, from: { name: 'Supply Desk', address: 'desk@example.com' }, plannerEmail: 'planners@example.com' },
     answerLinks: createAnswerLinks({ secret: 'test-secret-test-secret-test-secret!', ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' }),
+    currency: 'EUR',
   };
   const taskQueue = uniqueTaskQueue('incident');
   const activities = options.workerActivities ? options.workerActivities(deps) : createActivities(deps);

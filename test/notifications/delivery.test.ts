@@ -369,8 +369,8 @@ describe('answer links over SMTP', () => {
     ],
     totals: null,
     orderLines: [
-      { lineId: 'L-1', orderId: 'SO-1', customerId: 'C-1', quantity: 10 },
-      { lineId: 'L-2', orderId: 'SO-2', customerId: 'C-2', quantity: 5 },
+      { lineId: 'L-1', orderId: 'SO-1', customerId: 'C-1', quantity: 10, substitutesAllowed: true },
+      { lineId: 'L-2', orderId: 'SO-2', customerId: 'C-2', quantity: 5, substitutesAllowed: true },
     ],
     openBackorders: new Map([
       ['L-1', 6],
@@ -454,7 +454,7 @@ describe('answer links over SMTP', () => {
         line('L-6', 'C-6', { allocated: 1, backordered: 9 }), // most backordered of the rest
         line('L-7', 'C-7', { allocated: 9, backordered: 1 }),
       ],
-      orderLines: ['1', '2', '3', '4', '5', '6', '7'].map((n) => ({ lineId: `L-${n}`, orderId: `SO-${n}`, customerId: `C-${n}`, quantity: 10 })),
+      orderLines: ['1', '2', '3', '4', '5', '6', '7'].map((n) => ({ lineId: `L-${n}`, orderId: `SO-${n}`, customerId: `C-${n}`, quantity: 10, substitutesAllowed: true })),
       openBackorders: new Map([
         ['L-3', 6],
         ['L-4', 10],
@@ -804,6 +804,7 @@ describe('notices of a whole incident', () => {
       expect(offered.length).toBeGreaterThan(0);
       const open = (await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0);
       const accepting = new Set((await w.deps.crm.getCustomers([...new Set(open.map((b) => b.customerId))])).filter((c) => c.acceptsSubstitutes).map((c) => c.customerId));
+      const allowing = new Set(w.store.get<IncidentSnapshot>(incidentId, 'snapshot')!.lines.filter((l) => l.substitutesAllowed).map((l) => l.lineId));
       // The offer names the substitute as the catalogue describes it, with the price difference for the whole quantity.
       const { description } = await w.deps.inventory.getItem(substitute!.sku);
       expect(description).not.toBe('');
@@ -815,11 +816,12 @@ describe('notices of a whole incident', () => {
         const claims = w.deps.answerLinks.verify(token, new Date());
         expect(claims).toMatchObject({ w: handle.workflowId, i: incidentId });
         expect(accepting.has(claims.c)).toBe(true);
+        expect(allowing.has(claims.l)).toBe(true);
         expect(open.some((b) => b.lineId === claims.l && b.customerId === claims.c)).toBe(true);
         expect(m.html).toContain(`/answers/${token}"`);
       }
-      // Every open line of an accepting customer got its offer.
-      expect(offered.length).toBe(new Set(open.filter((b) => accepting.has(b.customerId)).map((b) => b.lineId)).size);
+      // Every open line of an accepting customer that allows substitutes got its offer, and no other line.
+      expect(offered.length).toBe(new Set(open.filter((b) => accepting.has(b.customerId) && allowing.has(b.lineId)).map((b) => b.lineId)).size);
 
       const claims = w.deps.answerLinks.verify(offered[0]!.token, new Date());
       await handle.executeUpdate(customerAnswerUpdate, {

@@ -1,7 +1,8 @@
 // Pooling spoke stock into the hub: only what is needed, largest spare first, never below safety stock.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planPooling, spareOf, type PoolingPosition } from '../../src/pooling/plan';
+import { freeStock } from '../../src/pooling/free-stock';
+import { planPooling, type PoolingPosition } from '../../src/pooling/plan';
 
 const at = (locationId: string, onHand: number, reserved = 0, safetyStock = 0): PoolingPosition => ({ locationId, onHand, reserved, safetyStock });
 
@@ -45,7 +46,7 @@ describe('pooling plan', () => {
     fc.assert(
       fc.property(positionArb, fc.integer({ min: -10, max: 400 }), (positions, needed) => {
         const plan = planPooling({ sku: 'X', hubId: 'HUB', positions, needed });
-        const spare = new Map<string, number>(positions.filter((p) => p.locationId !== 'HUB').map((p) => [p.locationId, spareOf(p)]));
+        const spare = new Map<string, number>(positions.filter((p) => p.locationId !== 'HUB').map((p) => [p.locationId, freeStock(p)]));
         const totalSpare = [...spare.values()].reduce((a, s) => a + s, 0);
         expect(plan.pooled).toBe(Math.min(Math.max(0, needed), totalSpare));
         expect(new Set(plan.transfers.map((t) => t.fromLocationId)).size).toBe(plan.transfers.length);
