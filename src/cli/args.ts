@@ -1,12 +1,14 @@
-// `stockout` command lines → validated commands. Pure: no I/O, no Temporal. Everything is checked with the
+// `stockout` command lines → validated commands, or the help and version text to print. Pure: no I/O, no
+// Temporal. Commander reads the flags and writes the help into a string; every value is then checked with the
 // shared command schemas here, so bad input exits before any connection is made, and errors name the flag.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Command as Program, CommanderError, Option, type Help } from 'commander';
 import type { z } from 'zod';
+import packageJson from '../../package.json' with { type: 'json' };
 import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema } from '../incident/commands';
-import { ListFilterSchema, ManualTriggerSchema, OperationError, resolveIncidentId, type Issue } from '../operations/incident-operations';
+import { ListFilterSchema, ManualTriggerSchema, OperationError, resolveIncidentId } from '../operations/incident-operations';
+import { describeIssues, issuesOf, type Issue } from '../validation/issues';
 
 export type Command =
-  | { name: 'help'; topic?: string }
   | { name: 'start'; trigger: z.output<typeof ManualTriggerSchema> }
   | { name: 'list'; filter: z.output<typeof ListFilterSchema> }
   | { name: 'show' | 'report'; id: string }
@@ -18,149 +20,234 @@ export type Command =
   | { name: 'cancel'; id: string; cancel: z.output<typeof CancelSchema> }
   | { name: 'resume'; id: string; resume: z.output<typeof ResumeSchema> };
 
-export interface Invocation {
-  command: Command;
-  /** Machine-readable output for scripts. */
-  json: boolean;
-}
+/** What a command line asks for; `json` (machine-readable output for scripts) holds even when it is refused. */
+export type Invocation = { json: boolean } & (
+  | { kind: 'run'; command: Command }
+  /** Help or the version: printed on stdout, nothing runs. */
+  | { kind: 'print'; text: string }
+  | { kind: 'invalid'; error: OperationError }
+);
 
-type Options = NonNullable<ParseArgsConfig['options']>;
-type Values = Record<string, string | string[] | boolean | undefined>;
+type Values = Record<string, string | string[] | undefined>;
 
 interface Spec {
+  description: string;
+  /** What follows the command name in its usage line. */
   usage: string;
   /** Takes an incident `<id>` as its only positional argument. */
   id: boolean;
-  options: Options;
+  options: Option[];
+  /** One command line, without `stockout`. */
+  example: string;
   /** The validated command from the parsed flags. */
   build(values: Values, id: string): Command;
 }
 
-const text = { type: 'string' } as const;
+const flag = (flags: string, description: string) => new Option(flags, description);
+// Given once per value: `--override L1=5 --override L2=0`.
+const repeatable = (flags: string, description: string) =>
+  new Option(flags, description).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
 
-// A string flag given as `--revision 3` becomes a number for the schema; anything else becomes NaN, which the schema refuses.
-function num(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  return typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+function refused(issues: Issue[]): OperationError {
+  return new OperationError('invalid', describeIssues(issues), issues);
 }
-const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+const invalid = (path: string, message: string) => refused([{ path, message }]);
 
 /** Validates with a shared schema; issue paths are rewritten from schema fields to the flags people typed. */
-function checked<S extends z.ZodType>(schema: S, value: unknown, flags: Record<string, string>): z.output<S> {
+function checked<S extends z.ZodType>(schema: S, value: unknown, root: string, flags: Record<string, string> = {}): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues: Issue[] = result.error.issues.map((issue) => {
-    const [field, ...rest] = issue.path.map(String);
-    const flag = field === undefined ? 'input' : `--${flags[field] ?? field}`;
-    return { path: [flag, ...rest].join('.'), message: issue.message };
-  });
-  throw new OperationError('invalid', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+  const flagOf = (field: string) => flags[field] ?? field;
+  throw refused(issuesOf(result.error, root, (field) => `--${flagOf(field)}`));
 }
 
-function invalid(path: string, message: string): OperationError {
-  return new OperationError('invalid', `${path}: ${message}`, [{ path, message }]);
+// Decimal digits only: Number() would read "0x10" as 16, "1e3" as 1000 and "" as 0. The sign is read so that
+// the schema, the one home of each range, says why a negative number does not fit.
+const WHOLE = /^-?[0-9]+$/;
+const DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
+
+function numberFlag(value: string | string[] | undefined, name: string, notation: RegExp = WHOLE): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !notation.test(value)) {
+    throw invalid(`--${name}`, `expected ${notation === WHOLE ? 'a whole number' : 'a number'} in decimal digits, got "${String(value)}"`);
+  }
+  return Number(value);
 }
+const text = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
 
 function overrides(values: Values) {
-  const given = (values.override as string[] | undefined) ?? [];
-  return given.map((entry) => {
+  return ((values.override as string[] | undefined) ?? []).map((entry) => {
     const at = entry.lastIndexOf('=');
-    if (at <= 0) throw invalid('--override', `expected lineId=quantity, got "${entry}"`);
-    return { lineId: entry.slice(0, at), allocate: num(entry.slice(at + 1)) };
+    const quantity = entry.slice(at + 1);
+    if (at <= 0 || !WHOLE.test(quantity)) throw invalid('--override', `expected LINE=QTY with QTY in decimal digits, got "${entry}"`);
+    return { lineId: entry.slice(0, at), allocate: Number(quantity) };
   });
 }
+
+const listOf = (values: readonly string[]) => values.join(', ');
+const DEFAULT_LIMIT = ListFilterSchema.parse({}).limit;
 
 const SPECS: Record<string, Spec> = {
   start: {
-    usage: 'start --sku SKU --network NETWORK --reason TEXT [--expected-restock YYYY-MM-DD] [--by NAME]',
+    description: 'Open an incident for a SKU short in a network, or attach the trigger to the one already running',
+    usage: '--sku SKU --network NETWORK --reason TEXT [--expected-restock YYYY-MM-DD] [--by NAME]',
     id: false,
-    options: { sku: text, network: text, reason: text, 'expected-restock': text, by: text },
+    options: [
+      flag('--sku <sku>', 'the SKU that is short'),
+      flag('--network <network>', 'the distribution network (hub and spokes) it is short in'),
+      flag('--reason <text>', 'why, as the timeline and the planner will read it'),
+      flag('--expected-restock <date>', 'when supply is expected back (YYYY-MM-DD), if known'),
+      flag('--by <name>', 'who starts it'),
+    ],
+    example: 'start --sku SKU-1042 --network EU --reason "supplier fire" --expected-restock 2025-04-01 --by pat',
     build: (v) => ({
       name: 'start',
       trigger: checked(
         ManualTriggerSchema,
-        { sku: v.sku, network: v.network, reason: v.reason, expectedRestock: v['expected-restock'], requestedBy: v.by },
+        { sku: v.sku, network: v.network, reason: v.reason, expectedRestock: v.expectedRestock, requestedBy: v.by },
+        'start',
         { expectedRestock: 'expected-restock', requestedBy: 'by' },
       ),
     }),
   },
   list: {
-    usage: 'list [--stage STAGE] [--severity SEVERITY] [--sku SKU] [--network NETWORK] [--limit N]',
+    description: 'List incidents, optionally only those in a stage, of a severity, SKU or network',
+    usage: '[--stage STAGE] [--severity SEVERITY] [--sku SKU] [--network NETWORK] [--limit N]',
     id: false,
-    options: { stage: text, severity: text, sku: text, network: text, limit: text },
+    options: [
+      flag('--stage <stage>', `only incidents in this stage: ${listOf(ListFilterSchema.shape.stage.unwrap().options)}`),
+      flag('--severity <severity>', `only incidents of this severity: ${listOf(ListFilterSchema.shape.severity.unwrap().options)}`),
+      flag('--sku <sku>', 'only incidents for this SKU'),
+      flag('--network <network>', 'only incidents in this network'),
+      flag('--limit <n>', `at most this many incidents (default ${DEFAULT_LIMIT})`),
+    ],
+    example: 'list --stage awaiting-approval --network EU',
     build: (v) => ({
       name: 'list',
-      filter: checked(ListFilterSchema, { stage: v.stage, severity: v.severity, sku: v.sku, network: v.network, limit: num(v.limit) }, {}),
+      filter: checked(ListFilterSchema, { stage: v.stage, severity: v.severity, sku: v.sku, network: v.network, limit: numberFlag(v.limit, 'limit') }, 'list'),
     }),
   },
-  show: { usage: 'show <id>', id: true, options: {}, build: (_v, id) => ({ name: 'show', id }) },
-  report: { usage: 'report <id>', id: true, options: {}, build: (_v, id) => ({ name: 'report', id }) },
-  simulate: {
-    usage: 'simulate <id> --policy FILE',
+  show: {
+    description: 'Show an incident: stage, impact, pooling, the plan per relationship stage, approval, backorders, timeline',
+    usage: '<id>',
     id: true,
-    options: { policy: text },
+    options: [],
+    example: 'show EU:SKU-1042',
+    build: (_v, id) => ({ name: 'show', id }),
+  },
+  report: {
+    description: 'Show the report of an ended incident: fill rate at commit and final per stage, revenue, recommendations',
+    usage: '<id>',
+    id: true,
+    options: [],
+    example: 'report stockout:EU:SKU-1042',
+    build: (_v, id) => ({ name: 'report', id }),
+  },
+  simulate: {
+    description: 'Compare the current plan with the one another allocation policy would make (changes nothing)',
+    usage: '<id> --policy FILE',
+    id: true,
+    options: [flag('--policy <file>', 'a JSON policy file: the fields it changes from the default policy (src/allocation/policy.ts)')],
+    example: 'simulate EU:SKU-1042 --policy even-split.json',
     build: (v, id) => {
-      const policyFile = str(v.policy);
+      const policyFile = text(v.policy);
       if (!policyFile) throw invalid('--policy', 'required: a policy file (JSON)');
       return { name: 'simulate', id, policyFile };
     },
   },
   approve: {
-    usage: 'approve <id> --revision N --by NAME [--override LINE=QTY ...] [--comment TEXT]',
+    description: 'Approve the plan awaiting approval, optionally overriding what single order lines get',
+    usage: '<id> --revision N --by NAME [--override LINE=QTY ...] [--comment TEXT]',
     id: true,
-    options: { revision: text, by: text, override: { type: 'string', multiple: true }, comment: text },
+    options: [
+      flag('--revision <n>', 'the plan revision you reviewed (see `show`); the incident refuses a decision for any other'),
+      flag('--by <name>', 'who approves'),
+      repeatable('--override <line=qty>', 'allocate QTY units to order line LINE instead of what the plan gives it; repeat for more lines'),
+      flag('--comment <text>', 'a note kept with the decision'),
+    ],
+    example: 'approve EU:SKU-1042 --revision 2 --by pat --override L-00000042=40 --comment "key account"',
     build: (v, id) => ({
       name: 'decide',
       id,
       decision: checked(
         PlanDecisionSchema,
-        { decision: 'approve', planRevision: num(v.revision), decidedBy: v.by, overrides: overrides(v), comment: v.comment },
+        { decision: 'approve', planRevision: numberFlag(v.revision, 'revision'), decidedBy: v.by, overrides: overrides(v), comment: v.comment },
+        'approve',
         { planRevision: 'revision', decidedBy: 'by', overrides: 'override' },
       ),
     }),
   },
   reject: {
-    usage: 'reject <id> --revision N --reason TEXT --by NAME',
+    description: 'Reject the plan awaiting approval; the incident keeps waiting for a decision',
+    usage: '<id> --revision N --reason TEXT --by NAME',
     id: true,
-    options: { revision: text, reason: text, by: text },
+    options: [
+      flag('--revision <n>', 'the plan revision you reviewed (see `show`); the incident refuses a decision for any other'),
+      flag('--reason <text>', 'why, kept with the decision'),
+      flag('--by <name>', 'who rejects'),
+    ],
+    example: 'reject EU:SKU-1042 --revision 2 --reason "too generous to the big account" --by pat',
     build: (v, id) => ({
       name: 'decide',
       id,
       decision: checked(
         PlanDecisionSchema,
-        { decision: 'reject', planRevision: num(v.revision), decidedBy: v.by, comment: v.reason },
+        { decision: 'reject', planRevision: numberFlag(v.revision, 'revision'), decidedBy: v.by, comment: v.reason },
+        'reject',
         { planRevision: 'revision', decidedBy: 'by', comment: 'reason' },
       ),
     }),
   },
   restock: {
-    usage: 'restock <id> --receipt ID --quantity N [--location ID] [--po ID]',
+    description: 'Record goods received for the SKU: they go to the open backorders',
+    usage: '<id> --receipt ID --quantity N [--location ID] [--po ID]',
     id: true,
-    options: { receipt: text, quantity: text, location: text, po: text },
+    options: [
+      flag('--receipt <id>', 'the goods receipt; recording the same receipt twice is one restock'),
+      flag('--quantity <n>', 'units received (a whole number)'),
+      flag('--location <id>', 'where they were received (default: the hub)'),
+      flag('--po <id>', 'the purchase order they arrived on'),
+    ],
+    example: 'restock EU:SKU-1042 --receipt GR-1001 --quantity 500 --po PO-000017',
     build: (v, id) => ({
       name: 'restock',
       id,
       restock: checked(
         RestockSchema,
-        { receiptId: v.receipt, quantity: num(v.quantity), locationId: v.location, poId: v.po },
+        { receiptId: v.receipt, quantity: numberFlag(v.quantity, 'quantity'), locationId: v.location, poId: v.po },
+        'restock',
         { receiptId: 'receipt', locationId: 'location', poId: 'po' },
       ),
     }),
   },
   eta: {
-    usage: 'eta <id> --po ID --eta YYYY-MM-DD [--reason TEXT]',
+    description: 'Record a new ETA for an inbound purchase order; customers with open backorders are told',
+    usage: '<id> --po ID --eta YYYY-MM-DD [--reason TEXT]',
     id: true,
-    options: { po: text, eta: text, reason: text },
+    options: [
+      flag('--po <id>', 'the purchase order'),
+      flag('--eta <date>', 'its new arrival date (YYYY-MM-DD)'),
+      flag('--reason <text>', 'why it moved'),
+    ],
+    example: 'eta EU:SKU-1042 --po PO-000017 --eta 2025-04-15 --reason "port congestion"',
     build: (v, id) => ({
       name: 'eta',
       id,
-      change: checked(EtaChangeSchema, { poId: v.po, eta: v.eta, reason: v.reason }, { poId: 'po' }),
+      change: checked(EtaChangeSchema, { poId: v.po, eta: v.eta, reason: v.reason }, 'eta', { poId: 'po' }),
     }),
   },
   answer: {
-    usage: 'answer <id> --customer ID --line ID --answer accept-substitute|cancel|can-wait [--on-hand N] [--daily-usage N]',
+    description: "Record a customer's answer about a backordered line, as taken by phone or email",
+    usage: '<id> --customer ID --line ID --answer accept-substitute|cancel|can-wait [--on-hand N] [--daily-usage N]',
     id: true,
-    options: { customer: text, line: text, answer: text, 'on-hand': text, 'daily-usage': text },
+    options: [
+      flag('--customer <id>', 'the customer'),
+      flag('--line <id>', 'their order line'),
+      flag('--answer <answer>', `what they chose: ${listOf(CustomerAnswerSchema.options.map((o) => o.shape.answer.value))}`),
+      flag('--on-hand <n>', 'with can-wait: units the customer still holds (a whole number)'),
+      flag('--daily-usage <n>', 'with can-wait: units the customer uses a day (decimals allowed)'),
+    ],
+    example: 'answer EU:SKU-1042 --customer CUST-000042 --line L-00000042 --answer can-wait --on-hand 40 --daily-usage 2.5',
     build: (v, id) => ({
       name: 'answer',
       id,
@@ -169,69 +256,118 @@ const SPECS: Record<string, Spec> = {
         {
           answer: v.answer,
           // The same answer recorded twice is one answer.
-          answerId: `cli:${str(v.customer)}:${str(v.line)}:${str(v.answer)}`,
+          answerId: `cli:${text(v.customer)}:${text(v.line)}:${text(v.answer)}`,
           customerId: v.customer,
           lineId: v.line,
-          ...(v['on-hand'] !== undefined ? { onHand: num(v['on-hand']) } : {}),
-          ...(v['daily-usage'] !== undefined ? { dailyUsage: num(v['daily-usage']) } : {}),
+          onHand: numberFlag(v.onHand, 'on-hand'),
+          dailyUsage: numberFlag(v.dailyUsage, 'daily-usage', DECIMAL),
         },
+        'answer',
         { customerId: 'customer', lineId: 'line', onHand: 'on-hand', dailyUsage: 'daily-usage' },
       ),
     }),
   },
   cancel: {
-    usage: 'cancel <id> --reason TEXT --by NAME',
+    description: 'Cancel the incident: orders are left as they were (reservations released, backorders withdrawn, unshipped transfers cancelled) and customers who heard are told',
+    usage: '<id> --reason TEXT --by NAME',
     id: true,
-    options: { reason: text, by: text },
-    build: (v, id) => ({ name: 'cancel', id, cancel: checked(CancelSchema, { reason: v.reason, cancelledBy: v.by }, { cancelledBy: 'by' }) }),
+    options: [flag('--reason <text>', 'why, as the customers and the report will read it'), flag('--by <name>', 'who cancels')],
+    example: 'cancel EU:SKU-1042 --reason "false alarm: stock count corrected" --by pat',
+    build: (v, id) => ({ name: 'cancel', id, cancel: checked(CancelSchema, { reason: v.reason, cancelledBy: v.by }, 'cancel', { cancelledBy: 'by' }) }),
   },
   resume: {
-    usage: 'resume <id> --by NAME [--note TEXT]',
+    description: 'Resume an incident parked in needs-attention, once the cause is fixed: the failed stage runs again',
+    usage: '<id> --by NAME [--note TEXT]',
     id: true,
-    options: { by: text, note: text },
-    build: (v, id) => ({ name: 'resume', id, resume: checked(ResumeSchema, { resumedBy: v.by, note: v.note }, { resumedBy: 'by' }) }),
+    options: [flag('--by <name>', 'who resumes'), flag('--note <text>', 'what was fixed, kept in the timeline')],
+    example: 'resume EU:SKU-1042 --by pat --note "CRM credentials renewed"',
+    build: (v, id) => ({ name: 'resume', id, resume: checked(ResumeSchema, { resumedBy: v.by, note: v.note }, 'resume', { resumedBy: 'by' }) }),
   },
 };
 
-export function usage(topic?: string): string {
-  const spec = topic ? SPECS[topic] : undefined;
-  if (spec) return `usage: stockout ${spec.usage} [--json]\n`;
-  return [
-    'usage: stockout <command> [options] [--json]',
-    '',
-    'Commands:',
-    ...Object.values(SPECS).map((s) => `  ${s.usage}`),
-    '',
-    '<id> is the incident workflow id (stockout:NETWORK:SKU) or NETWORK:SKU.',
-    'Temporal is reached with the same settings as the `temporal` CLI (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profiles).',
-    'Exit codes: 0 ok, 2 bad input, 3 incident not found, 4 refused by the incident, 1 anything else.',
-    '',
-  ].join('\n');
+const NOTES = `
+<id> is the incident workflow id (stockout:NETWORK:SKU) or NETWORK:SKU.
+Temporal is reached with the same settings as the \`temporal\` CLI (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profiles).
+Exit codes: 0 ok, 2 bad input (the flag is named), 3 incident not found, 4 refused by the incident, 1 anything else.
+`;
+
+// The command list gives each command's usage line with its description below: usages are too wide for a column.
+const HELP_LAYOUT: Partial<Help> = {
+  showGlobalOptions: true,
+  subcommandTerm(this: Help, command: Program) {
+    const description = this.boxWrap(command.description(), (this.helpWidth ?? 80) - 6).replace(/^/gm, '      ');
+    return `${command.name()} ${command.usage()}\n${description}`;
+  },
+  subcommandDescription: () => '',
+  // Nor may the usages widen the column of the options.
+  longestSubcommandTermLength: () => 0,
+};
+
+/** The commander program for one parse: it keeps the parsed values, so each command line gets its own. */
+function program(output: { text: string }, parsed: { command?: Command; at: string }): Program {
+  const root = new Program('stockout')
+    .description('Start, watch and steer stockout incidents from a terminal or a script.')
+    .usage('<command> [options]')
+    .version(packageJson.version, '-V, --version', 'print the version')
+    .option('--json', 'machine-readable output: results as JSON on stdout, errors as {"error", "issues"} on stderr')
+    .helpOption('-h, --help', 'show help for the command')
+    .helpCommand('help [command]', 'show help for a command')
+    // Before the subcommands, which copy these settings: commander throws instead of exiting, writes into a
+    // string, and prints nothing of its own errors (run() prints them, as text or JSON).
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => (output.text += text), writeErr: () => {}, outputError: () => {} })
+    .configureHelp(HELP_LAYOUT)
+    .addHelpText('after', NOTES)
+    .hook('preSubcommand', (_root, command) => {
+      parsed.at = command.name();
+    });
+  for (const [name, spec] of Object.entries(SPECS)) {
+    const command = root
+      .command(name)
+      .description(spec.description)
+      .usage(spec.usage)
+      // Checked in the action, which names the extra argument.
+      .allowExcessArguments()
+      .addHelpText('after', `\nExample:\n  $ stockout ${spec.example}\n`);
+    if (spec.id) command.argument('<id>', 'the incident: its workflow id stockout:NETWORK:SKU, or NETWORK:SKU');
+    for (const option of spec.options) command.addOption(option);
+    command.action(() => {
+      const expected = spec.id ? 1 : 0;
+      if (command.args.length > expected) throw invalid(name, `unexpected argument "${command.args[expected]}"`);
+      parsed.command = spec.build(command.opts<Values>(), spec.id ? resolveIncidentId(command.args[0]!) : '');
+    });
+  }
+  return root;
+}
+
+/** Commander's refusals as the CLI's: the command (or `stockout`) as the path, commander's words as the message. */
+function fromCommander(error: CommanderError, at: string): OperationError {
+  switch (error.code) {
+    case 'commander.missingArgument':
+      return invalid('<id>', 'required: the incident workflow id or NETWORK:SKU');
+    // No command, or `help` for an unknown one: commander would print the help to stderr.
+    case 'commander.help':
+      return invalid('<command>', `expected one of ${listOf(Object.keys(SPECS))}; see \`stockout help\``);
+    default:
+      return invalid(at, error.message.replace(/^error: /, ''));
+  }
 }
 
 export function parseCommandLine(argv: string[]): Invocation {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { command: { name: 'help', topic: rest[0] }, json: false };
-  const spec = SPECS[name];
-  if (!spec) throw invalid('command', `unknown command "${name}"; try \`stockout help\``);
-  let parsed: { values: Values; positionals: string[] };
+  const output = { text: '' };
+  const parsed: { command?: Command; at: string } = { at: 'stockout' };
+  const root = program(output, parsed);
   try {
-    parsed = parseArgs({
-      args: rest,
-      options: { ...spec.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
+    // A bare `stockout` shows the help.
+    root.parse(argv.length > 0 ? argv : ['help'], { from: 'user' });
   } catch (error) {
-    // node:util names the flag in its message ("Unknown option '--x'", "Option '--sku <value>' argument missing").
-    throw invalid(name, error instanceof Error ? error.message : String(error));
+    const json = root.opts().json === true;
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? { json, kind: 'print', text: output.text } : { json, kind: 'invalid', error: fromCommander(error, parsed.at) };
+    }
+    if (error instanceof OperationError) return { json, kind: 'invalid', error };
+    throw error;
   }
-  const { values, positionals } = parsed;
-  const json = values.json === true;
-  if (values.help) return { command: { name: 'help', topic: name }, json };
-  const expected = spec.id ? 1 : 0;
-  if (positionals.length < expected) throw invalid('<id>', 'required: the incident workflow id or NETWORK:SKU');
-  if (positionals.length > expected) throw invalid(name, `unexpected argument "${positionals[expected]}"`);
-  const id = spec.id ? resolveIncidentId(positionals[0]!) : '';
-  return { command: spec.build(values, id), json };
+  // Every command has an action; without one commander has already refused the command line.
+  return { json: root.opts().json === true, kind: 'run', command: parsed.command! };
 }

@@ -4,14 +4,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Client } from '@temporalio/client';
+import { LOCAL_TARGET, type Client } from '@temporalio/client';
 import { loadPolicyFile } from '../config/policy-file';
 import { manualTrigger, OperationError, operationsFromConfig, type IncidentOperations } from '../operations/incident-operations';
 import { loadConfig } from '../config/env';
 import { INCIDENT_STORE_FILE, openIncidentStore, type IncidentStore } from '../incident-store/store';
 import { createInventoryClient } from '../inventory/http-client';
-import { connectClient } from '../temporal/connection';
-import { parseCommandLine, usage, type Command } from './args';
+import { connectClient, TemporalUnreachableError } from '../temporal/connection';
+import { describeIssues } from '../validation/issues';
+import { parseCommandLine, type Command } from './args';
 import { formatComparison, formatList, formatReport, formatState } from './format';
 
 export interface Output {
@@ -39,37 +40,44 @@ const EXIT_BY_KIND: Record<OperationError['kind'], number> = {
 /** Runs one command line and returns the exit code; never throws. */
 export async function run(argv: string[], deps: CliDeps): Promise<number> {
   const stderr = deps.stderr ?? deps.stdout;
+  let json = false;
   try {
-    const { command, json } = parseCommandLine(argv);
-    if (command.name === 'help') {
-      deps.stdout.write(usage(command.topic));
+    const invocation = parseCommandLine(argv);
+    json = invocation.json;
+    if (invocation.kind === 'print') {
+      deps.stdout.write(invocation.text);
       return EXIT.ok;
     }
+    if (invocation.kind === 'invalid') return failed(stderr, invocation.error, json);
+    const { command } = invocation;
     const policy = command.name === 'simulate' ? await readPolicy(command.policyFile, deps.loadPolicy ?? loadPolicyFile) : undefined;
     const operations = typeof deps.operations === 'function' ? await deps.operations() : deps.operations;
     const { data, text } = await execute(operations, command, policy);
     deps.stdout.write(`${json ? JSON.stringify(data, null, 2) : text}\n`);
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof OperationError) {
-      stderr.write(`error: ${error.message}\n`);
-      return EXIT_BY_KIND[error.kind];
-    }
-    stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.failed;
+    return failed(stderr, error, json);
   }
+}
+
+/** Says what went wrong, as text for people or one line of JSON for scripts, and returns the exit code. */
+function failed(stderr: Output, error: unknown, json: boolean): number {
+  const known = error instanceof OperationError ? error : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  stderr.write(json ? `${JSON.stringify({ error: message, issues: known?.issues ?? [] })}\n` : `error: ${message}\n`);
+  return known ? EXIT_BY_KIND[known.kind] : EXIT.failed;
 }
 
 async function readPolicy(path: string, load: (path: string) => unknown): Promise<unknown> {
   try {
     return await load(path);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new OperationError('invalid', `--policy: ${message}`, [{ path: '--policy', message }]);
+    const issues = [{ path: '--policy', message: error instanceof Error ? error.message : String(error) }];
+    throw new OperationError('invalid', describeIssues(issues), issues);
   }
 }
 
-async function execute(ops: IncidentOperations, command: Exclude<Command, { name: 'help' }>, policy: unknown): Promise<{ data: unknown; text: string }> {
+async function execute(ops: IncidentOperations, command: Command, policy: unknown): Promise<{ data: unknown; text: string }> {
   switch (command.name) {
     case 'start': {
       const started = await ops.trigger(manualTrigger(command.trigger));
@@ -122,6 +130,23 @@ function simpleCommand(ops: IncidentOperations, command: Extract<Command, { name
   }
 }
 
+/** Where the address came from and how to get a server there: the SDK only says "Failed to connect before the deadline". */
+function unreachable(error: TemporalUnreachableError): OperationError {
+  const { address, namespace } = error.target;
+  // envconfig: TEMPORAL_ADDRESS over the temporal.toml profile over the SDK's default.
+  const source = process.env.TEMPORAL_ADDRESS !== undefined
+    ? 'set by TEMPORAL_ADDRESS'
+    : address === LOCAL_TARGET
+      ? 'the default: neither TEMPORAL_ADDRESS nor a temporal.toml profile sets one'
+      : 'set by the temporal.toml profile';
+  const reason = error.cause instanceof Error ? error.cause.message : String(error.cause);
+  return new OperationError(
+    'unavailable',
+    `cannot reach Temporal at ${address} (${source}; namespace ${namespace}): ${reason}. ` +
+      'Start a local server with `npm start -- --serve`, or set TEMPORAL_ADDRESS to one that runs.',
+  );
+}
+
 /** The real thing: environment configuration, a Temporal connection, the shared incident store if present. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   let client: Client | undefined;
@@ -134,7 +159,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
         const storeFile = join(config.STOCKOUT_DATA_DIR, INCIDENT_STORE_FILE);
         // Only read an existing store: the CLI must not create an empty one next to the worker's.
         store = existsSync(storeFile) ? openIncidentStore(storeFile) : undefined;
-        client = await connectClient();
+        client = await connectClient().catch((error: unknown) => {
+          throw error instanceof TemporalUnreachableError ? unreachable(error) : error;
+        });
         // The inventory system tells a mistyped SKU before an incident starts for it.
         const inventory = createInventoryClient({ baseUrl: config.INVENTORY_URL, timeoutMs: config.SYSTEMS_TIMEOUT_MS });
         return buildOperations({ client, store, inventory });

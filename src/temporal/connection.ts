@@ -1,7 +1,7 @@
 // Temporal connection settings come from the SDK's envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
 // TEMPORAL_API_KEY, TLS variables, profiles in temporal.toml), so whatever works with the `temporal` CLI
 // and Temporal Cloud works here unchanged.
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, LOCAL_TARGET } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import proto from '@temporalio/proto';
@@ -30,10 +30,24 @@ export function configuredDataConverter(): DataConverter {
   return dataConverterFor(payloadKeysFromEnv());
 }
 
+/** Connecting to Temporal failed (nothing listens, or TLS or auth refused); carries the address so callers can say where they looked. */
+export class TemporalUnreachableError extends Error {
+  constructor(
+    readonly target: TemporalTarget,
+    cause: unknown,
+  ) {
+    super(`cannot reach Temporal at ${target.address} (namespace ${target.namespace}): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'TemporalUnreachableError';
+  }
+}
+
 /** A client for starting, signalling and querying incidents. */
 export async function connectClient(override?: Partial<TemporalTarget>): Promise<Client> {
   const { connectionOptions, namespace } = connectConfig(override);
-  const connection = await Connection.connect(connectionOptions);
+  const connection = await Connection.connect(connectionOptions).catch((error: unknown) => {
+    // The SDK's own default when neither the environment nor a profile names an address.
+    throw new TemporalUnreachableError({ address: connectionOptions.address ?? LOCAL_TARGET, namespace }, error);
+  });
   return new Client({ connection, namespace, dataConverter: configuredDataConverter() });
 }
 

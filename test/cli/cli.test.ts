@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import packageJson from '../../package.json' with { type: 'json' };
 import { OperationError } from '../../src/operations/incident-operations';
 import { parseCommandLine } from '../../src/cli/args';
 import { formatComparison, formatList, formatReport, formatState, table } from '../../src/cli/format';
 import { EXIT, run } from '../../src/cli/main';
 import { buildIncidentReport, type IncidentReport } from '../../src/report/incident-report';
 import { fakeOperations, sampleComparison, samplePlan, sampleState } from '../api/fake-operations';
+import { freePorts, spawnWatched } from '../harness/process';
 
 function capture() {
   let text = '';
@@ -32,9 +34,16 @@ async function cli(argv: string[], operations = fakeOperations().operations) {
   return { code, stdout: stdout.text, stderr: stderr.text, connected };
 }
 
+/** The command a valid command line builds. */
+function commandLine(argv: string[]) {
+  const invocation = parseCommandLine(argv);
+  if (invocation.kind !== 'run') throw new Error(`expected a command, got ${JSON.stringify(invocation)}`);
+  return invocation;
+}
+
 describe('argument parsing', () => {
   it('builds an approval with overrides, resolving the network:sku shorthand', () => {
-    const { command, json } = parseCommandLine(['approve', 'eu:SKU-1', '--revision', '2', '--by', 'pat', '--override', 'L1=5', '--override', 'ORD=7=0', '--json']);
+    const { command, json } = commandLine(['approve', 'eu:SKU-1', '--revision', '2', '--by', 'pat', '--override', 'L1=5', '--override', 'ORD=7=0', '--json']);
     expect(json).toBe(true);
     expect(command).toEqual({
       name: 'decide',
@@ -44,7 +53,7 @@ describe('argument parsing', () => {
   });
 
   it('keeps a full workflow id as it is and maps reject --reason to the comment', () => {
-    expect(parseCommandLine(['reject', 'stockout:eu:SKU-1', '--revision', '0', '--reason', 'too generous to the big account', '--by', 'pat']).command).toEqual({
+    expect(commandLine(['reject', 'stockout:eu:SKU-1', '--revision', '0', '--reason', 'too generous to the big account', '--by', 'pat']).command).toEqual({
       name: 'decide',
       id: 'stockout:eu:SKU-1',
       decision: { decision: 'reject', planRevision: 0, decidedBy: 'pat', comment: 'too generous to the big account' },
@@ -53,9 +62,9 @@ describe('argument parsing', () => {
 
   it('derives a stable answer id so recording the same answer twice is one answer', () => {
     const argv = ['answer', 'eu:SKU-1', '--customer', 'C1', '--line', 'L1', '--answer', 'can-wait', '--on-hand', '40'];
-    const first = parseCommandLine(argv).command;
+    const first = commandLine(argv).command;
     expect(first).toMatchObject({ name: 'answer', answer: { answer: 'can-wait', customerId: 'C1', lineId: 'L1', onHand: 40 } });
-    expect(parseCommandLine(argv).command).toEqual(first);
+    expect(commandLine(argv).command).toEqual(first);
   });
 
   const bad: [string, string[], string][] = [
@@ -71,19 +80,19 @@ describe('argument parsing', () => {
     ['an unknown option', ['show', 'eu:S', '--colour', 'red'], "'--colour'"],
     ['an extra argument', ['show', 'eu:S', 'more'], 'more'],
     ['an unknown command', ['explode'], 'explode'],
+    ['help for an unknown command', ['help', 'explode'], '<command>'],
     ['simulate without a policy', ['simulate', 'eu:S'], '--policy'],
     ['a zero restock', ['restock', 'eu:S', '--receipt', 'R1', '--quantity', '0'], '--quantity'],
     ['a SKU with a colon, which would share an incident id with another network', ['start', '--sku', 'A:B', '--network', 'eu', '--reason', 'x'], '--sku'],
   ];
   for (const [name, argv, field] of bad) {
     it(`refuses ${name}, naming ${field}`, () => {
-      expect(() => parseCommandLine(argv)).toThrow(OperationError);
-      try {
-        parseCommandLine(argv);
-      } catch (error) {
-        expect((error as OperationError).kind).toBe('invalid');
-        expect((error as OperationError).message).toContain(field);
-      }
+      const invocation = parseCommandLine(argv);
+      expect(invocation.kind).toBe('invalid');
+      const { error } = invocation as Extract<typeof invocation, { kind: 'invalid' }>;
+      expect(error).toBeInstanceOf(OperationError);
+      expect(error.kind).toBe('invalid');
+      expect(error.message).toContain(field);
     });
   }
 });
@@ -154,6 +163,109 @@ describe('exit codes', () => {
     expect(result.code).toBe(EXIT.ok);
     expect(result.stdout).toContain('approve <id> --revision N');
     expect(result.connected).toBe(false);
+  });
+});
+
+describe('help, version and mistakes', () => {
+  const COMMANDS = ['start', 'list', 'show', 'report', 'simulate', 'approve', 'reject', 'restock', 'eta', 'answer', 'cancel', 'resume'];
+
+  it('explains approve: what it does, every flag with its meaning, and an example', async () => {
+    const result = await cli(['approve', '--help']);
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.connected).toBe(false);
+    expect(result.stdout).toContain('Usage: stockout approve <id> --revision N --by NAME [--override LINE=QTY ...] [--comment TEXT]');
+    expect(result.stdout).toContain('Approve the plan awaiting approval');
+    for (const [flag, meaning] of [
+      ['--revision <n>', 'the plan revision you reviewed'],
+      ['--by <name>', 'who approves'],
+      ['--override <line=qty>', 'allocate QTY units to order line LINE'],
+      ['--comment <text>', 'a note kept with the decision'],
+      ['--json', 'machine-readable output'],
+    ]) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${flag}\\s+${meaning}`, 'm'));
+    }
+    expect(result.stdout).toMatch(/^Example:\n {2}\$ stockout approve \S+ --revision \d+ --by \S+/m);
+  });
+
+  for (const name of COMMANDS) {
+    it(`explains ${name} with a description, a meaning for every flag and an example that parses`, async () => {
+      const result = await cli([name, '--help']);
+      expect(result.code).toBe(EXIT.ok);
+      const [, description] = result.stdout.split('\n\n');
+      expect(description!.trim().length).toBeGreaterThan(20);
+      const options = result.stdout.split('Options:\n')[1]!.split('\n\n')[0]!.split('\n');
+      // A flag without a meaning would stand alone on its line.
+      expect(options.filter((line) => /^ {2}(-\w, )?--[\w-]+( <[^>]+>)?$/.test(line))).toEqual([]);
+      const example = /^Example:\n {2}\$ stockout (.+)$/m.exec(result.stdout)?.[1];
+      expect(example).toMatch(new RegExp(`^${name} `));
+      const argv = example!.match(/"[^"]*"|\S+/g)!.map((word) => word.replace(/^"(.*)"$/, '$1'));
+      expect(parseCommandLine(argv).kind).toBe('run');
+    });
+  }
+
+  it('lists every command with its flags, also for a bare `stockout`', async () => {
+    const result = await cli([]);
+    expect(result.code).toBe(EXIT.ok);
+    for (const name of COMMANDS) expect(result.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    expect(result.stdout).toContain('restock <id> --receipt ID --quantity N');
+  });
+
+  it('prints the version of package.json', async () => {
+    const result = await cli(['--version']);
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout).toBe(`${packageJson.version}\n`);
+  });
+
+  it('suggests the command meant by a mistyped one and exits 2', async () => {
+    const result = await cli(['lst']);
+    expect(result.code).toBe(EXIT.invalid);
+    expect(result.stderr).toContain("unknown command 'lst'");
+    expect(result.stderr).toContain('(Did you mean list?)');
+    expect(result.connected).toBe(false);
+  });
+
+  it('prints errors as JSON with --json, each issue naming the flag, with the same exit codes', async () => {
+    const bad = await cli(['restock', 'eu:SKU-1', '--receipt', 'R1', '--quantity', '0', '--json']);
+    expect(bad.code).toBe(EXIT.invalid);
+    expect(bad.stdout).toBe('');
+    expect(JSON.parse(bad.stderr)).toEqual({
+      error: expect.stringMatching(/^--quantity: /),
+      issues: [{ path: '--quantity', message: expect.any(String) }],
+    });
+    const mistyped = await cli(['--json', 'lst']);
+    expect(mistyped.code).toBe(EXIT.invalid);
+    expect(JSON.parse(mistyped.stderr).error).toContain('Did you mean list?');
+    const missing = await cli(['show', 'eu:NOPE', '--json'], fakeOperations({ failWith: new OperationError('not-found', 'no incident stockout:eu:NOPE') }).operations);
+    expect(missing.code).toBe(EXIT.notFound);
+    expect(JSON.parse(missing.stderr)).toEqual({ error: 'no incident stockout:eu:NOPE', issues: [] });
+    const other = await cli(['list', '--json'], fakeOperations({ failWith: new Error('boom') }).operations);
+    expect(other.code).toBe(EXIT.failed);
+    expect(JSON.parse(other.stderr)).toEqual({ error: 'boom', issues: [] });
+  });
+
+  for (const quantity of ['0x10', '1e3', '1.5', ' 16', '']) {
+    it(`refuses --quantity "${quantity}", which is no whole decimal number, before anything reaches the operations`, async () => {
+      const { operations, calls } = fakeOperations();
+      const result = await cli(['restock', 'eu:SKU-1', '--receipt', 'R1', '--quantity', quantity], operations);
+      expect(result.code).toBe(EXIT.invalid);
+      expect(result.stderr).toMatch(/^error: --quantity: /);
+      expect(calls).toEqual([]);
+      expect(result.connected).toBe(false);
+    });
+  }
+
+  it('reads whole numbers in decimal digits, and decimals where the schema takes them', async () => {
+    const { operations, calls } = fakeOperations();
+    expect((await cli(['restock', 'eu:SKU-1', '--receipt', 'R1', '--quantity', '016'], operations)).code).toBe(EXIT.ok);
+    expect(calls[0]!.args[1]).toEqual({ receiptId: 'R1', quantity: 16 });
+    const answer = ['answer', 'eu:SKU-1', '--customer', 'C1', '--line', 'L1', '--answer', 'can-wait', '--on-hand', '40'];
+    expect(commandLine([...answer, '--daily-usage', '2.5']).command).toMatchObject({ answer: { onHand: 40, dailyUsage: 2.5 } });
+    const refused = await cli([...answer, '--daily-usage', '1e1'], operations);
+    expect(refused.code).toBe(EXIT.invalid);
+    expect(refused.stderr).toContain('--daily-usage');
+    // A negative number is read, and the schema says why it does not fit.
+    expect((await cli(['restock', 'eu:SKU-1', '--receipt', 'R1', '--quantity', '-5'], operations)).stderr).toMatch(/^error: --quantity: Too small/);
+    expect(calls).toHaveLength(1);
   });
 });
 
@@ -275,5 +387,17 @@ describe('the stockout executable', () => {
     });
     expect(result.stderr).toContain('--eta');
     expect(result.status).toBe(2);
+  });
+
+  it('names the Temporal address it tried and how to get a server there when none answers', async () => {
+    // A port the OS just handed out and took back: nothing listens there.
+    const [port] = await freePorts(1);
+    const cli = spawnWatched(process.execPath, [bin, 'list'], {
+      env: { ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}`, STOCKOUT_DATA_DIR: mkdtempSync(join(tmpdir(), 'stockout-cli-')) },
+    });
+    expect((await cli.exited).code).toBe(EXIT.failed);
+    expect(cli.output()).toContain(`error: cannot reach Temporal at 127.0.0.1:${port} (set by TEMPORAL_ADDRESS; namespace default)`);
+    expect(cli.output()).toContain('or set TEMPORAL_ADDRESS to one that runs');
+    expect(cli.output()).toContain('`npm start -- --serve`');
   });
 });
