@@ -95,7 +95,7 @@ export const ResumeSchema = z.object({
 });
 export type Resume = z.infer<typeof ResumeSchema>;
 
-// Workflow validators parse with these schemas: they take the one parse helper from here with them.
+// The workflow's update validators import the schemas and their parse helper together.
 export { parseOrThrow } from '../validation/issues';
 
 /**
