@@ -32,6 +32,7 @@ export default tseslint.config(
       'src/allocation/**/*.ts',
       'src/impact/**/*.ts',
       'src/pooling/**/*.ts',
+      'src/validation/issues.ts',
     ],
     rules: {
       'no-restricted-imports': [

@@ -2,13 +2,14 @@
 // `parsePolicy({})` is the default policy and a policy file need only name what it changes. Imported by
 // workflow code: pure, no I/O.
 import { z } from 'zod';
+import { GRADED_SEVERITIES, SEVERITY_LEVELS } from '../incident/vocabulary';
+import { describeIssues, issuesOf, type Issue } from '../validation/issues';
 
 export const STRATEGIES = ['win', 'gain', 'redistribute', 'fill', 'lose'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
-/** Ordered from mild to severe; 'none' (no shortage) is never a threshold. */
-export const SEVERITY_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
-export type SeverityLevel = (typeof SEVERITY_LEVELS)[number];
+// The severities a shortage can have live with the incident's other vocabularies; their names stay importable here.
+export { SEVERITY_LEVELS, type SeverityLevel } from '../incident/vocabulary';
 
 const percent = () => z.number().min(0, 'must be ≥ 0').max(100, 'must be ≤ 100');
 const positiveInt = () => z.number().int('must be a whole number').min(1, 'must be ≥ 1');
@@ -139,7 +140,7 @@ export const PolicySchema = z
       }
     });
     // A more severe level must not be easier to reach than a milder one on the same criterion.
-    const levels = ['medium', 'high', 'critical'] as const;
+    const levels = GRADED_SEVERITIES;
     for (const criterion of ['shortageSharePercent', 'gapDays', 'criticalCustomers'] as const) {
       for (let i = 1; i < levels.length; i++) {
         const milder = policy.severity[levels[i - 1]!][criterion];
@@ -156,8 +157,8 @@ export type Policy = z.output<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;
 
 export class PolicyError extends Error {
-  constructor(readonly issues: { path: string; message: string }[]) {
-    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+  constructor(readonly issues: Issue[]) {
+    super(describeIssues(issues));
     this.name = 'PolicyError';
   }
 }
@@ -166,7 +167,7 @@ export class PolicyError extends Error {
 export function parsePolicy(raw: unknown): Policy {
   const result = PolicySchema.safeParse(raw);
   if (result.success) return result.data;
-  throw new PolicyError(result.error.issues.map((issue) => ({ path: ['policy', ...issue.path.map(String)].join('.'), message: issue.message })));
+  throw new PolicyError(issuesOf(result.error, 'policy'));
 }
 
 export const DEFAULT_POLICY: Policy = parsePolicy({});

@@ -3,7 +3,7 @@
 // connection itself is read by the SDK's envconfig (src/temporal/connection.ts). Secrets come only from here.
 import { z } from 'zod';
 import { CreditSchema } from '../crm/contract';
-import { describeIssues } from '../incident/commands';
+import { describeIssues, issuesOf } from '../validation/issues';
 import { SmtpConfigSchema, type SmtpConfig } from '../notifications/mailer';
 
 const EnvSchema = z.object({
@@ -61,7 +61,7 @@ export type AppConfig = z.infer<typeof EnvSchema> & { smtp: SmtpConfig };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) throw new Error(`Invalid configuration: ${describeIssues(parsed.error, 'env')}`);
+  if (!parsed.success) throw new Error(`Invalid configuration: ${describeIssues(issuesOf(parsed.error, 'env'))}`);
   const c = parsed.data;
   const smtp = SmtpConfigSchema.safeParse({
     host: c.SMTP_HOST,
@@ -74,6 +74,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fromName: c.MAIL_FROM_NAME,
     rateLimitPerSecond: c.SMTP_RATE_PER_SECOND,
   });
-  if (!smtp.success) throw new Error(`Invalid configuration: ${describeIssues(smtp.error, 'env.SMTP')}`);
+  if (!smtp.success) throw new Error(`Invalid configuration: ${describeIssues(issuesOf(smtp.error, 'env.SMTP'))}`);
   return { ...c, smtp: smtp.data };
 }

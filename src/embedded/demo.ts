@@ -9,6 +9,7 @@ import type { InventorySystem } from '../inventory/system';
 import { addDays } from '../allocation/dates';
 import { DEFAULT_POLICY } from '../allocation/policy';
 import type { IncidentState } from '../incident/state';
+import { isOver as stageIsOver } from '../incident/vocabulary';
 import type { SmtpSink } from './smtp-sink';
 import type { ScanTotals } from '../../workflows/threshold-scan';
 
@@ -72,7 +73,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
       await new Promise((r) => setTimeout(r, 300));
     }
   };
-  const isOver = (s: IncidentState) => s.stage === 'closed' || s.stage === 'false-alarm' || s.stage === 'cancelled';
+  const isOver = (s: IncidentState) => stageIsOver(s.stage);
 
   let state = await waitFor('a plan', (s) => isOver(s) || s.stage === 'awaiting-approval' || s.stage === 'following-up');
   if (state.impact) {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseOrThrow } from '../incident/commands';
+import { parseOrThrow } from '../validation/issues';
 
 // The same minimum lengths src/config.ts asks of API_TOKEN and ANSWER_LINK_SECRET.
 const StoredSecretsSchema = z.object({

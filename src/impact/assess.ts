@@ -14,11 +14,12 @@
 //   daysOfCover days until the first requested date whose demand, served earliest date first, the available
 //               stock no longer covers; null when it covers all of it.
 import { dayNumber } from '../allocation/dates';
-import type { Policy, SeverityLevel } from '../allocation/policy';
+import type { Policy } from '../allocation/policy';
 import type { DemandLine } from '../allocation/types';
+import { GRADED_SEVERITIES, type Severity } from '../incident/vocabulary';
 import { daysOfCover } from './cover';
 
-export type Severity = 'none' | SeverityLevel;
+export type { Severity };
 
 export interface PositionInput {
   locationId: string;
@@ -166,14 +167,14 @@ function nextInboundGap(inbound: InboundInput[], asOf: string): number | null {
   return Math.max(0, next - dayNumber(asOf));
 }
 
-/** The most severe level with any criterion met; 'low' for a shortage that meets none. */
+/** The most severe graded level with any criterion met; 'low' for a shortage that meets none. */
 function severityOf(
   policy: Policy,
   figures: { shortage: number; demand: number; gapDays: number | null; criticalCustomers: number },
 ): Severity {
   if (figures.shortage <= 0) return 'none';
   const sharePercent = (figures.shortage * 100) / figures.demand;
-  for (const level of ['critical', 'high', 'medium'] as const) {
+  for (const level of GRADED_SEVERITIES.toReversed()) {
     const t = policy.severity[level];
     if (
       (t.shortageSharePercent !== undefined && sharePercent >= t.shortageSharePercent) ||

@@ -2,8 +2,10 @@
 // validators, the HTTP API and the CLI, so bad input is refused with the same field-naming error everywhere.
 // Imported by workflow code: keep it pure.
 import { z } from 'zod';
+// Loading it also gives every parse of these schemas its messages in words ("required", "must be a whole number").
+import { describeIssues as describeValidation, issuesOf } from '../validation/issues';
 
-const isoDate = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
+const isoDate = z.iso.date();
 const id = z.string().trim().min(1).max(200);
 // SKU and network make up the incident workflow id `stockout:<network>:<sku>`: without ':' no two pairs
 // share an id, and the rest keeps ids safe in URLs, logs, email headers and visibility queries.
@@ -93,16 +95,13 @@ export const ResumeSchema = z.object({
 });
 export type Resume = z.infer<typeof ResumeSchema>;
 
-/** A zod error as one line naming each field: what API, CLI and update validators answer. */
-export function describeIssues(error: z.ZodError, root = 'input'): string {
-  return error.issues
-    .map((issue) => `${[root, ...issue.path.map(String)].join('.')}: ${issue.message}`)
-    .join('; ');
-}
+// The workflow's update validators import the schemas and their parse helper together.
+export { parseOrThrow } from '../validation/issues';
 
-/** Parses or throws an Error whose message names the offending fields. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, root = 'input'): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new Error(describeIssues(result.error, root));
-  return result.data;
+/**
+ * @deprecated `describeIssues(issuesOf(error, root))` from src/validation/issues. Kept only for workflows/ and
+ * activities/, which other branches are editing: delete it once they import from there.
+ */
+export function describeIssues(error: z.ZodError, root: string): string {
+  return describeValidation(issuesOf(error, root));
 }

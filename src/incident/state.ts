@@ -2,25 +2,13 @@
 // around. Full data (demand snapshot, plans, rounds, report) lives in the incident store; the workflow
 // history holds only these summaries and references to it. Imported by workflow code: keep it pure.
 import type { StageTotals } from '../allocation/types';
-import type { Impact, Severity } from '../impact/assess';
+import type { Impact } from '../impact/assess';
 import type { Trigger } from './commands';
+import type { IncidentOutcome, IncidentStage, Severity } from './vocabulary';
 
-export type { Severity };
-
-export type IncidentStage =
-  | 'assessing'
-  | 'pooling'
-  | 'finding-substitutes'
-  | 'planning'
-  | 'awaiting-approval'
-  | 'committing'
-  | 'notifying'
-  | 'following-up'
-  | 'closing'
-  | 'needs-attention'
-  | 'closed'
-  | 'false-alarm'
-  | 'cancelled';
+// The vocabularies live in ./vocabulary; their names stay importable from here.
+export type { IncidentStage, Severity };
+export { SEVERITY_ORDER, severityAtLeast } from './vocabulary';
 
 /** Per relationship stage, as the allocation engine totals it. */
 export type StageFigures = StageTotals;
@@ -140,7 +128,7 @@ export interface Attention {
 
 export interface ReportSummary {
   reportRef: string;
-  outcome: 'closed' | 'false-alarm' | 'cancelled';
+  outcome: IncidentOutcome;
   fillRate: number;
   revenueProtected: number;
   revenueAtRisk: number;
@@ -184,12 +172,6 @@ export interface IncidentState {
   statusRevision: number;
   escalatedAt: string | null;
   cancelRequested: { reason: string; cancelledBy: string } | null;
-}
-
-export const SEVERITY_ORDER: Severity[] = ['none', 'low', 'medium', 'high', 'critical'];
-
-export function severityAtLeast(severity: Severity, threshold: Severity): boolean {
-  return SEVERITY_ORDER.indexOf(severity) >= SEVERITY_ORDER.indexOf(threshold);
 }
 
 /** Workflow id: one incident per SKU and network at a time. */

@@ -1,6 +1,6 @@
-// What operators can do to incidents, shared by the HTTP API and the `stockout` CLI so both validate,
-// reach Temporal and report failures the same way. Every input is checked with the shared command
-// schemas before Temporal is touched: bad input starts nothing and changes nothing.
+// What operators can do to incidents, shared by the HTTP API, the `stockout` CLI, the worker and the main job
+// so all validate, reach Temporal and report failures the same way. Every input is checked with the shared
+// command schemas before Temporal is touched: bad input starts nothing and changes nothing.
 import { createHash, randomUUID } from 'node:crypto';
 import {
   QueryNotRegisteredError,
@@ -13,7 +13,7 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { PolicySchema, type Policy } from '../allocation/policy';
 import { configuredPolicy } from '../config/policy-file';
 import type { AppConfig } from '../config/env';
@@ -31,15 +31,7 @@ import type { IncidentStore } from '../incident-store/store';
 import { statusOf } from '../http/errors';
 import type { InventorySystem } from '../inventory/system';
 import type { LatestIncident } from '../incident/reopen';
-import {
-  SEVERITY_ORDER,
-  incidentWorkflowId,
-  type ApprovalState,
-  type IncidentStage,
-  type IncidentState,
-  type PlanComparison,
-  type ReportSummary,
-} from '../incident/state';
+import { incidentWorkflowId, type ApprovalState, type IncidentState, type PlanComparison, type ReportSummary } from '../incident/state';
 import type { IncidentReport } from '../report/incident-report';
 import { NETWORK, SEVERITY, SKU, STAGE } from '../temporal/search-attributes';
 import type { stockoutIncident } from '../../workflows/incident';
@@ -55,95 +47,16 @@ import {
   stateQuery,
   triggerSignal,
 } from '../../workflows/definitions';
+import { ListFilterSchema, resolveIncidentId, type ListFilter } from './inputs';
+import { OperationError, invalidInput, validate } from './operation-error';
+
+// Front ends import these from here, with the operations.
+export type { Issue } from '../validation/issues';
+export { OperationError, validate, type OperationErrorKind } from './operation-error';
+export { ListFilterSchema, ManualTriggerSchema, manualTrigger, resolveIncidentId, type ListFilter, type ManualTrigger } from './inputs';
 
 /** The workflow function's name, which Temporal uses as its type (by name: the workflow code is not loaded here). */
 export const INCIDENT_WORKFLOW_TYPE = 'stockoutIncident';
-
-// ---- errors every front end understands ----
-
-export interface Issue {
-  path: string;
-  message: string;
-}
-
-export type OperationErrorKind = 'invalid' | 'not-found' | 'rejected' | 'unavailable';
-
-const STATUS: Record<OperationErrorKind, number> = {
-  invalid: 400,
-  'not-found': 404,
-  rejected: 409,
-  unavailable: 503,
-};
-
-/** A failure a person can act on: bad input, an unknown incident, a command the incident refused, Temporal unreachable. */
-export class OperationError extends Error {
-  constructor(
-    readonly kind: OperationErrorKind,
-    message: string,
-    readonly issues: Issue[] = [],
-    /** HTTP status; follows from the kind unless a more precise one is known (e.g. 413 for a body too large). */
-    readonly status: number = STATUS[kind],
-  ) {
-    super(message);
-    this.name = 'OperationError';
-  }
-}
-
-/** Parses with a shared schema or throws an `invalid` OperationError naming each offending field. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, root: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues: Issue[] = result.error.issues.map((issue) => ({ path: [root, ...issue.path.map(String)].join('.'), message: issue.message }));
-  throw new OperationError('invalid', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
-}
-
-// ---- inputs that exist only at the front ends ----
-
-/** A person starting an incident by hand; the trigger id makes a retried request attach instead of repeating. */
-export const ManualTriggerSchema = TriggerSchema.omit({ source: true }).extend({
-  triggerId: TriggerSchema.shape.triggerId.optional(),
-});
-export type ManualTrigger = z.input<typeof ManualTriggerSchema>;
-
-export function manualTrigger(input: ManualTrigger): Trigger {
-  const parsed = validate(ManualTriggerSchema, input, 'trigger');
-  return { ...parsed, source: 'manual', triggerId: parsed.triggerId ?? `manual:${randomUUID()}` };
-}
-
-const INCIDENT_STAGES = [
-  'assessing',
-  'pooling',
-  'finding-substitutes',
-  'planning',
-  'awaiting-approval',
-  'committing',
-  'notifying',
-  'following-up',
-  'closing',
-  'needs-attention',
-  'closed',
-  'false-alarm',
-  'cancelled',
-] as const satisfies readonly IncidentStage[];
-// Fails to compile when a stage is added to IncidentStage but not here.
-const _everyStageListed: Exclude<IncidentStage, (typeof INCIDENT_STAGES)[number]> extends never ? true : never = true;
-
-// Values go into a visibility query: quotes and backslashes are refused rather than escaped.
-const queryValue = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .regex(/^[^'"\\]*$/, 'must not contain quotes or backslashes');
-
-export const ListFilterSchema = z.object({
-  stage: z.enum(INCIDENT_STAGES).optional(),
-  severity: z.enum(SEVERITY_ORDER).optional(),
-  sku: queryValue.optional(),
-  network: queryValue.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
-export type ListFilter = z.input<typeof ListFilterSchema>;
 
 export interface IncidentListItem {
   workflowId: string;
@@ -162,20 +75,6 @@ export interface IncidentReportView {
   summary: ReportSummary;
   /** The full post-incident report from the incident store, when the store is available. */
   report: IncidentReport | null;
-}
-
-/** Incidents are addressed by workflow id (`stockout:network:sku`) or the `network:sku` shorthand. */
-export function resolveIncidentId(id: string): string {
-  const value = id.trim();
-  // The fixed prefix of every incident workflow id.
-  if (value.startsWith(incidentWorkflowId('', '').slice(0, -1))) return value;
-  const separator = value.indexOf(':');
-  if (separator <= 0 || separator === value.length - 1) {
-    throw new OperationError('invalid', 'id: expected an incident workflow id or network:sku', [
-      { path: 'id', message: 'expected an incident workflow id or network:sku' },
-    ]);
-  }
-  return incidentWorkflowId(value.slice(0, separator), value.slice(separator + 1));
 }
 
 // ---- the operations ----
@@ -431,8 +330,7 @@ export function createIncidentOperations(
     } catch (error) {
       // Only a definite "no such item" refuses: an inventory system that is down must not stop a trigger.
       if (statusOf(error) !== 404) return;
-      const message = `the inventory system does not know SKU ${sku}`;
-      throw new OperationError('invalid', `trigger.sku: ${message}`, [{ path: 'trigger.sku', message }], 422);
+      throw invalidInput([{ path: 'trigger.sku', message: `the inventory system does not know SKU ${sku}` }], 422);
     }
   }
 

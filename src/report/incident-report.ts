@@ -17,6 +17,7 @@
 //   lost       cancelled + unserved
 // so at risk = protected + lost, and protected ≤ at risk.
 import type { IncidentState, TimelineEntry } from '../incident/state';
+import type { IncidentOutcome } from '../incident/vocabulary';
 import type { LocationStock } from '../pooling/plan';
 import { actualGap, etaSlips, networkBuffer, recommendations, type EtaSlip, type NetworkBuffer, type PurchaseOrderEta, type SubstituteStock } from './recommendations';
 
@@ -46,7 +47,7 @@ export interface RestockRound {
 
 export interface ReportInput {
   state: IncidentState;
-  outcome: 'closed' | 'false-alarm' | 'cancelled';
+  outcome: IncidentOutcome;
   lines: ReportLine[];
   rounds: RestockRound[];
   /** Positions at assessment. */

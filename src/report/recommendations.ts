@@ -7,6 +7,7 @@
 // order's final ETA when the incident did not close that way), and capped at the units backordered at commit:
 // more than that would not have served one more unit in this incident.
 import { dayNumber } from '../allocation/dates';
+import type { IncidentOutcome } from '../incident/vocabulary';
 import type { LocationStock } from '../pooling/plan';
 
 const DAY_MS = 86_400_000;
@@ -99,7 +100,7 @@ export function networkBuffer(input: {
 /** The advice, most structural first. */
 export function recommendations(input: {
   sku: string;
-  outcome: 'closed' | 'false-alarm' | 'cancelled';
+  outcome: IncidentOutcome;
   hubId: string | null;
   buffer: NetworkBuffer | null;
   etaSlips: EtaSlip[];

@@ -9,7 +9,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { z } from 'zod';
-import { describeIssues } from '../incident/commands';
+import { describeIssues, issuesOf } from '../validation/issues';
 
 const ENCODING = 'binary/encrypted';
 const KEY_ID = 'encryption-key-id';
@@ -46,7 +46,7 @@ const CodecEnvSchema = z.object({ STOCKOUT_PAYLOAD_KEYS: KeyListSchema.optional(
 /** The payload keys from the environment; none when encryption is off. Errors name the variable. */
 export function payloadKeysFromEnv(env: Record<string, string | undefined> = process.env): PayloadKey[] {
   const parsed = CodecEnvSchema.safeParse({ STOCKOUT_PAYLOAD_KEYS: env.STOCKOUT_PAYLOAD_KEYS || undefined });
-  if (!parsed.success) throw new Error(`Invalid configuration: ${describeIssues(parsed.error, 'env')}`);
+  if (!parsed.success) throw new Error(`Invalid configuration: ${describeIssues(issuesOf(parsed.error, 'env'))}`);
   return parsed.data.STOCKOUT_PAYLOAD_KEYS ?? [];
 }
 

@@ -42,7 +42,7 @@ describe('planAllocation refuses overrides that do not fit the incident, for goo
       [{ lineId: 'L3', allocate: 45 }, { lineId: 'L2', allocate: 20 }],
       'overrides.1.allocate: the overrides pin 65 units, more than the 50 to allocate (pool 40 + confirmations 10)',
     ],
-    ['a fractional quantity', [{ lineId: 'L2', allocate: 1.5 }], 'overrides.0.allocate: Invalid input: expected int, received number'],
+    ['a fractional quantity', [{ lineId: 'L2', allocate: 1.5 }], 'overrides.0.allocate: must be a whole number'],
   ])('%s', async (_, overrides, message) => {
     const error = await failureOf(plan(40, overrides));
     expect(error).toBeInstanceOf(ApplicationFailure);

@@ -54,7 +54,7 @@ describe('policy', () => {
     expect(refusal({ capPercent: 150 })).toBe('policy.capPercent: must be ≤ 100');
     expect(refusal({ floorPercent: -1, slaDays: 0 })).toBe('policy.floorPercent: must be ≥ 0; policy.slaDays: must be ≥ 1');
     expect(refusal({ approval: { timeoutAction: 'ignore' } })).toMatch(/^policy\.approval\.timeoutAction: /);
-    expect(refusal({ capPercnt: 40 })).toBe('policy: Unrecognized key: "capPercnt"');
+    expect(refusal({ capPercnt: 40 })).toBe('policy: unknown field: capPercnt');
     expect(refusal({ stages: [{ name: 'a', priorityClass: 1 }] })).toMatch(/^policy\.stages: must list 4 to 8 stages; /);
     expect(refusal('not a policy')).toMatch(/^policy: /);
   });

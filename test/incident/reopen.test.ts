@@ -21,5 +21,7 @@ describe('a scan after an incident ended', () => {
     expect(scanHeldBack(ended('closed', 1), NOW, 24)).toBe(false);
     expect(scanHeldBack({ running: true, stage: 'following-up', closedAt: null }, NOW, 24)).toBe(false);
     expect(scanHeldBack(null, NOW, 24)).toBe(false);
+    // The stage comes from a search attribute: text that names no outcome holds nothing back.
+    expect(scanHeldBack(ended('constructor', 1), NOW, 24)).toBe(false);
   });
 });
