@@ -1,6 +1,7 @@
 // Plain-text views for people at a terminal. Pure: data in, aligned text out.
 import type { IncidentListItem, IncidentReportView } from '../operations/incident-operations';
 import type { ApprovalState, IncidentState, PlanComparison, PlanSummary, StageFigures } from '../incident/state';
+import { waitsFor } from '../incident/vocabulary';
 
 type Cell = string | number;
 
@@ -36,9 +37,6 @@ const signedPoints = (ratio: number) => `${ratio > 0 ? '+' : ''}${(ratio * 100).
 const money = (n: number, currency: string | null = null) =>
   `${n.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 })}${currency ? ` ${currency}` : ''}`;
 
-/** What an incident in the list waits for from a person, read from its stage. */
-const ATTENTION: Partial<Record<string, string>> = { 'needs-attention': 'resume', 'awaiting-approval': 'decide plan' };
-
 export function formatList(items: IncidentListItem[]): string {
   if (items.length === 0) return 'No incidents match.';
   return table(
@@ -52,7 +50,7 @@ export function formatList(items: IncidentListItem[]): string {
       i.status.toLowerCase(),
       i.startedAt.slice(0, 16).replace('T', ' '),
       // Only a running incident waits for anyone.
-      (i.status === 'RUNNING' && ATTENTION[i.stage ?? '']) || '',
+      (i.status === 'RUNNING' && waitsFor(i.stage ?? '')) || '',
     ]),
   );
 }
