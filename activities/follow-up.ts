@@ -237,6 +237,9 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
           const shipped = substitute.items.reduce((sum, item) => sum + item.quantity, 0);
           return `substituted ${openUnits} units of line ${answer.lineId} with ${shipped} × ${substitute.sku}`;
         }
+        default:
+          // A new answer kind does not compile until it is applied here.
+          return answer satisfies never;
       }
     },
 
