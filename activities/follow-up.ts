@@ -249,6 +249,9 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
           });
           return `substituted ${openUnits} units of line ${answer.lineId} with ${offer.quantity} × ${offer.substitute.sku}`;
         }
+        default:
+          // A new answer kind does not compile until it is applied here.
+          return answer satisfies never;
       }
     },
 

@@ -1,10 +1,9 @@
-// Customer answer links (accept a substitute, cancel, can wait): signed and expiring, so a customer can
+// Customer answer links (one per answer kind, see incident/answer-kinds): signed and expiring, so a customer can
 // act only on its own lines and a link cannot be forged or reused for another line, or for a later incident
 // of the same SKU (which reuses the workflow id).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-
-export const ANSWERS = ['accept-substitute', 'cancel', 'can-wait'] as const;
+import { AnswerKindSchema } from './incident/answer-kinds';
 
 const ClaimsSchema = z.object({
   /** Workflow id of the incident (stable across continue-as-new). */
@@ -13,7 +12,7 @@ const ClaimsSchema = z.object({
   i: z.string().min(1),
   c: z.string().min(1),
   l: z.string().min(1),
-  a: z.enum(ANSWERS),
+  a: AnswerKindSchema,
   /** Expiry, epoch seconds. */
   e: z.number().int().positive(),
 });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 // Loading it also gives every parse of these schemas its messages in words ("required", "must be a whole number").
 import { describeIssues as describeValidation, issuesOf } from '../validation/issues';
+import { ANSWER_KIND_NAMES, ANSWER_KINDS, type AnswerKind } from './answer-kinds';
 
 const isoDate = z.iso.date();
 const id = z.string().trim().min(1).max(200);
@@ -71,16 +72,20 @@ const answerOf = {
   incidentId: z.string().trim().min(1).max(500).optional(),
 };
 
-export const CustomerAnswerSchema = z.discriminatedUnion('answer', [
-  z.object({ answer: z.literal('accept-substitute'), ...answerOf }),
-  z.object({ answer: z.literal('cancel'), ...answerOf }),
-  z.object({
-    answer: z.literal('can-wait'),
-    ...answerOf,
-    onHand: z.number().int().nonnegative().optional(),
-    dailyUsage: z.number().positive().optional(),
-  }),
-]);
+/** Each kind's answer: what every answer carries and the kind's own fields. */
+type AnswerSchemas = { [K in AnswerKind]: z.ZodObject<Shape<{ answer: z.ZodLiteral<K> } & typeof answerOf & (typeof ANSWER_KINDS)[K]['fields']>> };
+/** A shape zod accepts: it cannot tell an intersection still open in `K` is one. */
+type Shape<T> = Extract<T, z.core.$ZodShape>;
+type AnyAnswerSchema = AnswerSchemas[AnswerKind];
+const answerSchema = (kind: AnswerKind) => z.object({ answer: z.literal(kind), ...answerOf, ...ANSWER_KINDS[kind].fields });
+
+/**
+ * One member per answer kind, in the table's order; the cast keeps each member's own type, which `map` would
+ * merge into one. The first three are spelled out only because src/api/server.ts reads `options[2]` (can-wait's
+ * fields): once it reads ANSWER_KINDS['can-wait'].fields instead, the tuple is `[AnyAnswerSchema, ...AnyAnswerSchema[]]`.
+ */
+type AnswerMembers = [AnswerSchemas['accept-substitute'], AnswerSchemas['cancel'], AnswerSchemas['can-wait'], ...AnyAnswerSchema[]];
+export const CustomerAnswerSchema = z.discriminatedUnion('answer', ANSWER_KIND_NAMES.map(answerSchema) as unknown as AnswerMembers);
 export type CustomerAnswer = z.infer<typeof CustomerAnswerSchema>;
 
 export const CancelSchema = z.object({

@@ -3,30 +3,54 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { REASON_CODES } from '../allocation/types';
+import { ANSWER_KIND_NAMES, ANSWER_KINDS, type AnswerLinkField } from '../incident/answer-kinds';
 import type { EtaChange } from '../incident/commands';
 import { IdSchema } from '../inventory/contract';
 import { clip } from './document';
 
-export const NOTICE_KINDS = [
-  'first-notice',
-  'eta-change',
-  'backorder-shipped',
-  'status-update',
-  'incident-closed',
-  'incident-cancelled',
-] as const;
-export const NoticeKindSchema = z.enum(NOTICE_KINDS);
-export type NoticeKind = z.infer<typeof NoticeKindSchema>;
-
 /** Where a notice's content comes from; the activity reads the rest from the store and the systems. */
-export type NoticeSource =
-  | { planRef: string }
-  | { roundRef: string }
-  | { eta: EtaChange & { previousEta: string | null } }
-  | { openBackorders: true }
-  | { customersNotified: true };
+interface NoticeSources {
+  /** The allocation plan the first notice announces. */
+  plan: { planRef: string };
+  /** A restock round's allocation. */
+  round: { roundRef: string };
+  /** The new date, and the one customers were told before. */
+  eta: { eta: EtaChange & { previousEta: string | null } };
+  'open-backorders': { openBackorders: true };
+  'customers-notified': { customersNotified: true };
+}
+
+interface NoticeKindTraits {
+  source: keyof NoticeSources;
+  /** The shortage's announcement: only customers it touches are told, with their credit, and managers get whom to call. */
+  announcesShortage: boolean;
+  /** Each backordered line comes with its answer links. */
+  offersAnswers: boolean;
+  /** Ends the incident: every customer told before hears it, about all its lines. */
+  closing: boolean;
+}
+
+/**
+ * The kinds of customer notice, each with its account-manager digest, and what tells them apart; their wording
+ * is in the templates, keyed by the same kinds.
+ */
+export const NOTICE_KINDS = {
+  'first-notice': { source: 'plan', announcesShortage: true, offersAnswers: true, closing: false },
+  'eta-change': { source: 'eta', announcesShortage: false, offersAnswers: true, closing: false },
+  'backorder-shipped': { source: 'round', announcesShortage: false, offersAnswers: false, closing: false },
+  'status-update': { source: 'open-backorders', announcesShortage: false, offersAnswers: true, closing: false },
+  'incident-closed': { source: 'customers-notified', announcesShortage: false, offersAnswers: false, closing: true },
+  'incident-cancelled': { source: 'customers-notified', announcesShortage: false, offersAnswers: false, closing: true },
+} as const satisfies Record<string, NoticeKindTraits>;
+
+export type NoticeKind = keyof typeof NOTICE_KINDS;
+export const NOTICE_KIND_NAMES = Object.keys(NOTICE_KINDS) as [NoticeKind, ...NoticeKind[]];
+export const NoticeKindSchema = z.enum(NOTICE_KIND_NAMES);
+/** The source a kind of notice is composed from. */
+export type NoticeSourceOf<K extends NoticeKind> = NoticeSources[(typeof NOTICE_KINDS)[K]['source']];
+export type NoticeSource = NoticeSourceOf<NoticeKind>;
 /** Everything the mailer sends: the notices plus the escalation to planners. */
-export const MessageKindSchema = z.enum([...NOTICE_KINDS, 'escalation']);
+export const MessageKindSchema = z.enum([...NOTICE_KIND_NAMES, 'escalation']);
 export type MessageKind = z.infer<typeof MessageKindSchema>;
 
 // CR/LF in an address is the classic header-injection vector; zod's email check refuses it too, the
@@ -94,12 +118,13 @@ export const LineTotalsSchema = z.object({
   cancelled: quantity,
 });
 
-/** The signed links of one backordered line: each answer acts on that line only. */
-export const LineAnswersSchema = z.object({
-  acceptSubstitute: LinkSchema.optional(),
-  cancel: LinkSchema.optional(),
-  canWait: LinkSchema.optional(),
-});
+/** The signed links of one backordered line, one field per answer kind: each answer acts on that line only. */
+export const LineAnswersSchema = z.object(
+  Object.fromEntries(ANSWER_KIND_NAMES.map((kind) => [ANSWER_KINDS[kind].linkField, LinkSchema.optional()])) as Record<
+    AnswerLinkField,
+    z.ZodOptional<typeof LinkSchema>
+  >,
+);
 
 export const NoticeLineSchema = z
   .object({
@@ -120,8 +145,11 @@ export const NoticeLineSchema = z
     totals: LineTotalsSchema.optional(),
   })
   .superRefine((line, ctx) => {
-    if (line.answers?.acceptSubstitute && !line.substitute) {
-      ctx.addIssue({ code: 'custom', path: ['answers', 'acceptSubstitute'], message: 'an accept link needs the substitute offer it accepts' });
+    for (const kind of ANSWER_KIND_NAMES) {
+      const { linkField, needsSubstituteOffer } = ANSWER_KINDS[kind];
+      if (needsSubstituteOffer && line.answers?.[linkField] && !line.substitute) {
+        ctx.addIssue({ code: 'custom', path: ['answers', linkField], message: `the ${kind} link needs the substitute offer it answers` });
+      }
     }
   });
 

@@ -2,10 +2,11 @@
 // the plan or restock round, the open backorders and the CRM's customer records. Pure: the activity
 // gathers the inputs and sends the results.
 import type { ReasonCode } from '../allocation/types';
-import type { AnswerClaims, AnswerLinks } from '../answer-links';
+import type { AnswerLinks } from '../answer-links';
+import { ANSWER_KINDS, ANSWERS_IN_EMAIL_ORDER, type AnswerKind } from '../incident/answer-kinds';
 import type { Backorder, Reservation } from '../inventory/contract';
 import { substituteOffer } from '../substitutes/offer';
-import type { AccountManagerDigest, CustomerNotice, DigestAccount, LineTotals, NoticeKind, NoticeLine } from './model';
+import { NOTICE_KINDS, type AccountManagerDigest, type CustomerNotice, type DigestAccount, type LineTotals, type NoticeKind, type NoticeLine } from './model';
 
 export interface NoticeCustomer {
   customerId: string;
@@ -101,6 +102,7 @@ export function composeNotices(inputs: NoticeInputs): ComposedNotices {
   const orderOf = new Map(inputs.orderLines.map((line) => [line.lineId, line]));
   const customers = new Map(inputs.customers.map((c) => [c.customerId, c]));
   const linesByCustomer = groupLines(inputs, orderOf);
+  const traits = NOTICE_KINDS[inputs.kind];
 
   const notices: CustomerNotice[] = [];
   for (const [customerId, lines] of [...linesByCustomer].sort(([a], [b]) => a.localeCompare(b))) {
@@ -108,7 +110,7 @@ export function composeNotices(inputs: NoticeInputs): ComposedNotices {
     if (!customer || lines.length === 0) continue;
     // No contact still makes a notice: the mailer records it as undeliverable and the digest asks for a call.
     const contact = customer.contacts[0];
-    const credit = inputs.kind === 'first-notice' ? inputs.credits.get(customerId) : undefined;
+    const credit = traits.announcesShortage ? inputs.credits.get(customerId) : undefined;
     notices.push({
       incidentId: inputs.incidentId,
       kind: inputs.kind,
@@ -123,9 +125,9 @@ export function composeNotices(inputs: NoticeInputs): ComposedNotices {
       sku: inputs.sku,
       skuDescription: inputs.skuDescription,
       currency: inputs.currency,
-      lines: lines.slice(0, 500).map((line) => (offersAnswers(inputs.kind) && line.backordered > 0 ? withAnswers(inputs, customer, orderOf, line) : line)),
+      lines: lines.slice(0, 500).map((line) => (traits.offersAnswers && line.backordered > 0 ? withAnswers(inputs, customer, orderOf, line) : line)),
       ...(credit && credit > 0 ? { compensation: { kind: 'credit' as const, amount: credit, currency: inputs.currency } } : {}),
-      ...(inputs.kind === 'eta-change' && inputs.previousExpectedDate ? { previousExpectedDate: inputs.previousExpectedDate } : {}),
+      ...(traits.source === 'eta' && inputs.previousExpectedDate ? { previousExpectedDate: inputs.previousExpectedDate } : {}),
     });
   }
   return { notices, digests: composeDigests(inputs, notices, customers) };
@@ -213,7 +215,7 @@ function groupLines(inputs: NoticeInputs, orderOf: Map<string, OrderLineRef>): M
   }
   for (const order of inputs.orderLines) {
     const open = inputs.openBackorders.get(order.lineId) ?? 0;
-    if (isClosingKind(inputs.kind) ? !inputs.previouslyNotified.has(order.customerId) : open === 0) continue;
+    if (NOTICE_KINDS[inputs.kind].closing ? !inputs.previouslyNotified.has(order.customerId) : open === 0) continue;
     add(order.customerId, {
       orderId: order.orderId,
       lineId: order.lineId,
@@ -233,7 +235,7 @@ function groupLines(inputs: NoticeInputs, orderOf: Map<string, OrderLineRef>): M
  * notice). A restock round's lines are all backorders being served, so every customer in it is concerned.
  */
 function affectedCustomers(inputs: NoticeInputs): (customerId: string) => boolean {
-  if (inputs.kind !== 'first-notice') return () => true;
+  if (!NOTICE_KINDS[inputs.kind].announcesShortage) return () => true;
   const affected = new Set<string>();
   for (const line of inputs.allocation ?? []) {
     const open = inputs.openBackorders.get(line.lineId) ?? line.backordered;
@@ -291,7 +293,7 @@ function composeDigests(
       skuDescription: inputs.skuDescription,
       accounts,
       // Whom to call is decided when the shortage is announced; later digests report how it goes.
-      personalHeadsUp: inputs.kind === 'first-notice' ? callFirst(accounts, inputs.stagesWithHeadsUp) : [],
+      personalHeadsUp: NOTICE_KINDS[inputs.kind].announcesShortage ? callFirst(accounts, inputs.stagesWithHeadsUp) : [],
     });
   }
   return digests;
@@ -327,8 +329,8 @@ function callFirst(accounts: DigestAccount[], stagesWithHeadsUp: Set<string>): s
 }
 
 /**
- * A backordered line with what the customer may answer about it: its own signed links (cancel, can wait,
- * and accept when a substitute is on offer), so each answer acts on that line only.
+ * A backordered line with what the customer may answer about it: its own signed link for each answer kind
+ * (one that needs a substitute offer only when one is on offer), so each answer acts on that line only.
  */
 function withAnswers(inputs: NoticeInputs, customer: NoticeCustomer, orderOf: Map<string, OrderLineRef>, line: NoticeLine): NoticeLine {
   const order = orderOf.get(line.lineId);
@@ -344,18 +346,17 @@ function withAnswers(inputs: NoticeInputs, customer: NoticeCustomer, orderOf: Ma
           priceDelta: decision.substitute.priceDelta,
         }
       : undefined;
-  const link = (answer: AnswerClaims['a']) =>
+  const link = (answer: AnswerKind) =>
     inputs.answerLinks.url(
       inputs.answerLinks.sign({ w: inputs.workflowId, i: inputs.incidentId, c: customer.customerId, l: line.lineId, a: answer }, inputs.now),
     );
+  const answers = ANSWERS_IN_EMAIL_ORDER.filter((answer) => offer || !ANSWER_KINDS[answer].needsSubstituteOffer);
   return {
     ...line,
     ...(offer ? { substitute: offer } : {}),
-    answers: { ...(offer ? { acceptSubstitute: link('accept-substitute') } : {}), canWait: link('can-wait'), cancel: link('cancel') },
+    answers: Object.fromEntries(answers.map((answer) => [ANSWER_KINDS[answer].linkField, link(answer)])),
   };
 }
 
-const offersAnswers = (kind: NoticeKind) => kind === 'first-notice' || kind === 'eta-change' || kind === 'status-update';
-const isClosingKind = (kind: NoticeKind) => kind === 'incident-closed' || kind === 'incident-cancelled';
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const add = (map: Map<string, number>, key: string, units: number) => map.set(key, (map.get(key) ?? 0) + units);

@@ -1,10 +1,12 @@
 // Pure templates: a validated notice or digest in, subject + text + HTML out. No I/O, no clock.
 import type { ReasonCode } from '../allocation/types';
+import { ANSWER_KINDS, ANSWERS_IN_EMAIL_ORDER, type AnswerKind } from '../incident/answer-kinds';
 import {
   EscalationSchema,
   type Escalation,
   AccountManagerDigestSchema,
   CustomerNoticeSchema,
+  NOTICE_KINDS,
   type AccountManagerDigest,
   type CustomerNotice,
   type DigestAccount,
@@ -134,7 +136,6 @@ interface NoticeCopy {
   columns: LineColumn[];
   /** Only lines that still concern the customer for this kind of notice. */
   lines: (l: NoticeLine) => boolean;
-  offersAnswers: boolean;
 }
 
 const everyLine = () => true;
@@ -160,7 +161,6 @@ const NOTICE_COPY: Record<NoticeKind, NoticeCopy> = {
       'below is what ships now and what is backordered, with the date we expect it.',
     columns: ['order', 'line', 'requested', 'shipNow', 'shipDate', 'substituted', 'backordered', 'expectedDate'],
     lines: everyLine,
-    offersAnswers: true,
   },
   'eta-change': {
     subject: (sku) => `New expected date for your backordered ${sku}`,
@@ -173,7 +173,6 @@ const NOTICE_COPY: Record<NoticeKind, NoticeCopy> = {
     },
     columns: ['order', 'line', 'backordered', 'expectedDate'],
     lines: backorderedLine,
-    offersAnswers: true,
   },
   'backorder-shipped': {
     subject: (sku) => `Your backordered ${sku} has shipped`,
@@ -181,7 +180,6 @@ const NOTICE_COPY: Record<NoticeKind, NoticeCopy> = {
     intro: (n) => `Good news: the backordered quantity of ${productName(n)} has shipped.`,
     columns: ['order', 'line', 'shipNow', 'shipDate', 'backordered', 'expectedDate'],
     lines: (l) => l.shipNow > 0 || l.backordered > 0,
-    offersAnswers: false,
   },
   'status-update': {
     subject: (sku) => `Status of your backordered ${sku}`,
@@ -189,7 +187,6 @@ const NOTICE_COPY: Record<NoticeKind, NoticeCopy> = {
     intro: (n) => `This is a regular update on your backorder of ${productName(n)}. Nothing is forgotten; here is where it stands.`,
     columns: ['order', 'line', 'backordered', 'expectedDate'],
     lines: backorderedLine,
-    offersAnswers: true,
   },
   'incident-closed': {
     subject: (sku) => `The ${sku} shortage is over`,
@@ -200,7 +197,6 @@ const NOTICE_COPY: Record<NoticeKind, NoticeCopy> = {
       'Thank you for your patience.',
     columns: ['order', 'line', 'requested', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered'],
     lines: everyLine,
-    offersAnswers: false,
   },
   'incident-cancelled': {
     subject: (sku) => `Update on ${sku}: our earlier notice no longer applies`,
@@ -210,7 +206,6 @@ const NOTICE_COPY: Record<NoticeKind, NoticeCopy> = {
       'continue on their normal schedule. Your account manager will contact you if anything changes.',
     columns: ['order', 'line', 'requested', 'shipDate'],
     lines: everyLine,
-    offersAnswers: false,
   },
 };
 
@@ -270,11 +265,11 @@ function lineAnswerBlocks(n: CustomerNotice, line: NoticeLine, r: Reader): Block
   const links = line.answers;
   if (!links || line.backordered === 0) return [];
   const offer = line.substitute;
-  const choices = [
-    offer && links.acceptSubstitute ? { label: `Accept ${offer.sku} instead`, url: links.acceptSubstitute } : undefined,
-    links.canWait ? { label: 'I have stock on hand and can wait', url: links.canWait } : undefined,
-    links.cancel ? { label: 'Cancel the backordered quantity', url: links.cancel } : undefined,
-  ].filter((link) => link !== undefined);
+  const choices = ANSWERS_IN_EMAIL_ORDER.flatMap((answer) => {
+    const url = links[ANSWER_KINDS[answer].linkField];
+    const label = answerLabel(answer, offer);
+    return url && label ? [{ label, url }] : [];
+  });
   if (choices.length === 0) return [];
   const backordered = `Order ${line.orderId}, line ${line.lineId}: ${formatQuantity(line.backordered, r)} backordered.`;
   const substitute = offer
@@ -285,6 +280,13 @@ function lineAnswerBlocks(n: CustomerNotice, line: NoticeLine, r: Reader): Block
     { type: 'paragraph', text: backordered + substitute },
     { type: 'links', links: choices },
   ];
+}
+
+/** An answer's button; none for one that needs a substitute offer the line lacks. */
+function answerLabel(answer: AnswerKind, offer: NoticeLine['substitute']): string | undefined {
+  const traits = ANSWER_KINDS[answer];
+  if (!traits.needsSubstituteOffer) return traits.emailLabel;
+  return offer ? traits.emailLabel(offer) : undefined;
 }
 
 /** The price difference of an offer, per unit and for the whole offered quantity. */
@@ -322,7 +324,7 @@ export function renderCustomerNotice(input: CustomerNotice): RenderedEmail {
     { type: 'paragraph', text: copy.intro(n, r) },
     table(LINE_COLUMNS, copy.columns, lines, r),
     ...whyBlocks(lines),
-    ...(copy.offersAnswers ? answerBlocks(n, lines, r) : []),
+    ...(NOTICE_KINDS[n.kind].offersAnswers ? answerBlocks(n, lines, r) : []),
     ...(n.compensation
       ? [
           {
@@ -344,15 +346,6 @@ export function renderCustomerNotice(input: CustomerNotice): RenderedEmail {
 
 // ---------------------------------------------------------------------------------------------------
 // Account-manager digests
-
-const DIGEST_EVENT: Record<NoticeKind, string> = {
-  'first-notice': 'shortage',
-  'eta-change': 'ETA change',
-  'backorder-shipped': 'backorders shipped',
-  'status-update': 'status',
-  'incident-closed': 'closed',
-  'incident-cancelled': 'cancelled',
-};
 
 const OUTCOME_TEXT: Record<DigestAccount['outcome'], string> = {
   sent: 'sent',
@@ -396,14 +389,23 @@ const DIGEST_COLUMNS: Record<DigestColumn, Column<DigestAccount>> = {
   outcome: { title: 'Customer email', value: (a) => OUTCOME_TEXT[a.outcome] },
 };
 
-/** What each digest's table says about an account: what this event means for it. */
-const DIGEST_TABLE: Record<NoticeKind, DigestColumn[]> = {
-  'first-notice': ['customer', 'stage', 'shipNow', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
-  'eta-change': ['customer', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
-  'status-update': ['customer', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
-  'backorder-shipped': ['customer', 'stage', 'shipNow', 'backordered', 'expectedDate', 'outcome'],
-  'incident-closed': ['customer', 'stage', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered', 'outcome'],
-  'incident-cancelled': ['customer', 'stage', 'outcome'],
+interface DigestCopy {
+  /** The event, in the subject and the opening sentence. */
+  event: string;
+  /** What the table says about each account: what this event means for it. */
+  columns: DigestColumn[];
+}
+
+const DIGEST_COPY: Record<NoticeKind, DigestCopy> = {
+  'first-notice': { event: 'shortage', columns: ['customer', 'stage', 'shipNow', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'] },
+  'eta-change': { event: 'ETA change', columns: ['customer', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'] },
+  'backorder-shipped': { event: 'backorders shipped', columns: ['customer', 'stage', 'shipNow', 'backordered', 'expectedDate', 'outcome'] },
+  'status-update': { event: 'status', columns: ['customer', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'] },
+  'incident-closed': {
+    event: 'closed',
+    columns: ['customer', 'stage', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered', 'outcome'],
+  },
+  'incident-cancelled': { event: 'cancelled', columns: ['customer', 'stage', 'outcome'] },
 };
 
 /** Why an account is on the call list, in the order the list is ranked by. */
@@ -420,20 +422,21 @@ function callReasons(a: DigestAccount, r: Reader): string {
 export function renderDigest(input: AccountManagerDigest): RenderedEmail {
   const d = AccountManagerDigestSchema.parse(input);
   const r = readerOf(d.accountManager);
+  const copy = DIGEST_COPY[d.kind];
   const count = d.accounts.length;
   const accountsWord = count === 1 ? 'account' : 'accounts';
   const byId = new Map(d.accounts.map((a) => [a.customerId, a]));
   // In the digest's order: most affected first.
   const headsUp = d.personalHeadsUp.map((customerId) => byId.get(customerId)!);
   const subject =
-    `[Stockout ${d.sku}, ${DIGEST_EVENT[d.kind]}] ${count} of your ${accountsWord} affected` +
+    `[Stockout ${d.sku}, ${copy.event}] ${count} of your ${accountsWord} affected` +
     (headsUp.length > 0 ? `, ${headsUp.length} to call first` : '');
   const product = d.skuDescription ? `${d.sku} (${d.skuDescription})` : d.sku;
   const blocks: Block[] = [
     { type: 'paragraph', text: `Hello ${d.accountManager.name},` },
     {
       type: 'paragraph',
-      text: `${count} of your ${accountsWord} ${count === 1 ? 'is' : 'are'} affected by the ${product} incident (${DIGEST_EVENT[d.kind]}). This is what each customer was told.`,
+      text: `${count} of your ${accountsWord} ${count === 1 ? 'is' : 'are'} affected by the ${product} incident (${copy.event}). This is what each customer was told.`,
     },
     ...(headsUp.length > 0
       ? [
@@ -448,7 +451,7 @@ export function renderDigest(input: AccountManagerDigest): RenderedEmail {
         ]
       : []),
     { type: 'heading', text: 'Your affected accounts' },
-    table(DIGEST_COLUMNS, DIGEST_TABLE[d.kind], d.accounts, r),
+    table(DIGEST_COLUMNS, copy.columns, d.accounts, r),
   ];
   const doc: EmailDocument = {
     lang: r.language,

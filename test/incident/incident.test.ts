@@ -2,11 +2,9 @@
 // real SMTP sink. After each scenario the inventory system's books must balance (conservation, every
 // idempotency key applied once).
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { createActivities } from '../../activities';
 import { DEFAULT_POLICY } from '../../src/allocation/policy';
 import type { IncidentReport } from '../../src/report/incident-report';
 import type { IncidentState } from '../../src/incident/state';
@@ -22,12 +20,11 @@ import {
   triggerSignal,
 } from '../../workflows/definitions';
 import type { stockoutIncident } from '../../workflows/incident';
-import { connectTimeSkipping } from '../harness/temporal';
+import { activitiesWith, timeSkippingWorlds } from '../harness/incident-worlds';
 import { recordHistory } from '../harness/replay';
 import {
   COVERED_SKU,
   SHORT_SKU,
-  createWorld,
   emailsByKind,
   expectBooksBalanced,
   expectUpdateRejected,
@@ -39,19 +36,7 @@ import {
   type World,
 } from './world';
 
-let env: TestWorkflowEnvironment;
-let world: World | undefined;
-
-beforeAll(async () => {
-  env = await connectTimeSkipping();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = timeSkippingWorlds();
 
 const NO_APPROVAL = { approval: { severityThreshold: 'critical' as const } };
 const AUTO_APPROVE = { approval: { severityThreshold: 'low' as const, deadlineHours: 4, timeoutAction: 'auto-approve' as const } };
@@ -93,8 +78,7 @@ async function restockEverything(handle: WorkflowHandle<typeof stockoutIncident>
 
 describe('incident scenarios', () => {
   it('closes as a false alarm when demand is covered, with the numbers', async () => {
-    world = await createWorld(env);
-    const w = world;
+    const w = await worlds.open();
     const report = await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, COVERED_SKU), policyWith(NO_APPROVAL));
       const result = await handle.result();
@@ -111,8 +95,7 @@ describe('incident scenarios', () => {
   });
 
   it('pools spoke stock, offers substitutes, notifies every affected customer once, and closes after the restock', async () => {
-    world = await createWorld(env);
-    const w = world;
+    const w = await worlds.open();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
       const state = await waitForState(handle, 'following-up');
@@ -136,7 +119,7 @@ describe('incident scenarios', () => {
       expect(firstNotices.length).toBe(state.deliveries[0]!.sent + state.deliveries[0]!.digests);
       expect(state.deliveries[0]!.sent).toBeGreaterThanOrEqual(customers.size);
 
-      await env.sleep('2 days');
+      await w.env.sleep('2 days');
       await restockEverything(handle, 'GR-1');
       const report = await handle.result();
       expect(report.outcome).toBe('closed');
@@ -164,8 +147,7 @@ describe('incident scenarios', () => {
   });
 
   it('waits for approval, applies overrides, answers a what-if, and rejects bad decisions with a clear error', async () => {
-    world = await createWorld(env);
-    const w = world;
+    const w = await worlds.open();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(ALWAYS_APPROVE));
       const pending = await waitForState(handle, 'awaiting-approval');
@@ -203,8 +185,7 @@ describe('incident scenarios', () => {
   });
 
   it('a rejected plan waits for a new decision; on the deadline the policy escalates to the planners', async () => {
-    world = await createWorld(env);
-    const w = world;
+    const w = await worlds.open();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(ALWAYS_APPROVE));
       await waitForState(handle, 'awaiting-approval');
@@ -212,7 +193,7 @@ describe('incident scenarios', () => {
         args: [{ decision: 'reject', planRevision: 0, decidedBy: 'bob', comment: 'floor too low' }],
       });
       expect(rejected.status).toBe('rejected');
-      await env.sleep('25 hours');
+      await w.env.sleep('25 hours');
       const escalated = await waitForState(handle, 'awaiting-approval', (s) => s.approval.status === 'escalated');
       expect(escalated.timeline.some((t) => t.event === 'approval escalated')).toBe(true);
       expect(emailsByKind(w)['escalation']).toEqual(['planners@example.com']);
@@ -226,12 +207,11 @@ describe('incident scenarios', () => {
   });
 
   it('auto-approves on the deadline when the policy says so', async () => {
-    world = await createWorld(env);
-    const w = world;
+    const w = await worlds.open();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(AUTO_APPROVE));
       await waitForState(handle, 'awaiting-approval');
-      await env.sleep('5 hours');
+      await w.env.sleep('5 hours');
       const state = await waitForState(handle, 'following-up');
       expect(state.approval.status).toBe('auto-approved');
       await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'policy-test' });
@@ -242,8 +222,7 @@ describe('incident scenarios', () => {
   });
 
   it('allocates a restock days later to backorders in priority order and re-notifies on an ETA slip', async () => {
-    world = await createWorld(env);
-    const w = world;
+    const w = await worlds.open();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
       const state = await waitForState(handle, 'following-up');
@@ -254,7 +233,7 @@ describe('incident scenarios', () => {
       expect(etaNotices.sent).toBe(new Set((await w.deps.inventory.listBackorders({ incidentId: state.incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0).map((b) => b.customerId)).size);
       await expectUpdateRejected(handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '15/01/2027' }] }), /eta/);
 
-      await env.sleep('4 days');
+      await w.env.sleep('4 days');
       const openBefore = await openBackorders(w, state.incidentId);
       const partial = Math.floor(afterEta.backorders!.openUnits / 3);
       await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-partial', quantity: partial }] });
@@ -282,8 +261,7 @@ describe('incident scenarios', () => {
   });
 
   it('tells customers about an ETA the inventory system moved by itself, once, and not again about one moved here', async () => {
-    world = await createWorld(env);
-    const w = world;
+    const w = await worlds.open();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(
         w,
@@ -295,7 +273,7 @@ describe('incident scenarios', () => {
       expect(state.impact!.inboundEtas![po.poId]).toBe(po.eta);
       await w.deps.inventory.updateInboundEta({ idempotencyKey: 'buyer-moved-it', poId: po.poId, eta: '2027-02-01' });
 
-      await env.sleep('7 hours');
+      await w.env.sleep('7 hours');
       const told = await waitForState(handle, 'following-up', (s) => s.deliveries.some((d) => d.kind === 'eta-change') && s.pendingEvents === 0);
       const waiting = new Set((await openBackorders(w, state.incidentId)).map((b) => b.customerId));
       expect(told.deliveries.filter((d) => d.kind === 'eta-change').map((d) => d.sent)).toEqual([waiting.size]);
@@ -306,7 +284,7 @@ describe('incident scenarios', () => {
       await waitForState(handle, 'following-up', (s) => s.etaRevision === 2 && s.pendingEvents === 0);
       // The same date again (a retried request) tells nobody twice.
       expect(await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '2027-02-15' }] })).toMatch(/already 2027-02-15/);
-      await env.sleep('13 hours');
+      await w.env.sleep('13 hours');
       const later = await waitForState(handle, 'following-up', (s) => s.pendingEvents === 0);
       expect(later.deliveries.filter((d) => d.kind === 'eta-change')).toHaveLength(2);
       expect(later.etaRevision).toBe(2);
@@ -318,8 +296,7 @@ describe('incident scenarios', () => {
   });
 
   it('cancellation compensates: transfers not shipped are cancelled, reservations released, told customers informed', async () => {
-    world = await createWorld(env);
-    const w = world;
+    const w = await worlds.open();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(ALWAYS_APPROVE));
       const waiting = await waitForState(handle, 'awaiting-approval');
@@ -336,8 +313,7 @@ describe('incident scenarios', () => {
     });
     await expectBooksBalanced(w);
 
-    world = await createWorld(env);
-    const w2 = world;
+    const w2 = await worlds.open();
     const orderBook = async () => (await w2.deps.inventory.listDemandLines({ sku: SHORT_SKU, limit: 1000 })).lines;
     const before = await orderBook();
     await w2.worker.runUntil(async () => {
@@ -358,20 +334,17 @@ describe('incident scenarios', () => {
 
   it('parks in "needs attention" when the inventory system rejects data, and resumes on a signal', async () => {
     let failPooling = true;
-    world = await createWorld(env, {
-      workerActivities: (deps) => {
-        const real = createActivities(deps);
-        return {
-          ...real,
-          async poolSpokeStock(input: Parameters<typeof real.poolSpokeStock>[0]) {
+    const w = await worlds.open({
+      workerActivities: activitiesWith({
+        replace: (real) => ({
+          async poolSpokeStock(input) {
             // Stands for a write the inventory system refuses as invalid until a person fixes the data.
             if (failPooling) throw ApplicationFailure.nonRetryable('transfer refused: spoke EU-S01 is blocked', 'Rejected');
             return real.poolSpokeStock(input);
           },
-        };
-      },
+        }),
+      }),
     });
-    const w = world;
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
       const parked = await waitForState(handle, 'needs-attention');
@@ -392,27 +365,24 @@ describe('incident scenarios', () => {
   it('parks instead of failing when an activity outside the main stages fails for good, and refuses follow-ups once the follow-up is over', async () => {
     let failEscalation = true;
     let failClosingNotice = true;
-    world = await createWorld(env, {
-      workerActivities: (deps) => {
-        const real = createActivities(deps);
-        return {
-          ...real,
-          async escalate(input: Parameters<typeof real.escalate>[0]) {
+    const w = await worlds.open({
+      workerActivities: activitiesWith({
+        replace: (real) => ({
+          async escalate(input) {
             if (failEscalation) throw ApplicationFailure.nonRetryable('planner mailbox refused', 'Rejected');
             return real.escalate(input);
           },
-          async prepareNotices(input: Parameters<typeof real.prepareNotices>[0]) {
+          async prepareNotices(input) {
             if (input.kind === 'incident-closed' && failClosingNotice) throw ApplicationFailure.nonRetryable('mail relay down', 'Rejected');
             return real.prepareNotices(input);
           },
-        };
-      },
+        }),
+      }),
     });
-    const w = world;
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith({ approval: { severityThreshold: 'low', deadlineHours: 4, timeoutAction: 'escalate' } }));
       await waitForState(handle, 'awaiting-approval');
-      await env.sleep('5 hours');
+      await w.env.sleep('5 hours');
       const parked = await waitForState(handle, 'needs-attention');
       expect(parked.attention).toMatchObject({ stage: 'awaiting-approval', reason: expect.stringContaining('planner mailbox refused') });
       failEscalation = false;
@@ -436,8 +406,7 @@ describe('incident scenarios', () => {
   });
 
   it('a second trigger for the same SKU and network attaches to the running incident', async () => {
-    world = await createWorld(env);
-    const w = world;
+    const w = await worlds.open();
     await w.worker.runUntil(async () => {
       const first = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(ALWAYS_APPROVE));
       await waitForState(first, 'awaiting-approval');
@@ -458,7 +427,7 @@ describe('incident scenarios', () => {
     let deferred = 0;
     let deferredAddress: string | undefined;
     let rejectedAddress: string | undefined;
-    world = await createWorld(env, {
+    const w = await worlds.open({
       // The first customer address seen is busy once (451: the batch activity fails and Temporal retries it);
       // the second is refused for good (550).
       deferRecipients: (rcpt) => {
@@ -476,7 +445,6 @@ describe('incident scenarios', () => {
         return rcpt === rejectedAddress;
       },
     });
-    const w = world;
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
       const state = await waitForState(handle, 'following-up');
@@ -498,12 +466,10 @@ describe('incident scenarios', () => {
 
   it('a worker that dies halfway through a notice batch leaves no duplicate when the batch is redone', async () => {
     let crashes = 0;
-    world = await createWorld(env, {
-      workerActivities: (deps) => {
-        const real = createActivities(deps);
-        return {
-          ...real,
-          async deliverNoticeBatch(input: Parameters<typeof real.deliverNoticeBatch>[0]) {
+    const w = await worlds.open({
+      workerActivities: activitiesWith({
+        replace: (real) => ({
+          async deliverNoticeBatch(input) {
             if (activityInfo().attempt === 1 && input.batch === 0) {
               // Half the batch goes out, then the process "dies" before reporting back.
               await real.deliverNoticeBatch({ ...input, batchSize: Math.ceil(input.batchSize / 2) });
@@ -512,10 +478,9 @@ describe('incident scenarios', () => {
             }
             return real.deliverNoticeBatch(input);
           },
-        };
-      },
+        }),
+      }),
     });
-    const w = world;
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
       const state = await waitForState(handle, 'following-up');
@@ -531,8 +496,7 @@ describe('incident scenarios', () => {
   });
 
   it('continues as new during a long follow-up and keeps its state', async () => {
-    world = await createWorld(env);
-    const w = world;
+    const w = await worlds.open();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(
         w,
@@ -541,7 +505,7 @@ describe('incident scenarios', () => {
         150,
       );
       const first = await waitForState(handle, 'following-up');
-      await env.sleep('6 days');
+      await w.env.sleep('6 days');
       const later = await waitForState(handle, 'following-up', (s) => s.timeline.some((t) => t.event === 'continued as new'));
       const description = await handle.describe();
       expect(description.runId.startsWith(first.incidentId.split(':').pop()!)).toBe(false);
@@ -558,8 +522,7 @@ describe('incident scenarios', () => {
   });
 
   it('takes a customer answer for its own line only', async () => {
-    world = await createWorld(env);
-    const w = world;
+    const w = await worlds.open();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
       const state = await waitForState(handle, 'following-up');
@@ -579,8 +542,7 @@ describe('incident scenarios', () => {
     await expectBooksBalanced(w);
   });
   it('refuses overrides that do not fit the incident with the reason, and keeps waiting for a decision', async () => {
-    world = await createWorld(env);
-    const w = world;
+    const w = await worlds.open();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(ALWAYS_APPROVE));
       const pending = await waitForState(handle, 'awaiting-approval');
@@ -609,8 +571,7 @@ describe('incident scenarios', () => {
   });
 
   it('a plan that cannot serve every must-win line waits for a person, whatever the severity, and is never auto-approved', async () => {
-    world = await createWorld(env);
-    const w = world;
+    const w = await worlds.open();
     await w.worker.runUntil(async () => {
       const everyLineMustWin = { confirmations: { rules: [], defaultStrategy: 'win' as const } };
       const handle = await startIncident(
@@ -624,7 +585,7 @@ describe('incident scenarios', () => {
       expect(pending.plan!.exceptionCount).toBeGreaterThan(0);
       expect(pending.plan!.exceptions.length).toBe(Math.min(20, pending.plan!.exceptionCount!));
       expect(pending.timeline.find((t) => t.event === 'approval requested')!.detail).toMatch(/must be served in full/);
-      await env.sleep('5 hours');
+      await w.env.sleep('5 hours');
       const escalated = await waitForState(handle, 'awaiting-approval', (s) => s.approval.status === 'escalated');
       expect(escalated.commit).toBeNull();
       await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'ivy' });
@@ -635,13 +596,12 @@ describe('incident scenarios', () => {
   });
 
   it('never auto-approves a plan a person rejected: on the deadline it escalates instead', async () => {
-    world = await createWorld(env);
-    const w = world;
+    const w = await worlds.open();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(AUTO_APPROVE));
       await waitForState(handle, 'awaiting-approval');
       await handle.executeUpdate(decidePlanUpdate, { args: [{ decision: 'reject', planRevision: 0, decidedBy: 'bob', comment: 'cap too loose' }] });
-      await env.sleep('5 hours');
+      await w.env.sleep('5 hours');
       const escalated = await waitForState(handle, 'awaiting-approval', (s) => s.approval.status === 'escalated');
       expect(escalated.commit).toBeNull();
       expect(emailsByKind(w)['escalation']).toEqual(['planners@example.com']);
@@ -656,8 +616,7 @@ describe('incident scenarios', () => {
   it('follows up on its own: escalates past the SLA, takes a can-wait answer, and finds a receipt the inventory system booked', async () => {
     // The service books receipts on the time-skipping server's clock, as a real ERP books them on the real one.
     let skipped = 0;
-    world = await createWorld(env, { clock: () => new Date(Date.now() + skipped) });
-    const w = world;
+    const w = await worlds.open({ clock: () => new Date(Date.now() + skipped) });
     await w.worker.runUntil(async () => {
       const handle = await startIncident(
         w,
@@ -673,20 +632,20 @@ describe('incident scenarios', () => {
       const [customer] = await w.deps.crm.getCustomers([waiting!.customerId]);
       expect(customer!.reportedStock).toEqual([expect.objectContaining({ sku: SHORT_SKU, quantity: 500, dailyUsage: 10 })]);
 
-      await env.sleep('3 days');
+      await w.env.sleep('3 days');
       const breached = await waitForState(handle, 'following-up', (s) => s.escalatedAt !== null);
       expect(breached.timeline.some((t) => t.event === 'SLA breached')).toBe(true);
       expect(emailsByKind(w)['escalation']).toEqual(['planners@example.com']);
       expect(breached.restockRounds).toBe(0);
 
-      skipped = (await env.currentTimeMs()) - Date.now();
+      skipped = (await w.env.currentTimeMs()) - Date.now();
       await w.deps.inventory.recordReceipt({
         idempotencyKey: 'erp-receipt-1',
         sku: SHORT_SKU,
         locationId: state.pooling!.hubId,
         quantity: breached.backorders!.openUnits,
       });
-      await env.sleep('13 hours');
+      await w.env.sleep('13 hours');
       expect((await handle.result()).outcome).toBe('closed');
       const closed = await handle.query(stateQuery);
       expect(closed.restockRounds).toBe(1);

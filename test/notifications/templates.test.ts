@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { NOTICE_KINDS, messageIdFor, type CustomerNotice, type NoticeLine } from '../../src/notifications/model';
+import { NOTICE_KIND_NAMES, messageIdFor, type CustomerNotice, type NoticeLine } from '../../src/notifications/model';
 import { renderCustomerNotice, renderDigest } from '../../src/notifications/templates';
 import { customerNotice, digest } from './fixtures';
 
@@ -63,9 +63,9 @@ describe('customer notice templates', () => {
   });
 
   it('gives every kind its own subject and message', () => {
-    const rendered = NOTICE_KINDS.map((kind) => renderCustomerNotice(customerNotice({ kind })));
-    expect(new Set(rendered.map((r) => r.subject)).size).toBe(NOTICE_KINDS.length);
-    const byKind = Object.fromEntries(NOTICE_KINDS.map((kind, i) => [kind, rendered[i]!.text]));
+    const rendered = NOTICE_KIND_NAMES.map((kind) => renderCustomerNotice(customerNotice({ kind })));
+    expect(new Set(rendered.map((r) => r.subject)).size).toBe(NOTICE_KIND_NAMES.length);
+    const byKind = Object.fromEntries(NOTICE_KIND_NAMES.map((kind, i) => [kind, rendered[i]!.text]));
     expect(byKind['backorder-shipped']).toContain('has shipped');
     expect(byKind['status-update']).toContain('regular update');
     expect(byKind['incident-closed']).toContain('is over');

@@ -1,0 +1,72 @@
+// Reading a whole incident's emails and its systems of record, for the notice tests on the time-skipping
+// server: who received what, the figures the emails' tables show, and what the inventory system and the CRM hold.
+import { SHORT_SKU, policyWith, type World } from '../incident/world';
+
+export const NO_APPROVAL = policyWith({ approval: { severityThreshold: 'critical' } });
+export const APPROVAL = policyWith({ approval: { severityThreshold: 'low', deadlineHours: 24, timeoutAction: 'escalate' } });
+
+/** Customers with demand for the short SKU, as the reference service holds them. */
+export const customersOfShortSku = (w: World) =>
+  (w.service.db.prepare('SELECT DISTINCT customer_id AS id FROM demand_lines WHERE sku = ? ORDER BY customer_id').all(SHORT_SKU) as { id: string }[]).map(
+    (row) => row.id,
+  );
+
+/** What a CRM user could have typed: the contract accepts any locale, zone, name length and valid-looking address. */
+export const editCustomer = (w: World, customerId: string, column: 'locale' | 'time_zone' | 'name' | 'contacts', value: string) =>
+  w.service.db.prepare(`UPDATE customers SET ${column} = ? WHERE customer_id = ?`).run(value, customerId);
+
+/** Every email the sink kept, by its `X-Stockout-Notice` header (kind and revision): the sorted envelope recipients. */
+export const recipientsByNotice = (w: World) => {
+  const byNotice: Record<string, string[]> = {};
+  for (const m of w.sink.messages()) {
+    const notice = m.headers.find((h) => h.name.toLowerCase() === 'x-stockout-notice')!.value;
+    (byNotice[notice] ??= []).push(...m.envelope.to);
+  }
+  for (const list of Object.values(byNotice)) list.sort();
+  return byNotice;
+};
+
+/** The addresses an event for these customers must reach: each customer's first contact, and each account manager once. */
+export const addressesOf = async (w: World, customerIds: string[]) => {
+  const customers = await w.deps.crm.getCustomers(customerIds);
+  const managers = await w.deps.crm.getAccountManagers([...new Set(customers.map((c) => c.accountManagerId))]);
+  return [...customers.map((c) => c.contacts[0]!.email), ...managers.map((m) => m.email)].sort();
+};
+
+export const customersWith = async (w: World, incidentId: string, has: (b: { open: number; fulfilled: number }) => boolean) =>
+  [...new Set((await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.filter(has).map((b) => b.customerId))].sort();
+
+export const communications = async (w: World, incidentId: string) => (await w.deps.crm.listCommunications({ incidentId, limit: 1000 })).communications;
+
+export const isDigest = (m: { subject?: string | undefined }) => m.subject?.startsWith('[Stockout ') ?? false;
+export const emailsOf = (w: World, kind: string) =>
+  w.sink.messages().filter((m) => m.headers.some((h) => h.name.toLowerCase() === 'x-stockout-notice' && h.value.startsWith(`${kind};`)));
+
+/** The rows of an email's plain-text table, each as its labelled fields. */
+export const tableRows = (text: string): Record<string, string>[] =>
+  text
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith('  * Order: ') || line.startsWith('  * Customer: '))
+    .map((line) => Object.fromEntries(line.slice(4).split(/, (?=[A-Z][\w ]*: )/).map((field) => [field.slice(0, field.indexOf(': ')), field.slice(field.indexOf(': ') + 2)])));
+export const units = (value: string | undefined) => Number((value ?? '').replace(/\D/g, ''));
+export const customerOfRow = (row: Record<string, string>) => /\(([^()]+)\)$/.exec(row['Customer']!)![1]!;
+
+/** Per line of the short SKU, as the inventory system's order book has it. */
+export const orderBook = (w: World) =>
+  new Map(
+    (
+      w.service.db
+        .prepare('SELECT line_id, reserved_quantity AS reserved, shipped_quantity AS shipped, substituted_quantity AS covered, cancelled_quantity AS cancelled FROM demand_lines WHERE sku = ?')
+        .all(SHORT_SKU) as { line_id: string; reserved: number; shipped: number; covered: number; cancelled: number }[]
+    ).map((row) => [row.line_id, row]),
+  );
+
+/** Call-list entries of a digest, in order: the customer ids. */
+export const callList = (text: string) =>
+  text
+    .split(/\r?\n/)
+    .filter((line) => / \([^,()]+, [^)]+\): /.test(line) && line.startsWith('  * '))
+    .map((line) => /\(([^,()]+), [^)]+\): /.exec(line)![1]!);
+
+export const digestRow = (text: string, customerId: string) =>
+  text.split(/\r?\n/).find((line) => line.startsWith('  * Customer: ') && line.includes(`(${customerId}), `));
