@@ -3,7 +3,7 @@
 // document is generated from it; request schemas that exist only at the HTTP edge live here.
 import { z } from 'zod';
 import { PolicySchema } from '../allocation/policy';
-import { endpoints } from '../http/endpoint';
+import { endpoints, type Endpoint } from '../http/endpoint';
 import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema, TriggerSchema } from '../incident/commands';
 import { ListFilterSchema, ManualTriggerSchema, OperationError, resolveIncidentId } from '../operations/incident-operations';
 import { CODEC_BODY_LIMIT, CODEC_PATHS, CodecPayloadsSchema, type CodecDirection } from './codec';
@@ -75,6 +75,10 @@ const PAGE_HEADERS = {
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
 };
 
+/** A read or a command on one incident: the operator's, the incident named in the path, refused as it may be. */
+const onIncident = <const E extends Omit<Endpoint, 'auth' | 'params' | 'errors'>>(endpoint: E) =>
+  ({ ...endpoint, auth: 'bearer', params: IncidentParams, errors: ON_INCIDENT }) as const;
+
 export const stockoutApi = endpoints({
   health: { method: 'GET', path: '/health', summary: 'Liveness: the API process is up.', reply: HealthSchema, success: { 200: 'Up.' } },
   openApi: {
@@ -107,103 +111,76 @@ export const stockoutApi = endpoints({
     success: { 200: 'Matching incidents, newest first.' },
     errors: UNAVAILABLE,
   },
-  showIncident: {
+  showIncident: onIncident({
     method: 'GET',
     path: '/incidents/:id',
     summary: 'The incident as it stands: stage, severity, impact, plan, approval, backorders, timeline.',
-    auth: 'bearer',
-    params: IncidentParams,
     reply: IncidentStateSchema,
     success: { 200: 'The incident state.' },
-    errors: ON_INCIDENT,
-  },
-  simulatePolicy: {
+  }),
+  simulatePolicy: onIncident({
     method: 'POST',
     path: '/incidents/:id/simulate',
     summary: 'What-if: the current plan recomputed under another policy, compared per relationship stage. Commits nothing.',
-    auth: 'bearer',
-    params: IncidentParams,
     body: PolicySchema,
     reply: PlanComparisonSchema,
     success: { 200: 'Current and simulated plan summaries with their difference.' },
-    errors: ON_INCIDENT,
-  },
-  decidePlan: {
+  }),
+  decidePlan: onIncident({
     method: 'POST',
     path: '/incidents/:id/decision',
     summary: 'Approve (with overrides) or reject the plan awaiting approval.',
-    auth: 'bearer',
-    params: IncidentParams,
     body: PlanDecisionSchema,
     reply: ApprovalStateSchema,
     success: { 200: 'The approval state after the decision.' },
-    errors: ON_INCIDENT,
-  },
-  recordRestock: {
+  }),
+  recordRestock: onIncident({
     method: 'POST',
     path: '/incidents/:id/restocks',
     summary: 'Record a restock receipt; it is allocated to open backorders by the same engine.',
-    auth: 'bearer',
-    params: IncidentParams,
     body: RestockSchema,
     reply: CommandResultSchema,
     success: { 202: 'Receipt accepted (or already recorded).' },
-    errors: ON_INCIDENT,
-  },
-  changeEta: {
+  }),
+  changeEta: onIncident({
     method: 'POST',
     path: '/incidents/:id/eta-changes',
     summary: 'A purchase order arrives on another date; customers it concerns are told.',
-    auth: 'bearer',
-    params: IncidentParams,
     body: EtaChangeSchema,
     reply: CommandResultSchema,
     success: { 202: 'ETA change accepted.' },
-    errors: ON_INCIDENT,
-  },
-  recordAnswer: {
+  }),
+  recordAnswer: onIncident({
     method: 'POST',
     path: '/incidents/:id/answers',
     summary: 'Record a customer answer received another way (phone, email reply).',
-    auth: 'bearer',
-    params: IncidentParams,
     body: CustomerAnswerSchema,
     reply: CommandResultSchema,
     success: { 202: 'Answer accepted.' },
-    errors: ON_INCIDENT,
-  },
-  cancelIncident: {
+  }),
+  cancelIncident: onIncident({
     method: 'POST',
     path: '/incidents/:id/cancel',
     summary: 'Cancel the incident: unshipped transfers cancelled, reservations released, customers told.',
-    auth: 'bearer',
-    params: IncidentParams,
     body: CancelSchema,
     reply: CommandResultSchema,
     success: { 202: 'Cancellation requested.' },
-    errors: ON_INCIDENT,
-  },
-  resumeIncident: {
+  }),
+  resumeIncident: onIncident({
     method: 'POST',
     path: '/incidents/:id/resume',
     summary: 'Retry the stage an incident parked in "needs attention" once the data behind it is fixed.',
-    auth: 'bearer',
-    params: IncidentParams,
     body: ResumeSchema,
     reply: CommandResultSchema,
     success: { 202: 'Resume requested.' },
-    errors: ON_INCIDENT,
-  },
-  incidentReport: {
+  }),
+  incidentReport: onIncident({
     method: 'GET',
     path: '/incidents/:id/report',
     summary: 'The post-incident report of a closed incident.',
-    auth: 'bearer',
-    params: IncidentParams,
     reply: IncidentReportViewSchema,
     success: { 200: 'Report summary and, when stored, the full report.' },
-    errors: ON_INCIDENT,
-  },
+  }),
   criticalLevelWebhook: {
     method: 'POST',
     path: '/webhooks/inventory/critical-level',
