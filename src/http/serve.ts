@@ -8,7 +8,7 @@ import { describeIssues, issuesOf, type Issue } from '../validation/issues';
 import { successOf, type Endpoint, type Input } from './endpoint';
 import type { ErrorBody } from './errors';
 
-/** An answer with a status other than the endpoint's first success status. */
+/** An answer with another of the endpoint's statuses than its lowest success status (see Endpoint.success). */
 export class StatusReply<T> {
   constructor(
     readonly status: number,
