@@ -3,7 +3,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Endpoint, Reply } from './endpoint';
 import { fillPath } from './endpoint';
-import { invalidReplyFailure, invalidRequestFailure, issuesOf, replyFailure, unreachableFailure } from './errors';
+import { issuesOf } from '../validation/issues';
+import { invalidReplyFailure, invalidRequestFailure, replyFailure, unreachableFailure } from './errors';
 
 export interface HttpClientOptions {
   baseUrl: string;

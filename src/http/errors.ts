@@ -4,7 +4,8 @@
 // (a request the client cannot even build: a missing path parameter, a bad base URL) are not: retrying
 // them cannot help. Activities rethrow these ApplicationFailures as they are.
 import { ApplicationFailure } from '@temporalio/common';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { describeIssues, type Issue } from '../validation/issues';
 
 export const INVALID_REPLY = 'InvalidReply';
 export const INVALID_REQUEST = 'InvalidRequest';
@@ -12,15 +13,12 @@ export const REJECTED = 'Rejected';
 export const UNAVAILABLE = 'Unavailable';
 export type SystemErrorType = typeof INVALID_REPLY | typeof INVALID_REQUEST | typeof REJECTED | typeof UNAVAILABLE;
 
-/** The JSON body of every error reply: `issues` names each invalid field (`body.items.3.quantity`). */
-export interface ErrorBody {
-  error: string;
-  issues?: Issue[];
-}
-export interface Issue {
-  path: string;
-  message: string;
-}
+/** The JSON body of every error reply of every server: `issues` names each invalid field (`body.items.3.quantity`). */
+export const ErrorBodySchema = z.object({
+  error: z.string().meta({ description: 'What went wrong, naming the field, the record or the state that refused the request.' }),
+  issues: z.array(z.object({ path: z.string().meta({ examples: ['body.items.3.quantity'] }), message: z.string() })).optional(),
+});
+export type ErrorBody = z.output<typeof ErrorBodySchema>;
 
 /** What a failure carries in `details[0]`, for callers that branch on the status (e.g. 404). */
 export interface FailureDetails {
@@ -28,14 +26,6 @@ export interface FailureDetails {
   operation: string;
   status: number | null;
   issues: Issue[];
-}
-
-export function issuesOf(error: z.ZodError, root: string): Issue[] {
-  return error.issues.map((issue) => ({ path: [root, ...issue.path.map(String)].join('.'), message: issue.message }));
-}
-
-export function describeIssues(issues: Issue[]): string {
-  return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
 }
 
 /** Statuses worth retrying: the server may answer differently later. */

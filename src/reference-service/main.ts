@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { generateDataset, presetOptions, PRESETS } from '../dataset/generate';
+import { describeIssues, issuesOf } from '../validation/issues';
 import { startReferenceService } from './service';
 
 const Port = z.coerce.number().int().min(0).max(65535);
@@ -46,7 +47,7 @@ export async function main(argv: string[] = process.argv.slice(2)) {
     strict: true,
   });
   const parsed = ArgsSchema.safeParse(values);
-  if (!parsed.success) throw new Error(`Invalid options: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new Error(`Invalid options: ${describeIssues(issuesOf(parsed.error, 'options', (name) => `--${name}`))}`);
   const args = parsed.data;
   const options = presetOptions(args.size);
   const dataset = args.seed ? generateDataset(args['dataset-seed'] === undefined ? options : { ...options, seed: args['dataset-seed'] }) : undefined;

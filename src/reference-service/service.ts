@@ -7,7 +7,8 @@ import { loadDataset } from './seed';
 import { inventoryApi } from '../inventory/api';
 import { createCrmStore, type CrmStore } from './crm-store';
 import { createFaultInjector, type FaultInjector, type FaultsInput } from './faults';
-import { buildApp, type Handlers } from './http';
+import type { Handlers } from '../http/serve';
+import { buildApp } from './http';
 import { createInventoryStore, type InventoryStore } from './inventory-store';
 import { openDatabase, type Db } from './schema';
 

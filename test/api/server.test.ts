@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 async function serve(options: Partial<ApiOptions> & { operations: ApiOptions['operations'] }) {
-  app = buildApi({ config: { API_TOKEN: TOKEN }, answerLinks, ...options });
+  ({ app } = buildApi({ config: { API_TOKEN: TOKEN }, answerLinks, ...options }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no port');

@@ -1,0 +1,262 @@
+// The API's success replies as zod schemas, for its OpenAPI document: what the incident operations return
+// (src/operations/incident-operations.ts, src/incident/state.ts, src/report/incident-report.ts declare those as
+// TypeScript types). Each schema is checked against its type both ways at compile time, so the document cannot
+// drift from what the operations answer.
+import { z } from 'zod';
+import { TriggerSchema } from '../incident/commands';
+import {
+  SEVERITY_ORDER,
+  type ApprovalState,
+  type ImpactSummary,
+  type IncidentState,
+  type PlanComparison,
+  type PlanSummary,
+  type ReportSummary,
+  type TimelineEntry,
+} from '../incident/state';
+import { ListFilterSchema, type CommandResult, type IncidentListItem, type IncidentReportView, type TriggerResult } from '../operations/incident-operations';
+import type { IncidentReport } from '../report/incident-report';
+
+const count = z.number().int().nonnegative();
+const amount = z.number();
+const ratio = z.number().meta({ description: '0 to 1' });
+const timestamp = z.string().meta({ description: 'ISO 8601 date-time' });
+const day = z.string().meta({ description: "'YYYY-MM-DD'" });
+// The lists of kinds have one home each; these read them from there.
+const SeveritySchema = z.enum(SEVERITY_ORDER);
+const StageSchema = ListFilterSchema.shape.stage.unwrap();
+
+export const HealthSchema = z.object({ status: z.literal('ok') });
+
+export const TriggerResultSchema = z.object({
+  workflowId: z.string(),
+  started: z.boolean(),
+  alreadyRecorded: z.literal(true).optional().meta({ description: "The incident's latest run, now ended, already recorded this trigger: nothing was started." }),
+});
+
+export const CommandResultSchema = z.object({ workflowId: z.string(), message: z.string() });
+
+export const IncidentListSchema = z.object({
+  incidents: z.array(
+    z.object({
+      workflowId: z.string(),
+      runId: z.string(),
+      status: z.string(),
+      sku: z.string().nullable(),
+      network: z.string().nullable(),
+      stage: z.string().nullable(),
+      severity: z.string().nullable(),
+      startedAt: timestamp,
+      closedAt: timestamp.nullable(),
+    }),
+  ),
+});
+
+const stageFigures = {
+  lines: count,
+  customers: count,
+  requested: count,
+  allocated: count,
+  substituted: count,
+  backordered: count,
+  fillRate: ratio,
+  customersWithNothing: count,
+  revenueAtRisk: amount,
+  revenueProtected: amount,
+};
+
+const PlanSummarySchema = z.object({
+  revision: count,
+  planRef: z.string(),
+  policyName: z.string(),
+  pool: count,
+  poolUsed: count,
+  poolLeft: count,
+  byStage: z.array(z.object({ stage: z.string(), ...stageFigures })),
+  totals: z.object(stageFigures),
+  largestCustomerShare: ratio,
+  largestCustomerId: z.string().nullable().optional(),
+  capPercent: z.number().optional(),
+  exceptions: z.array(z.string()).meta({ description: 'Lines the policy says must be served in full that the pool cannot serve (first 20).' }),
+  exceptionCount: count.optional(),
+  overrides: count,
+});
+
+export const PlanComparisonSchema = z.object({
+  current: PlanSummarySchema,
+  simulated: PlanSummarySchema,
+  difference: z
+    .array(z.object({ stage: z.string(), allocated: z.number(), backordered: z.number(), fillRate: z.number(), customersWithNothing: z.number() }))
+    .meta({ description: 'Per relationship stage: simulated minus current.' }),
+});
+
+export const ApprovalStateSchema = z.object({
+  required: z.boolean(),
+  status: z.enum(['not-required', 'pending', 'approved', 'rejected', 'auto-approved', 'escalated']),
+  deadline: timestamp.nullable(),
+  decidedBy: z.string().nullable(),
+  comment: z.string().nullable(),
+});
+
+const TimelineEntrySchema = z.object({ at: timestamp, event: z.string(), detail: z.string().optional() });
+
+const ReportSummarySchema = z.object({
+  reportRef: z.string(),
+  outcome: z.enum(['closed', 'false-alarm', 'cancelled']),
+  fillRate: ratio,
+  revenueProtected: amount,
+  revenueAtRisk: amount,
+  firstNoticeAfterMinutes: z.number().nullable(),
+  recommendations: z.array(z.string()),
+});
+
+const ImpactSummarySchema = z.object({
+  shortage: z.number(),
+  available: z.number(),
+  demand: z.number(),
+  affectedLines: count,
+  affectedCustomers: count,
+  affectedAccountManagers: count,
+  revenueAtRisk: amount,
+  gapDays: z.number().nullable(),
+  daysOfCover: z.number().nullable(),
+  asOf: day,
+  snapshotAt: timestamp.optional(),
+  nextInboundEta: day.nullable(),
+  inboundEtas: z.record(z.string(), day).optional(),
+  severity: SeveritySchema,
+  snapshotRef: z.string(),
+});
+
+export const IncidentStateSchema = z.object({
+  incidentId: z.string(),
+  sku: z.string(),
+  network: z.string(),
+  stage: StageSchema,
+  severity: SeveritySchema,
+  openedAt: timestamp,
+  triggers: z.array(TriggerSchema),
+  impact: ImpactSummarySchema.nullable(),
+  pooling: z
+    .object({
+      hubId: z.string(),
+      hubFree: z.number(),
+      pooled: count,
+      pool: z.number(),
+      transfers: z.array(
+        z.object({
+          transferId: z.string(),
+          fromLocationId: z.string(),
+          toLocationId: z.string(),
+          quantity: count,
+          status: z.enum(['created', 'shipped', 'received', 'cancelled']),
+        }),
+      ),
+    })
+    .nullable(),
+  substitutes: z.array(z.object({ sku: z.string(), ratio: z.number(), priceDelta: z.number(), available: z.number(), packSize: count })),
+  plan: PlanSummarySchema.nullable(),
+  approval: ApprovalStateSchema,
+  commit: z
+    .object({
+      reservedLines: count,
+      reservedUnits: count,
+      backorderedLines: count,
+      backorderedUnits: count,
+      substituteUnits: count,
+      credits: count,
+    })
+    .nullable(),
+  deliveries: z.array(z.object({ kind: z.string(), revision: count, sent: count, skipped: count, rejected: count, digests: count })),
+  backorders: z.object({ openLines: count, openUnits: count, fulfilledUnits: count, cancelledUnits: count }).nullable(),
+  timeline: z.array(TimelineEntrySchema).meta({ description: 'Most recent entries; `timelineDropped` counts older ones kept only in the report.' }),
+  timelineDropped: count,
+  attention: z.object({ stage: StageSchema, reason: z.string(), since: timestamp }).nullable(),
+  report: ReportSummarySchema.nullable(),
+  firstNoticeAt: timestamp.nullable(),
+  receiptsApplied: z.array(z.string()),
+  restockRounds: count,
+  answersApplied: z.array(z.string()),
+  pendingEvents: count,
+  etaRevision: count,
+  inboundEtas: z.record(z.string(), day).optional(),
+  statusRevision: count,
+  escalatedAt: timestamp.nullable(),
+  cancelRequested: z.object({ reason: z.string(), cancelledBy: z.string() }).nullable(),
+});
+
+const stageOutcome = {
+  customers: count,
+  requested: count,
+  servedAtOnce: count,
+  backorderedAtCommit: count,
+  fillRateAtCommit: ratio,
+  customersWithNothingAtCommit: count,
+  servedLater: count,
+  substitutedLater: count,
+  cancelled: count,
+  unserved: count,
+  fillRate: ratio,
+  customersWithNothing: count,
+  revenueAtRisk: amount,
+  revenueProtected: amount,
+  revenueLost: amount,
+};
+
+const IncidentReportSchema = z.object({
+  incidentId: z.string(),
+  sku: z.string(),
+  network: z.string(),
+  outcome: ReportSummarySchema.shape.outcome,
+  openedAt: timestamp,
+  closedAt: timestamp,
+  severity: SeveritySchema,
+  currency: z.string().nullable(),
+  shortage: z.number(),
+  assessedRevenueAtRisk: amount,
+  overall: z.object(stageOutcome),
+  byStage: z.array(z.object({ stage: z.string(), ...stageOutcome })),
+  firstNoticeAfterMinutes: z.number().nullable(),
+  largestCustomer: z.object({ customerId: z.string(), units: count }).nullable(),
+  largestCustomerShare: ratio,
+  backorderAgeing: z.array(z.object({ bucket: z.string(), lines: count, units: count })),
+  restockRounds: count,
+  etaSlips: z.array(z.object({ poId: z.string(), originalEta: day, finalEta: day, slipDays: z.number() })),
+  networkBuffer: z
+    .object({
+      hubId: z.string(),
+      units: count,
+      dailyDemand: z.number(),
+      gap: z.object({ days: z.number(), until: z.enum(['last-backorder-closed', 'final-eta']) }),
+      uncapped: z.number(),
+      cap: count,
+      hubSafetyStock: z.number(),
+    })
+    .nullable(),
+  timeline: z.array(TimelineEntrySchema),
+  recommendations: z.array(z.string()),
+});
+
+export const IncidentReportViewSchema = z.object({
+  workflowId: z.string(),
+  summary: ReportSummarySchema,
+  report: IncidentReportSchema.nullable().meta({ description: 'The full post-incident report, when the incident store is available.' }),
+});
+
+/** Compiles only when the two types are assignable both ways and have the same keys (optional ones too). */
+type Same<A, B> = [A, keyof A] extends [B, keyof B] ? ([B, keyof B] extends [A, keyof A] ? true : false) : false;
+type Describes<S extends z.ZodType, T> = Same<z.output<S>, T>;
+const _describesEachReply: [
+  Describes<typeof TriggerResultSchema, TriggerResult>,
+  Describes<typeof CommandResultSchema, CommandResult>,
+  Describes<typeof IncidentListSchema, { incidents: IncidentListItem[] }>,
+  Describes<typeof PlanSummarySchema, PlanSummary>,
+  Describes<typeof PlanComparisonSchema, PlanComparison>,
+  Describes<typeof ApprovalStateSchema, ApprovalState>,
+  Describes<typeof TimelineEntrySchema, TimelineEntry>,
+  Describes<typeof ImpactSummarySchema, ImpactSummary>,
+  Describes<typeof ReportSummarySchema, ReportSummary>,
+  Describes<typeof IncidentStateSchema, IncidentState>,
+  Describes<typeof IncidentReportSchema, IncidentReport>,
+  Describes<typeof IncidentReportViewSchema, IncidentReportView>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true];
