@@ -1,28 +1,8 @@
 // The small pages a customer sees after clicking an answer link in an email. Pure: strings in, HTML out.
 // Everything that comes from the link or the incident is escaped.
 import type { AnswerClaims } from '../answer-links';
+import { ANSWER_KINDS } from '../incident/answer-kinds';
 import { escapeHtml } from '../notifications/document';
-
-const WHAT: Record<AnswerClaims['a'], { confirm: string; button: string; done: string; next: string }> = {
-  'accept-substitute': {
-    confirm: 'You are about to accept the substitute product we offered for order line',
-    button: 'Accept the substitute',
-    done: 'Thank you: we have your acceptance of the substitute product for order line',
-    next: 'We reserve the substitute for this line shortly. If its stock has run out by then, the line stays backordered.',
-  },
-  cancel: {
-    confirm: 'You are about to cancel the quantity still backordered on order line',
-    button: 'Cancel the backorder',
-    done: 'Thank you: we have your request to cancel the backordered quantity of order line',
-    next: 'We cancel the quantity still backordered shortly; what has already shipped is not affected.',
-  },
-  'can-wait': {
-    confirm: 'You are about to tell us that you still hold enough stock to wait for order line',
-    button: 'I can wait',
-    done: 'Thank you: we have noted that you hold enough stock to wait for order line',
-    next: 'We keep your backorder and serve customers who have run out first.',
-  },
-};
 
 export interface Page {
   status: number;
@@ -31,7 +11,7 @@ export interface Page {
 
 /** What the customer is about to do, with a button: the GET never acts, so link scanners cannot answer for them. */
 export function confirmPage(claims: AnswerClaims): Page {
-  const what = WHAT[claims.a];
+  const what = ANSWER_KINDS[claims.a].page;
   const stockFields =
     claims.a === 'can-wait'
       ? `<p>Optional, so we can plan better:</p>
@@ -49,7 +29,7 @@ export function confirmPage(claims: AnswerClaims): Page {
 }
 
 export function donePage(claims: AnswerClaims): Page {
-  const what = WHAT[claims.a];
+  const what = ANSWER_KINDS[claims.a].page;
   // No confirmation email is sent for an answer: the incident applies it, and its next email shows the result.
   return page(200, 'Answer recorded', `<p>${escapeHtml(what.done)} <strong>${escapeHtml(claims.l)}</strong>.</p>
 <p>${escapeHtml(what.next)}</p>

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { PolicySchema } from '../allocation/policy';
 import { endpoints, type Endpoint } from '../http/endpoint';
 import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema, TriggerSchema } from '../incident/commands';
+import { ANSWER_KINDS } from '../incident/answer-kinds';
 import { ListFilterSchema, ManualTriggerSchema, OperationError, resolveIncidentId } from '../operations/incident-operations';
 import { CODEC_BODY_LIMIT, CODEC_PATHS, CodecPayloadsSchema, type CodecDirection } from './codec';
 import {
@@ -52,7 +53,7 @@ export const CriticalLevelEventSchema = z
 // Browser forms send strings; an empty field means "not given". Only a can-wait answer has fields, checked
 // by the shared answer schema's own rules.
 const fromForm = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v === '' ? undefined : typeof v === 'string' ? Number(v) : v), schema);
-const canWait = CustomerAnswerSchema.options[2].shape;
+const canWait = ANSWER_KINDS['can-wait'].fields;
 export const AnswerFormSchema = z.object({ onHand: fromForm(canWait.onHand), dailyUsage: fromForm(canWait.dailyUsage) });
 
 // ---- what each endpoint can fail with besides bad input (400, implied) ----

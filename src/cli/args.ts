@@ -5,6 +5,7 @@ import { Command as Program, CommanderError, Option, type Help } from 'commander
 import type { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
 import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema } from '../incident/commands';
+import { ANSWER_KIND_NAMES } from '../incident/answer-kinds';
 import { ListFilterSchema, ManualTriggerSchema, OperationError, resolveIncidentId } from '../operations/incident-operations';
 import { describeIssues, issuesOf, type Issue } from '../validation/issues';
 
@@ -238,7 +239,7 @@ const SPECS: Record<string, Spec> = {
   },
   answer: {
     description: "Record a customer's answer about a backordered line, as taken by phone or email",
-    usage: '<id> --customer ID --line ID --answer accept-substitute|cancel|can-wait [--on-hand N] [--daily-usage N]',
+    usage: `<id> --customer ID --line ID --answer ${ANSWER_KIND_NAMES.join('|')} [--on-hand N] [--daily-usage N]`,
     id: true,
     options: [
       flag('--customer <id>', 'the customer'),

@@ -79,12 +79,8 @@ type Shape<T> = Extract<T, z.core.$ZodShape>;
 type AnyAnswerSchema = AnswerSchemas[AnswerKind];
 const answerSchema = (kind: AnswerKind) => z.object({ answer: z.literal(kind), ...answerOf, ...ANSWER_KINDS[kind].fields });
 
-/**
- * One member per answer kind, in the table's order; the cast keeps each member's own type, which `map` would
- * merge into one. The first three are spelled out only because src/api/server.ts reads `options[2]` (can-wait's
- * fields): once it reads ANSWER_KINDS['can-wait'].fields instead, the tuple is `[AnyAnswerSchema, ...AnyAnswerSchema[]]`.
- */
-type AnswerMembers = [AnswerSchemas['accept-substitute'], AnswerSchemas['cancel'], AnswerSchemas['can-wait'], ...AnyAnswerSchema[]];
+/** One member per answer kind; the cast keeps each member's own type, which `map` would merge into one. */
+type AnswerMembers = [AnyAnswerSchema, ...AnyAnswerSchema[]];
 export const CustomerAnswerSchema = z.discriminatedUnion('answer', ANSWER_KIND_NAMES.map(answerSchema) as unknown as AnswerMembers);
 export type CustomerAnswer = z.infer<typeof CustomerAnswerSchema>;
 
