@@ -12,7 +12,7 @@ import type {
   ReportCustomerStockRequest,
   ReportedStock,
 } from '../crm/contract';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, keysetPage } from './cursor';
 import { nextId, sql, type Db } from './schema';
 import { notFound, once } from './writes';
 
@@ -156,9 +156,8 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
         after,
         query.limit + 1,
       ) as CommunicationRow[];
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      return { communications: page.map(toCommunication), nextCursor: rows.length > query.limit && last ? encodeCursor(last.seq) : null };
+      const { items, nextCursor } = keysetPage(rows, query.limit, (row) => row.seq, toCommunication);
+      return { communications: items, nextCursor };
     },
 
     grantCredit(request: GrantCreditRequest): Credit {

@@ -14,3 +14,10 @@ export function decodeCursor(cursor: string, kind: 'string' | 'number' = 'string
   }
   throw badField('query.cursor', 'is not a cursor this service issued');
 }
+
+/** A page from rows read with `limit + 1`: the extra row only tells that another page follows. */
+export function keysetPage<R, T>(rows: R[], limit: number, keyOf: (row: R) => string | number, map: (row: R) => T): { items: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { items: page.map(map), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
+}

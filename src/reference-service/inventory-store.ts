@@ -39,7 +39,7 @@ import type {
 } from '../inventory/contract';
 import { substituteQuantityBounds } from '../inventory/contract';
 import { checkBooks } from './books';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor, keysetPage } from './cursor';
 import { nextId, sql, type Db } from './schema';
 import { conflict, eachItem, invariant, invariantOn, moveStock, notFound, once, type Write } from './writes';
 
@@ -421,9 +421,8 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
         after,
         query.limit + 1,
       ) as LineRow[];
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      return { lines: page.map(toDemandLine), nextCursor: rows.length > query.limit && last ? encodeCursor(last.line_id) : null };
+      const { items, nextCursor } = keysetPage(rows, query.limit, (row) => row.line_id, toDemandLine);
+      return { lines: items, nextCursor };
     },
 
     createTransfer(request: CreateTransferRequest): Transfer {
@@ -513,9 +512,8 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
         `SELECT * FROM reservations WHERE (@incident IS NULL OR incident_id = @incident) AND (@line IS NULL OR line_id = @line)
          AND (@status IS NULL OR status = @status) AND reservation_id > @after ORDER BY reservation_id LIMIT @limit`,
       ).all({ incident: query.incidentId ?? null, line: query.lineId ?? null, status: query.status ?? null, after, limit: query.limit + 1 }) as ReservationRow[];
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      return { reservations: page.map(toReservation), nextCursor: rows.length > query.limit && last ? encodeCursor(last.reservation_id) : null };
+      const { items, nextCursor } = keysetPage(rows, query.limit, (row) => row.reservation_id, toReservation);
+      return { reservations: items, nextCursor };
     },
 
     createBackorders(request: CreateBackordersRequest): Backorder[] {
@@ -586,9 +584,8 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
         `SELECT * FROM backorders WHERE (@incident IS NULL OR incident_id = @incident) AND (@sku IS NULL OR sku = @sku)
          AND (@open IS NULL OR (open > 0) = @open) AND backorder_id > @after ORDER BY backorder_id LIMIT @limit`,
       ).all({ incident: query.incidentId ?? null, sku: query.sku ?? null, open: openOnly, after, limit: query.limit + 1 }) as BackorderRow[];
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      return { backorders: page.map(toBackorder), nextCursor: rows.length > query.limit && last ? encodeCursor(last.backorder_id) : null };
+      const { items, nextCursor } = keysetPage(rows, query.limit, (row) => row.backorder_id, toBackorder);
+      return { backorders: items, nextCursor };
     },
 
     releaseToShipping(request: ReleaseToShippingRequest): Shipment[] {
