@@ -264,7 +264,7 @@ describe('help, version and mistakes', () => {
     expect(refused.code).toBe(EXIT.invalid);
     expect(refused.stderr).toContain('--daily-usage');
     // A negative number is read, and the schema says why it does not fit.
-    expect((await cli(['restock', 'eu:SKU-1', '--receipt', 'R1', '--quantity', '-5'], operations)).stderr).toMatch(/^error: --quantity: Too small/);
+    expect((await cli(['restock', 'eu:SKU-1', '--receipt', 'R1', '--quantity', '-5'], operations)).stderr).toMatch(/^error: --quantity: must be more than 0/);
     expect(calls).toHaveLength(1);
   });
 });
