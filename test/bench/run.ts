@@ -3,12 +3,14 @@
 import { benchDataset } from './dataset.bench';
 import { benchDecisions } from './decisions.bench';
 import { benchEmail } from './email.bench';
+import { benchEngine } from './engine.bench';
 import { benchIncident } from './incident.bench';
 
 const benches: Record<string, () => Promise<Record<string, number | string>>> = {
   dataset: () => benchDataset(),
   decisions: () => benchDecisions(),
   email: () => benchEmail(),
+  engine: () => benchEngine(),
   incident: () => benchIncident(),
 };
 
