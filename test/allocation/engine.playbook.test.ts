@@ -6,6 +6,10 @@ import type { AllocationPlan, DemandLine } from '../../src/allocation/types';
 import { byCustomer, customer, input, line, lineOf, policy } from './fixtures';
 
 const NO_CAP = { capPercent: 100 };
+/** The sharing rules before issue 12, kept for incidents planned under them (policy.ts, rulesVersion). */
+const V1 = { rulesVersion: 1 as const };
+/** Reasons of a critical line alone in its class under version 2: first pack, floor, held at the cap until no other critical customer could use the rest. */
+const CRITICAL_ALONE = ['critical-priority', 'customer-floor', 'fair-share-floor', 'concentration-cap', 'cap-released', 'confirmation-won', 'fully-served'];
 
 /** The open backorders a plan leaves, as a restock round takes them (what activities/follow-up.ts does). */
 function restockLines(plan: AllocationPlan, lines: DemandLine[]): DemandLine[] {
@@ -35,7 +39,9 @@ describe('fair sharing (seeds 002, 004)', () => {
     expect(plan.totals.customersWithNothing).toBe(0);
 
     // The same pool without a cap: floors exceed the pool and split in proportion, BIG takes 82.
-    expect(byCustomer(allocate({ ...situation, policy: policy(NO_CAP) })).BIG).toBe(82);
+    expect(byCustomer(allocate({ ...situation, policy: policy({ ...NO_CAP, ...V1 }) })).BIG).toBe(82);
+    // Version 2 first hands each customer its first pack (1 unit each), then splits the 96 left: BIG 81.
+    expect(byCustomer(allocate({ ...situation, policy: policy(NO_CAP) })).BIG).toBe(81);
   });
 
   it('the cap is released only when nobody else can use the rest', () => {
@@ -65,33 +71,42 @@ describe('fair sharing (seeds 002, 004)', () => {
   });
 
   it('when the pool cannot cover every floor it is split in proportion to demand (largest remainder)', () => {
-    const plan = allocate(
+    const situation = (rules: object) =>
       input({
         pool: 10,
-        policy: policy(NO_CAP),
+        policy: policy({ ...NO_CAP, ...rules }),
         customers: [customer('A', 'basic'), customer('B', 'basic'), customer('C', 'basic')],
         lines: [line('a', 'A', 100), line('b', 'B', 50), line('c', 'C', 20)],
-      }),
-    );
+      });
+    const plan = allocate(situation(V1));
     // Floors 30/15/6 (51) > 10: quotas 5.88/2.94/1.18 → 5/2/1, the two units left to the largest remainders (B, then A).
     expect(byCustomer(plan)).toEqual({ A: 6, B: 3, C: 1 });
     expect(lineOf(plan, 'c').reasons).toEqual(expect.arrayContaining(['fair-share-floor', 'proportional-split']));
+    // Version 2: first packs (1 each), then the 7 left by what the floors still need, 29/14/5: 4.23/2.04/0.73 → 4/2/0, the last unit to C.
+    const v2 = allocate(situation({}));
+    expect(byCustomer(v2)).toEqual({ A: 5, B: 3, C: 2 });
+    expect(lineOf(v2, 'c').reasons).toEqual(expect.arrayContaining(['customer-floor', 'fair-share-floor', 'proportional-split']));
   });
 });
 
 describe('priority (seed 002: urgency and impact)', () => {
   it('a life-safety customer is served first, in full', () => {
-    const plan = allocate(
+    const situation = (rules: object) =>
       input({
         pool: 50,
+        policy: policy(rules),
         customers: [customer('HOSP', 'basic', { critical: true }), customer('BIG', 'integrated'), customer('C', 'cooperative')],
         lines: [line('hosp', 'HOSP', 30), line('big', 'BIG', 100), line('c', 'C', 40)],
-      }),
-    );
+      });
     // HOSP wins 30 ahead of every stage; the 20 left cannot cover the floors (BIG 30, C 12): 14/6 in proportion.
+    const plan = allocate(situation(V1));
     expect(lineOf(plan, 'hosp')).toMatchObject({ allocated: 30, backordered: 0 });
     expect(lineOf(plan, 'hosp').reasons).toEqual(['critical-priority', 'confirmation-won', 'fully-served']);
     expect(byCustomer(plan)).toEqual({ HOSP: 30, BIG: 14, C: 6 });
+    // Version 2: first packs (1 each); HOSP alone in the critical class gets its 30; BIG and C still need 29 and 11 of the 18 left: 13/5.
+    const v2 = allocate(situation({}));
+    expect(lineOf(v2, 'hosp').reasons).toEqual(CRITICAL_ALONE);
+    expect(byCustomer(v2)).toEqual({ HOSP: 30, BIG: 14, C: 6 });
   });
 
   it('within a stage an urgent order comes before a better-margin one; beyond the window margin decides', () => {
@@ -123,14 +138,14 @@ describe('rationing (seed 002: customers with a balance on hand)', () => {
   const customers = [customer('A', 'cooperative'), customer('H', 'cooperative', { reportedOnHand: { quantity: 300, dailyUsage: 10 } })];
   const lines = [line('a', 'A', 40), line('h', 'H', 40)];
 
-  it('a customer who holds stock is deferred, not dropped', () => {
+  it('a customer who holds stock is deferred, not dropped (rules version 1: after the cap is lifted)', () => {
     // H's 30 days of stock ≥ 14: A is served in full first, H gets what is left and keeps a backorder.
-    const plan = allocate(input({ pool: 60, customers, lines }));
+    const plan = allocate(input({ pool: 60, customers, lines, policy: policy(V1) }));
     expect(lineOf(plan, 'a')).toMatchObject({ allocated: 40, backordered: 0 });
     expect(lineOf(plan, 'h')).toMatchObject({ allocated: 20, backordered: 20 });
     expect(lineOf(plan, 'h').reasons).toEqual(expect.arrayContaining(['deferred-holds-stock', 'rationed-days-of-supply']));
 
-    const short = allocate(input({ pool: 30, customers, lines }));
+    const short = allocate(input({ pool: 30, customers, lines, policy: policy(V1) }));
     expect(lineOf(short, 'h')).toMatchObject({ allocated: 0, backordered: 40 });
     expect(lineOf(short, 'h').reasons).toEqual(['deferred-holds-stock', 'pool-exhausted']);
     expect(lineOf(short, 'a').allocated).toBe(30);
@@ -362,7 +377,7 @@ describe('restock rounds', () => {
       }),
     );
     expect(byCustomer(round)).toEqual({ HOSP: 30, BIG: 10 });
-    expect(lineOf(round, 'hosp').reasons).toEqual(['critical-priority', 'confirmation-won', 'fully-served']);
+    expect(lineOf(round, 'hosp').reasons).toEqual(CRITICAL_ALONE);
   });
 
   it('a restock counts what each customer already received in the incident', () => {

@@ -251,13 +251,22 @@ describe('allocation engine properties', () => {
         const situation = { ...base, policy: { ...base.policy, capPercent: 100 } };
         const plan = allocate(situation);
         const got = byCustomer(plan);
-        const targets = Object.entries(demandOf(situation)).map(([id, d]) => [id, Math.floor((d * situation.policy.floorPercent) / 100)] as const);
+        // The floor is the customer's: its percent, and at least one pack (whole units here) when it asks for any.
+        const demand = Object.entries(demandOf(situation));
+        const percentFloor = (d: number) => Math.floor((d * situation.policy.floorPercent) / 100);
+        const targets = demand.map(([id, d]) => [id, situation.policy.floorPercent > 0 && d > 0 ? Math.max(1, percentFloor(d)) : percentFloor(d)] as const);
         const sumTargets = targets.reduce((a, [, t]) => a + t, 0);
+        const asking = targets.filter(([, t]) => t > 0).length;
+        // Short of the floors, first packs go to as many customers as the pool holds, the rest in proportion to
+        // what the floors still need, each share at least its quota rounded down.
+        const firstPacks = Math.min(situation.pool, asking);
+        const rest = situation.pool - firstPacks;
+        const sumNeeds = sumTargets - asking;
         for (const [id, target] of targets) {
           if (situation.pool >= sumTargets) expect(got[id]).toBeGreaterThanOrEqual(target);
-          // Short of the floors, each gets at least its proportional share, rounded down.
-          else expect(got[id]).toBeGreaterThanOrEqual(Math.floor((situation.pool * target) / sumTargets));
+          else if (rest > 0 && target > 0) expect(got[id]).toBeGreaterThanOrEqual(1 + Math.floor((rest * (target - 1)) / sumNeeds));
         }
+        if (situation.pool < sumTargets) expect(Object.values(got).filter((units) => units > 0).length).toBeGreaterThanOrEqual(firstPacks);
       }),
       RUNS,
     );
