@@ -434,3 +434,104 @@ describe('the plan', () => {
     expect(summary).toMatchObject({ byStage: plan.byStage, totals: plan.totals, poolLeft: 0 });
   });
 });
+
+// The five promises of issue 12 (policy.ts, rules version 2), each in its smallest case, with version 1's outcome beside it.
+describe('the promises of rules version 2', () => {
+  it('customer-level floor: a customer whose floor is less than a pack still gets one pack', () => {
+    const situation = (rules: object) =>
+      input({
+        pool: 30,
+        policy: policy({ ...NO_CAP, ...rules }),
+        customers: [customer('BIG', 'integrated'), customer('SMALL', 'basic')],
+        lines: [line('big', 'BIG', 100), line('small', 'SMALL', 20, { packSize: 12 })],
+      });
+    // SMALL's floor is 6, half a pack: version 1 rounds it down to nothing; version 2 gives it its first pack of 12.
+    expect(byCustomer(allocate(situation(V1)))).toEqual({ BIG: 30, SMALL: 0 });
+    const plan = allocate(situation({}));
+    expect(byCustomer(plan)).toEqual({ BIG: 18, SMALL: 12 });
+    expect(lineOf(plan, 'small').reasons).toContain('customer-floor');
+    expect(plan.totals.customersWithNothing).toBe(0);
+  });
+
+  it('critical customers share fairly: two hospitals, one asking for the whole pool', () => {
+    const situation = (rules: object) =>
+      input({
+        pool: 50,
+        policy: policy(rules),
+        customers: [customer('H1', 'integrated', { critical: true }), customer('H2', 'basic', { critical: true })],
+        lines: [line('h1', 'H1', 50), line('h2', 'H2', 20)],
+      });
+    expect(byCustomer(allocate(situation(V1)))).toEqual({ H1: 50, H2: 0 });
+    // Floors 15 and 6, then priority under the cap (20): H1 to 20, H2 to 20; the 10 left to H1, nobody else can use them.
+    const plan = allocate(situation({}));
+    expect(byCustomer(plan)).toEqual({ H1: 30, H2: 20 });
+    expect(lineOf(plan, 'h1').reasons).toEqual(expect.arrayContaining(['critical-priority', 'concentration-cap', 'cap-released', 'win-exception']));
+  });
+
+  it('criticalBeforeFloors: false sets the other customers’ floors aside before critical needs beyond their floors', () => {
+    const situation = (rules: object) =>
+      input({
+        pool: 50,
+        policy: policy(rules),
+        customers: [customer('HOSP', 'basic', { critical: true }), customer('A', 'basic'), customer('B', 'basic')],
+        lines: [line('hosp', 'HOSP', 100), line('a', 'A', 40), line('b', 'B', 40)],
+      });
+    // Default (true): first packs, then HOSP alone in its class takes all it can: 48; A and B keep their first pack.
+    expect(byCustomer(allocate(situation({})))).toEqual({ HOSP: 48, A: 1, B: 1 });
+    // false: A's and B's floors (12 each) are set aside first; HOSP gets the rest.
+    expect(byCustomer(allocate(situation({ criticalBeforeFloors: false })))).toEqual({ HOSP: 26, A: 12, B: 12 });
+  });
+
+  it('deferred, not dropped: a customer who can wait until the next delivery is served before the cap is lifted', () => {
+    const situation = (rules: object, nextInboundEta: string | null) =>
+      input({
+        pool: 30,
+        policy: policy(rules),
+        nextInboundEta,
+        customers: [customer('A', 'cooperative'), customer('H', 'cooperative', { reportedOnHand: { quantity: 300, dailyUsage: 10 } })],
+        lines: [line('a', 'A', 40), line('h', 'H', 40)],
+      });
+    // Version 1: H's 30 days ≥ 14 defers it behind the cap release: A takes all 30.
+    expect(byCustomer(allocate(situation(V1, '2024-05-16')))).toEqual({ A: 30, H: 0 });
+    // Version 2, ETA in 10 days (+3): 30 days can wait; H is served under the cap (12) before it is lifted for A.
+    const plan = allocate(situation({}, '2024-05-16'));
+    expect(byCustomer(plan)).toEqual({ A: 18, H: 12 });
+    expect(lineOf(plan, 'h').reasons).toEqual(expect.arrayContaining(['deferred-holds-stock', 'rationed-days-of-supply']));
+    // ETA in 40 days: 30 days of stock cannot wait; H shares like A: floors, both to the cap, the rest to A (first by line id).
+    const far = allocate(situation({}, '2024-06-15'));
+    expect(lineOf(far, 'h').reasons).not.toContain('deferred-holds-stock');
+    expect(byCustomer(far)).toEqual({ A: 18, H: 12 });
+  });
+
+  it('urgency relative to the gap: a line due before the next delivery comes first', () => {
+    const situation = (rules: object) =>
+      input({
+        pool: 50,
+        policy: policy({ floorPercent: 0, ...NO_CAP, ...rules }),
+        nextInboundEta: '2024-06-05',
+        customers: [customer('SOON', 'basic'), customer('LATER', 'basic')],
+        lines: [line('soon', 'SOON', 30, { requestedDate: '2024-05-14', unitMargin: 1 }), line('later', 'LATER', 30, { requestedDate: '2024-06-15', unitMargin: 9 })],
+      });
+    // Due in 8 days and in 40: version 1's 7-day window lets margin decide; version 2 serves what is due before the ETA first.
+    expect(byCustomer(allocate(situation(V1)))).toEqual({ SOON: 20, LATER: 30 });
+    const plan = allocate(situation({}));
+    expect(byCustomer(plan)).toEqual({ SOON: 30, LATER: 20 });
+    expect(lineOf(plan, 'soon').reasons).toContain('urgent-before-eta');
+  });
+
+  it('work-conserving substitutes: 2 units of a ratio-2 substitute, two lines each short 1', () => {
+    const situation = (rules: object) =>
+      input({
+        pool: 0,
+        policy: policy(rules),
+        customers: [customer('A', 'basic'), customer('B', 'basic')],
+        lines: [line('a', 'A', 1), line('b', 'B', 1)],
+        substitutes: [{ sku: 'T', ratio: 2, priceDelta: 0, available: 2, packSize: 1 }],
+      });
+    expect(allocate(situation(V1)).substitutes).toEqual([{ sku: 'T', available: 2, used: 0 }]);
+    const plan = allocate(situation({}));
+    expect(plan.substitutes).toEqual([{ sku: 'T', available: 2, used: 2 }]);
+    expect(lineOf(plan, 'a')).toMatchObject({ substituted: 1, backordered: 0, substitutes: [{ sku: 'T', quantity: 2, covers: 1 }] });
+    expect(lineOf(plan, 'a').reasons).toContain('substitute-top-up');
+  });
+});

@@ -24,6 +24,8 @@ interface LineFacts {
   pinned: boolean;
   /** Confirmed units the line keeps whatever happens (win and gain). */
   kept: number;
+  /** A win line of a customer that is not critical: served in full past the cap, by the policy's choice. */
+  winsPastCap: boolean;
   /** The most the line may hold of the SKU under its segment strategy. */
   most: number;
 }
@@ -52,7 +54,8 @@ export function brokenPromises(input: AllocationInput, plan: AllocationPlan): In
         broken.add('packs and all-or-nothing');
       }
     }
-    return { line, allocated: out.allocated, filled: out.allocated + out.substituted, pinned, kept, most };
+    const winsPastCap = !pinned && strategy === 'win' && !profiles.get(line.customerId)!.critical;
+    return { line, allocated: out.allocated, filled: out.allocated + out.substituted, pinned, kept, most, winsPastCap };
   });
 
   const confirmed = input.lines.reduce((a, l) => a + l.confirmedQuantity, 0);
@@ -75,25 +78,32 @@ export function brokenPromises(input: AllocationInput, plan: AllocationPlan): In
   for (const f of facts) byCustomer.set(f.line.customerId, [...(byCustomer.get(f.line.customerId) ?? []), f]);
   const held = (id: string) => byCustomer.get(id)!.reduce((a, f) => a + f.allocated, 0) + (received[id] ?? 0);
 
+  const supply = input.pool + confirmed;
+  const cap = Math.ceil(((supply + Object.values(received).reduce((a, n) => a + n, 0)) * policy.capPercent) / 100 - 1e-9);
+
   // No one left with nothing: customers holding nothing yet, with no pinned line, each get something when
-  // what is free to share covers everyone's first pack.
+  // what is free to share covers everyone's first pack (a first pack larger than the cap does not count).
   if (policy.floorPercent > 0) {
     const free = input.pool + confirmed - facts.reduce((a, f) => a + f.kept + (f.pinned ? f.allocated : 0), 0);
     const needing = [...byCustomer].filter(([id, fs]) => (received[id] ?? 0) === 0 && fs.every((f) => !f.pinned && f.kept === 0));
-    const firstPacks = needing.map(([, fs]) => Math.min(...fs.map(step)));
+    const firstPack = (f: LineFacts) => {
+      const room = f.most;
+      const units = room <= 0 ? Infinity : f.line.partialAllowed ? Math.min(f.line.packSize, room) : room;
+      return units <= cap ? units : Infinity;
+    };
+    const firstPacks = needing.map(([, fs]) => Math.min(...fs.map(firstPack)));
     const sum = firstPacks.filter(Number.isFinite).reduce((a, n) => a + n, 0);
     if (sum <= free && needing.some(([, fs], i) => Number.isFinite(firstPacks[i]!) && fs.every((f) => f.filled === 0))) {
       broken.add('everyone something when the pool holds first packs');
     }
   }
 
-  // The cap: units a customer holds above it (beyond what it keeps, was pinned or received) could have gone to
-  // another that waits below the cap — unless that one is not critical and the holder is (critical comes first).
-  const supply = input.pool + confirmed;
-  const cap = Math.ceil(((supply + Object.values(received).reduce((a, n) => a + n, 0)) * policy.capPercent) / 100 - 1e-9);
+  // The cap: units a customer holds above it (beyond what it keeps, was pinned or received, or its win lines
+  // took) could have gone to another that waits below the cap — unless that one is not critical and the
+  // holder is (critical comes first).
   const eta = input.nextInboundEta ? dayNumber(input.nextInboundEta) - dayNumber(input.asOf) : null;
   for (const [x, xs] of byCustomer) {
-    const floor = Math.max(cap, xs.reduce((a, f) => a + f.kept + (f.pinned ? f.allocated : 0), 0) + (received[x] ?? 0));
+    const floor = Math.max(cap, xs.reduce((a, f) => a + (f.pinned || f.winsPastCap ? f.allocated : f.kept), 0) + (received[x] ?? 0));
     const excess = held(x) - floor;
     if (excess <= 0) continue;
     const xCritical = profiles.get(x)!.critical;
