@@ -8,7 +8,7 @@ import type { AllocationInput, AllocationPlan } from '../../src/allocation/types
 import { firstComeFirstServed, proportional, strictPriority, type Outcome } from './decisions/baselines';
 import { crises, random } from './decisions/crises';
 import { brokenPromises, INVARIANTS, type Invariant } from './decisions/invariants';
-import { dominates, FIGURE_LABELS, figuresOf, type Figures } from './decisions/metrics';
+import { dominates, FIGURE_LABELS, figuresOf, worseOn, type Figures } from './decisions/metrics';
 
 const CRISES = 240;
 
@@ -67,7 +67,13 @@ export async function benchDecisions(): Promise<Record<string, number | string>>
   }
   const out: Record<string, number | string> = { crises: CRISES, elapsedMs: Math.round(elapsedMs) };
   for (const baseline of Object.keys(BASELINES)) {
-    out[`engine Pareto-dominates ${baseline}`] = figures.engine!.filter((f, i) => dominates(f, figures[baseline]![i]!)).length;
+    const theirs = figures[baseline]!;
+    out[`engine Pareto-dominates ${baseline}`] = figures.engine!.filter((f, i) => dominates(f, theirs[i]!)).length;
+    // What stands in the way of dominance: the crises on which the engine is worse on each figure.
+    for (const key of Object.keys(FIGURE_LABELS) as (keyof Figures)[]) {
+      const worse = figures.engine!.filter((f, i) => worseOn(key, f, theirs[i]!)).length;
+      if (worse > 0) out[`  worse than ${baseline} on ${FIGURE_LABELS[key]}`] = worse;
+    }
   }
   for (const [column, byInvariant] of broken) {
     for (const invariant of INVARIANTS) {

@@ -65,8 +65,17 @@ const EPS = 1e-9;
 
 /** a is at least as good as b on every figure and better on one: fewer with nothing, more fill, a smaller largest share, fairer. */
 export function dominates(a: Figures, b: Figures): boolean {
-  const better = [b.nothing - a.nothing, diff(a.criticalFill, b.criticalFill), diff(a.strategicFill, b.strategicFill), b.largestShare - a.largestShare, a.jain - b.jain];
+  const better = (Object.keys(FIGURE_LABELS) as (keyof Figures)[]).map((key) => advantage(key, a, b));
   return better.every((d) => d > -EPS) && better.some((d) => d > EPS);
+}
+
+export const worseOn = (key: keyof Figures, a: Figures, b: Figures) => advantage(key, a, b) < -EPS;
+
+/** How much better a is than b on one figure (negative: worse). */
+function advantage(key: keyof Figures, a: Figures, b: Figures): number {
+  if (key === 'nothing') return b.nothing - a.nothing;
+  if (key === 'largestShare') return b.largestShare - a.largestShare;
+  return diff(a[key], b[key]);
 }
 
 const diff = (a: number | null, b: number | null) => (a === null || b === null ? 0 : a - b);
