@@ -67,6 +67,11 @@ export interface AllocationInput {
   policy: Policy;
   /** 'YYYY-MM-DD': the day urgency is measured from. */
   asOf: string;
+  /**
+   * 'YYYY-MM-DD': when the next inbound delivery of the SKU is due; null when none is on order. Urgency and
+   * "can wait" are measured against it (policy.ts, rules 3 and 4); left out, the policy's fixed windows stand in.
+   */
+  nextInboundEta?: string | null;
   overrides?: PlanOverride[];
   /**
    * Given (even empty), the input is a restock round: its lines are open backorders (no confirmations) and
@@ -81,6 +86,8 @@ export const REASON_CODES = [
   'override',
   'critical-priority',
   'stage-priority',
+  'urgent-before-eta',
+  'customer-floor',
   'fair-share-floor',
   'proportional-split',
   'concentration-cap',
@@ -93,6 +100,7 @@ export const REASON_CODES = [
   'deferred-holds-stock',
   'rationed-days-of-supply',
   'substituted',
+  'substitute-top-up',
   'all-or-nothing-skipped',
   'pack-size-rounded',
   'win-exception',
