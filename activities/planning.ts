@@ -78,6 +78,7 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
         substitutes: input.substitutes.map(substituteSupply),
         policy: input.policy,
         asOf: input.asOf,
+        nextInboundEta: snapshot.nextInboundEta ?? null,
         overrides: input.overrides,
       });
       heartbeat();

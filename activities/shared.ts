@@ -17,6 +17,11 @@ export interface IncidentSnapshot {
   lines: SnapshotLine[];
   customers: CustomerProfile[];
   positions: LocationStock[];
+  /**
+   * The first inbound ETA at assessment: the gap the engine measures urgency and "can wait" against.
+   * Absent from snapshots of incidents assessed before it was kept (their policies run the first rules).
+   */
+  nextInboundEta?: string | null;
 }
 
 export const SNAPSHOT_KEY = 'snapshot';
