@@ -2,7 +2,7 @@
 // survive a restart), the Web UI on, our search attributes registered. It runs in its own process group, so
 // a Ctrl-C in the terminal reaches only the main job, which stops the server after the worker has drained.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { TypedSearchAttributes } from '@temporalio/common';
@@ -58,15 +58,16 @@ export async function startDevServer(options: {
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`]),
     ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
   ];
-  const child = spawn(devServer.executable.path, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  // Its errors go to a file, not a pipe: a server left behind by a main job killed outright would otherwise
+  // die of SIGPIPE at its next line of output instead of waiting to be stopped by the next start.
+  const logFile = join(options.dataDir, 'temporal-dev-server.log');
+  const log = openSync(logFile, 'w');
+  const child = spawn(devServer.executable.path, args, { stdio: ['ignore', 'ignore', log], detached: true });
+  closeSync(log);
   if (child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);
   // Detached, it would outlive a main job that exits on an error; SIGTERM lets it close its database.
   const stopOnExit = () => child.kill('SIGTERM');
   process.once('exit', stopOnExit);
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr = (stderr + String(chunk)).slice(-4000);
-  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     process.off('exit', stopOnExit);
@@ -80,7 +81,8 @@ export async function startDevServer(options: {
   const ready = await Promise.race([waitForPort(options.port, 60_000), exited.then(() => false)]);
   if (!ready) {
     await stop();
-    throw new Error(`the Temporal dev server did not start on port ${options.port}: ${stderr.trim() || 'no output'}`);
+    const output = readFileSync(logFile, 'utf8').slice(-4000).trim();
+    throw new Error(`the Temporal dev server did not start on port ${options.port}: ${output || 'no output'} (log: ${logFile})`);
   }
   return { address: `${HOST}:${options.port}`, uiUrl: `http://${HOST}:${options.uiPort}`, stop };
 }
