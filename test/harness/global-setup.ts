@@ -25,10 +25,12 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const [timeSkipping, devServer, bundle] = await Promise.all([
     // No --enable-time-skipping: the server must start with skipping locked; the SDK's client unlocks it
     // only while a test awaits a result or sleeps, so time never races ahead of a worker.
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: servers.testServer.executable } }),
-    TestWorkflowEnvironment.createLocal({
-      server: { executable: servers.devServer.executable, searchAttributes: ALL_SEARCH_ATTRIBUTES },
-    }),
+    startingAgain(() => TestWorkflowEnvironment.createTimeSkipping({ server: { executable: servers.testServer.executable } })),
+    startingAgain(() =>
+      TestWorkflowEnvironment.createLocal({
+        server: { executable: servers.devServer.executable, searchAttributes: ALL_SEARCH_ATTRIBUTES },
+      }),
+    ),
     // Bundled once for the whole run: each worker would otherwise spend seconds on webpack.
     bundleWorkflowCode({ workflowsPath: new URL('./workflows.ts', import.meta.url).pathname, logger: quietLogger }),
   ]);
@@ -44,6 +46,21 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   return async () => {
     await Promise.all([timeSkipping.teardown(), devServer.teardown()]);
   };
+}
+
+/**
+ * The SDK gives an ephemeral server 5 s to open its port; a loaded machine (a JVM starting beside a build)
+ * can take longer, so a start that timed out is tried again before the run fails.
+ */
+async function startingAgain<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= attempts || !String(error).includes('did not start within')) throw error;
+      console.warn(`[temporal] a server did not start in time (attempt ${attempt} of ${attempts}); trying again`);
+    }
+  }
 }
 
 const quietLogger = {
