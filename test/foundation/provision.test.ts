@@ -30,7 +30,7 @@ function fakeExecutable(...segments: string[]): string {
 
 const cache = join(root, 'cache');
 const cachedCli = fakeExecutable('cache', `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal');
-const cachedTestServer = fakeExecutable('cache', `test-server-${TEST_SERVER_VERSION}`, 'temporal-test-server');
+const cachedTestServer = fakeExecutable('cache', `test-server-${TEST_SERVER_VERSION}-cds`, 'temporal-test-server');
 const onPath = join(root, 'on-path');
 const pathCli = fakeExecutable('on-path', 'temporal');
 const pathTestServer = fakeExecutable('on-path', 'temporal-test-server');
