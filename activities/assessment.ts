@@ -6,7 +6,7 @@ import type { CustomerProfile, DemandLine as EngineLine } from '../src/allocatio
 import type { Customer } from '../src/crm/contract';
 import { assessImpact } from '../src/impact/assess';
 import type { ImpactSummary, PoolingSummary, SubstituteOption, TransferRecord } from '../src/incident/state';
-import type { DemandLine, Location, StockPosition } from '../src/inventory/contract';
+import { DEFAULT_TIME_ZONE, hubOf, type DemandLine, type Location, type StockPosition } from '../src/inventory/contract';
 import type { InventorySystem } from '../src/inventory/system';
 import { planPooling } from '../src/pooling/plan';
 import type { ActivityDeps } from './deps';
@@ -63,6 +63,8 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
         daysOfCover: impact.daysOfCover,
         nextInboundEta,
         inboundEtas: inboundEtasOf(openInbound),
+        timeZone: hub.timeZone ?? DEFAULT_TIME_ZONE,
+        locationIds: [...locations.keys()],
         severity: impact.severity,
         snapshotRef: SNAPSHOT_KEY,
       };
@@ -124,7 +126,7 @@ export function inboundEtasOf(openInbound: { poId: string; eta: string }[]): Rec
 export async function networkLocations(inventory: InventorySystem, network: string) {
   const all = await inventory.listLocations();
   const inNetwork = all.filter((l: Location) => l.network === network);
-  const hub = inNetwork.find((l) => l.kind === 'hub');
+  const hub = hubOf(inNetwork, network);
   if (!hub) throw ApplicationFailure.nonRetryable(`network ${network} has no hub in the inventory system`, 'InvalidData');
   return { hub, locations: new Map(inNetwork.map((l) => [l.locationId, l])) };
 }
