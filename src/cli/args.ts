@@ -2,7 +2,7 @@
 // shared command schemas here, so bad input exits before any connection is made, and errors name the flag.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
-import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema } from '../incident/commands';
+import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema, WithdrawSchema } from '../incident/commands';
 import { ListFilterSchema, ManualTriggerSchema, OperationError, resolveIncidentId, type Issue } from '../operations/incident-operations';
 
 export type Command =
@@ -16,7 +16,8 @@ export type Command =
   | { name: 'eta'; id: string; change: z.output<typeof EtaChangeSchema> }
   | { name: 'answer'; id: string; answer: z.output<typeof CustomerAnswerSchema> }
   | { name: 'cancel'; id: string; cancel: z.output<typeof CancelSchema> }
-  | { name: 'resume'; id: string; resume: z.output<typeof ResumeSchema> };
+  | { name: 'resume'; id: string; resume: z.output<typeof ResumeSchema> }
+  | { name: 'withdraw'; id: string; withdraw: z.output<typeof WithdrawSchema> };
 
 export interface Invocation {
   command: Command;
@@ -186,10 +187,15 @@ const SPECS: Record<string, Spec> = {
     build: (v, id) => ({ name: 'cancel', id, cancel: checked(CancelSchema, { reason: v.reason, cancelledBy: v.by }, { cancelledBy: 'by' }) }),
   },
   resume: {
-    usage: 'resume <id> --by NAME [--note TEXT]',
+    usage: 'resume <id> --by NAME [--note TEXT] | resume <id> --withdraw --reason TEXT --by NAME',
     id: true,
-    options: { by: text, note: text },
-    build: (v, id) => ({ name: 'resume', id, resume: checked(ResumeSchema, { resumedBy: v.by, note: v.note }, { resumedBy: 'by' }) }),
+    options: { by: text, note: text, withdraw: { type: 'boolean' }, reason: text },
+    // --withdraw drops the command whose write parked the incident instead of running it again.
+    build: (v, id) => {
+      if (v.withdraw) return { name: 'withdraw', id, withdraw: checked(WithdrawSchema, { withdrawnBy: v.by, reason: v.reason }, { withdrawnBy: 'by' }) };
+      if (v.reason !== undefined) throw invalid('--reason', 'only with --withdraw; a resume takes --note');
+      return { name: 'resume', id, resume: checked(ResumeSchema, { resumedBy: v.by, note: v.note }, { resumedBy: 'by' }) };
+    },
   },
 };
 

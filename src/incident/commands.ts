@@ -9,6 +9,13 @@ const id = z.string().trim().min(1).max(200);
 // share an id, and the rest keeps ids safe in URLs, logs, email headers and visibility queries.
 const code = id.regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must start with a letter or digit and hold only letters, digits, ".", "_", "-" and "/"');
 
+/**
+ * The most units one restock, override or customer figure may name: far above any real receipt or order line,
+ * low enough that a typo of a few extra digits (or 10^15) is refused instead of booked as stock.
+ */
+export const MAX_UNITS = 1_000_000_000;
+const units = z.number().int().max(MAX_UNITS);
+
 export const TriggerSchema = z.object({
   triggerId: id,
   sku: code,
@@ -22,7 +29,7 @@ export type Trigger = z.infer<typeof TriggerSchema>;
 
 export const PlanOverrideSchema = z.object({
   lineId: id,
-  allocate: z.number().int().nonnegative(),
+  allocate: units.nonnegative(),
 });
 export type PlanOverride = z.infer<typeof PlanOverrideSchema>;
 
@@ -45,7 +52,7 @@ export type PlanDecision = z.infer<typeof PlanDecisionSchema>;
 
 export const RestockSchema = z.object({
   receiptId: id,
-  quantity: z.number().int().positive(),
+  quantity: units.positive(),
   locationId: id.optional(),
   poId: id.optional(),
 });
@@ -75,8 +82,8 @@ export const CustomerAnswerSchema = z.discriminatedUnion('answer', [
   z.object({
     answer: z.literal('can-wait'),
     ...answerOf,
-    onHand: z.number().int().nonnegative().optional(),
-    dailyUsage: z.number().positive().optional(),
+    onHand: units.nonnegative().optional(),
+    dailyUsage: z.number().positive().max(MAX_UNITS).optional(),
   }),
 ]);
 export type CustomerAnswer = z.infer<typeof CustomerAnswerSchema>;
@@ -92,6 +99,13 @@ export const ResumeSchema = z.object({
   note: z.string().max(2000).optional(),
 });
 export type Resume = z.infer<typeof ResumeSchema>;
+
+/** A person drops the restock, ETA change or answer whose write parked the incident, saying why. */
+export const WithdrawSchema = z.object({
+  withdrawnBy: id,
+  reason: z.string().trim().min(1, 'say why the command is withdrawn').max(500),
+});
+export type Withdraw = z.infer<typeof WithdrawSchema>;
 
 /** A zod error as one line naming each field: what API, CLI and update validators answer. */
 export function describeIssues(error: z.ZodError, root = 'input'): string {
