@@ -8,8 +8,18 @@ import { z } from 'zod';
 import { PolicySchema } from '../allocation/policy';
 import type { AnswerClaims, AnswerLinks } from '../answer-links';
 import type { AppConfig } from '../config/env';
-import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema, TriggerSchema } from '../incident/commands';
-import { confirmPage, donePage, problemPage, refusedPage, type Page } from './answer-pages';
+import {
+  CancelSchema,
+  CustomerAnswerSchema,
+  EtaChangeSchema,
+  PlanDecisionSchema,
+  RestockSchema,
+  ResumeSchema,
+  TriggerSchema,
+  WithdrawSchema,
+} from '../incident/commands';
+import { confirmPage, donePage, problemPage, refusedPage, requestProblemPage, type Page } from './answer-pages';
+import { installJsonBodyParser } from './json-body';
 import { allowUiOrigin, CODEC_BODY_LIMIT, CODEC_PATHS, CodecPayloadsSchema, preflight, runCodecs } from './codec';
 import { buildOpenApiDocument, type RouteDoc } from './openapi';
 import {
@@ -128,7 +138,7 @@ function routes(operations: IncidentOperations, answerLinks: AnswerLinks, codec:
       responses: {
         201: 'A new incident started.',
         200: 'Attached to the running incident, or (`alreadyRecorded`) the trigger id was already recorded by the ended one: nothing started.',
-        422: 'The inventory system does not know the SKU.',
+        422: 'The inventory system does not know the SKU or the network.',
       },
       handle: async ({ body }) => {
         const result = await operations.trigger(manualTrigger(body));
@@ -224,6 +234,16 @@ function routes(operations: IncidentOperations, answerLinks: AnswerLinks, codec:
       handle: async ({ params, body }) => json(202, await operations.resume(params.id, body)),
     }),
     route({
+      method: 'POST',
+      path: '/incidents/:id/withdraw',
+      summary: 'Withdraw the restock, ETA change or answer whose write parked the incident in "needs attention", instead of resuming it; the reason goes in the timeline.',
+      operator: true,
+      params: IncidentParams,
+      body: WithdrawSchema,
+      responses: { 202: 'Withdrawn: the follow-up goes on without it.', 409: 'Nothing is parked, or what is parked is not a command.' },
+      handle: async ({ params, body }) => json(202, await operations.withdraw(params.id, body)),
+    }),
+    route({
       method: 'GET',
       path: '/incidents/:id/report',
       summary: 'The post-incident report of a closed incident.',
@@ -238,7 +258,10 @@ function routes(operations: IncidentOperations, answerLinks: AnswerLinks, codec:
       summary: 'An inventory system reports a SKU under its critical level. Retries with the same eventId are idempotent, also after the incident ended.',
       operator: true,
       body: CriticalLevelEventSchema,
-      responses: { 202: 'Incident started, trigger attached, or (`alreadyRecorded`) the event was already handled.', 422: 'The inventory system does not know the SKU.' },
+      responses: {
+        202: 'Incident started, trigger attached, or (`alreadyRecorded`) the event was already handled.',
+        422: 'The inventory system does not know the SKU or the network.',
+      },
       handle: async ({ body }) => {
         const result = await operations.trigger({
           triggerId: body.eventId,
@@ -349,7 +372,17 @@ export function buildApi(options: ApiOptions): FastifyInstance {
           },
         }
       : false,
+    // Refused before routing (an over-long or malformed URL): answered like any other bad request.
+    frameworkErrors: (error, request, frameworkReply) => {
+      const reply = frameworkReply as unknown as FastifyReply;
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      if (ANSWER_PATH.test(request.url)) return sendPage(reply, requestProblemPage(status));
+      // Never the URL itself: it may carry an answer token.
+      const message = status === 414 ? 'the URL is too long' : 'the URL is not valid';
+      return reply.code(status).send({ error: `request: ${message}`, issues: [{ path: 'request', message }] });
+    },
   });
+  installJsonBodyParser(app);
 
   // Answer links post a plain browser form; no extra dependency for that.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
@@ -375,9 +408,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       ...(onRequest.length ? { onRequest } : {}),
       handler: async (request, reply) => {
         const result = await handle(spec, request);
-        if ('html' in result) {
-          return reply.code(result.status).headers(HTML_HEADERS).type('text/html; charset=utf-8').send(result.html);
-        }
+        if ('html' in result) return sendPage(reply, result);
         return reply.code(result.status).send(result.json);
       },
     });
@@ -390,6 +421,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       request.log.error({ err: error }, 'request failed');
       return reply.code(500).send({ error: 'internal error' });
     }
+    // A customer's browser (a form body too large, say) gets the customer page.
+    if (ANSWER_PATH.test(request.url)) return sendPage(reply, requestProblemPage(known.status));
     return reply.code(known.status).send({ error: known.message, ...(known.issues.length ? { issues: known.issues } : {}) });
   });
 
@@ -447,6 +480,13 @@ function sha256(value: string): Buffer {
 /** The request path for logs: answer-link tokens and query strings (SKUs, filters) left out. */
 export function redactUrl(url: string): string {
   return url.split('?')[0]!.replace(/^\/answers\/[^/]+/, '/answers/[token]');
+}
+
+/** The customer answer pages' paths: whatever goes wrong there is answered with a page. */
+const ANSWER_PATH = /^\/answers\//;
+
+function sendPage(reply: FastifyReply, page: Page): FastifyReply {
+  return reply.code(page.status).headers(HTML_HEADERS).type('text/html; charset=utf-8').send(page.html);
 }
 
 const HTML_HEADERS = {
