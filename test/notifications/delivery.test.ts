@@ -29,7 +29,7 @@ import { messageIdFor } from '../../src/notifications/model';
 import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../../src/embedded/smtp-sink';
 import { cancelSignal, changeEtaUpdate, customerAnswerUpdate, decidePlanUpdate, recordRestockUpdate, resumeSignal } from '../../workflows/definitions';
 import { connectTimeSkipping } from '../harness/temporal';
-import { SHORT_SKU, createWorld, manualTrigger, policyWith, settledState, startIncident, waitForState, type World } from '../incident/world';
+import { SHORT_SKU, createWorld, dateAhead, manualTrigger, policyWith, settledState, startIncident, waitForState, type World } from '../incident/world';
 import { customerNotice, digest, FROM } from './fixtures';
 import { MemoryCommunicationLog } from './memory-communication-log';
 
@@ -713,7 +713,7 @@ describe('notices of a whole incident', () => {
 
       // An ETA change: the digest says what shipped so far, not "ships now".
       const po = (await w.deps.inventory.listInbound(SHORT_SKU)).find((p) => p.status === 'open')!;
-      await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '2027-01-15', reason: 'supplier delay' }] });
+      await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: await dateAhead(env, 45), reason: 'supplier delay' }] });
       await waitForState(handle, 'following-up', (s) => s.deliveries.some((d) => d.kind === 'eta-change'));
       const atEta = orderBook(w);
       const etaDigests = emailsOf(w, 'eta-change').filter(isDigest);
