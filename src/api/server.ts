@@ -190,7 +190,7 @@ function routes(operations: IncidentOperations, answerLinks: AnswerLinks, codec:
       operator: true,
       params: IncidentParams,
       body: RestockSchema,
-      responses: { 202: 'Receipt accepted (or already recorded).' },
+      responses: { 202: 'Receipt accepted (or already recorded).', 422: "A purchase order or location that is not the incident's." },
       handle: async ({ params, body }) => json(202, await operations.restock(params.id, body)),
     }),
     route({
@@ -200,7 +200,7 @@ function routes(operations: IncidentOperations, answerLinks: AnswerLinks, codec:
       operator: true,
       params: IncidentParams,
       body: EtaChangeSchema,
-      responses: { 202: 'ETA change accepted.' },
+      responses: { 202: 'ETA change accepted.', 422: "An ETA before the network's today or more than a year ahead, or a purchase order that is not the incident's." },
       handle: async ({ params, body }) => json(202, await operations.changeEta(params.id, body)),
     }),
     route({
@@ -210,7 +210,7 @@ function routes(operations: IncidentOperations, answerLinks: AnswerLinks, codec:
       operator: true,
       params: IncidentParams,
       body: CustomerAnswerSchema,
-      responses: { 202: 'Answer accepted.' },
+      responses: { 202: 'Answer accepted.', 422: "A line that is not that customer's in this incident." },
       handle: async ({ params, body }) => json(202, await operations.answer(params.id, body)),
     }),
     route({
