@@ -33,6 +33,8 @@ export default tseslint.config(
       'src/impact/**/*.ts',
       'src/pooling/**/*.ts',
       'src/validation/issues.ts',
+      // The follow-up rules read the location contract's default time zone.
+      'src/inventory/contract.ts',
     ],
     rules: {
       'no-restricted-imports': [

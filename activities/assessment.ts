@@ -3,6 +3,7 @@ import { heartbeat } from '@temporalio/activity';
 import type { Policy } from '../src/allocation/policy';
 import { assessImpact } from '../src/impact/assess';
 import type { ImpactSummary, PoolingSummary, SubstituteOption, TransferRecord } from '../src/incident/state';
+import { DEFAULT_TIME_ZONE } from '../src/inventory/contract';
 import { freeStock } from '../src/pooling/free-stock';
 import { planPooling } from '../src/pooling/plan';
 import { engineLine, impactCustomer, inboundEtasOf, profileOf, transferRecord } from './contract-mapping';
@@ -59,6 +60,8 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
         daysOfCover: impact.daysOfCover,
         nextInboundEta,
         inboundEtas: inboundEtasOf(inbound),
+        timeZone: hub.timeZone ?? DEFAULT_TIME_ZONE,
+        locationIds: [...locations.keys()],
         severity: impact.severity,
         snapshotRef: SNAPSHOT_KEY,
       };

@@ -4,6 +4,7 @@ import { heartbeat } from '@temporalio/activity';
 import type { Policy } from '../src/allocation/policy';
 import type { AllocationPlan } from '../src/allocation/types';
 import type { CustomerAnswer, EtaChange, Restock } from '../src/incident/commands';
+import { answerLineIssue } from '../src/incident/follow-up-checks';
 import type { BackorderStatus, TransferRecord } from '../src/incident/state';
 import type { FulfilBackordersRequest } from '../src/inventory/contract';
 import { unreservedStock } from '../src/pooling/free-stock';
@@ -204,8 +205,9 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
     async applyCustomerAnswer(input: { incidentId: string; sku: string; answer: CustomerAnswer }): Promise<string> {
       const { answer } = input;
       const snapshot = loadSnapshot(store, input.incidentId);
-      const line = snapshot.lines.find((l) => l.lineId === answer.lineId);
-      if (!line || line.customerId !== answer.customerId) return `refused: line ${answer.lineId} is not an order line of ${answer.customerId}`;
+      const issue = answerLineIssue(snapshot.lines, answer);
+      if (issue) return `refused: ${issue.message}`;
+      const line = snapshot.lines.find((l) => l.lineId === answer.lineId)!;
       const open = (await listIncidentBackorders(inventory, input.incidentId)).filter((b) => b.lineId === answer.lineId && b.open > 0);
       const openUnits = open.reduce((sum, b) => sum + b.open, 0);
       switch (answer.answer) {

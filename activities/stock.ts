@@ -12,7 +12,7 @@ export type NetworkLocations = Map<string, Location>;
 /** The network's locations by id and its hub: a network without a hub is bad data, which no retry fixes. */
 export async function networkLocations(inventory: InventorySystem, network: string): Promise<{ hub: Location; locations: NetworkLocations }> {
   const inNetwork = (await inventory.listLocations()).filter((l) => l.network === network);
-  const hub = inNetwork.find((l) => l.kind === 'hub');
+  const hub = hubOf(inNetwork, network);
   if (!hub) throw ApplicationFailure.nonRetryable(`network ${network} has no hub in the inventory system`, 'InvalidData');
   return { hub, locations: new Map(inNetwork.map((l) => [l.locationId, l])) };
 }

@@ -18,7 +18,7 @@ import { createInventoryClient } from './inventory/http-client';
 import { startSmtpSink } from './embedded/smtp-sink';
 import { startReferenceService } from './reference-service/service';
 import { configuredDataConverter } from './temporal/connection';
-import { ensureThresholdScanSchedules, runScanNow, scanScheduleOptions } from './temporal/schedules';
+import { ensureThresholdScanSchedules, refuseUnknownScanNetworks, runScanNow, scanScheduleOptions } from './temporal/schedules';
 import { activityDepsFromConfig } from '../workers/activity-deps';
 import { createIncidentWorker } from '../workers/incident-worker';
 
@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     keep(() => connection.close());
     const client = new Client({ connection, namespace: 'default', dataConverter });
     const operations = buildOperations({ client, store: deps.store, inventory });
+    await refuseUnknownScanNetworks(inventory, config.STOCKOUT_SCAN_NETWORKS);
     for (const { network, outcome } of await ensureThresholdScanSchedules(client, scanScheduleOptions(config))) {
       say(
         outcome === 'paused'

@@ -5,7 +5,7 @@
 import { operationsFromConfig } from '../src/operations/incident-operations';
 import { loadConfig } from '../src/config/env';
 import { configuredDataConverter, connectClient, connectWorker } from '../src/temporal/connection';
-import { ensureThresholdScanSchedules, scanScheduleOptions } from '../src/temporal/schedules';
+import { ensureThresholdScanSchedules, refuseUnknownScanNetworks, scanScheduleOptions } from '../src/temporal/schedules';
 import { activityDepsFromConfig } from './activity-deps';
 import { createIncidentWorker } from './incident-worker';
 
@@ -16,6 +16,12 @@ if (!config.ANSWER_LINK_SECRET) {
 }
 const buildOperations = operationsFromConfig(config);
 const deps = activityDepsFromConfig(config, { answerLinkSecret: config.ANSWER_LINK_SECRET });
+try {
+  await refuseUnknownScanNetworks(deps.inventory, config.STOCKOUT_SCAN_NETWORKS);
+} catch (error) {
+  console.error(`[worker] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
 const client = await connectClient();
 const incidents = buildOperations({ client, store: deps.store });
 for (const { network, outcome } of await ensureThresholdScanSchedules(client, scanScheduleOptions(config))) {

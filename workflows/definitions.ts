@@ -1,6 +1,6 @@
 // The incident's public surface: defined once, imported by the workflow and by every client (API, CLI, tests).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Cancel, CustomerAnswer, EtaChange, PlanDecision, Restock, Resume, Trigger } from '../src/incident/commands';
+import type { Cancel, CustomerAnswer, EtaChange, PlanDecision, Restock, Resume, Trigger, Withdraw } from '../src/incident/commands';
 import type { ApprovalState, IncidentState, PlanComparison } from '../src/incident/state';
 
 export const INCIDENT_TASK_QUEUE = 'stockout-incidents';
@@ -21,3 +21,5 @@ export const simulatePlanUpdate = defineUpdate<PlanComparison, [unknown]>('simul
 export const recordRestockUpdate = defineUpdate<string, [Restock]>('recordRestock');
 export const changeEtaUpdate = defineUpdate<string, [EtaChange]>('changeEta');
 export const customerAnswerUpdate = defineUpdate<string, [CustomerAnswer]>('customerAnswer');
+/** Drop the restock, ETA change or answer whose write parked the incident (instead of resuming it); the reason goes in the timeline. */
+export const withdrawCommandUpdate = defineUpdate<string, [Withdraw]>('withdrawCommand');

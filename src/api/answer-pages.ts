@@ -56,6 +56,21 @@ export function problemPage(status: number, detail: string): Page {
   );
 }
 
+/**
+ * A request the server could not take at all (Fastify refused it before any answer logic ran): the customer's
+ * browser gets a page with a plain sentence, never the JSON an API client gets.
+ */
+export function requestProblemPage(status: number): Page {
+  const sentence =
+    status === 414
+      ? 'This link is longer than any link we send: it may have been changed, or joined with other text. Please use the link from your email exactly as it was sent.'
+      : status === 413
+        ? 'What your browser sent is larger than this page accepts. Please go back, check the figures you entered and try again.'
+        : 'Your browser sent something this page cannot read. Please open the link from your email again.';
+  return page(status, 'We could not record your answer', `<p>${escapeHtml(sentence)}</p>
+<p>If it happens again, please contact your account manager, who can record your answer for you.</p>`);
+}
+
 function page(status: number, title: string, body: string): Page {
   return {
     status,

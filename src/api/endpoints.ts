@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { PolicySchema } from '../allocation/policy';
 import { endpoints, type Endpoint } from '../http/endpoint';
-import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema, TriggerSchema } from '../incident/commands';
+import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema, TriggerSchema, WithdrawSchema } from '../incident/commands';
 import { ANSWER_KINDS } from '../incident/answer-kinds';
 import { ListFilterSchema, ManualTriggerSchema, OperationError, resolveIncidentId } from '../operations/incident-operations';
 import { CODEC_BODY_LIMIT, CODEC_PATHS, CodecPayloadsSchema, type CodecDirection } from './codec';
@@ -68,7 +68,7 @@ const ON_INCIDENT = {
 const ON_ANSWER_LINK = { 403: 'Expired or invalid link.', 404: ON_INCIDENT[404], 409: ON_INCIDENT[409] };
 
 /** Customer pages carry the link's token in their URL and take a form: no caching, no referrer, nothing framed. */
-const PAGE_HEADERS = {
+export const PAGE_HEADERS = {
   'cache-control': 'no-store',
   // The token is in the URL: never send it on as a referrer.
   'referrer-policy': 'no-referrer',
@@ -138,7 +138,7 @@ export const stockoutApi = endpoints({
   recordRestock: onIncident({
     method: 'POST',
     path: '/incidents/:id/restocks',
-    summary: 'Record a restock receipt; it is allocated to open backorders by the same engine.',
+    summary: "Record a restock receipt; it is allocated to open backorders by the same engine. A purchase order or location that is not the incident's is refused (422).",
     body: RestockSchema,
     reply: CommandResultSchema,
     success: { 202: 'Receipt accepted (or already recorded).' },
@@ -146,7 +146,7 @@ export const stockoutApi = endpoints({
   changeEta: onIncident({
     method: 'POST',
     path: '/incidents/:id/eta-changes',
-    summary: 'A purchase order arrives on another date; customers it concerns are told.',
+    summary: "A purchase order arrives on another date; customers it concerns are told. An ETA before the network's today or more than a year ahead, or a purchase order that is not the incident's, is refused (422).",
     body: EtaChangeSchema,
     reply: CommandResultSchema,
     success: { 202: 'ETA change accepted.' },
@@ -154,7 +154,7 @@ export const stockoutApi = endpoints({
   recordAnswer: onIncident({
     method: 'POST',
     path: '/incidents/:id/answers',
-    summary: 'Record a customer answer received another way (phone, email reply).',
+    summary: "Record a customer answer received another way (phone, email reply). A line that is not that customer's in this incident is refused (422).",
     body: CustomerAnswerSchema,
     reply: CommandResultSchema,
     success: { 202: 'Answer accepted.' },
@@ -174,6 +174,14 @@ export const stockoutApi = endpoints({
     body: ResumeSchema,
     reply: CommandResultSchema,
     success: { 202: 'Resume requested.' },
+  }),
+  withdrawCommand: onIncident({
+    method: 'POST',
+    path: '/incidents/:id/withdraw',
+    summary: 'Withdraw the restock, ETA change or answer whose write parked the incident in "needs attention", instead of resuming it; the reason goes in the timeline.',
+    body: WithdrawSchema,
+    reply: CommandResultSchema,
+    success: { 202: 'Withdrawn: the follow-up goes on without it.' },
   }),
   incidentReport: onIncident({
     method: 'GET',

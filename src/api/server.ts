@@ -9,9 +9,10 @@ import type { AppConfig } from '../config/env';
 import { openApiDocument } from '../http/openapi';
 import { InvalidInput, recordRoutes, requestFault, serveEndpoints, withStatus, type Handlers, type ServeOptions, type ServedApp } from '../http/serve';
 import { OperationError, manualTrigger, type IncidentOperations } from '../operations/incident-operations';
-import { confirmPage, donePage, problemPage, refusedPage, type Page } from './answer-pages';
+import { confirmPage, donePage, problemPage, refusedPage, requestProblemPage, type Page } from './answer-pages';
+import { installJsonBodyParser } from './json-body';
 import { allowUiOrigin, preflight, runCodecs } from './codec';
-import { codecApi, stockoutApi } from './endpoints';
+import { PAGE_HEADERS, codecApi, stockoutApi } from './endpoints';
 
 const page = (p: Page) => withStatus(p.status, p.html);
 
@@ -42,6 +43,7 @@ function handlers(operations: IncidentOperations, answerLinks: AnswerLinks, docu
     recordAnswer: ({ params, body }) => operations.answer(params.id, body),
     cancelIncident: ({ params, body }) => operations.cancel(params.id, body),
     resumeIncident: ({ params, body }) => operations.resume(params.id, body),
+    withdrawCommand: ({ params, body }) => operations.withdraw(params.id, body),
     incidentReport: ({ params }) => operations.report(params.id),
     criticalLevelWebhook: ({ body }) =>
       operations.trigger({
@@ -116,8 +118,18 @@ export function buildApi(options: ApiOptions): ServedApp {
           },
         }
       : false,
+    // Refused before routing (an over-long or malformed URL): answered like any other bad request.
+    frameworkErrors: (error, request, frameworkReply) => {
+      const reply = frameworkReply as unknown as FastifyReply;
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      if (ANSWER_PATH.test(request.url)) return sendPage(reply, requestProblemPage(status));
+      // Never the URL itself: it may carry an answer token.
+      const message = status === 414 ? 'the URL is too long' : 'the URL is not valid';
+      return reply.code(status).send({ error: `request: ${message}`, issues: [{ path: 'request', message }] });
+    },
   });
   const routes = recordRoutes(app);
+  installJsonBodyParser(app);
 
   // Answer links post a plain browser form; no extra dependency for that.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
@@ -157,6 +169,8 @@ export function buildApi(options: ApiOptions): ServedApp {
       request.log.error({ err: error }, 'request failed');
       return reply.code(500).send({ error: 'internal error' });
     }
+    // A customer's browser (a form body too large, say) gets the customer page.
+    if (ANSWER_PATH.test(request.url)) return sendPage(reply, requestProblemPage(known.status));
     return reply.code(known.status).send({ error: known.message, ...(known.issues.length ? { issues: known.issues } : {}) });
   });
 
@@ -192,6 +206,13 @@ function sha256(value: string): Buffer {
 /** The request path for logs: answer-link tokens and query strings (SKUs, filters) left out. */
 export function redactUrl(url: string): string {
   return url.split('?')[0]!.replace(/^\/answers\/[^/]+/, '/answers/[token]');
+}
+
+/** The customer answer pages' paths: whatever goes wrong there is answered with a page. */
+const ANSWER_PATH = /^\/answers\//;
+
+function sendPage(reply: FastifyReply, page: Page): FastifyReply {
+  return reply.code(page.status).headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(page.html);
 }
 
 export interface RunningApi {

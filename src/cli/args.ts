@@ -4,7 +4,7 @@
 import { Command as Program, CommanderError, Option, type Help } from 'commander';
 import type { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
-import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema } from '../incident/commands';
+import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema, WithdrawSchema } from '../incident/commands';
 import { ANSWER_KIND_NAMES } from '../incident/answer-kinds';
 import { ListFilterSchema, ManualTriggerSchema, OperationError, resolveIncidentId } from '../operations/incident-operations';
 import { describeIssues, issuesOf, type Issue } from '../validation/issues';
@@ -19,7 +19,8 @@ export type Command =
   | { name: 'eta'; id: string; change: z.output<typeof EtaChangeSchema> }
   | { name: 'answer'; id: string; answer: z.output<typeof CustomerAnswerSchema> }
   | { name: 'cancel'; id: string; cancel: z.output<typeof CancelSchema> }
-  | { name: 'resume'; id: string; resume: z.output<typeof ResumeSchema> };
+  | { name: 'resume'; id: string; resume: z.output<typeof ResumeSchema> }
+  | { name: 'withdraw'; id: string; withdraw: z.output<typeof WithdrawSchema> };
 
 /** What a command line asks for; `json` (machine-readable output for scripts) holds even when it is refused. */
 export type Invocation = { json: boolean } & (
@@ -29,7 +30,7 @@ export type Invocation = { json: boolean } & (
   | { kind: 'invalid'; error: OperationError }
 );
 
-type Values = Record<string, string | string[] | undefined>;
+type Values = Record<string, string | string[] | boolean | undefined>;
 
 interface Spec {
   description: string;
@@ -277,12 +278,24 @@ const SPECS: Record<string, Spec> = {
     build: (v, id) => ({ name: 'cancel', id, cancel: checked(CancelSchema, { reason: v.reason, cancelledBy: v.by }, 'cancel', { cancelledBy: 'by' }) }),
   },
   resume: {
-    description: 'Resume an incident parked in needs-attention, once the cause is fixed: the failed stage runs again',
-    usage: '<id> --by NAME [--note TEXT]',
+    description:
+      'Resume an incident parked in needs-attention, once the cause is fixed: the failed stage runs again; or, with --withdraw, drop the restock, ETA change or answer whose write parked it',
+    usage: '<id> --by NAME [--note TEXT] | <id> --withdraw --reason TEXT --by NAME',
     id: true,
-    options: [flag('--by <name>', 'who resumes'), flag('--note <text>', 'what was fixed, kept in the timeline')],
+    options: [
+      flag('--by <name>', 'who resumes or withdraws'),
+      flag('--note <text>', 'what was fixed, kept in the timeline'),
+      flag('--withdraw', 'drop the command that parked the incident instead of running it again'),
+      flag('--reason <text>', 'with --withdraw: why the command is dropped, kept in the timeline'),
+    ],
     example: 'resume EU:SKU-1042 --by pat --note "CRM credentials renewed"',
-    build: (v, id) => ({ name: 'resume', id, resume: checked(ResumeSchema, { resumedBy: v.by, note: v.note }, 'resume', { resumedBy: 'by' }) }),
+    build: (v, id) => {
+      if (v.withdraw === true) {
+        return { name: 'withdraw', id, withdraw: checked(WithdrawSchema, { withdrawnBy: v.by, reason: v.reason }, 'withdraw', { withdrawnBy: 'by' }) };
+      }
+      if (v.reason !== undefined) throw invalid('--reason', 'only with --withdraw; a resume takes --note');
+      return { name: 'resume', id, resume: checked(ResumeSchema, { resumedBy: v.by, note: v.note }, 'resume', { resumedBy: 'by' }) };
+    },
   },
 };
 

@@ -108,14 +108,15 @@ async function execute(ops: IncidentOperations, command: Command, policy: unknow
     case 'eta':
     case 'answer':
     case 'cancel':
-    case 'resume': {
+    case 'resume':
+    case 'withdraw': {
       const result = await simpleCommand(ops, command);
       return { data: result, text: `${result.workflowId}: ${result.message}` };
     }
   }
 }
 
-function simpleCommand(ops: IncidentOperations, command: Extract<Command, { name: 'restock' | 'eta' | 'answer' | 'cancel' | 'resume' }>) {
+function simpleCommand(ops: IncidentOperations, command: Extract<Command, { name: 'restock' | 'eta' | 'answer' | 'cancel' | 'resume' | 'withdraw' }>) {
   switch (command.name) {
     case 'restock':
       return ops.restock(command.id, command.restock);
@@ -127,6 +128,8 @@ function simpleCommand(ops: IncidentOperations, command: Extract<Command, { name
       return ops.cancel(command.id, command.cancel);
     case 'resume':
       return ops.resume(command.id, command.resume);
+    case 'withdraw':
+      return ops.withdraw(command.id, command.withdraw);
   }
 }
 

@@ -7,6 +7,7 @@ import { DEFAULT_STAGES, type AccountManager, type Customer, type DefaultStage }
 import {
   DateSchema,
   IdSchema,
+  TimeZoneSchema,
   type DemandLine,
   type Item,
   type Location,
@@ -23,6 +24,8 @@ export const GenerateOptionsSchema = z.object({
   /** "Today" of the data set: order, requested and ETA dates are relative to it. */
   asOf: DateSchema.default(DEFAULT_AS_OF),
   network: IdSchema.default('EU'),
+  /** The network's time zone (every location's): where "today" of an ETA begins. */
+  timeZone: TimeZoneSchema.default('Europe/Berlin'),
   spokes: z.number().int().min(1).max(99),
   skus: z.number().int().min(1).max(100_000),
   customers: z.number().int().min(1).max(1_000_000),
@@ -123,7 +126,7 @@ const LOCALES: [string, string][] = [
 export function generateDataset(options: GenerateOptions): Dataset {
   const o = GenerateOptionsSchema.parse(options);
   const random = createRandom(o.seed);
-  const locations = makeLocations(o.network, o.spokes);
+  const locations = makeLocations(o.network, o.spokes, o.timeZone);
   const items = makeItems(random, o.skus, o.shortage.skus);
   const managers = makeManagers(random, o.accountManagers);
   const customers = makeCustomers(random, o.customers, managers);
@@ -171,11 +174,11 @@ export function addDays(date: string, days: number): string {
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const cents = (x: number) => Math.round(x * 100) / 100;
 
-function makeLocations(network: string, spokes: number): Location[] {
-  const hub: Location = { locationId: `${network}-HUB`, network, kind: 'hub', region: 'central', name: `${network} central hub` };
+function makeLocations(network: string, spokes: number, timeZone: string): Location[] {
+  const hub: Location = { locationId: `${network}-HUB`, network, kind: 'hub', region: 'central', name: `${network} central hub`, timeZone };
   const spokeList = Array.from({ length: spokes }, (_, i): Location => {
     const region = REGIONS[i % REGIONS.length] as string;
-    return { locationId: `${network}-S${pad(i + 1, 2)}`, network, kind: 'spoke', region, name: `${network} ${region} warehouse ${i + 1}` };
+    return { locationId: `${network}-S${pad(i + 1, 2)}`, network, kind: 'spoke', region, name: `${network} ${region} warehouse ${i + 1}`, timeZone };
   });
   return [hub, ...spokeList];
 }

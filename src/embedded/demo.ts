@@ -101,7 +101,9 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     const po = (await o.inventory.listInbound(DEMO_SKU)).filter((p) => p.status === 'open').sort((a, b) => a.eta.localeCompare(b.eta))[0];
     if (state.etaRevision === 0 && po) {
       await substituteDelivery(o, state);
-      const eta = addDays(po.eta, 7);
+      // A week later than the PO's date, or than today for a data set whose dates have passed: the incident takes no past ETA.
+      const today = new Date().toISOString().slice(0, 10);
+      const eta = addDays(po.eta > today ? po.eta : today, 7);
       o.say(`the supplier moves the ETA of ${po.poId} by a week, to ${eta}; customers with open backorders are told (with the substitute now on offer)…`);
       await o.operations.changeEta(id, { poId: po.poId, eta, reason: 'supplier delay' });
       await waitFor('the ETA notices', (s) => isOver(s) || s.deliveries.some((d) => d.kind === 'eta-change'));

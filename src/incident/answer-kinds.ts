@@ -3,6 +3,7 @@
 // answer all read this table, so a new kind is one entry here plus what the compiler then asks for.
 // Imported by workflow code (through the answer schema): keep it pure.
 import { z } from 'zod';
+import { MAX_UNITS, units } from './units';
 
 interface AnswerKindBase {
   /** The field of an email line's `answers` that holds this answer's signed link. */
@@ -55,8 +56,8 @@ export const ANSWER_KINDS = {
     emailLabel: 'I have stock on hand and can wait',
     // The customer's stock and usage, so the allocation can tell how long it lasts.
     fields: {
-      onHand: z.number().int().nonnegative().optional(),
-      dailyUsage: z.number().positive().optional(),
+      onHand: units.nonnegative().optional(),
+      dailyUsage: z.number().positive().max(MAX_UNITS).optional(),
     },
     page: {
       confirm: 'You are about to tell us that you still hold enough stock to wait for order line',

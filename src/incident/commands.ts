@@ -5,12 +5,16 @@ import { z } from 'zod';
 // Loading it also gives every parse of these schemas its messages in words ("required", "must be a whole number").
 import { describeIssues as describeValidation, issuesOf } from '../validation/issues';
 import { ANSWER_KIND_NAMES, ANSWER_KINDS, type AnswerKind } from './answer-kinds';
+import { MAX_UNITS, units } from './units';
+
+export { MAX_UNITS };
 
 const isoDate = z.iso.date();
 const id = z.string().trim().min(1).max(200);
 // SKU and network make up the incident workflow id `stockout:<network>:<sku>`: without ':' no two pairs
 // share an id, and the rest keeps ids safe in URLs, logs, email headers and visibility queries.
 const code = id.regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must start with a letter or digit and hold only letters, digits, ".", "_", "-" and "/"');
+
 
 export const TriggerSchema = z.object({
   triggerId: id,
@@ -25,7 +29,7 @@ export type Trigger = z.infer<typeof TriggerSchema>;
 
 export const PlanOverrideSchema = z.object({
   lineId: id,
-  allocate: z.number().int().nonnegative(),
+  allocate: units.nonnegative(),
 });
 export type PlanOverride = z.infer<typeof PlanOverrideSchema>;
 
@@ -48,7 +52,7 @@ export type PlanDecision = z.infer<typeof PlanDecisionSchema>;
 
 export const RestockSchema = z.object({
   receiptId: id,
-  quantity: z.number().int().positive(),
+  quantity: units.positive(),
   locationId: id.optional(),
   poId: id.optional(),
 });
@@ -98,6 +102,12 @@ export type Resume = z.infer<typeof ResumeSchema>;
 
 // The workflow's update validators import the schemas and their parse helper together.
 export { parseOrThrow } from '../validation/issues';
+/** A person drops the restock, ETA change or answer whose write parked the incident, saying why. */
+export const WithdrawSchema = z.object({
+  withdrawnBy: id,
+  reason: z.string().trim().min(1, 'say why the command is withdrawn').max(500),
+});
+export type Withdraw = z.infer<typeof WithdrawSchema>;
 
 /**
  * @deprecated `describeIssues(issuesOf(error, root))` from src/validation/issues. Kept only for workflows/ and

@@ -24,6 +24,10 @@ export type ImpactSummary = Pick<
   nextInboundEta: string | null;
   /** ETA per open purchase order of the network (few per SKU); absent in assessments made before it was kept. */
   inboundEtas?: Record<string, string>;
+  /** The hub's IANA time zone: where the network's "today" begins. Absent in assessments made before it was kept (UTC). */
+  timeZone?: string;
+  /** Every location of the network, where a restock may be received. Absent in assessments made before it was kept. */
+  locationIds?: string[];
   severity: Severity;
   /** Store key of the demand snapshot (lines + customer profiles) the later stages read. */
   snapshotRef: string;
@@ -124,6 +128,8 @@ export interface Attention {
   stage: IncidentStage;
   reason: string;
   since: string;
+  /** The restock, ETA change or answer whose write parked the incident: a person may withdraw it instead of resuming. */
+  command?: string;
 }
 
 export interface ReportSummary {

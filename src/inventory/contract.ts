@@ -15,6 +15,20 @@ const Money = z.number().finite();
 export const MAX_BATCH = 500;
 export const MAX_PAGE = 5000;
 
+/** Whether the runtime knows the IANA time zone (e.g. `Europe/Berlin`). */
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const TimeZoneSchema = z.string().min(1).max(100).refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin');
+/** A location without a time zone keeps UTC. */
+export const DEFAULT_TIME_ZONE = 'UTC';
+
 export const LocationSchema = z.object({
   locationId: IdSchema,
   /** A network has exactly one hub and any number of spokes. */
@@ -22,7 +36,14 @@ export const LocationSchema = z.object({
   kind: z.enum(['hub', 'spoke']),
   region: z.string(),
   name: z.string(),
+  /** Where the location's calendar days begin and end (IANA); absent means DEFAULT_TIME_ZONE. */
+  timeZone: TimeZoneSchema.optional(),
 });
+
+/** The network's hub; a network the inventory system has no hub for is one it does not know. */
+export function hubOf<L extends Pick<Location, 'network' | 'kind'>>(locations: readonly L[], network: string): L | undefined {
+  return locations.find((l) => l.network === network && l.kind === 'hub');
+}
 
 export const ItemSchema = z.object({
   sku: IdSchema,

@@ -25,8 +25,13 @@ import {
   RestockSchema,
   ResumeSchema,
   TriggerSchema,
+  WithdrawSchema,
   type Trigger,
 } from '../incident/commands';
+import { answerLineIssue, etaChangeIssue, restockIssue } from '../incident/follow-up-checks';
+import { isOver } from '../incident/lifecycle';
+import { hubOf } from '../inventory/contract';
+import { SNAPSHOT_KEY, type IncidentSnapshot } from '../../activities/shared';
 import type { IncidentStore } from '../incident-store/store';
 import { statusOf } from '../http/errors';
 import type { InventorySystem } from '../inventory/system';
@@ -46,6 +51,7 @@ import {
   simulatePlanUpdate,
   stateQuery,
   triggerSignal,
+  withdrawCommandUpdate,
 } from '../../workflows/definitions';
 import { ListFilterSchema, resolveIncidentId, type ListFilter } from './inputs';
 import { OperationError, invalidInput, validate } from './operation-error';
@@ -102,6 +108,8 @@ export interface IncidentOperations {
   answer(id: string, answer: z.input<typeof CustomerAnswerSchema>): Promise<CommandResult>;
   cancel(id: string, cancel: z.input<typeof CancelSchema>): Promise<CommandResult>;
   resume(id: string, resume: z.input<typeof ResumeSchema>): Promise<CommandResult>;
+  /** Drops the restock, ETA change or answer whose write parked the incident, with a reason for the timeline. */
+  withdraw(id: string, withdraw: z.input<typeof WithdrawSchema>): Promise<CommandResult>;
   report(id: string): Promise<IncidentReportView>;
   /** The newest run of a SKU's incident in a network, running or ended; null when there never was one. */
   latest(network: string, sku: string): Promise<LatestIncident | null>;
@@ -111,8 +119,8 @@ interface OperationsSystems {
   client: Client;
   /** Where full reports are read; without it `report` returns the summary only. */
   store?: IncidentStore;
-  /** Where a trigger's SKU is looked up before an incident starts for it; without it, unknown SKUs are not refused. */
-  inventory?: Pick<InventorySystem, 'getItem'>;
+  /** Where a trigger's SKU and network are looked up before an incident starts for them; without it, unknown ones are not refused. */
+  inventory?: Pick<InventorySystem, 'getItem' | 'listLocations'>;
 }
 
 /**
@@ -190,7 +198,10 @@ export function createIncidentOperations(
       // A scan's SKUs come from the inventory system's own list, and its trigger id names the scan, not one
       // event: the same id comes back every quarter hour and must open the SKU's next incident.
       const event = trigger.source !== 'scan';
-      if (event) await refuseUnknownSku(trigger.sku);
+      if (event) {
+        await refuseUnknownNetwork(trigger.network);
+        await refuseUnknownSku(trigger.sku);
+      }
       return onIncident(workflowId, async (handle) => {
         // signalWithStart never starts a twin. Whether this call started the incident is told by the run it
         // signalled; two triggers racing for a new incident may both report `started`, the incident stays one.
@@ -263,24 +274,36 @@ export function createIncidentOperations(
 
     async restock(id, raw) {
       const restock = validate(RestockSchema, raw, 'restock');
-      return command(id, (handle) =>
-        handle.executeUpdate(recordRestockUpdate, { args: [restock], updateId: `restock:${restock.receiptId}` }),
-      );
+      return command(id, async (handle) => {
+        if (restock.poId !== undefined || restock.locationId !== undefined) await refuseUnfit(handle, (s) => restockIssue(s, restock));
+        return handle.executeUpdate(recordRestockUpdate, { args: [restock], updateId: `restock:${restock.receiptId}` });
+      });
     },
 
     async changeEta(id, raw) {
       const change = validate(EtaChangeSchema, raw, 'eta');
-      return command(id, (handle) =>
+      return command(id, async (handle) => {
+        await refuseUnfit(handle, (s) => etaChangeIssue(s, change, Date.now()));
         // Each request its own update: the incident itself tells a repeated date from a move back to it.
-        handle.executeUpdate(changeEtaUpdate, { args: [change], updateId: `eta:${change.poId}:${change.eta}:${randomUUID()}` }),
-      );
+        return handle.executeUpdate(changeEtaUpdate, { args: [change], updateId: `eta:${change.poId}:${change.eta}:${randomUUID()}` });
+      });
     },
 
     async answer(id, raw) {
       const answer = validate(CustomerAnswerSchema, raw, 'answer');
-      return command(id, (handle) =>
-        handle.executeUpdate(customerAnswerUpdate, { args: [answer], updateId: `answer:${answer.answerId}` }),
-      );
+      return command(id, async (handle) => {
+        // The incident's state does not hold its order lines (tens of thousands): the demand snapshot in the
+        // store does. Without the store the activity still refuses such an answer, later, in the timeline.
+        if (store) {
+          await refuseUnfit(handle, (s) => {
+            // A link of the SKU's earlier incident is refused as such by the incident itself.
+            if (answer.incidentId !== undefined && answer.incidentId !== s.incidentId) return null;
+            const snapshot = store.get<IncidentSnapshot>(s.incidentId, SNAPSHOT_KEY);
+            return snapshot ? answerLineIssue(snapshot.lines, answer) : null;
+          });
+        }
+        return handle.executeUpdate(customerAnswerUpdate, { args: [answer], updateId: `answer:${answer.answerId}` });
+      });
     },
 
     async cancel(id, raw) {
@@ -297,6 +320,11 @@ export function createIncidentOperations(
         await handle.signal(resumeSignal, resume);
         return 'resume requested: the parked stage runs again';
       });
+    },
+
+    async withdraw(id, raw) {
+      const withdraw = validate(WithdrawSchema, raw, 'withdraw');
+      return command(id, (handle) => handle.executeUpdate(withdrawCommandUpdate, { args: [withdraw] }));
     },
 
     async latest(network, sku) {
@@ -332,6 +360,30 @@ export function createIncidentOperations(
       if (statusOf(error) !== 404) return;
       throw invalidInput([{ path: 'trigger.sku', message: `the inventory system does not know SKU ${sku}` }], 422);
     }
+  }
+
+  async function refuseUnknownNetwork(network: string): Promise<void> {
+    let locations;
+    try {
+      locations = await inventory?.listLocations();
+    } catch {
+      // As with the SKU: an inventory system that cannot be asked must not stop a trigger.
+      return;
+    }
+    if (!locations || hubOf(locations, network)) return;
+    const message = `the inventory system has no network ${network}`;
+    throw new OperationError('invalid', `trigger.network: ${message}`, [{ path: 'trigger.network', message }], 422);
+  }
+
+  /**
+   * Refuses a follow-up that does not fit the incident (its POs, locations, lines, dates) before it is sent,
+   * naming the field. Only while the incident takes follow-ups: otherwise its update says why it takes none.
+   */
+  async function refuseUnfit(handle: WorkflowHandle<typeof stockoutIncident>, check: (s: IncidentState) => Issue | null): Promise<void> {
+    const s = await handle.query(stateQuery);
+    if (isOver(s) || !s.commit || s.cancelRequested) return;
+    const issue = check(s);
+    if (issue) throw new OperationError('rejected', `${issue.path}: ${issue.message}`, [issue], 422);
   }
 
   /** Whether the run the handle reaches (ended) recorded the trigger; its state is read by a query, which replays it. */

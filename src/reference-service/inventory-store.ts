@@ -285,12 +285,13 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
 
   return {
     listLocations(): Location[] {
-      return (sql(db, "SELECT * FROM locations ORDER BY network, kind = 'spoke', location_id").all() as Record<string, string>[]).map((r) => ({
+      return (sql(db, "SELECT * FROM locations ORDER BY network, kind = 'spoke', location_id").all() as Record<string, string | null>[]).map((r) => ({
         locationId: r.location_id as string,
         network: r.network as string,
         kind: r.kind as Location['kind'],
         region: r.region as string,
         name: r.name as string,
+        ...(r.time_zone ? { timeZone: r.time_zone } : {}),
       }));
     },
 

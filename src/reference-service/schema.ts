@@ -8,7 +8,7 @@ export type Db = Database.Database;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS locations (
   location_id TEXT PRIMARY KEY, network TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('hub', 'spoke')),
-  region TEXT NOT NULL, name TEXT NOT NULL);
+  region TEXT NOT NULL, name TEXT NOT NULL, time_zone TEXT);
 CREATE UNIQUE INDEX IF NOT EXISTS one_hub_per_network ON locations (network) WHERE kind = 'hub';
 
 CREATE TABLE IF NOT EXISTS items (
@@ -128,6 +128,9 @@ export function openDatabase(file: string = ':memory:'): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
+  // Databases made before locations had a time zone get the column (NULL: UTC).
+  const columns = db.prepare('PRAGMA table_info(locations)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'time_zone')) db.exec('ALTER TABLE locations ADD COLUMN time_zone TEXT');
   return db;
 }
 

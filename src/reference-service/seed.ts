@@ -17,8 +17,10 @@ export function loadDataset(db: Db, dataset: Dataset, now: Date = new Date()): {
         const statement = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
         return (row: Record<string, unknown>) => statement.run(row);
       };
-      const location = insert('locations', ['location_id', 'network', 'kind', 'region', 'name']);
-      for (const l of dataset.locations) location({ location_id: l.locationId, network: l.network, kind: l.kind, region: l.region, name: l.name });
+      const location = insert('locations', ['location_id', 'network', 'kind', 'region', 'name', 'time_zone']);
+      for (const l of dataset.locations) {
+        location({ location_id: l.locationId, network: l.network, kind: l.kind, region: l.region, name: l.name, time_zone: l.timeZone ?? null });
+      }
 
       const item = insert('items', ['sku', 'description', 'pack_size', 'unit_price', 'unit_cost']);
       for (const i of dataset.items) item({ sku: i.sku, description: i.description, pack_size: i.packSize, unit_price: i.unitPrice, unit_cost: i.unitCost });

@@ -3,6 +3,8 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction } from '@temporalio/client';
 import type { ScanTotals, thresholdScan, ThresholdScanInput } from '../../workflows/threshold-scan';
 import type { AppConfig } from '../config/env';
+import { hubOf } from '../inventory/contract';
+import type { InventorySystem } from '../inventory/system';
 
 export interface ScanScheduleOptions {
   networks: string[];
@@ -23,6 +25,27 @@ export function scanScheduleOptions(config: AppConfig): ScanScheduleOptions {
     quietHours: config.STOCKOUT_SCAN_QUIET_HOURS,
     taskQueue: config.STOCKOUT_TASK_QUEUE,
   };
+}
+
+/**
+ * Refuses the start when STOCKOUT_SCAN_NETWORKS names a network the inventory system has no hub for: its scan
+ * would page through no SKUs every quarter hour and report all well, a watch that watches nothing. Checked
+ * before any schedule is created. An inventory system that cannot be asked now does not stop the start (the
+ * scan's own activities retry); only its definite answer does.
+ */
+export async function refuseUnknownScanNetworks(inventory: Pick<InventorySystem, 'listLocations'>, networks: string[]): Promise<void> {
+  let locations;
+  try {
+    locations = await inventory.listLocations();
+  } catch {
+    return;
+  }
+  const unknown = networks.filter((network) => !hubOf(locations, network));
+  if (unknown.length === 0) return;
+  const known = [...new Set(locations.filter((l) => l.kind === 'hub').map((l) => l.network))].sort();
+  throw new Error(
+    `Invalid configuration: env.STOCKOUT_SCAN_NETWORKS: the inventory system has no network ${unknown.join(', ')} (it has ${known.join(', ') || 'none'}); no scan was scheduled`,
+  );
 }
 
 export type ScheduleOutcome = 'created' | 'updated' | 'paused';

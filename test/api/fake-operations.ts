@@ -29,6 +29,7 @@ export function fakeOperations(options: { started?: boolean; failWith?: Error } 
     answer: record('answer', message),
     cancel: record('cancel', message),
     resume: record('resume', message),
+    withdraw: record('withdraw', message),
     report: record('report', (id) => ({
       workflowId: String(id),
       summary: { reportRef: 'report', outcome: 'closed' as const, fillRate: 0.9, revenueProtected: 900, revenueAtRisk: 1000, firstNoticeAfterMinutes: 12, recommendations: [] },

@@ -25,6 +25,7 @@ import { recordHistory } from '../harness/replay';
 import {
   COVERED_SKU,
   SHORT_SKU,
+  dateAhead,
   emailsByKind,
   expectBooksBalanced,
   expectUpdateRejected,
@@ -227,7 +228,7 @@ describe('incident scenarios', () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
       const state = await waitForState(handle, 'following-up');
       const po = (await w.deps.inventory.listInbound(SHORT_SKU)).find((p) => p.status === 'open')!;
-      await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '2027-01-15', reason: 'supplier delay' }] });
+      await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: await dateAhead(w.env, 45), reason: 'supplier delay' }] });
       const afterEta = await waitForState(handle, 'following-up', (s) => s.deliveries.some((d) => d.kind === 'eta-change'));
       const etaNotices = afterEta.deliveries.find((d) => d.kind === 'eta-change')!;
       expect(etaNotices.sent).toBe(new Set((await w.deps.inventory.listBackorders({ incidentId: state.incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0).map((b) => b.customerId)).size);
@@ -271,19 +272,21 @@ describe('incident scenarios', () => {
       const state = await waitForState(handle, 'following-up');
       const po = (await w.deps.inventory.listInbound(SHORT_SKU)).find((p) => p.status === 'open')!;
       expect(state.impact!.inboundEtas![po.poId]).toBe(po.eta);
-      await w.deps.inventory.updateInboundEta({ idempotencyKey: 'buyer-moved-it', poId: po.poId, eta: '2027-02-01' });
+      const moved = await dateAhead(w.env, 60);
+      await w.deps.inventory.updateInboundEta({ idempotencyKey: 'buyer-moved-it', poId: po.poId, eta: moved });
 
       await w.env.sleep('7 hours');
       const told = await waitForState(handle, 'following-up', (s) => s.deliveries.some((d) => d.kind === 'eta-change') && s.pendingEvents === 0);
       const waiting = new Set((await openBackorders(w, state.incidentId)).map((b) => b.customerId));
       expect(told.deliveries.filter((d) => d.kind === 'eta-change').map((d) => d.sent)).toEqual([waiting.size]);
-      expect(told.timeline.some((t) => t.event === 'ETA changed' && t.detail === `${po.poId} → 2027-02-01`)).toBe(true);
+      expect(told.timeline.some((t) => t.event === 'ETA changed' && t.detail === `${po.poId} → ${moved}`)).toBe(true);
 
       // A change made here moves the PO in the inventory system; the next check does not tell it twice.
-      await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '2027-02-15', reason: 'supplier call' }] });
+      const called = await dateAhead(w.env, 75);
+      await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: called, reason: 'supplier call' }] });
       await waitForState(handle, 'following-up', (s) => s.etaRevision === 2 && s.pendingEvents === 0);
       // The same date again (a retried request) tells nobody twice.
-      expect(await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '2027-02-15' }] })).toMatch(/already 2027-02-15/);
+      expect(await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: called }] })).toMatch(new RegExp(`already ${called}`));
       await w.env.sleep('13 hours');
       const later = await waitForState(handle, 'following-up', (s) => s.pendingEvents === 0);
       expect(later.deliveries.filter((d) => d.kind === 'eta-change')).toHaveLength(2);

@@ -179,6 +179,14 @@ export async function settledState(handle: WorkflowHandle): Promise<IncidentStat
   return waitForState(handle, stage);
 }
 
+/**
+ * A date `days` ahead of the server's clock: on the time-skipping server that clock runs ahead of the wall
+ * clock by whatever earlier tests of the run skipped, and an incident takes only ETAs ahead of its own today.
+ */
+export async function dateAhead(env: TestWorkflowEnvironment, days: number): Promise<string> {
+  return new Date((await env.currentTimeMs()) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** Conservation and exactly-once, as the inventory system's own audit sees them. */
 export async function expectBooksBalanced(world: World): Promise<void> {
   const books = await world.deps.inventory.checkBooks();

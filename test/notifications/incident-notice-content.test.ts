@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { AllocationPlan } from '../../src/allocation/types';
 import type { IncidentSnapshot } from '../../activities/shared';
 import { cancelSignal, changeEtaUpdate, customerAnswerUpdate, recordRestockUpdate } from '../../workflows/definitions';
-import { SHORT_SKU, manualTrigger, settledState, startIncident, waitForState } from '../incident/world';
+import { SHORT_SKU, dateAhead, manualTrigger, settledState, startIncident, waitForState } from '../incident/world';
 import { timeSkippingWorlds } from '../harness/incident-worlds';
 import { NO_APPROVAL, isDigest, emailsOf, tableRows, units, customerOfRow, orderBook } from './incident-emails';
 
@@ -25,7 +25,7 @@ describe('notices of a whole incident: what they say', () => {
 
       // An ETA change: the digest says what shipped so far, not "ships now".
       const po = (await w.deps.inventory.listInbound(SHORT_SKU)).find((p) => p.status === 'open')!;
-      await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '2027-01-15', reason: 'supplier delay' }] });
+      await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: await dateAhead(w.env, 45), reason: 'supplier delay' }] });
       await waitForState(handle, 'following-up', (s) => s.deliveries.some((d) => d.kind === 'eta-change'));
       const atEta = orderBook(w);
       const etaDigests = emailsOf(w, 'eta-change').filter(isDigest);

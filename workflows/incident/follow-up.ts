@@ -2,12 +2,12 @@
 // and customer answers as they come, look for receipts and ETA moves in the inventory system, send status
 // emails, and escalate once past the SLA.
 import { condition, patched, workflowInfo } from '@temporalio/workflow';
-import { etaChangesSeen, type PendingEvent } from '../../src/incident/follow-ups';
+import { describeEvent, etaChangesSeen, type PendingEvent } from '../../src/incident/follow-ups';
 import { days, hours, nowIso, todayIso } from './clock';
 import { refreshBackorders } from './commit';
 import { escalate, notify } from './notify';
 import { acts, longActs } from './proxies';
-import type { IncidentRun } from './run';
+import { CommandWithdrawn, type IncidentRun } from './run';
 
 /** When the next status email and the next periodic check are due; carried over a continue-as-new. */
 export interface FollowUpTimers {
@@ -35,7 +35,12 @@ export async function followUp(run: IncidentRun, carried: FollowUpTimers | undef
 
     const event = pending.shift();
     if (event) {
-      await applyEvent(run, event);
+      try {
+        await applyEvent(run, event);
+      } catch (error) {
+        // A person withdrew it while its write was parked: nothing of it is applied, the follow-up goes on.
+        if (!(error instanceof CommandWithdrawn)) throw error;
+      }
       await run.stage('following-up', () => refreshBackorders(run));
       continue;
     }
@@ -70,6 +75,7 @@ export async function followUp(run: IncidentRun, carried: FollowUpTimers | undef
  */
 async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> {
   const { s, policy } = run;
+  const command = describeEvent(event);
   switch (event.kind) {
     case 'restock': {
       const round = s.restockRounds + 1;
@@ -83,6 +89,7 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
           asOf: todayIso(),
           planRef: s.plan!.planRef,
         }),
+        command,
       );
       // Both ids: the operator's and the inventory system's, so the periodic check does not apply it again.
       s.receiptsApplied.push(event.restock.receiptId);
@@ -96,6 +103,7 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
       const revision = s.etaRevision + 1;
       const applied = await run.stage('following-up', () =>
         acts.applyEtaChange({ incidentId: s.incidentId, sku: s.sku, change: event.change, revision, ...(event.observed ? { observed: event.observed } : {}) }),
+        command,
       );
       s.etaRevision = revision;
       s.inboundEtas = { ...s.inboundEtas, [event.change.poId]: event.change.eta };
@@ -106,7 +114,7 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
       return;
     }
     case 'answer': {
-      const outcome = await run.stage('following-up', () => acts.applyCustomerAnswer({ incidentId: s.incidentId, sku: s.sku, answer: event.answer }));
+      const outcome = await run.stage('following-up', () => acts.applyCustomerAnswer({ incidentId: s.incidentId, sku: s.sku, answer: event.answer }), command);
       s.answersApplied.push(event.answer.answerId);
       run.note(`customer answer: ${event.answer.answer}`, outcome);
       return;

@@ -11,11 +11,13 @@ import {
   RestockSchema,
   ResumeSchema,
   TriggerSchema,
+  WithdrawSchema,
   describeIssues,
   parseOrThrow,
   type Trigger,
 } from '../../src/incident/commands';
 import { comparePlans } from '../../src/incident/compare';
+import { etaChangeIssue, restockIssue } from '../../src/incident/follow-up-checks';
 import { acceptingFollowUps, etaAsTold } from '../../src/incident/follow-ups';
 import { addTrigger, isOver } from '../../src/incident/lifecycle';
 import { planRequest } from '../../src/incident/planning';
@@ -29,6 +31,7 @@ import {
   simulatePlanUpdate,
   stateQuery,
   triggerSignal,
+  withdrawCommandUpdate,
 } from '../definitions';
 import { todayIso } from './clock';
 import { longActs } from './proxies';
@@ -105,7 +108,7 @@ export function installHandlers(run: IncidentRun): void {
       pending.push({ kind: 'restock', restock });
       return `receipt ${restock.receiptId} accepted: ${restock.quantity} units will be allocated to open backorders`;
     },
-    { validator: (raw) => acceptingFollowUps(s, run.followUpsClosed, () => parseOrThrow(RestockSchema, raw, 'restock')) },
+    { validator: (raw) => acceptingFollowUps(s, run.followUpsClosed, () => refuseIssue(restockIssue(s, parseOrThrow(RestockSchema, raw, 'restock')))) },
   );
   setHandler(
     changeEtaUpdate,
@@ -116,7 +119,10 @@ export function installHandlers(run: IncidentRun): void {
       pending.push({ kind: 'eta', change });
       return `ETA of ${change.poId} now ${change.eta}: customers with open backorders will be told`;
     },
-    { validator: (raw) => acceptingFollowUps(s, run.followUpsClosed, () => parseOrThrow(EtaChangeSchema, raw, 'eta')) },
+    {
+      // Workflow time: the network's today as the incident sees it.
+      validator: (raw) => acceptingFollowUps(s, run.followUpsClosed, () => refuseIssue(etaChangeIssue(s, parseOrThrow(EtaChangeSchema, raw, 'eta'), Date.now()))),
+    },
   );
   setHandler(
     customerAnswerUpdate,
@@ -136,6 +142,26 @@ export function installHandlers(run: IncidentRun): void {
         }),
     },
   );
+  setHandler(
+    withdrawCommandUpdate,
+    (raw) => {
+      run.withdrawal = parseOrThrow(WithdrawSchema, raw, 'withdraw');
+      return `${s.attention!.command} withdrawn: the follow-up goes on without it`;
+    },
+    {
+      validator: (raw) => {
+        parseOrThrow(WithdrawSchema, raw, 'withdraw');
+        if (!s.attention) throw new Error(`withdraw: the incident is not parked (stage ${s.stage}): there is nothing to withdraw`);
+        if (!s.attention.command) throw new Error(`withdraw: the ${s.attention.stage} stage is parked, not a command: fix the data and resume it`);
+        if (run.withdrawal) throw new Error('withdraw: the command is already being withdrawn');
+      },
+    },
+  );
+}
+
+/** A follow-up that does not fit the incident is refused naming the field; the message is what clients show. */
+function refuseIssue(issue: { path: string; message: string } | null): void {
+  if (issue) throw new Error(`${issue.path}: ${issue.message}`);
 }
 
 function attachTrigger(run: IncidentRun, raw: Trigger): void {

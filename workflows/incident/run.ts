@@ -3,7 +3,7 @@
 // and the follow-up loop all take this one object.
 import { ActivityFailure, ApplicationFailure, condition, log, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Policy } from '../../src/allocation/policy';
-import type { PlanDecision } from '../../src/incident/commands';
+import type { PlanDecision, Withdraw } from '../../src/incident/commands';
 import type { PendingEvent } from '../../src/incident/follow-ups';
 import { appendNote } from '../../src/incident/lifecycle';
 import type { IncidentStage, IncidentState } from '../../src/incident/state';
@@ -13,6 +13,9 @@ import { nowIso } from './clock';
 /** Thrown by a stage once a cancellation is requested: the playbook turns to compensation. */
 export class IncidentCancelled extends Error {}
 
+/** Thrown by a command's parked stage once a person withdrew the command: the follow-up goes on without it. */
+export class CommandWithdrawn extends Error {}
+
 export class IncidentRun {
   readonly s: IncidentState;
   readonly policy: Policy;
@@ -20,6 +23,8 @@ export class IncidentRun {
   readonly pending: PendingEvent[];
   /** A person resumed the stage parked in "needs attention". */
   resumeRequested = false;
+  /** A person withdrew the command whose stage is parked. */
+  withdrawal: Withdraw | null = null;
   /** Set once the follow-up is done: a restock, ETA change or answer after that would be accepted and never applied. */
   followUpsClosed = false;
   /** The decision the decidePlan update hands to the approval loop; null again once applied. */
@@ -34,10 +39,11 @@ export class IncidentRun {
   }
 
   /**
-   * Runs one stage; a failure retries cannot fix parks the incident until a person resumes it.
+   * Runs one stage; a failure retries cannot fix parks the incident until a person resumes it, or, for the
+   * write of a `command` (a restock, ETA change or answer, described), withdraws the command.
    * Closing stages run to the end even when a cancellation is pending: they are what a cancellation does.
    */
-  async stage<T>(name: IncidentStage, work: () => Promise<T>): Promise<T> {
+  async stage<T>(name: IncidentStage, work: () => Promise<T>, command?: string): Promise<T> {
     const s = this.s;
     const closing = name === 'closing';
     for (;;) {
@@ -47,13 +53,19 @@ export class IncidentRun {
         return await work();
       } catch (error) {
         if (!(error instanceof ActivityFailure)) throw error;
-        s.attention = { stage: name, reason: failureReason(error), since: nowIso() };
+        s.attention = { stage: name, reason: failureReason(error), since: nowIso(), ...(command ? { command } : {}) };
         this.enterStage('needs-attention');
         this.note('needs attention', `${name}: ${s.attention.reason}`);
         log.warn('incident needs attention', { stage: name });
         this.resumeRequested = false;
-        await condition(() => this.resumeRequested || (!closing && s.cancelRequested !== null));
+        await condition(() => this.resumeRequested || this.withdrawal !== null || (!closing && s.cancelRequested !== null));
         s.attention = null;
+        const withdrawal = this.withdrawal;
+        if (withdrawal) {
+          this.withdrawal = null;
+          this.note('command withdrawn', `${command}: ${withdrawal.withdrawnBy}: ${withdrawal.reason}`);
+          throw new CommandWithdrawn();
+        }
       }
     }
   }
