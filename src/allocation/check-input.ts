@@ -38,22 +38,9 @@ export function checkInput(input: AllocationInput, { owner, idOrder, days }: Lin
   const overridden = new Map((input.overrides ?? []).map((o) => [o.lineId, undefined as number | undefined]));
   for (let i = 0; i < input.lines.length; i++) {
     const l = input.lines[i]!;
-    const at = `line ${l.lineId}`;
-    need(l.lineId.length > 0, 'line: lineId must not be empty');
-    need(i !== twice, `${at}: listed twice`);
+    const fault = lineFault(input, l, { twice: i === twice, profiled: owner[i] !== -1, restock, days });
+    if (fault !== undefined) throw new AllocationInputError(fault);
     if (overridden.has(l.lineId)) overridden.set(l.lineId, l.quantity);
-    need(l.sku === input.sku, `${at}: sku ${l.sku} is not the SKU being allocated (${input.sku})`);
-    need(owner[i] !== -1, `${at}: customer ${l.customerId} has no profile`);
-    need(isCount(l.quantity), `${at}: quantity must be a whole number ≥ 0, got ${l.quantity}`);
-    need(isCount(l.confirmedQuantity), `${at}: confirmedQuantity must be a whole number ≥ 0, got ${l.confirmedQuantity}`);
-    need(l.confirmedQuantity <= l.quantity, `${at}: confirmedQuantity ${l.confirmedQuantity} exceeds quantity ${l.quantity}`);
-    // A restock round's lines are open backorders: nothing was reserved for them before the incident.
-    need(!restock || l.confirmedQuantity === 0, `${at}: confirmedQuantity must be 0 in a restock round (its lines are open backorders), got ${l.confirmedQuantity}`);
-    need(isPositiveCount(l.packSize), `${at}: packSize must be a whole number ≥ 1, got ${l.packSize}`);
-    need(!Number.isNaN(days(l.requestedDate)), `${at}: requestedDate must be a date YYYY-MM-DD, got '${l.requestedDate}'`);
-    need(!Number.isNaN(days(l.orderDate)), `${at}: orderDate must be a date YYYY-MM-DD, got '${l.orderDate}'`);
-    need(Number.isFinite(l.unitPrice) && l.unitPrice >= 0, `${at}: unitPrice must be a number ≥ 0`);
-    need(Number.isFinite(l.unitMargin), `${at}: unitMargin must be a number`);
   }
 
   const substitutes = new Set<string>();
@@ -81,6 +68,30 @@ export function checkInput(input: AllocationInput, { owner, idOrder, days }: Lin
   for (const [customerId, units] of Object.entries(input.alreadyReceived ?? {})) {
     need(isCount(units), `alreadyReceived.${customerId}: must be a whole number ≥ 0, got ${units}`);
   }
+}
+
+/** What is wrong with a line, the first fault found; undefined when nothing is. Messages are built only for a fault. */
+function lineFault(
+  input: AllocationInput,
+  l: AllocationInput['lines'][number],
+  { twice, profiled, restock, days }: { twice: boolean; profiled: boolean; restock: boolean; days: (iso: string) => number },
+): string | undefined {
+  const at = () => `line ${l.lineId}`;
+  if (!(l.lineId.length > 0)) return 'line: lineId must not be empty';
+  if (twice) return `${at()}: listed twice`;
+  if (l.sku !== input.sku) return `${at()}: sku ${l.sku} is not the SKU being allocated (${input.sku})`;
+  if (!profiled) return `${at()}: customer ${l.customerId} has no profile`;
+  if (!isCount(l.quantity)) return `${at()}: quantity must be a whole number ≥ 0, got ${l.quantity}`;
+  if (!isCount(l.confirmedQuantity)) return `${at()}: confirmedQuantity must be a whole number ≥ 0, got ${l.confirmedQuantity}`;
+  if (!(l.confirmedQuantity <= l.quantity)) return `${at()}: confirmedQuantity ${l.confirmedQuantity} exceeds quantity ${l.quantity}`;
+  // A restock round's lines are open backorders: nothing was reserved for them before the incident.
+  if (restock && l.confirmedQuantity !== 0) return `${at()}: confirmedQuantity must be 0 in a restock round (its lines are open backorders), got ${l.confirmedQuantity}`;
+  if (!isPositiveCount(l.packSize)) return `${at()}: packSize must be a whole number ≥ 1, got ${l.packSize}`;
+  if (Number.isNaN(days(l.requestedDate))) return `${at()}: requestedDate must be a date YYYY-MM-DD, got '${l.requestedDate}'`;
+  if (Number.isNaN(days(l.orderDate))) return `${at()}: orderDate must be a date YYYY-MM-DD, got '${l.orderDate}'`;
+  if (!(Number.isFinite(l.unitPrice) && l.unitPrice >= 0)) return `${at()}: unitPrice must be a number ≥ 0`;
+  if (!Number.isFinite(l.unitMargin)) return `${at()}: unitMargin must be a number`;
+  return undefined;
 }
 
 /** The index of the first line whose id an earlier line already has; -1 when every id is unique. */

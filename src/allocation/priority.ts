@@ -53,20 +53,26 @@ export function inPriorityOrder(
     price[i] = line.unitPrice;
     ordered[i] = days(line.orderDate);
   }
-  return indices(n).sort(
-    (a, b) =>
-      primary[a]! - primary[b]! ||
-      compareNumbers(margin[b]!, margin[a]!) ||
-      compareNumbers(price[b]!, price[a]!) ||
-      compareNumbers(ordered[a]!, ordered[b]!) ||
-      idRank[a]! - idRank[b]!,
-  );
-}
-
-function indices(n: number): Uint32Array {
-  const out = new Uint32Array(n);
-  for (let i = 0; i < n; i++) out[i] = i;
-  return out;
+  // Lines grouped by the packed key (a counting sort: few distinct values), each group sorted by the rest.
+  const sizes = new Map<number, number>();
+  for (let i = 0; i < n; i++) sizes.set(primary[i]!, (sizes.get(primary[i]!) ?? 0) + 1);
+  const starts = new Map<number, number>();
+  let at = 0;
+  for (const key of [...sizes.keys()].sort((a, b) => a - b)) {
+    starts.set(key, at);
+    at += sizes.get(key)!;
+  }
+  const order = new Uint32Array(n);
+  const next = new Map(starts);
+  for (let i = 0; i < n; i++) {
+    const slot = next.get(primary[i]!)!;
+    order[slot] = i;
+    next.set(primary[i]!, slot + 1);
+  }
+  const rest = (a: number, b: number) =>
+    compareNumbers(margin[b]!, margin[a]!) || compareNumbers(price[b]!, price[a]!) || compareNumbers(ordered[a]!, ordered[b]!) || idRank[a]! - idRank[b]!;
+  for (const [key, start] of starts) order.subarray(start, start + sizes.get(key)!).sort(rest);
+  return order;
 }
 
 // −0 and 0 are equal, as they were for the comparison of key objects.
