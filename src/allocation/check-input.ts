@@ -1,6 +1,8 @@
 // Bad input to the engine gets an error that names the line, customer, substitute or override at fault,
-// before anything is computed.
+// before anything is computed. A plain loop over typed fields: a million lines are checked in one pass,
+// and the first fault in input order is the one named.
 import { isIsoDate } from './dates';
+import type { LineIndex } from './line-index';
 import type { AllocationInput } from './types';
 
 export class AllocationInputError extends Error {
@@ -14,7 +16,7 @@ function need(condition: boolean, message: string): asserts condition {
 const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
 const isPositiveCount = (n: number) => Number.isSafeInteger(n) && n >= 1;
 
-export function checkInput(input: AllocationInput): void {
+export function checkInput(input: AllocationInput, { owner, idOrder, days }: LineIndex): void {
   need(isCount(input.pool), `pool: must be a whole number ≥ 0, got ${input.pool}`);
   need(isIsoDate(input.asOf), `asOf: must be a date YYYY-MM-DD, got '${input.asOf}'`);
 
@@ -32,24 +34,13 @@ export function checkInput(input: AllocationInput): void {
   }
 
   const restock = input.alreadyReceived !== undefined;
-  const lines = new Map<string, number>();
-  for (const l of input.lines) {
-    const at = `line ${l.lineId}`;
-    need(l.lineId.length > 0, 'line: lineId must not be empty');
-    need(!lines.has(l.lineId), `${at}: listed twice`);
-    lines.set(l.lineId, l.quantity);
-    need(l.sku === input.sku, `${at}: sku ${l.sku} is not the SKU being allocated (${input.sku})`);
-    need(customers.has(l.customerId), `${at}: customer ${l.customerId} has no profile`);
-    need(isCount(l.quantity), `${at}: quantity must be a whole number ≥ 0, got ${l.quantity}`);
-    need(isCount(l.confirmedQuantity), `${at}: confirmedQuantity must be a whole number ≥ 0, got ${l.confirmedQuantity}`);
-    need(l.confirmedQuantity <= l.quantity, `${at}: confirmedQuantity ${l.confirmedQuantity} exceeds quantity ${l.quantity}`);
-    // A restock round's lines are open backorders: nothing was reserved for them before the incident.
-    need(!restock || l.confirmedQuantity === 0, `${at}: confirmedQuantity must be 0 in a restock round (its lines are open backorders), got ${l.confirmedQuantity}`);
-    need(isPositiveCount(l.packSize), `${at}: packSize must be a whole number ≥ 1, got ${l.packSize}`);
-    need(isIsoDate(l.requestedDate), `${at}: requestedDate must be a date YYYY-MM-DD, got '${l.requestedDate}'`);
-    need(isIsoDate(l.orderDate), `${at}: orderDate must be a date YYYY-MM-DD, got '${l.orderDate}'`);
-    need(Number.isFinite(l.unitPrice) && l.unitPrice >= 0, `${at}: unitPrice must be a number ≥ 0`);
-    need(Number.isFinite(l.unitMargin), `${at}: unitMargin must be a number`);
+  const twice = firstRepeat(input, idOrder);
+  const overridden = new Map((input.overrides ?? []).map((o) => [o.lineId, undefined as number | undefined]));
+  for (let i = 0; i < input.lines.length; i++) {
+    const l = input.lines[i]!;
+    const fault = lineFault(input, l, { twice: i === twice, profiled: owner[i] !== -1, restock, days });
+    if (fault !== undefined) throw new AllocationInputError(fault);
+    if (overridden.has(l.lineId)) overridden.set(l.lineId, l.quantity);
   }
 
   const substitutes = new Set<string>();
@@ -63,13 +54,13 @@ export function checkInput(input: AllocationInput): void {
     need(Number.isFinite(s.priceDelta), `${at}: priceDelta must be a number`);
   }
 
-  const overridden = new Set<string>();
+  const seen = new Set<string>();
   for (const o of input.overrides ?? []) {
     const at = `override for line ${o.lineId}`;
-    const requested = lines.get(o.lineId);
+    const requested = overridden.get(o.lineId);
     need(requested !== undefined, `${at}: no such line in the plan`);
-    need(!overridden.has(o.lineId), `${at}: given twice`);
-    overridden.add(o.lineId);
+    need(!seen.has(o.lineId), `${at}: given twice`);
+    seen.add(o.lineId);
     need(isCount(o.allocate), `${at}: allocate must be a whole number ≥ 0, got ${o.allocate}`);
     need(o.allocate <= requested, `${at}: ${o.allocate} units exceed the line's request of ${requested}`);
   }
@@ -77,4 +68,44 @@ export function checkInput(input: AllocationInput): void {
   for (const [customerId, units] of Object.entries(input.alreadyReceived ?? {})) {
     need(isCount(units), `alreadyReceived.${customerId}: must be a whole number ≥ 0, got ${units}`);
   }
+}
+
+/** What is wrong with a line, the first fault found; undefined when nothing is. Messages are built only for a fault. */
+function lineFault(
+  input: AllocationInput,
+  l: AllocationInput['lines'][number],
+  { twice, profiled, restock, days }: { twice: boolean; profiled: boolean; restock: boolean; days: (iso: string) => number },
+): string | undefined {
+  const at = () => `line ${l.lineId}`;
+  if (!(l.lineId.length > 0)) return 'line: lineId must not be empty';
+  if (twice) return `${at()}: listed twice`;
+  if (l.sku !== input.sku) return `${at()}: sku ${l.sku} is not the SKU being allocated (${input.sku})`;
+  if (!profiled) return `${at()}: customer ${l.customerId} has no profile`;
+  if (!isCount(l.quantity)) return `${at()}: quantity must be a whole number ≥ 0, got ${l.quantity}`;
+  if (!isCount(l.confirmedQuantity)) return `${at()}: confirmedQuantity must be a whole number ≥ 0, got ${l.confirmedQuantity}`;
+  if (!(l.confirmedQuantity <= l.quantity)) return `${at()}: confirmedQuantity ${l.confirmedQuantity} exceeds quantity ${l.quantity}`;
+  // A restock round's lines are open backorders: nothing was reserved for them before the incident.
+  if (restock && l.confirmedQuantity !== 0) return `${at()}: confirmedQuantity must be 0 in a restock round (its lines are open backorders), got ${l.confirmedQuantity}`;
+  if (!isPositiveCount(l.packSize)) return `${at()}: packSize must be a whole number ≥ 1, got ${l.packSize}`;
+  if (Number.isNaN(days(l.requestedDate))) return `${at()}: requestedDate must be a date YYYY-MM-DD, got '${l.requestedDate}'`;
+  if (Number.isNaN(days(l.orderDate))) return `${at()}: orderDate must be a date YYYY-MM-DD, got '${l.orderDate}'`;
+  if (!(Number.isFinite(l.unitPrice) && l.unitPrice >= 0)) return `${at()}: unitPrice must be a number ≥ 0`;
+  if (!Number.isFinite(l.unitMargin)) return `${at()}: unitMargin must be a number`;
+  return undefined;
+}
+
+/** The index of the first line whose id an earlier line already has; -1 when every id is unique. */
+function firstRepeat(input: AllocationInput, idOrder: Uint32Array): number {
+  let first = -1;
+  for (let k = 0; k < idOrder.length; ) {
+    // A run of equal ids: its second smallest index is where the id is listed twice.
+    let end = k + 1;
+    while (end < idOrder.length && input.lines[idOrder[end]!]!.lineId === input.lines[idOrder[k]!]!.lineId) end++;
+    if (end - k > 1) {
+      const at = [...idOrder.subarray(k, end)].sort((a, b) => a - b)[1]!;
+      if (first === -1 || at < first) first = at;
+    }
+    k = end;
+  }
+  return first;
 }

@@ -17,6 +17,19 @@ export function dayNumber(iso: string): number {
 
 export const isIsoDate = (iso: string) => !Number.isNaN(dayNumber(iso));
 
+/** `dayNumber`, remembered for each text it is given: a million lines share a few hundred dates. */
+export function dayNumbers(): (iso: string) => number {
+  const known = new Map<string, number>();
+  return (iso) => {
+    let day = known.get(iso);
+    if (day === undefined) {
+      day = dayNumber(iso);
+      known.set(iso, day);
+    }
+    return day;
+  };
+}
+
 /** The ISO date `days` calendar days after `iso` (before, for a negative count). */
 export function addDays(iso: string, days: number): string {
   return new Date((dayNumber(iso) + days) * DAY_MS).toISOString().slice(0, 10);

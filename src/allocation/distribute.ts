@@ -6,6 +6,7 @@
 // Claims arrive in priority order; the rules write what they give into the claims.
 import { apportion } from './apportion';
 import { MinHeap } from './min-heap';
+import { REASON, type ReasonBits } from './reasons';
 import type { ReasonCode } from './types';
 
 /** A customer as the sharing rules see it, for one supply. */
@@ -32,7 +33,8 @@ export interface Claim {
   allOrNothing: boolean;
   /** Units given so far. */
   granted: number;
-  reasons: Set<ReasonCode>;
+  /** Reasons the rules note on the line (reasons.ts). */
+  reasons: ReasonBits;
 }
 
 export interface SharingRules {
@@ -103,7 +105,7 @@ function serveFloors(pass: Pass): void {
     for (const claim of claims) {
       const units = fit(pass, claim, share, true);
       give(pass, claim, units, 'fair-share-floor');
-      if (units > 0 && split) claim.reasons.add('proportional-split');
+      if (units > 0 && split) claim.reasons |= REASON['proportional-split'];
       share -= units;
     }
   });
@@ -165,14 +167,14 @@ function fit(pass: Pass, claim: Claim, budget: number, capped: boolean): number 
   if (room <= 0 || budget <= 0) return 0;
   const wanted = Math.min(room, budget);
   const bound = capped ? Math.min(wanted, Math.max(0, pass.rules.capUnits - claim.holder.held)) : wanted;
-  if (bound < wanted) claim.reasons.add('concentration-cap');
+  if (bound < wanted) claim.reasons |= REASON['concentration-cap'];
   if (bound === room) return room;
   if (claim.allOrNothing) {
-    if (budget < room) claim.reasons.add('all-or-nothing-skipped');
+    if (budget < room) claim.reasons |= REASON['all-or-nothing-skipped'];
     return 0;
   }
   const units = Math.floor(bound / claim.pack) * claim.pack;
-  if (units < bound) claim.reasons.add('pack-size-rounded');
+  if (units < bound) claim.reasons |= REASON['pack-size-rounded'];
   return units;
 }
 
@@ -181,7 +183,7 @@ function give(pass: Pass, claim: Claim, units: number, reason: ReasonCode): void
   claim.granted += units;
   claim.holder.held += units;
   pass.left -= units;
-  claim.reasons.add(reason);
+  claim.reasons |= REASON[reason];
 }
 
 const priorityReason = (claim: Claim): ReasonCode => (claim.holder.critical ? 'critical-priority' : 'stage-priority');

@@ -24,12 +24,12 @@
 // Units are whole numbers throughout (types.ts explains how substitutes count). The same input gives the
 // same output byte for byte, whatever the order of its lines, customers or substitutes.
 import { AllocationInputError, checkInput } from './check-input';
-import { dayNumber } from './dates';
 import { distribute, floorNeeds, percentOf, serveInOrder, type Claim, type Holder, type SharingRules } from './distribute';
 import { strategyFor, type Policy, type Strategy } from './policy';
+import { indexLines, type LineIndex } from './line-index';
 import { inPriorityOrder, urgencyHorizon } from './priority';
+import { REASON, reasonList, type ReasonBits } from './reasons';
 import {
-  REASON_CODES,
   type AllocationInput,
   type AllocationPlan,
   type AllocationSummary,
@@ -37,7 +37,6 @@ import {
   type DemandLine,
   type LineAllocation,
   type PlanOverride,
-  type ReasonCode,
   type StageTotals,
   type SubstituteAllocation,
   type SubstituteSupply,
@@ -47,11 +46,15 @@ import {
 export { AllocationInputError } from './check-input';
 
 interface CustomerState {
+  /** Its place in `Book.customers`. */
+  index: number;
   profile: CustomerProfile;
   /** Reports enough stock on hand to wait (rationing). */
   deferred: boolean;
   /** Units received earlier in this incident. */
   received: number;
+  /** Its segment's strategy for confirmations. */
+  strategy: Strategy;
   lines: LineState[];
 }
 
@@ -65,7 +68,7 @@ interface LineState {
   /** Units of the SKU, a kept confirmation included. */
   allocated: number;
   substitutes: SubstituteAllocation[];
-  reasons: Set<ReasonCode>;
+  reasons: ReasonBits;
 }
 
 interface Book {
@@ -74,6 +77,9 @@ interface Book {
   keepsPromises: boolean;
   /** Highest priority first. */
   lines: LineState[];
+  /** The same, in line id order. */
+  byId: LineState[];
+  customers: CustomerState[];
   /** Most units one customer holds while others wait. */
   capUnits: number;
 }
@@ -82,8 +88,9 @@ interface Book {
 const EPSILON = 1e-9;
 
 export function allocate(input: AllocationInput): AllocationPlan {
-  checkInput(input);
-  const book = openBook(input, input.alreadyReceived !== undefined);
+  const index = indexLines(input);
+  checkInput(input, index);
+  const book = openBook(input, input.alreadyReceived !== undefined, index);
   const supply = input.pool + sum(book.lines, (l) => l.line.confirmedQuantity);
   let left = pinOverrides(book, input.overrides ?? [], supply);
   left = keepConfirmations(book, left);
@@ -93,7 +100,7 @@ export function allocate(input: AllocationInput): AllocationPlan {
     const critical = book.lines.filter((l) => !l.pinned && l.customer.profile.critical);
     const others = book.lines.filter((l) => !l.customer.profile.critical);
     // Other customers' floors set aside before critical needs beyond their floors, when the policy says so.
-    const setAside = book.policy.criticalBeforeFloors ? 0 : floorNeeds(stakeShares(others.filter(shared)).map((s) => s.claim), sharingRules(book, 1));
+    const setAside = book.policy.criticalBeforeFloors ? 0 : floorNeeds(stakeShares(others.filter(shared)), sharingRules(book, 1));
     left = shareThePool(book, critical, left, setAside);
     left = serveWinLines(book, others, left);
     left = shareThePool(book, others.filter(shared), left);
@@ -113,43 +120,60 @@ export function summarizePlan(plan: AllocationPlan): AllocationSummary {
   return summary;
 }
 
-function openBook(input: AllocationInput, restock: boolean): Book {
+function openBook(input: AllocationInput, restock: boolean, index: LineIndex): Book {
   const { policy } = input;
+  const { owner, idOrder, days } = index;
   const keepsPromises = policy.rulesVersion === 2;
-  const profiles = new Map(input.customers.map((c) => [c.customerId, c]));
   const received = input.alreadyReceived ?? {};
-  const customers = new Map<string, CustomerState>();
+  // Per profile, its customer's state once it has a line.
+  const states: (CustomerState | undefined)[] = input.customers.map(() => undefined);
   const horizon = urgencyHorizon(policy, input.asOf, input.nextInboundEta);
   const urgentBeforeEta = keepsPromises && !!input.nextInboundEta;
-  const waitDays = keepsPromises && input.nextInboundEta ? dayNumber(input.nextInboundEta) - dayNumber(input.asOf) + policy.rationing.etaMarginDays : policy.rationing.minDaysOfSupply;
-  const ordered = inPriorityOrder(input.lines, (l) => profiles.get(l.customerId)!, policy, horizon);
-  const lines = ordered.map((line) => {
-    const profile = profiles.get(line.customerId)!;
-    let customer = customers.get(line.customerId);
+  const waitDays = keepsPromises && input.nextInboundEta ? days(input.nextInboundEta) - days(input.asOf) + policy.rationing.etaMarginDays : policy.rationing.minDaysOfSupply;
+  const idRank = new Uint32Array(idOrder.length);
+  for (let k = 0; k < idOrder.length; k++) idRank[idOrder[k]!] = k;
+  const ordered = inPriorityOrder(input.lines, input.customers, index, idRank, policy, horizon);
+  const customers: CustomerState[] = [];
+  // Arrays grow by push: `new Array(n)` of a large n has slow (dictionary) elements.
+  const lines: LineState[] = [];
+  const place = new Uint32Array(ordered.length);
+  let capBase = input.pool;
+  for (let k = 0; k < ordered.length; k++) {
+    const line = input.lines[ordered[k]!]!;
+    const at = owner[ordered[k]!]!;
+    let customer = states[at];
     if (!customer) {
+      const profile = input.customers[at]!;
       customer = {
+        index: customers.length,
         profile,
         deferred: canWait(profile, policy, waitDays),
         received: Object.hasOwn(received, line.customerId) ? received[line.customerId]! : 0,
+        strategy: strategyOf(policy, profile, restock),
         lines: [],
       };
-      customers.set(line.customerId, customer);
+      states[at] = customer;
+      customers.push(customer);
     }
     const state: LineState = {
       line,
       customer,
-      strategy: strategyOf(policy, profile, restock),
+      strategy: customer.strategy,
       pinned: false,
-      urgentBeforeEta: urgentBeforeEta && dayNumber(line.requestedDate) <= horizon,
+      urgentBeforeEta: urgentBeforeEta && days(line.requestedDate) <= horizon,
       allocated: 0,
       substitutes: [],
-      reasons: new Set(),
+      reasons: 0,
     };
     customer.lines.push(state);
-    return state;
-  });
-  const capBase = input.pool + sum(lines, (l) => l.line.confirmedQuantity) + sum(Object.values(received), (units) => units);
-  return { policy, keepsPromises, lines, capUnits: percentOf(capBase, policy.capPercent, 'up') };
+    lines.push(state);
+    place[ordered[k]!] = k;
+    capBase += line.confirmedQuantity;
+  }
+  const byId: LineState[] = [];
+  for (const i of idOrder) byId.push(lines[place[i]!]!);
+  capBase += sum(Object.values(received), (units) => units);
+  return { policy, keepsPromises, lines, byId, customers, capUnits: percentOf(capBase, policy.capPercent, 'up') };
 }
 
 function sharingRules(book: Book, ratio: number, capUnits = book.capUnits): SharingRules {
@@ -171,32 +195,45 @@ function canWait(profile: CustomerProfile, policy: Policy, days: number): boolea
 
 /** Rule 1: an override pins the line's quantity. It may use any stock but the confirmations win and gain lines keep. */
 function pinOverrides(book: Book, overrides: PlanOverride[], supply: number): number {
-  const byId = new Map(book.lines.map((l) => [l.line.lineId, l]));
-  const pins = [...overrides].sort((a, b) => compareIds(a.lineId, b.lineId)).map((o) => ({ allocate: o.allocate, state: byId.get(o.lineId)! }));
+  const pins = [...overrides].sort((a, b) => compareIds(a.lineId, b.lineId)).map((o) => ({ allocate: o.allocate, state: byLineId(book, o.lineId) }));
   for (const { state } of pins) state.pinned = true;
-  const keptElsewhere = sum(book.lines.filter(keepsConfirmation), (l) => l.line.confirmedQuantity);
+  let keptElsewhere = 0;
+  for (const l of book.lines) if (keepsConfirmation(l)) keptElsewhere += l.line.confirmedQuantity;
   let left = supply - keptElsewhere;
   for (const { allocate, state } of pins) {
     if (allocate > left) {
       throw new AllocationInputError(`override for line ${state.line.lineId}: ${allocate} units exceed the ${left} left in the pool`);
     }
     state.allocated = allocate;
-    state.reasons.add('override');
+    state.reasons |= REASON.override;
     left -= allocate;
   }
   return left + keptElsewhere;
 }
 
+/** A line by its id (checked to exist), by binary search of the lines in id order. */
+function byLineId(book: Book, lineId: string): LineState {
+  let [lo, hi] = [0, book.byId.length - 1];
+  for (;;) {
+    const mid = (lo + hi) >> 1;
+    const id = book.byId[mid]!.line.lineId;
+    if (id === lineId) return book.byId[mid]!;
+    if (id < lineId) lo = mid + 1;
+    else hi = mid - 1;
+  }
+}
+
 /** Rule 2: win and gain lines keep their confirmed stock; every other confirmation is back in the pool. */
 function keepConfirmations(book: Book, left: number): number {
-  for (const state of book.lines.filter((l) => !l.pinned)) {
+  for (const state of book.lines) {
+    if (state.pinned) continue;
     const { quantity, confirmedQuantity } = state.line;
     if (keepsConfirmation(state)) {
       state.allocated = confirmedQuantity;
       left -= confirmedQuantity;
     }
-    if (state.strategy === 'fill' && confirmedQuantity < quantity) state.reasons.add('segment-fill-limit');
-    if (state.strategy === 'lose' && quantity > 0) state.reasons.add('segment-lose');
+    if (state.strategy === 'fill' && confirmedQuantity < quantity) state.reasons |= REASON['segment-fill-limit'];
+    if (state.strategy === 'lose' && quantity > 0) state.reasons |= REASON['segment-lose'];
   }
   return left;
 }
@@ -210,14 +247,12 @@ const keepsConfirmation = (l: LineState) => !l.pinned && (l.strategy === 'win' |
  */
 function serveFirstPacks(book: Book, left: number): number {
   if (book.policy.floorPercent <= 0) return left;
-  const seen = new Set<CustomerState>();
   const firsts: { customer: CustomerState; need: number; order: number }[] = [];
-  for (const state of book.lines) {
-    const c = state.customer;
-    if (seen.has(c)) continue;
-    seen.add(c);
+  // Customers in the order of their first line's priority.
+  for (const c of book.customers) {
     if (c.received > 0 || c.lines.some((l) => l.allocated > 0)) continue;
-    const need = Math.min(...c.lines.map(firstPack));
+    let need = Infinity;
+    for (const l of c.lines) need = Math.min(need, firstPack(l));
     if (need <= book.capUnits) firsts.push({ customer: c, need, order: firsts.length });
   }
   let total = sum(firsts, (f) => f.need);
@@ -233,7 +268,7 @@ function serveFirstPacks(book: Book, left: number): number {
     if (!state) continue;
     const units = firstPack(state);
     state.allocated += units;
-    state.reasons.add('customer-floor');
+    state.reasons |= REASON['customer-floor'];
     left -= units;
   }
   return left;
@@ -253,21 +288,27 @@ function serveWinLines(book: Book, lines: LineState[], left: number): number {
     (l) => l.line.quantity - l.allocated,
     (c) => holder(c, { held: 0, demand: 0, deferred: false }),
   );
-  left = serveInOrder(left, staked.map((s) => s.claim));
-  for (const { state, claim } of staked) state.allocated += claim.granted;
+  left = serveInOrder(left, staked);
+  for (const claim of staked) take(claim);
   return left;
 }
 
 /** Rule 5: the pool among `lines` by the sharing rules; floors and cap count what each customer already holds. */
 function shareThePool(book: Book, lines: LineState[], left: number, setAside = 0): number {
   const staked = stakeShares(lines);
-  for (const { state } of staked) if (state.customer.deferred) state.reasons.add('deferred-holds-stock');
-  left = distribute(left, staked.map((s) => s.claim), sharingRules(book, 1), setAside);
-  for (const { state, claim } of staked) state.allocated += claim.granted;
+  for (const { state } of staked) if (state.customer.deferred) state.reasons |= REASON['deferred-holds-stock'];
+  left = distribute(left, staked, sharingRules(book, 1), setAside);
+  for (const claim of staked) take(claim);
   return left;
 }
 
-function stakeShares(lines: LineState[]): Staked[] {
+/** A claim on the SKU's supply: its units and the reasons the sharing rules noted go to the line. */
+function take({ state, granted, reasons }: LineClaim): void {
+  state.allocated += granted;
+  state.reasons |= reasons;
+}
+
+function stakeShares(lines: LineState[]): LineClaim[] {
   return stake(
     lines,
     (l) => mostOfSku(l) - l.allocated,
@@ -295,19 +336,20 @@ function offerSubstitute(book: Book, substitute: SubstituteSupply): SubstituteUs
     book.lines.filter(accepts),
     (l) => substituteUnits(uncovered(l), substitute),
     (c) => holder(c, { held: 0, demand: 0, deferred: c.deferred }),
-    { pack: substitute.packSize, reasons: () => new Set() },
+    substitute.packSize,
   );
-  for (const { claim } of staked) claim.holder.demand += claim.limit;
-  distribute(substitute.available, staked.map((s) => s.claim), sharingRules(book, substitute.ratio, percentOf(substitute.available, policy.capPercent, 'up')));
+  for (const claim of staked) claim.holder.demand += claim.limit;
+  distribute(substitute.available, staked, sharingRules(book, substitute.ratio, percentOf(substitute.available, policy.capPercent, 'up')));
   let used = 0;
-  for (const { state, claim } of staked) {
+  for (const claim of staked) {
+    const { state } = claim;
     const need = uncovered(state);
     const covers = claim.granted >= claim.limit ? need : Math.min(need, Math.floor(claim.granted / substitute.ratio + EPSILON));
     if (covers === 0) continue;
     // A partial grant ships only what its covered units take; the rest of it stays in stock.
     const quantity = substituteUnits(covers, substitute);
     state.substitutes.push({ sku: substitute.sku, quantity, covers });
-    state.reasons.add('substituted');
+    state.reasons |= REASON.substituted;
     used += quantity;
   }
   if (book.keepsPromises) used += topUpSubstitute(book.lines.filter(accepts), substitute, substitute.available - used);
@@ -335,8 +377,7 @@ function topUpSubstitute(lines: LineState[], substitute: SubstituteSupply, idle:
     left -= quantity - (entry?.quantity ?? 0);
     if (entry) Object.assign(entry, { quantity, covers: covers + n });
     else state.substitutes.push({ sku: substitute.sku, quantity, covers: n });
-    state.reasons.add('substituted');
-    state.reasons.add('substitute-top-up');
+    state.reasons |= REASON.substituted | REASON['substitute-top-up'];
   }
   return idle - left;
 }
@@ -351,34 +392,31 @@ function substituteUnits(units: number, substitute: SubstituteSupply): number {
 
 const cheapestFirst = (a: SubstituteSupply, b: SubstituteSupply) => a.priceDelta - b.priceDelta || compareIds(a.sku, b.sku);
 
-interface Staked {
+/** A line's claim on one supply. */
+interface LineClaim extends Claim {
   state: LineState;
-  claim: Claim;
 }
 
-/** Claims of lines on one supply, in priority order; one holder per customer. */
+/** Claims of lines on one supply, in priority order; one holder per customer. Packs: `pack`, else each line's own. */
 function stake(
   lines: LineState[],
   limitOf: (l: LineState) => number,
   holderOf: (c: CustomerState) => Holder,
-  options: { pack?: number; reasons?: (l: LineState) => Set<ReasonCode> } = {},
-): Staked[] {
+  pack?: number,
+): LineClaim[] {
   const holders = new Map<CustomerState, Holder>();
-  return lines.flatMap((state) => {
+  const claims: LineClaim[] = [];
+  for (const state of lines) {
     const limit = limitOf(state);
-    if (limit <= 0) return [];
-    const owner = holders.get(state.customer) ?? holderOf(state.customer);
-    holders.set(state.customer, owner);
-    const claim: Claim = {
-      holder: owner,
-      limit,
-      pack: options.pack ?? state.line.packSize,
-      allOrNothing: !state.line.partialAllowed,
-      granted: 0,
-      reasons: options.reasons?.(state) ?? state.reasons,
-    };
-    return [{ state, claim }];
-  });
+    if (limit <= 0) continue;
+    let owner = holders.get(state.customer);
+    if (!owner) {
+      owner = holderOf(state.customer);
+      holders.set(state.customer, owner);
+    }
+    claims.push({ holder: owner, limit, pack: pack ?? state.line.packSize, allOrNothing: !state.line.partialAllowed, granted: 0, reasons: 0, state });
+  }
+  return claims;
 }
 
 function holder(c: CustomerState, figures: Pick<Holder, 'held' | 'demand' | 'deferred'>): Holder {
@@ -387,58 +425,80 @@ function holder(c: CustomerState, figures: Pick<Holder, 'held' | 'demand' | 'def
 
 /** Rule 7: outcomes in line id order, with totals per stage in the policy's order. */
 function planOf(book: Book, input: AllocationInput, run: { supply: number; left: number; substitutes: SubstituteUsage[] }): AllocationPlan {
-  const states = [...book.lines].sort((a, b) => compareIds(a.line.lineId, b.line.lineId));
-  const lines = states.map((state) => outcomeOf(state, run.left));
-  const rows = states.map((state, i) => ({ allocation: lines[i]!, customerId: state.line.customerId, priceCents: Math.round(state.line.unitPrice * 100) }));
-  const byStage = book.policy.stages.flatMap((stage) => {
-    const ofStage = rows.filter((r) => r.allocation.stage === stage.name);
-    return ofStage.length > 0 ? [{ stage: stage.name, ...totalsOf(ofStage) }] : [];
-  });
-  const confirmedKept = sum(states, (s) => Math.min(s.line.confirmedQuantity, s.allocated));
-  const confirmedReleased = sum(lines, (l) => l.releasedConfirmation);
-  const byCustomer = new Map<string, number>();
-  for (const l of lines) byCustomer.set(l.customerId, (byCustomer.get(l.customerId) ?? 0) + l.allocated);
+  const totals = new Map<string, Tally>(book.policy.stages.map((s) => [s.name, newTally()]));
+  const all = newTally();
+  const lines: LineAllocation[] = [];
+  const exceptions: string[] = [];
+  let confirmedKept = 0;
+  let confirmedReleased = 0;
+  // Per customer: units of the SKU, and whether it gets anything at all.
+  const units = new Float64Array(book.customers.length);
+  const got = new Uint8Array(book.customers.length);
+  for (const state of book.byId) {
+    const outcome = outcomeOf(state, run.left);
+    lines.push(outcome);
+    const priceCents = Math.round(state.line.unitPrice * 100);
+    count(all, outcome, priceCents);
+    const ofStage = totals.get(outcome.stage);
+    if (ofStage) count(ofStage, outcome, priceCents);
+    confirmedKept += Math.min(state.line.confirmedQuantity, state.allocated);
+    confirmedReleased += outcome.releasedConfirmation;
+    if (outcome.exception) exceptions.push(outcome.exception);
+    units[state.customer.index]! += outcome.allocated;
+    if (outcome.allocated + outcome.substituted > 0) got[state.customer.index] = 1;
+  }
   // Ties go to the lower customer id: the same plan always names the same customer.
   let largestCustomerId: string | null = null;
   let largest = 0;
-  for (const [customerId, units] of [...byCustomer].sort(([a], [b]) => compareIds(a, b))) {
-    if (units > largest) [largestCustomerId, largest] = [customerId, units];
+  for (const customer of book.customers) {
+    for (const tally of [all, totals.get(customer.profile.stage)]) {
+      if (!tally) continue;
+      tally.customers += 1;
+      if (!got[customer.index]) tally.customersWithNothing += 1;
+    }
+    const held = units[customer.index]!;
+    const id = customer.profile.customerId;
+    if (held > largest || (held === largest && held > 0 && id < largestCustomerId!)) [largestCustomerId, largest] = [id, held];
   }
+  const byStage = book.policy.stages.flatMap((stage) => {
+    const tally = totals.get(stage.name)!;
+    return tally.lines > 0 ? [{ stage: stage.name, ...totalsOf(tally) }] : [];
+  });
   return {
     sku: input.sku,
     pool: input.pool,
-    poolUsed: sum(lines, (l) => l.allocated) - confirmedKept,
+    poolUsed: all.allocated - confirmedKept,
     poolLeft: run.left,
     confirmedKept,
     confirmedReleased,
     lines,
     byStage,
-    totals: totalsOf(rows),
+    totals: totalsOf(all),
     largestCustomerShare: run.supply > 0 ? largest / run.supply : 0,
     largestCustomerId,
     substitutes: run.substitutes,
-    exceptions: lines.flatMap((l) => (l.exception ? [l.exception] : [])),
+    exceptions,
   };
 }
 
 // Reasons that explain a shortfall, dropped once the line is served in full after all.
-const SHORTFALL_REASONS: ReasonCode[] = ['all-or-nothing-skipped', 'pack-size-rounded'];
+const SHORTFALL_REASONS = REASON['all-or-nothing-skipped'] | REASON['pack-size-rounded'];
 
 function outcomeOf(state: LineState, poolLeft: number): LineAllocation {
-  const { line, reasons } = state;
+  const { line } = state;
+  let reasons = state.reasons;
   const substituted = sum(state.substitutes, (s) => s.covers);
   const backordered = line.quantity - state.allocated - substituted;
   const releasedConfirmation = Math.max(0, line.confirmedQuantity - state.allocated);
-  if (state.urgentBeforeEta && state.allocated > 0) reasons.add('urgent-before-eta');
-  if (releasedConfirmation > 0) reasons.add('confirmation-released');
-  else if (line.confirmedQuantity > 0) reasons.add('confirmation-kept');
+  if (state.urgentBeforeEta && state.allocated > 0) reasons |= REASON['urgent-before-eta'];
+  if (releasedConfirmation > 0) reasons |= REASON['confirmation-released'];
+  else if (line.confirmedQuantity > 0) reasons |= REASON['confirmation-kept'];
   if (backordered === 0) {
-    for (const r of SHORTFALL_REASONS) reasons.delete(r);
-    reasons.add('fully-served');
-    if (state.strategy === 'win' && !state.pinned) reasons.add('confirmation-won');
-  } else if (poolLeft === 0) reasons.add('pool-exhausted');
+    reasons = (reasons & ~SHORTFALL_REASONS) | REASON['fully-served'];
+    if (state.strategy === 'win' && !state.pinned) reasons |= REASON['confirmation-won'];
+  } else if (poolLeft === 0) reasons |= REASON['pool-exhausted'];
   const winMissed = state.strategy === 'win' && !state.pinned && backordered > 0;
-  if (winMissed) reasons.add('win-exception');
+  if (winMissed) reasons |= REASON['win-exception'];
   return {
     lineId: line.lineId,
     customerId: line.customerId,
@@ -449,33 +509,50 @@ function outcomeOf(state: LineState, poolLeft: number): LineAllocation {
     substituted,
     backordered,
     releasedConfirmation,
-    reasons: REASON_CODES.filter((r) => reasons.has(r)),
-    ...(winMissed
-      ? {
-          exception: `line ${line.lineId} (customer ${line.customerId}) must be served in full but ${backordered} of ${line.quantity} units are missing: decide by hand`,
-        }
-      : {}),
+    reasons: reasonList(reasons),
+    ...(winMissed && {
+      exception: `line ${line.lineId} (customer ${line.customerId}) must be served in full but ${backordered} of ${line.quantity} units are missing: decide by hand`,
+    }),
   };
 }
 
-function totalsOf(rows: { allocation: LineAllocation; customerId: string; priceCents: number }[]): Omit<StageTotals, 'stage'> {
-  const got = new Map<string, boolean>();
-  for (const { allocation: a, customerId } of rows) got.set(customerId, (got.get(customerId) ?? false) || a.allocated + a.substituted > 0);
-  const requested = sum(rows, (r) => r.allocation.requested);
-  const allocated = sum(rows, (r) => r.allocation.allocated);
-  const substituted = sum(rows, (r) => r.allocation.substituted);
+/** Running sums of one stage's lines (or all lines); money in whole cents, so the sums stay exact whatever their order. */
+interface Tally {
+  lines: number;
+  customers: number;
+  customersWithNothing: number;
+  requested: number;
+  allocated: number;
+  substituted: number;
+  backordered: number;
+  atRiskCents: number;
+  protectedCents: number;
+}
+
+const newTally = (): Tally => ({ lines: 0, customers: 0, customersWithNothing: 0, requested: 0, allocated: 0, substituted: 0, backordered: 0, atRiskCents: 0, protectedCents: 0 });
+
+function count(tally: Tally, a: LineAllocation, priceCents: number): void {
+  tally.lines += 1;
+  tally.requested += a.requested;
+  tally.allocated += a.allocated;
+  tally.substituted += a.substituted;
+  tally.backordered += a.backordered;
+  tally.atRiskCents += a.backordered * priceCents;
+  tally.protectedCents += (a.allocated + a.substituted) * priceCents;
+}
+
+function totalsOf(t: Tally): Omit<StageTotals, 'stage'> {
   return {
-    lines: rows.length,
-    customers: got.size,
-    requested,
-    allocated,
-    substituted,
-    backordered: sum(rows, (r) => r.allocation.backordered),
-    fillRate: requested === 0 ? 1 : (allocated + substituted) / requested,
-    customersWithNothing: [...got.values()].filter((g) => !g).length,
-    // Money in whole cents: sums stay exact whatever their order.
-    revenueAtRisk: sum(rows, (r) => r.allocation.backordered * r.priceCents) / 100,
-    revenueProtected: sum(rows, (r) => (r.allocation.allocated + r.allocation.substituted) * r.priceCents) / 100,
+    lines: t.lines,
+    customers: t.customers,
+    requested: t.requested,
+    allocated: t.allocated,
+    substituted: t.substituted,
+    backordered: t.backordered,
+    fillRate: t.requested === 0 ? 1 : (t.allocated + t.substituted) / t.requested,
+    customersWithNothing: t.customersWithNothing,
+    revenueAtRisk: t.atRiskCents / 100,
+    revenueProtected: t.protectedCents / 100,
   };
 }
 

@@ -1,12 +1,14 @@
 // `npm run bench -- decisions`: the allocation's judgement, measured from outside on seeded crises against
 // first-come-first-served, strict priority and a plain proportional split. Prints the mean of each figure
 // for the engine under the default policy and two presets, how often the default Pareto-dominates each
-// baseline, and the invariants checked on every crisis; a broken invariant fails the run.
+// baseline, and the invariants checked on every crisis; a broken invariant fails the run, and so does a plan
+// that differs from its recorded fingerprint under either rules version (decisions/fingerprints.ts).
 import { allocate } from '../../src/allocation/engine';
-import { parsePolicy, type Policy } from '../../src/allocation/policy';
+import { parsePolicy, withFirstSharingRules, type Policy } from '../../src/allocation/policy';
 import type { AllocationInput, AllocationPlan } from '../../src/allocation/types';
 import { firstComeFirstServed, proportional, strictPriority, type Outcome } from './decisions/baselines';
 import { crises, random } from './decisions/crises';
+import { Fingerprints } from './decisions/fingerprints';
 import { brokenPromises, INVARIANTS, type Invariant } from './decisions/invariants';
 import { dominates, FIGURE_LABELS, figuresOf, worseOn, type Figures } from './decisions/metrics';
 
@@ -29,12 +31,15 @@ export async function benchDecisions(): Promise<Record<string, number | string>>
   const figures: Record<string, Figures[]> = {};
   const broken = new Map<string, Map<Invariant, number[]>>();
   const record = (column: string, f: Figures) => (figures[column] ??= []).push(f);
+  const fingerprints = new Fingerprints();
   const started = performance.now();
   for (const crisis of all) {
     for (const [column, policy] of Object.entries(PRESETS)) {
       const input = { ...crisis.input, policy };
       const plan = allocate(input);
       record(column, figuresOf(input, outcomeOf(input, plan)));
+      fingerprints.add(column, plan, policy.rulesVersion);
+      fingerprints.add(column, allocate({ ...input, policy: withFirstSharingRules(policy) }), 1);
       const failures = brokenPromises(input, plan);
       if (!sameUnderShuffling(input, plan, crisis.id)) failures.push('determinism under shuffling');
       const byInvariant = broken.get(column) ?? new Map<Invariant, number[]>();
@@ -44,6 +49,8 @@ export async function benchDecisions(): Promise<Record<string, number | string>>
     for (const [column, baseline] of Object.entries(BASELINES)) record(column, figuresOf(crisis.input, baseline(crisis.input)));
   }
   const elapsedMs = performance.now() - started;
+  const prints = fingerprints.check(process.argv.includes('--record-fingerprints'));
+  if (Object.values(prints).some((v) => v.startsWith('CHANGED'))) process.exitCode = 1;
 
   const columns = Object.keys(figures);
   const row = (label: string, cells: string[]) => `| ${label} | ${cells.join(' | ')} |`;
@@ -82,7 +89,7 @@ export async function benchDecisions(): Promise<Record<string, number | string>>
       if (ids.length > 0) process.exitCode = 1;
     }
   }
-  return out;
+  return { ...out, ...prints };
 }
 
 function outcomeOf(input: AllocationInput, plan: AllocationPlan): Outcome {
