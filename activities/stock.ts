@@ -3,7 +3,7 @@
 // has one definition (src/pooling/free-stock.ts).
 import { ApplicationFailure } from '@temporalio/common';
 import type { SubstituteOption } from '../src/incident/state';
-import type { Location, PurchaseOrder, StockPosition } from '../src/inventory/contract';
+import { hubOf, type Location, type PurchaseOrder, type StockPosition } from '../src/inventory/contract';
 import type { InventorySystem } from '../src/inventory/system';
 import { freeStock } from '../src/pooling/free-stock';
 

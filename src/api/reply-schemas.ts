@@ -124,6 +124,8 @@ const ImpactSummarySchema = z.object({
   snapshotAt: timestamp.optional(),
   nextInboundEta: day.nullable(),
   inboundEtas: z.record(z.string(), day).optional(),
+  timeZone: z.string().optional(),
+  locationIds: z.array(z.string()).optional(),
   severity: SeveritySchema,
   snapshotRef: z.string(),
 });
@@ -171,7 +173,7 @@ export const IncidentStateSchema = z.object({
   backorders: z.object({ openLines: count, openUnits: count, fulfilledUnits: count, cancelledUnits: count }).nullable(),
   timeline: z.array(TimelineEntrySchema).meta({ description: 'Most recent entries; `timelineDropped` counts older ones kept only in the report.' }),
   timelineDropped: count,
-  attention: z.object({ stage: StageSchema, reason: z.string(), since: timestamp }).nullable(),
+  attention: z.object({ stage: StageSchema, reason: z.string(), since: timestamp, command: z.string().optional() }).nullable(),
   report: ReportSummarySchema.nullable(),
   firstNoticeAt: timestamp.nullable(),
   receiptsApplied: z.array(z.string()),

@@ -68,14 +68,14 @@ function checked<S extends z.ZodType>(schema: S, value: unknown, root: string, f
 const WHOLE = /^-?[0-9]+$/;
 const DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
 
-function numberFlag(value: string | string[] | undefined, name: string, notation: RegExp = WHOLE): number | undefined {
+function numberFlag(value: Values[string], name: string, notation: RegExp = WHOLE): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !notation.test(value)) {
     throw invalid(`--${name}`, `expected ${notation === WHOLE ? 'a whole number' : 'a number'} in decimal digits, got "${String(value)}"`);
   }
   return Number(value);
 }
-const text = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
+const text = (value: Values[string]) => (typeof value === 'string' ? value : undefined);
 
 function overrides(values: Values) {
   return ((values.override as string[] | undefined) ?? []).map((entry) => {

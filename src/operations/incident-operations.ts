@@ -58,6 +58,7 @@ import { OperationError, invalidInput, validate } from './operation-error';
 
 // Front ends import these from here, with the operations.
 export type { Issue } from '../validation/issues';
+import type { Issue } from '../validation/issues';
 export { OperationError, validate, type OperationErrorKind } from './operation-error';
 export { ListFilterSchema, ManualTriggerSchema, manualTrigger, resolveIncidentId, type ListFilter, type ManualTrigger } from './inputs';
 
