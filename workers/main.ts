@@ -15,7 +15,7 @@ if (!config.ANSWER_LINK_SECRET) {
   process.exit(2);
 }
 const buildOperations = operationsFromConfig(config);
-const deps = activityDepsFromConfig(config, { answerLinkSecret: config.ANSWER_LINK_SECRET });
+const deps = await activityDepsFromConfig(config, { answerLinkSecret: config.ANSWER_LINK_SECRET });
 const client = await connectClient();
 const incidents = buildOperations({ client, store: deps.store });
 for (const { network, outcome } of await ensureThresholdScanSchedules(client, scanScheduleOptions(config))) {
@@ -34,7 +34,7 @@ console.log(`[worker] polling ${config.STOCKOUT_TASK_QUEUE} in namespace ${names
 try {
   await worker.run();
 } finally {
-  deps.close();
+  await deps.close();
   await connection.close();
   await client.connection.close();
 }

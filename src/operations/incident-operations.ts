@@ -318,7 +318,7 @@ export function createIncidentOperations(
         }
         const summary = await handle.result();
         // The store is keyed by the incident id, which only the incident's own state knows.
-        const report = store ? store.get<IncidentReport>((await handle.query(stateQuery)).incidentId, summary.reportRef) : null;
+        const report = store ? await store.get<IncidentReport>((await handle.query(stateQuery)).incidentId, summary.reportRef) : null;
         return { workflowId: handle.workflowId, summary, report };
       });
     },
