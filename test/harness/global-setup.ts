@@ -1,5 +1,6 @@
 // One Temporal server of each flavour per test run, started through the SDK from paths we provisioned
-// ourselves (the SDK's own download needs internet). Test files reach them through `inject()`.
+// ourselves (the SDK's own download needs internet), and one PostgreSQL server for the shared incident store.
+// Test files reach them through `inject()`.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { registerSearchAttributes } from '../../src/temporal/connection';
+import { providePostgres, startPostgresServer } from '../../src/setup/postgres-server';
 import { provideTemporalServers } from '../../src/setup/temporal-servers';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 
@@ -15,11 +17,15 @@ declare module 'vitest' {
     timeSkippingAddress: string;
     devServerAddress: string;
     workflowBundlePath: string;
+    /** The PostgreSQL superuser's URL; test/harness/postgres.ts makes a database per test file. */
+    postgresUrl: string;
   }
 }
 
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
-  if (process.env.SKIP_TEMPORAL === '1') return;
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const postgres = await startPostgres();
+  project.provide('postgresUrl', postgres.url);
+  if (process.env.SKIP_TEMPORAL === '1') return () => postgres.stop();
   const servers = await provideTemporalServers((line) => console.log(`[temporal] ${line}`));
   const started = Date.now();
   const [timeSkipping, devServer, bundle] = await Promise.all([
@@ -42,8 +48,16 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   project.provide('devServerAddress', devServer.address);
   project.provide('workflowBundlePath', workflowBundlePath);
   return async () => {
-    await Promise.all([timeSkipping.teardown(), devServer.teardown()]);
+    await Promise.all([timeSkipping.teardown(), devServer.teardown(), postgres.stop()]);
   };
+}
+
+async function startPostgres() {
+  const { binDir, source } = providePostgres((line) => console.log(`[postgres] ${line}`));
+  const started = Date.now();
+  const server = await startPostgresServer(binDir);
+  console.log(`[postgres] ${source} ${binDir}: server up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return server;
 }
 
 const quietLogger = {
