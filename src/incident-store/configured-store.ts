@@ -34,7 +34,7 @@ function withoutPassword(url: string): string {
   return parsed.toString();
 }
 
-/** pg reports a refused connection as an AggregateError with no message of its own. */
+/** A refused connection to a name with several addresses (localhost) comes as an AggregateError without a message. */
 function messageOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;

@@ -26,6 +26,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const postgres = await startPostgres();
   project.provide('postgresUrl', postgres.url);
   if (process.env.SKIP_TEMPORAL === '1') return () => postgres.stop();
+  try {
+    const stopTemporal = await startTemporal(project);
+    return async () => {
+      await Promise.all([stopTemporal(), postgres.stop()]);
+    };
+  } catch (error) {
+    await postgres.stop();
+    throw error;
+  }
+}
+
+async function startTemporal(project: TestProject): Promise<() => Promise<void>> {
   const servers = await provideTemporalServers((line) => console.log(`[temporal] ${line}`));
   const started = Date.now();
   const [timeSkipping, devServer, bundle] = await Promise.all([
@@ -48,7 +60,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('devServerAddress', devServer.address);
   project.provide('workflowBundlePath', workflowBundlePath);
   return async () => {
-    await Promise.all([timeSkipping.teardown(), devServer.teardown(), postgres.stop()]);
+    await Promise.all([timeSkipping.teardown(), devServer.teardown()]);
   };
 }
 
