@@ -40,16 +40,28 @@ export default async function setup(project: TestProject): Promise<() => Promise
 async function startTemporal(project: TestProject): Promise<() => Promise<void>> {
   const servers = await provideTemporalServers((line) => console.log(`[temporal] ${line}`));
   const started = Date.now();
-  const [timeSkipping, devServer, bundle] = await Promise.all([
+  const devServerStarting = TestWorkflowEnvironment.createLocal({
+    server: { executable: servers.devServer.executable, searchAttributes: ALL_SEARCH_ATTRIBUTES },
+  });
+  // Bundled once for the whole run: each worker would otherwise spend seconds on webpack.
+  const bundling = bundleWorkflowCode({ workflowsPath: new URL('./workflows.ts', import.meta.url).pathname, logger: quietLogger });
+  const starting = [
     // No --enable-time-skipping: the server must start with skipping locked; the SDK's client unlocks it
     // only while a test awaits a result or sleeps, so time never races ahead of a worker.
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: servers.testServer.executable } }),
-    TestWorkflowEnvironment.createLocal({
-      server: { executable: servers.devServer.executable, searchAttributes: ALL_SEARCH_ATTRIBUTES },
-    }),
-    // Bundled once for the whole run: each worker would otherwise spend seconds on webpack.
-    bundleWorkflowCode({ workflowsPath: new URL('./workflows.ts', import.meta.url).pathname, logger: quietLogger }),
-  ]);
+    withRetries(
+      () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable: servers.testServer.executable } }),
+      Promise.allSettled([devServerStarting, bundling]),
+    ),
+    devServerStarting,
+  ] as const;
+  const outcomes = await Promise.allSettled([...starting, bundling]);
+  const failed = outcomes.find((o) => o.status === 'rejected');
+  if (failed) {
+    // A server that did start must not outlive the run.
+    for (const o of outcomes.slice(0, 2)) if (o.status === 'fulfilled') await (o.value as TestWorkflowEnvironment).teardown();
+    throw failed.reason;
+  }
+  const [timeSkipping, devServer, bundle] = await Promise.all([...starting, bundling]);
   // The dev server takes them as flags; the test server through its operator service.
   await registerSearchAttributes(timeSkipping.connection, 'default');
   const bundleDir = mkdtempSync(join(tmpdir(), 'stockout-bundle-'));
@@ -62,6 +74,22 @@ async function startTemporal(project: TestProject): Promise<() => Promise<void>>
   return async () => {
     await Promise.all([timeSkipping.teardown(), devServer.teardown()]);
   };
+}
+
+/**
+ * The SDK gives the Java test server 5 s to accept connections; a JVM on a loaded machine can take longer
+ * while the dev server and webpack compete for the CPU, so a start that timed out is tried again once they are done.
+ */
+async function withRetries(start: () => Promise<TestWorkflowEnvironment>, calmer: Promise<unknown>, attempts = 3): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= attempts || !/did not start within/.test(String(error))) throw error;
+      console.warn(`[temporal] test server slow to start (attempt ${attempt} of ${attempts}), trying again`);
+      await calmer;
+    }
+  }
 }
 
 async function startPostgres() {
