@@ -45,23 +45,19 @@ async function startTemporal(project: TestProject): Promise<() => Promise<void>>
   });
   // Bundled once for the whole run: each worker would otherwise spend seconds on webpack.
   const bundling = bundleWorkflowCode({ workflowsPath: new URL('./workflows.ts', import.meta.url).pathname, logger: quietLogger });
-  const starting = [
-    // No --enable-time-skipping: the server must start with skipping locked; the SDK's client unlocks it
-    // only while a test awaits a result or sleeps, so time never races ahead of a worker.
-    withRetries(
-      () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable: servers.testServer.executable } }),
-      Promise.allSettled([devServerStarting, bundling]),
-    ),
-    devServerStarting,
-  ] as const;
-  const outcomes = await Promise.allSettled([...starting, bundling]);
-  const failed = outcomes.find((o) => o.status === 'rejected');
-  if (failed) {
+  // No --enable-time-skipping: the server must start with skipping locked; the SDK's client unlocks it
+  // only while a test awaits a result or sleeps, so time never races ahead of a worker.
+  const timeSkippingStarting = withRetries(
+    () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable: servers.testServer.executable } }),
+    Promise.allSettled([devServerStarting, bundling]),
+  );
+  const [timeSkippingStarted, devServerStarted, bundled] = await Promise.allSettled([timeSkippingStarting, devServerStarting, bundling]);
+  if (timeSkippingStarted.status === 'rejected' || devServerStarted.status === 'rejected' || bundled.status === 'rejected') {
     // A server that did start must not outlive the run.
-    for (const o of outcomes.slice(0, 2)) if (o.status === 'fulfilled') await (o.value as TestWorkflowEnvironment).teardown();
-    throw failed.reason;
+    for (const server of [timeSkippingStarted, devServerStarted]) if (server.status === 'fulfilled') await server.value.teardown();
+    throw [timeSkippingStarted, devServerStarted, bundled].find((o) => o.status === 'rejected')!.reason;
   }
-  const [timeSkipping, devServer, bundle] = await Promise.all([...starting, bundling]);
+  const [timeSkipping, devServer, bundle] = [timeSkippingStarted.value, devServerStarted.value, bundled.value];
   // The dev server takes them as flags; the test server through its operator service.
   await registerSearchAttributes(timeSkipping.connection, 'default');
   const bundleDir = mkdtempSync(join(tmpdir(), 'stockout-bundle-'));
