@@ -45,7 +45,7 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
         positions,
         nextInboundEta,
       };
-      store.put(input.incidentId, SNAPSHOT_KEY, snapshot);
+      await store.put(input.incidentId, SNAPSHOT_KEY, snapshot);
       return {
         asOf: input.asOf,
         snapshotAt,
@@ -69,7 +69,7 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
 
     /** Moves what spokes can spare to the hub: transfer records created once, even when retried. */
     async poolSpokeStock(input: { incidentId: string; sku: string; network: string; needed: number }): Promise<PoolingSummary> {
-      const snapshot = loadSnapshot(store, input.incidentId);
+      const snapshot = await loadSnapshot(store, input.incidentId);
       const hub = snapshot.positions.find((p) => p.locationId === snapshot.hubId);
       const hubFree = hub ? freeStock(hub) : 0;
       const plan = planPooling({
@@ -96,7 +96,7 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
 
     /** Equivalent SKUs and the stock of theirs that is free at the hub. */
     async findSubstitutes(input: { incidentId: string; sku: string; network: string }): Promise<SubstituteOption[]> {
-      return substitutesAtHub(inventory, input.sku, loadSnapshot(store, input.incidentId).hubId);
+      return substitutesAtHub(inventory, input.sku, (await loadSnapshot(store, input.incidentId)).hubId);
     },
   };
 }

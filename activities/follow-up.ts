@@ -32,9 +32,9 @@ interface RestockPlan {
 export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps) {
   /** The confirmations this incident's plan released, reserved again for their lines (once each, keyed by the original). */
   async function restoreConfirmations(incidentId: string, planRef: string): Promise<{ restored: number; unitsShort: number }> {
-    const plan = store.get<AllocationPlan>(incidentId, planRef);
+    const plan = await store.get<AllocationPlan>(incidentId, planRef);
     if (!plan) return { restored: 0, unitsShort: 0 };
-    const { hubId } = loadSnapshot(store, incidentId);
+    const { hubId } = await loadSnapshot(store, incidentId);
     const hub = await hubPosition(inventory, plan.sku, hubId);
     // The safety stock does not hold back a confirmation that was there before the incident (src/pooling/free-stock.ts).
     let free = hub ? unreservedStock(hub) : 0;
@@ -62,7 +62,7 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
     receiptId: string,
     locationId: string,
   ): Promise<RestockPlan> {
-    const snapshot = loadSnapshot(store, input.incidentId);
+    const snapshot = await loadSnapshot(store, input.incidentId);
     const open = (await listIncidentBackorders(inventory, input.incidentId, heartbeat)).filter((b) => b.open > 0);
     const source = new Map(snapshot.lines.map((l) => [l.lineId, l]));
     const customerIds = [...new Set(open.map((b) => b.customerId))].sort();
@@ -82,7 +82,7 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
       substitutes: [],
       policy: input.policy,
       asOf: input.asOf,
-      alreadyReceived: receivedSoFar(store, input.incidentId, input.planRef, input.round),
+      alreadyReceived: await receivedSoFar(store, input.incidentId, input.planRef, input.round),
     });
     heartbeat();
     const backorderOf = new Map(open.map((b) => [b.lineId, b.backorderId]));
@@ -118,7 +118,7 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
       asOf: string;
       planRef: string;
     }): Promise<{ roundRef: string; inventoryReceiptId: string; fulfilledUnits: number; customers: number }> {
-      const snapshot = loadSnapshot(store, input.incidentId);
+      const snapshot = await loadSnapshot(store, input.incidentId);
       const locationId = input.restock.locationId ?? snapshot.hubId;
       const receiptId = input.restock.recorded
         ? input.restock.receiptId
@@ -132,16 +132,16 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
             })
           ).receiptId;
       const planKey = `restock-plans/${receiptId}`;
-      let planned = store.get<RestockPlan>(input.incidentId, planKey);
+      let planned = await store.get<RestockPlan>(input.incidentId, planKey);
       if (!planned) {
         planned = await planRestock(input, receiptId, locationId);
-        store.put(input.incidentId, planKey, planned);
+        await store.put(input.incidentId, planKey, planned);
       }
       for (const part of chunks(planned.items, BATCH_WRITE_LIMIT)) {
         await inventory.fulfilBackorders({ items: part });
         heartbeat();
       }
-      store.put(input.incidentId, planned.roundRef, planned.round);
+      await store.put(input.incidentId, planned.roundRef, planned.round);
       const { allocation } = planned.round;
       return {
         roundRef: planned.roundRef,
@@ -184,10 +184,10 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
     }): Promise<{ affectedCustomers: number; previousEta: string | null }> {
       const revision = input.revision ?? 0;
       const ref = `eta-changes/${revision}/${input.change.poId}`;
-      let previousEta = input.observed ? input.observed.previousEta : store.get<{ previousEta: string | null }>(input.incidentId, ref)?.previousEta;
+      let previousEta = input.observed ? input.observed.previousEta : (await store.get<{ previousEta: string | null }>(input.incidentId, ref))?.previousEta;
       if (previousEta === undefined) {
         previousEta = (await inventory.listInbound(input.sku)).find((p) => p.poId === input.change.poId)?.eta ?? null;
-        store.put(input.incidentId, ref, { previousEta });
+        await store.put(input.incidentId, ref, { previousEta });
       }
       if (!input.observed) {
         await inventory.updateInboundEta({
@@ -196,7 +196,7 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
           eta: input.change.eta,
         });
       }
-      store.put(input.incidentId, 'expected-date', input.change.eta);
+      await store.put(input.incidentId, 'expected-date', input.change.eta);
       const open = (await listIncidentBackorders(inventory, input.incidentId)).filter((b) => b.open > 0);
       return { affectedCustomers: new Set(open.map((b) => b.customerId)).size, previousEta };
     },
@@ -204,7 +204,7 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
     /** Applies a customer's answer to its own line; an answer that does not fit is refused with a reason, not retried. */
     async applyCustomerAnswer(input: { incidentId: string; sku: string; answer: CustomerAnswer }): Promise<string> {
       const { answer } = input;
-      const snapshot = loadSnapshot(store, input.incidentId);
+      const snapshot = await loadSnapshot(store, input.incidentId);
       const issue = answerLineIssue(snapshot.lines, answer);
       if (issue) return `refused: ${issue.message}`;
       const line = snapshot.lines.find((l) => l.lineId === answer.lineId)!;
@@ -312,15 +312,15 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
 }
 
 /** Units each customer has received in the incident so far: the plan plus every earlier restock round. */
-function receivedSoFar(store: ActivityDeps['store'], incidentId: string, planRef: string, round: number): Record<string, number> {
+async function receivedSoFar(store: ActivityDeps['store'], incidentId: string, planRef: string, round: number): Promise<Record<string, number>> {
   const received: Record<string, number> = {};
   const add = (customerId: string, units: number) => {
     received[customerId] = (received[customerId] ?? 0) + units;
   };
-  const plan = requireDocument<AllocationPlan>(store, incidentId, planRef);
+  const plan = await requireDocument<AllocationPlan>(store, incidentId, planRef);
   for (const line of plan.lines) add(line.customerId, line.allocated + line.substituted);
   for (let earlier = 1; earlier < round; earlier++) {
-    const stored = store.get<StoredRound>(incidentId, `rounds/${earlier}`);
+    const stored = await store.get<StoredRound>(incidentId, `rounds/${earlier}`);
     for (const line of stored?.allocation ?? []) add(line.customerId, line.allocated);
   }
   return received;

@@ -41,20 +41,20 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
       policy: Policy;
     }): Promise<{ noticesRef: string; customers: number; accountManagers: number }> {
       const noticesRef = `notices/${input.kind}/${input.revision}`;
-      const snapshot = loadSnapshot(store, input.incidentId);
-      const allocation = allocationOf(store, input.incidentId, input.source);
-      if ('planRef' in input.source) store.put(input.incidentId, ANNOUNCED_PLAN_KEY, input.source.planRef);
-      const previouslyNotified = new Set(store.get<string[]>(input.incidentId, NOTIFIED_KEY) ?? []);
+      const snapshot = await loadSnapshot(store, input.incidentId);
+      const allocation = await allocationOf(store, input.incidentId, input.source);
+      if ('planRef' in input.source) await store.put(input.incidentId, ANNOUNCED_PLAN_KEY, input.source.planRef);
+      const previouslyNotified = new Set((await store.get<string[]>(input.incidentId, NOTIFIED_KEY)) ?? []);
       const backorders = await listIncidentBackorders(inventory, input.incidentId, heartbeat);
       // Events without an allocation of their own say what each line got over the incident so far (a
       // cancellation undid it all: its notice says the orders continue as before).
-      const planRef = allocation ? null : store.get<string>(input.incidentId, ANNOUNCED_PLAN_KEY);
+      const planRef = allocation ? null : await store.get<string>(input.incidentId, ANNOUNCED_PLAN_KEY);
       const totals =
         allocation || input.kind === 'incident-cancelled'
           ? null
           : incidentTotals({
               sku: input.sku,
-              plan: planRef ? requireDocument<AllocationPlan>(store, input.incidentId, planRef).lines : null,
+              plan: planRef ? (await requireDocument<AllocationPlan>(store, input.incidentId, planRef)).lines : null,
               confirmed: new Map(snapshot.lines.map((l) => [l.lineId, l.confirmedQuantity])),
               reservations: await inventory.listReservations({ incidentId: input.incidentId }),
               backorders,
@@ -71,7 +71,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
         skuDescription: snapshot.item.description,
         currency,
         today: new Date().toISOString().slice(0, 10),
-        expectedDate: 'eta' in input.source ? input.source.eta.eta : (store.get<string>(input.incidentId, 'expected-date') ?? input.expectedDate),
+        expectedDate: 'eta' in input.source ? input.source.eta.eta : ((await store.get<string>(input.incidentId, 'expected-date')) ?? input.expectedDate),
         previousExpectedDate: 'eta' in input.source ? input.source.eta.previousEta : null,
         allocation,
         totals,
@@ -81,14 +81,14 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
         customers,
         accountManagers: managerIds.length > 0 ? await crm.getAccountManagers(managerIds) : [],
         substitutes: await freeNow(inventory, snapshot.hubId, input.substitutes),
-        credits: new Map(Object.entries(store.get<Record<string, number>>(input.incidentId, 'credits') ?? {})),
+        credits: new Map(Object.entries((await store.get<Record<string, number>>(input.incidentId, 'credits')) ?? {})),
         stagesWithHeadsUp: new Set(input.policy.stages.filter((s) => s.personalHeadsUp).map((s) => s.name)),
         answerLinks,
         now: new Date(),
       });
-      store.put(input.incidentId, noticesRef, composed);
+      await store.put(input.incidentId, noticesRef, composed);
       for (const notice of composed.notices) previouslyNotified.add(notice.customer.customerId);
-      store.put(input.incidentId, NOTIFIED_KEY, [...previouslyNotified].sort());
+      await store.put(input.incidentId, NOTIFIED_KEY, [...previouslyNotified].sort());
       return { noticesRef, customers: composed.notices.length, accountManagers: composed.digests.length };
     },
 
@@ -98,7 +98,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
      * holds up the others.
      */
     async deliverNoticeBatch(input: { incidentId: string; noticesRef: string; batch: number; batchSize: number }) {
-      const { notices } = requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef);
+      const { notices } = await requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef);
       const slice = notices.slice(input.batch * input.batchSize, (input.batch + 1) * input.batchSize);
       const results = await deliverBatch(
         mail.transport,
@@ -115,7 +115,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
 
     /** One digest per account manager, with what each account was told and whether it reached them. */
     async deliverDigests(input: { incidentId: string; noticesRef: string }): Promise<number> {
-      const { digests } = requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef);
+      const { digests } = await requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef);
       const outcomes = await communicationOutcomes(crm, input.incidentId);
       const messages = digests.map((digest) =>
         buildDigestMessage(
@@ -176,9 +176,9 @@ async function freeNow(inventory: InventorySystem, hubId: string, substitutes: S
   );
 }
 
-function allocationOf(store: ActivityDeps['store'], incidentId: string, source: NoticeSource): AllocatedLine[] | null {
-  if ('planRef' in source) return requireDocument<AllocationPlan>(store, incidentId, source.planRef).lines;
-  if ('roundRef' in source) return requireDocument<StoredRound>(store, incidentId, source.roundRef).allocation;
+async function allocationOf(store: ActivityDeps['store'], incidentId: string, source: NoticeSource): Promise<AllocatedLine[] | null> {
+  if ('planRef' in source) return (await requireDocument<AllocationPlan>(store, incidentId, source.planRef)).lines;
+  if ('roundRef' in source) return (await requireDocument<StoredRound>(store, incidentId, source.roundRef)).allocation;
   return null;
 }
 

@@ -24,10 +24,10 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
   async function releaseConfirmation(incidentId: string, sku: string, hubId: string, lineId: string): Promise<void> {
     // Kept before the first release: a retry after it must still move the released units to the hub.
     const key = `confirmations/${lineId}`;
-    let prior = store.get<Reservation[]>(incidentId, key);
+    let prior = await store.get<Reservation[]>(incidentId, key);
     if (!prior) {
       prior = (await inventory.listReservations({ lineId, status: 'active' })).filter((r) => r.incidentId === null && r.sku === sku);
-      store.put(incidentId, key, prior);
+      await store.put(incidentId, key, prior);
     }
     if (prior.length === 0) return;
     await inventory.releaseReservations({
@@ -66,7 +66,7 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
       revision: number;
       planKey: string;
     }): Promise<PlanSummary> {
-      const snapshot = loadSnapshot(store, input.incidentId);
+      const snapshot = await loadSnapshot(store, input.incidentId);
       heartbeat();
       checkOverrides(input.overrides, snapshot.lines, input.pool);
       heartbeat();
@@ -82,7 +82,7 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
         overrides: input.overrides,
       });
       heartbeat();
-      store.put(input.incidentId, input.planKey, plan);
+      await store.put(input.incidentId, input.planKey, plan);
       const summary = summarizePlan(plan);
       return {
         revision: input.revision,
@@ -129,8 +129,8 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
       batchSize: number;
       expectedDate: string | null;
     }): Promise<CommitSummary> {
-      const plan = requireDocument<AllocationPlan>(store, input.incidentId, input.planRef);
-      const snapshot = loadSnapshot(store, input.incidentId);
+      const plan = await requireDocument<AllocationPlan>(store, input.incidentId, input.planRef);
+      const snapshot = await loadSnapshot(store, input.incidentId);
       const customers = customersOf(plan).slice(input.batch * input.batchSize, (input.batch + 1) * input.batchSize);
       const inBatch = new Set(customers);
       const lines = plan.lines.filter((l) => inBatch.has(l.customerId));
@@ -177,7 +177,7 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
         lines.map((l) => ({ customerId: l.customerId, stage: l.stage, backordered: l.backordered, unitPrice: source.get(l.lineId)?.unitPrice ?? 0 })),
         input.policy,
       );
-      const granted: Record<string, number> = store.get<Record<string, number>>(input.incidentId, 'credits') ?? {};
+      const granted: Record<string, number> = (await store.get<Record<string, number>>(input.incidentId, 'credits')) ?? {};
       for (const credit of credits) {
         await crm.grantCredit({
           idempotencyKey: keyFor(input.incidentId, 'credit', credit.customerId),
@@ -190,7 +190,7 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
         granted[credit.customerId] = credit.amount;
         summary.credits += 1;
       }
-      store.put(input.incidentId, 'credits', granted);
+      await store.put(input.incidentId, 'credits', granted);
       return summary;
     },
   };

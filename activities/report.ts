@@ -35,8 +35,8 @@ export function createReportActivities({ inventory, store, currency }: ActivityD
   return {
     async buildReport(input: { incidentId: string; outcome: ReportSummary['outcome']; state: IncidentState }): Promise<ReportSummary> {
       const { state } = input;
-      const snapshot = store.get<IncidentSnapshot>(input.incidentId, SNAPSHOT_KEY);
-      const plan = state.plan ? store.get<AllocationPlan>(input.incidentId, state.plan.planRef) : null;
+      const snapshot = await store.get<IncidentSnapshot>(input.incidentId, SNAPSHOT_KEY);
+      const plan = state.plan ? await store.get<AllocationPlan>(input.incidentId, state.plan.planRef) : null;
       const source = new Map((snapshot?.lines ?? []).map((l) => [l.lineId, l]));
       const backorders = new Map<string, NonNullable<ReportLine['backorders']>>();
       if (plan) {
@@ -64,7 +64,7 @@ export function createReportActivities({ inventory, store, currency }: ActivityD
       });
       const rounds: StoredRound[] = [];
       for (let round = 1; round <= state.restockRounds; round++) {
-        const stored = store.get<StoredRound>(input.incidentId, `rounds/${round}`);
+        const stored = await store.get<StoredRound>(input.incidentId, `rounds/${round}`);
         if (stored) rounds.push(stored);
       }
       const report: IncidentReport = buildIncidentReport({
@@ -79,7 +79,7 @@ export function createReportActivities({ inventory, store, currency }: ActivityD
         currency,
         closedAt: closingTime(state),
       });
-      store.put(input.incidentId, REPORT_KEY, report);
+      await store.put(input.incidentId, REPORT_KEY, report);
       return {
         reportRef: REPORT_KEY,
         outcome: input.outcome,

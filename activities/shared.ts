@@ -27,12 +27,12 @@ export interface IncidentSnapshot {
 export const SNAPSHOT_KEY = 'snapshot';
 const CRM_BATCH = 500;
 
-export function loadSnapshot(store: IncidentStore, incidentId: string): IncidentSnapshot {
+export function loadSnapshot(store: IncidentStore, incidentId: string): Promise<IncidentSnapshot> {
   return requireDocument(store, incidentId, SNAPSHOT_KEY);
 }
 
-export function requireDocument<T>(store: IncidentStore, incidentId: string, key: string): T {
-  const value = store.get<T>(incidentId, key);
+export async function requireDocument<T>(store: IncidentStore, incidentId: string, key: string): Promise<T> {
+  const value = await store.get<T>(incidentId, key);
   if (value === null) throw ApplicationFailure.nonRetryable(`${key} of ${incidentId} is missing from the incident store`, 'MissingDocument');
   return value;
 }

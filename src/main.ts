@@ -98,8 +98,8 @@ async function main(): Promise<void> {
 
     const inventory = createInventoryClient({ baseUrl: service.inventoryUrl, timeoutMs: config.SYSTEMS_TIMEOUT_MS });
     // The reference service picked its ports from INVENTORY_URL/CRM_URL, so the worker's config points at it.
-    const deps = activityDepsFromConfig({ ...config, STOCKOUT_DATA_DIR: dataDir }, { answerLinkSecret: linkSecret });
-    keep(async () => deps.close());
+    const deps = await activityDepsFromConfig({ ...config, STOCKOUT_DATA_DIR: dataDir }, { answerLinkSecret: linkSecret });
+    keep(() => deps.close());
     const connection = await Connection.connect({ address: devServer.address });
     keep(() => connection.close());
     const client = new Client({ connection, namespace: 'default', dataConverter });

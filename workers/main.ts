@@ -15,7 +15,7 @@ if (!config.ANSWER_LINK_SECRET) {
   process.exit(2);
 }
 const buildOperations = operationsFromConfig(config);
-const deps = activityDepsFromConfig(config, { answerLinkSecret: config.ANSWER_LINK_SECRET });
+const deps = await activityDepsFromConfig(config, { answerLinkSecret: config.ANSWER_LINK_SECRET });
 try {
   await refuseUnknownScanNetworks(deps.inventory, config.STOCKOUT_SCAN_NETWORKS);
 } catch (error) {
@@ -40,7 +40,7 @@ console.log(`[worker] polling ${config.STOCKOUT_TASK_QUEUE} in namespace ${names
 try {
   await worker.run();
 } finally {
-  deps.close();
+  await deps.close();
   await connection.close();
   await client.connection.close();
 }

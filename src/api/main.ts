@@ -2,11 +2,9 @@
 // from envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS) with the configured payload
 // encryption, systems and secrets from the environment. With payload keys it is also the codec server of the
 // Temporal Web UI and CLI. SIGINT/SIGTERM close it: requests in flight are answered, then the connection closes.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createAnswerLinks } from '../answer-links';
 import { loadConfig, type AppConfig } from '../config/env';
-import { INCIDENT_STORE_FILE, openIncidentStore } from '../incident-store/store';
+import { openExistingStore } from '../incident-store/configured-store';
 import { createInventoryClient } from '../inventory/http-client';
 import { connectClient } from '../temporal/connection';
 import { payloadKeysFromEnv } from '../temporal/payload-codec';
@@ -42,9 +40,8 @@ const linkSecret = config.ANSWER_LINK_SECRET ?? refuse('Invalid configuration: e
 
 const cleanups: (() => Promise<void> | void)[] = [];
 try {
-  const storeFile = join(config.STOCKOUT_DATA_DIR, INCIDENT_STORE_FILE);
-  // Full reports are read from the workers' store when it is on this machine; never create an empty one beside it.
-  const store = existsSync(storeFile) ? openIncidentStore(storeFile) : undefined;
+  // Full reports are read from the workers' store: the shared database, or their file when it is on this machine.
+  const store = await openExistingStore(config);
   if (store) cleanups.push(() => store.close());
   const client = await connectClient();
   cleanups.push(() => client.connection.close());

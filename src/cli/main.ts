@@ -1,14 +1,13 @@
 // The `stockout` CLI: operators start, watch and steer incidents from a terminal or a script. It talks to
 // Temporal directly with the same settings as the `temporal` CLI. Exit codes: 0 ok, 2 bad input (the
 // message names the flag), 3 incident not found, 4 refused by the incident, 1 anything else.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LOCAL_TARGET, type Client } from '@temporalio/client';
 import { loadPolicyFile } from '../config/policy-file';
 import { manualTrigger, OperationError, operationsFromConfig, type IncidentOperations } from '../operations/incident-operations';
 import { loadConfig } from '../config/env';
-import { INCIDENT_STORE_FILE, openIncidentStore, type IncidentStore } from '../incident-store/store';
+import { openExistingStore } from '../incident-store/configured-store';
+import type { IncidentStore } from '../incident-store/store';
 import { createInventoryClient } from '../inventory/http-client';
 import { connectClient, TemporalUnreachableError } from '../temporal/connection';
 import { describeIssues } from '../validation/issues';
@@ -159,9 +158,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       operations: async () => {
         const config = loadConfig();
         const buildOperations = operationsFromConfig(config);
-        const storeFile = join(config.STOCKOUT_DATA_DIR, INCIDENT_STORE_FILE);
-        // Only read an existing store: the CLI must not create an empty one next to the worker's.
-        store = existsSync(storeFile) ? openIncidentStore(storeFile) : undefined;
+        // Only an existing store: the CLI must not create an empty one next to the worker's.
+        store = await openExistingStore(config);
         client = await connectClient().catch((error: unknown) => {
           throw error instanceof TemporalUnreachableError ? unreachable(error) : error;
         });
@@ -173,7 +171,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       stderr: process.stderr,
     });
   } finally {
-    store?.close();
+    await store?.close();
     await client?.connection.close();
   }
 }

@@ -8,8 +8,10 @@ import { SmtpConfigSchema, type SmtpConfig } from '../notifications/mailer';
 
 const EnvSchema = z.object({
   STOCKOUT_TASK_QUEUE: z.string().min(1).default('stockout-incidents'),
-  /** Where the incident store and the embedded services keep their files. */
+  /** Where the embedded incident store and the embedded services keep their files. */
   STOCKOUT_DATA_DIR: z.string().min(1).default('.data'),
+  /** The incident store on PostgreSQL, shared by every worker, the API and the CLI; unset, a SQLite file in STOCKOUT_DATA_DIR. */
+  STOCKOUT_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
   INVENTORY_URL: z.url().default('http://127.0.0.1:7301'),
   CRM_URL: z.url().default('http://127.0.0.1:7302'),
   SYSTEMS_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(10_000),

@@ -119,6 +119,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     },
   });
 
+  // A client that dies in the middle of a message (a killed worker) resets its connection; smtp-server reports
+  // that as an 'error' event, which unheard would end this process. The message never arrived, so nothing is lost.
+  server.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

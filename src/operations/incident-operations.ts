@@ -296,10 +296,10 @@ export function createIncidentOperations(
         // The incident's state does not hold its order lines (tens of thousands): the demand snapshot in the
         // store does. Without the store the activity still refuses such an answer, later, in the timeline.
         if (store) {
-          await refuseUnfit(handle, (s) => {
+          await refuseUnfit(handle, async (s) => {
             // A link of the SKU's earlier incident is refused as such by the incident itself.
             if (answer.incidentId !== undefined && answer.incidentId !== s.incidentId) return null;
-            const snapshot = store.get<IncidentSnapshot>(s.incidentId, SNAPSHOT_KEY);
+            const snapshot = await store.get<IncidentSnapshot>(s.incidentId, SNAPSHOT_KEY);
             return snapshot ? answerLineIssue(snapshot.lines, answer) : null;
           });
         }
@@ -347,7 +347,7 @@ export function createIncidentOperations(
         }
         const summary = await handle.result();
         // The store is keyed by the incident id, which only the incident's own state knows.
-        const report = store ? store.get<IncidentReport>((await handle.query(stateQuery)).incidentId, summary.reportRef) : null;
+        const report = store ? await store.get<IncidentReport>((await handle.query(stateQuery)).incidentId, summary.reportRef) : null;
         return { workflowId: handle.workflowId, summary, report };
       });
     },
@@ -380,10 +380,10 @@ export function createIncidentOperations(
    * Refuses a follow-up that does not fit the incident (its POs, locations, lines, dates) before it is sent,
    * naming the field. Only while the incident takes follow-ups: otherwise its update says why it takes none.
    */
-  async function refuseUnfit(handle: WorkflowHandle<typeof stockoutIncident>, check: (s: IncidentState) => Issue | null): Promise<void> {
+  async function refuseUnfit(handle: WorkflowHandle<typeof stockoutIncident>, check: (s: IncidentState) => Issue | null | Promise<Issue | null>): Promise<void> {
     const s = await handle.query(stateQuery);
     if (isOver(s) || !s.commit || s.cancelRequested) return;
-    const issue = check(s);
+    const issue = await check(s);
     if (issue) throw new OperationError('rejected', `${issue.path}: ${issue.message}`, [issue], 422);
   }
 

@@ -5,7 +5,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { DEFAULT_POLICY } from '../../src/allocation/policy';
 import { createAnswerLinks } from '../../src/answer-links';
-import { openIncidentStore } from '../../src/incident-store/store';
+import { openSqliteStore } from '../../src/incident-store/sqlite-store';
 import type { InventorySystem } from '../../src/inventory/system';
 import { createMailTransport } from '../../src/notifications/mailer';
 import { startSmtpSink } from '../../src/embedded/smtp-sink';
@@ -30,7 +30,7 @@ export async function activityWorld(
   options.dataset?.(dataset);
   const { service, inventory, crm } = await startWithClients({ dataset });
   const sink = await startSmtpSink();
-  const store = openIncidentStore(':memory:');
+  const store = openSqliteStore(':memory:');
   const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 1000 });
   const deps: ActivityDeps = {
     inventory: options.inventory ? options.inventory(inventory, service) : inventory,
@@ -62,7 +62,7 @@ export async function activityWorld(
       transport.close();
       await sink.close();
       await service.close();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -55,7 +55,7 @@ describe('allocateRestock', () => {
     expect(await restock(2)).toEqual(first);
     expect(await backorders()).toEqual(afterFirst);
     expect(await world.inventory.listReceipts({ sku: 'A' })).toHaveLength(1);
-    expect(world.store.get(INCIDENT, 'rounds/2')).toBeNull(); // no twin round for the report to count twice
+    expect(await world.store.get(INCIDENT, 'rounds/2')).toBeNull(); // no twin round for the report to count twice
     await expectBalanced();
   });
 

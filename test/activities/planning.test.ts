@@ -47,7 +47,7 @@ describe('planAllocation refuses overrides that do not fit the incident, for goo
     const error = await failureOf(plan(40, overrides));
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect(error).toMatchObject({ type: 'InvalidOverride', nonRetryable: true, message });
-    expect(world.store.get(INCIDENT, 'plan/1')).toBeNull();
+    expect(await world.store.get(INCIDENT, 'plan/1')).toBeNull();
   });
 
   it('turns the engine’s own refusal into a non-retryable InvalidAllocationInput', async () => {
@@ -55,7 +55,7 @@ describe('planAllocation refuses overrides that do not fit the incident, for goo
     const error = await failureOf(plan(0, [{ lineId: 'L2', allocate: 5 }]));
     expect(error).toMatchObject({ type: 'InvalidAllocationInput', nonRetryable: true });
     expect(error.message).toContain('override for line L2: 5 units exceed the 0 left in the pool');
-    expect(world.store.get(INCIDENT, 'plan/1')).toBeNull();
+    expect(await world.store.get(INCIDENT, 'plan/1')).toBeNull();
   });
 });
 
@@ -67,7 +67,7 @@ describe('commitPlanBatch', () => {
     const committed = await world.run('commitPlanBatch', { incidentId: INCIDENT, planRef: 'plan/1', policy: POLICY, batch: 0, batchSize: 100, expectedDate: null });
     expect(committed.substituteUnits).toBeGreaterThan(0);
     const reservations = await world.inventory.listReservations({ incidentId: INCIDENT, status: 'active' });
-    const stored = world.store.get<AllocationPlan>(INCIDENT, 'plan/1')!;
+    const stored = (await world.store.get<AllocationPlan>(INCIDENT, 'plan/1'))!;
     const planned = stored.lines.flatMap((l) => l.substitutes.map((s) => [l.lineId, s.sku, s.quantity]));
     expect(reservations.filter((r) => r.sku === 'B').map((r) => [r.lineId, r.sku, r.quantity])).toEqual(planned);
     // The inventory system credits each line with exactly the units the plan says its substitutes cover.
@@ -125,7 +125,7 @@ describe('commitPlanBatch', () => {
       });
       const committed = await chf.run('commitPlanBatch', { incidentId: INCIDENT, planRef: 'plan/0', policy: POLICY, batch: 0, batchSize: 100, expectedDate: null });
       // C1 is integrated (5 %) with L1 and L2 at 10 a unit; C2 is basic, which the default policy does not compensate.
-      const backorderedC1 = chf.store.get<AllocationPlan>(INCIDENT, 'plan/0')!.lines.filter((l) => l.customerId === 'C1').reduce((sum, l) => sum + l.backordered, 0);
+      const backorderedC1 = (await chf.store.get<AllocationPlan>(INCIDENT, 'plan/0'))!.lines.filter((l) => l.customerId === 'C1').reduce((sum, l) => sum + l.backordered, 0);
       expect(backorderedC1).toBeGreaterThan(0);
       expect(committed.credits).toBe(1);
       expect(await chf.crm.listCredits({ incidentId: INCIDENT })).toEqual([

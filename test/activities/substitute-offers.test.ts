@@ -32,7 +32,7 @@ describe('substitute offers in notices and their acceptance', () => {
       expectedDate: null,
       policy: POLICY,
     });
-    const { notices } = world.store.get<ComposedNotices>(INCIDENT, noticesRef)!;
+    const { notices } = (await world.store.get<ComposedNotices>(INCIDENT, noticesRef))!;
     const lines = notices.flatMap((n) => n.lines.map((l) => ({ customerId: n.customer.customerId, ...l })));
     const backordered = lines.filter((l) => l.backordered > 0).map((l) => l.lineId);
     expect(backordered).toEqual(['L1', 'L2', 'L3']);

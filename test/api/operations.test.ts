@@ -6,7 +6,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DEFAULT_POLICY } from '../../src/allocation/policy';
 import { createIncidentOperations, OperationError, type IncidentOperations } from '../../src/operations/incident-operations';
-import { openIncidentStore, type IncidentStore } from '../../src/incident-store/store';
+import type { IncidentStore } from '../../src/incident-store/store';
+import { openSqliteStore } from '../../src/incident-store/sqlite-store';
 import { createInventoryClient } from '../../src/inventory/http-client';
 import { connectDevServer, uniqueTaskQueue } from '../harness/temporal';
 
@@ -28,14 +29,14 @@ describe.skipIf(process.env.SKIP_TEMPORAL === '1')('incident operations on a Tem
       workflowsPath: fileURLToPath(new URL('./fixture-incident.ts', import.meta.url)),
     });
     running = worker.run();
-    store = openIncidentStore(':memory:');
+    store = openSqliteStore(':memory:');
     ops = createIncidentOperations({ client: env.client, policy: DEFAULT_POLICY, taskQueue, store });
   });
 
   afterAll(async () => {
     worker?.shutdown();
     await running;
-    store?.close();
+    await store?.close();
     await env?.teardown();
   });
 
@@ -99,7 +100,7 @@ describe.skipIf(process.env.SKIP_TEMPORAL === '1')('incident operations on a Tem
     const id = `${network}:SKU-C`;
     await ops.trigger(trigger('SKU-C', 'evt-c'));
     expect(await kind(ops.report(id))).toMatch(/^rejected: .* is still /);
-    store.put(`stockout:${network}:SKU-C:fixture`, 'report', { recommendations: ['raise safety stock'] });
+    await store.put(`stockout:${network}:SKU-C:fixture`, 'report', { recommendations: ['raise safety stock'] });
     await ops.cancel(id, { reason: 'false alarm after all', cancelledBy: 'pat' });
     await env.client.workflow.getHandle(`stockout:${network}:SKU-C`).result();
     const view = await ops.report(id);

@@ -9,7 +9,7 @@ import { parsePolicy } from '../../src/allocation/policy';
 import { createCrmClient } from '../../src/crm/http-client';
 import { generateDataset, PRESETS } from '../../src/dataset/generate';
 import { incidentWorkflowId } from '../../src/incident/state';
-import { openIncidentStore } from '../../src/incident-store/store';
+import { openSqliteStore } from '../../src/incident-store/sqlite-store';
 import { createInventoryClient } from '../../src/inventory/http-client';
 import { createMailTransport } from '../../src/notifications/mailer';
 import { startSmtpSink } from '../../src/embedded/smtp-sink';
@@ -39,7 +39,7 @@ export async function benchIncident(options: { demandLines?: number; customers?:
   });
   const service = await startReferenceService({ dataset });
   const sink = await startSmtpSink();
-  const store = openIncidentStore(':memory:');
+  const store = openSqliteStore(':memory:');
   const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 5000, poolSize: 4 });
   const taskQueue = 'bench-incident';
   const worker = await Worker.create({
@@ -104,7 +104,7 @@ export async function benchIncident(options: { demandLines?: number; customers?:
     transport.close();
     await sink.close();
     await service.close();
-    store.close();
+    await store.close();
     await env.teardown();
   }
 }

@@ -66,7 +66,7 @@ beforeAll(async () => {
   opened = await waitFor((s) => s.stage === 'following-up' && s.pendingEvents === 0 && (s.deliveries?.length ?? 0) > 0);
   po = Object.keys(opened.impact!.inboundEtas!).sort()[0]!;
   ({ poId: othersPo, eta: othersPoEta } = (await world.deps.inventory.listInbound('SKU-0004'))[0]!);
-  const snapshot = world.store.get<IncidentSnapshot>(opened.incidentId, 'snapshot')!;
+  const snapshot = (await world.store.get<IncidentSnapshot>(opened.incidentId, 'snapshot'))!;
   line = snapshot.lines[0]!;
   otherCustomer = snapshot.lines.find((l) => l.customerId !== line.customerId)!.customerId;
 }, 120_000);

@@ -1,5 +1,5 @@
 // Real processes in tests: a child whose output a test waits on (the main job, the standalone API), the free
-// ports to give it, and the embedded main job's settings for those ports.
+// ports to give it, the embedded main job's settings for those ports, and waiting for what they do.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createServer } from 'node:net';
 
@@ -71,4 +71,15 @@ export async function mainJobPorts() {
       STOCKOUT_DEV_SERVER_UI_PORT: String(ui),
     },
   };
+}
+
+/** Polls `probe` until it gives a value other than undefined; fails naming `what` after the timeout. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -128,7 +128,7 @@ describe('incident scenarios', () => {
       expect(closed.backorders!.openUnits).toBe(0);
       expect(emailsByKind(w)['backorder-shipped']?.length).toBeGreaterThan(0);
       expect(emailsByKind(w)['incident-closed']?.length).toBeGreaterThan(0);
-      const stored = w.store.get<IncidentReport>(closed.incidentId, 'report');
+      const stored = await w.store.get<IncidentReport>(closed.incidentId, 'report');
       expect(stored!.byStage.length).toBeGreaterThan(0);
       expect(stored!.overall.fillRate).toBe(1);
       // The plan as committed stays visible beside the end state the restock made.
@@ -167,7 +167,7 @@ describe('incident scenarios', () => {
       await expectUpdateRejected(handle.executeUpdate(decidePlanUpdate, { args: [{ decision: 'approve', planRevision: 99, decidedBy: 'ann', overrides: [] }] }), /planRevision/);
       await expectUpdateRejected(handle.executeUpdate(decidePlanUpdate, { args: [{ decision: 'maybe', planRevision: 0, decidedBy: 'ann' } as never] }), /decision/);
 
-      const plan = w.store.get<{ lines: { lineId: string; requested: number; allocated: number }[] }>(pending.incidentId, pending.plan!.planRef)!;
+      const plan = (await w.store.get<{ lines: { lineId: string; requested: number; allocated: number }[] }>(pending.incidentId, pending.plan!.planRef))!;
       const line = plan.lines.find((l) => l.allocated < l.requested)!;
       const approved = await handle.executeUpdate(decidePlanUpdate, {
         args: [{ decision: 'approve', planRevision: 0, decidedBy: 'ann', overrides: [{ lineId: line.lineId, allocate: line.requested }], comment: 'key account' }],
@@ -176,7 +176,7 @@ describe('incident scenarios', () => {
       const committed = await waitForState(handle, 'following-up');
       expect(committed.plan!.revision).toBe(1);
       expect(committed.plan!.overrides).toBe(1);
-      const revised = w.store.get<{ lines: { lineId: string; allocated: number }[] }>(committed.incidentId, committed.plan!.planRef)!;
+      const revised = (await w.store.get<{ lines: { lineId: string; allocated: number }[] }>(committed.incidentId, committed.plan!.planRef))!;
       expect(revised.lines.find((l) => l.lineId === line.lineId)!.allocated).toBe(line.requested);
       await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'ann' });
       expect((await handle.result()).outcome).toBe('cancelled');

@@ -16,6 +16,7 @@ import { INCIDENT_STORE_FILE } from '../../src/incident-store/store';
 import type { StoredMessage } from '../../src/embedded/smtp-sink';
 import { STAGE } from '../../src/temporal/search-attributes';
 import { stateQuery } from '../../workflows/definitions';
+import { until } from '../harness/process';
 import { connectDevServer } from '../harness/temporal';
 import { createWorld, expectBooksBalanced, policyWith, SHORT_SKU, type World } from './world';
 
@@ -38,16 +39,6 @@ afterAll(async () => {
 
 const firstNotices = (): StoredMessage[] =>
   world.sink.messages().filter((m) => m.headers.some((h) => h.name.toLowerCase() === 'x-stockout-notice' && h.value.startsWith('first-notice')));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The standalone worker, configured only through its environment, as in a deployment. */
 async function startWorkerProcess(): Promise<ChildProcess> {

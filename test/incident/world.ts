@@ -14,7 +14,8 @@ import { generateDataset, PRESETS, type GenerateOptions } from '../../src/datase
 import type { Trigger } from '../../src/incident/commands';
 import { incidentWorkflowId, type IncidentStage, type IncidentState } from '../../src/incident/state';
 import { STAGE } from '../../src/temporal/search-attributes';
-import { openIncidentStore, type IncidentStore } from '../../src/incident-store/store';
+import type { IncidentStore } from '../../src/incident-store/store';
+import { openSqliteStore } from '../../src/incident-store/sqlite-store';
 import { createInventoryClient } from '../../src/inventory/http-client';
 import { createMailTransport } from '../../src/notifications/mailer';
 import { startSmtpSink, type SmtpSink } from '../../src/embedded/smtp-sink';
@@ -73,7 +74,7 @@ export async function createWorld(
     ...(options.rejectRecipients ? { rejectRecipients: options.rejectRecipients } : {}),
     ...(options.deferRecipients ? { deferRecipients: options.deferRecipients } : {}),
   });
-  const store = openIncidentStore(options.storeFile ?? ':memory:');
+  const store = openSqliteStore(options.storeFile ?? ':memory:');
   const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 1000 });
   const deps: ActivityDeps = {
     inventory: createInventoryClient({ baseUrl: service.inventoryUrl, timeoutMs: 5_000 }),
@@ -105,7 +106,7 @@ export async function createWorld(
       transport.close();
       await sink.close();
       await service.close();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -45,7 +45,7 @@ describe('notices of a whole incident: when delivery fails', () => {
       // The records are edited while the plan awaits approval, for customers it backorders: those are told.
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), APPROVAL);
       const pending = await waitForState(handle, 'awaiting-approval');
-      const plan = w.store.get<AllocationPlan>(pending.incidentId, pending.plan!.planRef)!;
+      const plan = (await w.store.get<AllocationPlan>(pending.incidentId, pending.plan!.planRef))!;
       const [posix, windowsZone, noContact, overlongAddress, french] = [...new Set(plan.lines.filter((l) => l.backordered > 0).map((l) => l.customerId))].sort();
       editCustomer(w, posix!, 'locale', 'en_US');
       editCustomer(w, windowsZone!, 'time_zone', 'Eastern Standard Time');

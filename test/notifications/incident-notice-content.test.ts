@@ -18,8 +18,8 @@ describe('notices of a whole incident: what they say', () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), NO_APPROVAL);
       const following = await waitForState(handle, 'following-up');
       const { incidentId } = following;
-      const snapshot = w.store.get<IncidentSnapshot>(incidentId, 'snapshot')!;
-      const plan = w.store.get<AllocationPlan>(incidentId, 'plan/0')!;
+      const snapshot = (await w.store.get<IncidentSnapshot>(incidentId, 'snapshot'))!;
+      const plan = (await w.store.get<AllocationPlan>(incidentId, 'plan/0'))!;
       /** Units of the SKU itself a line got in the incident: what it holds or shipped now, less what had shipped before. */
       const ownUnits = (book: ReturnType<typeof orderBook>, lineId: string) => book.get(lineId)!.reserved + book.get(lineId)!.shipped - before.get(lineId)!.shipped;
 
@@ -115,7 +115,7 @@ describe('notices of a whole incident: what they say', () => {
       expect(offered.length).toBeGreaterThan(0);
       const open = (await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0);
       const accepting = new Set((await w.deps.crm.getCustomers([...new Set(open.map((b) => b.customerId))])).filter((c) => c.acceptsSubstitutes).map((c) => c.customerId));
-      const allowing = new Set(w.store.get<IncidentSnapshot>(incidentId, 'snapshot')!.lines.filter((l) => l.substitutesAllowed).map((l) => l.lineId));
+      const allowing = new Set((await w.store.get<IncidentSnapshot>(incidentId, 'snapshot'))!.lines.filter((l) => l.substitutesAllowed).map((l) => l.lineId));
       // The offer names the substitute as the catalogue describes it, with the price difference for the whole quantity.
       const { description } = await w.deps.inventory.getItem(substitute!.sku);
       expect(description).not.toBe('');

@@ -66,8 +66,8 @@ describe('notices of a whole incident: who is told', () => {
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), NO_APPROVAL);
       const { incidentId } = await waitForState(handle, 'following-up');
-      const plan = w.store.get<AllocationPlan>(incidentId, 'plan/0')!;
-      const snapshot = w.store.get<IncidentSnapshot>(incidentId, 'snapshot')!;
+      const plan = (await w.store.get<AllocationPlan>(incidentId, 'plan/0'))!;
+      const snapshot = (await w.store.get<IncidentSnapshot>(incidentId, 'snapshot'))!;
       const linesOf = (customerId: string) => plan.lines.filter((l) => l.customerId === customerId);
 
       // Affected: something backordered, a substitute, or a confirmation taken back. The rest hear nothing.

@@ -41,7 +41,7 @@ describe('buildReport', () => {
       incidentId: INCIDENT, sku: 'A', snapshotRef: 'snapshot', pool: 30, substitutes: [], policy: POLICY, overrides: [], asOf: AS_OF, revision: 0, planKey: 'plan/0',
     });
     await world.run('commitPlanBatch', { incidentId: INCIDENT, planRef: 'plan/0', policy: POLICY, batch: 0, batchSize: 100, expectedDate: null });
-    const committed = world.store.get<AllocationPlan>(INCIDENT, 'plan/0')!;
+    const committed = (await world.store.get<AllocationPlan>(INCIDENT, 'plan/0'))!;
     const backordered = (lineId: string) => committed.lines.find((l) => l.lineId === lineId)!.backordered;
     // C1 (critical) gets the pool; C2 nothing.
     expect([backordered('L1'), backordered('L2'), backordered('L3')]).toEqual([0, 10, 80]);
@@ -59,7 +59,7 @@ describe('buildReport', () => {
     await world.run('applyEtaChange', { incidentId: INCIDENT, sku: 'A', change: { poId: 'PO-1', eta: '2026-12-20' }, revision: 1 });
 
     const summary = await world.run('buildReport', { incidentId: INCIDENT, outcome: 'closed', state: stateOf(impact, plan, 1) });
-    const report = world.store.get<IncidentReport>(INCIDENT, summary.reportRef)!;
+    const report = (await world.store.get<IncidentReport>(INCIDENT, summary.reportRef))!;
     expect(report.overall).toMatchObject({ servedAtOnce: 40, servedLater: 5, substitutedLater: 5, cancelled: 80, unserved: 0 });
     for (const row of [...report.byStage, report.overall]) {
       expect(row.servedAtOnce + row.servedLater + row.substitutedLater + row.cancelled + row.unserved).toBe(row.requested);
