@@ -220,6 +220,15 @@ const IncidentReportSchema = z.object({
   largestCustomer: z.object({ customerId: z.string(), units: count }).nullable(),
   largestCustomerShare: ratio,
   backorderAgeing: z.array(z.object({ bucket: z.string(), lines: count, units: count })),
+  backorderBurnDown: z
+    .array(z.object({ at: timestamp, openUnits: count }))
+    .optional()
+    .meta({ description: 'Open backordered units at commit, after each restock round and at closing; absent in earlier reports.' }),
+  customerShares: z
+    .array(z.object({ customerId: z.string(), stage: z.string(), units: count, share: ratio }))
+    .optional()
+    .meta({ description: "The customers that got the most at commit, each with its share of the supply; absent in earlier reports." }),
+  capPercent: z.number().nullable().optional().meta({ description: 'The concentration cap the plan was made with, in percent.' }),
   restockRounds: count,
   etaSlips: z.array(z.object({ poId: z.string(), originalEta: day, finalEta: day, slipDays: z.number() })),
   networkBuffer: z

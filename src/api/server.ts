@@ -12,6 +12,7 @@ import { OperationError, manualTrigger, type IncidentOperations } from '../opera
 import { confirmPage, donePage, problemPage, refusedPage, type Page } from './answer-pages';
 import { allowUiOrigin, preflight, runCodecs } from './codec';
 import { codecApi, stockoutApi } from './endpoints';
+import { registerConsole, type ConsoleOptions } from '../console/routes';
 
 const page = (p: Page) => withStatus(p.status, p.html);
 
@@ -93,6 +94,8 @@ export interface ApiOptions {
      */
     trustLoopbackUi?: boolean;
   };
+  /** The planners' console under /console, for the deployment's users; not served without it. */
+  console?: ConsoleOptions;
   /** Request logging: method, path without tokens, status; never bodies or headers. Off unless given. */
   log?: { level?: 'info' | 'warn' | 'error'; stream?: { write(line: string): void } };
 }
@@ -150,6 +153,8 @@ export function buildApi(options: ApiOptions): ServedApp {
     serveEndpoints(app, codecApi, codecHandlers(codec.payloadCodecs), serveOptions);
     for (const endpoint of Object.values(codecApi)) app.route({ method: 'OPTIONS', url: endpoint.path, handler: preflight(codec.uiOrigin) });
   }
+
+  if (options.console) registerConsole(app, options.console);
 
   app.setErrorHandler((error: Error, request, reply) => {
     const known = toOperationError(error);
