@@ -52,11 +52,17 @@ function header(view: IncidentView): SafeHtml {
   return html`<dl class="figures" aria-label="Incident figures">
 ${figure('Stage', state.stage)}${figure('Severity', state.severity)}
 ${i ? [figure('Shortage', `${units(i.shortage)} units`), figure('Demand / available', `${units(i.demand)} / ${units(i.available)}`), figure('Affected customers', i.affectedCustomers), figure('Affected lines', i.affectedLines), figure('Revenue at risk', money(i.revenueAtRisk, view.currency)), figure('Days of cover', i.daysOfCover ?? '—'), figure('Next inbound ETA', i.nextInboundEta ?? 'none')] : ''}
-${figure('Approval', state.approval.status + (state.approval.deadline && !['approved', 'auto-approved', 'not-required'].includes(state.approval.status) ? ` · deadline ${when(state.approval.deadline)}` : ''))}
+${figure('Approval', approvalLine(state))}
 ${state.backorders ? figure('Open backorders', `${units(state.backorders.openUnits)} units on ${state.backorders.openLines} lines`) : ''}
 ${figure('Opened', when(state.openedAt))}
 </dl>
 ${isOver(state.stage) ? html`<p><a class="button" href="${incidentHref(view.workflowId)}/report">Post-incident report</a></p>` : ''}`;
+}
+
+function approvalLine(state: IncidentState): string {
+  const a = state.approval;
+  const waiting = ['pending', 'escalated', 'rejected'].includes(a.status);
+  return [a.status, a.decidedBy ? `by ${a.decidedBy}` : '', a.comment ? `“${a.comment}”` : '', waiting && a.deadline ? `deadline ${when(a.deadline)}` : ''].filter(Boolean).join(' · ');
 }
 
 function needsPerson(session: Session, view: IncidentView, href: string): SafeHtml {
