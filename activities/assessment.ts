@@ -35,15 +35,17 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
         asOf: input.asOf,
         policy: input.policy,
       });
+      const nextInboundEta = inbound.map((po) => po.eta).sort()[0] ?? null;
       const snapshot: IncidentSnapshot = {
         item,
         hubId: hub.locationId,
         lines,
-        customers: customers.map((c) => profileOf(c, input.sku)),
+        // Names kept for the plan views planners read.
+        customers: customers.map((c) => ({ ...profileOf(c, input.sku), name: c.name })),
         positions,
+        nextInboundEta,
       };
       store.put(input.incidentId, SNAPSHOT_KEY, snapshot);
-      const nextInboundEta = inbound.map((po) => po.eta).sort()[0] ?? null;
       return {
         asOf: input.asOf,
         snapshotAt,

@@ -15,8 +15,14 @@ export interface IncidentSnapshot {
   item: Item;
   hubId: string;
   lines: SnapshotLine[];
-  customers: CustomerProfile[];
+  /** With the CRM's name (absent in snapshots taken before names were kept). */
+  customers: (CustomerProfile & { name?: string })[];
   positions: LocationStock[];
+  /**
+   * The first inbound ETA at assessment: the gap the engine measures urgency and "can wait" against.
+   * Absent from snapshots of incidents assessed before it was kept (their policies run the first rules).
+   */
+  nextInboundEta?: string | null;
 }
 
 export const SNAPSHOT_KEY = 'snapshot';

@@ -1,8 +1,8 @@
 // The sharing rules over one supply — the short SKU's pool, or one substitute's free stock — in the order
-// they apply: fair-share floors; priority under the concentration cap; the cap lifted once nobody under it
-// can use what is left (work-conserving); then customers who hold stock and can wait, evened out by days
-// of supply, again under the cap first. Customers who can wait come after everyone who cannot, the cap
-// release included: the cap keeps one account from crowding out others who need stock now.
+// they apply: fair-share floors; priority under the concentration cap; customers who hold stock and can
+// wait, evened out by days of supply under the cap; then the cap lifted once nobody under it can use what
+// is left (work-conserving), for those who cannot wait and then for those who can. Rules version 1 served
+// the customers who can wait only after the cap was lifted for everyone else (`deferredBeforeCapRelease`).
 // Claims arrive in priority order; the rules write what they give into the claims.
 import { apportion } from './apportion';
 import { MinHeap } from './min-heap';
@@ -41,6 +41,8 @@ export interface SharingRules {
   capUnits: number;
   /** Units of this supply per original unit: days of supply are counted in original units. */
   ratio: number;
+  /** Customers who can wait are served under the cap before it is lifted for anyone (rules version 2). */
+  deferredBeforeCapRelease: boolean;
 }
 
 interface Pass {
@@ -51,20 +53,36 @@ interface Pass {
   groups: { holder: Holder; claims: Claim[]; heldBefore: number }[];
 }
 
-/** Shares `supply` among the claims by the rules, in order; returns what nobody could use. */
-export function distribute(supply: number, claims: Claim[], rules: SharingRules): number {
+/**
+ * Shares `supply` among the claims by the rules, in order; returns what nobody could use. `setAside` units
+ * are kept out of everything after the floors (other customers' floors, reserved) and returned with the rest.
+ */
+export function distribute(supply: number, claims: Claim[], rules: SharingRules, setAside = 0): number {
   const pass: Pass = { left: supply, rules, claims, groups: groupByHolder(claims) };
   serveFloors(pass);
+  const reserved = Math.min(pass.left, setAside);
+  pass.left -= reserved;
   servePriority(pass, { capped: true });
-  servePriority(pass, { capped: false });
-  serveRationed(pass, { capped: true });
+  if (rules.deferredBeforeCapRelease) {
+    serveRationed(pass, { capped: true });
+    servePriority(pass, { capped: false });
+  } else {
+    servePriority(pass, { capped: false });
+    serveRationed(pass, { capped: true });
+  }
   serveRationed(pass, { capped: false });
-  return pass.left;
+  return pass.left + reserved;
+}
+
+/** Units the claims' floors would take from an unlimited supply. */
+export function floorNeeds(claims: Claim[], rules: SharingRules): number {
+  const pass: Pass = { left: 0, rules, claims, groups: groupByHolder(claims) };
+  return floorBounds(pass).bounds.reduce((a, n) => a + n, 0);
 }
 
 /** Serves claims strictly in order, no floor, no cap (lines that must win); returns what is left. */
 export function serveInOrder(supply: number, claims: Claim[]): number {
-  const pass: Pass = { left: supply, rules: { floorPercent: 0, capUnits: Infinity, ratio: 1 }, claims, groups: [] };
+  const pass: Pass = { left: supply, rules: { floorPercent: 0, capUnits: Infinity, ratio: 1, deferredBeforeCapRelease: false }, claims, groups: [] };
   for (const claim of claims) give(pass, claim, fit(pass, claim, pass.left, false), priorityReason(claim));
   return pass.left;
 }
@@ -75,13 +93,7 @@ export const percentOf = (units: number, percent: number, round: 'down' | 'up') 
 
 /** Floors: every customer that cannot wait first gets its percent of its demand; short of that, shares in proportion. */
 function serveFloors(pass: Pass): void {
-  const waiting = pass.groups.filter((g) => !g.holder.deferred);
-  const needs = waiting.map(({ holder }) => Math.max(0, percentOf(holder.demand, pass.rules.floorPercent, 'down') - holder.held));
-  // What each can take toward its floor: no more than its lines' room, nor past the cap.
-  const bounds = waiting.map(({ holder, claims }, i) => {
-    const room = claims.reduce((sum, c) => sum + c.limit - c.granted, 0);
-    return Math.max(0, Math.min(needs[i]!, room, pass.rules.capUnits - holder.held));
-  });
+  const { waiting, needs, bounds } = floorBounds(pass);
   const total = bounds.reduce((a, n) => a + n, 0);
   if (total === 0) return;
   const split = total > pass.left;
@@ -95,6 +107,17 @@ function serveFloors(pass: Pass): void {
       share -= units;
     }
   });
+}
+
+function floorBounds(pass: Pass) {
+  const waiting = pass.groups.filter((g) => !g.holder.deferred);
+  const needs = waiting.map(({ holder }) => Math.max(0, percentOf(holder.demand, pass.rules.floorPercent, 'down') - holder.held));
+  // What each can take toward its floor: no more than its lines' room, nor past the cap.
+  const bounds = waiting.map(({ holder, claims }, i) => {
+    const room = claims.reduce((sum, c) => sum + c.limit - c.granted, 0);
+    return Math.max(0, Math.min(needs[i]!, room, pass.rules.capUnits - holder.held));
+  });
+  return { waiting, needs, bounds };
 }
 
 /** Priority: claims of customers who cannot wait, in order, each as much as it can take. */

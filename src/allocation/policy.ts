@@ -62,11 +62,46 @@ export const PolicySchema = z
     name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').default('default'),
     /** The company's 4–8 standard relationships (seeds 001, 003). */
     stages: z.array(StageSchema).min(4, 'must list 4 to 8 stages').max(8, 'must list 4 to 8 stages').prefault(DEFAULT_STAGES),
-    /** Fair-share floor: every customer first gets this percent of what it asked for. */
+    /**
+     * The generation of the sharing rules a plan follows. 2 (the default) keeps the five promises below;
+     * 1 is the rules before them, kept so an incident planned under them keeps its plans
+     * (`withFirstSharingRules`). A policy object without the field — one parsed before it existed — is 1.
+     *
+     * Rules of version 2, each with the reason code that marks the lines it decides:
+     * 1. The floor is the customer's (`customer-floor`): before any other sharing, every customer that holds
+     *    nothing yet gets one pack of its most urgent line that fits, whenever the supply holds everyone's
+     *    first pack (a pack, or the whole of an all-or-nothing line, within the cap). When it cannot, the
+     *    most customers possible get theirs: smallest first pack first, ties by priority. Example: floor
+     *    30 %, packs of 12, a customer asking 20 (floor 6, less than a pack) gets 12, not 0.
+     * 2. Critical customers come first but share by the same rules among themselves: floors and cap
+     *    within the critical class, the cap lifted only when no other critical customer can use the rest
+     *    (`critical-priority`, `concentration-cap`). `criticalBeforeFloors` says whether critical needs
+     *    beyond their floors come before the other customers' floors. Example: pool 50, two hospitals
+     *    asking 50 and 20, cap 40 %: 30 and 20, not 50 and 0.
+     * 3. A customer that reports stock can wait (`deferred-holds-stock`) when it lasts until the next
+     *    inbound delivery plus `rationing.etaMarginDays` (no ETA known: `rationing.minDaysOfSupply`).
+     *    It is deferred, not dropped: served, fewest days of supply first, under the cap before the cap
+     *    is lifted for anyone. Example: ETA in 10 days, margin 3: 300 units used 10 a day (30 days) can
+     *    wait; 120 units (12 days) cannot and shares like everyone else.
+     * 4. Urgency is relative to the gap (`urgent-before-eta`): a line due before the next inbound ETA comes
+     *    before one due after it, earliest first; after it, margin decides (no ETA known:
+     *    `urgencyWindowDays`). Example: ETA in 30 days: a line due in 8 days before one due in 40.
+     * 5. Substitutes are work-conserving (`substitute-top-up`): units the cap splits into amounts that cover
+     *    no whole original unit go, by priority, to the lines that accept them and are still short.
+     *    Example: 2 units of a ratio-2 substitute, two lines each short 1: the first line gets both.
+     */
+    rulesVersion: z.union([z.literal(1), z.literal(2)]).default(2),
+    /** Fair-share floor: every customer first gets this percent of what it asked for (version 2: at least one pack). */
     floorPercent: percent().default(30),
+    /**
+     * Version 2, rule 2: critical customers are shared their floors, then the rest by priority and cap within
+     * their class, before other customers' floors (true); or other customers' floors are set aside first (false).
+     * Default true: critical customers' fill stays that of strict priority, each customer's first pack aside.
+     */
+    criticalBeforeFloors: z.boolean().default(true),
     /** Concentration cap: no customer takes more than this percent of the supply while others wait. */
     capPercent: percent().min(1, 'must be ≥ 1').default(40),
-    /** A line requested within this many days of today is urgent. */
+    /** A line requested within this many days of today is urgent (version 2: when no inbound ETA is known). */
     urgencyWindowDays: count().default(7),
     /** What happens to stock confirmed for a line before the incident, by segment. */
     confirmations: z
@@ -85,8 +120,10 @@ export const PolicySchema = z
       .strictObject({
         /** Customers reporting stock on hand are deferred and evened out by days of supply. */
         enabled: z.boolean().default(true),
-        /** A customer whose reported stock lasts at least this many days can wait. */
+        /** A customer whose reported stock lasts at least this many days can wait (version 2: when no inbound ETA is known). */
         minDaysOfSupply: count().default(14),
+        /** Version 2: a customer can wait when its stock lasts this many days past the next inbound ETA. */
+        etaMarginDays: count().max(365, 'must be ≤ 365').default(3),
       })
       .prefault({}),
     substitutes: z
@@ -171,6 +208,14 @@ export function parsePolicy(raw: unknown): Policy {
 }
 
 export const DEFAULT_POLICY: Policy = parsePolicy({});
+
+/**
+ * The policy with the sharing rules of version 1: for an incident whose plans were made before version 2,
+ * so its next plan (a restock round, a re-plan) follows the rules its first plan did.
+ */
+export function withFirstSharingRules(policy: Policy): Policy {
+  return { ...policy, rulesVersion: 1 };
+}
 
 /** The first confirmation rule matching the customer's segment decides; else the policy's default. */
 export function strategyFor(policy: Policy, customer: { stage: string; critical: boolean }): Strategy {

@@ -1,6 +1,6 @@
-// Priority order of demand lines: critical customers first, then relationship stage, then urgency
-// (requested within the urgency window, earliest first), then margin per unit and unit price; ties by
-// order date, then line id. Never by chance, never by input order, never by locale.
+// Priority order of demand lines: critical customers first, then relationship stage, then urgency (due
+// before the urgency horizon, earliest first), then margin per unit and unit price; ties by order date,
+// then line id. Never by chance, never by input order, never by locale.
 import { dayNumber } from './dates';
 import type { Policy } from './policy';
 import type { CustomerProfile, DemandLine } from './types';
@@ -8,7 +8,7 @@ import type { CustomerProfile, DemandLine } from './types';
 interface SortKey {
   critical: number;
   stageClass: number;
-  /** Requested day when urgent, else +∞ (outside the window urgency does not order lines). */
+  /** Requested day when urgent, else +∞ (past the horizon urgency does not order lines). */
   urgentDay: number;
   margin: number;
   price: number;
@@ -16,15 +16,23 @@ interface SortKey {
   lineId: string;
 }
 
+/**
+ * The last day a line counts as urgent. Version 2 of the rules measures urgency against the gap: a line due
+ * before the next inbound ETA is urgent. Version 1, or no ETA known: due within the policy's window.
+ */
+export function urgencyHorizon(policy: Policy, asOf: string, nextInboundEta: string | null | undefined): number {
+  if (policy.rulesVersion === 2 && nextInboundEta) return dayNumber(nextInboundEta) - 1;
+  return dayNumber(asOf) + policy.urgencyWindowDays;
+}
+
 /** The lines, highest priority first. */
 export function inPriorityOrder<L extends DemandLine>(
   lines: readonly L[],
   customerOf: (line: L) => CustomerProfile,
   policy: Policy,
-  asOf: string,
+  horizon: number,
 ): L[] {
   const stageClass = new Map(policy.stages.map((s) => [s.name, s.priorityClass]));
-  const horizon = dayNumber(asOf) + policy.urgencyWindowDays;
   const keyed = lines.map((line) => {
     const customer = customerOf(line);
     const requested = dayNumber(line.requestedDate);

@@ -6,6 +6,10 @@ import type { AllocationPlan, DemandLine } from '../../src/allocation/types';
 import { byCustomer, customer, input, line, lineOf, policy } from './fixtures';
 
 const NO_CAP = { capPercent: 100 };
+/** The sharing rules before issue 12, kept for incidents planned under them (policy.ts, rulesVersion). */
+const V1 = { rulesVersion: 1 as const };
+/** Reasons of a critical line alone in its class under version 2: first pack, floor, held at the cap until no other critical customer could use the rest. */
+const CRITICAL_ALONE = ['critical-priority', 'customer-floor', 'fair-share-floor', 'concentration-cap', 'cap-released', 'confirmation-won', 'fully-served'];
 
 /** The open backorders a plan leaves, as a restock round takes them (what activities/follow-up.ts does). */
 function restockLines(plan: AllocationPlan, lines: DemandLine[]): DemandLine[] {
@@ -35,7 +39,9 @@ describe('fair sharing (seeds 002, 004)', () => {
     expect(plan.totals.customersWithNothing).toBe(0);
 
     // The same pool without a cap: floors exceed the pool and split in proportion, BIG takes 82.
-    expect(byCustomer(allocate({ ...situation, policy: policy(NO_CAP) })).BIG).toBe(82);
+    expect(byCustomer(allocate({ ...situation, policy: policy({ ...NO_CAP, ...V1 }) })).BIG).toBe(82);
+    // Version 2 first hands each customer its first pack (1 unit each), then splits the 96 left: BIG 81.
+    expect(byCustomer(allocate({ ...situation, policy: policy(NO_CAP) })).BIG).toBe(81);
   });
 
   it('the cap is released only when nobody else can use the rest', () => {
@@ -65,33 +71,42 @@ describe('fair sharing (seeds 002, 004)', () => {
   });
 
   it('when the pool cannot cover every floor it is split in proportion to demand (largest remainder)', () => {
-    const plan = allocate(
+    const situation = (rules: object) =>
       input({
         pool: 10,
-        policy: policy(NO_CAP),
+        policy: policy({ ...NO_CAP, ...rules }),
         customers: [customer('A', 'basic'), customer('B', 'basic'), customer('C', 'basic')],
         lines: [line('a', 'A', 100), line('b', 'B', 50), line('c', 'C', 20)],
-      }),
-    );
+      });
+    const plan = allocate(situation(V1));
     // Floors 30/15/6 (51) > 10: quotas 5.88/2.94/1.18 → 5/2/1, the two units left to the largest remainders (B, then A).
     expect(byCustomer(plan)).toEqual({ A: 6, B: 3, C: 1 });
     expect(lineOf(plan, 'c').reasons).toEqual(expect.arrayContaining(['fair-share-floor', 'proportional-split']));
+    // Version 2: first packs (1 each), then the 7 left by what the floors still need, 29/14/5: 4.23/2.04/0.73 → 4/2/0, the last unit to C.
+    const v2 = allocate(situation({}));
+    expect(byCustomer(v2)).toEqual({ A: 5, B: 3, C: 2 });
+    expect(lineOf(v2, 'c').reasons).toEqual(expect.arrayContaining(['customer-floor', 'fair-share-floor', 'proportional-split']));
   });
 });
 
 describe('priority (seed 002: urgency and impact)', () => {
   it('a life-safety customer is served first, in full', () => {
-    const plan = allocate(
+    const situation = (rules: object) =>
       input({
         pool: 50,
+        policy: policy(rules),
         customers: [customer('HOSP', 'basic', { critical: true }), customer('BIG', 'integrated'), customer('C', 'cooperative')],
         lines: [line('hosp', 'HOSP', 30), line('big', 'BIG', 100), line('c', 'C', 40)],
-      }),
-    );
+      });
     // HOSP wins 30 ahead of every stage; the 20 left cannot cover the floors (BIG 30, C 12): 14/6 in proportion.
+    const plan = allocate(situation(V1));
     expect(lineOf(plan, 'hosp')).toMatchObject({ allocated: 30, backordered: 0 });
     expect(lineOf(plan, 'hosp').reasons).toEqual(['critical-priority', 'confirmation-won', 'fully-served']);
     expect(byCustomer(plan)).toEqual({ HOSP: 30, BIG: 14, C: 6 });
+    // Version 2: first packs (1 each); HOSP alone in the critical class gets its 30; BIG and C still need 29 and 11 of the 18 left: 13/5.
+    const v2 = allocate(situation({}));
+    expect(lineOf(v2, 'hosp').reasons).toEqual(CRITICAL_ALONE);
+    expect(byCustomer(v2)).toEqual({ HOSP: 30, BIG: 14, C: 6 });
   });
 
   it('within a stage an urgent order comes before a better-margin one; beyond the window margin decides', () => {
@@ -123,14 +138,14 @@ describe('rationing (seed 002: customers with a balance on hand)', () => {
   const customers = [customer('A', 'cooperative'), customer('H', 'cooperative', { reportedOnHand: { quantity: 300, dailyUsage: 10 } })];
   const lines = [line('a', 'A', 40), line('h', 'H', 40)];
 
-  it('a customer who holds stock is deferred, not dropped', () => {
+  it('a customer who holds stock is deferred, not dropped (rules version 1: after the cap is lifted)', () => {
     // H's 30 days of stock ≥ 14: A is served in full first, H gets what is left and keeps a backorder.
-    const plan = allocate(input({ pool: 60, customers, lines }));
+    const plan = allocate(input({ pool: 60, customers, lines, policy: policy(V1) }));
     expect(lineOf(plan, 'a')).toMatchObject({ allocated: 40, backordered: 0 });
     expect(lineOf(plan, 'h')).toMatchObject({ allocated: 20, backordered: 20 });
     expect(lineOf(plan, 'h').reasons).toEqual(expect.arrayContaining(['deferred-holds-stock', 'rationed-days-of-supply']));
 
-    const short = allocate(input({ pool: 30, customers, lines }));
+    const short = allocate(input({ pool: 30, customers, lines, policy: policy(V1) }));
     expect(lineOf(short, 'h')).toMatchObject({ allocated: 0, backordered: 40 });
     expect(lineOf(short, 'h').reasons).toEqual(['deferred-holds-stock', 'pool-exhausted']);
     expect(lineOf(short, 'a').allocated).toBe(30);
@@ -362,7 +377,7 @@ describe('restock rounds', () => {
       }),
     );
     expect(byCustomer(round)).toEqual({ HOSP: 30, BIG: 10 });
-    expect(lineOf(round, 'hosp').reasons).toEqual(['critical-priority', 'confirmation-won', 'fully-served']);
+    expect(lineOf(round, 'hosp').reasons).toEqual(CRITICAL_ALONE);
   });
 
   it('a restock counts what each customer already received in the incident', () => {
@@ -417,5 +432,106 @@ describe('the plan', () => {
     const summary = summarizePlan(plan);
     expect(summary).not.toHaveProperty('lines');
     expect(summary).toMatchObject({ byStage: plan.byStage, totals: plan.totals, poolLeft: 0 });
+  });
+});
+
+// The five promises of issue 12 (policy.ts, rules version 2), each in its smallest case, with version 1's outcome beside it.
+describe('the promises of rules version 2', () => {
+  it('customer-level floor: a customer whose floor is less than a pack still gets one pack', () => {
+    const situation = (rules: object) =>
+      input({
+        pool: 30,
+        policy: policy({ ...NO_CAP, ...rules }),
+        customers: [customer('BIG', 'integrated'), customer('SMALL', 'basic')],
+        lines: [line('big', 'BIG', 100), line('small', 'SMALL', 20, { packSize: 12 })],
+      });
+    // SMALL's floor is 6, half a pack: version 1 rounds it down to nothing; version 2 gives it its first pack of 12.
+    expect(byCustomer(allocate(situation(V1)))).toEqual({ BIG: 30, SMALL: 0 });
+    const plan = allocate(situation({}));
+    expect(byCustomer(plan)).toEqual({ BIG: 18, SMALL: 12 });
+    expect(lineOf(plan, 'small').reasons).toContain('customer-floor');
+    expect(plan.totals.customersWithNothing).toBe(0);
+  });
+
+  it('critical customers share fairly: two hospitals, one asking for the whole pool', () => {
+    const situation = (rules: object) =>
+      input({
+        pool: 50,
+        policy: policy(rules),
+        customers: [customer('H1', 'integrated', { critical: true }), customer('H2', 'basic', { critical: true })],
+        lines: [line('h1', 'H1', 50), line('h2', 'H2', 20)],
+      });
+    expect(byCustomer(allocate(situation(V1)))).toEqual({ H1: 50, H2: 0 });
+    // Floors 15 and 6, then priority under the cap (20): H1 to 20, H2 to 20; the 10 left to H1, nobody else can use them.
+    const plan = allocate(situation({}));
+    expect(byCustomer(plan)).toEqual({ H1: 30, H2: 20 });
+    expect(lineOf(plan, 'h1').reasons).toEqual(expect.arrayContaining(['critical-priority', 'concentration-cap', 'cap-released', 'win-exception']));
+  });
+
+  it('criticalBeforeFloors: false sets the other customers’ floors aside before critical needs beyond their floors', () => {
+    const situation = (rules: object) =>
+      input({
+        pool: 50,
+        policy: policy(rules),
+        customers: [customer('HOSP', 'basic', { critical: true }), customer('A', 'basic'), customer('B', 'basic')],
+        lines: [line('hosp', 'HOSP', 100), line('a', 'A', 40), line('b', 'B', 40)],
+      });
+    // Default (true): first packs, then HOSP alone in its class takes all it can: 48; A and B keep their first pack.
+    expect(byCustomer(allocate(situation({})))).toEqual({ HOSP: 48, A: 1, B: 1 });
+    // false: A's and B's floors (12 each) are set aside first; HOSP gets the rest.
+    expect(byCustomer(allocate(situation({ criticalBeforeFloors: false })))).toEqual({ HOSP: 26, A: 12, B: 12 });
+  });
+
+  it('deferred, not dropped: a customer who can wait until the next delivery is served before the cap is lifted', () => {
+    const situation = (rules: object, nextInboundEta: string | null) =>
+      input({
+        pool: 30,
+        policy: policy(rules),
+        nextInboundEta,
+        customers: [customer('A', 'cooperative'), customer('H', 'cooperative', { reportedOnHand: { quantity: 300, dailyUsage: 10 } })],
+        lines: [line('a', 'A', 40), line('h', 'H', 40)],
+      });
+    // Version 1: H's 30 days ≥ 14 defers it behind the cap release: A takes all 30.
+    expect(byCustomer(allocate(situation(V1, '2024-05-16')))).toEqual({ A: 30, H: 0 });
+    // Version 2, ETA in 10 days (+3): 30 days can wait; H is served under the cap (12) before it is lifted for A.
+    const plan = allocate(situation({}, '2024-05-16'));
+    expect(byCustomer(plan)).toEqual({ A: 18, H: 12 });
+    expect(lineOf(plan, 'h').reasons).toEqual(expect.arrayContaining(['deferred-holds-stock', 'rationed-days-of-supply']));
+    // ETA in 40 days: 30 days of stock cannot wait; H shares like A: floors, both to the cap, the rest to A (first by line id).
+    const far = allocate(situation({}, '2024-06-15'));
+    expect(lineOf(far, 'h').reasons).not.toContain('deferred-holds-stock');
+    expect(byCustomer(far)).toEqual({ A: 18, H: 12 });
+  });
+
+  it('urgency relative to the gap: a line due before the next delivery comes first', () => {
+    const situation = (rules: object) =>
+      input({
+        pool: 50,
+        policy: policy({ floorPercent: 0, ...NO_CAP, ...rules }),
+        nextInboundEta: '2024-06-05',
+        customers: [customer('SOON', 'basic'), customer('LATER', 'basic')],
+        lines: [line('soon', 'SOON', 30, { requestedDate: '2024-05-14', unitMargin: 1 }), line('later', 'LATER', 30, { requestedDate: '2024-06-15', unitMargin: 9 })],
+      });
+    // Due in 8 days and in 40: version 1's 7-day window lets margin decide; version 2 serves what is due before the ETA first.
+    expect(byCustomer(allocate(situation(V1)))).toEqual({ SOON: 20, LATER: 30 });
+    const plan = allocate(situation({}));
+    expect(byCustomer(plan)).toEqual({ SOON: 30, LATER: 20 });
+    expect(lineOf(plan, 'soon').reasons).toContain('urgent-before-eta');
+  });
+
+  it('work-conserving substitutes: 2 units of a ratio-2 substitute, two lines each short 1', () => {
+    const situation = (rules: object) =>
+      input({
+        pool: 0,
+        policy: policy(rules),
+        customers: [customer('A', 'basic'), customer('B', 'basic')],
+        lines: [line('a', 'A', 1), line('b', 'B', 1)],
+        substitutes: [{ sku: 'T', ratio: 2, priceDelta: 0, available: 2, packSize: 1 }],
+      });
+    expect(allocate(situation(V1)).substitutes).toEqual([{ sku: 'T', available: 2, used: 0 }]);
+    const plan = allocate(situation({}));
+    expect(plan.substitutes).toEqual([{ sku: 'T', available: 2, used: 2 }]);
+    expect(lineOf(plan, 'a')).toMatchObject({ substituted: 1, backordered: 0, substitutes: [{ sku: 'T', quantity: 2, covers: 1 }] });
+    expect(lineOf(plan, 'a').reasons).toContain('substitute-top-up');
   });
 });

@@ -4,9 +4,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apportion } from '../../src/allocation/apportion';
+import { addDays } from '../../src/allocation/dates';
 import { AllocationInputError, allocate } from '../../src/allocation/engine';
 import { DEFAULT_POLICY, STRATEGIES, parsePolicy, strategyFor, type Policy } from '../../src/allocation/policy';
 import type { AllocationInput, AllocationPlan, CustomerProfile, DemandLine } from '../../src/allocation/types';
+import { brokenPromises, type Invariant } from '../bench/decisions/invariants';
 import { AS_OF, SKU, byCustomer } from './fixtures';
 
 const RUNS = { numRuns: 150 };
@@ -59,9 +61,13 @@ const policyArb: fc.Arbitrary<Policy> = fc
     defaultStrategy: fc.constantFrom(...STRATEGIES),
     rationing: fc.boolean(),
     substitutes: fc.boolean(),
+    rulesVersion: fc.constantFrom(1 as const, 2 as const),
+    criticalBeforeFloors: fc.boolean(),
   })
   .map((p) =>
     parsePolicy({
+      rulesVersion: p.rulesVersion,
+      criticalBeforeFloors: p.criticalBeforeFloors,
       floorPercent: p.floorPercent,
       capPercent: p.capPercent,
       confirmations: { defaultStrategy: p.defaultStrategy },
@@ -90,6 +96,7 @@ const situationArb: fc.Arbitrary<AllocationInput> = fc.integer({ min: 1, max: 6 
     ),
     policy: policyArb,
     asOf: fc.constant(AS_OF),
+    nextInboundEta: fc.option(fc.integer({ min: 1, max: 40 }).map((d) => addDays(AS_OF, d)), { nil: undefined }),
     alreadyReceived: fc.option(fc.dictionary(fc.constantFrom(...ids), fc.integer({ min: 0, max: 50 })), { nil: undefined }),
   });
   return situation.map((s) => (s.alreadyReceived ? { ...s, lines: s.lines.map((l) => ({ ...l, confirmedQuantity: 0 })) } : s));
@@ -248,16 +255,25 @@ describe('allocation engine properties', () => {
   it('honours the fair-share floors whenever the pool covers them (cap off), and splits the pool when it does not', () => {
     fc.assert(
       fc.property(plainArb, (base) => {
-        const situation = { ...base, policy: { ...base.policy, capPercent: 100 } };
+        const situation = { ...base, policy: { ...base.policy, capPercent: 100, rulesVersion: 2 as const } };
         const plan = allocate(situation);
         const got = byCustomer(plan);
-        const targets = Object.entries(demandOf(situation)).map(([id, d]) => [id, Math.floor((d * situation.policy.floorPercent) / 100)] as const);
+        // The floor is the customer's: its percent, and at least one pack (whole units here) when it asks for any.
+        const demand = Object.entries(demandOf(situation));
+        const percentFloor = (d: number) => Math.floor((d * situation.policy.floorPercent) / 100);
+        const targets = demand.map(([id, d]) => [id, situation.policy.floorPercent > 0 && d > 0 ? Math.max(1, percentFloor(d)) : percentFloor(d)] as const);
         const sumTargets = targets.reduce((a, [, t]) => a + t, 0);
+        const asking = targets.filter(([, t]) => t > 0).length;
+        // Short of the floors, first packs go to as many customers as the pool holds, the rest in proportion to
+        // what the floors still need, each share at least its quota rounded down.
+        const firstPacks = Math.min(situation.pool, asking);
+        const rest = situation.pool - firstPacks;
+        const sumNeeds = sumTargets - asking;
         for (const [id, target] of targets) {
           if (situation.pool >= sumTargets) expect(got[id]).toBeGreaterThanOrEqual(target);
-          // Short of the floors, each gets at least its proportional share, rounded down.
-          else expect(got[id]).toBeGreaterThanOrEqual(Math.floor((situation.pool * target) / sumTargets));
+          else if (rest > 0 && target > 0) expect(got[id]).toBeGreaterThanOrEqual(1 + Math.floor((rest * (target - 1)) / sumNeeds));
         }
+        if (situation.pool < sumTargets) expect(Object.values(got).filter((units) => units > 0).length).toBeGreaterThanOrEqual(firstPacks);
       }),
       RUNS,
     );
@@ -314,6 +330,58 @@ describe('allocation engine properties', () => {
       }),
       RUNS,
     );
+  });
+});
+
+// The five promises of rules version 2 (policy.ts), each as the invariant the decision bench checks from
+// outside (test/bench/decisions/invariants.ts), over situations with several critical customers.
+describe('the promises of rules version 2', () => {
+  const v2Arb = situationArb.map((s) => ({
+    ...s,
+    policy: { ...s.policy, rulesVersion: 2 as const },
+    customers: s.customers.map((c, i) => ({ ...c, critical: c.critical || (i < 3 && c.stage === 'basic') })),
+  }));
+  const keeps = (invariant: Invariant) => (situation: AllocationInput) => {
+    expect(brokenPromises(situation, allocate(situation))).not.toContain(invariant);
+  };
+
+  it('customer-level floor: everyone gets something whenever the pool holds everyone’s first pack', () => {
+    fc.assert(fc.property(v2Arb, keeps('everyone something when the pool holds first packs')), RUNS);
+  });
+
+  it('critical customers share fairly: nobody above the cap while another of its class (or a critical one) waits', () => {
+    fc.assert(fc.property(v2Arb, keeps('cap while others wait')), RUNS);
+  });
+
+  it('deferred, not dropped: customers reporting stock are covered to the next ETA before the cap is lifted', () => {
+    fc.assert(fc.property(v2Arb, keeps('deferred covered to the next ETA before the cap is lifted')), RUNS);
+  });
+
+  it('urgency relative to the gap: of two twin lines, the one due before the next ETA is filled at least as well', () => {
+    const twinsArb = fc
+      .record({ situation: v2Arb, eta: fc.integer({ min: 2, max: 40 }), before: fc.integer({ min: 0, max: 40 }), after: fc.integer({ min: 0, max: 30 }), twin: lineArb('x', ['A']) })
+      .map(({ situation, eta, before, after, twin }) => {
+        const dated = (lineId: string, customerId: string, day: number) => ({ ...twin, lineId, customerId, confirmedQuantity: 0, requestedDate: addDays(AS_OF, day) });
+        return {
+          ...situation,
+          nextInboundEta: addDays(AS_OF, eta),
+          customers: [...situation.customers, ...['A', 'B'].map((id) => ({ customerId: id, stage: 'basic', critical: false, acceptsSubstitutes: false }))],
+          // A's line is due before the ETA, B's on it or after; B's margin may be better.
+          lines: [...situation.lines, dated('A0', 'A', before % eta), { ...dated('B0', 'B', eta + after), unitMargin: twin.unitMargin + 5 }],
+          policy: { ...situation.policy, confirmations: { rules: [], defaultStrategy: 'redistribute' as const } },
+        };
+      });
+    fc.assert(
+      fc.property(twinsArb, (situation) => {
+        const got = byCustomer(allocate(situation));
+        expect(got.A ?? 0).toBeGreaterThanOrEqual(got.B ?? 0);
+      }),
+      RUNS,
+    );
+  });
+
+  it('work-conserving substitutes: no substitute unit idle while a line that accepts it is short', () => {
+    fc.assert(fc.property(v2Arb, keeps('substitute work conservation')), RUNS);
   });
 });
 

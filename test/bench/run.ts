@@ -1,12 +1,16 @@
 // `npm run bench`: prints the figures that tell the cost of each stage as the incident grows.
 // Timings belong here, never in tests. `npm run bench -- incident` runs one benchmark.
 import { benchDataset } from './dataset.bench';
+import { benchDecisions } from './decisions.bench';
 import { benchEmail } from './email.bench';
+import { benchEngine } from './engine.bench';
 import { benchIncident } from './incident.bench';
 
 const benches: Record<string, () => Promise<Record<string, number | string>>> = {
   dataset: () => benchDataset(),
+  decisions: () => benchDecisions(),
   email: () => benchEmail(),
+  engine: () => benchEngine(),
   incident: () => benchIncident(),
 };
 

@@ -1,0 +1,107 @@
+// `npm run bench -- decisions`: the allocation's judgement, measured from outside on seeded crises against
+// first-come-first-served, strict priority and a plain proportional split. Prints the mean of each figure
+// for the engine under the default policy and two presets, how often the default Pareto-dominates each
+// baseline, and the invariants checked on every crisis; a broken invariant fails the run.
+import { allocate } from '../../src/allocation/engine';
+import { parsePolicy, type Policy } from '../../src/allocation/policy';
+import type { AllocationInput, AllocationPlan } from '../../src/allocation/types';
+import { firstComeFirstServed, proportional, strictPriority, type Outcome } from './decisions/baselines';
+import { crises, random } from './decisions/crises';
+import { brokenPromises, INVARIANTS, type Invariant } from './decisions/invariants';
+import { dominates, FIGURE_LABELS, figuresOf, worseOn, type Figures } from './decisions/metrics';
+
+const CRISES = 240;
+
+/** The engine under policies shaped like the baselines: no floor or cap (strict), floors at the whole demand (proportional). */
+const PRESETS: Record<string, Policy> = {
+  engine: parsePolicy({}),
+  'engine strict': parsePolicy({ name: 'strict', floorPercent: 0, capPercent: 100 }),
+  'engine proportional': parsePolicy({ name: 'proportional', floorPercent: 100, capPercent: 100 }),
+};
+const BASELINES: Record<string, (input: AllocationInput) => Outcome> = {
+  FCFS: firstComeFirstServed,
+  'strict priority': strictPriority,
+  proportional,
+};
+
+export async function benchDecisions(): Promise<Record<string, number | string>> {
+  const all = crises(CRISES);
+  const figures: Record<string, Figures[]> = {};
+  const broken = new Map<string, Map<Invariant, number[]>>();
+  const record = (column: string, f: Figures) => (figures[column] ??= []).push(f);
+  const started = performance.now();
+  for (const crisis of all) {
+    for (const [column, policy] of Object.entries(PRESETS)) {
+      const input = { ...crisis.input, policy };
+      const plan = allocate(input);
+      record(column, figuresOf(input, outcomeOf(input, plan)));
+      const failures = brokenPromises(input, plan);
+      if (!sameUnderShuffling(input, plan, crisis.id)) failures.push('determinism under shuffling');
+      const byInvariant = broken.get(column) ?? new Map<Invariant, number[]>();
+      for (const failure of failures) byInvariant.set(failure, [...(byInvariant.get(failure) ?? []), crisis.id]);
+      broken.set(column, byInvariant);
+    }
+    for (const [column, baseline] of Object.entries(BASELINES)) record(column, figuresOf(crisis.input, baseline(crisis.input)));
+  }
+  const elapsedMs = performance.now() - started;
+
+  const columns = Object.keys(figures);
+  const row = (label: string, cells: string[]) => `| ${label} | ${cells.join(' | ')} |`;
+  console.log(`\n${CRISES} crises (${all.filter((c) => c.kind === 'restock-round').length} restock rounds, ${all.filter((c) => c.input.overrides?.length).length} with overrides), lines ${lineRange(all.map((c) => c.input.lines.length))}`);
+  console.log(row('mean over crises', columns));
+  console.log(row('---', columns.map(() => '---')));
+  for (const key of Object.keys(FIGURE_LABELS) as (keyof Figures)[]) {
+    console.log(
+      row(
+        FIGURE_LABELS[key],
+        columns.map((c) => {
+          const values = figures[c]!.map((f) => f[key]).filter((v): v is number => v !== null);
+          const mean = values.reduce((a, v) => a + v, 0) / values.length;
+          if (key === 'nothing') return mean.toFixed(1);
+          if (key === 'jain') return mean.toFixed(2);
+          const text = `${(mean * 100).toFixed(1)} %`;
+          return key === 'largestShare' ? `${text} (max ${(Math.max(...values) * 100).toFixed(0)} %)` : text;
+        }),
+      ),
+    );
+  }
+  const out: Record<string, number | string> = { crises: CRISES, elapsedMs: Math.round(elapsedMs) };
+  for (const baseline of Object.keys(BASELINES)) {
+    const theirs = figures[baseline]!;
+    out[`engine Pareto-dominates ${baseline}`] = figures.engine!.filter((f, i) => dominates(f, theirs[i]!)).length;
+    // What stands in the way of dominance: the crises on which the engine is worse on each figure.
+    for (const key of Object.keys(FIGURE_LABELS) as (keyof Figures)[]) {
+      const worse = figures.engine!.filter((f, i) => worseOn(key, f, theirs[i]!)).length;
+      if (worse > 0) out[`  worse than ${baseline} on ${FIGURE_LABELS[key]}`] = worse;
+    }
+  }
+  for (const [column, byInvariant] of broken) {
+    for (const invariant of INVARIANTS) {
+      const ids = byInvariant.get(invariant) ?? [];
+      out[`${column}: ${invariant}`] = ids.length === 0 ? 'kept' : `BROKEN on ${ids.length} (crises ${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', …' : ''})`;
+      if (ids.length > 0) process.exitCode = 1;
+    }
+  }
+  return out;
+}
+
+function outcomeOf(input: AllocationInput, plan: AllocationPlan): Outcome {
+  const byId = new Map(plan.lines.map((l) => [l.lineId, l]));
+  return input.lines.map((l) => {
+    const line = byId.get(l.lineId)!;
+    return { allocated: line.allocated, substituted: line.substituted };
+  });
+}
+
+function sameUnderShuffling(input: AllocationInput, plan: AllocationPlan, seed: number): boolean {
+  const rnd = random(seed + 7);
+  const shuffle = <T>(items: T[]) =>
+    items
+      .map((item) => ({ item, key: rnd() }))
+      .sort((a, b) => a.key - b.key)
+      .map((x) => x.item);
+  const again = allocate({ ...input, lines: shuffle(input.lines), customers: shuffle(input.customers), substitutes: shuffle(input.substitutes) });
+  return JSON.stringify(again) === JSON.stringify(plan);
+}
+
+const lineRange = (counts: number[]) => `${Math.min(...counts)}–${Math.max(...counts)}`;
