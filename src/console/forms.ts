@@ -3,6 +3,7 @@
 // own rules (a rejection needs a reason, a positive quantity) are the shared schemas' and apply after these.
 import { z } from 'zod';
 import { PlanOverrideSchema } from '../incident/commands';
+import { PlanLinesRequestSchema } from '../operations/incident-operations';
 import { WHAT_IF_POLICIES, type WhatIfPreset } from './what-if-policies';
 
 const blankIsAbsent = (v: unknown) => (v === '' ? undefined : v);
@@ -38,13 +39,16 @@ const overridesField = z
   })
   .pipe(z.array(OverrideEditSchema).max(5000));
 
+/** The plan table's filters and page on the incident page's query string (empty fields left out before). */
+export const PlanTableQuerySchema = PlanLinesRequestSchema.pick({ stage: true, customer: true, reason: true, outcome: true, sort: true, cursor: true });
+export type PlanTableFilter = z.input<typeof PlanTableQuerySchema>;
+
 export const PreviewFormSchema = z.object({ planRevision: wholeNumber, overrides: overridesField });
 
 export const DecisionFormSchema = z.object({
   decision: z.enum(['approve', 'reject']),
   planRevision: wholeNumber,
   comment: optionalText(2000),
-  overrides: overridesField,
 });
 
 export const WhatIfFormSchema = z.object({

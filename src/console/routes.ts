@@ -13,10 +13,15 @@ import type { Directory } from '../auth/users';
 import type { CrmSystem } from '../crm/system';
 import type { InventorySystem } from '../inventory/system';
 import { OperationError, resolveIncidentId, validate, type IncidentOperations } from '../operations/incident-operations';
+import { invalidInput } from '../operations/operation-error';
+import { awaitsDecision } from '../incident/planning';
+import { html } from './html';
 import { BoardFilterSchema, createBoardReader } from './board-data';
-import { CancelFormSchema, DecisionFormSchema, EtaFormSchema, ResumeFormSchema, RestockFormSchema, SignInFormSchema, WhatIfFormSchema } from './forms';
+import { CancelFormSchema, DecisionFormSchema, EtaFormSchema, PlanTableQuerySchema, PreviewFormSchema, ResumeFormSchema, RestockFormSchema, SignInFormSchema, WhatIfFormSchema } from './forms';
 import { boardPage, boardRows, incidentHref } from './pages/board';
 import { incidentPage } from './pages/incident';
+import { PLAN_PAGE_SIZE, planTable } from './pages/plan-table';
+import { changedLinesTable, previewPage } from './pages/preview';
 import { problemPage, signInPage } from './pages/layout';
 import { reportPage } from './pages/report';
 import { whatIfPage } from './pages/what-if';
@@ -55,6 +60,7 @@ const ASSETS: Record<string, { type: string; file: URL }> = {
 
 const IdParams = z.object({ id: z.string().max(500) });
 const FORM_BODY_LIMIT = 1_100_000;
+const WHAT_IF_LINES_SHOWN = 50;
 
 export function registerConsole(app: FastifyInstance, options: ConsoleOptions): void {
   void app.register(async (scope) => consoleRoutes(scope, options));
@@ -189,15 +195,20 @@ async function consoleRoutes(scope: FastifyInstance, options: ConsoleOptions): P
     if (!session) return reply;
     try {
       const id = idOf(request);
+      const filter = validate(PlanTableQuerySchema, emptyAsAbsent(request.query), 'query');
       const state = await operations.show(id);
-      const [inbound, communications] = await Promise.all([
+      const href = incidentHref(id);
+      const editable = awaitsDecision(state) && may(session.person.role, 'plan');
+      const [inbound, communications, lines] = await Promise.all([
         options.inventory?.listInbound(state.sku).then((orders) => orders.filter((po) => po.status === 'open'), () => null) ?? null,
         options.crm ? communicationsOf(options.crm, state.incidentId).catch(() => null) : null,
+        state.plan ? operations.plan(id, { ...filter, limit: PLAN_PAGE_SIZE }) : null,
       ]);
+      const planLines = lines && state.plan ? planTable({ session, href, plan: state.plan, page: lines, filter, editable }) : null;
       return sendPage(
         reply,
         200,
-        incidentPage(session, { state, workflowId: id, currency: options.currency, inbound, communications, planLines: null, whatIfPolicies: WHAT_IF_POLICIES, receiptKey: randomUUID() }, flashOf(session)),
+        incidentPage(session, { state, workflowId: id, currency: options.currency, inbound, communications, planLines, whatIfPolicies: WHAT_IF_POLICIES, receiptKey: randomUUID() }, flashOf(session)),
       );
     } catch (error) {
       return refuse(reply, session, error, '/console/board');
@@ -237,13 +248,8 @@ async function consoleRoutes(scope: FastifyInstance, options: ConsoleOptions): P
     const approval =
       form.decision === 'reject'
         ? await operations.decide(id, { decision: 'reject', planRevision: form.planRevision, decidedBy: who, comment: form.comment ?? '' })
-        : await operations.decide(id, {
-            decision: 'approve',
-            planRevision: form.planRevision,
-            decidedBy: who,
-            overrides: form.overrides.map(({ lineId, allocate }) => ({ lineId, allocate })),
-            ...(form.comment ? { comment: form.comment } : {}),
-          });
+        : // Edits reach a decision only through a preview: the revision approved is one the person saw.
+          await operations.decide(id, { decision: 'approve', planRevision: form.planRevision, decidedBy: who, ...(form.comment ? { comment: form.comment } : {}) });
     return `Plan ${approval.status} by ${who}.`;
   });
 
@@ -252,8 +258,22 @@ async function consoleRoutes(scope: FastifyInstance, options: ConsoleOptions): P
     const policy = form.policy !== undefined ? form.policy : { ...options.policy, ...WHAT_IF_POLICIES[form.preset ?? 'configured'].changes(options.policy) };
     // Parsed here too, so an edited policy's mistakes are named before the incident is asked.
     const parsed = validatePolicy(policy);
-    const [state, comparison] = [await operations.show(id), await operations.simulate(id, parsed)];
-    return { page: whatIfPage(session, id, state, comparison, options.currency) };
+    const [state, simulation] = [await operations.show(id), await operations.simulate(id, parsed)];
+    // The lines the other policy serves otherwise: the worse off first, then the better off.
+    const changed = await Promise.all(
+      (['worse', 'improved'] as const).map((change) => operations.comparePlans(id, { simulation: simulation.simulationId, change, limit: WHAT_IF_LINES_SHOWN })),
+    );
+    const lineChanges = html`<h2>Lines served otherwise</h2>
+<p>${changed.map((c, i) => html`${i ? ', ' : ''}${c.total} lines ${i === 0 ? 'worse off' : 'better off'}`)}${changed.some((c) => c.nextCursor) ? html` (the first ${WHAT_IF_LINES_SHOWN} of each shown)` : ''}.</p>
+${changedLinesTable(changed.flatMap((c) => c.lines), 'Lines the other policy serves otherwise')}`;
+    return { page: whatIfPage(session, id, state, simulation, options.currency, lineChanges) };
+  });
+
+  onIncident('/preview', 'plan', async (id, session, body) => {
+    const form = validate(PreviewFormSchema, body, 'preview');
+    if (form.overrides.length === 0) throw invalidInput([{ path: 'preview.overrides', message: 'change at least one line before previewing' }]);
+    const preview = await operations.previewOverrides(id, { planRevision: form.planRevision, overrides: form.overrides, previewedBy: session.person.name });
+    return { page: previewPage(session, id, await operations.show(id), preview, options.currency) };
   });
 
   onIncident('/restocks', 'record-follow-up', async (id, session, body) => {

@@ -125,7 +125,7 @@ async function checkPage(page: Page, name: string) {
   await keepScreenshot(page, `${name}-1280`);
   await page.setViewportSize({ width: 400, height: 900 });
   // Usable on a phone: nothing but the scrolling tables is wider than the screen.
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400);
+  expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(400);
   await keepScreenshot(page, `${name}-400`);
   await page.setViewportSize({ width: 1280, height: 900 });
 }
@@ -242,22 +242,81 @@ describe('the console in a browser', () => {
     await context.close();
   });
 
-  it('approves the plan from the incident page, as the signed-in approver', async () => {
+  it('filters the plan, overrides a line with a reason, previews and approves it; the inventory system holds the preview', async () => {
     const { context, page } = await signIn('ann');
     await page.goto(incidentPath());
     await checkPage(page, 'incident');
-    const revision = (await operations.show(incidentId)).plan!.revision;
+    const pending = await operations.show(incidentId);
+    const stage = pending.plan!.byStage.find((s) => s.allocated > 0)!.stage;
+
+    // Filtered by stage, then by a customer of that stage: only their lines are listed.
+    await page.locator('#plan-stage').selectOption(stage);
+    await page.getByRole('button', { name: 'Show lines' }).click();
+    const rows = page.locator('table.plan-lines tbody tr');
+    expect(new Set(await rows.evaluateAll((trs) => trs.map((tr) => (tr as unknown as { dataset: Record<string, string> }).dataset.stage)))).toEqual(new Set([stage]));
+    const served = rows.filter({ has: page.locator('input.allocate:not([value="0"])') }).first();
+    const lineId = (await served.getAttribute('data-line'))!;
+    const allocated = Number(await served.getAttribute('data-allocated'));
+    const customerId = (await operations.plan(incidentId, { stage, limit: 1000 })).lines.find((l) => l.lineId === lineId)!.customer.customerId;
+    await page.getByLabel('Customer (id or name)').fill(customerId);
+    await page.getByRole('button', { name: 'Show lines' }).click();
+    expect(await rows.count()).toBeGreaterThan(0);
+    for (const text of await rows.locator('th').allTextContents()) expect(text).toContain(customerId);
+
+    // Lowered by one unit: the stage's impact bar moves while typing, and a reason is asked for before the preview.
+    const line = page.locator(`tr[data-line="${lineId}"]`);
+    await line.locator('input.allocate').fill(String(allocated - 1));
+    const stageRow = page.locator(`table.stages tr[data-stage="${stage}"]`);
+    expect(await stageRow.locator('[data-edited-fill]').textContent()).toMatch(/^→ [\d.]+% \(-1 units\)$/);
+    expect(Number(await stageRow.locator('rect[data-edit]').getAttribute('width'))).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Preview the revised plan' }).click();
+    expect(await page.locator('#draft-summary').textContent()).toContain(`A reason is needed for each line you lower: ${lineId}`);
+    expect(page.url()).not.toContain('/preview');
+    await line.locator('input.reason').fill('customer <i>agreed</i> to wait');
+    await page.getByRole('button', { name: 'Preview the revised plan' }).click();
+    await page.waitForURL('**/preview');
+    const previewed = (await operations.show(incidentId)).previews!.at(-1)!;
+    expect(previewed).toMatchObject({ basedOn: pending.plan!.revision, previewedBy: 'ann' });
+    expect(await page.locator('h1').textContent()).toContain(`Preview: revision ${previewed.plan.revision}`);
+    expect(await page.locator(`table.changed-lines tr[data-line="${lineId}"]`).textContent()).toContain(`${allocated} → ${allocated - 1}`);
+    expect(await page.locator('table.impact-stages').textContent()).toContain(stage);
+    await checkPage(page, 'preview');
+    // Nothing is committed by a preview.
+    expect((await operations.show(incidentId)).stage).toBe('awaiting-approval');
+
     await page.getByLabel('Comment (optional)').fill('fair split <b>approved</b>');
-    await page.getByRole('button', { name: `Approve revision ${revision} as it stands` }).click();
+    await page.getByRole('button', { name: `Approve revision ${previewed.plan.revision}` }).click();
     await page.waitForURL(`**${incidentPath()}`);
     expect(await page.getByRole('status').textContent()).toContain('Plan approved by ann');
-    const state = await waitFor((s) => s.stage === 'following-up');
-    expect(state.approval).toMatchObject({ status: 'approved', decidedBy: 'ann', comment: 'fair split <b>approved</b>' });
+    const committed = await waitFor((s) => s.stage === 'following-up');
+    expect(committed.approval).toMatchObject({ status: 'approved', decidedBy: 'ann', comment: 'fair split <b>approved</b>' });
+    expect(committed.plan!.revision).toBe(previewed.plan.revision);
+
+    // The inventory system holds, line by line, what the preview showed: the SKU beyond a kept confirmation, and each substitute.
+    const expected = new Map<string, number>();
+    let cursor: string | undefined;
+    do {
+      const part = await operations.plan(incidentId, { revision: previewed.plan.revision, limit: 1000, ...(cursor ? { cursor } : {}) });
+      for (const l of part.lines) {
+        const extra = l.allocated - (l.releasedConfirmation > 0 ? 0 : l.held);
+        if (extra > 0) expected.set(`${l.lineId} ${SHORT_SKU}`, extra);
+        for (const sub of l.substitutes) if (sub.units > 0) expected.set(`${l.lineId} ${sub.sku}`, sub.units);
+      }
+      cursor = part.nextCursor ?? undefined;
+    } while (cursor);
+    const pinned = (await operations.plan(incidentId, { revision: previewed.plan.revision, customer: customerId })).lines.find((l) => l.lineId === lineId)!;
+    expect(pinned).toMatchObject({ allocated: allocated - 1, override: { allocate: allocated - 1, reason: 'customer <i>agreed</i> to wait' } });
+    const held = new Map<string, number>();
+    for (const r of await world.deps.inventory.listReservations({ incidentId: committed.incidentId, status: 'active' })) {
+      held.set(`${r.lineId} ${r.sku}`, (held.get(`${r.lineId} ${r.sku}`) ?? 0) + r.quantity);
+    }
+    expect(held).toEqual(expected);
+
+    // Who did it is on the timeline, and a comment or a reason is text, never markup.
     await page.reload();
-    // Who did it is on the timeline, and a comment is text, never markup.
     expect(await page.locator('.timeline').textContent()).toContain('plan approved — ann');
     expect(await page.locator('.figures').textContent()).toContain('fair split <b>approved</b>');
-    await expect(page.locator('main b').count()).resolves.toBe(0);
+    await expect(page.locator('main b, main i').count()).resolves.toBe(0);
     await context.close();
   });
 

@@ -84,7 +84,7 @@ ${
 
 /** Fill per stage as a bar: what the plan serves (SKU and substitutes) of what was asked. */
 export function stageBars(byStage: StageFigures[], options: { editable?: boolean } = {}): SafeHtml {
-  return html`<table class="stages">
+  return html`<div class="scroll" tabindex="0" role="region" aria-label="The plan per relationship stage"><table class="stages">
 <caption class="sr-only">The plan per relationship stage</caption>
 <thead><tr><th scope="col">Stage</th><th scope="col" class="num">Lines</th><th scope="col" class="num">Requested</th><th scope="col" class="num">Allocated</th><th scope="col" class="num">Substituted</th><th scope="col" class="num">Backordered</th><th scope="col" class="num">With nothing</th><th scope="col" class="bar-col">Fill rate${options.editable ? ' (with your edits)' : ''}</th></tr></thead>
 <tbody>${byStage.map((row) => {
@@ -92,7 +92,7 @@ export function stageBars(byStage: StageFigures[], options: { editable?: boolean
     return html`<tr data-stage="${row.stage}" data-requested="${row.requested}" data-served="${served}">
 <th scope="row">${row.stage}</th><td class="num">${row.lines}</td><td class="num">${units(row.requested)}</td><td class="num">${units(row.allocated)}</td><td class="num">${units(row.substituted)}</td><td class="num">${units(row.backordered)}</td><td class="num">${row.customersWithNothing}</td>
 <td class="bar-col">${fillBar(row.fillRate)}${options.editable ? html` <span class="edited" data-edited-fill aria-live="polite"></span>` : ''}</td></tr>`;
-  })}</tbody></table>`;
+  })}</tbody></table></div>`;
 }
 
 /** A horizontal bar, its value also in words. */
@@ -114,6 +114,7 @@ ${stageBars(plan.byStage, { editable: awaiting && may(session.person.role, 'plan
 ${plan.exceptions.length ? html`<p class="warn">${plan.exceptionCount ?? plan.exceptions.length} lines that must be served in full cannot be: ${plan.exceptions.slice(0, 5).join(', ')}${(plan.exceptionCount ?? plan.exceptions.length) > 5 ? '…' : ''}</p>` : ''}
 ${view.planLines ?? html`<p class="muted">The plan's lines cannot be read here.</p>`}
 ${awaiting ? decisionForms(session, plan, href) : ''}
+${awaiting ? previewList(session, view.state, href) : ''}
 </section>`;
 }
 
@@ -140,6 +141,19 @@ function decisionForms(session: Session, plan: PlanSummary, href: string): SafeH
 </form></div>`;
 }
 
+/** Previews made of this plan, newest first: each can be approved as it was shown. */
+function previewList(session: Session, state: IncidentState, href: string): SafeHtml {
+  const previews = [...(state.previews ?? [])].reverse();
+  if (previews.length === 0) return html``;
+  return html`<h3>Previews</h3><ul class="previews">${previews.map(
+    (p) => html`<li>Revision ${p.plan.revision} (edits to ${p.basedOn}) by ${p.previewedBy}, ${when(p.previewedAt)}: fill rate ${percent(p.plan.totals.fillRate, 1)}, ${units(p.plan.totals.backordered)} backordered.${
+      may(session.person.role, 'approve')
+        ? html` <form method="post" action="${href}/decision" class="inline">${csrfField(session)}<input type="hidden" name="decision" value="approve"><input type="hidden" name="planRevision" value="${p.plan.revision}"><button type="submit">Approve revision ${p.plan.revision}</button></form>`
+        : ''
+    }</li>`,
+  )}</ul>`;
+}
+
 function whatIfSection(session: Session, view: IncidentView, href: string): SafeHtml {
   if (!view.state.plan || isOver(view.state.stage) || !may(session.person.role, 'plan')) return html``;
   return html`<section aria-labelledby="whatif-h"><h2 id="whatif-h">What-if</h2>
@@ -157,8 +171,8 @@ function whatIfSection(session: Session, view: IncidentView, href: string): Safe
 function substitutesSection(state: IncidentState): SafeHtml {
   if (state.substitutes.length === 0) return html``;
   return html`<section aria-labelledby="subs-h"><h2 id="subs-h">Substitutes</h2>
-<table><thead><tr><th scope="col">SKU</th><th scope="col" class="num">Free at the hub</th><th scope="col" class="num">Units per original</th><th scope="col" class="num">Price difference</th><th scope="col" class="num">Pack</th></tr></thead>
-<tbody>${state.substitutes.map((s) => html`<tr><th scope="row">${s.sku}</th><td class="num">${units(s.available)}</td><td class="num">${s.ratio}</td><td class="num">${s.priceDelta}</td><td class="num">${s.packSize}</td></tr>`)}</tbody></table></section>`;
+<div class="scroll" tabindex="0" role="region" aria-label="Substitutes"><table><thead><tr><th scope="col">SKU</th><th scope="col" class="num">Free at the hub</th><th scope="col" class="num">Units per original</th><th scope="col" class="num">Price difference</th><th scope="col" class="num">Pack</th></tr></thead>
+<tbody>${state.substitutes.map((s) => html`<tr><th scope="row">${s.sku}</th><td class="num">${units(s.available)}</td><td class="num">${s.ratio}</td><td class="num">${s.priceDelta}</td><td class="num">${s.packSize}</td></tr>`)}</tbody></table></div></section>`;
 }
 
 function followUpSection(session: Session, view: IncidentView, href: string): SafeHtml {
