@@ -67,6 +67,7 @@ export function stepChart(options: { id: string; title: string; description: str
   const max = Math.max(1, ...points.map((p) => p.value));
   const x = (t: number) => pad.l + ((t - t0) / (t1 - t0)) * (W - pad.l - pad.r);
   const y = (v: number) => pad.t + (1 - v / max) * (H - pad.t - pad.b);
+  const sameDay = points[0]?.at.slice(0, 10) === points.at(-1)?.at.slice(0, 10);
   let d = '';
   points.forEach((p, i) => {
     const px = x(times[i]!).toFixed(1);
@@ -78,7 +79,7 @@ export function stepChart(options: { id: string; title: string; description: str
 <title id="${id}-t">${options.title}</title><desc id="${id}-d">${options.description}</desc>
 <line class="axis" x1="${pad.l}" x2="${pad.l}" y1="${pad.t}" y2="${H - pad.b}"/><line class="axis" x1="${pad.l}" x2="${W - pad.r}" y1="${H - pad.b}" y2="${H - pad.b}"/>
 <text class="label" x="${pad.l - 6}" y="${pad.t + 8}" text-anchor="end">${options.format(max)}</text><text class="label" x="${pad.l - 6}" y="${H - pad.b}" text-anchor="end">0</text>
-<text class="label" x="${pad.l}" y="${H - pad.b + 16}">${points[0]?.at.slice(0, 10) ?? ''}</text><text class="label" x="${W - pad.r}" y="${H - pad.b + 16}" text-anchor="end">${points.at(-1)?.at.slice(0, 10) ?? ''}</text>
+<text class="label" x="${pad.l}" y="${H - pad.b + 16}">${axisTime(points[0]?.at, sameDay)}</text><text class="label" x="${W - pad.r}" y="${H - pad.b + 16}" text-anchor="end">${axisTime(points.at(-1)?.at, sameDay)}</text>
 <path class="line" d="${d}"/>
 ${points.map((p, i) => html`<circle class="dot" cx="${x(times[i]!).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="3"/>`)}
 </svg>
@@ -86,6 +87,9 @@ ${points.map((p, i) => html`<circle class="dot" cx="${x(times[i]!).toFixed(1)}" 
 ${dataTable(options.title, ['When', 'Open units'], points.map((p) => [`${p.at.slice(0, 10)} ${p.at.slice(11, 16)}`, options.format(p.value)]))}
 </figure>`;
 }
+
+/** A day, or within one day the time of day. */
+const axisTime = (iso: string | undefined, sameDay: boolean) => (iso ? (sameDay ? `${iso.slice(11, 16)} UTC` : iso.slice(0, 10)) : '');
 
 function dataTable(title: string, head: string[], rows: string[][]): SafeHtml {
   return html`<details class="figures-table"><summary>Figures</summary><table><caption class="sr-only">${title}</caption>

@@ -232,6 +232,11 @@ describe('the console in a browser', () => {
     expect(await page.locator('h1').textContent()).toContain('strict-priority');
     await expect(page.locator('.side-by-side table.stages').count()).resolves.toBe(2);
     expect(await page.locator('table.diff tbody tr').count()).toBeGreaterThan(0);
+    // Line by line: without floor and cap some lines are worse off and some better, each with its change.
+    const changed = page.locator('table.changed-lines tbody tr');
+    expect(await changed.count()).toBeGreaterThan(0);
+    expect(await changed.first().textContent()).toMatch(/(worse|improved) \([+−][\d,]+ units served\)/);
+    expect(await page.locator('table.changed-lines').textContent()).toMatch(/\d+ → \d+/);
     await checkPage(page, 'what-if');
     // An edited policy with a mistake is refused, naming the field.
     await page.goto(incidentPath());
