@@ -64,7 +64,7 @@ export function createBoardReader(operations: Pick<IncidentOperations, 'list' | 
     rows.sort(
       (a, b) =>
         Number(b.attention !== null) - Number(a.attention !== null) ||
-        SEVERITY_ORDER.indexOf(b.severity as never) - SEVERITY_ORDER.indexOf(a.severity as never) ||
+        severityRank(b.severity) - severityRank(a.severity) ||
         b.startedAt.localeCompare(a.startedAt),
     );
     const count = (key: (r: BoardRow) => string) => rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [key(r)]: (acc[key(r)] ?? 0) + 1 }), {});
@@ -74,6 +74,8 @@ export function createBoardReader(operations: Pick<IncidentOperations, 'list' | 
     };
   };
 }
+
+const severityRank = (severity: string) => (SEVERITY_ORDER as readonly string[]).indexOf(severity);
 
 function rowOf(item: IncidentListItem, state: IncidentState | null): BoardRow {
   const stage = state?.stage ?? item.stage ?? 'unknown';

@@ -71,6 +71,6 @@ export function problemPage(frame: Omit<Frame, 'flash'>, status: number, message
     html`<h1>${status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : status >= 500 ? 'Something went wrong' : 'Not done'}</h1>
 <p class="flash error" role="alert">${message}</p>
 ${issues.length ? html`<ul class="issues">${issues.map((i) => html`<li><strong>${i.path}</strong>: ${i.message}</li>`)}</ul>` : ''}
-<p>Nothing was changed. <a href="${back}">Back</a></p>`,
+<p>${status >= 500 ? 'Check the incident before trying again.' : 'Nothing was changed.'} <a href="${back}">Back</a></p>`,
   );
 }
