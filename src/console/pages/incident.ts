@@ -99,7 +99,8 @@ export function stageBars(byStage: StageFigures[], options: { editable?: boolean
 export function fillBar(rate: number, edited?: number): SafeHtml {
   const w = (r: number) => Math.max(0, Math.min(100, Math.round(r * 100)));
   return html`<svg class="bar" viewBox="0 0 100 10" width="120" height="12" role="img" aria-label="fill rate ${percent(rate)}" preserveAspectRatio="none"><rect class="track" x="0" y="0" width="100" height="10"/><rect class="fill" data-base x="0" y="0" width="${w(rate)}" height="10"/>${
-    edited === undefined ? html`<rect class="fill-edited" data-edit x="0" y="0" width="0" height="10"/>` : html`<rect class="fill-edited" data-edit x="0" y="0" width="${w(edited)}" height="10"/>`
+    // The edited figure is the lower half, so both stay visible.
+    html`<rect class="fill-edited" data-edit x="0" y="5" width="${edited === undefined ? 0 : w(edited)}" height="5"/>`
   }</svg> <span data-base-label>${percent(rate, 1)}</span>`;
 }
 
