@@ -204,6 +204,39 @@ describe('the console in a browser', () => {
     expect(after.plan!.revision).toBe(before.plan!.revision);
   });
 
+  it('refuses bad previews and decisions with the field named, changing nothing', async () => {
+    const before = await operations.show(incidentId);
+    const { context, page } = await signIn('ann');
+    await page.goto(incidentPath());
+    const _csrf = (await page.locator('meta[name=csrf-token]').getAttribute('content'))!;
+    const line = (await operations.plan(incidentId, { limit: 1 })).lines[0]!;
+    const planRevision = String(before.plan!.revision);
+    const post = async (path: string, form: Record<string, string>) => {
+      const response = await page.request.post(`${incidentPath()}${path}`, { form: { ...form, _csrf } });
+      return { status: response.status(), text: await response.text() };
+    };
+    const preview = (overrides: string, revision = planRevision) => post('/preview', { planRevision: revision, overrides });
+    const cases: [Promise<{ status: number; text: string }>, number, string][] = [
+      [preview(JSON.stringify([{ lineId: 'NO-SUCH-LINE', allocate: 1 }])), 422, 'preview.overrides.0.lineId'],
+      [preview(JSON.stringify([{ lineId: line.lineId, allocate: -1 }])), 400, 'preview.overrides.0.allocate'],
+      [preview(JSON.stringify([{ lineId: line.lineId, allocate: line.requested + 1 }])), 422, 'preview.overrides.0.allocate'],
+      [preview('not json'), 400, 'preview.overrides'],
+      [preview(JSON.stringify([{ lineId: line.lineId, allocate: 0 }]), '99'), 409, 'preview.planRevision'],
+      [post('/decision', { decision: 'approve', planRevision, comment: 'x'.repeat(2001) }), 400, 'decision.comment'],
+      [post('/decision', { decision: 'approve', planRevision: '99' }), 409, 'decision.planRevision'],
+      [post('/decision', { decision: 'reject', planRevision }), 400, 'decision.comment'],
+    ];
+    for (const [answer, status, field] of cases) {
+      const { status: got, text } = await answer;
+      expect({ got, named: text.includes(field) }, `${field}: ${text.slice(0, 200)}`).toEqual({ got: status, named: true });
+    }
+    const after = await operations.show(incidentId);
+    expect(after.approval).toEqual(before.approval);
+    expect(after.previews ?? []).toEqual(before.previews ?? []);
+    expect(after.plan!.revision).toBe(before.plan!.revision);
+    await context.close();
+  });
+
   it('ends a session when its time is up: pages and writes are refused until signing in again', async () => {
     const { context, page } = await signIn('ann');
     await page.goto(incidentPath());
