@@ -41,7 +41,8 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
         item,
         hubId: hub.locationId,
         lines,
-        customers: customers.map((c) => profileOf(c, input.sku)),
+        // Names kept for the plan views planners read.
+        customers: customers.map((c) => ({ ...profileOf(c, input.sku), name: c.name })),
         positions,
         nextInboundEta,
       };

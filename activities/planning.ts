@@ -2,14 +2,16 @@
 // as reservations, backorders and credits — customer batch by customer batch, every write keyed.
 import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { z } from 'zod';
 import { allocate, AllocationInputError, summarizePlan } from '../src/allocation/engine';
 import type { Policy } from '../src/allocation/policy';
 import type { AllocationInput, AllocationPlan, LineAllocation } from '../src/allocation/types';
 import { creditsFor } from '../src/compensation/credits';
-import { describeIssues, PlanOverrideSchema, type PlanOverride } from '../src/incident/commands';
+import type { PlanOverride } from '../src/incident/commands';
+import { overrideBaseOf, overrideIssues, withChanges } from '../src/incident/overrides';
+import type { PlanBasis, StoredPlan } from '../src/incident/planning';
 import type { CommitSummary, PlanSummary, SubstituteOption, TransferRecord } from '../src/incident/state';
 import type { Reservation } from '../src/inventory/contract';
+import { describeIssues } from '../src/validation/issues';
 import { allocationLines, substituteSupply, transferRecord } from './contract-mapping';
 import type { ActivityDeps } from './deps';
 import { BATCH_WRITE_LIMIT, chunks, keyFor, loadSnapshot, requireDocument, type IncidentSnapshot } from './shared';
@@ -65,10 +67,13 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
       asOf: string;
       revision: number;
       planKey: string;
+      /** A preview: the revision whose overrides the given ones are added to (and whose lines they may lower, with a reason). */
+      basedOn?: { revision: number; planRef: string };
     }): Promise<PlanSummary> {
       const snapshot = await loadSnapshot(store, input.incidentId);
       heartbeat();
-      checkOverrides(input.overrides, snapshot.lines, input.pool);
+      const base = input.basedOn ? await requireDocument<StoredPlan>(store, input.incidentId, input.basedOn.planRef) : null;
+      const overrides = checkedOverrides(input.overrides, snapshot.lines, input.pool, base);
       heartbeat();
       const plan = allocateChecked({
         sku: input.sku,
@@ -79,10 +84,19 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
         policy: input.policy,
         asOf: input.asOf,
         nextInboundEta: snapshot.nextInboundEta ?? null,
-        overrides: input.overrides,
+        overrides,
       });
       heartbeat();
-      await store.put(input.incidentId, input.planKey, plan);
+      // Kept with the plan, so its lines can be ranked, explained and revised later.
+      const basis: PlanBasis = {
+        revision: input.revision,
+        policy: input.policy,
+        asOf: input.asOf,
+        nextInboundEta: snapshot.nextInboundEta ?? null,
+        overrides,
+        basedOn: input.basedOn?.revision ?? null,
+      };
+      await store.put(input.incidentId, input.planKey, { ...plan, basis } satisfies StoredPlan);
       const summary = summarizePlan(plan);
       return {
         revision: input.revision,
@@ -99,7 +113,7 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
         // The full list is in the stored plan; history and the query carry the first few and the count.
         exceptions: plan.exceptions.slice(0, PLAN_EXCEPTIONS_SHOWN),
         exceptionCount: plan.exceptions.length,
-        overrides: input.overrides.length,
+        overrides: overrides.length,
       };
     },
 
@@ -236,30 +250,11 @@ export function allocateChecked(input: AllocationInput): AllocationPlan {
 }
 
 /**
- * A planner's overrides checked against this incident before planning, each refusal naming the override:
- * retrying cannot fix one. The engine checks again what depends on its rules (stock that win and gain
- * lines keep).
+ * A planner's overrides checked against this incident before planning (src/incident/overrides.ts), each refusal
+ * naming the override: retrying cannot fix one. A preview's are added to those of the revision it changes.
  */
-function checkOverrides(overrides: PlanOverride[], lines: IncidentSnapshot['lines'], pool: number): void {
-  const refuse = (message: string): never => {
-    throw ApplicationFailure.nonRetryable(message, 'InvalidOverride');
-  };
-  const parsed = z.array(PlanOverrideSchema).safeParse(overrides);
-  if (!parsed.success) refuse(describeIssues(parsed.error, 'overrides'));
-  const byId = new Map(lines.map((l) => [l.lineId, l]));
-  const confirmed = lines.reduce((sum, l) => sum + l.confirmedQuantity, 0);
-  const supply = pool + confirmed;
-  const seen = new Set<string>();
-  let pinned = 0;
-  overrides.forEach((o, index) => {
-    const at = `overrides.${index}`;
-    const line = byId.get(o.lineId) ?? refuse(`${at}.lineId: line ${o.lineId} is not in this incident`);
-    if (seen.has(o.lineId)) refuse(`${at}.lineId: line ${o.lineId} is overridden more than once`);
-    seen.add(o.lineId);
-    if (o.allocate > line.quantity) refuse(`${at}.allocate: ${o.allocate} units exceed the ${line.quantity} that line ${o.lineId} asks for`);
-    pinned += o.allocate;
-    if (pinned > supply) {
-      refuse(`${at}.allocate: the overrides pin ${pinned} units, more than the ${supply} to allocate (pool ${pool} + confirmations ${confirmed})`);
-    }
-  });
+function checkedOverrides(changes: PlanOverride[], lines: IncidentSnapshot['lines'], pool: number, base: StoredPlan | null): PlanOverride[] {
+  const issues = overrideIssues(changes, { lines, pool, base: base && overrideBaseOf(base) });
+  if (issues.length > 0) throw ApplicationFailure.nonRetryable(describeIssues(issues), 'InvalidOverride');
+  return withChanges(base?.basis?.overrides ?? [], changes);
 }

@@ -15,7 +15,8 @@ export interface IncidentSnapshot {
   item: Item;
   hubId: string;
   lines: SnapshotLine[];
-  customers: CustomerProfile[];
+  /** With the CRM's name (absent in snapshots taken before names were kept). */
+  customers: (CustomerProfile & { name?: string })[];
   positions: LocationStock[];
   /**
    * The first inbound ETA at assessment: the gap the engine measures urgency and "can wait" against.

@@ -14,6 +14,9 @@ import { generateDataset, PRESETS } from './dataset/generate';
 import { DEMO_NETWORK, runDemo } from './embedded/demo';
 import { startDevServer } from './embedded/dev-server';
 import { loadOrCreateSecrets, secretsFile } from './embedded/secrets';
+import { ensureFirstAdmin, FIRST_ADMIN } from './embedded/first-admin';
+import { consoleFromConfig, consoleUrl } from './console/from-config';
+import { createCrmClient } from './crm/http-client';
 import { createInventoryClient } from './inventory/http-client';
 import { startSmtpSink } from './embedded/smtp-sink';
 import { startReferenceService } from './reference-service/service';
@@ -61,6 +64,9 @@ async function main(): Promise<void> {
   const apiToken = API_TOKEN ?? kept.apiToken;
   const linkSecret = ANSWER_LINK_SECRET ?? kept.answerLinkSecret;
   const buildOperations = operationsFromConfig(config);
+  // The console's people: the deployment's users file, or a first admin made here and kept in the data folder.
+  const firstAdmin = config.STOCKOUT_USERS_FILE ? null : await ensureFirstAdmin(dataDir);
+  const usersFile = config.STOCKOUT_USERS_FILE ?? firstAdmin!.usersFile;
   const dataConverter = configuredDataConverter();
   const payloadCodecs = dataConverter.payloadCodecs ?? [];
 
@@ -128,16 +134,24 @@ async function main(): Promise<void> {
       await workerConnection.close();
     });
 
+    const consoleOptions = consoleFromConfig(
+      { ...config, STOCKOUT_USERS_FILE: usersFile },
+      { operations, inventory, crm: createCrmClient({ baseUrl: service.crmUrl, timeoutMs: config.SYSTEMS_TIMEOUT_MS }) },
+    );
     const api = await startApi({
       operations,
       answerLinks: deps.answerLinks,
       config: { ...config, API_TOKEN: apiToken },
+      ...(consoleOptions ? { console: consoleOptions } : {}),
       // The Web UI here is our dev server's, whatever TEMPORAL_UI_ORIGIN says; it sends no token, so on a
       // loopback-only setup its requests are trusted (src/api/server.ts, trustLoopbackUi).
       codec: { payloadCodecs, uiOrigin: devServer.uiUrl, trustLoopbackUi: isLoopback(config.API_HOST) },
     });
     keep(() => api.close());
     say(`API on ${api.url} (OpenAPI at ${api.url}/openapi.json)${API_TOKEN ? '' : `; its bearer token (apiToken) is kept in ${secretsFile(dataDir)}`}`);
+    say(
+      `console for planners at ${consoleUrl(api.url)}${firstAdmin ? `; sign in as ${FIRST_ADMIN}, its password is kept in ${firstAdmin.credentialsFile} (add people to ${firstAdmin.usersFile})` : ` (users from ${usersFile})`}`,
+    );
     say(`everything up in ${((Date.now() - started) / 1000).toFixed(1)} s — Temporal Web UI: ${devServer.uiUrl}`);
 
     if (values.serve) {

@@ -1,7 +1,7 @@
 // The incident's public surface: defined once, imported by the workflow and by every client (API, CLI, tests).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Cancel, CustomerAnswer, EtaChange, PlanDecision, Restock, Resume, Trigger, Withdraw } from '../src/incident/commands';
-import type { ApprovalState, IncidentState, PlanComparison } from '../src/incident/state';
+import type { Cancel, CustomerAnswer, EtaChange, PlanDecision, PlanPreviewRequest, Restock, Resume, Trigger, Withdraw } from '../src/incident/commands';
+import type { ApprovalState, IncidentState, PlanComparison, PlanPreview } from '../src/incident/state';
 
 export const INCIDENT_TASK_QUEUE = 'stockout-incidents';
 
@@ -14,8 +14,10 @@ export const resumeSignal = defineSignal<[Resume]>('resume');
 
 export const stateQuery = defineQuery<IncidentState>('state');
 
-/** Approve (with overrides) or reject the plan awaiting approval. */
+/** Approve the plan awaiting approval or one of its previews, or reject it. */
 export const decidePlanUpdate = defineUpdate<ApprovalState, [PlanDecision]>('decidePlan');
+/** Overrides on a plan revision computed and stored as a new revision, which commits nothing until approved. */
+export const previewOverridesUpdate = defineUpdate<PlanPreview, [PlanPreviewRequest]>('previewOverrides');
 /** What-if: the current plan recomputed under another policy, committing nothing. */
 export const simulatePlanUpdate = defineUpdate<PlanComparison, [unknown]>('simulatePlan');
 export const recordRestockUpdate = defineUpdate<string, [Restock]>('recordRestock');

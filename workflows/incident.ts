@@ -7,7 +7,7 @@ import type { Policy } from '../src/allocation/policy';
 import { TriggerSchema, describeIssues, type Trigger } from '../src/incident/commands';
 import type { PendingEvent } from '../src/incident/follow-ups';
 import { openIncident } from '../src/incident/lifecycle';
-import { planLine, planRequest } from '../src/incident/planning';
+import { planKey, planLine, planRequest } from '../src/incident/planning';
 import type { IncidentState, ReportSummary } from '../src/incident/state';
 import { STAGE } from '../src/temporal/search-attributes';
 import { approvePlan } from './incident/approval';
@@ -82,7 +82,7 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
       );
 
       // 4. The allocation plan, approved by a person when the policy asks.
-      s.plan = await run.stage('planning', () => longActs.planAllocation({ ...planRequest(s, policy, [], todayIso()), revision: 0, planKey: 'plan/0' }));
+      s.plan = await run.stage('planning', () => longActs.planAllocation({ ...planRequest(s, policy, [], todayIso()), revision: 0, planKey: planKey(0) }));
       run.note('plan proposed', planLine(s.plan));
       await approvePlan(run);
 

@@ -12,7 +12,7 @@ export interface LineIndex {
   days: (iso: string) => number;
 }
 
-export function indexLines(input: AllocationInput): LineIndex {
+export function indexLines(input: Pick<AllocationInput, 'lines' | 'customers'>): LineIndex {
   const { lines } = input;
   const profileAt = new Map(input.customers.map((c, i) => [c.customerId, i]));
   const owner = new Int32Array(lines.length);

@@ -3,7 +3,7 @@
 // then line id. Never by chance, never by input order, never by locale. Line indices are sorted over
 // numeric keys in typed arrays: a million lines sort without a key object each.
 import { dayNumber } from './dates';
-import type { LineIndex } from './line-index';
+import { indexLines, type LineIndex } from './line-index';
 import type { Policy } from './policy';
 import type { CustomerProfile, DemandLine } from './types';
 
@@ -77,3 +77,11 @@ export function inPriorityOrder(
 
 // −0 and 0 are equal, as they were for the comparison of key objects.
 const compareNumbers = (a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The lines in the order the engine serves them, for views that explain a plan line by line. */
+export function rankLines<L extends DemandLine>(lines: L[], customers: CustomerProfile[], policy: Policy, horizon: number): L[] {
+  const index = indexLines({ lines, customers });
+  const idRank = new Uint32Array(index.idOrder.length);
+  for (let k = 0; k < index.idOrder.length; k++) idRank[index.idOrder[k]!] = k;
+  return Array.from(inPriorityOrder(lines, customers, index, idRank, policy, horizon), (i) => lines[i]!);
+}

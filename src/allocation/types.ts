@@ -109,6 +109,33 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
+/** Each reason code in the words a planner reads beside the line (customers get their own, in the notices). */
+export const REASON_WORDS: Record<ReasonCode, string> = {
+  override: 'a planner set this quantity by hand',
+  'critical-priority': 'served first: the customer is critical (life-safety or similar)',
+  'stage-priority': 'served in priority order: relationship stage, then urgency, then margin',
+  'urgent-before-eta': 'due before the next delivery arrives, so served ahead of lines due after it',
+  'customer-floor': "the customer's first pack, given before any other sharing",
+  'fair-share-floor': 'the fair-share floor: every customer first gets this share of what it asked for',
+  'proportional-split': 'the floors could not all be met, so the stock was split in proportion',
+  'concentration-cap': 'held back: the customer reached the largest share one customer may take',
+  'cap-released': 'beyond the cap, because nobody else could use what was left',
+  'confirmation-won': 'a must-win line, served in full',
+  'confirmation-kept': 'keeps the stock confirmed to it before the shortage',
+  'confirmation-released': 'stock confirmed to it before the shortage went back to be shared',
+  'segment-fill-limit': "the customer's segment is served only from stock confirmed before the shortage",
+  'segment-lose': "the customer's segment gets none of the short stock; served from the next deliveries",
+  'deferred-holds-stock': 'the customer reports enough stock of its own to wait, so it is served after those who cannot',
+  'rationed-days-of-supply': "shared among customers who hold stock so that everyone's lasts about as long",
+  substituted: 'an equivalent product covers part or all of the line',
+  'substitute-top-up': 'substitute units the cap would have left unused, given to a line still short',
+  'all-or-nothing-skipped': 'the line ships complete or not at all, and the stock left was not enough',
+  'pack-size-rounded': 'rounded down to whole packs',
+  'win-exception': 'a must-win line that cannot be served in full: a person decides',
+  'pool-exhausted': 'the stock ran out before the line was served in full',
+  'fully-served': 'served in full',
+};
+
 export interface SubstituteAllocation {
   sku: string;
   /** Substitute units shipped. */

@@ -4,9 +4,17 @@
 import { z } from 'zod';
 import { PolicySchema } from '../allocation/policy';
 import { endpoints, type Endpoint } from '../http/endpoint';
-import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema, TriggerSchema, WithdrawSchema } from '../incident/commands';
+import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, PlanPreviewSchema, RestockSchema, ResumeSchema, TriggerSchema, WithdrawSchema } from '../incident/commands';
 import { ANSWER_KINDS } from '../incident/answer-kinds';
-import { ListFilterSchema, ManualTriggerSchema, OperationError, resolveIncidentId } from '../operations/incident-operations';
+import {
+  ListFilterSchema,
+  ManualTriggerSchema,
+  OperationError,
+  PlanCompareRequestSchema,
+  PlanCustomersRequestSchema,
+  PlanLinesRequestSchema,
+  resolveIncidentId,
+} from '../operations/incident-operations';
 import { CODEC_BODY_LIMIT, CODEC_PATHS, CodecPayloadsSchema, type CodecDirection } from './codec';
 import {
   ApprovalStateSchema,
@@ -15,7 +23,11 @@ import {
   IncidentListSchema,
   IncidentReportViewSchema,
   IncidentStateSchema,
-  PlanComparisonSchema,
+  OverridePreviewSchema,
+  PlanComparisonPageSchema,
+  PlanCustomersPageSchema,
+  PlanLinesPageSchema,
+  SimulationSchema,
   TriggerResultSchema,
 } from './reply-schemas';
 
@@ -76,9 +88,9 @@ export const PAGE_HEADERS = {
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
 };
 
-/** A read or a command on one incident: the operator's, the incident named in the path, refused as it may be. */
-const onIncident = <const E extends Omit<Endpoint, 'auth' | 'params' | 'errors'>>(endpoint: E) =>
-  ({ ...endpoint, auth: 'bearer', params: IncidentParams, errors: ON_INCIDENT }) as const;
+/** A read or a command on one incident: the operator's, the incident named in the path, refused as it may be (and as it says). */
+const onIncident = <const E extends Omit<Endpoint, 'auth' | 'params'>>(endpoint: E) =>
+  ({ ...endpoint, auth: 'bearer', params: IncidentParams, errors: { ...ON_INCIDENT, ...endpoint.errors } }) as const;
 
 export const stockoutApi = endpoints({
   health: { method: 'GET', path: '/health', summary: 'Liveness: the API process is up.', reply: HealthSchema, success: { 200: 'Up.' } },
@@ -124,13 +136,49 @@ export const stockoutApi = endpoints({
     path: '/incidents/:id/simulate',
     summary: 'What-if: the current plan recomputed under another policy, compared per relationship stage. Commits nothing.',
     body: PolicySchema,
-    reply: PlanComparisonSchema,
-    success: { 200: 'Current and simulated plan summaries with their difference.' },
+    reply: SimulationSchema,
+    success: { 200: 'Current and simulated plan summaries with their difference, and the simulationId that names the what-if plan.' },
+  }),
+  planLines: onIncident({
+    method: 'GET',
+    path: '/incidents/:id/plan',
+    summary:
+      'The plan line by line (current revision, a given one, or a what-if): customer, requested, allocated, substitute, backordered, what the line held before and what the plan changed, priority position, outcome and reasons in words. Filtered, sorted, paged by cursor: every line exactly once across pages.',
+    query: PlanLinesRequestSchema,
+    reply: PlanLinesPageSchema,
+    success: { 200: 'One page of lines.' },
+  }),
+  planCustomers: onIncident({
+    method: 'GET',
+    path: '/incidents/:id/plan/customers',
+    summary: 'The plan per customer: one row each with its totals and its lines (those matching the filters), in priority order, paged by cursor.',
+    query: PlanCustomersRequestSchema,
+    reply: PlanCustomersPageSchema,
+    success: { 200: 'One page of customers.' },
+  }),
+  comparePlans: onIncident({
+    method: 'GET',
+    path: '/incidents/:id/plan/compare',
+    summary: 'Two plans line by line (two revisions, or the current plan and a what-if): each line improved, worse or unchanged with the change, and a summary per relationship stage.',
+    query: PlanCompareRequestSchema,
+    reply: PlanComparisonPageSchema,
+    success: { 200: 'One page of compared lines with the summary.' },
+  }),
+  previewOverrides: onIncident({
+    method: 'POST',
+    path: '/incidents/:id/plan/preview',
+    summary:
+      'Preview overrides: checked, then the revised plan computed and stored as a new revision with its impact per stage and per customer. Commits nothing; approve the revision it returns through /decision. Lowering a line needs a reason.',
+    body: PlanPreviewSchema,
+    reply: OverridePreviewSchema,
+    success: { 200: 'The revision made, its summary and its impact beside the revision changed.' },
+    errors: { 422: 'An override does not fit the incident (unknown line, more than asked or than the pool holds, lowered without a reason).' },
   }),
   decidePlan: onIncident({
     method: 'POST',
     path: '/incidents/:id/decision',
-    summary: 'Approve (with overrides) or reject the plan awaiting approval.',
+    summary:
+      'Approve the plan awaiting approval or a preview of it (by its revision), or reject it. Overrides here revise and approve in one step only with approveRevisedPlan: true; otherwise preview them first.',
     body: PlanDecisionSchema,
     reply: ApprovalStateSchema,
     success: { 200: 'The approval state after the decision.' },

@@ -6,6 +6,9 @@ import { createAnswerLinks } from '../answer-links';
 import { loadConfig, type AppConfig } from '../config/env';
 import { openExistingStore } from '../incident-store/configured-store';
 import { createInventoryClient } from '../inventory/http-client';
+import { createCrmClient } from '../crm/http-client';
+import { consoleFromConfig, consoleUrl } from '../console/from-config';
+import { loadUsersFile } from '../auth/users';
 import { connectClient } from '../temporal/connection';
 import { payloadKeysFromEnv } from '../temporal/payload-codec';
 import { operationsFromConfig } from '../operations/incident-operations';
@@ -30,6 +33,8 @@ let buildOperations: ReturnType<typeof operationsFromConfig>;
 try {
   config = loadConfig();
   buildOperations = operationsFromConfig(config);
+  // A bad users file stops the start, naming the field, like any other setting.
+  if (config.STOCKOUT_USERS_FILE) loadUsersFile(config.STOCKOUT_USERS_FILE);
   // Read again by connectClient; checked here so bad keys stop the start before anything connects.
   payloadKeysFromEnv();
 } catch (error) {
@@ -45,21 +50,21 @@ try {
   if (store) cleanups.push(() => store.close());
   const client = await connectClient();
   cleanups.push(() => client.connection.close());
-  const operations = buildOperations({
-    client,
-    store,
-    // The inventory system tells a mistyped SKU before an incident starts for it.
-    inventory: createInventoryClient({ baseUrl: config.INVENTORY_URL, timeoutMs: config.SYSTEMS_TIMEOUT_MS }),
-  });
+  // The inventory system tells a mistyped SKU before an incident starts for it, and the console its purchase orders.
+  const inventory = createInventoryClient({ baseUrl: config.INVENTORY_URL, timeoutMs: config.SYSTEMS_TIMEOUT_MS });
+  const operations = buildOperations({ client, store, inventory });
+  const consoleOptions = consoleFromConfig(config, { operations, inventory, crm: createCrmClient({ baseUrl: config.CRM_URL, timeoutMs: config.SYSTEMS_TIMEOUT_MS }) });
   const payloadCodecs = client.options.loadedDataConverter.payloadCodecs;
   const api = await startApi({
     operations,
     answerLinks: createAnswerLinks({ secret: linkSecret, ttlDays: config.ANSWER_LINK_TTL_DAYS, baseUrl: config.PUBLIC_BASE_URL }),
     config: { ...config, API_TOKEN: apiToken },
     codec: { payloadCodecs, uiOrigin: config.TEMPORAL_UI_ORIGIN },
+    ...(consoleOptions ? { console: consoleOptions } : {}),
   });
   cleanups.push(() => api.close());
   say(`listening on ${api.url} (OpenAPI at ${api.url}/openapi.json), Temporal namespace ${client.options.namespace}`);
+  say(consoleOptions ? `console for planners at ${consoleUrl(config.PUBLIC_BASE_URL)}` : 'no console: set STOCKOUT_USERS_FILE to serve it');
   if (payloadCodecs.length > 0) say(`codec server for the Temporal Web UI at ${api.url}/codec (browser origin ${config.TEMPORAL_UI_ORIGIN})`);
   await stopRequested;
   say('stopping');

@@ -3,6 +3,7 @@
 // TypeScript types). Each schema is checked against its type both ways at compile time, so the document cannot
 // drift from what the operations answer.
 import { z } from 'zod';
+import { REASON_CODES } from '../allocation/types';
 import { TriggerSchema } from '../incident/commands';
 import {
   SEVERITY_ORDER,
@@ -10,11 +11,26 @@ import {
   type ImpactSummary,
   type IncidentState,
   type PlanComparison,
+  type PlanPreview,
   type PlanSummary,
   type ReportSummary,
   type TimelineEntry,
 } from '../incident/state';
-import { ListFilterSchema, type CommandResult, type IncidentListItem, type IncidentReportView, type TriggerResult } from '../operations/incident-operations';
+import {
+  ListFilterSchema,
+  type CommandResult,
+  type IncidentListItem,
+  type IncidentReportView,
+  type OverridePreview,
+  type PlanComparisonPage,
+  type PlanCustomersPage,
+  type PlanLinesPage,
+  type Simulation,
+  type TriggerResult,
+} from '../operations/incident-operations';
+import { LINE_CHANGES, type ComparedLine, type CustomerChange, type StageChange } from '../plan-view/compare';
+import { PLAN_LINE_OUTCOMES, type PlanLineView } from '../plan-view/lines';
+import type { PlanCustomerView } from '../plan-view/pages';
 import type { IncidentReport } from '../report/incident-report';
 
 const count = z.number().int().nonnegative();
@@ -90,6 +106,101 @@ export const PlanComparisonSchema = z.object({
     .meta({ description: 'Per relationship stage: simulated minus current.' }),
 });
 
+export const SimulationSchema = PlanComparisonSchema.extend({
+  simulationId: z.string().meta({ description: "Names the what-if plan: read it line by line with `?simulation=` on the plan endpoints." }),
+});
+
+const PlanPreviewStateSchema = z.object({ plan: PlanSummarySchema, basedOn: count, previewedBy: z.string(), previewedAt: timestamp });
+
+// ---- the plan line by line ----
+
+const PlanLineViewSchema = z.object({
+  position: count.meta({ description: 'Place in the priority order, 1 first.' }),
+  lineId: z.string(),
+  orderId: z.string(),
+  customer: z.object({ customerId: z.string(), name: z.string().nullable(), stage: z.string(), critical: z.boolean() }),
+  requestedDate: day,
+  requested: count,
+  allocated: count.meta({ description: 'Units of the short SKU, a kept confirmation included.' }),
+  substitute: count.meta({ description: 'Units of the short SKU that substitutes stand in for.' }),
+  substitutes: z.array(z.object({ sku: z.string(), units: count, covers: count })),
+  backordered: count,
+  held: count.meta({ description: 'Units confirmed for the line before the incident.' }),
+  change: z.number().int().meta({ description: 'allocated − held: what the plan changes to what the line held.' }),
+  releasedConfirmation: count,
+  outcome: z.enum(PLAN_LINE_OUTCOMES),
+  reasons: z.array(z.object({ code: z.enum(REASON_CODES), words: z.string() })),
+  override: z.object({ allocate: count, reason: z.string().nullable() }).nullable(),
+  exception: z.string().nullable(),
+});
+
+const planRef = {
+  revision: count,
+  simulationId: z.string().nullable().meta({ description: 'Set for a what-if plan; `revision` is then the plan it was simulated beside.' }),
+};
+const PlanRefSchema = z.object(planRef);
+const paged = { nextCursor: z.string().nullable().meta({ description: 'Give it as `cursor` for the next page; null on the last.' }), total: count };
+
+export const PlanLinesPageSchema = z.object({
+  incidentId: z.string(),
+  ...planRef,
+  policyName: z.string().nullable(),
+  lines: z.array(PlanLineViewSchema),
+  ...paged,
+});
+
+const PlanCustomerViewSchema = z.object({
+  ...PlanLineViewSchema.shape.customer.shape,
+  position: count,
+  requested: count,
+  allocated: count,
+  substitute: count,
+  backordered: count,
+  lines: z.array(PlanLineViewSchema),
+});
+
+export const PlanCustomersPageSchema = z.object({ incidentId: z.string(), ...planRef, customers: z.array(PlanCustomerViewSchema), ...paged });
+
+const ComparedLineSchema = z.object({
+  lineId: z.string(),
+  customerId: z.string(),
+  name: z.string().nullable(),
+  stage: z.string(),
+  position: count,
+  change: z.enum(LINE_CHANGES),
+  allocatedFrom: count,
+  allocatedTo: count,
+  substituteFrom: count,
+  substituteTo: count,
+  backorderedFrom: count,
+  backorderedTo: count,
+  delta: z.number().int().meta({ description: 'Units served in the second plan minus the first.' }),
+});
+
+const served = { requested: count, servedFrom: count, servedTo: count, delta: z.number().int(), fillRateFrom: ratio, fillRateTo: ratio };
+const StageChangeSchema = z.object({ stage: z.string(), lines: count, improved: count, worse: count, unchanged: count, ...served });
+const CustomerChangeSchema = z.object({ ...PlanLineViewSchema.shape.customer.shape, change: z.enum(LINE_CHANGES), ...served });
+
+export const PlanComparisonPageSchema = z.object({
+  incidentId: z.string(),
+  from: PlanRefSchema,
+  to: PlanRefSchema,
+  lines: z.array(ComparedLineSchema),
+  ...paged,
+  summary: z.array(StageChangeSchema).meta({ description: 'Per relationship stage, over every line whatever the filters.' }),
+});
+
+export const OverridePreviewSchema = z.object({
+  incidentId: z.string(),
+  revision: count.meta({ description: 'The revision the preview made: approve it by this number.' }),
+  basedOn: count,
+  previewedBy: z.string(),
+  plan: PlanSummarySchema,
+  impact: z.object({ perStage: z.array(StageChangeSchema), perCustomer: z.array(CustomerChangeSchema) }),
+  changedLines: z.array(ComparedLineSchema).meta({ description: 'Lines served otherwise than in the revision changed, in priority order: the first 500.' }),
+  changedLineCount: count,
+});
+
 export const ApprovalStateSchema = z.object({
   required: z.boolean(),
   status: z.enum(['not-required', 'pending', 'approved', 'rejected', 'auto-approved', 'escalated']),
@@ -158,6 +269,8 @@ export const IncidentStateSchema = z.object({
     .nullable(),
   substitutes: z.array(z.object({ sku: z.string(), ratio: z.number(), priceDelta: z.number(), available: z.number(), packSize: count })),
   plan: PlanSummarySchema.nullable(),
+  previews: z.array(PlanPreviewStateSchema).optional().meta({ description: 'Previews of the plan awaiting approval, newest last: approve one by its revision.' }),
+  latestRevision: count.optional(),
   approval: ApprovalStateSchema,
   commit: z
     .object({
@@ -222,6 +335,15 @@ const IncidentReportSchema = z.object({
   largestCustomer: z.object({ customerId: z.string(), units: count }).nullable(),
   largestCustomerShare: ratio,
   backorderAgeing: z.array(z.object({ bucket: z.string(), lines: count, units: count })),
+  backorderBurnDown: z
+    .array(z.object({ at: timestamp, openUnits: count }))
+    .optional()
+    .meta({ description: 'Open backordered units at commit, after each restock round and at closing; absent in earlier reports.' }),
+  customerShares: z
+    .array(z.object({ customerId: z.string(), stage: z.string(), units: count, share: ratio }))
+    .optional()
+    .meta({ description: "The customers that got the most at commit, each with its share of the supply; absent in earlier reports." }),
+  capPercent: z.number().nullable().optional().meta({ description: 'The concentration cap the plan was made with, in percent.' }),
   restockRounds: count,
   etaSlips: z.array(z.object({ poId: z.string(), originalEta: day, finalEta: day, slipDays: z.number() })),
   networkBuffer: z
@@ -254,6 +376,17 @@ const _describesEachReply: [
   Describes<typeof IncidentListSchema, { incidents: IncidentListItem[] }>,
   Describes<typeof PlanSummarySchema, PlanSummary>,
   Describes<typeof PlanComparisonSchema, PlanComparison>,
+  Describes<typeof SimulationSchema, Simulation>,
+  Describes<typeof PlanPreviewStateSchema, PlanPreview>,
+  Describes<typeof PlanLineViewSchema, PlanLineView>,
+  Describes<typeof PlanLinesPageSchema, PlanLinesPage>,
+  Describes<typeof PlanCustomerViewSchema, PlanCustomerView>,
+  Describes<typeof PlanCustomersPageSchema, PlanCustomersPage>,
+  Describes<typeof ComparedLineSchema, ComparedLine>,
+  Describes<typeof StageChangeSchema, StageChange>,
+  Describes<typeof CustomerChangeSchema, CustomerChange>,
+  Describes<typeof PlanComparisonPageSchema, PlanComparisonPage>,
+  Describes<typeof OverridePreviewSchema, OverridePreview>,
   Describes<typeof ApprovalStateSchema, ApprovalState>,
   Describes<typeof TimelineEntrySchema, TimelineEntry>,
   Describes<typeof ImpactSummarySchema, ImpactSummary>,
@@ -261,4 +394,4 @@ const _describesEachReply: [
   Describes<typeof IncidentStateSchema, IncidentState>,
   Describes<typeof IncidentReportSchema, IncidentReport>,
   Describes<typeof IncidentReportViewSchema, IncidentReportView>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

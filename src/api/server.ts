@@ -13,6 +13,7 @@ import { confirmPage, donePage, problemPage, refusedPage, requestProblemPage, ty
 import { installJsonBodyParser } from './json-body';
 import { allowUiOrigin, preflight, runCodecs } from './codec';
 import { PAGE_HEADERS, codecApi, stockoutApi } from './endpoints';
+import { registerConsole, type ConsoleOptions } from '../console/routes';
 
 const page = (p: Page) => withStatus(p.status, p.html);
 
@@ -37,6 +38,10 @@ function handlers(operations: IncidentOperations, answerLinks: AnswerLinks, docu
     listIncidents: async ({ query }) => ({ incidents: await operations.list(query) }),
     showIncident: ({ params }) => operations.show(params.id),
     simulatePolicy: ({ params, body }) => operations.simulate(params.id, body),
+    planLines: ({ params, query }) => operations.plan(params.id, query),
+    planCustomers: ({ params, query }) => operations.planCustomers(params.id, query),
+    comparePlans: ({ params, query }) => operations.comparePlans(params.id, query),
+    previewOverrides: ({ params, body }) => operations.previewOverrides(params.id, body),
     decidePlan: ({ params, body }) => operations.decide(params.id, body),
     recordRestock: ({ params, body }) => operations.restock(params.id, body),
     changeEta: ({ params, body }) => operations.changeEta(params.id, body),
@@ -95,6 +100,8 @@ export interface ApiOptions {
      */
     trustLoopbackUi?: boolean;
   };
+  /** The planners' console under /console, for the deployment's users; not served without it. */
+  console?: ConsoleOptions;
   /** Request logging: method, path without tokens, status; never bodies or headers. Off unless given. */
   log?: { level?: 'info' | 'warn' | 'error'; stream?: { write(line: string): void } };
 }
@@ -162,6 +169,8 @@ export function buildApi(options: ApiOptions): ServedApp {
     serveEndpoints(app, codecApi, codecHandlers(codec.payloadCodecs), serveOptions);
     for (const endpoint of Object.values(codecApi)) app.route({ method: 'OPTIONS', url: endpoint.path, handler: preflight(codec.uiOrigin) });
   }
+
+  if (options.console) registerConsole(app, options.console);
 
   app.setErrorHandler((error: Error, request, reply) => {
     const known = toOperationError(error);

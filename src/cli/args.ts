@@ -4,9 +4,11 @@
 import { Command as Program, CommanderError, Option, type Help } from 'commander';
 import type { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
-import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, RestockSchema, ResumeSchema, WithdrawSchema } from '../incident/commands';
+import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, PlanPreviewSchema, RestockSchema, ResumeSchema, WithdrawSchema } from '../incident/commands';
 import { ANSWER_KIND_NAMES } from '../incident/answer-kinds';
-import { ListFilterSchema, ManualTriggerSchema, OperationError, resolveIncidentId } from '../operations/incident-operations';
+import { PLAN_LINE_OUTCOMES } from '../plan-view/lines';
+import { PLAN_SORTS } from '../plan-view/pages';
+import { ListFilterSchema, ManualTriggerSchema, OperationError, PlanLinesRequestSchema, resolveIncidentId } from '../operations/incident-operations';
 import { describeIssues, issuesOf, type Issue } from '../validation/issues';
 
 export type Command =
@@ -14,6 +16,8 @@ export type Command =
   | { name: 'list'; filter: z.output<typeof ListFilterSchema> }
   | { name: 'show' | 'report'; id: string }
   | { name: 'simulate'; id: string; policyFile: string }
+  | { name: 'preview'; id: string; preview: z.output<typeof PlanPreviewSchema> }
+  | { name: 'plan'; id: string; query: z.output<typeof PlanLinesRequestSchema> }
   | { name: 'decide'; id: string; decision: z.output<typeof PlanDecisionSchema> }
   | { name: 'restock'; id: string; restock: z.output<typeof RestockSchema> }
   | { name: 'eta'; id: string; change: z.output<typeof EtaChangeSchema> }
@@ -78,12 +82,20 @@ function numberFlag(value: Values[string], name: string, notation: RegExp = WHOL
 const text = (value: Values[string]) => (typeof value === 'string' ? value : undefined);
 
 function overrides(values: Values) {
-  return ((values.override as string[] | undefined) ?? []).map((entry) => {
+  const reasons = (values.why as string[] | undefined) ?? [];
+  const pins = ((values.override as string[] | undefined) ?? []).map((entry) => {
     const at = entry.lastIndexOf('=');
     const quantity = entry.slice(at + 1);
     if (at <= 0 || !WHOLE.test(quantity)) throw invalid('--override', `expected LINE=QTY with QTY in decimal digits, got "${entry}"`);
-    return { lineId: entry.slice(0, at), allocate: Number(quantity) };
+    const lineId = entry.slice(0, at);
+    // Line ids may hold "=": a reason belongs to the overridden line its text starts with.
+    const reason = reasons.find((r) => r.startsWith(`${lineId}=`))?.slice(lineId.length + 1);
+    return { lineId, allocate: Number(quantity), ...(reason !== undefined ? { reason } : {}) };
   });
+  for (const reason of reasons) {
+    if (!pins.some((p) => reason.startsWith(`${p.lineId}=`))) throw invalid('--why', `expected LINE=TEXT for a line given with --override, got "${reason}"`);
+  }
+  return pins;
 }
 
 const listOf = (values: readonly string[]) => values.join(', ');
@@ -146,34 +158,97 @@ const SPECS: Record<string, Spec> = {
     build: (_v, id) => ({ name: 'report', id }),
   },
   simulate: {
-    description: 'Compare the current plan with the one another allocation policy would make (changes nothing)',
-    usage: '<id> --policy FILE',
-    id: true,
-    options: [flag('--policy <file>', 'a JSON policy file: the fields it changes from the default policy (src/allocation/policy.ts)')],
-    example: 'simulate EU:SKU-1042 --policy even-split.json',
-    build: (v, id) => {
-      const policyFile = text(v.policy);
-      if (!policyFile) throw invalid('--policy', 'required: a policy file (JSON)');
-      return { name: 'simulate', id, policyFile };
-    },
-  },
-  approve: {
-    description: 'Approve the plan awaiting approval, optionally overriding what single order lines get',
-    usage: '<id> --revision N --by NAME [--override LINE=QTY ...] [--comment TEXT]',
+    description:
+      'What-if: compare the current plan with the one another allocation policy would make; or preview overrides: the plan they make, stored as a revision to approve, with its impact per stage and customer. Commits nothing',
+    usage: '<id> --policy FILE | <id> --revision N --by NAME --override LINE=QTY ... [--why LINE=TEXT ...]',
     id: true,
     options: [
-      flag('--revision <n>', 'the plan revision you reviewed (see `show`); the incident refuses a decision for any other'),
+      flag('--policy <file>', 'a JSON policy file: the fields it changes from the default policy (src/allocation/policy.ts)'),
+      flag('--revision <n>', 'with --override: the plan revision the overrides change (see `show`; a preview of it too)'),
+      flag('--by <name>', 'with --override: who previews'),
+      repeatable('--override <line=qty>', 'allocate QTY units to order line LINE (see `plan` for line ids); repeat for more lines'),
+      repeatable('--why <line=text>', 'why LINE is overridden; required for a line the override lowers'),
+    ],
+    example: 'simulate EU:SKU-1042 --revision 0 --by pat --override L-00000042=40 --override L-00000007=0 --why "L-00000007=customer holds stock"',
+    build: (v, id) => {
+      const policyFile = text(v.policy);
+      if (policyFile && v.override) throw invalid('--policy', 'a what-if takes a policy, a preview takes overrides: give one of them');
+      if (policyFile) return { name: 'simulate', id, policyFile };
+      if (!v.override) throw invalid('--policy', 'required: a policy file (JSON), or --override LINE=QTY to preview overrides');
+      return {
+        name: 'preview',
+        id,
+        preview: checked(
+          PlanPreviewSchema,
+          { planRevision: numberFlag(v.revision, 'revision'), previewedBy: v.by, overrides: overrides(v) },
+          'simulate',
+          { planRevision: 'revision', previewedBy: 'by', overrides: 'override' },
+        ),
+      };
+    },
+  },
+  plan: {
+    description: 'The plan line by line: who gets what, what each line held before, its priority position and why, filtered and paged',
+    usage: '<id> [--customer C] [--stage S] [--reason CODE] [--outcome O] [--revision N | --simulation ID] [--sort S] [--limit N] [--cursor C]',
+    id: true,
+    options: [
+      flag('--customer <text>', 'only customers whose id or name contains this (any case)'),
+      flag('--stage <stage>', 'only customers in this relationship stage'),
+      flag('--reason <code>', 'only lines with this reason code (see --json for the codes with their words)'),
+      flag('--outcome <outcome>', `only lines served so: ${listOf(PLAN_LINE_OUTCOMES)}`),
+      flag('--revision <n>', 'this plan revision (default: the current plan), a preview too'),
+      flag('--simulation <id>', 'the what-if plan of this simulation (its id is printed by `simulate --policy`)'),
+      flag('--sort <order>', `${listOf(PLAN_SORTS)} (default priority)`),
+      flag('--limit <n>', 'lines per page (default 100)'),
+      flag('--cursor <cursor>', 'the next page: the cursor the page before printed'),
+    ],
+    example: 'plan EU:SKU-1042 --stage integrated --outcome nothing',
+    build: (v, id) => ({
+      name: 'plan',
+      id,
+      query: checked(
+        PlanLinesRequestSchema,
+        {
+          customer: v.customer,
+          stage: v.stage,
+          reason: v.reason,
+          outcome: v.outcome,
+          revision: numberFlag(v.revision, 'revision'),
+          simulation: v.simulation,
+          sort: v.sort,
+          limit: numberFlag(v.limit, 'limit'),
+          cursor: v.cursor,
+        },
+        'plan',
+      ),
+    }),
+  },
+  approve: {
+    description: 'Approve the plan awaiting approval, or a preview of it you saw (`simulate --override` makes one), by its revision',
+    usage: '<id> --revision N --by NAME [--override LINE=QTY ... --approve-revised] [--comment TEXT]',
+    id: true,
+    options: [
+      flag('--revision <n>', 'the plan revision you reviewed (see `show`), or the preview revision `simulate --override` printed; the incident refuses a decision for any other'),
       flag('--by <name>', 'who approves'),
-      repeatable('--override <line=qty>', 'allocate QTY units to order line LINE instead of what the plan gives it; repeat for more lines'),
+      repeatable('--override <line=qty>', 'allocate QTY units to order line LINE instead of what the plan gives it; repeat for more lines (with --approve-revised)'),
+      repeatable('--why <line=text>', 'why LINE is overridden'),
+      flag('--approve-revised', 'approve the plan the overrides make without previewing it (otherwise the incident refuses overrides here)'),
       flag('--comment <text>', 'a note kept with the decision'),
     ],
-    example: 'approve EU:SKU-1042 --revision 2 --by pat --override L-00000042=40 --comment "key account"',
+    example: 'approve EU:SKU-1042 --revision 2 --by pat --comment "key account"',
     build: (v, id) => ({
       name: 'decide',
       id,
       decision: checked(
         PlanDecisionSchema,
-        { decision: 'approve', planRevision: numberFlag(v.revision, 'revision'), decidedBy: v.by, overrides: overrides(v), comment: v.comment },
+        {
+          decision: 'approve',
+          planRevision: numberFlag(v.revision, 'revision'),
+          decidedBy: v.by,
+          overrides: overrides(v),
+          comment: v.comment,
+          ...(v.approveRevised ? { approveRevisedPlan: true } : {}),
+        },
         'approve',
         { planRevision: 'revision', decidedBy: 'by', overrides: 'override' },
       ),

@@ -1,6 +1,6 @@
 // Plain-text views for people at a terminal. Pure: data in, aligned text out.
-import type { IncidentListItem, IncidentReportView } from '../operations/incident-operations';
-import type { ApprovalState, IncidentState, PlanComparison, PlanSummary, StageFigures } from '../incident/state';
+import type { IncidentListItem, IncidentReportView, OverridePreview, PlanLinesPage, Simulation } from '../operations/incident-operations';
+import type { ApprovalState, IncidentState, PlanSummary, StageFigures } from '../incident/state';
 import { waitsFor } from '../incident/vocabulary';
 
 type Cell = string | number;
@@ -155,7 +155,7 @@ export function formatState(s: IncidentState): string {
   return parts.join('\n\n');
 }
 
-export function formatComparison(c: PlanComparison): string {
+export function formatComparison(c: Simulation, id: string): string {
   const totals = (name: string, p: PlanSummary): Cell[] => [
     name,
     p.policyName,
@@ -172,6 +172,55 @@ export function formatComparison(c: PlanComparison): string {
       ['STAGE', 'ALLOCATED', 'BACKORDERED', 'FILL', 'WITH NOTHING'],
       c.difference.map((d) => [d.stage, signed(d.allocated), signed(d.backordered), signedPoints(d.fillRate), signed(d.customersWithNothing)]),
     ),
+    `The simulated plan line by line: stockout plan ${id} --simulation ${c.simulationId}`,
+  ].join('\n\n');
+}
+
+const CUSTOMER_WIDTH = 28;
+const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
+
+/** One page of the plan, a line a row; the reason codes in words are in --json. */
+export function formatPlanLines(page: PlanLinesPage, id: string): string {
+  const what = page.simulationId ? `What-if ${page.simulationId} (beside revision ${page.revision})` : `Plan revision ${page.revision}`;
+  const head = `${what}${page.policyName ? `, policy ${page.policyName}` : ''}: ${page.lines.length} of ${page.total} lines`;
+  if (page.lines.length === 0) return `${head}.`;
+  const rows = page.lines.map((l) => [
+    l.position,
+    l.lineId,
+    l.orderId,
+    clip(`${l.customer.name ?? l.customer.customerId}${l.customer.critical ? ' (critical)' : ''}`, CUSTOMER_WIDTH),
+    l.customer.stage,
+    l.requested,
+    l.held,
+    l.allocated,
+    l.substitute,
+    l.backordered,
+    l.outcome,
+    l.override ? `override${l.override.reason ? `: ${l.override.reason}` : ''}` : l.reasons.map((r) => r.code).join(', '),
+  ]);
+  const next = page.nextCursor ? `\nNext page: stockout plan ${id} --cursor ${page.nextCursor} (with the same filters)` : '';
+  return `${head}\n${table(['#', 'LINE', 'ORDER', 'CUSTOMER', 'STAGE', 'REQ', 'HELD', 'ALLOC', 'SUBST', 'BACK', 'OUTCOME', 'WHY'], rows)}${next}`;
+}
+
+const CUSTOMERS_SHOWN = 20;
+
+export function formatPreview(p: OverridePreview, id: string): string {
+  const stages = table(
+    ['STAGE', 'LINES', 'IMPROVED', 'WORSE', 'SERVED BEFORE', 'SERVED NOW', 'CHANGE', 'FILL BEFORE', 'FILL NOW'],
+    p.impact.perStage.map((s) => [s.stage, s.lines, s.improved, s.worse, s.servedFrom, s.servedTo, signed(s.delta), percent(s.fillRateFrom), percent(s.fillRateTo)]),
+  );
+  const customers = p.impact.perCustomer.slice(0, CUSTOMERS_SHOWN);
+  const more = p.impact.perCustomer.length - customers.length;
+  return [
+    `Preview: revision ${p.revision} (overrides on revision ${p.basedOn}) by ${p.previewedBy}; ${p.changedLineCount} lines served otherwise. Nothing is committed.`,
+    `${planHeadline(p.plan)}\n${stageTable(p.plan.byStage, p.plan.totals)}`,
+    `Impact per relationship stage\n${stages}`,
+    `Customers served otherwise${more > 0 ? ` (first ${customers.length} of ${p.impact.perCustomer.length})` : ''}\n` +
+      table(
+        ['CUSTOMER', 'STAGE', 'SERVED BEFORE', 'SERVED NOW', 'CHANGE'],
+        customers.map((c) => [clip(c.name ?? c.customerId, CUSTOMER_WIDTH), c.stage, c.servedFrom, c.servedTo, signed(c.delta)]),
+      ),
+    `Approve it: stockout approve ${id} --revision ${p.revision} --by NAME`,
   ].join('\n\n');
 }
 

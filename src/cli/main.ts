@@ -12,7 +12,7 @@ import { createInventoryClient } from '../inventory/http-client';
 import { connectClient, TemporalUnreachableError } from '../temporal/connection';
 import { describeIssues } from '../validation/issues';
 import { parseCommandLine, type Command } from './args';
-import { formatComparison, formatList, formatReport, formatState } from './format';
+import { formatComparison, formatList, formatPlanLines, formatPreview, formatReport, formatState } from './format';
 
 export interface Output {
   write(text: string): unknown;
@@ -93,7 +93,15 @@ async function execute(ops: IncidentOperations, command: Command, policy: unknow
     }
     case 'simulate': {
       const comparison = await ops.simulate(command.id, policy);
-      return { data: comparison, text: formatComparison(comparison) };
+      return { data: comparison, text: formatComparison(comparison, command.id) };
+    }
+    case 'preview': {
+      const preview = await ops.previewOverrides(command.id, command.preview);
+      return { data: preview, text: formatPreview(preview, command.id) };
+    }
+    case 'plan': {
+      const page = await ops.plan(command.id, command.query);
+      return { data: page, text: formatPlanLines(page, command.id) };
     }
     case 'decide': {
       const approval = await ops.decide(command.id, command.decision);

@@ -57,6 +57,10 @@ const EnvSchema = z.object({
   STOCKOUT_SCAN_CRITICAL_DAYS: z.coerce.number().positive().max(365).default(14),
   /** After a planner cancels an incident (or it was a false alarm), scans leave the SKU alone this long. */
   STOCKOUT_SCAN_QUIET_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+  /** The console's people: a JSON file of names, roles and password hashes (src/auth/users.ts); no console without it. */
+  STOCKOUT_USERS_FILE: z.string().min(1).optional(),
+  /** A console session ends this long after signing in. */
+  STOCKOUT_SESSION_HOURS: z.coerce.number().positive().max(24 * 7).default(8),
 });
 
 export type AppConfig = z.infer<typeof EnvSchema> & { smtp: SmtpConfig };

@@ -30,6 +30,8 @@ export type Trigger = z.infer<typeof TriggerSchema>;
 export const PlanOverrideSchema = z.object({
   lineId: id,
   allocate: units.nonnegative(),
+  /** Why the planner pins the line; required when the pin lowers what the plan being changed gives it. */
+  reason: z.string().trim().min(1).max(500).optional(),
 });
 export type PlanOverride = z.infer<typeof PlanOverrideSchema>;
 
@@ -40,6 +42,11 @@ export const PlanDecisionSchema = z.discriminatedUnion('decision', [
     decidedBy: id,
     overrides: z.array(PlanOverrideSchema).max(5000).default([]),
     comment: z.string().max(2000).optional(),
+    /**
+     * Overrides revise the plan, and a revised plan needs its own approval (preview it, then approve the
+     * revision the preview made): true approves the revision they make without anyone having seen it.
+     */
+    approveRevisedPlan: z.boolean().optional(),
   }),
   z.object({
     decision: z.literal('reject'),
@@ -49,6 +56,16 @@ export const PlanDecisionSchema = z.discriminatedUnion('decision', [
   }),
 ]);
 export type PlanDecision = z.infer<typeof PlanDecisionSchema>;
+
+/** A planner's overrides on a plan revision, computed and stored as a new revision that commits nothing. */
+export const PlanPreviewSchema = z.object({
+  /** The revision the overrides change: the plan awaiting approval or one of its previews. */
+  planRevision: z.number().int().nonnegative(),
+  /** Added to the overrides the revision already has; one on the same line replaces it. */
+  overrides: z.array(PlanOverrideSchema).min(1).max(5000),
+  previewedBy: id,
+});
+export type PlanPreviewRequest = z.infer<typeof PlanPreviewSchema>;
 
 export const RestockSchema = z.object({
   receiptId: id,

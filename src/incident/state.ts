@@ -78,6 +78,15 @@ export interface PlanSummary {
   overrides: number;
 }
 
+/** A revised plan a planner asked to see before deciding: stored as a revision, committed only once approved. */
+export interface PlanPreview {
+  plan: PlanSummary;
+  /** The revision whose lines the overrides change. */
+  basedOn: number;
+  previewedBy: string;
+  previewedAt: string;
+}
+
 export interface PlanComparison {
   current: PlanSummary;
   simulated: PlanSummary;
@@ -154,6 +163,10 @@ export interface IncidentState {
   pooling: PoolingSummary | null;
   substitutes: SubstituteOption[];
   plan: PlanSummary | null;
+  /** Previews of the plan awaiting approval, newest last; one is approved by its revision. Absent before previews existed. */
+  previews?: PlanPreview[];
+  /** The highest plan revision made so far, previews included; absent before previews existed. */
+  latestRevision?: number;
   approval: ApprovalState;
   commit: CommitSummary | null;
   deliveries: DeliverySummary[];

@@ -1,7 +1,7 @@
 // What operators can do to incidents, shared by the HTTP API, the `stockout` CLI, the worker and the main job
 // so all validate, reach Temporal and report failures the same way. Every input is checked with the shared
 // command schemas before Temporal is touched: bad input starts nothing and changes nothing.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   QueryNotRegisteredError,
   QueryRejectedError,
@@ -55,12 +55,15 @@ import {
 } from '../../workflows/definitions';
 import { ListFilterSchema, resolveIncidentId, type ListFilter } from './inputs';
 import { OperationError, invalidInput, validate } from './operation-error';
+import { createPlanOperations, type PlanOperations } from './plan-operations';
+import { updateIdOf } from './update-ids';
 
 // Front ends import these from here, with the operations.
 export type { Issue } from '../validation/issues';
 import type { Issue } from '../validation/issues';
 export { OperationError, validate, type OperationErrorKind } from './operation-error';
 export { ListFilterSchema, ManualTriggerSchema, manualTrigger, resolveIncidentId, type ListFilter, type ManualTrigger } from './inputs';
+export * from './plan-operations';
 
 /** The workflow function's name, which Temporal uses as its type (by name: the workflow code is not loaded here). */
 export const INCIDENT_WORKFLOW_TYPE = 'stockoutIncident';
@@ -98,11 +101,14 @@ export interface TriggerResult {
   alreadyRecorded?: true;
 }
 
-export interface IncidentOperations {
+/** A what-if beside the current plan; its plan is read line by line with `simulation: simulationId`. */
+export type Simulation = PlanComparison & { simulationId: string };
+
+export interface IncidentOperations extends PlanOperations {
   trigger(trigger: z.input<typeof TriggerSchema>): Promise<TriggerResult>;
   list(filter?: ListFilter): Promise<IncidentListItem[]>;
   show(id: string): Promise<IncidentState>;
-  simulate(id: string, policy: unknown): Promise<PlanComparison>;
+  simulate(id: string, policy: unknown): Promise<Simulation>;
   decide(id: string, decision: z.input<typeof PlanDecisionSchema>): Promise<ApprovalState>;
   restock(id: string, restock: z.input<typeof RestockSchema>): Promise<CommandResult>;
   changeEta(id: string, change: z.input<typeof EtaChangeSchema>): Promise<CommandResult>;
@@ -193,6 +199,8 @@ export function createIncidentOperations(
   }
 
   return {
+    ...createPlanOperations({ store, policy, onIncident }),
+
     async trigger(raw) {
       const trigger = validate(TriggerSchema, raw, 'trigger');
       const workflowId = incidentWorkflowId(trigger.network, trigger.sku);
@@ -263,13 +271,16 @@ export function createIncidentOperations(
 
     async simulate(id, raw) {
       const simulated = validate(PolicySchema, raw, 'policy');
-      return onIncident(id, (handle) => handle.executeUpdate(simulatePlanUpdate, { args: [simulated] }));
+      // The update's id names the what-if plan it stores.
+      const simulationId = randomUUID();
+      const comparison = await onIncident(id, (handle) => handle.executeUpdate(simulatePlanUpdate, { args: [simulated], updateId: simulationId }));
+      return { ...comparison, simulationId };
     },
 
     async decide(id, raw) {
       const decision = validate(PlanDecisionSchema, raw, 'decision');
       // A double-submitted decision is the same update: Temporal answers it once.
-      const updateId = `decision:${digest(decision)}`;
+      const updateId = updateIdOf('decision', decision);
       return onIncident(id, (handle) => handle.executeUpdate(decidePlanUpdate, { args: [decision], updateId }));
     },
 
@@ -401,8 +412,4 @@ export function createIncidentOperations(
   async function command(id: string, work: (handle: WorkflowHandle<typeof stockoutIncident>) => Promise<string>): Promise<CommandResult> {
     return onIncident(id, async (handle) => ({ workflowId: handle.workflowId, message: await work(handle) }));
   }
-}
-
-function digest(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 32);
 }

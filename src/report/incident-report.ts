@@ -104,6 +104,12 @@ export interface IncidentReport {
   /** Its share of the pool plus confirmations, as the plan computed it. */
   largestCustomerShare: number;
   backorderAgeing: { bucket: string; lines: number; units: number }[];
+  /** Open backordered units at commit, after each restock round, and at closing. Absent in earlier reports. */
+  backorderBurnDown?: { at: string; openUnits: number }[];
+  /** The customers that got the most at commit, each with its share of the supply (pool plus confirmations). Absent in earlier reports. */
+  customerShares?: { customerId: string; stage: string; units: number; share: number }[];
+  /** The policy's concentration cap the plan was made with, in percent; null when the plan did not record it. */
+  capPercent?: number | null;
   restockRounds: number;
   etaSlips: EtaSlip[];
   networkBuffer: NetworkBuffer | null;
@@ -165,6 +171,9 @@ export function buildIncidentReport(input: ReportInput): IncidentReport {
     largestCustomer: largestCustomer(input.lines),
     largestCustomerShare: state.plan?.largestCustomerShare ?? 0,
     backorderAgeing: backorderAgeing(input, units),
+    backorderBurnDown: burnDown(input, units),
+    customerShares: customerShares(input.lines, state.plan?.poolLeft ?? 0),
+    capPercent: state.plan?.capPercent ?? null,
     restockRounds: input.rounds.length,
     etaSlips: slips,
     networkBuffer: buffer,
@@ -275,6 +284,41 @@ function largestCustomer(lines: ReportLine[]): IncidentReport['largestCustomer']
   for (const line of lines) units.set(line.customerId, (units.get(line.customerId) ?? 0) + line.allocated);
   const [first] = [...units].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
   return first && first[1] > 0 ? { customerId: first[0], units: first[1] } : null;
+}
+
+const SHARES_SHOWN = 12;
+
+/**
+ * Each customer's units at commit as a share of the supply the plan divided: what it handed out plus what it
+ * left over (pool plus confirmations, the cap's measure). The largest first.
+ */
+function customerShares(lines: ReportLine[], poolLeft: number): NonNullable<IncidentReport['customerShares']> {
+  const byCustomer = new Map<string, { stage: string; units: number }>();
+  for (const line of lines) {
+    const c = byCustomer.get(line.customerId) ?? { stage: line.stage, units: 0 };
+    c.units += line.allocated;
+    byCustomer.set(line.customerId, c);
+  }
+  const supply = lines.reduce((sum, l) => sum + l.allocated, 0) + poolLeft;
+  return [...byCustomer]
+    .filter(([, c]) => c.units > 0)
+    .sort(([a, x], [b, y]) => y.units - x.units || a.localeCompare(b))
+    .slice(0, SHARES_SHOWN)
+    .map(([customerId, c]) => ({ customerId, stage: c.stage, units: c.units, share: supply === 0 ? 0 : Math.round((c.units / supply) * 10_000) / 10_000 }));
+}
+
+/** Open backordered units over time: all of them at commit, less each restock round's, what stayed open at closing. */
+function burnDown(input: ReportInput, units: LineUnits[]): NonNullable<IncidentReport['backorderBurnDown']> {
+  const committedAt = input.state.timeline.find((t) => t.event === 'plan committed')?.at;
+  if (!committedAt) return [];
+  let open = units.reduce((sum, u) => sum + u.backorderedAtCommit, 0);
+  const points = [{ at: committedAt, openUnits: open }];
+  for (const round of [...input.rounds].sort((a, b) => a.at.localeCompare(b.at))) {
+    open = Math.max(0, open - round.fulfilled.reduce((sum, f) => sum + f.quantity, 0));
+    points.push({ at: round.at, openUnits: open });
+  }
+  points.push({ at: input.closedAt, openUnits: units.reduce((sum, u) => sum + u.unserved, 0) });
+  return points;
 }
 
 /**

@@ -1,7 +1,7 @@
 // A recording stand-in for the operations interface: front-end tests check what reaches it (and that bad
 // input never does) without Temporal. Answers are canned; `failWith` makes every call throw.
-import type { IncidentOperations } from '../../src/operations/incident-operations';
-import type { IncidentState, PlanComparison, PlanSummary } from '../../src/incident/state';
+import type { IncidentOperations, Simulation } from '../../src/operations/incident-operations';
+import type { IncidentState, PlanSummary } from '../../src/incident/state';
 
 export interface Call {
   method: keyof IncidentOperations;
@@ -30,6 +30,27 @@ export function fakeOperations(options: { started?: boolean; failWith?: Error } 
     cancel: record('cancel', message),
     resume: record('resume', message),
     withdraw: record('withdraw', message),
+    plan: record('plan', () => ({ incidentId: 'stockout:eu:SKU-1:abcd1234', revision: 0, simulationId: null, policyName: 'default', lines: [], nextCursor: null, total: 0 })),
+    planCustomers: record('planCustomers', () => ({ incidentId: 'stockout:eu:SKU-1:abcd1234', revision: 0, simulationId: null, customers: [], nextCursor: null, total: 0 })),
+    comparePlans: record('comparePlans', () => ({
+      incidentId: 'stockout:eu:SKU-1:abcd1234',
+      from: { revision: 0, simulationId: null },
+      to: { revision: 1, simulationId: null },
+      lines: [],
+      nextCursor: null,
+      total: 0,
+      summary: [],
+    })),
+    previewOverrides: record('previewOverrides', () => ({
+      incidentId: 'stockout:eu:SKU-1:abcd1234',
+      revision: 1,
+      basedOn: 0,
+      previewedBy: 'pat',
+      plan: samplePlan({ revision: 1, planRef: 'plan/1', overrides: 1 }),
+      impact: { perStage: [], perCustomer: [] },
+      changedLines: [],
+      changedLineCount: 0,
+    })),
     report: record('report', (id) => ({
       workflowId: String(id),
       summary: { reportRef: 'report', outcome: 'closed' as const, fillRate: 0.9, revenueProtected: 900, revenueAtRisk: 1000, firstNoticeAfterMinutes: 12, recommendations: [] },
@@ -72,8 +93,9 @@ export function samplePlan(overrides: Partial<PlanSummary> = {}): PlanSummary {
   };
 }
 
-export function sampleComparison(): PlanComparison {
+export function sampleComparison(): Simulation {
   return {
+    simulationId: '0b6f3c1e-5d0c-4a57-9a39-2f3d0c6c9e11',
     current: samplePlan(),
     simulated: samplePlan({ policyName: 'even' }),
     difference: [

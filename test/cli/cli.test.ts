@@ -52,6 +52,29 @@ describe('argument parsing', () => {
     });
   });
 
+  it('approves a revision made by overrides unseen only when told to', () => {
+    const { command } = commandLine(['approve', 'eu:SKU-1', '--revision', '0', '--by', 'pat', '--override', 'L1=5', '--why', 'L1=key account', '--approve-revised']);
+    expect(command).toMatchObject({ decision: { overrides: [{ lineId: 'L1', allocate: 5, reason: 'key account' }], approveRevisedPlan: true } });
+  });
+
+  it('builds an override preview from simulate --override, each --why given to the line it names', () => {
+    const argv = ['simulate', 'eu:SKU-1', '--revision', '0', '--by', 'pat', '--override', 'L1=5', '--override', 'ORD=7=0', '--why', 'ORD=7=holds stock=plenty'];
+    expect(commandLine(argv).command).toEqual({
+      name: 'preview',
+      id: 'stockout:eu:SKU-1',
+      preview: { planRevision: 0, previewedBy: 'pat', overrides: [{ lineId: 'L1', allocate: 5 }, { lineId: 'ORD=7', allocate: 0, reason: 'holds stock=plenty' }] },
+    });
+  });
+
+  it('builds a plan query from its filters', () => {
+    const argv = ['plan', 'eu:SKU-1', '--customer', 'acme', '--stage', 'integrated', '--reason', 'concentration-cap', '--outcome', 'partial', '--revision', '2', '--limit', '20'];
+    expect(commandLine(argv).command).toEqual({
+      name: 'plan',
+      id: 'stockout:eu:SKU-1',
+      query: { customer: 'acme', stage: 'integrated', reason: 'concentration-cap', outcome: 'partial', revision: 2, sort: 'priority', limit: 20 },
+    });
+  });
+
   it('keeps a full workflow id as it is and maps reject --reason to the comment', () => {
     expect(commandLine(['reject', 'stockout:eu:SKU-1', '--revision', '0', '--reason', 'too generous to the big account', '--by', 'pat']).command).toEqual({
       name: 'decide',
@@ -82,6 +105,13 @@ describe('argument parsing', () => {
     ['an unknown command', ['explode'], 'explode'],
     ['help for an unknown command', ['help', 'explode'], '<command>'],
     ['simulate without a policy', ['simulate', 'eu:S'], '--policy'],
+    ['simulate with a policy and overrides', ['simulate', 'eu:S', '--policy', 'p.json', '--override', 'L1=5'], '--policy'],
+    ['a preview without the revision it changes', ['simulate', 'eu:S', '--by', 'pat', '--override', 'L1=5'], '--revision'],
+    ['a reason for a line not overridden', ['simulate', 'eu:S', '--revision', '0', '--by', 'pat', '--override', 'L1=5', '--why', 'L2=x'], '--why'],
+    ['a too long reason', ['simulate', 'eu:S', '--revision', '0', '--by', 'pat', '--override', 'L1=5', '--why', `L1=${'x'.repeat(501)}`], '--override.0.reason'],
+    ['an unknown outcome filter', ['plan', 'eu:S', '--outcome', 'some'], '--outcome'],
+    ['an unknown reason code filter', ['plan', 'eu:S', '--reason', 'because'], '--reason'],
+    ['a fractional plan revision', ['plan', 'eu:S', '--revision', '1.5'], '--revision'],
     ['a zero restock', ['restock', 'eu:S', '--receipt', 'R1', '--quantity', '0'], '--quantity'],
     ['a SKU with a colon, which would share an incident id with another network', ['start', '--sku', 'A:B', '--network', 'eu', '--reason', 'x'], '--sku'],
   ];
@@ -167,13 +197,13 @@ describe('exit codes', () => {
 });
 
 describe('help, version and mistakes', () => {
-  const COMMANDS = ['start', 'list', 'show', 'report', 'simulate', 'approve', 'reject', 'restock', 'eta', 'answer', 'cancel', 'resume'];
+  const COMMANDS = ['start', 'list', 'show', 'report', 'simulate', 'plan', 'approve', 'reject', 'restock', 'eta', 'answer', 'cancel', 'resume'];
 
   it('explains approve: what it does, every flag with its meaning, and an example', async () => {
     const result = await cli(['approve', '--help']);
     expect(result.code).toBe(EXIT.ok);
     expect(result.connected).toBe(false);
-    expect(result.stdout).toContain('Usage: stockout approve <id> --revision N --by NAME [--override LINE=QTY ...] [--comment TEXT]');
+    expect(result.stdout).toContain('Usage: stockout approve <id> --revision N --by NAME [--override LINE=QTY ... --approve-revised] [--comment TEXT]');
     expect(result.stdout).toContain('Approve the plan awaiting approval');
     for (const [flag, meaning] of [
       ['--revision <n>', 'the plan revision you reviewed'],
@@ -368,10 +398,11 @@ describe('tables', () => {
   });
 
   it('shows the what-if difference per stage with signs', () => {
-    const text = formatComparison(sampleComparison());
+    const text = formatComparison(sampleComparison(), 'stockout:eu:SKU-1');
     expect(text).toMatch(/integrated\s+-10\s+\+10\s+-25\.0 pp\s+0/);
     expect(text).toMatch(/basic\s+\+10\s+-10\s+\+16\.7 pp\s+-1/);
     expect(text).toMatch(/simulated\s+even/);
+    expect(text).toContain(`stockout plan stockout:eu:SKU-1 --simulation ${sampleComparison().simulationId}`);
   });
 });
 

@@ -1,8 +1,9 @@
 // Approval: the plan waits for a person when the policy asks, until the deadline; then it is approved by the
-// policy or escalated. A planner may approve with overrides (the plan is revised) or reject it (it waits on).
+// policy or escalated. A planner may preview overrides (handlers.ts) and approve a preview they saw, approve
+// with overrides unseen when they say so (the plan is revised), or reject it (it waits on).
 import { ActivityFailure, ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import type { PlanOverride } from '../../src/incident/commands';
-import { planLine, planRequest } from '../../src/incident/planning';
+import { planKey, planLine, planRequest, previewOf, reserveRevision } from '../../src/incident/planning';
 import { severityAtLeast, type PlanSummary } from '../../src/incident/state';
 import { hours, todayIso } from './clock';
 import { escalate } from './notify';
@@ -59,7 +60,19 @@ export async function approvePlan(run: IncidentRun): Promise<void> {
       }
       s.plan = revised;
       run.note('plan revised with overrides', planLine(s.plan));
+    } else if (d.planRevision !== s.plan!.revision) {
+      // A preview the planner saw (the validator let only those through): the revision approved is the one seen.
+      const preview = previewOf(s, d.planRevision);
+      if (!preview) {
+        run.decisionRefused = `decision.planRevision: preview ${d.planRevision} is no longer kept; preview the overrides again`;
+        run.decision = null;
+        continue;
+      }
+      s.plan = preview.plan;
+      run.note('previewed plan chosen', `${planLine(s.plan)}; previewed by ${preview.previewedBy}`);
     }
+    // Previews of a decided plan can no longer be approved.
+    if (s.previews) s.previews = [];
     s.approval = { ...s.approval, status: 'approved', decidedBy: d.decidedBy, comment: d.comment ?? null };
     run.note('plan approved', d.decidedBy);
     run.decision = null;
@@ -69,15 +82,23 @@ export async function approvePlan(run: IncidentRun): Promise<void> {
 
 /** The plan again with a planner's overrides; null when the overrides do not fit the incident (the update says why). */
 async function planWithOverrides(run: IncidentRun, overrides: PlanOverride[]): Promise<PlanSummary | null> {
-  const revision = run.s.plan!.revision + 1;
+  // Without previews this is the plan's revision + 1, as it always was.
+  const revision = reserveRevision(run.s);
   return run.stage('planning', async () => {
     try {
-      return await longActs.planAllocation({ ...planRequest(run.s, run.policy, overrides, todayIso()), revision, planKey: `plan/${revision}` });
+      return await longActs.planAllocation({ ...planRequest(run.s, run.policy, overrides, todayIso()), revision, planKey: planKey(revision) });
     } catch (error) {
-      if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'InvalidOverride')) throw error;
-      run.decisionRefused = error.cause.message;
-      run.note('overrides refused', error.cause.message);
+      const refused = refusalOf(error, ['InvalidOverride']);
+      if (refused === null) throw error;
+      run.decisionRefused = refused;
+      run.note('overrides refused', refused);
       return null;
     }
   });
+}
+
+/** The message of a planning activity that refused its overrides with one of these failure types; null for any other failure. */
+export function refusalOf(error: unknown, types: string[]): string | null {
+  if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure)) return null;
+  return types.includes(error.cause.type ?? '') ? error.cause.message : null;
 }

@@ -8,6 +8,7 @@ import {
   CustomerAnswerSchema,
   EtaChangeSchema,
   PlanDecisionSchema,
+  PlanPreviewSchema,
   RestockSchema,
   ResumeSchema,
   TriggerSchema,
@@ -20,12 +21,13 @@ import { comparePlans } from '../../src/incident/compare';
 import { etaChangeIssue, restockIssue } from '../../src/incident/follow-up-checks';
 import { acceptingFollowUps, etaAsTold } from '../../src/incident/follow-ups';
 import { addTrigger, isOver } from '../../src/incident/lifecycle';
-import { planRequest } from '../../src/incident/planning';
+import { awaitsDecision, keepPreview, planKey, planLine, planRequest, reserveRevision, reviewablePlan, reviewableRevisions, whatIfKey } from '../../src/incident/planning';
 import {
   cancelSignal,
   changeEtaUpdate,
   customerAnswerUpdate,
   decidePlanUpdate,
+  previewOverridesUpdate,
   recordRestockUpdate,
   resumeSignal,
   simulatePlanUpdate,
@@ -33,7 +35,8 @@ import {
   triggerSignal,
   withdrawCommandUpdate,
 } from '../definitions';
-import { todayIso } from './clock';
+import { refusalOf } from './approval';
+import { nowIso, todayIso } from './clock';
 import { longActs } from './proxies';
 import type { IncidentRun } from './run';
 
@@ -70,13 +73,48 @@ export function installHandlers(run: IncidentRun): void {
     {
       validator: (raw) => {
         const d = parseOrThrow(PlanDecisionSchema, raw, 'decision');
-        if (run.decision !== null) throw new Error('decision: another decision is being applied; ask again in a moment');
-        if (s.approval.status !== 'pending' && s.approval.status !== 'escalated' && s.approval.status !== 'rejected') {
-          throw new Error(`decision: no plan is awaiting approval (stage ${s.stage})`);
+        refuseUnlessAwaiting(run, 'decision', d.planRevision);
+        if (d.decision !== 'approve' || d.overrides.length === 0) return;
+        if (!d.approveRevisedPlan) {
+          throw new Error(
+            'decision.overrides: a plan revised by overrides needs its own approval: preview them (previewOverrides) and approve the revision the preview makes, or set approveRevisedPlan to approve it unseen',
+          );
         }
-        if (d.planRevision !== s.plan?.revision) {
-          throw new Error(`decision.planRevision: plan revision ${s.plan?.revision} is awaiting approval, not ${d.planRevision}`);
+        if (d.planRevision !== s.plan!.revision) {
+          throw new Error(`decision.overrides: overrides revise the plan awaiting approval (revision ${s.plan!.revision}); to change preview ${d.planRevision}, preview again from it`);
         }
+      },
+    },
+  );
+  setHandler(
+    previewOverridesUpdate,
+    async (raw) => {
+      const request = parseOrThrow(PlanPreviewSchema, raw, 'preview');
+      const base = reviewablePlan(s, request.planRevision)!;
+      // Taken now: previews computed at the same time each get their own revision.
+      const revision = reserveRevision(s);
+      let plan;
+      try {
+        plan = await longActs.planAllocation({
+          ...planRequest(s, run.policy, request.overrides, todayIso()),
+          revision,
+          planKey: planKey(revision),
+          basedOn: { revision: base.revision, planRef: base.planRef },
+        });
+      } catch (error) {
+        const refused = refusalOf(error, ['InvalidOverride', 'InvalidAllocationInput']);
+        throw ApplicationFailure.nonRetryable(refused ?? `preview: the plan could not be computed: ${(error as Error).message}`, refused ? 'InvalidOverride' : 'PreviewFailed');
+      }
+      if (!awaitsDecision(s)) throw ApplicationFailure.nonRetryable('preview: the plan was decided while the preview was computed', 'Decided');
+      const preview = { plan, basedOn: base.revision, previewedBy: request.previewedBy, previewedAt: nowIso() };
+      keepPreview(s, preview);
+      run.note('plan previewed', `${request.previewedBy}: ${planLine(plan)} (overrides on revision ${base.revision})`);
+      return preview;
+    },
+    {
+      validator: (raw) => {
+        const request = parseOrThrow(PlanPreviewSchema, raw, 'preview');
+        refuseUnlessAwaiting(run, 'preview', request.planRevision);
       },
     },
   );
@@ -87,7 +125,7 @@ export function installHandlers(run: IncidentRun): void {
       const simulated = await longActs.planAllocation({
         ...planRequest(s, parsePolicy(raw), [], todayIso()),
         revision: current.revision,
-        planKey: `what-if/${currentUpdateInfo()?.id ?? 'unknown'}`,
+        planKey: whatIfKey(currentUpdateInfo()?.id ?? 'unknown'),
       });
       return comparePlans(current, simulated);
     },
@@ -162,6 +200,14 @@ export function installHandlers(run: IncidentRun): void {
 /** A follow-up that does not fit the incident is refused naming the field; the message is what clients show. */
 function refuseIssue(issue: { path: string; message: string } | null): void {
   if (issue) throw new Error(`${issue.path}: ${issue.message}`);
+}
+
+/** A decision or a preview is taken only while a plan awaits approval, and only for a revision the planner may review. */
+function refuseUnlessAwaiting(run: IncidentRun, root: 'decision' | 'preview', planRevision: number): void {
+  const { s } = run;
+  if (run.decision !== null) throw new Error(`${root}: a decision is being applied; ask again in a moment`);
+  if (!awaitsDecision(s)) throw new Error(`${root}: no plan is awaiting approval (stage ${s.stage})`);
+  if (!reviewablePlan(s, planRevision)) throw new Error(`${root}.planRevision: ${reviewableRevisions(s)} is awaiting approval, not ${planRevision}`);
 }
 
 function attachTrigger(run: IncidentRun, raw: Trigger): void {

@@ -1,0 +1,110 @@
+// The post-incident report as a supply chain manager reads it: the outcome in a line, then charts — fill rate
+// per stage at commit and at close, backorders burning down, each customer's share of the supply against the
+// cap, revenue protected and lost per stage, ETA slips — then the recommendations and the timeline.
+import type { Session } from '../../auth/sessions';
+import type { IncidentReportView } from '../../operations/incident-operations';
+import { barChart, stepChart } from '../charts';
+import { html, money, percent, units, when } from '../html';
+import { incidentHref } from './board';
+import { layout } from './layout';
+
+export function reportPage(session: Session, workflowId: string, view: IncidentReportView, fallbackCurrency: string): string {
+  const { summary, report } = view;
+  const currency = report?.currency ?? fallbackCurrency;
+  const back = html`<p class="crumbs"><a href="/console/board">Board</a> › <a href="${incidentHref(workflowId)}">${report?.sku ?? workflowId}</a> › Report</p>`;
+  if (!report) {
+    return layout(
+      { title: 'Report', session, page: 'report' },
+      html`${back}<h1>Post-incident report</h1>
+<p>The incident ${summary.outcome}: fill rate ${percent(summary.fillRate, 1)}, revenue protected ${money(summary.revenueProtected, currency)} of ${money(summary.revenueAtRisk, currency)} at risk.</p>
+<p class="muted">The full report is kept in the incident store, which this API process cannot read.</p>
+${recommendationList(summary.recommendations)}`,
+    );
+  }
+  const stageLabels = report.byStage.map((s) => s.stage);
+  const maxRevenue = Math.max(1, ...report.byStage.map((s) => s.revenueProtected + s.revenueLost));
+  const shares = report.customerShares ?? [];
+  const cap = report.capPercent ?? null;
+  const burn = report.backorderBurnDown ?? [];
+  return layout(
+    { title: `Report ${report.sku} in ${report.network}`, session, page: 'report' },
+    html`${back}<h1>Post-incident report: ${report.sku} in ${report.network}</h1>
+<p class="lead">${report.outcome === 'closed' ? 'Closed' : report.outcome}: <strong>${percent(report.overall.fillRate, 1)}</strong> of ${units(report.overall.requested)} requested units served
+(${percent(report.overall.fillRateAtCommit, 1)} at commit); revenue protected <strong>${money(report.overall.revenueProtected, currency)}</strong>, lost ${money(report.overall.revenueLost, currency)}; first customer notice after ${report.firstNoticeAfterMinutes ?? '—'} minutes. Open ${when(report.openedAt)}, closed ${when(report.closedAt)}.</p>
+<div class="charts">
+${barChart({
+  id: 'fill',
+  title: 'Fill rate per relationship stage, at commit and at close',
+  description: report.byStage.map((s) => `${s.stage}: ${percent(s.fillRateAtCommit)} at commit, ${percent(s.fillRate)} at close`).join('; '),
+  series: [
+    { name: 'At commit', cls: 's1' },
+    { name: 'At close', cls: 's2' },
+  ],
+  rows: report.byStage.map((s) => ({ label: s.stage, values: [s.fillRateAtCommit, s.fillRate] })),
+  max: 1,
+  format: (v) => percent(v),
+})}
+${
+  burn.length > 1
+    ? stepChart({
+        id: 'burn',
+        title: 'Backordered units still open',
+        description: burn.map((p) => `${p.at.slice(0, 10)}: ${p.openUnits}`).join('; '),
+        points: burn.map((p) => ({ at: p.at, value: p.openUnits })),
+        format: (v) => units(v),
+      })
+    : html`<p class="muted">No backorder burn-down: nothing was backordered, or the report predates it.</p>`
+}
+${
+  shares.length
+    ? barChart({
+        id: 'shares',
+        title: `Largest customers' share of the supply${cap !== null ? `, against the ${cap}% cap` : ''}`,
+        description: shares.map((c) => `${c.customerId}: ${percent(c.share, 1)}`).join('; '),
+        series: [{ name: 'Share of pool and confirmations', cls: 's1' }],
+        rows: shares.map((c) => ({ label: c.customerId, values: [c.share] })),
+        max: Math.max(cap !== null ? cap / 100 : 0, ...shares.map((c) => c.share)) * 1.1 || 1,
+        format: (v) => percent(v, 1),
+        ...(cap !== null ? { marker: { value: cap / 100, label: `cap ${cap}%` } } : {}),
+      })
+    : ''
+}
+${barChart({
+  id: 'revenue',
+  title: `Revenue protected and lost per stage (${currency})`,
+  description: report.byStage.map((s) => `${s.stage}: protected ${s.revenueProtected}, lost ${s.revenueLost}`).join('; '),
+  series: [
+    { name: 'Protected', cls: 's2' },
+    { name: 'Lost', cls: 's3' },
+  ],
+  rows: report.byStage.map((s) => ({ label: s.stage, values: [s.revenueProtected, s.revenueLost] })),
+  max: maxRevenue,
+  format: (v) => v.toLocaleString('en-US', { maximumFractionDigits: 0 }),
+})}
+${
+  report.etaSlips.length
+    ? barChart({
+        id: 'eta',
+        title: 'ETA slips per purchase order (days)',
+        description: report.etaSlips.map((s) => `${s.poId}: ${s.slipDays} days, ${s.originalEta} to ${s.finalEta}`).join('; '),
+        series: [{ name: 'Days late', cls: 's3' }],
+        rows: report.etaSlips.map((s) => ({ label: s.poId, values: [s.slipDays] })),
+        max: Math.max(1, ...report.etaSlips.map((s) => s.slipDays)),
+        format: (v) => `${v} d`,
+      })
+    : html`<p>No purchase order slipped.</p>`
+}
+</div>
+<h2>Per stage</h2>
+<div class="scroll" tabindex="0" role="region" aria-label="Outcome per stage"><table><thead><tr><th scope="col">Stage</th><th scope="col" class="num">Customers</th><th scope="col" class="num">Requested</th><th scope="col" class="num">At once</th><th scope="col" class="num">Later</th><th scope="col" class="num">Substituted later</th><th scope="col" class="num">Cancelled</th><th scope="col" class="num">Unserved</th><th scope="col" class="num">With nothing</th></tr></thead>
+<tbody>${report.byStage.map((s) => html`<tr><th scope="row">${s.stage}</th><td class="num">${s.customers}</td><td class="num">${units(s.requested)}</td><td class="num">${units(s.servedAtOnce)}</td><td class="num">${units(s.servedLater)}</td><td class="num">${units(s.substitutedLater)}</td><td class="num">${units(s.cancelled)}</td><td class="num">${units(s.unserved)}</td><td class="num">${s.customersWithNothing}</td></tr>`)}</tbody></table></div>
+<p class="sr-only">Stages in order: ${stageLabels.join(', ')}.</p>
+${recommendationList(report.recommendations)}
+<h2>Timeline</h2>
+<ol class="timeline">${report.timeline.map((t) => html`<li><time datetime="${t.at}">${when(t.at)}</time> <strong>${t.event}</strong>${t.detail ? html` — ${t.detail}` : ''}</li>`)}</ol>`,
+  );
+}
+
+function recommendationList(items: string[]) {
+  return items.length ? html`<h2>What to change</h2><ul class="recommendations">${items.map((r) => html`<li>${r}</li>`)}</ul>` : html``;
+}
