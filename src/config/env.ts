@@ -3,6 +3,7 @@
 // connection itself is read by the SDK's envconfig (src/temporal/connection.ts). Secrets come only from here.
 import { z } from 'zod';
 import { CreditSchema } from '../crm/contract';
+import type { RetryPolicy } from '../http/client';
 import { describeIssues } from '../incident/commands';
 import { SmtpConfigSchema, type SmtpConfig } from '../notifications/mailer';
 
@@ -12,7 +13,21 @@ const EnvSchema = z.object({
   STOCKOUT_DATA_DIR: z.string().min(1).default('.data'),
   INVENTORY_URL: z.url().default('http://127.0.0.1:7301'),
   CRM_URL: z.url().default('http://127.0.0.1:7302'),
-  SYSTEMS_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(10_000),
+  /**
+   * Per request to the inventory system or CRM: one without a reply by then is abandoned and sent again.
+   * 10 s is many times a slow page, and a sixth of the long activities' 1-minute heartbeat timeout.
+   */
+  SYSTEMS_TIMEOUT_MS: z.coerce.number().int().positive().max(30_000).default(10_000),
+  /** Requests per call, the first included, when the reply may differ later (5xx, 408, 429, timeout, no connection). */
+  SYSTEMS_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
+  /** The wait before the first resend; each later one doubles (with jitter). A Retry-After the server sends is honoured. */
+  SYSTEMS_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(250),
+  /**
+   * A call stops resending when the next wait would end past this: with one last request of SYSTEMS_TIMEOUT_MS
+   * it stays inside the 2-minute timeout of the shortest activities (workflows/incident/proxies.ts), whose own
+   * retry then takes over.
+   */
+  SYSTEMS_RETRY_BUDGET_MS: z.coerce.number().int().min(0).max(80_000).default(60_000),
   SMTP_HOST: z.string().min(1).default('127.0.0.1'),
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(2525),
   SMTP_SECURE: z.stringbool().default(false),
@@ -58,6 +73,11 @@ const EnvSchema = z.object({
 });
 
 export type AppConfig = z.infer<typeof EnvSchema> & { smtp: SmtpConfig };
+
+/** How the HTTP clients of the inventory system and CRM resend a call (src/http/client.ts). */
+export function systemsRetryPolicy(config: Pick<AppConfig, 'SYSTEMS_RETRY_ATTEMPTS' | 'SYSTEMS_RETRY_BASE_DELAY_MS' | 'SYSTEMS_RETRY_BUDGET_MS'>): RetryPolicy {
+  return { attempts: config.SYSTEMS_RETRY_ATTEMPTS, baseDelayMs: config.SYSTEMS_RETRY_BASE_DELAY_MS, budgetMs: config.SYSTEMS_RETRY_BUDGET_MS };
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const parsed = EnvSchema.safeParse(env);
