@@ -238,7 +238,7 @@ function routes(operations: IncidentOperations, answerLinks: AnswerLinks, codec:
       summary: 'An inventory system reports a SKU under its critical level. Retries with the same eventId are idempotent, also after the incident ended.',
       operator: true,
       body: CriticalLevelEventSchema,
-      responses: { 202: 'Incident started, trigger attached, or (`alreadyRecorded`) the event was already handled.', 422: 'The inventory system does not know the SKU.' },
+      responses: { 202: 'Incident started, trigger attached, (`alreadyRecorded`) the event was already handled, or (`heldBack`) a false alarm just closed and the event reports no materially lower stock.', 422: 'The inventory system does not know the SKU.' },
       handle: async ({ body }) => {
         const result = await operations.trigger({
           triggerId: body.eventId,
@@ -246,6 +246,7 @@ function routes(operations: IncidentOperations, answerLinks: AnswerLinks, codec:
           network: body.network,
           source: 'webhook',
           reason: `inventory system: on hand ${body.onHand} under critical level ${body.criticalLevel}`,
+          onHand: body.onHand,
         });
         return json(202, result);
       },

@@ -7,6 +7,8 @@ import type { RetryPolicy } from '../http/client';
 import { describeIssues } from '../incident/commands';
 import { SmtpConfigSchema, type SmtpConfig } from '../notifications/mailer';
 
+export const DEFAULT_QUIET_HOURS = 24;
+
 const EnvSchema = z.object({
   STOCKOUT_TASK_QUEUE: z.string().min(1).default('stockout-incidents'),
   /** Where the incident store and the embedded services keep their files. */
@@ -68,8 +70,11 @@ const EnvSchema = z.object({
   STOCKOUT_SCAN_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   /** A SKU with fewer projected days of cover than this gets an incident. */
   STOCKOUT_SCAN_CRITICAL_DAYS: z.coerce.number().positive().max(365).default(14),
-  /** After a planner cancels an incident (or it was a false alarm), scans leave the SKU alone this long. */
-  STOCKOUT_SCAN_QUIET_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+  /**
+   * After a planner cancels an incident (or it was a false alarm), scans leave the SKU alone this long; after a
+   * false alarm, so do webhooks that report no materially lower stock (src/incident/reopen.ts).
+   */
+  STOCKOUT_SCAN_QUIET_HOURS: z.coerce.number().min(0).max(24 * 90).default(DEFAULT_QUIET_HOURS),
 });
 
 export type AppConfig = z.infer<typeof EnvSchema> & { smtp: SmtpConfig };
