@@ -1,12 +1,14 @@
 // `npm run bench`: prints the figures that tell the cost of each stage as the incident grows.
-// Timings belong here, never in tests. `npm run bench -- incident` runs one benchmark.
+// Timings belong here, never in tests. `npm run bench -- incident` (or email, dataset, flaky) runs one benchmark.
 import { benchDataset } from './dataset.bench';
 import { benchEmail } from './email.bench';
+import { benchFlaky } from './flaky.bench';
 import { benchIncident } from './incident.bench';
 
 const benches: Record<string, () => Promise<Record<string, number | string>>> = {
   dataset: () => benchDataset(),
   email: () => benchEmail(),
+  flaky: () => benchFlaky(),
   incident: () => benchIncident(),
 };
 
