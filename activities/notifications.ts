@@ -24,7 +24,7 @@ import type { ActivityDeps } from './deps';
 import { beat, progress, retriesSoFar } from './progress';
 import type { StoredRound } from './follow-up';
 import { listIncidentBackorders, listIncidentCommunications } from './paging';
-import { loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
+import { loadCustomers, loadSnapshot, openByLine, requireDocument, WRITES_IN_FLIGHT } from './shared';
 import { freeAtHub } from './stock';
 
 const NOTIFIED_KEY = 'notified-customers';
@@ -48,7 +48,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
     };
     const transport = { sendMail } as unknown as MailSender;
     const todo = messages.filter((m) => !done.has(`delivered/${m.messageId}`));
-    await deliverBatch(transport, crm, todo, { onResult: (r) => done.finish(`delivered/${r.messageId}`, r.outcome) });
+    await deliverBatch(transport, crm, todo, { concurrency: WRITES_IN_FLIGHT, onResult: (r) => done.finish(`delivered/${r.messageId}`, r.outcome) });
     return messages.map((m) => done.get(`delivered/${m.messageId}`) as DeliveryOutcome);
   }
 

@@ -12,7 +12,7 @@ import type { Reservation } from '../src/inventory/contract';
 import { allocationLines, substituteSupply, transferRecord } from './contract-mapping';
 import type { ActivityDeps } from './deps';
 import { beat, progress, retriesSoFar, type Retried } from './progress';
-import { BATCH_WRITE_LIMIT, chunks, keyFor, loadSnapshot, requireDocument, type IncidentSnapshot } from './shared';
+import { BATCH_WRITE_LIMIT, chunks, forEachAtOnce, keyFor, loadSnapshot, requireDocument, WRITES_IN_FLIGHT, type IncidentSnapshot } from './shared';
 
 const PLAN_EXCEPTIONS_SHOWN = 20;
 
@@ -184,7 +184,8 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
         input.policy,
       );
       const granted: Record<string, number> = store.get<Record<string, number>>(input.incidentId, 'credits') ?? {};
-      for (const credit of credits) {
+      // One request per customer: a few at once, so a slow CRM costs its latency once per few customers.
+      await forEachAtOnce(credits, WRITES_IN_FLIGHT, async (credit) => {
         await once(`credit/${credit.customerId}`, () =>
           crm.grantCredit({
             idempotencyKey: keyFor(input.incidentId, 'credit', credit.customerId),
@@ -197,7 +198,7 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
         );
         granted[credit.customerId] = credit.amount;
         summary.credits += 1;
-      }
+      });
       store.put(input.incidentId, 'credits', granted);
       return { ...summary, ...retriesSoFar() };
     },

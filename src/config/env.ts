@@ -17,9 +17,10 @@ const EnvSchema = z.object({
   CRM_URL: z.url().default('http://127.0.0.1:7302'),
   /**
    * Per request to the inventory system or CRM: one without a reply by then is abandoned and sent again.
-   * 10 s is many times a slow page, and a sixth of the long activities' 1-minute heartbeat timeout.
+   * 5 s is several times a slow page of 1,000 lines, so a hung request costs seconds, and a twelfth of the
+   * long activities' 1-minute heartbeat timeout, so it is abandoned and resent long before that runs out.
    */
-  SYSTEMS_TIMEOUT_MS: z.coerce.number().int().positive().max(30_000).default(10_000),
+  SYSTEMS_TIMEOUT_MS: z.coerce.number().int().positive().max(30_000).default(5_000),
   /** Requests per call, the first included, when the reply may differ later (5xx, 408, 429, timeout, no connection). */
   SYSTEMS_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
   /** The wait before the first resend; each later one doubles (with jitter). A Retry-After the server sends is honoured. */
