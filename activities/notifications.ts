@@ -24,7 +24,7 @@ import type { ActivityDeps } from './deps';
 import { beat, progress, retriesSoFar } from './progress';
 import type { StoredRound } from './follow-up';
 import { listIncidentBackorders, listIncidentCommunications } from './paging';
-import { loadCustomers, loadSnapshot, openByLine, requireDocument, WRITES_IN_FLIGHT } from './shared';
+import { loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
 import { freeAtHub } from './stock';
 
 const NOTIFIED_KEY = 'notified-customers';
@@ -47,9 +47,14 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
       done.finish(accepted(options), true);
     };
     const transport = { sendMail } as unknown as MailSender;
-    const todo = messages.filter((m) => !done.has(`delivered/${m.messageId}`));
-    await deliverBatch(transport, crm, todo, { concurrency: WRITES_IN_FLIGHT, onResult: (r) => done.finish(`delivered/${r.messageId}`, r.outcome) });
-    return messages.map((m) => done.get(`delivered/${m.messageId}`) as DeliveryOutcome);
+    const earlier = new Set(messages.filter((m) => done.has(`delivered/${m.messageId}`)).map((m) => m.messageId));
+    const todo = messages.filter((m) => !earlier.has(m.messageId));
+    await deliverBatch(transport, crm, todo, { onResult: (r) => done.finish(`delivered/${r.messageId}`, r.outcome) });
+    // What went out on an earlier attempt is reported as a redo always was: already sent, skipped now.
+    return messages.map((m) => {
+      const outcome = done.get(`delivered/${m.messageId}`) as DeliveryOutcome;
+      return earlier.has(m.messageId) && outcome === 'sent' ? 'skipped-already-sent' : outcome;
+    });
   }
 
   return {
