@@ -1,5 +1,4 @@
 // Stages 1–3: measure the shortage, pool spoke stock into the hub, find substitutes.
-import { heartbeat } from '@temporalio/activity';
 import type { Policy } from '../src/allocation/policy';
 import { assessImpact } from '../src/impact/assess';
 import type { ImpactSummary, PoolingSummary, SubstituteOption, TransferRecord } from '../src/incident/state';
@@ -8,6 +7,7 @@ import { freeStock } from '../src/pooling/free-stock';
 import { planPooling } from '../src/pooling/plan';
 import { engineLine, impactCustomer, inboundEtasOf, profileOf, transferRecord } from './contract-mapping';
 import type { ActivityDeps } from './deps';
+import { beat, progress, retriesSoFar, type Retried } from './progress';
 import { listAllDemandLines } from './paging';
 import { SNAPSHOT_KEY, keyFor, loadCustomers, loadSnapshot, type IncidentSnapshot } from './shared';
 import { networkLocations, networkPositions, openInbound, substitutesAtHub } from './stock';
@@ -24,9 +24,9 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
       ]);
       // Taken once the positions are read: a receipt booked before is in them, one booked after is a restock.
       const snapshotAt = new Date().toISOString();
-      const lines = (await listAllDemandLines(inventory, input.sku, heartbeat)).filter((l) => locations.has(l.locationId)).map(engineLine);
+      const lines = (await listAllDemandLines(inventory, input.sku, beat)).filter((l) => locations.has(l.locationId)).map(engineLine);
       const customerIds = [...new Set(lines.map((l) => l.customerId))].sort();
-      const customers = await loadCustomers(crm, customerIds, heartbeat);
+      const customers = await loadCustomers(crm, customerIds, beat);
       const impact = assessImpact({
         sku: input.sku,
         positions,
@@ -69,7 +69,7 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
     },
 
     /** Moves what spokes can spare to the hub: transfer records created once, even when retried. */
-    async poolSpokeStock(input: { incidentId: string; sku: string; network: string; needed: number }): Promise<PoolingSummary> {
+    async poolSpokeStock(input: { incidentId: string; sku: string; network: string; needed: number }): Promise<PoolingSummary & Retried> {
       const snapshot = await loadSnapshot(store, input.incidentId);
       const hub = snapshot.positions.find((p) => p.locationId === snapshot.hubId);
       const hubFree = hub ? freeStock(hub) : 0;
@@ -79,20 +79,28 @@ export function createAssessmentActivities({ inventory, crm, store }: ActivityDe
         positions: snapshot.positions,
         needed: Math.max(0, input.needed),
       });
+      const created = progress<TransferRecord>();
       const transfers: TransferRecord[] = [];
       for (const t of plan.transfers) {
-        const created = await inventory.createTransfer({
-          idempotencyKey: keyFor(input.incidentId, 'transfer', t.fromLocationId),
-          incidentId: input.incidentId,
-          sku: input.sku,
-          fromLocationId: t.fromLocationId,
-          toLocationId: t.toLocationId,
-          quantity: t.quantity,
-        });
-        transfers.push(transferRecord(created));
+        const subject = `transfer/${t.fromLocationId}`;
+        let record = created.get(subject);
+        if (!record) {
+          record = transferRecord(
+            await inventory.createTransfer({
+              idempotencyKey: keyFor(input.incidentId, 'transfer', t.fromLocationId),
+              incidentId: input.incidentId,
+              sku: input.sku,
+              fromLocationId: t.fromLocationId,
+              toLocationId: t.toLocationId,
+              quantity: t.quantity,
+            }),
+          );
+          created.finish(subject, record);
+        }
+        transfers.push(record);
       }
       const pooled = transfers.reduce((sum, t) => sum + t.quantity, 0);
-      return { hubId: snapshot.hubId, hubFree, pooled, pool: hubFree + pooled, transfers };
+      return { hubId: snapshot.hubId, hubFree, pooled, pool: hubFree + pooled, transfers, ...retriesSoFar() };
     },
 
     /** Equivalent SKUs and the stock of theirs that is free at the hub. */

@@ -1,6 +1,5 @@
 // Stage 6 and cancellation: restock receipts allocated to open backorders by the same engine, ETA changes,
 // customer answers, backorder status, and undoing what an incident did when it is cancelled.
-import { heartbeat } from '@temporalio/activity';
 import type { Policy } from '../src/allocation/policy';
 import type { AllocationPlan } from '../src/allocation/types';
 import type { CustomerAnswer, EtaChange, Restock } from '../src/incident/commands';
@@ -13,6 +12,7 @@ import { substituteOffer, type SubstituteRefusal } from '../src/substitutes/offe
 import { allocationLines, backorderLine, inboundEtasOf, profileOf, transferRecord } from './contract-mapping';
 import type { ActivityDeps } from './deps';
 import { listIncidentBackorders } from './paging';
+import { beat, progress, retriesSoFar, type Retried } from './progress';
 import { allocateChecked } from './planning';
 import { BATCH_WRITE_LIMIT, chunks, keyFor, loadCustomers, loadSnapshot, requireDocument } from './shared';
 import { hubPosition, networkLocations, openInbound, substitutesAtHub } from './stock';
@@ -51,7 +51,7 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
         free -= quantity;
         restored += 1;
       }
-      heartbeat();
+      beat();
     }
     return { restored, unitsShort };
   }
@@ -63,11 +63,11 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
     locationId: string,
   ): Promise<RestockPlan> {
     const snapshot = await loadSnapshot(store, input.incidentId);
-    const open = (await listIncidentBackorders(inventory, input.incidentId, heartbeat)).filter((b) => b.open > 0);
+    const open = (await listIncidentBackorders(inventory, input.incidentId, beat)).filter((b) => b.open > 0);
     const source = new Map(snapshot.lines.map((l) => [l.lineId, l]));
     const customerIds = [...new Set(open.map((b) => b.customerId))].sort();
     // Fresh CRM records: a customer that said it can wait is deferred by the rationing rule.
-    const customers = (await loadCustomers(crm, customerIds, heartbeat)).map((c) => profileOf(c, input.sku));
+    const customers = (await loadCustomers(crm, customerIds, beat)).map((c) => profileOf(c, input.sku));
     const plan = allocateChecked({
       sku: input.sku,
       pool: input.restock.quantity,
@@ -84,7 +84,7 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
       asOf: input.asOf,
       alreadyReceived: await receivedSoFar(store, input.incidentId, input.planRef, input.round),
     });
-    heartbeat();
+    beat();
     const backorderOf = new Map(open.map((b) => [b.lineId, b.backorderId]));
     const fulfilled = plan.lines.filter((l) => l.allocated > 0);
     return {
@@ -117,7 +117,7 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
       policy: Policy;
       asOf: string;
       planRef: string;
-    }): Promise<{ roundRef: string; inventoryReceiptId: string; fulfilledUnits: number; customers: number }> {
+    }): Promise<{ roundRef: string; inventoryReceiptId: string; fulfilledUnits: number; customers: number } & Retried> {
       const snapshot = await loadSnapshot(store, input.incidentId);
       const locationId = input.restock.locationId ?? snapshot.hubId;
       const receiptId = input.restock.recorded
@@ -137,9 +137,11 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
         planned = await planRestock(input, receiptId, locationId);
         await store.put(input.incidentId, planKey, planned);
       }
-      for (const part of chunks(planned.items, BATCH_WRITE_LIMIT)) {
+      const fulfilled = progress();
+      for (const [i, part] of chunks(planned.items, BATCH_WRITE_LIMIT).entries()) {
+        if (fulfilled.has(`fulfil/${i}`)) continue;
         await inventory.fulfilBackorders({ items: part });
-        heartbeat();
+        fulfilled.finish(`fulfil/${i}`, true);
       }
       await store.put(input.incidentId, planned.roundRef, planned.round);
       const { allocation } = planned.round;
@@ -148,6 +150,7 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
         inventoryReceiptId: receiptId,
         fulfilledUnits: allocation.reduce((sum, l) => sum + l.allocated, 0),
         customers: new Set(allocation.map((l) => l.customerId)).size,
+        ...retriesSoFar(),
       };
     },
 
@@ -258,7 +261,7 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
     },
 
     async checkBackorders(input: { incidentId: string }): Promise<BackorderStatus> {
-      const all = await listIncidentBackorders(inventory, input.incidentId, heartbeat);
+      const all = await listIncidentBackorders(inventory, input.incidentId, beat);
       return {
         openLines: all.filter((b) => b.open > 0).length,
         openUnits: all.reduce((sum, b) => sum + b.open, 0),
@@ -276,12 +279,18 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
     async compensateCancellation(input: { incidentId: string; transfers: TransferRecord[]; planRef?: string }) {
       const transfers: TransferRecord[] = [];
       let transfersCancelled = 0;
+      const cancelled = progress<TransferRecord>();
       for (const t of input.transfers) {
         if (t.status !== 'created') {
           transfers.push(t);
           continue;
         }
-        transfers.push(transferRecord(await inventory.cancelTransfer({ idempotencyKey: keyFor(input.incidentId, 'cancel', t.transferId), transferId: t.transferId })));
+        let record = cancelled.get(t.transferId);
+        if (!record) {
+          record = transferRecord(await inventory.cancelTransfer({ idempotencyKey: keyFor(input.incidentId, 'cancel', t.transferId), transferId: t.transferId }));
+          cancelled.finish(t.transferId, record);
+        }
+        transfers.push(record);
         transfersCancelled += 1;
       }
       const reservations = await inventory.listReservations({ incidentId: input.incidentId });
@@ -290,9 +299,9 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
         await inventory.releaseReservations({
           items: part.map((r) => ({ idempotencyKey: keyFor(input.incidentId, 'release', r.reservationId), reservationId: r.reservationId })),
         });
-        heartbeat();
+        beat();
       }
-      const open = (await listIncidentBackorders(inventory, input.incidentId, heartbeat)).filter((b) => b.open > 0);
+      const open = (await listIncidentBackorders(inventory, input.incidentId, beat)).filter((b) => b.open > 0);
       for (const part of chunks(open, BATCH_WRITE_LIMIT)) {
         await inventory.cancelBackorders({
           items: part.map((b) => ({ idempotencyKey: keyFor(input.incidentId, 'withdraw', b.backorderId), backorderId: b.backorderId, withdraw: true })),

@@ -1,8 +1,8 @@
 // Notification activities: work out who is told what for one incident event (stored, not passed through
 // history), then send in batches, exactly once per (incident, recipient, kind, revision).
-import { heartbeat } from '@temporalio/activity';
 import type { Policy } from '../src/allocation/policy';
 import type { AllocationPlan } from '../src/allocation/types';
+import type { SendMailOptions } from 'nodemailer';
 import type { Communication } from '../src/crm/contract';
 import type { CrmSystem } from '../src/crm/system';
 import { composeNotices, incidentTotals, type AllocatedLine, type ComposedNotices, type SubstituteInfo } from '../src/notifications/notices';
@@ -15,9 +15,13 @@ import {
   deliverBatch,
   deliverOnce,
   isUndeliverableDetail,
+  type DeliveryOutcome,
+  type MailSender,
+  type Message,
 } from '../src/notifications/mailer';
 import { messageIdFor, recipientKey, type AccountManagerDigest, type NoticeKind, type NoticeSource } from '../src/notifications/model';
 import type { ActivityDeps } from './deps';
+import { beat, progress, retriesSoFar } from './progress';
 import type { StoredRound } from './follow-up';
 import { listIncidentBackorders, listIncidentCommunications } from './paging';
 import { loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
@@ -28,6 +32,31 @@ const NOTIFIED_KEY = 'notified-customers';
 const ANNOUNCED_PLAN_KEY = 'announced-plan';
 
 export function createNotificationActivities({ store, crm, inventory, mail, answerLinks, currency }: ActivityDeps) {
+  /**
+   * Delivers what earlier attempts of this activity did not finish; their outcomes come from the progress.
+   * A message the SMTP server accepted is not handed to it again: what failed after it was the CRM record,
+   * which the delivery writes now. The Message-ID and the log still guard a progress record lost with a worker.
+   */
+  async function deliverResumably(messages: Message[]): Promise<DeliveryOutcome[]> {
+    const done = progress<DeliveryOutcome | true>();
+    const accepted = (options: SendMailOptions) => `accepted/${String(options.messageId)}`;
+    // The delivery only awaits sendMail; what the server answered is not read.
+    const sendMail = async (options: SendMailOptions) => {
+      if (done.has(accepted(options))) return;
+      await mail.transport.sendMail(options);
+      done.finish(accepted(options), true);
+    };
+    const transport = { sendMail } as unknown as MailSender;
+    const earlier = new Set(messages.filter((m) => done.has(`delivered/${m.messageId}`)).map((m) => m.messageId));
+    const todo = messages.filter((m) => !earlier.has(m.messageId));
+    await deliverBatch(transport, crm, todo, { onResult: (r) => done.finish(`delivered/${r.messageId}`, r.outcome) });
+    // What went out on an earlier attempt is reported as a redo always was: already sent, skipped now.
+    return messages.map((m) => {
+      const outcome = done.get(`delivered/${m.messageId}`) as DeliveryOutcome;
+      return earlier.has(m.messageId) && outcome === 'sent' ? 'skipped-already-sent' : outcome;
+    });
+  }
+
   return {
     async prepareNotices(input: {
       incidentId: string;
@@ -45,7 +74,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
       const allocation = await allocationOf(store, input.incidentId, input.source);
       if ('planRef' in input.source) await store.put(input.incidentId, ANNOUNCED_PLAN_KEY, input.source.planRef);
       const previouslyNotified = new Set((await store.get<string[]>(input.incidentId, NOTIFIED_KEY)) ?? []);
-      const backorders = await listIncidentBackorders(inventory, input.incidentId, heartbeat);
+      const backorders = await listIncidentBackorders(inventory, input.incidentId, beat);
       // Events without an allocation of their own say what each line got over the incident so far (a
       // cancellation undid it all: its notice says the orders continue as before).
       const planRef = allocation ? null : await store.get<string>(input.incidentId, ANNOUNCED_PLAN_KEY);
@@ -60,7 +89,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
               backorders,
             });
       const concerned = [...new Set((allocation ?? snapshot.lines).map((l) => l.customerId))].sort();
-      const customers = await loadCustomers(crm, concerned, heartbeat);
+      const customers = await loadCustomers(crm, concerned, beat);
       const managerIds = [...new Set(customers.map((c) => c.accountManagerId))].sort();
       const composed = composeNotices({
         incidentId: input.incidentId,
@@ -100,16 +129,12 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
     async deliverNoticeBatch(input: { incidentId: string; noticesRef: string; batch: number; batchSize: number }) {
       const { notices } = await requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef);
       const slice = notices.slice(input.batch * input.batchSize, (input.batch + 1) * input.batchSize);
-      const results = await deliverBatch(
-        mail.transport,
-        crm,
-        slice.map((notice) => buildCustomerMessage(notice, mail.from)),
-        { onResult: () => heartbeat() },
-      );
+      const outcomes = await deliverResumably(slice.map((notice) => buildCustomerMessage(notice, mail.from)));
       return {
-        sent: results.filter((r) => r.outcome === 'sent').length,
-        skipped: results.filter((r) => r.outcome === 'skipped-already-sent').length,
-        rejected: results.filter((r) => r.outcome === 'rejected' || r.outcome === 'undeliverable').length,
+        sent: outcomes.filter((o) => o === 'sent').length,
+        skipped: outcomes.filter((o) => o === 'skipped-already-sent').length,
+        rejected: outcomes.filter((o) => o === 'rejected' || o === 'undeliverable').length,
+        ...retriesSoFar(),
       };
     },
 
@@ -137,8 +162,8 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
           mail.from,
         ),
       );
-      const results = await deliverBatch(mail.transport, crm, messages, { onResult: () => heartbeat() });
-      return results.filter((r) => r.outcome === 'sent' || r.outcome === 'skipped-already-sent').length;
+      const delivered = await deliverResumably(messages);
+      return delivered.filter((o) => o === 'sent' || o === 'skipped-already-sent').length;
     },
 
     /** Tells the planners a decision or an SLA needs a person. */

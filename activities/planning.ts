@@ -1,6 +1,5 @@
 // Stage 4–5: compute the allocation plan (or a what-if under another policy) and commit the approved one
 // as reservations, backorders and credits — customer batch by customer batch, every write keyed.
-import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { allocate, AllocationInputError, summarizePlan } from '../src/allocation/engine';
 import type { Policy } from '../src/allocation/policy';
@@ -14,7 +13,8 @@ import type { Reservation } from '../src/inventory/contract';
 import { describeIssues } from '../src/validation/issues';
 import { allocationLines, substituteSupply, transferRecord } from './contract-mapping';
 import type { ActivityDeps } from './deps';
-import { BATCH_WRITE_LIMIT, chunks, keyFor, loadSnapshot, requireDocument, type IncidentSnapshot } from './shared';
+import { beat, progress, retriesSoFar, type Retried } from './progress';
+import { BATCH_WRITE_LIMIT, chunks, forEachAtOnce, keyFor, loadSnapshot, requireDocument, WRITES_IN_FLIGHT, type IncidentSnapshot } from './shared';
 
 const PLAN_EXCEPTIONS_SHOWN = 20;
 
@@ -44,14 +44,16 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
         toLocationId: hubId,
         quantity: r.quantity,
       });
-      if (transfer.status === 'created') {
-        await inventory.shipTransfer({ idempotencyKey: keyFor(incidentId, 'ship', transfer.transferId), transferId: transfer.transferId });
-      }
-      if (transfer.status !== 'received') {
-        await inventory.receiveTransfer({ idempotencyKey: keyFor(incidentId, 'receive', transfer.transferId), transferId: transfer.transferId });
-      }
-      heartbeat();
+      await completeTransfer(incidentId, transfer);
+      beat();
     }
+  }
+
+  /** Ships (unless it is on its way) and receives one transfer: the one sequence every move to the hub takes. */
+  async function completeTransfer(incidentId: string, t: TransferRecord): Promise<TransferRecord> {
+    if (t.status === 'cancelled' || t.status === 'received') return t;
+    if (t.status === 'created') await inventory.shipTransfer({ idempotencyKey: keyFor(incidentId, 'ship', t.transferId), transferId: t.transferId });
+    return transferRecord(await inventory.receiveTransfer({ idempotencyKey: keyFor(incidentId, 'receive', t.transferId), transferId: t.transferId }));
   }
 
   return {
@@ -71,10 +73,10 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
       basedOn?: { revision: number; planRef: string };
     }): Promise<PlanSummary> {
       const snapshot = await loadSnapshot(store, input.incidentId);
-      heartbeat();
+      beat();
       const base = input.basedOn ? await requireDocument<StoredPlan>(store, input.incidentId, input.basedOn.planRef) : null;
       const overrides = checkedOverrides(input.overrides, snapshot.lines, input.pool, base);
-      heartbeat();
+      beat();
       const plan = allocateChecked({
         sku: input.sku,
         pool: input.pool,
@@ -86,7 +88,7 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
         nextInboundEta: snapshot.nextInboundEta ?? null,
         overrides,
       });
-      heartbeat();
+      beat();
       // Kept with the plan, so its lines can be ranked, explained and revised later.
       const basis: PlanBasis = {
         revision: input.revision,
@@ -117,21 +119,22 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
       };
     },
 
-    /** The pooled stock arrives at the hub: ship, then receive, each transfer once. */
-    async completeTransfers(input: { incidentId: string; transfers: TransferRecord[] }): Promise<TransferRecord[]> {
-      const done: TransferRecord[] = [];
+    /**
+     * The pooled stock arrives at the hub: ship, then receive, each transfer once. Each transfer that arrived
+     * is kept in the heartbeat details, so a retried attempt goes on with the next one.
+     */
+    async completeTransfers(input: { incidentId: string; transfers: TransferRecord[] }): Promise<{ transfers: TransferRecord[] } & Retried> {
+      const arrived = progress<TransferRecord>();
+      const transfers: TransferRecord[] = [];
       for (const t of input.transfers) {
-        if (t.status === 'cancelled' || t.status === 'received') {
-          done.push(t);
-          continue;
+        let done = arrived.get(t.transferId);
+        if (!done) {
+          done = await completeTransfer(input.incidentId, t);
+          arrived.finish(t.transferId, done);
         }
-        if (t.status === 'created') {
-          await inventory.shipTransfer({ idempotencyKey: keyFor(input.incidentId, 'ship', t.transferId), transferId: t.transferId });
-        }
-        const received = await inventory.receiveTransfer({ idempotencyKey: keyFor(input.incidentId, 'receive', t.transferId), transferId: t.transferId });
-        done.push(transferRecord(received));
+        transfers.push(done);
       }
-      return done;
+      return { transfers, ...retriesSoFar() };
     },
 
     /** Commits the plan for one batch of customers: reservations, substitute reservations, backorders, credits. */
@@ -142,7 +145,7 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
       batch: number;
       batchSize: number;
       expectedDate: string | null;
-    }): Promise<CommitSummary> {
+    }): Promise<CommitSummary & Retried> {
       const plan = await requireDocument<AllocationPlan>(store, input.incidentId, input.planRef);
       const snapshot = await loadSnapshot(store, input.incidentId);
       const customers = customersOf(plan).slice(input.batch * input.batchSize, (input.batch + 1) * input.batchSize);
@@ -150,17 +153,22 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
       const lines = plan.lines.filter((l) => inBatch.has(l.customerId));
       const source = new Map(snapshot.lines.map((l) => [l.lineId, l]));
       const summary: CommitSummary = { reservedLines: 0, reservedUnits: 0, backorderedLines: 0, backorderedUnits: 0, substituteUnits: 0, credits: 0 };
+      // What an earlier attempt of this batch finished is not written again (writes are keyed by subject).
+      const written = progress();
+      const once = async (subject: string, write: () => Promise<unknown>) => {
+        if (written.has(subject)) return;
+        await write();
+        written.finish(subject, true);
+      };
 
       for (const line of lines.filter((l) => l.releasedConfirmation > 0)) {
-        await releaseConfirmation(input.incidentId, plan.sku, snapshot.hubId, line.lineId);
-        heartbeat();
+        await once(`release-confirmation/${line.lineId}`, () => releaseConfirmation(input.incidentId, plan.sku, snapshot.hubId, line.lineId));
       }
       const reservations = lines.flatMap((line) =>
         reservationsFor(input.incidentId, plan.sku, snapshot.hubId, line, source.get(line.lineId)?.confirmedQuantity ?? 0),
       );
-      for (const part of chunks(reservations, BATCH_WRITE_LIMIT)) {
-        await inventory.createReservations({ items: part });
-        heartbeat();
+      for (const [i, part] of chunks(reservations, BATCH_WRITE_LIMIT).entries()) {
+        await once(`reserve/${i}`, () => inventory.createReservations({ items: part }));
       }
       for (const r of reservations) {
         if (r.sku === plan.sku) {
@@ -180,9 +188,8 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
           quantity: l.backordered,
           ...(input.expectedDate ? { expectedDate: input.expectedDate } : {}),
         }));
-      for (const part of chunks(backorders, BATCH_WRITE_LIMIT)) {
-        await inventory.createBackorders({ items: part });
-        heartbeat();
+      for (const [i, part] of chunks(backorders, BATCH_WRITE_LIMIT).entries()) {
+        await once(`backorder/${i}`, () => inventory.createBackorders({ items: part }));
       }
       summary.backorderedLines = backorders.length;
       summary.backorderedUnits = backorders.reduce((sum, b) => sum + b.quantity, 0);
@@ -192,20 +199,23 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
         input.policy,
       );
       const granted: Record<string, number> = (await store.get<Record<string, number>>(input.incidentId, 'credits')) ?? {};
-      for (const credit of credits) {
-        await crm.grantCredit({
-          idempotencyKey: keyFor(input.incidentId, 'credit', credit.customerId),
-          incidentId: input.incidentId,
-          customerId: credit.customerId,
-          amount: credit.amount,
-          currency,
-          reason: `stockout of ${plan.sku}: backordered units`,
-        });
+      // One request per customer: a few at once, so a slow CRM costs its latency once per few customers.
+      await forEachAtOnce(credits, WRITES_IN_FLIGHT, async (credit) => {
+        await once(`credit/${credit.customerId}`, () =>
+          crm.grantCredit({
+            idempotencyKey: keyFor(input.incidentId, 'credit', credit.customerId),
+            incidentId: input.incidentId,
+            customerId: credit.customerId,
+            amount: credit.amount,
+            currency,
+            reason: `stockout of ${plan.sku}: backordered units`,
+          }),
+        );
         granted[credit.customerId] = credit.amount;
         summary.credits += 1;
-      }
+      });
       await store.put(input.incidentId, 'credits', granted);
-      return summary;
+      return { ...summary, ...retriesSoFar() };
     },
   };
 }

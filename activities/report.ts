@@ -1,7 +1,7 @@
 // Stage 7: the post-incident report, stored where the API and CLI read it, summarized for the workflow.
 // The plan says what was committed; the inventory system says what became of the backorders since
 // (restocked, substituted on a customer's answer, cancelled, still open) and of the purchase orders.
-import { heartbeat } from '@temporalio/activity';
+import { beat } from './progress';
 import type { AllocationPlan } from '../src/allocation/types';
 import type { IncidentState, ReportSummary } from '../src/incident/state';
 import { buildIncidentReport, type IncidentReport, type ReportLine } from '../src/report/incident-report';
@@ -40,7 +40,7 @@ export function createReportActivities({ inventory, store, currency }: ActivityD
       const source = new Map((snapshot?.lines ?? []).map((l) => [l.lineId, l]));
       const backorders = new Map<string, NonNullable<ReportLine['backorders']>>();
       if (plan) {
-        for (const b of await listIncidentBackorders(inventory, input.incidentId, heartbeat)) {
+        for (const b of await listIncidentBackorders(inventory, input.incidentId, beat)) {
           const sum = backorders.get(b.lineId) ?? { fulfilled: 0, cancelled: 0, open: 0 };
           backorders.set(b.lineId, { fulfilled: sum.fulfilled + b.fulfilled, cancelled: sum.cancelled + b.cancelled, open: sum.open + b.open });
         }

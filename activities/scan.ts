@@ -1,7 +1,7 @@
 // The threshold scan's activities: read one page of cover positions from the inventory system and keep the
 // SKUs below the critical level (the rule lives in src/impact/cover), then open an incident for each or
 // attach to the one already running — the incident's workflow id is its SKU and network, so never a twin.
-import { heartbeat } from '@temporalio/activity';
+import { beat } from './progress';
 import { addDays } from '../src/allocation/dates';
 import { TriggerSchema, describeIssues, type Trigger } from '../src/incident/commands';
 import { scanHeldBack, type LatestIncident } from '../src/incident/reopen';
@@ -53,7 +53,7 @@ export function createScanActivities(deps: { inventory: InventorySystem; inciden
       // record must not stop the scan of every SKU after it.
       const refused: { sku: string; reason: string }[] = [];
       for (const trigger of input.triggers) {
-        heartbeat();
+        beat();
         const valid = TriggerSchema.safeParse(trigger);
         if (!valid.success) {
           refused.push({ sku: trigger.sku.slice(0, 200), reason: describeIssues(valid.error, 'trigger') });

@@ -2,8 +2,10 @@
 // CRM systems, the SMTP transport, the incident store, the answer-link signer and the currency.
 import type { ActivityDeps } from '../activities';
 import { createAnswerLinks } from '../src/answer-links';
-import type { AppConfig } from '../src/config/env';
+import { systemsRetryPolicy, type AppConfig } from '../src/config/env';
+import { beat, countResend } from '../activities/progress';
 import { createCrmClient } from '../src/crm/http-client';
+import type { HttpClientOptions } from '../src/http/client';
 import { openConfiguredStore } from '../src/incident-store/configured-store';
 import { createInventoryClient } from '../src/inventory/http-client';
 import { createMailTransport, senderFromConfig } from '../src/notifications/mailer';
@@ -11,9 +13,10 @@ import { createMailTransport, senderFromConfig } from '../src/notifications/mail
 export async function activityDepsFromConfig(config: AppConfig, secrets: { answerLinkSecret: string }): Promise<ActivityDeps & { close(): Promise<void> }> {
   const store = await openConfiguredStore(config);
   const transport = createMailTransport(config.smtp);
+  const systems = activitySystemsOptions(config);
   return {
-    inventory: createInventoryClient({ baseUrl: config.INVENTORY_URL, timeoutMs: config.SYSTEMS_TIMEOUT_MS }),
-    crm: createCrmClient({ baseUrl: config.CRM_URL, timeoutMs: config.SYSTEMS_TIMEOUT_MS }),
+    inventory: createInventoryClient({ baseUrl: config.INVENTORY_URL, ...systems }),
+    crm: createCrmClient({ baseUrl: config.CRM_URL, ...systems }),
     store,
     mail: { transport, from: senderFromConfig(config.smtp), plannerEmail: config.PLANNER_EMAIL },
     answerLinks: createAnswerLinks({ secret: secrets.answerLinkSecret, ttlDays: config.ANSWER_LINK_TTL_DAYS, baseUrl: config.PUBLIC_BASE_URL }),
@@ -23,4 +26,9 @@ export async function activityDepsFromConfig(config: AppConfig, secrets: { answe
       await store.close();
     },
   };
+}
+
+/** How activities call the systems: each request timed out and resent by the configured policy, heartbeating and counting meanwhile. */
+export function activitySystemsOptions(config: AppConfig): Omit<HttpClientOptions, 'baseUrl'> {
+  return { timeoutMs: config.SYSTEMS_TIMEOUT_MS, retry: systemsRetryPolicy(config), heartbeat: beat, onRetry: countResend };
 }

@@ -8,7 +8,7 @@ import { TriggerSchema, describeIssues, type Trigger } from '../src/incident/com
 import type { PendingEvent } from '../src/incident/follow-ups';
 import { openIncident } from '../src/incident/lifecycle';
 import { planKey, planLine, planRequest } from '../src/incident/planning';
-import type { IncidentState, ReportSummary } from '../src/incident/state';
+import type { IncidentState, ReportSummary, TransferRecord } from '../src/incident/state';
 import { STAGE } from '../src/temporal/search-attributes';
 import { approvePlan } from './incident/approval';
 import { nowIso, todayIso } from './incident/clock';
@@ -71,8 +71,8 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
       run.note('shortage confirmed', `${s.impact.shortage} units short for ${s.impact.affectedCustomers} customers, severity ${s.impact.severity}`);
 
       // 2. Pool what the spokes can spare into the hub.
-      s.pooling = await run.stage('pooling', () =>
-        acts.poolSpokeStock({ incidentId: s.incidentId, sku: s.sku, network: s.network, needed: s.impact!.shortage }),
+      s.pooling = await run.stage('pooling', async () =>
+        run.counted(await longActs.poolSpokeStock({ incidentId: s.incidentId, sku: s.sku, network: s.network, needed: s.impact!.shortage })),
       );
       run.note('spoke stock pooled', `${s.pooling.pooled} units in ${s.pooling.transfers.length} transfers; pool ${s.pooling.pool}`);
 
@@ -88,7 +88,9 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
 
       // 5. Commit: transfers arrive at the hub, then reservations, backorders and credits, customer by customer.
       await run.stage('committing', async () => {
-        s.pooling!.transfers = await acts.completeTransfers({ incidentId: s.incidentId, transfers: s.pooling!.transfers });
+        const arrived = await longActs.completeTransfers({ incidentId: s.incidentId, transfers: s.pooling!.transfers });
+        // Histories recorded before retries were counted carry the bare list.
+        s.pooling!.transfers = Array.isArray(arrived) ? (arrived as TransferRecord[]) : run.counted(arrived).transfers;
         s.commit = await commitPlan(run, s.plan!);
       });
       run.note('plan committed', `${s.commit!.reservedUnits} units reserved, ${s.commit!.backorderedUnits} backordered`);

@@ -48,6 +48,10 @@ export const TriggerResultSchema = z.object({
   workflowId: z.string(),
   started: z.boolean(),
   alreadyRecorded: z.literal(true).optional().meta({ description: "The incident's latest run, now ended, already recorded this trigger: nothing was started." }),
+  heldBack: z
+    .literal(true)
+    .optional()
+    .meta({ description: 'The latest run was a false alarm within the quiet period and the event reports no materially lower stock: nothing was started.' }),
 });
 
 export const CommandResultSchema = z.object({ workflowId: z.string(), message: z.string() });

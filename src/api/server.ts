@@ -57,6 +57,7 @@ function handlers(operations: IncidentOperations, answerLinks: AnswerLinks, docu
         network: body.network,
         source: 'webhook',
         reason: `inventory system: on hand ${body.onHand} under critical level ${body.criticalLevel}`,
+        onHand: body.onHand,
       }),
     confirmAnswer: ({ params }) => {
       const claims = claimsOf(params.token);

@@ -3,8 +3,11 @@
 // connection itself is read by the SDK's envconfig (src/temporal/connection.ts). Secrets come only from here.
 import { z } from 'zod';
 import { CreditSchema } from '../crm/contract';
+import type { RetryPolicy } from '../http/client';
 import { describeIssues, issuesOf } from '../validation/issues';
 import { SmtpConfigSchema, type SmtpConfig } from '../notifications/mailer';
+
+export const DEFAULT_QUIET_HOURS = 24;
 
 const EnvSchema = z.object({
   STOCKOUT_TASK_QUEUE: z.string().min(1).default('stockout-incidents'),
@@ -14,7 +17,22 @@ const EnvSchema = z.object({
   STOCKOUT_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
   INVENTORY_URL: z.url().default('http://127.0.0.1:7301'),
   CRM_URL: z.url().default('http://127.0.0.1:7302'),
-  SYSTEMS_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(10_000),
+  /**
+   * Per request to the inventory system or CRM: one without a reply by then is abandoned and sent again.
+   * 5 s is several times a slow page of 1,000 lines, so a hung request costs seconds, and a twelfth of the
+   * long activities' 1-minute heartbeat timeout, so it is abandoned and resent long before that runs out.
+   */
+  SYSTEMS_TIMEOUT_MS: z.coerce.number().int().positive().max(30_000).default(5_000),
+  /** Requests per call, the first included, when the reply may differ later (5xx, 408, 429, timeout, no connection). */
+  SYSTEMS_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
+  /** The wait before the first resend; each later one doubles (with jitter). A Retry-After the server sends is honoured. */
+  SYSTEMS_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(250),
+  /**
+   * A call stops resending when the next wait would end past this: with one last request of SYSTEMS_TIMEOUT_MS
+   * it stays inside the 2-minute timeout of the shortest activities (workflows/incident/proxies.ts), whose own
+   * retry then takes over.
+   */
+  SYSTEMS_RETRY_BUDGET_MS: z.coerce.number().int().min(0).max(80_000).default(60_000),
   SMTP_HOST: z.string().min(1).default('127.0.0.1'),
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(2525),
   SMTP_SECURE: z.stringbool().default(false),
@@ -55,8 +73,11 @@ const EnvSchema = z.object({
   STOCKOUT_SCAN_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   /** A SKU with fewer projected days of cover than this gets an incident. */
   STOCKOUT_SCAN_CRITICAL_DAYS: z.coerce.number().positive().max(365).default(14),
-  /** After a planner cancels an incident (or it was a false alarm), scans leave the SKU alone this long. */
-  STOCKOUT_SCAN_QUIET_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+  /**
+   * After a planner cancels an incident (or it was a false alarm), scans leave the SKU alone this long; after a
+   * false alarm, so do webhooks that report no materially lower stock (src/incident/reopen.ts).
+   */
+  STOCKOUT_SCAN_QUIET_HOURS: z.coerce.number().min(0).max(24 * 90).default(DEFAULT_QUIET_HOURS),
   /** The console's people: a JSON file of names, roles and password hashes (src/auth/users.ts); no console without it. */
   STOCKOUT_USERS_FILE: z.string().min(1).optional(),
   /** A console session ends this long after signing in. */
@@ -64,6 +85,11 @@ const EnvSchema = z.object({
 });
 
 export type AppConfig = z.infer<typeof EnvSchema> & { smtp: SmtpConfig };
+
+/** How the HTTP clients of the inventory system and CRM resend a call (src/http/client.ts). */
+export function systemsRetryPolicy(config: Pick<AppConfig, 'SYSTEMS_RETRY_ATTEMPTS' | 'SYSTEMS_RETRY_BASE_DELAY_MS' | 'SYSTEMS_RETRY_BUDGET_MS'>): RetryPolicy {
+  return { attempts: config.SYSTEMS_RETRY_ATTEMPTS, baseDelayMs: config.SYSTEMS_RETRY_BASE_DELAY_MS, budgetMs: config.SYSTEMS_RETRY_BUDGET_MS };
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const parsed = EnvSchema.safeParse(env);

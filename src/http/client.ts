@@ -1,14 +1,33 @@
-// One JSON call to an endpoint with global fetch: a timeout on the whole exchange, the reply validated
-// against the endpoint's schema, every failure classified by ./errors.
+// One JSON call to an endpoint with global fetch: a timeout on each request, the reply validated against the
+// endpoint's schema, every failure classified by ./errors. With a retry policy, a call whose failure may pass
+// (5xx, 408, 429, timeout, connection error) is sent again a few times with jittered exponential backoff,
+// honouring Retry-After, within a total budget: every write carries an idempotency key, so a resent write is
+// applied once. A refusal (other 4xx) or a reply that breaks the contract stops at once.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Endpoint, Reply } from './endpoint';
 import { fillPath } from './endpoint';
 import { issuesOf } from '../validation/issues';
 import { invalidReplyFailure, invalidRequestFailure, replyFailure, unreachableFailure } from './errors';
 
+export interface RetryPolicy {
+  /** Requests per call, the first included. */
+  attempts: number;
+  /** The wait before the first resend; each later one doubles, drawn at random from its upper half. */
+  baseDelayMs: number;
+  /** A call gives up when the next wait would end past this much time since it began. */
+  budgetMs: number;
+}
+
 export interface HttpClientOptions {
   baseUrl: string;
+  /** Per request: a request without a reply by then is abandoned (and, with a retry policy, sent again). */
   timeoutMs: number;
+  /** Without one, each call is one request and its caller retries. */
+  retry?: RetryPolicy;
+  /** Called before each resend and while waiting for it, e.g. to heartbeat the activity the call runs in. */
+  heartbeat?: () => void;
+  /** Called once per resend, e.g. to count the retries a stage needed. */
+  onRetry?: () => void;
 }
 
 export interface CallInput {
@@ -19,16 +38,18 @@ export interface CallInput {
 
 export type Caller = <E extends Endpoint>(name: string, endpoint: E, input?: CallInput) => Promise<Reply<E>>;
 
-export function createCaller(system: string, { baseUrl, timeoutMs }: HttpClientOptions): Caller {
+/** A wait never outlasts this, so a long one still heartbeats often. */
+const HEARTBEAT_EVERY_MS = 5_000;
+/** Backoff stops growing here; a longer Retry-After is still honoured within the budget. */
+const MAX_BACKOFF_MS = 10_000;
+
+export function createCaller(system: string, options: HttpClientOptions): Caller {
+  const { baseUrl, timeoutMs } = options;
   const base = baseUrl.replace(/\/+$/, '');
-  return async (name, endpoint, input = {}) => {
-    let url: URL;
-    try {
-      url = new URL(base + fillPath(endpoint.path, input.params));
-    } catch (error) {
-      throw invalidRequestFailure(system, name, error);
-    }
-    for (const [key, value] of Object.entries(input.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+  const policy = options.retry ?? { attempts: 1, baseDelayMs: 0, budgetMs: 0 };
+  const heartbeat = options.heartbeat ?? (() => {});
+
+  async function once<E extends Endpoint>(name: string, endpoint: E, url: URL, input: CallInput): Promise<Reply<E>> {
     let status: number;
     let payload: unknown;
     try {
@@ -41,7 +62,7 @@ export function createCaller(system: string, { baseUrl, timeoutMs }: HttpClientO
       status = response.status;
       const text = await response.text();
       payload = parseJson(text);
-      if (!response.ok) throw replyFailure(system, name, status, payload);
+      if (!response.ok) throw withRetryAfter(replyFailure(system, name, status, payload), response.headers.get('retry-after'));
     } catch (error) {
       if (error instanceof ApplicationFailure) throw error;
       throw unreachableFailure(system, name, error, timeoutMs);
@@ -49,8 +70,62 @@ export function createCaller(system: string, { baseUrl, timeoutMs }: HttpClientO
     if (payload === NOT_JSON) throw invalidReplyFailure(system, name, [{ path: 'reply', message: 'is not JSON' }]);
     const parsed = endpoint.reply.safeParse(payload);
     if (!parsed.success) throw invalidReplyFailure(system, name, issuesOf(parsed.error, 'reply'));
-    return parsed.data as Reply<typeof endpoint>;
+    return parsed.data as Reply<E>;
+  }
+
+  return async (name, endpoint, input = {}) => {
+    let url: URL;
+    try {
+      url = new URL(base + fillPath(endpoint.path, input.params));
+    } catch (error) {
+      throw invalidRequestFailure(system, name, error);
+    }
+    for (const [key, value] of Object.entries(input.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    const began = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once(name, endpoint, url, input);
+      } catch (error) {
+        if (!(error instanceof ApplicationFailure) || error.nonRetryable || attempt >= policy.attempts) throw error;
+        const wait = Math.max(retryAfterOf(error) ?? 0, backoff(policy.baseDelayMs, attempt));
+        if (Date.now() - began + wait > policy.budgetMs) throw error;
+        options.onRetry?.();
+        await pause(wait, heartbeat);
+      }
+    }
   };
+}
+
+/** Exponential backoff with jitter: the n-th wait is drawn from [d/2, d] with d = base × 2^(n−1), capped. */
+function backoff(baseDelayMs: number, attempt: number): number {
+  const ceiling = Math.min(MAX_BACKOFF_MS, baseDelayMs * 2 ** (attempt - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/** Waits, heartbeating at the start and every few seconds, so a long Retry-After does not look like a stuck worker. */
+async function pause(ms: number, heartbeat: () => void): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    heartbeat();
+    const left = until - Date.now();
+    if (left <= 0) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(left, HEARTBEAT_EVERY_MS)));
+  }
+}
+
+const RETRY_AFTER = Symbol('retry-after ms');
+
+/** Keeps the server's Retry-After (seconds or an HTTP date, RFC 9110 §10.2.3) on the failure, in ms. */
+function withRetryAfter(failure: ApplicationFailure, header: string | null): ApplicationFailure {
+  if (header === null) return failure;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  if (Number.isFinite(ms)) Object.assign(failure, { [RETRY_AFTER]: Math.max(0, ms) });
+  return failure;
+}
+
+function retryAfterOf(error: ApplicationFailure): number | undefined {
+  return (error as ApplicationFailure & { [RETRY_AFTER]?: number })[RETRY_AFTER];
 }
 
 const NOT_JSON = Symbol('not JSON');

@@ -24,6 +24,8 @@ export const TriggerSchema = z.object({
   reason: z.string().trim().min(1).max(500),
   requestedBy: z.string().trim().min(1).max(200).optional(),
   expectedRestock: isoDate.optional(),
+  /** The on-hand stock the sender reported (a webhook's `onHand`): news after a false alarm only when materially lower (src/incident/reopen.ts). */
+  onHand: z.number().int().optional(),
 });
 export type Trigger = z.infer<typeof TriggerSchema>;
 

@@ -6,6 +6,7 @@ import {
   QueryNotRegisteredError,
   QueryRejectedError,
   ServiceError,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -16,7 +17,7 @@ import {
 import type { z } from 'zod';
 import { PolicySchema, type Policy } from '../allocation/policy';
 import { configuredPolicy } from '../config/policy-file';
-import type { AppConfig } from '../config/env';
+import { DEFAULT_QUIET_HOURS, type AppConfig } from '../config/env';
 import {
   CancelSchema,
   CustomerAnswerSchema,
@@ -35,7 +36,7 @@ import { SNAPSHOT_KEY, type IncidentSnapshot } from '../../activities/shared';
 import type { IncidentStore } from '../incident-store/store';
 import { statusOf } from '../http/errors';
 import type { InventorySystem } from '../inventory/system';
-import type { LatestIncident } from '../incident/reopen';
+import { webhookHeldBack, type LatestIncident } from '../incident/reopen';
 import { incidentWorkflowId, type ApprovalState, type IncidentState, type PlanComparison, type ReportSummary } from '../incident/state';
 import type { IncidentReport } from '../report/incident-report';
 import { NETWORK, SEVERITY, SKU, STAGE } from '../temporal/search-attributes';
@@ -64,6 +65,9 @@ import type { Issue } from '../validation/issues';
 export { OperationError, validate, type OperationErrorKind } from './operation-error';
 export { ListFilterSchema, ManualTriggerSchema, manualTrigger, resolveIncidentId, type ListFilter, type ManualTrigger } from './inputs';
 export * from './plan-operations';
+
+/** Looks at the incident before a trigger gives up: each further one follows a run that ended in between. */
+const MAX_LOOKS = 5;
 
 /** The workflow function's name, which Temporal uses as its type (by name: the workflow code is not loaded here). */
 export const INCIDENT_WORKFLOW_TYPE = 'stockoutIncident';
@@ -99,6 +103,8 @@ export interface TriggerResult {
   started: boolean;
   /** The incident's latest run, now ended, already recorded this trigger: nothing was started or signalled. */
   alreadyRecorded?: true;
+  /** The incident's latest run was a false alarm within the quiet period, and the event reports no materially lower stock. */
+  heldBack?: true;
 }
 
 /** A what-if beside the current plan; its plan is read line by line with `simulation: simulationId`. */
@@ -134,9 +140,11 @@ interface OperationsSystems {
  * How each process (main job, worker, API) builds its operations from configuration: the configured policy and
  * task queue. The policy file is read now, so a bad one stops a start before anything runs; the systems come later.
  */
-export function operationsFromConfig(config: Pick<AppConfig, 'STOCKOUT_POLICY_FILE' | 'STOCKOUT_TASK_QUEUE'>): (systems: OperationsSystems) => IncidentOperations {
+export function operationsFromConfig(
+  config: Pick<AppConfig, 'STOCKOUT_POLICY_FILE' | 'STOCKOUT_TASK_QUEUE' | 'STOCKOUT_SCAN_QUIET_HOURS'>,
+): (systems: OperationsSystems) => IncidentOperations {
   const policy = configuredPolicy(config.STOCKOUT_POLICY_FILE);
-  return (systems) => createIncidentOperations({ ...systems, policy, taskQueue: config.STOCKOUT_TASK_QUEUE });
+  return (systems) => createIncidentOperations({ ...systems, policy, taskQueue: config.STOCKOUT_TASK_QUEUE, quietHours: config.STOCKOUT_SCAN_QUIET_HOURS });
 }
 
 export function createIncidentOperations(
@@ -144,9 +152,12 @@ export function createIncidentOperations(
     /** Policy new incidents start with. */
     policy: Policy;
     taskQueue?: string;
+    /** How long after a false alarm a webhook reporting no materially lower stock is held back (STOCKOUT_SCAN_QUIET_HOURS). */
+    quietHours?: number;
   },
 ): IncidentOperations {
   const { client, policy, store, inventory } = options;
+  const quietHours = options.quietHours ?? DEFAULT_QUIET_HOURS;
   const taskQueue = options.taskQueue ?? INCIDENT_TASK_QUEUE;
 
   const handleOf = (id: string) => client.workflow.getHandle<typeof stockoutIncident>(resolveIncidentId(id));
@@ -212,27 +223,46 @@ export function createIncidentOperations(
         await refuseUnknownSku(trigger.sku);
       }
       return onIncident(workflowId, async (handle) => {
-        // signalWithStart never starts a twin. Whether this call started the incident is told by the run it
-        // signalled; two triggers racing for a new incident may both report `started`, the incident stays one.
-        const latest = await describeLatest(handle);
-        const before = latest?.status.name === 'RUNNING' ? latest.runId : null;
-        // A sender retrying an event after the incident it opened has ended must not open another one.
-        if (latest && !before && event && (await recordedBy(handle, trigger.triggerId))) {
-          return { workflowId, started: false, alreadyRecorded: true };
+        // The server starts one run per workflow id and refuses every other start while it runs
+        // (WorkflowExecutionAlreadyStartedError): the one call whose start it took says `started`, every
+        // other signals that run and says attached. A run that ends between a refused start and the signal
+        // is looked at again.
+        for (let look = 1; ; look++) {
+          const latest = await describeLatest(handle);
+          const running = latest?.status.name === 'RUNNING';
+          if (latest && !running && event) {
+            const heard = await triggersOf(handle);
+            // A sender retrying an event after the incident it opened has ended must not open another one.
+            if (heard.some((t) => t.triggerId === trigger.triggerId)) return { workflowId, started: false, alreadyRecorded: true };
+            const ended = { running: false, stage: latest.typedSearchAttributes.get(STAGE) ?? null, closedAt: latest.closeTime?.toISOString() ?? null };
+            if (trigger.source === 'webhook' && webhookHeldBack(ended, Date.now(), quietHours, trigger.onHand, heard.map((t) => t.onHand))) {
+              return { workflowId, started: false, heldBack: true };
+            }
+          }
+          if (!running) {
+            try {
+              await client.workflow.start<typeof stockoutIncident>(INCIDENT_WORKFLOW_TYPE, {
+                workflowId,
+                taskQueue,
+                args: [{ trigger, policy }],
+                // The workflow keeps stage and severity current; SKU and network are fixed for its life.
+                typedSearchAttributes: [
+                  { key: SKU, value: trigger.sku },
+                  { key: NETWORK, value: trigger.network },
+                ],
+              });
+              return { workflowId, started: true };
+            } catch (error) {
+              if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+            }
+          }
+          try {
+            await handle.signal(triggerSignal, trigger);
+            return { workflowId, started: false };
+          } catch (error) {
+            if (!(error instanceof WorkflowNotFoundError) || look >= MAX_LOOKS) throw error;
+          }
         }
-        const signalled = await client.workflow.signalWithStart<typeof stockoutIncident, [Trigger]>(INCIDENT_WORKFLOW_TYPE, {
-          workflowId,
-          taskQueue,
-          args: [{ trigger, policy }],
-          signal: triggerSignal,
-          signalArgs: [trigger],
-          // The workflow keeps stage and severity current; SKU and network are fixed for its life.
-          typedSearchAttributes: [
-            { key: SKU, value: trigger.sku },
-            { key: NETWORK, value: trigger.network },
-          ],
-        });
-        return { workflowId, started: signalled.signaledRunId !== before };
       });
     },
 
@@ -398,13 +428,13 @@ export function createIncidentOperations(
     if (issue) throw new OperationError('rejected', `${issue.path}: ${issue.message}`, [issue], 422);
   }
 
-  /** Whether the run the handle reaches (ended) recorded the trigger; its state is read by a query, which replays it. */
-  async function recordedBy(handle: WorkflowHandle<typeof stockoutIncident>, triggerId: string): Promise<boolean> {
+  /** The triggers the run the handle reaches (ended) recorded; its state is read by a query, which replays it. */
+  async function triggersOf(handle: WorkflowHandle<typeof stockoutIncident>): Promise<Trigger[]> {
     try {
-      return (await handle.query(stateQuery)).triggers.some((t) => t.triggerId === triggerId);
+      return (await handle.query(stateQuery)).triggers;
     } catch (error) {
       // A run whose history no longer replays must not keep its SKU from ever getting another incident.
-      if (error instanceof QueryNotRegisteredError) return false;
+      if (error instanceof QueryNotRegisteredError) return [];
       throw error;
     }
   }

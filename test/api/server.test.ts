@@ -135,7 +135,7 @@ describe('valid requests reach the operations with parsed input', () => {
     expect(calls).toEqual([
       {
         method: 'trigger',
-        args: [{ triggerId: 'inv-evt-42', sku: 'SKU-1', network: 'eu', source: 'webhook', reason: 'inventory system: on hand 3 under critical level 20' }],
+        args: [{ triggerId: 'inv-evt-42', sku: 'SKU-1', network: 'eu', source: 'webhook', reason: 'inventory system: on hand 3 under critical level 20', onHand: 3 }],
       },
     ]);
   });

@@ -1,9 +1,10 @@
 // `npm run bench`: prints the figures that tell the cost of each stage as the incident grows.
-// Timings belong here, never in tests. `npm run bench -- incident` runs one benchmark.
+// Timings belong here, never in tests. `npm run bench -- incident` (or email, dataset, flaky) runs one benchmark.
 import { benchDataset } from './dataset.bench';
 import { benchDecisions } from './decisions.bench';
 import { benchEmail } from './email.bench';
 import { benchEngine } from './engine.bench';
+import { benchFlaky } from './flaky.bench';
 import { benchIncident } from './incident.bench';
 
 const benches: Record<string, () => Promise<Record<string, number | string>>> = {
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   decisions: () => benchDecisions(),
   email: () => benchEmail(),
   engine: () => benchEngine(),
+  flaky: () => benchFlaky(),
   incident: () => benchIncident(),
 };
 

@@ -10,6 +10,7 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { createAnswerLinks } from '../../src/answer-links';
 import { DEFAULT_POLICY, parsePolicy, type Policy, type PolicyInput } from '../../src/allocation/policy';
 import { createCrmClient } from '../../src/crm/http-client';
+import type { HttpClientOptions } from '../../src/http/client';
 import { generateDataset, PRESETS, type GenerateOptions } from '../../src/dataset/generate';
 import type { Trigger } from '../../src/incident/commands';
 import { incidentWorkflowId, type IncidentStage, type IncidentState } from '../../src/incident/state';
@@ -19,6 +20,7 @@ import { openSqliteStore } from '../../src/incident-store/sqlite-store';
 import { createInventoryClient } from '../../src/inventory/http-client';
 import { createMailTransport } from '../../src/notifications/mailer';
 import { startSmtpSink, type SmtpSink } from '../../src/embedded/smtp-sink';
+import type { FaultsInput } from '../../src/reference-service/faults';
 import { startReferenceService, type ReferenceService } from '../../src/reference-service/service';
 import { stateQuery } from '../../workflows/definitions';
 import { stockoutIncident } from '../../workflows/incident';
@@ -62,6 +64,10 @@ export async function createWorld(
     clock?: () => Date;
     /** Payload encryption for this world's worker and client. */
     dataConverter?: DataConverter;
+    /** Faults the inventory/CRM service injects from the start (503s, latency, hangs). */
+    faults?: FaultsInput;
+    /** How the activities' HTTP clients time out and resend (as the worker's config sets them). */
+    systems?: Omit<HttpClientOptions, 'baseUrl'>;
   } = {},
 ): Promise<World> {
   worlds += 1;
@@ -69,6 +75,7 @@ export async function createWorld(
   const service = await startReferenceService({
     dataset: generateDataset({ ...PRESETS.demo, ...options.dataset, network }),
     ...(options.clock ? { now: options.clock } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
   });
   const sink = await startSmtpSink({
     ...(options.rejectRecipients ? { rejectRecipients: options.rejectRecipients } : {}),
@@ -77,8 +84,8 @@ export async function createWorld(
   const store = openSqliteStore(options.storeFile ?? ':memory:');
   const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 1000 });
   const deps: ActivityDeps = {
-    inventory: createInventoryClient({ baseUrl: service.inventoryUrl, timeoutMs: 5_000 }),
-    crm: createCrmClient({ baseUrl: service.crmUrl, timeoutMs: 5_000 }),
+    inventory: createInventoryClient({ baseUrl: service.inventoryUrl, ...(options.systems ?? { timeoutMs: 5_000 }) }),
+    crm: createCrmClient({ baseUrl: service.crmUrl, ...(options.systems ?? { timeoutMs: 5_000 }) }),
     store,
     mail: { transport, from: { name: 'Supply Desk', address: 'desk@example.com' }, plannerEmail: 'planners@example.com' },
     answerLinks: createAnswerLinks({ secret: 'test-secret-test-secret-test-secret!', ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' }),
@@ -147,9 +154,11 @@ export async function waitForState(
   handle: WorkflowHandle,
   stage: IncidentStage | IncidentStage[],
   done: (state: IncidentState) => boolean = () => true,
+  /** How long before the wait fails the test, naming where the incident is (longer against faulty systems). */
+  patienceMs = 30_000,
 ): Promise<IncidentState> {
   const stages = Array.isArray(stage) ? stage : [stage];
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + patienceMs;
   let seen: string | undefined;
   for (;;) {
     const description = await handle.describe();

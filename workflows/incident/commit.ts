@@ -10,14 +10,16 @@ export const COMMIT_BATCH_CUSTOMERS = 200;
 export async function commitPlan(run: IncidentRun, plan: PlanSummary): Promise<CommitSummary> {
   const total = { reservedLines: 0, reservedUnits: 0, backorderedLines: 0, backorderedUnits: 0, substituteUnits: 0, credits: 0 };
   for (let batch = 0; batch * COMMIT_BATCH_CUSTOMERS < plan.totals.customers; batch++) {
-    const part = await longActs.commitPlanBatch({
-      incidentId: run.s.incidentId,
-      planRef: plan.planRef,
-      policy: run.policy,
-      batch,
-      batchSize: COMMIT_BATCH_CUSTOMERS,
-      expectedDate: run.s.impact!.nextInboundEta,
-    });
+    const part = run.counted(
+      await longActs.commitPlanBatch({
+        incidentId: run.s.incidentId,
+        planRef: plan.planRef,
+        policy: run.policy,
+        batch,
+        batchSize: COMMIT_BATCH_CUSTOMERS,
+        expectedDate: run.s.impact!.nextInboundEta,
+      }),
+    );
     for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += part[key];
   }
   return total;

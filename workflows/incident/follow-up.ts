@@ -79,16 +79,18 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
   switch (event.kind) {
     case 'restock': {
       const round = s.restockRounds + 1;
-      const result = await run.stage('following-up', () =>
-        longActs.allocateRestock({
-          incidentId: s.incidentId,
-          sku: s.sku,
-          restock: event.restock,
-          round,
-          policy,
-          asOf: todayIso(),
-          planRef: s.plan!.planRef,
-        }),
+      const result = await run.stage('following-up', async () =>
+        run.counted(
+          await longActs.allocateRestock({
+            incidentId: s.incidentId,
+            sku: s.sku,
+            restock: event.restock,
+            round,
+            policy,
+            asOf: todayIso(),
+            planRef: s.plan!.planRef,
+          }),
+        ),
         command,
       );
       // Both ids: the operator's and the inventory system's, so the periodic check does not apply it again.

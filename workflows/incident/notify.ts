@@ -24,12 +24,14 @@ export async function notify(run: IncidentRun, kind: NoticeKind, revision: numbe
   });
   const delivery = { kind, revision, sent: 0, skipped: 0, rejected: 0, digests: 0 };
   for (let batch = 0; batch * NOTICE_BATCH_CUSTOMERS < prepared.customers; batch++) {
-    const sent = await longActs.deliverNoticeBatch({
-      incidentId: s.incidentId,
-      noticesRef: prepared.noticesRef,
-      batch,
-      batchSize: NOTICE_BATCH_CUSTOMERS,
-    });
+    const sent = run.counted(
+      await longActs.deliverNoticeBatch({
+        incidentId: s.incidentId,
+        noticesRef: prepared.noticesRef,
+        batch,
+        batchSize: NOTICE_BATCH_CUSTOMERS,
+      }),
+    );
     delivery.sent += sent.sent;
     delivery.skipped += sent.skipped;
     delivery.rejected += sent.rejected;

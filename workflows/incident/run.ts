@@ -2,6 +2,7 @@
 // playbook, and the helpers every part of the workflow uses (stage, note). The handlers, the approval loop
 // and the follow-up loop all take this one object.
 import { ActivityFailure, ApplicationFailure, condition, log, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Retried } from '../../activities/progress';
 import type { Policy } from '../../src/allocation/policy';
 import type { PlanDecision, Withdraw } from '../../src/incident/commands';
 import type { PendingEvent } from '../../src/incident/follow-ups';
@@ -31,6 +32,8 @@ export class IncidentRun {
   decision: PlanDecision | null = null;
   /** Why the last decision's overrides were refused: the decidePlan update answers with it. */
   decisionRefused: string | null = null;
+  /** Retries the activities of the running stage reported: activity attempts after the first, requests resent. */
+  private stageRetries = 0;
 
   constructor(s: IncidentState, policy: Policy, pending: PendingEvent[]) {
     this.s = s;
@@ -46,11 +49,15 @@ export class IncidentRun {
   async stage<T>(name: IncidentStage, work: () => Promise<T>, command?: string): Promise<T> {
     const s = this.s;
     const closing = name === 'closing';
+    this.stageRetries = 0;
     for (;;) {
       if (!closing) this.throwIfCancelled();
       this.enterStage(name);
       try {
-        return await work();
+        const result = await work();
+        // Flaky systems are ridden out by retries; the timeline says what that took.
+        if (this.stageRetries > 0) this.note('retried', `${name} needed ${this.stageRetries} ${this.stageRetries === 1 ? 'retry' : 'retries'}`);
+        return result;
       } catch (error) {
         if (!(error instanceof ActivityFailure)) throw error;
         s.attention = { stage: name, reason: failureReason(error), since: nowIso(), ...(command ? { command } : {}) };
@@ -68,6 +75,12 @@ export class IncidentRun {
         }
       }
     }
+  }
+
+  /** A stage activity's result without its retry count, which goes to the stage's. */
+  counted<T extends Retried>({ retries, ...result }: T): Omit<T, 'retries'> {
+    this.stageRetries += retries ?? 0;
+    return result;
   }
 
   throwIfCancelled(): void {

@@ -1,0 +1,86 @@
+// What an activity attempt finished, kept in its heartbeat details so a retried attempt starts after it
+// (`info.heartbeatDetails` on the next attempt), and how many retries the work needed. A heartbeat replaces
+// the details the server keeps, so every heartbeat of an activity goes through `beat`, which re-sends them.
+import { Context } from '@temporalio/activity';
+
+interface Tracked {
+  /** Finished writes by subject, with what each returned; undefined until this attempt finished one. */
+  done?: Record<string, unknown>;
+  /** Requests the HTTP clients sent again during this attempt. */
+  resent: number;
+}
+
+const tracked = new WeakMap<Context, Tracked>();
+
+function current(): { context: Context; own: Tracked } | null {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return null;
+  }
+  let own = tracked.get(context);
+  if (!own) tracked.set(context, (own = { resent: 0 }));
+  return { context, own };
+}
+
+/** What an earlier attempt recorded: an object of finished subjects, or nothing. */
+function earlier(context: Context): Record<string, unknown> {
+  const details: unknown = context.info.heartbeatDetails;
+  return details !== null && typeof details === 'object' && !Array.isArray(details) ? (details as Record<string, unknown>) : {};
+}
+
+/** Heartbeats the activity the caller runs in, carrying its progress; outside an activity it does nothing. */
+export function beat(): void {
+  const at = current();
+  if (!at) return;
+  at.context.heartbeat(at.own.done ?? earlier(at.context));
+}
+
+/** Counts one request the HTTP clients sent again (their `onRetry`); outside an activity it does nothing. */
+export function countResend(): void {
+  const at = current();
+  if (at) at.own.resent += 1;
+}
+
+/** What a stage activity's result carries when it needed retries. */
+export interface Retried {
+  retries?: number;
+}
+
+/**
+ * Retries the activity needed so far: earlier attempts, and requests resent in this one. Stage activities
+ * return it (when there were any) so the incident's timeline can say so.
+ */
+export function retriesSoFar(): Retried {
+  const at = current();
+  const retries = at ? at.context.info.attempt - 1 + at.own.resent : 0;
+  return retries > 0 ? { retries } : {};
+}
+
+export interface Progress<T> {
+  /** What the write about `subject` returned, when this or an earlier attempt finished it. */
+  get(subject: string): T | undefined;
+  has(subject: string): boolean;
+  /** Records a finished write (heartbeating it to the server); a retried attempt will skip it. */
+  finish(subject: string, result: T): void;
+}
+
+/**
+ * The writes this activity finished across its attempts, by subject (the part of the idempotency key that
+ * names what is written). Skipping them is only a saving: the writes are idempotent, so a progress record
+ * lost with a crashed worker costs a repeat, never a second effect.
+ */
+export function progress<T = true>(): Progress<T> {
+  const at = current();
+  const done: Record<string, unknown> = { ...(at ? earlier(at.context) : {}) };
+  if (at) at.own.done = done;
+  return {
+    get: (subject) => done[subject] as T | undefined,
+    has: (subject) => subject in done,
+    finish(subject, result) {
+      done[subject] = result;
+      at?.context.heartbeat(done);
+    },
+  };
+}
