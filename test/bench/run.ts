@@ -5,6 +5,7 @@ import { benchDecisions } from './decisions.bench';
 import { benchEmail } from './email.bench';
 import { benchEngine } from './engine.bench';
 import { benchIncident } from './incident.bench';
+import { benchPlan } from './plan.bench';
 
 const benches: Record<string, () => Promise<Record<string, number | string>>> = {
   dataset: () => benchDataset(),
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   email: () => benchEmail(),
   engine: () => benchEngine(),
   incident: () => benchIncident(),
+  plan: () => benchPlan(),
 };
 
 const chosen = process.argv.slice(2);
