@@ -42,6 +42,10 @@ const ROUTES = [
   ['get', '/incidents/{id}'],
   ['post', '/incidents/{id}/simulate'],
   ['post', '/incidents/{id}/decision'],
+  ['get', '/incidents/{id}/plan'],
+  ['get', '/incidents/{id}/plan/customers'],
+  ['get', '/incidents/{id}/plan/compare'],
+  ['post', '/incidents/{id}/plan/preview'],
   ['post', '/incidents/{id}/restocks'],
   ['post', '/incidents/{id}/eta-changes'],
   ['post', '/incidents/{id}/answers'],
@@ -66,6 +70,21 @@ describe('input validation: a bad request is refused naming the field, and nothi
     { name: 'decision with a negative revision', path: '/incidents/eu:SKU-1/decision', body: { decision: 'approve', planRevision: -1, decidedBy: 'pat' }, field: 'body.planRevision' },
     { name: 'rejection without a reason', path: '/incidents/eu:SKU-1/decision', body: { decision: 'reject', planRevision: 0, decidedBy: 'pat' }, field: 'body.comment' },
     { name: 'override with a fractional quantity', path: '/incidents/eu:SKU-1/decision', body: { decision: 'approve', planRevision: 0, decidedBy: 'pat', overrides: [{ lineId: 'L1', allocate: 1.5 }] }, field: 'body.overrides.0.allocate' },
+    { name: 'plan with an unknown outcome', path: '/incidents/eu:SKU-1/plan?outcome=some', field: 'query.outcome' },
+    { name: 'plan with an unknown reason code', path: '/incidents/eu:SKU-1/plan?reason=because', field: 'query.reason' },
+    { name: 'plan with a fractional revision', path: '/incidents/eu:SKU-1/plan?revision=1.5', field: 'query.revision' },
+    { name: 'plan with a page too large', path: '/incidents/eu:SKU-1/plan?limit=5000', field: 'query.limit' },
+    { name: 'plan with an unknown sort', path: '/incidents/eu:SKU-1/plan?sort=random', field: 'query.sort' },
+    { name: 'plan of a simulation id that is none', path: '/incidents/eu:SKU-1/plan?simulation=..%2Fsnapshot', field: 'query.simulation' },
+    { name: 'customers with a page of zero', path: '/incidents/eu:SKU-1/plan/customers?limit=0', field: 'query.limit' },
+    { name: 'comparison with an unknown change', path: '/incidents/eu:SKU-1/plan/compare?change=better', field: 'query.change' },
+    { name: 'comparison from a negative revision', path: '/incidents/eu:SKU-1/plan/compare?from=-1', field: 'query.from' },
+    { name: 'preview without overrides', path: '/incidents/eu:SKU-1/plan/preview', body: { planRevision: 0, overrides: [], previewedBy: 'pat' }, field: 'body.overrides' },
+    { name: 'preview with a fractional quantity', path: '/incidents/eu:SKU-1/plan/preview', body: { planRevision: 0, overrides: [{ lineId: 'L1', allocate: 2.5 }], previewedBy: 'pat' }, field: 'body.overrides.0.allocate' },
+    { name: 'preview with a too long reason', path: '/incidents/eu:SKU-1/plan/preview', body: { planRevision: 0, overrides: [{ lineId: 'L1', allocate: 2, reason: 'x'.repeat(501) }], previewedBy: 'pat' }, field: 'body.overrides.0.reason' },
+    { name: 'preview without who', path: '/incidents/eu:SKU-1/plan/preview', body: { planRevision: 0, overrides: [{ lineId: 'L1', allocate: 2 }] }, field: 'body.previewedBy' },
+    { name: 'preview of no revision', path: '/incidents/eu:SKU-1/plan/preview', body: { planRevision: 'latest', overrides: [{ lineId: 'L1', allocate: 2 }], previewedBy: 'pat' }, field: 'body.planRevision' },
+    { name: 'decision with a too long comment', path: '/incidents/eu:SKU-1/decision', body: { decision: 'approve', planRevision: 0, decidedBy: 'pat', comment: 'x'.repeat(2001) }, field: 'body.comment' },
     { name: 'restock of zero units', path: '/incidents/eu:SKU-1/restocks', body: { receiptId: 'R1', quantity: 0 }, field: 'body.quantity' },
     { name: 'ETA that is not a date', path: '/incidents/eu:SKU-1/eta-changes', body: { poId: 'PO1', eta: 'next week' }, field: 'body.eta' },
     { name: 'answer of an unknown kind', path: '/incidents/eu:SKU-1/answers', body: { answer: 'maybe', answerId: 'a', customerId: 'c', lineId: 'l' }, field: 'body.answer' },
@@ -137,6 +156,21 @@ describe('valid requests reach the operations with parsed input', () => {
         method: 'trigger',
         args: [{ triggerId: 'inv-evt-42', sku: 'SKU-1', network: 'eu', source: 'webhook', reason: 'inventory system: on hand 3 under critical level 20', onHand: 3 }],
       },
+    ]);
+  });
+
+  it('reads the plan with its query parsed and defaulted, and previews overrides', async () => {
+    const { operations, calls } = fakeOperations();
+    const request = await serve({ operations });
+    expect((await request('/incidents/eu:SKU-1/plan?stage=integrated&customer=acme&revision=2', { headers: auth })).status).toBe(200);
+    expect((await request('/incidents/eu:SKU-1/plan/compare?from=0&to=1&change=worse', { headers: auth })).status).toBe(200);
+    const preview = await request('/incidents/eu:SKU-1/plan/preview', { headers: auth, body: { planRevision: 0, overrides: [{ lineId: 'L1', allocate: 0, reason: 'holds stock' }], previewedBy: 'pat' } });
+    expect(preview.status).toBe(200);
+    expect(((await preview.json()) as { revision: number }).revision).toBe(1);
+    expect(calls).toEqual([
+      { method: 'plan', args: ['stockout:eu:SKU-1', { stage: 'integrated', customer: 'acme', revision: 2, sort: 'priority', limit: 100 }] },
+      { method: 'comparePlans', args: ['stockout:eu:SKU-1', { from: 0, to: 1, change: 'worse', limit: 100 }] },
+      { method: 'previewOverrides', args: ['stockout:eu:SKU-1', { planRevision: 0, overrides: [{ lineId: 'L1', allocate: 0, reason: 'holds stock' }], previewedBy: 'pat' }] },
     ]);
   });
 

@@ -6,6 +6,7 @@ import { benchEmail } from './email.bench';
 import { benchEngine } from './engine.bench';
 import { benchFlaky } from './flaky.bench';
 import { benchIncident } from './incident.bench';
+import { benchPlan } from './plan.bench';
 
 const benches: Record<string, () => Promise<Record<string, number | string>>> = {
   dataset: () => benchDataset(),
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   engine: () => benchEngine(),
   flaky: () => benchFlaky(),
   incident: () => benchIncident(),
+  plan: () => benchPlan(),
 };
 
 const chosen = process.argv.slice(2);

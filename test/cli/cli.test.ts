@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { OperationError } from '../../src/operations/incident-operations';
 import { parseCommandLine } from '../../src/cli/args';
-import { formatComparison, formatList, formatReport, formatState, table } from '../../src/cli/format';
+import { formatComparison, formatList, formatPlanLines, formatReport, formatState, table } from '../../src/cli/format';
 import { EXIT, run } from '../../src/cli/main';
 import { buildIncidentReport, type IncidentReport } from '../../src/report/incident-report';
 import { fakeOperations, sampleComparison, samplePlan, sampleState } from '../api/fake-operations';
@@ -395,6 +395,34 @@ describe('tables', () => {
     expect(text).toMatch(/Fill rate\s+100\.0%\n/);
     expect(text).toMatch(/Revenue at risk\s+1,000\.00\n/);
     expect(text).toContain('The stored report predates the at-commit figures: see --json for what it holds.');
+  });
+
+  it('shows a page of the plan a line a row, with the override reason or the reason codes, and how to get the next page', () => {
+    const line = {
+      position: 1,
+      lineId: 'L1',
+      orderId: 'O1',
+      customer: { customerId: 'C1', name: 'Klinikum Nord', stage: 'integrated', critical: true },
+      requestedDate: '2025-03-04',
+      requested: 10,
+      allocated: 6,
+      substitute: 0,
+      substitutes: [],
+      backordered: 4,
+      held: 8,
+      change: -2,
+      releasedConfirmation: 2,
+      outcome: 'partial' as const,
+      reasons: [{ code: 'critical-priority' as const, words: 'served first' }, { code: 'pool-exhausted' as const, words: 'ran out' }],
+      override: null,
+      exception: null,
+    };
+    const page = { incidentId: 'i', revision: 2, simulationId: null, policyName: 'default', lines: [line, { ...line, position: 2, lineId: 'L2', override: { allocate: 6, reason: 'holds stock' } }], nextCursor: 'abc', total: 40 };
+    const text = formatPlanLines(page, 'stockout:eu:SKU-1');
+    expect(text).toMatch(/^Plan revision 2, policy default: 2 of 40 lines\n/);
+    expect(text).toMatch(/1\s+L1\s+O1\s+Klinikum Nord \(critical\)\s+integrated\s+10\s+8\s+6\s+0\s+4\s+partial\s+critical-priority, pool-exhausted/);
+    expect(text).toMatch(/L2 .* override: holds stock/);
+    expect(text).toContain('Next page: stockout plan stockout:eu:SKU-1 --cursor abc');
   });
 
   it('shows the what-if difference per stage with signs', () => {

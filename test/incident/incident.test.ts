@@ -147,7 +147,7 @@ describe('incident scenarios', () => {
     await expectBooksBalanced(w);
   });
 
-  it('waits for approval, applies overrides, answers a what-if, and rejects bad decisions with a clear error', async () => {
+  it('waits for approval, applies overrides approved unseen when told to, answers a what-if, and rejects bad decisions with a clear error', async () => {
     const w = await worlds.open();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(ALWAYS_APPROVE));
@@ -170,7 +170,7 @@ describe('incident scenarios', () => {
       const plan = (await w.store.get<{ lines: { lineId: string; requested: number; allocated: number }[] }>(pending.incidentId, pending.plan!.planRef))!;
       const line = plan.lines.find((l) => l.allocated < l.requested)!;
       const approved = await handle.executeUpdate(decidePlanUpdate, {
-        args: [{ decision: 'approve', planRevision: 0, decidedBy: 'ann', overrides: [{ lineId: line.lineId, allocate: line.requested }], comment: 'key account' }],
+        args: [{ decision: 'approve', planRevision: 0, decidedBy: 'ann', overrides: [{ lineId: line.lineId, allocate: line.requested }], comment: 'key account', approveRevisedPlan: true }],
       });
       expect(approved.status).toBe('approved');
       const committed = await waitForState(handle, 'following-up');
@@ -551,7 +551,7 @@ describe('incident scenarios', () => {
       const pending = await waitForState(handle, 'awaiting-approval');
       await expectUpdateRejected(
         handle.executeUpdate(decidePlanUpdate, {
-          args: [{ decision: 'approve', planRevision: 0, decidedBy: 'ann', overrides: [{ lineId: 'NO-SUCH-LINE', allocate: 5 }] }],
+          args: [{ decision: 'approve', planRevision: 0, decidedBy: 'ann', overrides: [{ lineId: 'NO-SUCH-LINE', allocate: 5 }], approveRevisedPlan: true }],
         }),
         /NO-SUCH-LINE/,
       );

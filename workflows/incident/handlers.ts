@@ -102,6 +102,8 @@ export function installHandlers(run: IncidentRun): void {
           basedOn: { revision: base.revision, planRef: base.planRef },
         });
       } catch (error) {
+        // A refused preview takes no revision number, unless another preview took the next one meanwhile.
+        if (s.latestRevision === revision) s.latestRevision = revision - 1;
         const refused = refusalOf(error, ['InvalidOverride', 'InvalidAllocationInput']);
         throw ApplicationFailure.nonRetryable(refused ?? `preview: the plan could not be computed: ${(error as Error).message}`, refused ? 'InvalidOverride' : 'PreviewFailed');
       }
