@@ -129,15 +129,18 @@ function renderText(doc: EmailDocument): string {
 }
 
 /*
- * Email-client-safe HTML: nested presentation tables, every style inline, one fluid column at most 760 px wide.
+ * Email-client-safe HTML: nested presentation tables, every style inline, one fluid column at most 820 px wide.
  * The only stylesheet is a media query for narrow screens (Apple Mail, Gmail and Outlook apps honour it): there
  * each table row becomes a card whose cells stack, each with its column's title. A client without it gets the
  * wide table, whose ids and dates still never break mid-token.
  */
 const FONT = 'font-family:Arial,Helvetica,sans-serif;';
-const CELL = 'padding:6px 8px;border-bottom:1px solid #e5e7eb;vertical-align:top;';
+const CELL = 'padding:6px;border-bottom:1px solid #e5e7eb;vertical-align:top;';
 // Long free text (a description, a URL) may break anywhere rather than push the page wider; kept tokens never do.
 const WRAP = 'overflow-wrap:anywhere;word-break:break-word;';
+// In a table cell a word breaks only when it cannot fit a line of its own: 'anywhere' (inherited from the body)
+// would let the table squeeze columns to one letter.
+const CELL_WRAP = 'overflow-wrap:break-word;word-break:normal;';
 const NARROW_SCREEN = `@media only screen and (max-width:620px){
 .outer{padding:8px 4px!important}
 .inner{padding:14px 12px!important}
@@ -160,7 +163,7 @@ function inlineHtml(value: string): string {
 function tableHtml(block: Extract<Block, { type: 'table' }>): string {
   const align = (i: number) => `text-align:${block.columns[i]?.align ?? 'left'};`;
   const head = block.columns
-    .map((column, i) => `<th scope="col" style="${CELL}${align(i)}border-bottom:2px solid #9ca3af;font-size:13px;">${inlineHtml(column.title)}</th>`)
+    .map((column, i) => `<th scope="col" style="${CELL}${align(i)}${CELL_WRAP}border-bottom:2px solid #9ca3af;font-size:13px;">${inlineHtml(column.title)}</th>`)
     .join('');
   const rows = block.rows
     .map((row) => {
@@ -168,7 +171,7 @@ function tableHtml(block: Extract<Block, { type: 'table' }>): string {
         const value = row[i] ?? '';
         // The column title, shown only when the row is stacked as a card (hidden for wide screens and Outlook).
         const label = `<span class="label" style="display:none;mso-hide:all;max-height:0;overflow:hidden;">${inlineHtml(column.title)}: </span>`;
-        return `<td${value === '' ? ' class="blank"' : ''} style="${CELL}${align(i)}${WRAP}">${label}${inlineHtml(value)}</td>`;
+        return `<td${value === '' ? ' class="blank"' : ''} style="${CELL}${align(i)}${CELL_WRAP}">${label}${inlineHtml(value)}</td>`;
       });
       return `<tr>${cells.join('')}</tr>`;
     })
@@ -216,7 +219,7 @@ function renderHtml(doc: EmailDocument): string {
     `<meta name="x-apple-disable-message-reformatting"><title>${inlineHtml(doc.title)}</title><style>${NARROW_SCREEN}</style></head>`,
     `<body style="margin:0;padding:0;background:#f3f4f6;">`,
     `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f3f4f6;"><tr><td class="outer" align="center" style="padding:24px 12px;">`,
-    `<table role="presentation" width="760" cellpadding="0" cellspacing="0" style="width:100%;max-width:760px;background:#ffffff;border:1px solid #d1d5db;${FONT}font-size:14px;line-height:1.5;color:#1f2937;">`,
+    `<table role="presentation" width="820" cellpadding="0" cellspacing="0" style="width:100%;max-width:820px;background:#ffffff;border:1px solid #d1d5db;${FONT}font-size:14px;line-height:1.5;color:#1f2937;">`,
     `<tr><td class="inner" style="padding:20px 24px;border-bottom:3px solid #c2410c;${WRAP}"><h1 style="margin:0;font-size:20px;color:#111827;">${inlineHtml(doc.title)}</h1></td></tr>`,
     `<tr><td class="inner" style="padding:20px 24px;${WRAP}">${blocks.join('\n')}</td></tr>`,
     `<tr><td class="inner" style="padding:12px 24px;border-top:1px solid #e5e7eb;font-size:12px;color:#6b7280;${WRAP}">${inlineHtml(doc.footer)}</td></tr>`,

@@ -60,16 +60,21 @@ function languageFor(locale: string): { catalogue: Language; language: string } 
 }
 
 /**
- * A calendar date is shown as that date wherever the reader is (a UTC conversion would move it a day);
- * an instant is shown as the date it falls on in the reader's time zone. Written in the text's language,
- * so an English sentence never carries a French date.
+ * A date in two parts, the weekday (with what follows it) and the date proper, so a narrow column may wrap
+ * between them, and only there: "Tuesday, | 8 December 2026". A calendar date is shown as that date wherever
+ * the reader is (a UTC conversion would move it a day); an instant as the date it falls on in the reader's
+ * time zone. Written in the text's language, so an English sentence never carries a French date.
  */
-export function formatDate(value: string, reader: Pick<Reader, 'language' | 'timeZone'>): string {
+export function formatDateParts(value: string, reader: Pick<Reader, 'language' | 'timeZone'>): [string, string] {
   const calendarDate = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  return new Intl.DateTimeFormat(reader.language, {
+  const parts = new Intl.DateTimeFormat(reader.language, {
     dateStyle: 'full',
     timeZone: calendarDate ? 'UTC' : reader.timeZone,
-  }).format(new Date(calendarDate ? `${value}T00:00:00Z` : value));
+  }).formatToParts(new Date(calendarDate ? `${value}T00:00:00Z` : value));
+  const weekday = parts.findIndex((p) => p.type === 'weekday');
+  // The weekday leads in the languages of the catalogues; elsewhere the date stays one piece.
+  if (weekday !== 0 || parts[1]?.type !== 'literal') return ['', parts.map((p) => p.value).join('')];
+  return [parts[0]!.value + parts[1].value, parts.slice(2).map((p) => p.value).join('')];
 }
 
 export function formatQuantity(value: number, reader: Pick<Reader, 'locale'>): string {

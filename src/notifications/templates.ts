@@ -16,7 +16,7 @@ import {
 } from './model';
 import type { Catalogue } from './catalogues/en';
 import { headerSafe, keep, renderDocument, type Block, type EmailDocument } from './document';
-import { formatDate, formatMoney, formatPriceDelta, formatQuantity, readerOf, type MessageKey, type Reader } from './reader';
+import { formatDateParts, formatMoney, formatPriceDelta, formatQuantity, readerOf, type MessageKey, type Reader } from './reader';
 
 export interface RenderedEmail {
   subject: string;
@@ -24,8 +24,12 @@ export interface RenderedEmail {
   html: string;
 }
 
-/** A date as one unbreakable token. */
-const dateToken = (value: string, r: Reader) => keep(formatDate(value, r));
+/** A date as unbreakable tokens: it may wrap after its weekday, nowhere else. */
+const dateToken = (value: string, r: Reader) => {
+  const [weekday, date] = formatDateParts(value, r);
+  const lead = weekday.trimEnd();
+  return lead ? `${keep(lead)}${weekday.slice(lead.length)}${keep(date)}` : keep(date);
+};
 
 // ---------------------------------------------------------------------------------------------------
 // Customer notices
@@ -203,8 +207,8 @@ function priceDifference(offer: NonNullable<NoticeLine['substitute']>, currency:
   if (offer.priceDelta === 0) return r.t('notice.answers.samePrice');
   const total = Math.round(offer.priceDelta * offer.quantity * 100) / 100;
   return r.t('notice.answers.priceDifference', {
-    perUnit: formatPriceDelta(offer.priceDelta, currency, r),
-    total: formatPriceDelta(total, currency, r),
+    perUnit: keep(formatPriceDelta(offer.priceDelta, currency, r)),
+    total: keep(formatPriceDelta(total, currency, r)),
     quantity: formatQuantity(offer.quantity, r),
   });
 }
