@@ -19,7 +19,7 @@ import {
   type MailSender,
   type Message,
 } from '../src/notifications/mailer';
-import { messageIdFor, recipientKey, type AccountManagerDigest, type NoticeKind, type NoticeSource } from '../src/notifications/model';
+import { incidentReference, messageIdFor, recipientKey, type AccountManagerDigest, type NoticeKind, type NoticeSource } from '../src/notifications/model';
 import type { ActivityDeps } from './deps';
 import { beat, progress, retriesSoFar } from './progress';
 import type { StoredRound } from './follow-up';
@@ -93,6 +93,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
       const managerIds = [...new Set(customers.map((c) => c.accountManagerId))].sort();
       const composed = composeNotices({
         incidentId: input.incidentId,
+        reference: await referenceOf(store, input.workflowId, input.incidentId),
         workflowId: input.workflowId,
         kind: input.kind,
         revision: input.revision,
@@ -102,6 +103,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
         today: new Date().toISOString().slice(0, 10),
         expectedDate: 'eta' in input.source ? input.source.eta.eta : ((await store.get<string>(input.incidentId, 'expected-date')) ?? input.expectedDate),
         previousExpectedDate: 'eta' in input.source ? input.source.eta.previousEta : null,
+        etaReason: 'eta' in input.source ? (input.source.eta.reason ?? null) : null,
         allocation,
         totals,
         orderLines: snapshot.lines,
@@ -199,6 +201,19 @@ async function freeNow(inventory: InventorySystem, hubId: string, substitutes: S
       return { ...substitute, ...(item.description.trim() ? { description: item.description } : {}), available };
     }),
   );
+}
+
+// The incidents a workflow id has carried, in order (each SKU's incidents reuse its workflow id).
+const REFERENCES_KEY = 'incident-references';
+
+/**
+ * The incident's person-readable reference: its SKU's and network's, numbered by the order the incidents of the
+ * workflow id first sent notices. Kept in the store under the workflow id, so a retry or a later event reads the same.
+ */
+export async function referenceOf(store: ActivityDeps['store'], workflowId: string, incidentId: string): Promise<string> {
+  const known = (await store.get<string[]>(workflowId, REFERENCES_KEY)) ?? [];
+  if (!known.includes(incidentId)) await store.put(workflowId, REFERENCES_KEY, [...known, incidentId]);
+  return incidentReference(workflowId, (known.includes(incidentId) ? known.indexOf(incidentId) : known.length) + 1);
 }
 
 async function allocationOf(store: ActivityDeps['store'], incidentId: string, source: NoticeSource): Promise<AllocatedLine[] | null> {

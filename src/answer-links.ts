@@ -4,6 +4,34 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { AnswerKindSchema } from './incident/answer-kinds';
+import type { CustomerAnswerSchema } from './incident/commands';
+
+type CustomerAnswerInput = z.input<typeof CustomerAnswerSchema>;
+
+/**
+ * What the answer is about, signed with it so the confirmation page can restate it without reading the
+ * incident: the product, each line's order and backordered quantity, and the substitute offered for it.
+ */
+const LineDetailSchema = z.object({
+  l: z.string().min(1),
+  /** Order id. */
+  o: z.string().min(1),
+  /** Units backordered when the email was written. */
+  q: z.number().int().nonnegative(),
+  /** The substitute offered: SKU, units, price difference per unit. */
+  s: z.object({ sku: z.string().min(1), q: z.number().int().positive(), d: z.number().finite() }).optional(),
+});
+const DetailsSchema = z.object({
+  sku: z.string().min(1),
+  /** The product's description, shortened. */
+  desc: z.string().optional(),
+  /** Currency of the price differences. */
+  cur: z.string().optional(),
+  /** The reader's locale and time zone, so the pages read as the email did. */
+  loc: z.string().optional(),
+  lines: z.array(LineDetailSchema).min(1),
+});
+export type AnswerDetails = z.infer<typeof DetailsSchema>;
 
 const ClaimsSchema = z.object({
   /** Workflow id of the incident (stable across continue-as-new). */
@@ -11,12 +39,38 @@ const ClaimsSchema = z.object({
   /** Incident id (`IncidentState.incidentId`): the incident that reuses `w` later refuses the link. */
   i: z.string().min(1),
   c: z.string().min(1),
+  /** The line the answer is about; for an answer covering all lines of an email, the first of them. */
   l: z.string().min(1),
+  /** The other lines an answer for all lines of an email covers. */
+  m: z.array(z.string().min(1)).max(500).optional(),
   a: AnswerKindSchema,
+  /** Links signed before the details existed have none: their pages name the line only. */
+  d: DetailsSchema.optional(),
   /** Expiry, epoch seconds. */
   e: z.number().int().positive(),
 });
 export type AnswerClaims = z.infer<typeof ClaimsSchema>;
+
+/** Every line an answer link covers: its own line, or all lines of the email it came in. */
+export function linesOf(claims: Pick<AnswerClaims, 'l' | 'm'>): string[] {
+  return [claims.l, ...(claims.m ?? [])];
+}
+
+/**
+ * The answers a submitted link records, one per line it covers. The id comes from the token, so a double click
+ * is the same answer applied once; a link for several lines gives each line its own id.
+ */
+export function answersOfLink(claims: AnswerClaims, answerId: string, fields: { onHand?: number | undefined; dailyUsage?: number | undefined }): CustomerAnswerInput[] {
+  const lines = linesOf(claims);
+  return lines.map((lineId) => {
+    const base = { answerId: lines.length === 1 ? answerId : `${answerId}:${lineId}`, incidentId: claims.i, customerId: claims.c, lineId };
+    // Only a can-wait answer carries the form's stock figures.
+    return claims.a === 'can-wait' ? { ...base, answer: 'can-wait', ...fields } : { ...base, answer: claims.a };
+  });
+}
+
+/** The longest link an email offers: longer ones are cut by some clients and refused by the API (2,048 per path parameter). */
+export const MAX_LINK_LENGTH = 2000;
 
 export interface AnswerLinks {
   sign(claims: Omit<AnswerClaims, 'e'>, now: Date): string;

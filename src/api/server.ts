@@ -4,7 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { AnswerClaims, AnswerLinks } from '../answer-links';
+import { answersOfLink, type AnswerClaims, type AnswerLinks } from '../answer-links';
 import type { AppConfig } from '../config/env';
 import { openApiDocument } from '../http/openapi';
 import { InvalidInput, recordRoutes, requestFault, serveEndpoints, withStatus, type Handlers, type ServeOptions, type ServedApp } from '../http/serve';
@@ -68,8 +68,8 @@ function handlers(operations: IncidentOperations, answerLinks: AnswerLinks, docu
       if (isPage(claims)) return page(claims);
       // The answer id comes from the token: a double click is the same answer, applied once.
       const answerId = `link:${createHash('sha256').update(params.token).digest('base64url').slice(0, 32)}`;
-      const base = { answerId, incidentId: claims.i, customerId: claims.c, lineId: claims.l };
-      await operations.answer(claims.w, claims.a === 'can-wait' ? { ...base, answer: 'can-wait', ...body } : { ...base, answer: claims.a });
+      // A link for all lines of an email records one answer per line, each idempotent on its own.
+      for (const answer of answersOfLink(claims, answerId, body)) await operations.answer(claims.w, answer);
       return page(donePage(claims));
     },
   };

@@ -12,7 +12,17 @@ export const DEFAULT_STAGES = ['exploratory', 'basic', 'cooperative', 'interdepe
 export type DefaultStage = (typeof DEFAULT_STAGES)[number];
 export const StageSchema = z.string().trim().min(1).max(50);
 
-export const ContactSchema = z.object({ name: z.string().min(1), email: z.email() });
+/** The contact role that receives shortage and backorder notices (see `roles`). */
+export const SUPPLY_NOTICE_ROLE = 'supply-notices';
+
+export const ContactSchema = z.object({
+  name: z.string().min(1),
+  email: z.email(),
+  /** A number a person dials, as the CRM writes it. */
+  phone: z.string().min(1).max(40).optional(),
+  /** What the contact is for, e.g. `supply-notices` (who is told of shortages), `billing`; absent when the CRM keeps none. */
+  roles: z.array(z.string().min(1).max(50)).max(20).optional(),
+});
 
 export const ReportedStockSchema = z.object({
   sku: IdSchema,
@@ -45,6 +55,8 @@ export const AccountManagerSchema = z.object({
   accountManagerId: IdSchema,
   name: z.string().min(1),
   email: z.email(),
+  /** The number customers call, as the CRM writes it; null when it has none. */
+  phone: z.string().min(1).max(40).nullable().optional(),
   accountIds: z.array(IdSchema),
 });
 

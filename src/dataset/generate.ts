@@ -3,7 +3,7 @@
 // demand and inbound purchase orders, and chosen SKUs short by a chosen amount. Pure and deterministic:
 // the same options give the same data, byte for byte (seeded PRNG, dates relative to `asOf`).
 import { z } from 'zod';
-import { DEFAULT_STAGES, type AccountManager, type Customer, type DefaultStage } from '../crm/contract';
+import { DEFAULT_STAGES, SUPPLY_NOTICE_ROLE, type AccountManager, type Customer, type DefaultStage } from '../crm/contract';
 import {
   DateSchema,
   IdSchema,
@@ -206,8 +206,16 @@ function makeManagers(random: Random, count: number): Omit<AccountManager, 'acco
     const first = random.pick(FIRST);
     const last = random.pick(LAST);
     const id = `AM-${pad(i + 1, 3)}`;
-    return { accountManagerId: id, name: `${first} ${last}`, email: `${first}.${last}.${id}@supplier.example`.toLowerCase() };
+    return { accountManagerId: id, name: `${first} ${last}`, email: `${first}.${last}.${id}@supplier.example`.toLowerCase(), phone: phoneNumber('en-GB', 100 + i) };
   });
+}
+
+const DIALLING_CODES: Record<string, string> = { GB: '+44 20 7946', DE: '+49 30 5550', FR: '+33 1 5550', NL: '+31 20 555', ES: '+34 91 555', PL: '+48 22 555' };
+
+/** A made-up number in the country's fictional range, derived from the index (no draw: the random stream is unchanged). */
+function phoneNumber(locale: string, index: number): string {
+  const country = locale.slice(-2);
+  return `${DIALLING_CODES[country] ?? '+44 20 7946'} ${String(index % 10_000).padStart(4, '0')}`;
 }
 
 /** Stages by quota (largest remainder), so every stage appears once there are enough customers. */
@@ -231,10 +239,13 @@ function makeCustomers(random: Random, count: number, managers: { accountManager
     const id = `CUST-${pad(i + 1, 6)}`;
     const [locale, timeZone] = random.pick(LOCALES);
     const revenue12m = Math.round(10_000 * STAGE_PROFILE[stage].revenue * (0.5 + random.next()));
-    const contacts = Array.from({ length: random.int(1, 2) }, (_, k) => {
+    const count = random.int(1, 2);
+    const contacts = Array.from({ length: count }, (_, k) => {
       const first = random.pick(FIRST);
       const last = random.pick(LAST);
-      return { name: `${first} ${last}`, email: `${first}.${last}${k === 0 ? '' : k}@${id}.example`.toLowerCase() };
+      // With two contacts, purchasing is listed first and the second receives the supply notices.
+      const roles = count === 1 ? ['purchasing', SUPPLY_NOTICE_ROLE] : k === 0 ? ['purchasing'] : [SUPPLY_NOTICE_ROLE];
+      return { name: `${first} ${last}`, email: `${first}.${last}${k === 0 ? '' : k}@${id}.example`.toLowerCase(), phone: phoneNumber(locale, (i + 1) * 10 + k), roles };
     });
     return {
       customerId: id,

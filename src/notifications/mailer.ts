@@ -126,6 +126,8 @@ type Meta = z.infer<typeof MetaSchema>;
 export const OutboundEmailSchema = z.object({
   from: AddressSchema,
   to: AddressSchema,
+  /** Where a reply goes: the customer's account manager, not the automated sender. */
+  replyTo: AddressSchema.optional(),
   subject: HeaderText(250),
   text: z.string(),
   html: z.string(),
@@ -168,6 +170,7 @@ interface Envelope {
   revision: number;
   recipient: string;
   to: { name: string; address: string };
+  replyTo?: { name: string; address: string } | undefined;
   from: Sender | string;
   rendered: RenderedEmail;
   customerId?: string;
@@ -191,6 +194,7 @@ function assemble(e: Envelope): OutboundEmail {
   return OutboundEmailSchema.parse({
     from,
     to: { name: headerSafe(e.to.name, 120), address: e.to.address },
+    ...(e.replyTo ? { replyTo: { name: headerSafe(e.replyTo.name, 120), address: e.replyTo.address } } : {}),
     subject: e.rendered.subject,
     text: e.rendered.text,
     html: e.rendered.html,
@@ -241,7 +245,15 @@ export function buildCustomerMessage(input: CustomerNotice, from: Sender | strin
   const ids = { customerId: customer.customerId };
   if ('unusable' in parsed) return undeliverable(identity, ids, parsed.unusable);
   if (customer.email === undefined) return undeliverable(identity, ids, 'customer.email: the CRM has no contact for this customer');
-  return assemble({ ...identity, to: { name: customer.name, address: customer.email }, from, rendered: renderCustomerNotice(notice), ...ids });
+  const manager = notice.accountManager;
+  return assemble({
+    ...identity,
+    to: { name: customer.contactName ?? customer.name, address: customer.email },
+    ...(manager?.email ? { replyTo: { name: manager.name, address: manager.email } } : {}),
+    from,
+    rendered: renderCustomerNotice(notice),
+    ...ids,
+  });
 }
 
 /** The digest for an account manager, or an undeliverable record when the CRM's address for them is unusable. */

@@ -28,6 +28,8 @@ interface NoticeKindTraits {
   offersAnswers: boolean;
   /** Ends the incident: every customer told before hears it, about all its lines. */
   closing: boolean;
+  /** What the notice says of the customer's credit: announces it, says it is kept, or nothing. */
+  credit: 'announce' | 'kept' | 'none';
 }
 
 /**
@@ -35,12 +37,13 @@ interface NoticeKindTraits {
  * is in the templates, keyed by the same kinds.
  */
 export const NOTICE_KINDS = {
-  'first-notice': { source: 'plan', announcesShortage: true, offersAnswers: true, closing: false },
-  'eta-change': { source: 'eta', announcesShortage: false, offersAnswers: true, closing: false },
-  'backorder-shipped': { source: 'round', announcesShortage: false, offersAnswers: false, closing: false },
-  'status-update': { source: 'open-backorders', announcesShortage: false, offersAnswers: true, closing: false },
-  'incident-closed': { source: 'customers-notified', announcesShortage: false, offersAnswers: false, closing: true },
-  'incident-cancelled': { source: 'customers-notified', announcesShortage: false, offersAnswers: false, closing: true },
+  'first-notice': { source: 'plan', announcesShortage: true, offersAnswers: true, closing: false, credit: 'announce' },
+  'eta-change': { source: 'eta', announcesShortage: false, offersAnswers: true, closing: false, credit: 'none' },
+  'backorder-shipped': { source: 'round', announcesShortage: false, offersAnswers: false, closing: false, credit: 'none' },
+  'status-update': { source: 'open-backorders', announcesShortage: false, offersAnswers: true, closing: false, credit: 'none' },
+  'incident-closed': { source: 'customers-notified', announcesShortage: false, offersAnswers: false, closing: true, credit: 'kept' },
+  // A cancelled shortage never happened for the customer: its notice promises nothing.
+  'incident-cancelled': { source: 'customers-notified', announcesShortage: false, offersAnswers: false, closing: true, credit: 'none' },
 } as const satisfies Record<string, NoticeKindTraits>;
 
 export type NoticeKind = keyof typeof NOTICE_KINDS;
@@ -83,9 +86,21 @@ const Label = (max: number) => z.string().min(1).max(max);
 /** Ids as long as the inventory and CRM systems allow them. */
 const Id = IdSchema;
 
+/** A phone number as the CRM writes it, for a person to dial: shown, never parsed. */
+const PhoneSchema = z.string().min(1).max(40);
+
+/** A person the reader can turn to: the account manager in a customer notice, a customer contact in a digest. */
+export const PersonSchema = z.object({ name: Name, email: EmailAddressSchema.optional(), phone: PhoneSchema.optional() });
+
+/** The person-readable reference of an incident (`INC-EU-SKU-0042-1`), in subjects and footers instead of its workflow id. */
+const ReferenceSchema = z.string().regex(/^INC-[A-Za-z0-9._-]{1,150}$/, 'a reference like INC-EU-SKU-0042-1');
+
 export const CustomerSchema = z.object({
   customerId: Id,
+  /** The customer's company. */
   name: Name,
+  /** The contact person the notice is written to (the CRM's contact for supply notices), greeted by name. */
+  contactName: Name.optional(),
   /** Absent when the CRM has no contact: the notice is then recorded as undeliverable, not sent. */
   email: EmailAddressSchema.optional(),
   locale: LocaleSchema.optional(),
@@ -155,6 +170,7 @@ export const NoticeLineSchema = z
 
 export const CustomerNoticeSchema = z.object({
   incidentId: Label(200),
+  reference: ReferenceSchema.optional(),
   kind: NoticeKindSchema,
   revision: z.number().int().nonnegative(),
   customer: CustomerSchema,
@@ -163,11 +179,17 @@ export const CustomerNoticeSchema = z.object({
   /** Currency of the substitute price deltas; without it a delta is shown as a plain signed number. */
   currency: CurrencySchema.optional(),
   lines: z.array(NoticeLineSchema).min(1).max(500),
-  /** Set on the notice that announces the credit (usually the first), not repeated on every update. */
+  /** On the notice that announces the credit and on the closing notice, which says it is kept; not on every update. */
   compensation: z
     .object({ kind: z.literal('credit'), amount: z.number().positive().finite(), currency: CurrencySchema })
     .optional(),
   previousExpectedDate: DateValueSchema.optional(),
+  /** Why the expected date moved, as the planner or the inventory system gave it (ETA changes). */
+  etaReason: Text(500).optional(),
+  /** Signed links that answer for every backordered line of the notice at once, one per answer kind. */
+  allLines: LineAnswersSchema.optional(),
+  /** Whom the customer writes or calls: the email's Reply-To and its closing lines. */
+  accountManager: PersonSchema.optional(),
 });
 export type CustomerNotice = z.infer<typeof CustomerNoticeSchema>;
 export type NoticeLine = z.infer<typeof NoticeLineSchema>;
@@ -176,6 +198,8 @@ export type LineTotals = z.infer<typeof LineTotalsSchema>;
 export const DigestAccountSchema = z.object({
   customerId: Id,
   name: Name,
+  /** The customer's contact for supply notices, with the phone the account manager calls. */
+  contact: PersonSchema.optional(),
   stage: Label(60),
   shipNow: quantity,
   /** Substitute units shipping with this event. */
@@ -195,6 +219,7 @@ export const DigestAccountSchema = z.object({
 export const AccountManagerDigestSchema = z
   .object({
     incidentId: Label(200),
+    reference: ReferenceSchema.optional(),
     kind: NoticeKindSchema,
     revision: z.number().int().nonnegative(),
     accountManager: z.object({
@@ -256,6 +281,16 @@ export function recipientKey(role: 'customer' | 'account-manager', id: string): 
 /** Human-readable idempotency key of one communication, also the input of its Message-ID. */
 export function idempotencyKeyFor(identity: MessageIdentity): string {
   return ['notify', identity.incidentId, identity.kind, `r${identity.revision}`, identity.recipient].join('|');
+}
+
+/**
+ * The person-readable reference of the `sequence`-th incident (from 1) of a workflow id `stockout:<network>:<sku>`:
+ * `INC-EU-SKU-0042-1`. Another kind of id is kept as it is, behind the prefix.
+ */
+export function incidentReference(workflowId: string, sequence: number): string {
+  const [, network, sku] = /^stockout:([^:]+):(.+)$/.exec(workflowId) ?? [];
+  const base = network && sku ? `${network}-${sku}` : workflowId;
+  return `INC-${base.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 140)}-${sequence}`;
 }
 
 export const MESSAGE_ID_DOMAIN = 'stockout-orchestrator';

@@ -2,11 +2,12 @@
 // the plan or restock round, the open backorders and the CRM's customer records. Pure: the activity
 // gathers the inputs and sends the results.
 import type { ReasonCode } from '../allocation/types';
-import type { AnswerLinks } from '../answer-links';
+import { MAX_LINK_LENGTH, type AnswerDetails, type AnswerLinks } from '../answer-links';
+import { SUPPLY_NOTICE_ROLE } from '../crm/contract';
 import { ANSWER_KINDS, ANSWERS_IN_EMAIL_ORDER, type AnswerKind } from '../incident/answer-kinds';
 import type { Backorder, Reservation } from '../inventory/contract';
 import { substituteOffer } from '../substitutes/offer';
-import { NOTICE_KINDS, type AccountManagerDigest, type CustomerNotice, type DigestAccount, type LineTotals, type NoticeKind, type NoticeLine } from './model';
+import { EmailAddressSchema, NOTICE_KINDS, type AccountManagerDigest, type CustomerNotice, type DigestAccount, type LineTotals, type NoticeKind, type NoticeLine } from './model';
 
 export interface NoticeCustomer {
   customerId: string;
@@ -14,7 +15,7 @@ export interface NoticeCustomer {
   stage: string;
   /** Critical supply: among the first an account manager calls. */
   critical: boolean;
-  contacts: { name: string; email: string }[];
+  contacts: { name: string; email: string; phone?: string | undefined; roles?: string[] | undefined }[];
   locale?: string | null;
   timeZone?: string | null;
   accountManagerId: string;
@@ -26,6 +27,7 @@ export interface NoticeAccountManager {
   accountManagerId: string;
   name: string;
   email: string;
+  phone?: string | null | undefined;
 }
 
 /** What one line got in an allocation (a plan or a restock round). */
@@ -64,6 +66,8 @@ export interface SubstituteInfo {
 
 export interface NoticeInputs {
   incidentId: string;
+  /** The person-readable reference (`incidentReference`) customers and managers quote. */
+  reference: string;
   /** Workflow id, for the answer links (stable across continue-as-new). */
   workflowId: string;
   kind: NoticeKind;
@@ -74,6 +78,8 @@ export interface NoticeInputs {
   today: string;
   expectedDate: string | null;
   previousExpectedDate: string | null;
+  /** Why the expected date moved (an ETA change's reason). */
+  etaReason: string | null;
   /** The lines this event is about: the plan's or the round's allocation; null → open backorders only. */
   allocation: AllocatedLine[] | null;
   /** Per line, what it got over the incident so far (see `incidentTotals`), for events without an allocation. */
@@ -102,6 +108,7 @@ export function composeNotices(inputs: NoticeInputs): ComposedNotices {
   const orderOf = new Map(inputs.orderLines.map((line) => [line.lineId, line]));
   const customers = new Map(inputs.customers.map((c) => [c.customerId, c]));
   const linesByCustomer = groupLines(inputs, orderOf);
+  const managers = new Map(inputs.accountManagers.map((m) => [m.accountManagerId, m]));
   const traits = NOTICE_KINDS[inputs.kind];
 
   const notices: CustomerNotice[] = [];
@@ -109,25 +116,32 @@ export function composeNotices(inputs: NoticeInputs): ComposedNotices {
     const customer = customers.get(customerId);
     if (!customer || lines.length === 0) continue;
     // No contact still makes a notice: the mailer records it as undeliverable and the digest asks for a call.
-    const contact = customer.contacts[0];
-    const credit = traits.announcesShortage ? inputs.credits.get(customerId) : undefined;
+    const contact = noticeContact(customer);
+    const credit = traits.credit === 'none' ? undefined : inputs.credits.get(customerId);
+    const manager = managers.get(customer.accountManagerId);
+    const noticeLines = lines.slice(0, 500).map((line) => (traits.offersAnswers && line.backordered > 0 ? withAnswers(inputs, customer, orderOf, line) : line));
+    const allLines = traits.offersAnswers ? answersForAllLines(inputs, customer, noticeLines) : undefined;
     notices.push({
       incidentId: inputs.incidentId,
+      reference: inputs.reference,
       kind: inputs.kind,
       revision: inputs.revision,
       customer: {
         customerId,
         name: customer.name,
-        ...(contact ? { email: contact.email } : {}),
+        ...(contact ? { contactName: contact.name, email: contact.email } : {}),
         ...(customer.locale ? { locale: customer.locale } : {}),
         ...(customer.timeZone ? { timeZone: customer.timeZone } : {}),
       },
       sku: inputs.sku,
       skuDescription: inputs.skuDescription,
       currency: inputs.currency,
-      lines: lines.slice(0, 500).map((line) => (traits.offersAnswers && line.backordered > 0 ? withAnswers(inputs, customer, orderOf, line) : line)),
+      lines: noticeLines,
       ...(credit && credit > 0 ? { compensation: { kind: 'credit' as const, amount: credit, currency: inputs.currency } } : {}),
       ...(traits.source === 'eta' && inputs.previousExpectedDate ? { previousExpectedDate: inputs.previousExpectedDate } : {}),
+      ...(traits.source === 'eta' && inputs.etaReason ? { etaReason: inputs.etaReason } : {}),
+      ...(allLines ? { allLines } : {}),
+      ...(manager ? { accountManager: personOf(manager) } : {}),
     });
   }
   return { notices, digests: composeDigests(inputs, notices, customers) };
@@ -269,9 +283,11 @@ function composeDigests(
       const substituted = sum(lines.flatMap((l) => l.substituted ?? []).map((s) => s.quantity));
       const confirmationReleased = released.get(notice.customer.customerId) ?? 0;
       const totals = inputs.totals ? accountTotals(inputs.totals, inputs.orderLines, notice.customer.customerId) : undefined;
+      const contact = customer ? noticeContact(customer) : undefined;
       return {
         customerId: notice.customer.customerId,
         name: notice.customer.name,
+        ...(contact ? { contact: personOf(contact) } : {}),
         stage: customer?.stage ?? 'unknown',
         shipNow: sum(lines.map((l) => l.shipNow)),
         ...(substituted > 0 ? { substituted } : {}),
@@ -286,6 +302,7 @@ function composeDigests(
     });
     digests.push({
       incidentId: inputs.incidentId,
+      reference: inputs.reference,
       kind: inputs.kind,
       revision: inputs.revision,
       accountManager: { accountManagerId: manager.accountManagerId, name: manager.name, email: manager.email },
@@ -332,6 +349,65 @@ function callFirst(accounts: DigestAccount[], stagesWithHeadsUp: Set<string>): s
  * A backordered line with what the customer may answer about it: its own signed link for each answer kind
  * (one that needs a substitute offer only when one is on offer), so each answer acts on that line only.
  */
+/**
+ * The contact a shortage notice is written to: the first whose CRM roles include supply notices, else the
+ * first contact (a CRM that keeps no roles has one contact per account, or lists the main one first).
+ */
+export function noticeContact(customer: Pick<NoticeCustomer, 'contacts'>): NoticeCustomer['contacts'][number] | undefined {
+  return customer.contacts.find((c) => c.roles?.includes(SUPPLY_NOTICE_ROLE)) ?? customer.contacts[0];
+}
+
+/**
+ * A person as an email names them. An address no mail server would take or an overlong number from the CRM is left
+ * out rather than stopping the notice or the digest it is shown in.
+ */
+function personOf(person: { name: string; email: string; phone?: string | null | undefined }) {
+  const phone = person.phone?.trim();
+  return {
+    name: person.name,
+    ...(EmailAddressSchema.safeParse(person.email).success ? { email: person.email } : {}),
+    ...(phone && phone.length <= 40 ? { phone } : {}),
+  };
+}
+
+/** What a link's confirmation page restates about the lines it answers for. */
+function answerDetails(inputs: NoticeInputs, customer: NoticeCustomer, lines: NoticeLine[]): AnswerDetails {
+  return {
+    sku: inputs.sku,
+    ...(inputs.skuDescription ? { desc: inputs.skuDescription.slice(0, 80) } : {}),
+    cur: inputs.currency,
+    ...(customer.locale ? { loc: customer.locale } : {}),
+    lines: lines.map((line) => ({
+      l: line.lineId,
+      o: line.orderId,
+      q: line.backordered,
+      ...(line.substitute ? { s: { sku: line.substitute.sku, q: line.substitute.quantity, d: line.substitute.priceDelta } } : {}),
+    })),
+  };
+}
+
+/**
+ * One link per answer kind for every backordered line of the notice at once (a substitute acceptance for the
+ * lines with an offer), when there are two lines or more to answer for and the link fits in a URL.
+ */
+function answersForAllLines(inputs: NoticeInputs, customer: NoticeCustomer, lines: NoticeLine[]): NoticeLine['answers'] | undefined {
+  const answerable = lines.filter((l) => l.answers !== undefined);
+  if (answerable.length < 2) return undefined;
+  const links = ANSWERS_IN_EMAIL_ORDER.flatMap((answer) => {
+    const covered = ANSWER_KINDS[answer].needsSubstituteOffer ? answerable.filter((l) => l.substitute) : answerable;
+    if (covered.length < 2) return [];
+    const [first, ...more] = covered.map((l) => l.lineId);
+    const url = inputs.answerLinks.url(
+      inputs.answerLinks.sign(
+        { w: inputs.workflowId, i: inputs.incidentId, c: customer.customerId, l: first!, m: more, a: answer, d: answerDetails(inputs, customer, covered) },
+        inputs.now,
+      ),
+    );
+    return url.length <= MAX_LINK_LENGTH ? [[ANSWER_KINDS[answer].linkField, url] as const] : [];
+  });
+  return links.length > 0 ? Object.fromEntries(links) : undefined;
+}
+
 function withAnswers(inputs: NoticeInputs, customer: NoticeCustomer, orderOf: Map<string, OrderLineRef>, line: NoticeLine): NoticeLine {
   const order = orderOf.get(line.lineId);
   // The rule the acceptance applies: an email offers only what an answer can still get. A line has one
@@ -346,9 +422,10 @@ function withAnswers(inputs: NoticeInputs, customer: NoticeCustomer, orderOf: Ma
           priceDelta: decision.substitute.priceDelta,
         }
       : undefined;
+  const details = answerDetails(inputs, customer, [{ ...line, ...(offer ? { substitute: offer } : {}) }]);
   const link = (answer: AnswerKind) =>
     inputs.answerLinks.url(
-      inputs.answerLinks.sign({ w: inputs.workflowId, i: inputs.incidentId, c: customer.customerId, l: line.lineId, a: answer }, inputs.now),
+      inputs.answerLinks.sign({ w: inputs.workflowId, i: inputs.incidentId, c: customer.customerId, l: line.lineId, a: answer, d: details }, inputs.now),
     );
   const answers = ANSWERS_IN_EMAIL_ORDER.filter((answer) => offer || !ANSWER_KINDS[answer].needsSubstituteOffer);
   return {

@@ -1,4 +1,5 @@
-// Pure templates: a validated notice or digest in, subject + text + HTML out. No I/O, no clock.
+// Pure templates: a validated notice or digest in, subject + text + HTML out. No I/O, no clock. The wording is in
+// the catalogues (./catalogues), keyed by notice kind, column, reason code and answer kind.
 import type { ReasonCode } from '../allocation/types';
 import { ANSWER_KINDS, ANSWERS_IN_EMAIL_ORDER, type AnswerKind } from '../incident/answer-kinds';
 import {
@@ -13,7 +14,9 @@ import {
   type NoticeKind,
   type NoticeLine,
 } from './model';
-import { headerSafe, renderDocument, type Block, type EmailDocument } from './document';
+import type { Catalogue } from './catalogues/en';
+import { headerSafe, keep, renderDocument, type Block, type EmailDocument } from './document';
+import { formatDateParts, formatMoney, formatPriceDelta, formatQuantity, readerOf, type MessageKey, type Reader } from './reader';
 
 export interface RenderedEmail {
   subject: string;
@@ -21,78 +24,19 @@ export interface RenderedEmail {
   html: string;
 }
 
-interface Reader {
-  /** The reader's own locale: numbers and money are written in its style. */
-  locale: string;
-  /** The language the text is written in (English until the templates are translated): dates and the HTML lang. */
-  language: string;
-  timeZone: string;
-}
-
-const DEFAULT_READER = { locale: 'en-GB', timeZone: 'UTC' };
-
-function readerOf(person: { locale?: string | undefined; timeZone?: string | undefined }): Reader {
-  const locale = person.locale ?? DEFAULT_READER.locale;
-  return { locale, language: englishFor(locale), timeZone: person.timeZone ?? DEFAULT_READER.timeZone };
-}
-
-/** The reader's own English (en-US, en-GB, en-AU…) for an English locale, British English for any other. */
-function englishFor(locale: string): string {
-  const tag = new Intl.Locale(locale);
-  return tag.language === 'en' ? tag.baseName : DEFAULT_READER.locale;
-}
-
-/**
- * A calendar date is shown as that date wherever the reader is (a UTC conversion would move it a day);
- * an instant is shown as the date it falls on in the reader's time zone. Written in the text's language,
- * so an English sentence never carries a French date.
- */
-export function formatDate(value: string, reader: Reader): string {
-  const calendarDate = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  return new Intl.DateTimeFormat(reader.language, {
-    dateStyle: 'full',
-    timeZone: calendarDate ? 'UTC' : reader.timeZone,
-  }).format(new Date(calendarDate ? `${value}T00:00:00Z` : value));
-}
-
-function formatQuantity(value: number, reader: Reader): string {
-  return new Intl.NumberFormat(reader.locale).format(value);
-}
-
-function formatMoney(amount: number, currency: string, reader: Reader, signed = false): string {
-  return new Intl.NumberFormat(reader.locale, {
-    style: 'currency',
-    currency,
-    signDisplay: signed ? 'exceptZero' : 'auto',
-  }).format(amount);
-}
-
-function formatPriceDelta(delta: number, currency: string | undefined, reader: Reader): string {
-  return currency
-    ? formatMoney(delta, currency, reader, true)
-    : new Intl.NumberFormat(reader.locale, { signDisplay: 'exceptZero', maximumFractionDigits: 2 }).format(delta);
-}
+/** A date as unbreakable tokens: it may wrap after its weekday, nowhere else. */
+const dateToken = (value: string, r: Reader) => {
+  const [weekday, date] = formatDateParts(value, r);
+  const lead = weekday.trimEnd();
+  return lead ? `${keep(lead)}${weekday.slice(lead.length)}${keep(date)}` : keep(date);
+};
 
 // ---------------------------------------------------------------------------------------------------
 // Customer notices
 
-type LineColumn =
-  | 'order'
-  | 'line'
-  | 'requested'
-  | 'shipNow'
-  | 'shipDate'
-  | 'substituted'
-  | 'backordered'
-  | 'expectedDate'
-  | 'shippedAtOnce'
-  | 'shippedFromRestocks'
-  | 'substitutedInTotal'
-  | 'cancelled'
-  | 'stillBackordered';
+type LineColumn = keyof Catalogue['notice']['columns'];
 
 interface Column<T> {
-  title: string;
   align?: 'right';
   value: (row: T, r: Reader) => string;
   /** A column shown only when some row has something in it. */
@@ -103,35 +47,28 @@ interface Column<T> {
 const totalOf = <T>(totals: T | undefined, pick: (t: T) => number, r: Reader) => (totals ? formatQuantity(pick(totals), r) : '');
 
 const substituteUnits = (units: { sku: string; quantity: number }[] | undefined, r: Reader) =>
-  (units ?? []).map((s) => `${formatQuantity(s.quantity, r)} × ${s.sku}`).join(', ');
+  (units ?? []).map((s) => keep(`${formatQuantity(s.quantity, r)} × ${s.sku}`)).join(', ');
 
 const LINE_COLUMNS: Record<LineColumn, Column<NoticeLine>> = {
-  order: { title: 'Order', value: (l) => l.orderId },
-  line: { title: 'Line', value: (l) => l.lineId },
-  requested: { title: 'Ordered', align: 'right', value: (l, r) => formatQuantity(l.requested, r) },
-  shipNow: { title: 'Ships now', align: 'right', value: (l, r) => formatQuantity(l.shipNow, r) },
-  shipDate: { title: 'Ship date', value: (l, r) => (l.shipDate && l.shipNow > 0 ? formatDate(l.shipDate, r) : '') },
-  substituted: { title: 'Substitute shipping now', value: (l, r) => substituteUnits(l.substituted, r), optional: (l) => l.substituted !== undefined },
-  backordered: { title: 'Backordered', align: 'right', value: (l, r) => formatQuantity(l.backordered, r) },
+  order: { value: (l) => keep(l.orderId) },
+  line: { value: (l) => keep(l.lineId) },
+  requested: { align: 'right', value: (l, r) => formatQuantity(l.requested, r) },
+  shipNow: { align: 'right', value: (l, r) => formatQuantity(l.shipNow, r) },
+  shipDate: { value: (l, r) => (l.shipDate && l.shipNow > 0 ? dateToken(l.shipDate, r) : '') },
+  substituted: { value: (l, r) => substituteUnits(l.substituted, r), optional: (l) => l.substituted !== undefined },
+  backordered: { align: 'right', value: (l, r) => formatQuantity(l.backordered, r) },
   expectedDate: {
-    title: 'Expected',
-    value: (l, r) => (l.backordered === 0 ? '' : l.expectedDate ? formatDate(l.expectedDate, r) : 'not known yet'),
+    value: (l, r) => (l.backordered === 0 ? '' : l.expectedDate ? dateToken(l.expectedDate, r) : r.t('notice.notKnownYet')),
   },
   // The closing notice: what each line got over the whole incident.
-  shippedAtOnce: { title: 'Shipped at once', align: 'right', value: (l, r) => totalOf(l.totals, (t) => t.shippedAtOnce, r) },
-  shippedFromRestocks: { title: 'Shipped from restocks', align: 'right', value: (l, r) => totalOf(l.totals, (t) => t.shippedFromRestocks, r) },
-  substitutedInTotal: {
-    title: 'Substituted',
-    value: (l, r) => substituteUnits(l.totals?.substituted, r),
-    optional: (l) => l.totals?.substituted !== undefined,
-  },
-  cancelled: { title: 'Cancelled by you', align: 'right', value: (l, r) => totalOf(l.totals, (t) => t.cancelled, r) },
-  stillBackordered: { title: 'Still backordered', align: 'right', value: (l, r) => formatQuantity(l.backordered, r), optional: (l) => l.backordered > 0 },
+  shippedAtOnce: { align: 'right', value: (l, r) => totalOf(l.totals, (t) => t.shippedAtOnce, r) },
+  shippedFromRestocks: { align: 'right', value: (l, r) => totalOf(l.totals, (t) => t.shippedFromRestocks, r) },
+  substitutedInTotal: { value: (l, r) => substituteUnits(l.totals?.substituted, r), optional: (l) => l.totals?.substituted !== undefined },
+  cancelled: { align: 'right', value: (l, r) => totalOf(l.totals, (t) => t.cancelled, r) },
+  stillBackordered: { align: 'right', value: (l, r) => formatQuantity(l.backordered, r), optional: (l) => l.backordered > 0 },
 };
 
 interface NoticeCopy {
-  subject: (sku: string) => string;
-  title: string;
   intro: (n: CustomerNotice, r: Reader) => string;
   columns: LineColumn[];
   /** Only lines that still concern the customer for this kind of notice. */
@@ -141,8 +78,8 @@ interface NoticeCopy {
 const everyLine = () => true;
 const backorderedLine = (l: NoticeLine) => l.backordered > 0;
 
-function productName(n: CustomerNotice): string {
-  return n.skuDescription ? `${n.sku} (${n.skuDescription})` : n.sku;
+function productName(n: { sku: string; skuDescription?: string | undefined }, r: Reader): string {
+  return n.skuDescription ? r.t('notice.product', { sku: keep(n.sku), description: n.skuDescription }) : keep(n.sku);
 }
 
 /** The new date of an ETA change, when all of the customer's backordered lines share one. */
@@ -152,61 +89,38 @@ function commonExpectedDate(n: CustomerNotice): string | undefined {
   return dates.size === 1 ? only : undefined;
 }
 
+const plainIntro = (kind: NoticeKind) => (n: CustomerNotice, r: Reader) => r.t(`notice.kinds.${kind}.intro` as MessageKey, { product: productName(n, r) });
+
 const NOTICE_COPY: Record<NoticeKind, NoticeCopy> = {
   'first-notice': {
-    subject: (sku) => `Stock shortage on ${sku}: what it means for your order`,
-    title: 'A product on your order is short of stock',
-    intro: (n) =>
-      `We are short of ${productName(n)}. The stock we have is shared fairly between all customers affected; ` +
-      'below is what ships now and what is backordered, with the date we expect it.',
+    intro: plainIntro('first-notice'),
     columns: ['order', 'line', 'requested', 'shipNow', 'shipDate', 'substituted', 'backordered', 'expectedDate'],
     lines: everyLine,
   },
   'eta-change': {
-    subject: (sku) => `New expected date for your backordered ${sku}`,
-    title: 'The expected date of your backorder has changed',
     intro: (n, r) => {
       const next = commonExpectedDate(n);
-      const from = n.previousExpectedDate ? ` from ${formatDate(n.previousExpectedDate, r)}` : '';
-      const to = next ? ` to ${formatDate(next, r)}` : '; the new date for each line is below';
-      return `The expected date for your backordered ${productName(n)} has changed${from}${to}.`;
+      const from = n.previousExpectedDate ? dateToken(n.previousExpectedDate, r) : undefined;
+      const to = next ? dateToken(next, r) : undefined;
+      const key = from ? (to ? 'introFromTo' : 'introFrom') : to ? 'introTo' : 'intro';
+      const intro = r.t(`notice.kinds.eta-change.${key}`, { product: productName(n, r), ...(from ? { from } : {}), ...(to ? { to } : {}) });
+      return n.etaReason ? `${intro} ${r.t('notice.kinds.eta-change.reason', { reason: n.etaReason.replace(/[.\s]+$/, '') })}` : intro;
     },
     columns: ['order', 'line', 'backordered', 'expectedDate'],
     lines: backorderedLine,
   },
   'backorder-shipped': {
-    subject: (sku) => `Your backordered ${sku} has shipped`,
-    title: 'Your backorder is on its way',
-    intro: (n) => `Good news: the backordered quantity of ${productName(n)} has shipped.`,
+    intro: plainIntro('backorder-shipped'),
     columns: ['order', 'line', 'shipNow', 'shipDate', 'backordered', 'expectedDate'],
     lines: (l) => l.shipNow > 0 || l.backordered > 0,
   },
-  'status-update': {
-    subject: (sku) => `Status of your backordered ${sku}`,
-    title: 'Your backorder is still open',
-    intro: (n) => `This is a regular update on your backorder of ${productName(n)}. Nothing is forgotten; here is where it stands.`,
-    columns: ['order', 'line', 'backordered', 'expectedDate'],
-    lines: backorderedLine,
-  },
+  'status-update': { intro: plainIntro('status-update'), columns: ['order', 'line', 'backordered', 'expectedDate'], lines: backorderedLine },
   'incident-closed': {
-    subject: (sku) => `The ${sku} shortage is over`,
-    title: 'The shortage is resolved',
-    intro: (n) =>
-      `The shortage of ${productName(n)} is over. Below is how each of your order lines was served: what shipped at once ` +
-      'when the shortage began, what shipped from later restocks, what an equivalent product replaced, and what you cancelled. ' +
-      'Thank you for your patience.',
+    intro: plainIntro('incident-closed'),
     columns: ['order', 'line', 'requested', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered'],
     lines: everyLine,
   },
-  'incident-cancelled': {
-    subject: (sku) => `Update on ${sku}: our earlier notice no longer applies`,
-    title: 'Our earlier notice no longer applies',
-    intro: (n) =>
-      `Our earlier notice about a shortage of ${productName(n)} no longer applies: your order lines below ` +
-      'continue on their normal schedule. Your account manager will contact you if anything changes.',
-    columns: ['order', 'line', 'requested', 'shipDate'],
-    lines: everyLine,
-  },
+  'incident-cancelled': { intro: plainIntro('incident-cancelled'), columns: ['order', 'line', 'requested', 'shipDate'], lines: everyLine },
 };
 
 /** The columns of a table, less the optional ones no row fills. */
@@ -214,11 +128,11 @@ function shownColumns<K extends string, T>(all: Record<K, Column<T>>, keys: K[],
   return keys.filter((key) => !all[key].optional || rows.some(all[key].optional));
 }
 
-function table<K extends string, T>(all: Record<K, Column<T>>, keys: K[], rows: T[], r: Reader): Block {
+function table<K extends string, T>(all: Record<K, Column<T>>, keys: K[], rows: T[], r: Reader, titles: (key: K) => string): Block {
   const columns = shownColumns(all, keys, rows);
   return {
     type: 'table',
-    columns: columns.map((c) => ({ title: all[c].title, ...(all[c].align ? { align: all[c].align } : {}) })),
+    columns: columns.map((c) => ({ title: titles(c), ...(all[c].align ? { align: all[c].align } : {}) })),
     rows: rows.map((row) => columns.map((c) => all[c].value(row, r))),
   };
 }
@@ -227,37 +141,44 @@ function table<K extends string, T>(all: Record<K, Column<T>>, keys: K[], rows: 
  * Why a line gets nothing of the product now, in one plain sentence: the first of its reason codes that
  * explains it, most specific first. Codes that say why a line got something (priority, floors) explain nothing here.
  */
-const WHY_NOTHING_NOW: [ReasonCode, string][] = [
-  ['override', 'Our supply planner set the quantity for this line by hand after reviewing every affected order.'],
-  ['deferred-holds-stock', 'You told us you still hold stock of this product, so this line waits while customers who have run out are served first.'],
-  [
-    'rationed-days-of-supply',
-    "Customers who still hold stock share what is left so that everyone's stock lasts about as long; yours is expected to last longer, so this line waits.",
-  ],
-  ['all-or-nothing-skipped', 'This line must ship complete (no partial deliveries), and the stock we have now is not enough to ship all of it.'],
-  ['confirmation-released', 'The stock we had confirmed for this line went back into the shared stock, so that every affected customer gets a fair share of it.'],
-  ['segment-lose', 'Under the shortage rules for your account, this line is served from the next deliveries rather than from the stock we have now.'],
-  ['segment-fill-limit', 'Under the shortage rules for your account, this line is served only from stock confirmed before the shortage, and none was left for it.'],
-  ['concentration-cap', 'No customer may take more than a set share of the scarce stock while others wait, and your orders already reached that share.'],
-  ['win-exception', 'This line should have been served in full; a planner is reviewing it by hand and your account manager will contact you.'],
-  ['pack-size-rounded', "This product ships in whole packs, and this line's share of the stock was less than one pack."],
-  ['substituted', 'An equivalent product ships in its place, as shown above.'],
-  ['pool-exhausted', 'The stock ran out before this line was reached: lines are served by how urgently they are needed and by customer priority.'],
+const WHY_NOTHING_NOW: ReasonCode[] = [
+  'override',
+  'deferred-holds-stock',
+  'rationed-days-of-supply',
+  'all-or-nothing-skipped',
+  'confirmation-released',
+  'segment-lose',
+  'segment-fill-limit',
+  'concentration-cap',
+  'win-exception',
+  'pack-size-rounded',
+  'substituted',
+  'pool-exhausted',
 ];
-const WHY_FALLBACK = 'The stock we have now is not enough to serve every order in full; this line waits for the next delivery.';
 
-function whyNothingNow(line: NoticeLine): string {
+function whyNothingNow(line: NoticeLine, r: Reader): string {
   const reasons = new Set(line.reasons);
-  return WHY_NOTHING_NOW.find(([code]) => reasons.has(code))?.[1] ?? WHY_FALLBACK;
+  const code = WHY_NOTHING_NOW.find((c) => reasons.has(c));
+  return r.t(code ? (`notice.why.${code}` as MessageKey) : 'notice.why.fallback');
 }
 
-function whyBlocks(lines: NoticeLine[]): Block[] {
+function whyBlocks(lines: NoticeLine[], r: Reader): Block[] {
   const explained = lines.filter((l) => l.shipNow === 0 && l.reasons !== undefined);
   if (explained.length === 0) return [];
   return [
-    { type: 'heading', text: 'Why some lines get nothing now' },
-    { type: 'list', items: explained.map((l) => `Order ${l.orderId}, line ${l.lineId}: ${whyNothingNow(l)}`) },
+    { type: 'heading', text: r.t('notice.why.heading') },
+    { type: 'list', items: explained.map((l) => r.t('notice.why.item', { order: keep(l.orderId), line: keep(l.lineId), why: whyNothingNow(l, r) })) },
   ];
+}
+
+/** The buttons of a set of answer links, those that keep the order first, the destructive one marked. */
+function answerButtons(links: NonNullable<NoticeLine['answers']>, label: (answer: AnswerKind) => string | undefined): Block[] {
+  const choices = ANSWERS_IN_EMAIL_ORDER.flatMap((answer) => {
+    const url = links[ANSWER_KINDS[answer].linkField];
+    const text = label(answer);
+    return url && text ? [{ label: text, url, ...(ANSWER_KINDS[answer].destructive ? { destructive: true } : {}) }] : [];
+  });
+  return choices.length > 0 ? [{ type: 'links', links: choices }] : [];
 }
 
 /** What the customer may do about one backordered line: the substitute offer, if any, and that line's own links. */
@@ -265,53 +186,64 @@ function lineAnswerBlocks(n: CustomerNotice, line: NoticeLine, r: Reader): Block
   const links = line.answers;
   if (!links || line.backordered === 0) return [];
   const offer = line.substitute;
-  const choices = ANSWERS_IN_EMAIL_ORDER.flatMap((answer) => {
-    const url = links[ANSWER_KINDS[answer].linkField];
-    const label = answerLabel(answer, offer);
-    return url && label ? [{ label, url }] : [];
-  });
-  if (choices.length === 0) return [];
-  const backordered = `Order ${line.orderId}, line ${line.lineId}: ${formatQuantity(line.backordered, r)} backordered.`;
+  const buttons = answerButtons(links, (answer) => answerLabel(answer, offer, r));
+  if (buttons.length === 0) return [];
+  const backordered = r.t('notice.answers.line', { order: keep(line.orderId), line: keep(line.lineId), quantity: formatQuantity(line.backordered, r) });
   const substitute = offer
-    ? ` An equivalent product is available instead of waiting, while its stock lasts: ${formatQuantity(offer.quantity, r)} × ` +
-      `${offer.description ? `${offer.sku} (${offer.description})` : offer.sku}. ${priceDifference(offer, n.currency, r)}`
+    ? ` ${r.t('notice.answers.offer', { quantity: formatQuantity(offer.quantity, r), product: productName({ sku: offer.sku, skuDescription: offer.description }, r) })} ` +
+      priceDifference(offer, n.currency, r)
     : '';
-  return [
-    { type: 'paragraph', text: backordered + substitute },
-    { type: 'links', links: choices },
-  ];
+  return [{ type: 'paragraph', text: backordered + substitute }, ...buttons];
 }
 
 /** An answer's button; none for one that needs a substitute offer the line lacks. */
-function answerLabel(answer: AnswerKind, offer: NoticeLine['substitute']): string | undefined {
-  const traits = ANSWER_KINDS[answer];
-  if (!traits.needsSubstituteOffer) return traits.emailLabel;
-  return offer ? traits.emailLabel(offer) : undefined;
+function answerLabel(answer: AnswerKind, offer: NoticeLine['substitute'], r: Reader): string | undefined {
+  if (ANSWER_KINDS[answer].needsSubstituteOffer && !offer) return undefined;
+  return r.t(`notice.answers.labels.${answer}`, offer ? { sku: keep(offer.sku) } : {});
 }
 
 /** The price difference of an offer, per unit and for the whole offered quantity. */
 function priceDifference(offer: NonNullable<NoticeLine['substitute']>, currency: string | undefined, r: Reader): string {
-  if (offer.priceDelta === 0) return 'Same price as the product you ordered.';
+  if (offer.priceDelta === 0) return r.t('notice.answers.samePrice');
   const total = Math.round(offer.priceDelta * offer.quantity * 100) / 100;
-  return (
-    `Price difference: ${formatPriceDelta(offer.priceDelta, currency, r)} per unit, ` +
-    `${formatPriceDelta(total, currency, r)} in total for ${formatQuantity(offer.quantity, r)} units.`
-  );
+  return r.t('notice.answers.priceDifference', {
+    perUnit: keep(formatPriceDelta(offer.priceDelta, currency, r)),
+    total: keep(formatPriceDelta(total, currency, r)),
+    quantity: formatQuantity(offer.quantity, r),
+  });
 }
 
 function answerBlocks(n: CustomerNotice, lines: NoticeLine[], r: Reader): Block[] {
   const perLine = lines.flatMap((line) => lineAnswerBlocks(n, line, r));
   if (perLine.length === 0) return [];
+  const forAll = n.allLines ? answerButtons(n.allLines, (answer) => r.t(`notice.answers.allLabels.${answer}`)) : [];
   return [
-    { type: 'heading', text: 'Tell us what suits you' },
-    {
-      type: 'paragraph',
-      text:
-        'Each link acts on its own line: it opens a page where you confirm your choice with a button. ' +
-        'We apply your answer shortly, and our next email about this order shows the result.',
-    },
+    ...(forAll.length > 0
+      ? [{ type: 'heading' as const, text: r.t('notice.answers.allHeading') }, { type: 'paragraph' as const, text: r.t('notice.answers.allExplain') }, ...forAll]
+      : []),
+    { type: 'heading', text: r.t('notice.answers.heading') },
+    { type: 'paragraph', text: r.t('notice.answers.explain') },
     ...perLine,
   ];
+}
+
+/** Whom to ask: the account manager by name, email and phone when the notice names them. */
+function contactBlocks(n: CustomerNotice, r: Reader): Block[] {
+  const manager = n.accountManager;
+  if (!manager) return [{ type: 'paragraph', text: r.t('notice.questions') }];
+  const ways = [
+    ...(manager.email ? [r.t('notice.contactEmail', { email: keep(manager.email) })] : []),
+    ...(manager.phone ? [r.t('notice.contactPhone', { phone: keep(manager.phone) })] : []),
+  ];
+  return [{ type: 'paragraph', text: r.t('notice.questionsFrom', { name: manager.name }) }, ...(ways.length > 0 ? [{ type: 'list' as const, items: ways }] : [])];
+}
+
+/** The credit: announced with the shortage, said to be kept when it closes. */
+function creditBlocks(n: CustomerNotice, r: Reader): Block[] {
+  const { credit } = NOTICE_KINDS[n.kind];
+  if (!n.compensation || credit === 'none') return [];
+  const amount = keep(formatMoney(n.compensation.amount, n.compensation.currency, r));
+  return [{ type: 'paragraph', tone: 'note', text: r.t(credit === 'kept' ? 'notice.creditKept' : 'notice.credit', { amount }) }];
 }
 
 export function renderCustomerNotice(input: CustomerNotice): RenderedEmail {
@@ -320,144 +252,113 @@ export function renderCustomerNotice(input: CustomerNotice): RenderedEmail {
   const copy = NOTICE_COPY[n.kind];
   const lines = n.lines.filter(copy.lines);
   const blocks: Block[] = [
-    { type: 'paragraph', text: `Dear ${n.customer.name},` },
+    { type: 'paragraph', text: r.t('notice.greeting', { name: n.customer.contactName ?? n.customer.name }) },
     { type: 'paragraph', text: copy.intro(n, r) },
-    table(LINE_COLUMNS, copy.columns, lines, r),
-    ...whyBlocks(lines),
+    table(LINE_COLUMNS, copy.columns, lines, r, (c) => r.t(`notice.columns.${c}`)),
+    ...whyBlocks(lines, r),
     ...(NOTICE_KINDS[n.kind].offersAnswers ? answerBlocks(n, lines, r) : []),
-    ...(n.compensation
-      ? [
-          {
-            type: 'paragraph' as const,
-            text: `To make up for the inconvenience we will credit your account with ${formatMoney(n.compensation.amount, n.compensation.currency, r)}.`,
-          },
-        ]
-      : []),
-    { type: 'paragraph', text: 'Questions? Your account manager is happy to help.' },
+    ...creditBlocks(n, r),
+    ...contactBlocks(n, r),
   ];
+  const reference = keep(n.reference ?? n.incidentId);
+  const footerValues = { reference, revision: n.revision, timeZone: r.timeZone };
   const doc: EmailDocument = {
     lang: r.language,
-    title: copy.title,
+    title: r.t(`notice.kinds.${n.kind}.title`),
     blocks,
-    footer: `Reference: incident ${n.incidentId}${n.revision > 0 ? `, update ${n.revision}` : ''}. Dates are given in ${r.timeZone} time.`,
+    footer: r.t(n.revision > 0 ? 'notice.footerUpdate' : 'notice.footer', footerValues),
   };
-  return { subject: headerSafe(copy.subject(n.sku)), ...renderDocument(doc) };
+  return { subject: headerSafe(r.t(`notice.kinds.${n.kind}.subject`, { sku: n.sku })), ...renderDocument(doc) };
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Account-manager digests
 
-const OUTCOME_TEXT: Record<DigestAccount['outcome'], string> = {
-  sent: 'sent',
-  rejected: 'bounced, please call',
-  undeliverable: 'no usable email address in the CRM, please call',
-  pending: 'held until your call',
-};
+type DigestColumn = keyof Catalogue['digest']['columns'];
 
-type DigestColumn =
-  | 'customer'
-  | 'stage'
-  | 'shipNow'
-  | 'shippedSoFar'
-  | 'backordered'
-  | 'expectedDate'
-  | 'substituteOffered'
-  | 'shippedAtOnce'
-  | 'shippedFromRestocks'
-  | 'substitutedInTotal'
-  | 'cancelled'
-  | 'stillBackordered'
-  | 'outcome';
-
-const DIGEST_COLUMNS: Record<DigestColumn, Column<DigestAccount>> = {
-  customer: { title: 'Customer', value: (a) => `${a.name} (${a.customerId})` },
-  stage: { title: 'Stage', value: (a) => a.stage },
-  shipNow: { title: 'Ships now', align: 'right', value: (a, r) => formatQuantity(a.shipNow, r) },
-  // Units of the product itself shipped since the shortage began: at once and from restocks.
-  shippedSoFar: { title: 'Shipped so far', align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.shippedAtOnce + t.shippedFromRestocks, r) },
-  backordered: { title: 'Backordered', align: 'right', value: (a, r) => formatQuantity(a.backordered, r) },
-  expectedDate: {
-    title: 'Expected',
-    value: (a, r) => (a.backordered > 0 ? (a.expectedDate ? formatDate(a.expectedDate, r) : 'not known yet') : ''),
-  },
-  substituteOffered: { title: 'Substitute offered', value: (a) => (a.substituteOffered ? 'yes' : 'no') },
-  shippedAtOnce: { title: 'Shipped at once', align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.shippedAtOnce, r) },
-  shippedFromRestocks: { title: 'Shipped from restocks', align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.shippedFromRestocks, r) },
-  substitutedInTotal: { title: 'Substitute units', align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.substituted, r) },
-  cancelled: { title: 'Cancelled by customer', align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.cancelled, r) },
-  stillBackordered: { title: 'Still backordered', align: 'right', value: (a, r) => formatQuantity(a.backordered, r), optional: (a) => a.backordered > 0 },
-  outcome: { title: 'Customer email', value: (a) => OUTCOME_TEXT[a.outcome] },
-};
-
-interface DigestCopy {
-  /** The event, in the subject and the opening sentence. */
-  event: string;
-  /** What the table says about each account: what this event means for it. */
-  columns: DigestColumn[];
+/** The customer's contact for the account manager to call: name, then phone (or email without one). */
+function contactOf(a: DigestAccount): string {
+  if (!a.contact) return '';
+  const reach = a.contact.phone ?? a.contact.email;
+  return reach ? `${a.contact.name}, ${keep(reach)}` : a.contact.name;
 }
 
-const DIGEST_COPY: Record<NoticeKind, DigestCopy> = {
-  'first-notice': { event: 'shortage', columns: ['customer', 'stage', 'shipNow', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'] },
-  'eta-change': { event: 'ETA change', columns: ['customer', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'] },
-  'backorder-shipped': { event: 'backorders shipped', columns: ['customer', 'stage', 'shipNow', 'backordered', 'expectedDate', 'outcome'] },
-  'status-update': { event: 'status', columns: ['customer', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'] },
-  'incident-closed': {
-    event: 'closed',
-    columns: ['customer', 'stage', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered', 'outcome'],
+const DIGEST_COLUMNS: Record<DigestColumn, Column<DigestAccount>> = {
+  customer: { value: (a) => `${a.name} (${keep(a.customerId)})` },
+  contact: { value: contactOf, optional: (a) => a.contact !== undefined },
+  stage: { value: (a) => a.stage },
+  shipNow: { align: 'right', value: (a, r) => formatQuantity(a.shipNow, r) },
+  // Units of the product itself shipped since the shortage began: at once and from restocks.
+  shippedSoFar: { align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.shippedAtOnce + t.shippedFromRestocks, r) },
+  backordered: { align: 'right', value: (a, r) => formatQuantity(a.backordered, r) },
+  expectedDate: {
+    value: (a, r) => (a.backordered > 0 ? (a.expectedDate ? dateToken(a.expectedDate, r) : r.t('notice.notKnownYet')) : ''),
   },
-  'incident-cancelled': { event: 'cancelled', columns: ['customer', 'stage', 'outcome'] },
+  substituteOffered: { value: (a, r) => r.t(a.substituteOffered ? 'digest.yes' : 'digest.no') },
+  shippedAtOnce: { align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.shippedAtOnce, r) },
+  shippedFromRestocks: { align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.shippedFromRestocks, r) },
+  substitutedInTotal: { align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.substituted, r) },
+  cancelled: { align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.cancelled, r) },
+  stillBackordered: { align: 'right', value: (a, r) => formatQuantity(a.backordered, r), optional: (a) => a.backordered > 0 },
+  outcome: { value: (a, r) => r.t(`digest.outcomes.${a.outcome}`) },
+};
+
+/** What the table says about each account: what this event means for it. */
+const DIGEST_COLUMNS_BY_KIND: Record<NoticeKind, DigestColumn[]> = {
+  'first-notice': ['customer', 'contact', 'stage', 'shipNow', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
+  'eta-change': ['customer', 'contact', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
+  'backorder-shipped': ['customer', 'contact', 'stage', 'shipNow', 'backordered', 'expectedDate', 'outcome'],
+  'status-update': ['customer', 'contact', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
+  'incident-closed': ['customer', 'contact', 'stage', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered', 'outcome'],
+  'incident-cancelled': ['customer', 'contact', 'stage', 'outcome'],
 };
 
 /** Why an account is on the call list, in the order the list is ranked by. */
 function callReasons(a: DigestAccount, r: Reader): string {
   const reasons = [
-    a.shipNow === 0 && !a.substituted ? 'nothing ships now' : undefined,
-    a.confirmationReleased ? `${formatQuantity(a.confirmationReleased, r)} confirmed units taken back` : undefined,
-    a.critical ? 'critical supply' : undefined,
-    a.backordered > 0 ? `${formatQuantity(a.backordered, r)} backordered` : undefined,
+    a.shipNow === 0 && !a.substituted ? r.t('digest.reasons.nothingShips') : undefined,
+    a.confirmationReleased ? r.t('digest.reasons.taken', { quantity: formatQuantity(a.confirmationReleased, r) }) : undefined,
+    a.critical ? r.t('digest.reasons.critical') : undefined,
+    a.backordered > 0 ? r.t('digest.reasons.backordered', { quantity: formatQuantity(a.backordered, r) }) : undefined,
   ].filter((reason) => reason !== undefined);
-  return reasons.length > 0 ? reasons.join(', ') : 'the relationship calls for a personal heads-up';
+  return reasons.length > 0 ? reasons.join(', ') : r.t('digest.reasons.headsUp');
 }
 
 export function renderDigest(input: AccountManagerDigest): RenderedEmail {
   const d = AccountManagerDigestSchema.parse(input);
   const r = readerOf(d.accountManager);
-  const copy = DIGEST_COPY[d.kind];
   const count = d.accounts.length;
-  const accountsWord = count === 1 ? 'account' : 'accounts';
+  const event = r.t(`digest.events.${d.kind}`);
   const byId = new Map(d.accounts.map((a) => [a.customerId, a]));
   // In the digest's order: most affected first.
   const headsUp = d.personalHeadsUp.map((customerId) => byId.get(customerId)!);
   const subject =
-    `[Stockout ${d.sku}, ${copy.event}] ${count} of your ${accountsWord} affected` +
-    (headsUp.length > 0 ? `, ${headsUp.length} to call first` : '');
-  const product = d.skuDescription ? `${d.sku} (${d.skuDescription})` : d.sku;
+    r.t('digest.subject', { sku: d.sku, event, count }) + (headsUp.length > 0 ? r.t('digest.subjectCallFirst', { count: headsUp.length }) : '');
+  const product = productName(d, r);
+  const callItem = (a: DigestAccount) => {
+    const contact = contactOf(a);
+    const values = { name: a.name, customerId: keep(a.customerId), stage: a.stage, reasons: callReasons(a, r) };
+    return contact ? r.t('digest.callContact', { ...values, contact }) : r.t('digest.callItem', values);
+  };
   const blocks: Block[] = [
-    { type: 'paragraph', text: `Hello ${d.accountManager.name},` },
-    {
-      type: 'paragraph',
-      text: `${count} of your ${accountsWord} ${count === 1 ? 'is' : 'are'} affected by the ${product} incident (${copy.event}). This is what each customer was told.`,
-    },
+    { type: 'paragraph', text: r.t('digest.greeting', { name: d.accountManager.name }) },
+    { type: 'paragraph', text: r.t('digest.intro', { count, product, event }) },
     ...(headsUp.length > 0
       ? [
-          { type: 'heading' as const, text: 'Call these customers first' },
-          {
-            type: 'paragraph' as const,
-            text:
-              'Most affected first: customers who get nothing now, whose confirmed stock was taken back, with critical supply, ' +
-              'then by units backordered. Call them before or alongside the email.',
-          },
-          { type: 'list' as const, items: headsUp.map((a) => `${a.name} (${a.customerId}, ${a.stage}): ${callReasons(a, r)}`) },
+          { type: 'heading' as const, text: r.t('digest.callFirst') },
+          { type: 'paragraph' as const, text: r.t('digest.callFirstExplain') },
+          { type: 'list' as const, items: headsUp.map(callItem) },
         ]
       : []),
-    { type: 'heading', text: 'Your affected accounts' },
-    table(DIGEST_COLUMNS, copy.columns, d.accounts, r),
+    { type: 'heading', text: r.t('digest.accounts') },
+    table(DIGEST_COLUMNS, DIGEST_COLUMNS_BY_KIND[d.kind], d.accounts, r, (c) => r.t(`digest.columns.${c}`)),
   ];
+  const reference = keep(d.reference ?? d.incidentId);
   const doc: EmailDocument = {
     lang: r.language,
-    title: `Stockout ${d.sku}: your affected accounts`,
+    title: r.t('digest.title', { sku: d.sku }),
     blocks,
-    footer: `Reference: incident ${d.incidentId}${d.revision > 0 ? `, digest ${d.revision}` : ''}.`,
+    footer: r.t(d.revision > 0 ? 'digest.footerRevision' : 'digest.footer', { reference, revision: d.revision }),
   };
   return { subject: headerSafe(subject), ...renderDocument(doc) };
 }

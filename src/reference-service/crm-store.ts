@@ -101,7 +101,7 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
     },
 
     getAccountManagers(accountManagerIds: string[]): AccountManager[] {
-      const rows = byIds<{ account_manager_id: string; name: string; email: string }>(
+      const rows = byIds<{ account_manager_id: string; name: string; email: string; phone: string | null }>(
         'account_managers',
         'account_manager_id',
         accountManagerIds,
@@ -111,6 +111,7 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
         accountManagerId: r.account_manager_id,
         name: r.name,
         email: r.email,
+        ...(r.phone ? { phone: r.phone } : {}),
         accountIds: (sql(db, 'SELECT customer_id FROM customers WHERE account_manager_id = ? ORDER BY customer_id').all(r.account_manager_id) as { customer_id: string }[]).map(
           (c) => c.customer_id,
         ),

@@ -96,7 +96,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
 
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 
-CREATE TABLE IF NOT EXISTS account_managers (account_manager_id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS account_managers (account_manager_id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, phone TEXT);
 
 CREATE TABLE IF NOT EXISTS customers (
   customer_id TEXT PRIMARY KEY, name TEXT NOT NULL, stage TEXT NOT NULL, critical INTEGER NOT NULL,
@@ -131,6 +131,9 @@ export function openDatabase(file: string = ':memory:'): Db {
   // Databases made before locations had a time zone get the column (NULL: UTC).
   const columns = db.prepare('PRAGMA table_info(locations)').all() as { name: string }[];
   if (!columns.some((c) => c.name === 'time_zone')) db.exec('ALTER TABLE locations ADD COLUMN time_zone TEXT');
+  // Databases made before account managers had a phone get the column (additive: null until the CRM has one).
+  const managerColumns = db.prepare('PRAGMA table_info(account_managers)').all() as { name: string }[];
+  if (!managerColumns.some((c) => c.name === 'phone')) db.exec('ALTER TABLE account_managers ADD COLUMN phone TEXT');
   return db;
 }
 

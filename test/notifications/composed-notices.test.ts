@@ -14,6 +14,7 @@ describe('answer links over SMTP', () => {
   const now = new Date();
   const inputs: NoticeInputs = {
     incidentId: 'stockout:EU:VALVE-12:abcd1234',
+    reference: 'INC-EU-VALVE-12-1',
     workflowId: 'stockout:EU:VALVE-12',
     kind: 'first-notice',
     revision: 0,
@@ -23,6 +24,7 @@ describe('answer links over SMTP', () => {
     today: '2026-11-24',
     expectedDate: '2026-12-10',
     previousExpectedDate: null,
+    etaReason: null,
     allocation: [
       { lineId: 'L-1', customerId: 'C-1', requested: 10, allocated: 4, substitutes: [], backordered: 6, releasedConfirmation: 0, reasons: ['fair-share-floor', 'pool-exhausted'] },
       { lineId: 'L-2', customerId: 'C-2', requested: 5, allocated: 0, substitutes: [], backordered: 5, releasedConfirmation: 0, reasons: ['pool-exhausted'] },
@@ -133,9 +135,9 @@ describe('answer links over SMTP', () => {
     expect(digestText).not.toContain('(C-1)');
     const calls = digestText.split(/\r?\n/).filter((l) => /^ {2}\* Customer C-\d \(/.test(l));
     expect(calls).toEqual([
-      '  * Customer C-4 (C-4, basic): nothing ships now, 10 backordered',
-      '  * Customer C-3 (C-3, basic): 2 confirmed units taken back, 6 backordered',
-      '  * Customer C-5 (C-5, basic): critical supply, 2 backordered',
+      '  * Customer C-4 (C-4, basic): nothing ships now, 10 backordered. Call Buyer, c-4@customer.example.',
+      '  * Customer C-3 (C-3, basic): 2 confirmed units taken back, 6 backordered. Call Buyer, c-3@customer.example.',
+      '  * Customer C-5 (C-5, basic): critical supply, 2 backordered. Call Buyer, c-5@customer.example.',
     ]);
     const c4 = sink.messages().find((m) => m.envelope.to[0] === 'c-4@customer.example')!;
     expect(c4.text).toContain('  * Order SO-4, line L-4: The stock ran out before this line was reached');

@@ -58,3 +58,13 @@ export function digest(overrides: Partial<AccountManagerDigest> = {}): AccountMa
     ...overrides,
   };
 }
+
+/** The HTML without its tags and without the column labels only stacked cards show: what a reader sees. */
+export function visibleHtml(html: string): string {
+  return html.replace(/<span class="label"[^>]*>[^<]*<\/span>/g, '').replace(/<[^>]+>/g, '');
+}
+
+/** What each table cell of the HTML shows, its stacked-card label left out. */
+export function cellTexts(html: string): string[] {
+  return [...html.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => visibleHtml(m[1]!));
+}

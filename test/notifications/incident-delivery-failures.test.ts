@@ -9,6 +9,7 @@ import { activitiesWith, timeSkippingWorlds } from '../harness/incident-worlds';
 import { FROM } from './fixtures';
 import { NO_APPROVAL, APPROVAL, customersOfShortSku, editCustomer, communications, digestRow } from './incident-emails';
 import { smtpFixtures } from './smtp-fixtures';
+import { noticeContact } from '../../src/notifications/notices';
 
 describe('notices of a whole incident: when delivery fails', () => {
   const worlds = timeSkippingWorlds();
@@ -20,7 +21,7 @@ describe('notices of a whole incident: when delivery fails', () => {
     const [customerId] = customersOfShortSku(w);
     const [customer] = await w.deps.crm.getCustomers([customerId!]);
     const [manager] = await w.deps.crm.getAccountManagers([customer!.accountManagerId]);
-    bounced = customer!.contacts[0]!.email;
+    bounced = noticeContact(customer!)!.email;
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), NO_APPROVAL);
       const state = await waitForState(handle, 'following-up');
@@ -50,6 +51,9 @@ describe('notices of a whole incident: when delivery fails', () => {
       editCustomer(w, posix!, 'locale', 'en_US');
       editCustomer(w, windowsZone!, 'time_zone', 'Eastern Standard Time');
       editCustomer(w, windowsZone!, 'name', `Very Long Name ${'x'.repeat(300)}`);
+      editCustomer(w, windowsZone!, 'locale', 'en-GB');
+      // The greeting names the contact person: an overlong one from the CRM is shortened too.
+      editCustomer(w, windowsZone!, 'contacts', JSON.stringify([{ name: `Very Long Name ${'x'.repeat(300)}`, email: 'win@customer.example' }]));
       editCustomer(w, noContact!, 'contacts', '[]');
       editCustomer(w, overlongAddress!, 'contacts', JSON.stringify([{ name: 'Long', email: `${'a'.repeat(250)}@customer.example` }]));
       editCustomer(w, french!, 'locale', 'fr-FR');
@@ -64,16 +68,16 @@ describe('notices of a whole incident: when delivery fails', () => {
       expect(state.deliveries[0]!.rejected).toBe(2);
 
       const emailTo = (address: string) => w.sink.messages().find((m) => m.envelope.to[0] === address);
-      const posixEmail = emailTo(posixCustomer!.contacts[0]!.email)!;
+      const posixEmail = emailTo(noticeContact(posixCustomer!)!.email)!;
       expect(posixEmail.html).toContain('<html lang="en-US">');
       expect(posixEmail.text).toMatch(/[A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2}, \d{4}/); // en-US: weekday, month day, year
-      // The text is English, so are its dates (in the customer's zone) and the HTML's language.
-      const frenchEmail = emailTo(frenchCustomer!.contacts[0]!.email)!;
-      expect(frenchEmail.text).toMatch(/Expected: (Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, \d{1,2} [A-Z][a-z]+ \d{4}/);
-      expect(frenchEmail.text).not.toMatch(/lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche/);
-      expect(frenchEmail.text).toContain('Dates are given in Europe/Paris time.');
-      expect(frenchEmail.html).toContain('<html lang="en-GB">');
-      const windowsEmail = emailTo(windowsCustomer!.contacts[0]!.email)!;
+      // The text is French, so are its dates (in the customer's zone) and the HTML's language.
+      const frenchEmail = emailTo(noticeContact(frenchCustomer!)!.email)!;
+      expect(frenchEmail.text).toMatch(/Prévu le: (lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d{1,2} [a-zéû]+ \d{4}/);
+      expect(frenchEmail.text).not.toMatch(/(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day/);
+      expect(frenchEmail.text).toContain('Les dates sont données dans le fuseau Europe/Paris.');
+      expect(frenchEmail.html).toContain('<html lang="fr-FR">');
+      const windowsEmail = emailTo(noticeContact(windowsCustomer!)!.email)!;
       expect(windowsEmail.text).toContain('Dates are given in UTC time.');
       const greeting = windowsEmail.text!.split(/\r?\n/).find((line) => line.startsWith('Dear '))!;
       expect(greeting).toMatch(/^Dear Very Long Name x+…,$/);

@@ -1,6 +1,8 @@
 // Reading a whole incident's emails and its systems of record, for the notice tests on the time-skipping
 // server: who received what, the figures the emails' tables show, and what the inventory system and the CRM hold.
+import { CATALOGUES } from '../../src/notifications/reader';
 import { SHORT_SKU, policyWith, type World } from '../incident/world';
+import { noticeContact } from '../../src/notifications/notices';
 
 export const NO_APPROVAL = policyWith({ approval: { severityThreshold: 'critical' } });
 export const APPROVAL = policyWith({ approval: { severityThreshold: 'low', deadlineHours: 24, timeoutAction: 'escalate' } });
@@ -15,6 +17,11 @@ export const customersOfShortSku = (w: World) =>
 export const editCustomer = (w: World, customerId: string, column: 'locale' | 'time_zone' | 'name' | 'contacts', value: string) =>
   w.service.db.prepare(`UPDATE customers SET ${column} = ? WHERE customer_id = ?`).run(value, customerId);
 
+/** Every customer of the short SKU reads English, for tests that check the English wording of whole incidents. */
+export const inEnglish = (w: World) => {
+  for (const customerId of customersOfShortSku(w)) editCustomer(w, customerId, 'locale', 'en-GB');
+};
+
 /** Every email the sink kept, by its `X-Stockout-Notice` header (kind and revision): the sorted envelope recipients. */
 export const recipientsByNotice = (w: World) => {
   const byNotice: Record<string, string[]> = {};
@@ -26,11 +33,11 @@ export const recipientsByNotice = (w: World) => {
   return byNotice;
 };
 
-/** The addresses an event for these customers must reach: each customer's first contact, and each account manager once. */
+/** The addresses an event for these customers must reach: each customer's contact for supply notices, and each account manager once. */
 export const addressesOf = async (w: World, customerIds: string[]) => {
   const customers = await w.deps.crm.getCustomers(customerIds);
   const managers = await w.deps.crm.getAccountManagers([...new Set(customers.map((c) => c.accountManagerId))]);
-  return [...customers.map((c) => c.contacts[0]!.email), ...managers.map((m) => m.email)].sort();
+  return [...customers.map((c) => noticeContact(c)!.email), ...managers.map((m) => m.email)].sort();
 };
 
 export const customersWith = async (w: World, incidentId: string, has: (b: { open: number; fulfilled: number }) => boolean) =>
@@ -42,12 +49,31 @@ export const isDigest = (m: { subject?: string | undefined }) => m.subject?.star
 export const emailsOf = (w: World, kind: string) =>
   w.sink.messages().filter((m) => m.headers.some((h) => h.name.toLowerCase() === 'x-stockout-notice' && h.value.startsWith(`${kind};`)));
 
-/** The rows of an email's plain-text table, each as its labelled fields. */
+// Column titles of every catalogue, each read as its English title: customers get their emails in their language.
+const ENGLISH_TITLE = new Map(
+  Object.values(CATALOGUES).flatMap((c) => [
+    ...Object.entries(c.notice.columns).map(([key, title]) => [title, CATALOGUES.en.notice.columns[key as keyof typeof c.notice.columns]] as const),
+    ...Object.entries(c.digest.columns).map(([key, title]) => [title, CATALOGUES.en.digest.columns[key as keyof typeof c.digest.columns]] as const),
+  ]),
+);
+const escape = (title: string) => title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const TITLES = [...ENGLISH_TITLE.keys()].sort((a, b) => b.length - a.length).map(escape).join('|');
+const FIELD = new RegExp(`, (?=(?:${TITLES}): )`);
+const FIRST_FIELD = new RegExp(`^  \\* (?:${TITLES}): `);
+
+/** The rows of an email's plain-text table, each as its labelled fields under their English titles. */
 export const tableRows = (text: string): Record<string, string>[] =>
   text
     .split(/\r?\n/)
-    .filter((line) => line.startsWith('  * Order: ') || line.startsWith('  * Customer: '))
-    .map((line) => Object.fromEntries(line.slice(4).split(/, (?=[A-Z][\w ]*: )/).map((field) => [field.slice(0, field.indexOf(': ')), field.slice(field.indexOf(': ') + 2)])));
+    .filter((line) => FIRST_FIELD.test(line) && ['Order', 'Customer'].includes(ENGLISH_TITLE.get(line.slice(4, line.indexOf(': ')))!))
+    .map((line) =>
+      Object.fromEntries(
+        line
+          .slice(4)
+          .split(FIELD)
+          .map((field) => [ENGLISH_TITLE.get(field.slice(0, field.indexOf(': '))) ?? field.slice(0, field.indexOf(': ')), field.slice(field.indexOf(': ') + 2)]),
+      ),
+    );
 export const units = (value: string | undefined) => Number((value ?? '').replace(/\D/g, ''));
 export const customerOfRow = (row: Record<string, string>) => /\(([^()]+)\)$/.exec(row['Customer']!)![1]!;
 

@@ -6,7 +6,8 @@ import type { IncidentSnapshot } from '../../activities/shared';
 import { cancelSignal, recordRestockUpdate } from '../../workflows/definitions';
 import { SHORT_SKU, manualTrigger, settledState, startIncident, waitForState } from '../incident/world';
 import { timeSkippingWorlds } from '../harness/incident-worlds';
-import { NO_APPROVAL, recipientsByNotice, addressesOf, customersWith, isDigest, emailsOf, tableRows, customerOfRow, callList } from './incident-emails';
+import { NO_APPROVAL, recipientsByNotice, addressesOf, customersWith, isDigest, emailsOf, tableRows, customerOfRow, callList , inEnglish } from './incident-emails';
+import { noticeContact } from '../../src/notifications/notices';
 
 describe('notices of a whole incident: who is told', () => {
   const worlds = timeSkippingWorlds();
@@ -55,6 +56,8 @@ describe('notices of a whole incident: who is told', () => {
 
   it('tells only the customers the shortage touches, says why a line gets nothing now, and ranks whom to call', async () => {
     const w = await worlds.open();
+    // This test reads the English wording; the customers' own languages are tested in catalogues.test.ts.
+    inEnglish(w);
     // A customer that reports stock it can live on waits: its email says so.
     const { id: holder } = w.service.db
       .prepare(
@@ -78,7 +81,7 @@ describe('notices of a whole incident: who is told', () => {
       // Every line that gets nothing now says why, in a sentence.
       const orderOf = new Map(snapshot.lines.map((l) => [l.lineId, l.orderId]));
       const crm = await w.deps.crm.getCustomers(affected);
-      const emailOf = (customerId: string) => w.sink.messages().find((m) => m.envelope.to[0] === crm.find((c) => c.customerId === customerId)!.contacts[0]!.email)!;
+      const emailOf = (customerId: string) => w.sink.messages().find((m) => m.envelope.to[0] === noticeContact(crm.find((c) => c.customerId === customerId)!)!.email)!;
       let explained = 0;
       for (const customerId of affected) {
         for (const line of linesOf(customerId).filter((l) => l.allocated === 0)) {

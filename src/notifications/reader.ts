@@ -1,0 +1,97 @@
+// Who reads an email or an answer page, and how it is written for them: the catalogue's language, numbers and
+// money in the reader's locale, dates in the reader's time zone. Pure (the catalogues are loaded in memory once).
+import i18next from 'i18next';
+import { de } from './catalogues/de';
+import { en } from './catalogues/en';
+import { fr } from './catalogues/fr';
+
+type PluralSuffix = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
+type BaseKey<K extends string> = K extends `${infer B}_${PluralSuffix}` ? B : K;
+type Leaves<T, P extends string = ''> = {
+  [K in keyof T & string]: T[K] extends string ? `${P}${BaseKey<K>}` : Leaves<T[K], `${P}${K}.`>;
+}[keyof T & string];
+
+/** A key of the catalogues, plural forms named by their base key (i18next picks the form from `count`). */
+export type MessageKey = Leaves<typeof en>;
+export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+
+/** The languages the catalogues are written in; English is the fallback for any other language and for a missing key. */
+export const CATALOGUES = { en, de, fr } as const;
+export type Language = keyof typeof CATALOGUES;
+
+const i18n = i18next.createInstance();
+void i18n.init({
+  resources: Object.fromEntries(Object.entries(CATALOGUES).map(([language, translation]) => [language, { translation }])),
+  lng: 'en',
+  fallbackLng: 'en',
+  initAsync: false,
+  // Values arrive formatted and are escaped by the renderer; a value is never read as a key or a nesting.
+  interpolation: { escapeValue: false, skipOnVariables: true },
+  returnEmptyString: false,
+  showSupportNotice: false,
+});
+
+export interface Reader {
+  /** The reader's own locale: numbers and money are written in its style. */
+  locale: string;
+  /** The language the text is written in: the HTML's lang, and dates are written in it. */
+  language: string;
+  timeZone: string;
+  t: Translate;
+}
+
+const DEFAULT_READER = { locale: 'en-GB', timeZone: 'UTC' };
+
+export function readerOf(person: { locale?: string | undefined; timeZone?: string | undefined }): Reader {
+  const locale = person.locale ?? DEFAULT_READER.locale;
+  const { catalogue, language } = languageFor(locale);
+  const fixed = i18n.getFixedT(catalogue) as unknown as (key: string, values?: object) => string;
+  return { locale, language, timeZone: person.timeZone ?? DEFAULT_READER.timeZone, t: (key, values) => fixed(key, values) };
+}
+
+/**
+ * The catalogue a locale reads and the language its text (and dates) are written in: the reader's own variant
+ * (de-DE, de-AT, fr-CA, en-US…) where there is a catalogue, British English for any other language, so an
+ * English sentence never carries a Dutch date.
+ */
+function languageFor(locale: string): { catalogue: Language; language: string } {
+  const tag = new Intl.Locale(locale);
+  return tag.language in CATALOGUES ? { catalogue: tag.language as Language, language: tag.baseName } : { catalogue: 'en', language: DEFAULT_READER.locale };
+}
+
+/**
+ * A date in two parts, the weekday (with what follows it) and the date proper, so a narrow column may wrap
+ * between them, and only there: "Tuesday, | 8 December 2026". A calendar date is shown as that date wherever
+ * the reader is (a UTC conversion would move it a day); an instant as the date it falls on in the reader's
+ * time zone. Written in the text's language, so an English sentence never carries a French date.
+ */
+export function formatDateParts(value: string, reader: Pick<Reader, 'language' | 'timeZone'>): [string, string] {
+  const calendarDate = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const parts = new Intl.DateTimeFormat(reader.language, {
+    dateStyle: 'full',
+    timeZone: calendarDate ? 'UTC' : reader.timeZone,
+  }).formatToParts(new Date(calendarDate ? `${value}T00:00:00Z` : value));
+  const weekday = parts.findIndex((p) => p.type === 'weekday');
+  // The weekday leads in the languages of the catalogues; elsewhere the date stays one piece.
+  if (weekday !== 0 || parts[1]?.type !== 'literal') return ['', parts.map((p) => p.value).join('')];
+  return [parts[0]!.value + parts[1].value, parts.slice(2).map((p) => p.value).join('')];
+}
+
+export function formatQuantity(value: number, reader: Pick<Reader, 'locale'>): string {
+  return new Intl.NumberFormat(reader.locale).format(value);
+}
+
+export function formatMoney(amount: number, currency: string, reader: Pick<Reader, 'locale'>, signed = false): string {
+  return new Intl.NumberFormat(reader.locale, {
+    style: 'currency',
+    currency,
+    signDisplay: signed ? 'exceptZero' : 'auto',
+  }).format(amount);
+}
+
+/** A price difference: money when the currency is known, else a plain signed number. */
+export function formatPriceDelta(delta: number, currency: string | undefined, reader: Pick<Reader, 'locale'>): string {
+  return currency
+    ? formatMoney(delta, currency, reader, true)
+    : new Intl.NumberFormat(reader.locale, { signDisplay: 'exceptZero', maximumFractionDigits: 2 }).format(delta);
+}
