@@ -5,7 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AllocationPlan } from '../../src/allocation/types';
 import type { IncidentState, ImpactSummary, PlanSummary } from '../../src/incident/state';
 import type { IncidentReport } from '../../src/report/incident-report';
-import { activityWorld, AS_OF, INCIDENT, POLICY, type ActivityWorld } from '../activities/fixture';
+import { withFirstSharingRules } from '../../src/allocation/policy';
+import { activityWorld, AS_OF, INCIDENT, POLICY as DEFAULT, type ActivityWorld } from '../activities/fixture';
+
+// The report's arithmetic over a plan where the critical customer takes the whole pool: the first sharing rules
+// make that plan (the current ones give the other customer its first pack, which the engine's tests cover).
+const POLICY = withFirstSharingRules(DEFAULT);
 import { sampleState } from '../api/fake-operations';
 
 let world: ActivityWorld;
