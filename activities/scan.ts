@@ -3,7 +3,8 @@
 // attach to the one already running — the incident's workflow id is its SKU and network, so never a twin.
 import { beat } from './progress';
 import { addDays } from '../src/allocation/dates';
-import { TriggerSchema, describeIssues, type Trigger } from '../src/incident/commands';
+import { TriggerSchema, type Trigger } from '../src/incident/commands';
+import { describeIssues, issuesOf } from '../src/validation/issues';
 import { scanHeldBack, type LatestIncident } from '../src/incident/reopen';
 import { skusAtRisk, type SkuAtRisk } from '../src/impact/cover';
 import type { InventorySystem } from '../src/inventory/system';
@@ -56,7 +57,7 @@ export function createScanActivities(deps: { inventory: InventorySystem; inciden
         beat();
         const valid = TriggerSchema.safeParse(trigger);
         if (!valid.success) {
-          refused.push({ sku: trigger.sku.slice(0, 200), reason: describeIssues(valid.error, 'trigger') });
+          refused.push({ sku: trigger.sku.slice(0, 200), reason: describeIssues(issuesOf(valid.error, 'trigger')) });
           continue;
         }
         if (scanHeldBack(await deps.incidents.latest(trigger.network, trigger.sku), Date.now(), input.quietHours)) {

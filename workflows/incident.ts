@@ -4,7 +4,8 @@
 // summaries and references travel through history. The stages' longer bodies live in ./incident/.
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Policy } from '../src/allocation/policy';
-import { TriggerSchema, describeIssues, type Trigger } from '../src/incident/commands';
+import { TriggerSchema, type Trigger } from '../src/incident/commands';
+import { describeIssues, issuesOf } from '../src/validation/issues';
 import type { PendingEvent } from '../src/incident/follow-ups';
 import { openIncident } from '../src/incident/lifecycle';
 import { planKey, planLine, planRequest } from '../src/incident/planning';
@@ -44,7 +45,7 @@ interface CarriedState extends FollowUpTimers {
 export async function stockoutIncident(input: IncidentInput): Promise<ReportSummary> {
   // Clients validate before starting; a bad start input that slips through fails the workflow, not its task.
   const started = TriggerSchema.safeParse(input.trigger);
-  if (!started.success) throw ApplicationFailure.nonRetryable(describeIssues(started.error, 'trigger'), 'InvalidTrigger');
+  if (!started.success) throw ApplicationFailure.nonRetryable(describeIssues(issuesOf(started.error, 'trigger')), 'InvalidTrigger');
   const trigger = started.data;
   const run = new IncidentRun(
     input.carried?.state ?? openIncident(trigger, workflowInfo(), nowIso()),

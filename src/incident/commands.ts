@@ -3,7 +3,7 @@
 // Imported by workflow code: keep it pure.
 import { z } from 'zod';
 // Loading it also gives every parse of these schemas its messages in words ("required", "must be a whole number").
-import { describeIssues as describeValidation, issuesOf } from '../validation/issues';
+import '../validation/issues';
 import { ANSWER_KIND_NAMES, ANSWER_KINDS, type AnswerKind } from './answer-kinds';
 import { MAX_UNITS, units } from './units';
 
@@ -127,11 +127,3 @@ export const WithdrawSchema = z.object({
   reason: z.string().trim().min(1, 'say why the command is withdrawn').max(500),
 });
 export type Withdraw = z.infer<typeof WithdrawSchema>;
-
-/**
- * @deprecated `describeIssues(issuesOf(error, root))` from src/validation/issues. Kept only for workflows/ and
- * activities/, which other branches are editing: delete it once they import from there.
- */
-export function describeIssues(error: z.ZodError, root: string): string {
-  return describeValidation(issuesOf(error, root));
-}

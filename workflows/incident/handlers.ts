@@ -13,11 +13,11 @@ import {
   ResumeSchema,
   TriggerSchema,
   WithdrawSchema,
-  describeIssues,
   parseOrThrow,
   type Trigger,
 } from '../../src/incident/commands';
 import { comparePlans } from '../../src/incident/compare';
+import { describeIssues, issuesOf } from '../../src/validation/issues';
 import { etaChangeIssue, restockIssue } from '../../src/incident/follow-up-checks';
 import { acceptingFollowUps, etaAsTold } from '../../src/incident/follow-ups';
 import { addTrigger, isOver } from '../../src/incident/lifecycle';
@@ -221,6 +221,6 @@ function attachTrigger(run: IncidentRun, raw: Trigger): void {
 function signalInput<T>(schema: z.ZodType<T>, raw: unknown, name: string): T | null {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  log.warn(`ignored malformed ${name} signal`, { issues: describeIssues(parsed.error, name) });
+  log.warn(`ignored malformed ${name} signal`, { issues: describeIssues(issuesOf(parsed.error, name)) });
   return null;
 }
