@@ -35,6 +35,8 @@ export interface Board {
 
 const BOARD_LIMIT = 200;
 const KEPT_ENDED = 1000;
+/** How long a row waits for its incident's worker: one worker away (or down) must not hold the whole board. */
+const ROW_READ_MS = 2_000;
 
 export function createBoardReader(operations: Pick<IncidentOperations, 'list' | 'show'>) {
   const ended = new Map<string, IncidentState>();
@@ -43,14 +45,14 @@ export function createBoardReader(operations: Pick<IncidentOperations, 'list' | 
     const kept = ended.get(item.runId);
     if (kept) return kept;
     try {
-      const state = await operations.show(item.workflowId);
+      const state = await operations.show(item.workflowId, { withinMs: ROW_READ_MS });
       if (item.status !== 'RUNNING') {
         if (ended.size >= KEPT_ENDED) ended.delete(ended.keys().next().value!);
         ended.set(item.runId, state);
       }
       return state;
     } catch {
-      // A run that cannot be read yet (just started, worker away) still gets its row, without figures.
+      // A run that cannot be read in time (just started, worker away) still gets its row, without figures.
       return null;
     }
   }

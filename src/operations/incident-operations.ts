@@ -113,7 +113,8 @@ export type Simulation = PlanComparison & { simulationId: string };
 export interface IncidentOperations extends PlanOperations {
   trigger(trigger: z.input<typeof TriggerSchema>): Promise<TriggerResult>;
   list(filter?: ListFilter): Promise<IncidentListItem[]>;
-  show(id: string): Promise<IncidentState>;
+  /** The incident's state, read by a query; `withinMs` bounds the wait for a worker to answer it. */
+  show(id: string, options?: { withinMs?: number }): Promise<IncidentState>;
   simulate(id: string, policy: unknown): Promise<Simulation>;
   decide(id: string, decision: z.input<typeof PlanDecisionSchema>): Promise<ApprovalState>;
   restock(id: string, restock: z.input<typeof RestockSchema>): Promise<CommandResult>;
@@ -297,7 +298,11 @@ export function createIncidentOperations(
       return items;
     },
 
-    show: (id) => onIncident(id, (handle) => handle.query(stateQuery)),
+    show: (id, { withinMs } = {}) =>
+      onIncident(id, (handle) =>
+        // A query waits for a worker of the incident's task queue; without a deadline it waits as long as none polls.
+        withinMs === undefined ? handle.query(stateQuery) : client.withDeadline(Date.now() + withinMs, () => handle.query(stateQuery)),
+      ),
 
     async simulate(id, raw) {
       const simulated = validate(PolicySchema, raw, 'policy');
