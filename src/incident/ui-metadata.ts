@@ -34,3 +34,27 @@ export function currentDetails(s: IncidentState): string {
   if (s.cancelRequested) lines.push('**Cancellation requested**');
   return lines.join('\n\n');
 }
+
+/** A wait's time as people say it: "in 3 days", "in 6 hours", "in 20 minutes". */
+function inTime(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes >= 48 * 60) return `in ${Math.round(minutes / (24 * 60))} days`;
+  if (minutes >= 120) return `in ${Math.round(minutes / 60)} hours`;
+  return `in ${minutes} minutes`;
+}
+
+/** The follow-up timer's summary: which of its wake-ups comes first, and when. */
+export function followUpTimerSummary(now: number, due: { nextStatusAt: number; nextCheckAt: number; slaAt: number | null }): string {
+  const wakeUps: [number, string][] = [
+    [due.nextStatusAt, 'status email'],
+    [due.nextCheckAt, 'restock and ETA check'],
+    ...(due.slaAt === null ? [] : ([[due.slaAt, 'SLA escalation']] as [number, string][])),
+  ];
+  const [at, what] = wakeUps.reduce((first, next) => (next[0] < first[0] ? next : first));
+  return `${what} ${inTime(at - now)}, or a restock, ETA change or answer`;
+}
+
+/** The approval wait's summary. */
+export function approvalTimerSummary(waitMs: number): string {
+  return `approval deadline ${inTime(waitMs)}, or a planner's decision`;
+}
