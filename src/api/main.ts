@@ -1,7 +1,7 @@
 // `npm run api`: the HTTP API as its own process, apart from the workers, as a deployment runs it — Temporal
 // from envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS) with the configured payload
 // encryption, systems and secrets from the environment. With payload keys it is also the codec server of the
-// Temporal Web UI and CLI. SIGINT/SIGTERM close it: requests in flight are answered, then the connection closes.
+// Temporal Web UI and CLI; with STOCKOUT_METRICS_PORT it serves the fleet's metrics. SIGINT/SIGTERM close it: requests in flight are answered, then the connection closes.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAnswerLinks } from '../answer-links';
@@ -11,6 +11,8 @@ import { createInventoryClient } from '../inventory/http-client';
 import { connectClient } from '../temporal/connection';
 import { payloadKeysFromEnv } from '../temporal/payload-codec';
 import { operationsFromConfig } from '../operations/incident-operations';
+import { readFleet } from '../telemetry/fleet';
+import { createProductMetrics, registerFleetGauges, serveMetrics } from '../telemetry/metrics';
 import { startApi } from './server';
 
 const say = (line: string) => console.log(`[api] ${line}`);
@@ -62,6 +64,14 @@ try {
     codec: { payloadCodecs, uiOrigin: config.TEMPORAL_UI_ORIGIN },
   });
   cleanups.push(() => api.close());
+  if (config.STOCKOUT_METRICS_PORT !== undefined) {
+    // The fleet's gauges, read from Temporal at each scrape (src/telemetry/metrics.ts).
+    const metrics = createProductMetrics('api');
+    registerFleetGauges(metrics, () => readFleet(client));
+    const metricsServer = await serveMetrics(metrics.registry, { host: config.STOCKOUT_METRICS_HOST, port: config.STOCKOUT_METRICS_PORT });
+    cleanups.push(() => metricsServer.close());
+    say(`metrics on ${metricsServer.url}`);
+  }
   say(`listening on ${api.url} (OpenAPI at ${api.url}/openapi.json), Temporal namespace ${client.options.namespace}`);
   if (payloadCodecs.length > 0) say(`codec server for the Temporal Web UI at ${api.url}/codec (browser origin ${config.TEMPORAL_UI_ORIGIN})`);
   await stopRequested;

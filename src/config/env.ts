@@ -49,7 +49,7 @@ const EnvSchema = z.object({
   STOCKOUT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Where a worker's Temporal SDK serves its own Prometheus metrics (on STOCKOUT_METRICS_HOST); unset, not at all. */
   STOCKOUT_SDK_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  /** JSON log lines at this level and above (worker and API). */
+  /** The worker's JSON log lines at this level and above. */
   STOCKOUT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Networks the threshold scan watches, comma-separated; empty turns the scan off. */
   STOCKOUT_SCAN_NETWORKS: z

@@ -1,4 +1,4 @@
-// Structured logs: one JSON line per event (pino), for the worker and the API. The Temporal SDK's own lines
+// Structured logs: one JSON line per event (pino), for the worker. The Temporal SDK's own lines
 // (worker lifecycle, the native core's, workflow `log`, activity `log`) reach the same logger as the Runtime's
 // logger, with the workflow id, activity type and, from our workflow and activity lines, the incident id and
 // stage. Nothing here logs customer data: workflow and activity lines carry ids, stages and counts, and the
