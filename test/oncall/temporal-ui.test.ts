@@ -68,9 +68,15 @@ describe.skipIf(process.env.SKIP_TEMPORAL === '1')('the Temporal UI of a parked 
 
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       await page.goto(`${devServer.uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${description.runId}/history`);
-      await page.getByText(`Stockout of ${SHORT_SKU}`).first().waitFor({ timeout: 30_000 });
-      await page.getByText('Needs attention', { exact: false }).first().waitFor({ timeout: 30_000 });
-      await keepScreenshot(page, 'temporal-ui-parked-incident');
+      try {
+        // This UI keeps summary and details under the run's "User Metadata" tab.
+        await page.getByText('User Metadata', { exact: true }).first().click({ timeout: 30_000 });
+        await page.getByText(`Stockout of ${SHORT_SKU} in network ${world.network}`, { exact: true }).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
+        await page.getByText('Needs attention', { exact: true }).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
+      } finally {
+        // Kept either way: what the page showed is the first thing to look at when it did not show enough.
+        await keepScreenshot(page, 'temporal-ui-parked-incident');
+      }
       const text = (await page.textContent('body')) ?? '';
       expect(text).toContain('credentials invalid');
       // The world's data set is the demo one: the same customers.
