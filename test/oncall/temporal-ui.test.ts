@@ -68,17 +68,24 @@ describe.skipIf(process.env.SKIP_TEMPORAL === '1')('the Temporal UI of a parked 
 
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       await page.goto(`${devServer.uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${description.runId}/history`);
+      const summary = `Stockout of ${SHORT_SKU} in network ${world.network}`;
+      let text = '';
       try {
-        // This UI keeps summary and details under the run's "User Metadata" tab.
+        // This UI keeps summary and details under the run's "User Metadata" tab, each rendered in a frame of its own.
         await page.getByText('User Metadata', { exact: true }).first().click({ timeout: 30_000 });
-        await page.getByText(`Stockout of ${SHORT_SKU} in network ${world.network}`, { exact: true }).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
-        await page.getByText('Needs attention', { exact: true }).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
+        const deadline = Date.now() + 30_000;
+        while (!(text.includes(summary) && text.includes('Needs attention')) && Date.now() < deadline) {
+          await page.waitForTimeout(250);
+          text = (await Promise.all(page.frames().map((frame) => frame.locator('body').innerText().catch(() => '')))).join('\n');
+        }
       } finally {
         // Kept either way: what the page showed is the first thing to look at when it did not show enough.
         await keepScreenshot(page, 'temporal-ui-parked-incident');
       }
-      const text = (await page.textContent('body')) ?? '';
+      expect(text).toContain(summary);
+      expect(text).toContain('Needs attention');
       expect(text).toContain('credentials invalid');
+      expect(text).toContain(`Backorders open: ${parked.backorders!.openUnits} units`);
       // The world's data set is the demo one: the same customers.
       const { customers } = generateDataset({ ...PRESETS.demo, network: world.network });
       expect(customers.filter((c) => text.includes(c.name) || c.contacts.some((contact) => text.includes(contact.email))).map((c) => c.customerId)).toEqual([]);
