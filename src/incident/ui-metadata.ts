@@ -1,6 +1,7 @@
 // What the Temporal UI shows of an incident: the summary and details it is started with, and its current
-// details (`setCurrentDetails`) — where it stands and what it waits for — as Temporal markdown. The server keeps
-// these texts unencrypted, so they carry figures and ids only, never customer names, emails or addresses.
+// details (`setCurrentDetails`) — where it stands and what it waits for — as Temporal markdown. Without payload
+// keys the server keeps these texts in plain text, so they carry figures and ids only, never customer names,
+// emails or addresses.
 // Imported by workflow code: keep it pure.
 import type { Trigger } from './commands';
 import type { IncidentState } from './state';
