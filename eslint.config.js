@@ -29,6 +29,7 @@ export default tseslint.config(
       'test/harness/fixture-workflows.ts',
       'src/incident/**/*.ts',
       'src/temporal/search-attributes.ts',
+      'src/notifications/fleet-mail-rate.ts',
       'src/allocation/**/*.ts',
       'src/impact/**/*.ts',
       'src/pooling/**/*.ts',

@@ -140,9 +140,13 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
       };
     },
 
-    /** One digest per account manager, with what each account was told and whether it reached them. */
-    async deliverDigests(input: { incidentId: string; noticesRef: string }): Promise<number> {
-      const { digests } = await requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef);
+    /**
+     * One digest per account manager, with what each account was told and whether it reached them; in batches
+     * when given one (a mail task sends a bounded number of emails: src/notifications/fleet-mail-rate.ts).
+     */
+    async deliverDigests(input: { incidentId: string; noticesRef: string; batch?: number; batchSize?: number }): Promise<number> {
+      const all = (await requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef)).digests;
+      const digests = input.batchSize === undefined ? all : all.slice((input.batch ?? 0) * input.batchSize, ((input.batch ?? 0) + 1) * input.batchSize);
       const outcomes = await communicationOutcomes(crm, input.incidentId);
       const messages = digests.map((digest) =>
         buildDigestMessage(

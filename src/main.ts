@@ -125,6 +125,7 @@ async function main(): Promise<void> {
       taskQueue: config.STOCKOUT_TASK_QUEUE,
       deps,
       incidents: operations,
+      mailRatePerSecond: config.smtp.rateLimitPerSecond,
       dataConverter,
     });
     const workerRun = worker.run();

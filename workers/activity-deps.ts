@@ -1,5 +1,6 @@
 // The systems a worker's activities talk to, built from configuration: HTTP clients for the inventory and
-// CRM systems, the SMTP transport, the incident store, the answer-link signer and the currency.
+// CRM systems, the SMTP transport, the incident store, the answer-link signer and the currency; with product
+// metrics, the emails' outcomes are counted on their way to the communication log and the SMTP server.
 import type { ActivityDeps } from '../activities';
 import { createAnswerLinks } from '../src/answer-links';
 import { systemsRetryPolicy, type AppConfig } from '../src/config/env';
@@ -9,16 +10,23 @@ import type { HttpClientOptions } from '../src/http/client';
 import { openConfiguredStore } from '../src/incident-store/configured-store';
 import { createInventoryClient } from '../src/inventory/http-client';
 import { createMailTransport, senderFromConfig } from '../src/notifications/mailer';
+import { meterCommunications, meterSendFailures } from '../src/telemetry/mail-metrics';
+import type { ProductMetrics } from '../src/telemetry/metrics';
 
-export async function activityDepsFromConfig(config: AppConfig, secrets: { answerLinkSecret: string }): Promise<ActivityDeps & { close(): Promise<void> }> {
+export async function activityDepsFromConfig(
+  config: AppConfig,
+  secrets: { answerLinkSecret: string },
+  metrics?: ProductMetrics,
+): Promise<ActivityDeps & { close(): Promise<void> }> {
   const store = await openConfiguredStore(config);
   const transport = createMailTransport(config.smtp);
   const systems = activitySystemsOptions(config);
+  const crm = createCrmClient({ baseUrl: config.CRM_URL, ...systems });
   return {
     inventory: createInventoryClient({ baseUrl: config.INVENTORY_URL, ...systems }),
-    crm: createCrmClient({ baseUrl: config.CRM_URL, ...systems }),
+    crm: metrics ? meterCommunications(crm, metrics) : crm,
     store,
-    mail: { transport, from: senderFromConfig(config.smtp), plannerEmail: config.PLANNER_EMAIL },
+    mail: { transport: metrics ? meterSendFailures(transport, metrics) : transport, from: senderFromConfig(config.smtp), plannerEmail: config.PLANNER_EMAIL },
     answerLinks: createAnswerLinks({ secret: secrets.answerLinkSecret, ttlDays: config.ANSWER_LINK_TTL_DAYS, baseUrl: config.PUBLIC_BASE_URL }),
     currency: config.STOCKOUT_CURRENCY,
     async close() {

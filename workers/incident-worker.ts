@@ -1,12 +1,69 @@
 // The worker that runs incidents and the threshold scan: the workflows bundle plus activities built from the
-// systems it is given, and the starter the scan opens incidents with.
+// systems it is given, and the starter the scan opens incidents with. It is two Temporal Workers that run and
+// stop together: one on the incident task queue (workflows, and every activity, for incidents that predate the
+// mail queue) and one on the mail task queue, whose server-side rate limit holds the fleet to the mail rate.
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Worker, type NativeConnection, type State, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createScanActivities, type IncidentStarter } from '../activities/scan';
+import { MAIL_ACTIVITIES, mailTaskQueue, mailTasksPerSecond } from '../src/notifications/fleet-mail-rate';
+import { activityTelemetry } from '../src/telemetry/activity-interceptor';
+import type { ProductMetrics } from '../src/telemetry/metrics';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+type Activities = Record<string, (...args: never[]) => Promise<unknown>>;
+
+/** The activities that send email, picked from all of them: what the mail queue's worker registers. */
+export function mailActivities<A extends object>(activities: A): Partial<A> {
+  return Object.fromEntries(Object.entries(activities).filter(([name]) => (MAIL_ACTIVITIES as readonly string[]).includes(name))) as Partial<A>;
+}
+
+/**
+ * The mail queue's worker options. Every worker polling it must give the same rate: the server applies the one
+ * it was told last to all of them together.
+ */
+export function mailWorkerOptions(incidentTaskQueue: string, emailsPerSecond: number): Pick<WorkerOptions, 'taskQueue' | 'maxTaskQueueActivitiesPerSecond'> {
+  return { taskQueue: mailTaskQueue(incidentTaskQueue), maxTaskQueueActivitiesPerSecond: mailTasksPerSecond(emailsPerSecond) };
+}
+
+/** Two Workers as one: they run together, and when one stops (or fails) the other is shut down too. */
+export class WorkerPair {
+  constructor(
+    readonly incidents: Worker,
+    readonly mail: Worker,
+  ) {}
+
+  getState(): State {
+    return this.incidents.getState();
+  }
+
+  shutdown(): void {
+    for (const worker of [this.incidents, this.mail]) if (worker.getState() === 'RUNNING') worker.shutdown();
+  }
+
+  async run(): Promise<void> {
+    const runs = [this.incidents, this.mail].map((worker) =>
+      worker.run().finally(() => {
+        this.shutdown();
+      }),
+    );
+    const [incidents, mail] = await Promise.allSettled(runs);
+    for (const outcome of [incidents, mail]) if (outcome?.status === 'rejected') throw outcome.reason;
+  }
+
+  /** Like `Worker.runUntil`: runs both until the promise (or function) settles, then shuts them down. */
+  async runUntil<R>(until: Promise<R> | (() => Promise<R>)): Promise<R> {
+    const running = this.run();
+    try {
+      return await (typeof until === 'function' ? until() : until);
+    } finally {
+      this.shutdown();
+      await running;
+    }
+  }
+}
 
 export async function createIncidentWorker(options: {
   connection: NativeConnection;
@@ -14,20 +71,26 @@ export async function createIncidentWorker(options: {
   taskQueue: string;
   deps: ActivityDeps;
   incidents: IncidentStarter;
+  /** SMTP_RATE_PER_SECOND: what the whole fleet may send. */
+  mailRatePerSecond: number;
+  /** Activity attempts counted and logged with their incident (src/telemetry). */
+  metrics?: ProductMetrics;
   /** Payload encryption, the same as the clients' (src/temporal/payload-codec.ts). */
   dataConverter?: DataConverter;
-}): Promise<Worker> {
-  return Worker.create({
+}): Promise<WorkerPair> {
+  const activities: Activities = {
+    ...createActivities(options.deps),
+    ...createScanActivities({ inventory: options.deps.inventory, incidents: options.incidents }),
+  };
+  const common = {
     connection: options.connection,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    activities: {
-      ...createActivities(options.deps),
-      ...createScanActivities({ inventory: options.deps.inventory, incidents: options.incidents }),
-    },
+    ...(options.metrics ? { interceptors: { activity: [activityTelemetry(options.metrics)] } } : {}),
     // Ctrl-C / SIGTERM: stop polling, let running activities finish, then exit; incidents continue on the next start.
     shutdownGraceTime: '30s',
-  });
+  } satisfies Partial<WorkerOptions>;
+  const incidents = await Worker.create({ ...common, taskQueue: options.taskQueue, workflowsPath: WORKFLOWS_PATH, activities });
+  const mail = await Worker.create({ ...common, ...mailWorkerOptions(options.taskQueue, options.mailRatePerSecond), activities: mailActivities(activities) });
+  return new WorkerPair(incidents, mail);
 }

@@ -1,21 +1,38 @@
 // `npm run worker`: a standalone incident worker for a real deployment — Temporal from envconfig
 // (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS), systems and secrets from the environment.
-// It brings the threshold-scan schedules up to date, then polls. SIGINT/SIGTERM drain it: running
-// activities finish, incidents continue on the next worker.
+// It logs JSON lines (pino), serves the product's metrics on STOCKOUT_METRICS_PORT and the Temporal SDK's on
+// STOCKOUT_SDK_METRICS_PORT, brings the threshold-scan schedules up to date, then polls the incident and the
+// mail task queues. SIGINT/SIGTERM drain it: running activities finish, incidents continue on the next worker.
+import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { operationsFromConfig } from '../src/operations/incident-operations';
 import { loadConfig } from '../src/config/env';
+import { mailTaskQueue } from '../src/notifications/fleet-mail-rate';
+import { readFleet } from '../src/telemetry/fleet';
+import { createLogger, sdkLogger } from '../src/telemetry/logging';
+import { createProductMetrics, registerFleetGauges, serveMetrics } from '../src/telemetry/metrics';
 import { configuredDataConverter, connectClient, connectWorker } from '../src/temporal/connection';
 import { ensureThresholdScanSchedules, refuseUnknownScanNetworks, scanScheduleOptions } from '../src/temporal/schedules';
 import { activityDepsFromConfig } from './activity-deps';
 import { createIncidentWorker } from './incident-worker';
 
 const config = loadConfig();
+const log = createLogger({ name: 'worker', level: config.STOCKOUT_LOG_LEVEL });
 if (!config.ANSWER_LINK_SECRET) {
-  console.error('[worker] Invalid configuration: env.ANSWER_LINK_SECRET: required to sign customer answer links');
+  log.fatal('Invalid configuration: env.ANSWER_LINK_SECRET: required to sign customer answer links');
   process.exit(2);
 }
+const sdkMetricsAddress = config.STOCKOUT_SDK_METRICS_PORT ? `${config.STOCKOUT_METRICS_HOST}:${config.STOCKOUT_SDK_METRICS_PORT}` : null;
+Runtime.install({
+  logger: sdkLogger(log),
+  telemetryOptions: {
+    // The native core's lines go through the same logger, so every line is JSON.
+    logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
+    ...(sdkMetricsAddress ? { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } : {}),
+  },
+});
+const metrics = createProductMetrics('worker');
 const buildOperations = operationsFromConfig(config);
-const deps = await activityDepsFromConfig(config, { answerLinkSecret: config.ANSWER_LINK_SECRET });
+const deps = await activityDepsFromConfig(config, { answerLinkSecret: config.ANSWER_LINK_SECRET }, metrics);
 try {
   await refuseUnknownScanNetworks(deps.inventory, config.STOCKOUT_SCAN_NETWORKS);
 } catch (error) {
@@ -24,8 +41,13 @@ try {
 }
 const client = await connectClient();
 const incidents = buildOperations({ client, store: deps.store });
+registerFleetGauges(metrics, () => readFleet(client));
+const metricsServer =
+  config.STOCKOUT_METRICS_PORT === undefined ? null : await serveMetrics(metrics.registry, { host: config.STOCKOUT_METRICS_HOST, port: config.STOCKOUT_METRICS_PORT });
+if (metricsServer) log.info({ url: metricsServer.url }, 'product metrics served');
+if (sdkMetricsAddress) log.info({ url: `http://${sdkMetricsAddress}/metrics` }, 'Temporal SDK metrics served');
 for (const { network, outcome } of await ensureThresholdScanSchedules(client, scanScheduleOptions(config))) {
-  console.log(`[worker] threshold scan for ${network}: schedule ${outcome}${outcome === 'paused' ? ' (no longer in STOCKOUT_SCAN_NETWORKS)' : ` (every ${config.STOCKOUT_SCAN_EVERY_MINUTES} min)`}`);
+  log.info({ network, outcome, everyMinutes: config.STOCKOUT_SCAN_EVERY_MINUTES }, 'threshold scan schedule');
 }
 const { connection, namespace } = await connectWorker();
 const worker = await createIncidentWorker({
@@ -34,12 +56,18 @@ const worker = await createIncidentWorker({
   taskQueue: config.STOCKOUT_TASK_QUEUE,
   deps,
   incidents,
+  mailRatePerSecond: config.smtp.rateLimitPerSecond,
+  metrics,
   dataConverter: configuredDataConverter(),
 });
-console.log(`[worker] polling ${config.STOCKOUT_TASK_QUEUE} in namespace ${namespace}`);
+log.info(
+  { taskQueue: config.STOCKOUT_TASK_QUEUE, mailTaskQueue: mailTaskQueue(config.STOCKOUT_TASK_QUEUE), mailRatePerSecond: config.smtp.rateLimitPerSecond, namespace },
+  'polling',
+);
 try {
   await worker.run();
 } finally {
+  await metricsServer?.close();
   await deps.close();
   await connection.close();
   await client.connection.close();

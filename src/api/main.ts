@@ -1,7 +1,7 @@
 // `npm run api`: the HTTP API as its own process, apart from the workers, as a deployment runs it — Temporal
 // from envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS) with the configured payload
 // encryption, systems and secrets from the environment. With payload keys it is also the codec server of the
-// Temporal Web UI and CLI. SIGINT/SIGTERM close it: requests in flight are answered, then the connection closes.
+// Temporal Web UI and CLI; with STOCKOUT_METRICS_PORT it serves the fleet's metrics. SIGINT/SIGTERM close it: requests in flight are answered, then the connection closes.
 import { createAnswerLinks } from '../answer-links';
 import { loadConfig, type AppConfig } from '../config/env';
 import { openExistingStore } from '../incident-store/configured-store';
@@ -12,6 +12,8 @@ import { loadUsersFile } from '../auth/users';
 import { connectClient } from '../temporal/connection';
 import { payloadKeysFromEnv } from '../temporal/payload-codec';
 import { operationsFromConfig } from '../operations/incident-operations';
+import { readFleet } from '../telemetry/fleet';
+import { createProductMetrics, registerFleetGauges, serveMetrics } from '../telemetry/metrics';
 import { startApi } from './server';
 
 const say = (line: string) => console.log(`[api] ${line}`);
@@ -63,6 +65,14 @@ try {
     ...(consoleOptions ? { console: consoleOptions } : {}),
   });
   cleanups.push(() => api.close());
+  if (config.STOCKOUT_METRICS_PORT !== undefined) {
+    // The fleet's gauges, read from Temporal at each scrape (src/telemetry/metrics.ts).
+    const metrics = createProductMetrics('api');
+    registerFleetGauges(metrics, () => readFleet(client));
+    const metricsServer = await serveMetrics(metrics.registry, { host: config.STOCKOUT_METRICS_HOST, port: config.STOCKOUT_METRICS_PORT });
+    cleanups.push(() => metricsServer.close());
+    say(`metrics on ${metricsServer.url}`);
+  }
   say(`listening on ${api.url} (OpenAPI at ${api.url}/openapi.json), Temporal namespace ${client.options.namespace}`);
   say(consoleOptions ? `console for planners at ${consoleUrl(config.PUBLIC_BASE_URL)}` : 'no console: set STOCKOUT_USERS_FILE to serve it');
   if (payloadCodecs.length > 0) say(`codec server for the Temporal Web UI at ${api.url}/codec (browser origin ${config.TEMPORAL_UI_ORIGIN})`);

@@ -64,6 +64,13 @@ const EnvSchema = z.object({
   /** The main job's embedded Temporal dev server (gRPC) and its Web UI. */
   STOCKOUT_DEV_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   STOCKOUT_DEV_SERVER_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  /** Where the worker and the API serve the product's metrics (GET /metrics); unset, none are served, 0 picks a free port. */
+  STOCKOUT_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  STOCKOUT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Where a worker's Temporal SDK serves its own Prometheus metrics (on STOCKOUT_METRICS_HOST); unset, not at all. */
+  STOCKOUT_SDK_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** The worker's JSON log lines at this level and above. */
+  STOCKOUT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Networks the threshold scan watches, comma-separated; empty turns the scan off. */
   STOCKOUT_SCAN_NETWORKS: z
     .string()

@@ -37,6 +37,8 @@ export interface StoredMessage {
   text?: string;
   html?: string;
   raw: string;
+  /** When the sink accepted it (ms since the epoch): tests count messages per time window. */
+  receivedAt: number;
 }
 
 export interface SmtpSink {
@@ -110,6 +112,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
               ...(parsed.text !== undefined ? { text: parsed.text } : {}),
               ...(parsed.html !== undefined ? { html: parsed.html } : {}),
               raw,
+              receivedAt: Date.now(),
             });
             callback(null, `Kept as ${name}`);
           },

@@ -42,6 +42,10 @@ export const SmtpConfigSchema = z
     pass: z.string().min(1).optional(),
     from: EmailAddressSchema,
     fromName: z.string().max(100).optional(),
+    /**
+     * What one process sends at most; the fleet as a whole is held to the same rate by the mail task queue's
+     * server-side limit (src/notifications/fleet-mail-rate.ts), this smooths each process's share.
+     */
     rateLimitPerSecond: z.coerce.number().positive().max(10_000).default(20),
     poolSize: z.coerce.number().int().min(1).max(50).default(3),
     maxMessagesPerConnection: z.coerce.number().int().min(1).max(10_000).default(100),
@@ -346,7 +350,7 @@ function isConfigurationRefusal(err: NodemailerError): boolean {
  * greeting, MAIL FROM refused) says nothing about the recipient and is retried: recording the customer as
  * rejected would mean never trying them again.
  */
-function isRecipientRefusal(err: NodemailerError): boolean {
+export function isRecipientRefusal(err: NodemailerError): boolean {
   if (!isPermanent(err.responseCode) || err.responseCode === 503) return false;
   return (err.code === 'EENVELOPE' && err.command === 'RCPT TO') || (err.code === 'EMESSAGE' && err.command === 'DATA');
 }

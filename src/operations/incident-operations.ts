@@ -37,6 +37,7 @@ import type { IncidentStore } from '../incident-store/store';
 import { statusOf } from '../http/errors';
 import type { InventorySystem } from '../inventory/system';
 import { webhookHeldBack, type LatestIncident } from '../incident/reopen';
+import { incidentUserMetadata } from '../incident/ui-metadata';
 import { incidentWorkflowId, type ApprovalState, type IncidentState, type PlanComparison, type ReportSummary } from '../incident/state';
 import type { IncidentReport } from '../report/incident-report';
 import { NETWORK, SEVERITY, SKU, STAGE } from '../temporal/search-attributes';
@@ -246,6 +247,8 @@ export function createIncidentOperations(
                 workflowId,
                 taskQueue,
                 args: [{ trigger, policy }],
+                // What the Temporal UI lists it by; the workflow keeps its current details (stage, shortage, attention) itself.
+                ...incidentUserMetadata(trigger),
                 // The workflow keeps stage and severity current; SKU and network are fixed for its life.
                 typedSearchAttributes: [
                   { key: SKU, value: trigger.sku },

@@ -116,7 +116,7 @@ it('two workers and the API on hosts of their own share the store: a worker kill
   onTestFailed(() => {
     for (const [name, p] of [['worker a', workers[0]!], ['worker b', workers[1]!], ['api', apiProcess]] as const) console.log(`--- ${name}:\n${p.output()}`);
   });
-  await Promise.all([...workers.map((w) => w.waitFor(/\[worker\] polling/, 120_000)), apiProcess.waitFor(/\[api\] listening/, 120_000)]);
+  await Promise.all([...workers.map((w) => w.waitFor(/"msg":"polling"/, 120_000)), apiProcess.waitFor(/\[api\] listening/, 120_000)]);
 
   const { workflowId } = await api<{ workflowId: string }>('POST', '/webhooks/inventory/critical-level', {
     sku: DEMO_SKU,

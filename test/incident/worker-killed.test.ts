@@ -64,7 +64,7 @@ async function startWorkerProcess(): Promise<ChildProcess> {
   let output = '';
   worker.stdout?.on('data', (chunk) => (output += String(chunk)));
   worker.stderr?.on('data', (chunk) => (output += String(chunk)));
-  await until('the worker process to poll', () => (output.includes('[worker] polling') ? true : worker.exitCode !== null ? Promise.reject(new Error(output)) : undefined), 90_000);
+  await until('the worker process to poll', () => (output.includes('"msg":"polling"') ? true : worker.exitCode !== null ? Promise.reject(new Error(output)) : undefined), 90_000);
   return worker;
 }
 

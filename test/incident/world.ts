@@ -4,7 +4,7 @@ import { Client, WorkflowUpdateFailedError, type WorkflowExecutionDescription, t
 import proto from '@temporalio/proto';
 import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { expect } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { createAnswerLinks } from '../../src/answer-links';
@@ -24,6 +24,7 @@ import type { FaultsInput } from '../../src/reference-service/faults';
 import { startReferenceService, type ReferenceService } from '../../src/reference-service/service';
 import { stateQuery } from '../../workflows/definitions';
 import { stockoutIncident } from '../../workflows/incident';
+import { mailActivities, mailWorkerOptions, WorkerPair } from '../../workers/incident-worker';
 import { createTestWorker, uniqueTaskQueue } from '../harness/temporal';
 
 const { EventType } = proto.temporal.api.enums.v1;
@@ -39,7 +40,8 @@ export interface World {
   sink: SmtpSink;
   service: ReferenceService;
   taskQueue: string;
-  worker: Worker;
+  /** The incident queue's worker and the mail queue's, run together. */
+  worker: WorkerPair;
   /** Starts and steers this world's incidents (with its payload encryption, if any). */
   client: Client;
   /** Incidents this world started: whatever a failed test leaves running is terminated on close. */
@@ -93,7 +95,18 @@ export async function createWorld(
   };
   const taskQueue = uniqueTaskQueue('incident');
   const activities = options.workerActivities ? options.workerActivities(deps) : createActivities(deps);
-  const worker = await createTestWorker(env, { taskQueue, activities, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
+  const converter = options.dataConverter ? { dataConverter: options.dataConverter } : {};
+  const worker = new WorkerPair(
+    await createTestWorker(env, { taskQueue, activities, ...converter }),
+    // No rate limit to speak of: the fleet-wide mail rate has its own test (test/oncall/fleet.test.ts).
+    await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      ...mailWorkerOptions(taskQueue, 100_000),
+      activities: mailActivities(activities),
+      ...converter,
+    }),
+  );
   const client = options.dataConverter ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: options.dataConverter }) : env.client;
   const handles: WorkflowHandle[] = [];
   return {

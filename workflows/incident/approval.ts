@@ -4,6 +4,7 @@
 import { ActivityFailure, ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import type { PlanOverride } from '../../src/incident/commands';
 import { planKey, planLine, planRequest, previewOf, reserveRevision } from '../../src/incident/planning';
+import { approvalTimerSummary } from '../../src/incident/ui-metadata';
 import { severityAtLeast, type PlanSummary } from '../../src/incident/state';
 import { hours, todayIso } from './clock';
 import { escalate } from './notify';
@@ -30,7 +31,7 @@ export async function approvePlan(run: IncidentRun): Promise<void> {
     const waitMs = s.approval.status === 'escalated' ? undefined : Math.max(0, deadlineMs - Date.now());
     const decided = await (waitMs === undefined
       ? condition(() => run.decision !== null || s.cancelRequested !== null).then(() => true)
-      : condition(() => run.decision !== null || s.cancelRequested !== null, waitMs));
+      : condition(() => run.decision !== null || s.cancelRequested !== null, waitMs, { summary: approvalTimerSummary(waitMs) }));
     run.throwIfCancelled();
     if (!decided) {
       // The policy approves a plan nobody looked at; one a person rejected, or one with exceptions, waits for a person.

@@ -3,6 +3,7 @@
 // emails, and escalate once past the SLA.
 import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import { describeEvent, etaChangesSeen, type PendingEvent } from '../../src/incident/follow-ups';
+import { followUpTimerSummary } from '../../src/incident/ui-metadata';
 import { days, hours, nowIso, todayIso } from './clock';
 import { refreshBackorders } from './commit';
 import { escalate, notify } from './notify';
@@ -30,7 +31,8 @@ export async function followUp(run: IncidentRun, carried: FollowUpTimers | undef
     }
     if (workflowInfo().historyLength > historyEventsLimit || workflowInfo().continueAsNewSuggested) return { nextStatusAt, nextCheckAt };
     const wakeAt = Math.min(nextStatusAt, nextCheckAt, s.escalatedAt ? Infinity : slaAt);
-    await condition(() => pending.length > 0 || s.cancelRequested !== null, Math.max(0, wakeAt - Date.now()));
+    const summary = followUpTimerSummary(Date.now(), { nextStatusAt, nextCheckAt, slaAt: s.escalatedAt ? null : slaAt });
+    await condition(() => pending.length > 0 || s.cancelRequested !== null, Math.max(0, wakeAt - Date.now()), { summary });
     run.throwIfCancelled();
 
     const event = pending.shift();

@@ -1,50 +1,82 @@
 // Telling people: notices to every affected customer (with one digest per account manager), and escalations
 // to the planners.
-import { workflowInfo } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
+import { MAIL_TASK_EMAILS, mailTaskQueue } from '../../src/notifications/fleet-mail-rate';
 import type { NoticeKind, NoticeSource } from '../../src/notifications/model';
 import { nowIso } from './clock';
 import { acts, longActs } from './proxies';
 import type { IncidentRun } from './run';
 
-/** Customers per notice batch activity: keeps each payload and each activity's work bounded. */
+/** Customers per notice batch activity in incidents started before the mail task queue (see below). */
 export const NOTICE_BATCH_CUSTOMERS = 100;
+
+/**
+ * Incidents that reach this point with today's code send every email from the mail task queue, whose
+ * server-side rate limit holds the whole fleet to SMTP_RATE_PER_SECOND (src/notifications/fleet-mail-rate.ts),
+ * in tasks of at most MAIL_TASK_EMAILS. Recorded histories before the patch keep their batches and queue.
+ */
+const FLEET_MAIL_RATE = 'fleet-mail-rate';
+
+function mailOptions(summary: string) {
+  return { taskQueue: mailTaskQueue(workflowInfo().taskQueue), summary };
+}
 
 export async function notify(run: IncidentRun, kind: NoticeKind, revision: number, source: NoticeSource): Promise<void> {
   const { s } = run;
-  const prepared = await longActs.prepareNotices({
-    incidentId: s.incidentId,
-    workflowId: workflowInfo().workflowId,
-    sku: s.sku,
-    kind,
-    revision,
-    source,
-    substitutes: s.substitutes,
-    expectedDate: s.impact?.nextInboundEta ?? null,
-    policy: run.policy,
-  });
+  const what = `${kind} emails`;
+  const prepared = await longActs.prepareNotices.executeWithOptions({ summary: `${what}: who is told what` }, [
+    {
+      incidentId: s.incidentId,
+      workflowId: workflowInfo().workflowId,
+      sku: s.sku,
+      kind,
+      revision,
+      source,
+      substitutes: s.substitutes,
+      expectedDate: s.impact?.nextInboundEta ?? null,
+      policy: run.policy,
+    },
+  ]);
+  const fleetRate = patched(FLEET_MAIL_RATE);
+  const batchSize = fleetRate ? MAIL_TASK_EMAILS : NOTICE_BATCH_CUSTOMERS;
+  const batches = Math.ceil(prepared.customers / batchSize);
   const delivery = { kind, revision, sent: 0, skipped: 0, rejected: 0, digests: 0 };
-  for (let batch = 0; batch * NOTICE_BATCH_CUSTOMERS < prepared.customers; batch++) {
+  for (let batch = 0; batch < batches; batch++) {
+    const input = { incidentId: s.incidentId, noticesRef: prepared.noticesRef, batch, batchSize };
     const sent = run.counted(
-      await longActs.deliverNoticeBatch({
-        incidentId: s.incidentId,
-        noticesRef: prepared.noticesRef,
-        batch,
-        batchSize: NOTICE_BATCH_CUSTOMERS,
-      }),
+      fleetRate
+        ? await longActs.deliverNoticeBatch.executeWithOptions(mailOptions(`${what}, batch ${batch + 1} of ${batches}`), [input])
+        : await longActs.deliverNoticeBatch(input),
     );
     delivery.sent += sent.sent;
     delivery.skipped += sent.skipped;
     delivery.rejected += sent.rejected;
   }
-  if (prepared.customers > 0) delivery.digests = await longActs.deliverDigests({ incidentId: s.incidentId, noticesRef: prepared.noticesRef });
+  if (prepared.customers > 0) delivery.digests = await deliverDigests(prepared.noticesRef, prepared.accountManagers, fleetRate, what, run);
   s.deliveries.push(delivery);
-  if (delivery.sent > 0 && !s.firstNoticeAt) s.firstNoticeAt = nowIso();
+  if (delivery.sent > 0 && !s.firstNoticeAt) {
+    s.firstNoticeAt = nowIso();
+    run.firstNoticeSent();
+  }
   run.note(`${kind} sent`, `${delivery.sent} customers, ${delivery.digests} account-manager digests, ${delivery.rejected} rejected`);
+}
+
+async function deliverDigests(noticesRef: string, managers: number, fleetRate: boolean, what: string, run: IncidentRun): Promise<number> {
+  const incidentId = run.s.incidentId;
+  if (!fleetRate) return longActs.deliverDigests({ incidentId, noticesRef });
+  const batches = Math.ceil(managers / MAIL_TASK_EMAILS);
+  let delivered = 0;
+  for (let batch = 0; batch < batches; batch++) {
+    delivered += await longActs.deliverDigests.executeWithOptions(mailOptions(`${what}: account-manager digests, batch ${batch + 1} of ${batches}`), [
+      { incidentId, noticesRef, batch, batchSize: MAIL_TASK_EMAILS },
+    ]);
+  }
+  return delivered;
 }
 
 export async function escalate(run: IncidentRun, reason: string, revision: number): Promise<void> {
   const { s } = run;
-  await acts.escalate({
+  const input = {
     incidentId: s.incidentId,
     workflowId: workflowInfo().workflowId,
     sku: s.sku,
@@ -55,5 +87,7 @@ export async function escalate(run: IncidentRun, reason: string, revision: numbe
     revision,
     ...(s.backorders ? { openBackorderUnits: s.backorders.openUnits } : {}),
     ...(s.impact ? { affectedCustomers: s.impact.affectedCustomers } : {}),
-  });
+  };
+  if (patched(FLEET_MAIL_RATE)) await acts.escalate.executeWithOptions(mailOptions(`escalation to the planners: ${reason}`), [input]);
+  else await acts.escalate(input);
 }

@@ -1,10 +1,11 @@
 // One incident run: the state, the follow-ups waiting to be applied, the flags the handlers raise for the
 // playbook, and the helpers every part of the workflow uses (stage, note). The handlers, the approval loop
 // and the follow-up loop all take this one object.
-import { ActivityFailure, ApplicationFailure, condition, log, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log, metricMeter, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Retried } from '../../activities/progress';
 import type { Policy } from '../../src/allocation/policy';
 import type { PlanDecision, Withdraw } from '../../src/incident/commands';
+import { currentDetails } from '../../src/incident/ui-metadata';
 import type { PendingEvent } from '../../src/incident/follow-ups';
 import { appendNote } from '../../src/incident/lifecycle';
 import type { IncidentStage, IncidentState } from '../../src/incident/state';
@@ -63,7 +64,7 @@ export class IncidentRun {
         s.attention = { stage: name, reason: failureReason(error), since: nowIso(), ...(command ? { command } : {}) };
         this.enterStage('needs-attention');
         this.note('needs attention', `${name}: ${s.attention.reason}`);
-        log.warn('incident needs attention', { stage: name });
+        log.warn('incident needs attention', { incidentId: s.incidentId, stage: name });
         this.resumeRequested = false;
         await condition(() => this.resumeRequested || this.withdrawal !== null || (!closing && s.cancelRequested !== null));
         s.attention = null;
@@ -87,19 +88,30 @@ export class IncidentRun {
     if (this.s.cancelRequested) throw new IncidentCancelled();
   }
 
+  /** Every noted event may change what the UI's current details show: they are rewritten with it (not a command). */
   note(event: string, detail?: string): void {
     appendNote(this.s, nowIso(), event, detail);
+    setCurrentDetails(currentDetails(this.s));
   }
 
   enterStage(stage: IncidentStage): void {
     if (this.s.stage === stage) return;
     this.s.stage = stage;
     upsertSearchAttributes([{ key: STAGE, value: stage }]);
+    setCurrentDetails(currentDetails(this.s));
+    log.info('stage entered', { incidentId: this.s.incidentId, stage });
   }
 
   setSeverity(severity: IncidentState['severity']): void {
     this.s.severity = severity;
     upsertSearchAttributes([{ key: SEVERITY, value: severity }]);
+    setCurrentDetails(currentDetails(this.s));
+  }
+
+  /** Recorded once per incident, never on replay; the SDK's own metrics endpoint exports it (README, Metrics). */
+  firstNoticeSent(): void {
+    const histogram = metricMeter.createHistogram('stockout_time_to_first_notice', 'int', 'ms', 'From the incident opening to its first customer notice');
+    histogram.record(Date.parse(this.s.firstNoticeAt!) - Date.parse(this.s.openedAt));
   }
 }
 
