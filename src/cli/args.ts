@@ -284,6 +284,7 @@ const SPECS: Record<string, Spec> = {
       flag('--quantity <n>', 'units received (a whole number)'),
       flag('--location <id>', 'where they were received (default: the hub)'),
       flag('--po <id>', 'the purchase order they arrived on'),
+      flag('--by <name>', 'who records it'),
     ],
     example: 'restock EU:SKU-1042 --receipt GR-1001 --quantity 500 --po PO-000017',
     build: (v, id) => ({
@@ -291,9 +292,9 @@ const SPECS: Record<string, Spec> = {
       id,
       restock: checked(
         RestockSchema,
-        { receiptId: v.receipt, quantity: numberFlag(v.quantity, 'quantity'), locationId: v.location, poId: v.po },
+        { receiptId: v.receipt, quantity: numberFlag(v.quantity, 'quantity'), locationId: v.location, poId: v.po, recordedBy: v.by },
         'restock',
-        { receiptId: 'receipt', locationId: 'location', poId: 'po' },
+        { receiptId: 'receipt', locationId: 'location', poId: 'po', recordedBy: 'by' },
       ),
     }),
   },
@@ -305,12 +306,13 @@ const SPECS: Record<string, Spec> = {
       flag('--po <id>', 'the purchase order'),
       flag('--eta <date>', 'its new arrival date (YYYY-MM-DD)'),
       flag('--reason <text>', 'why it moved'),
+      flag('--by <name>', 'who records it'),
     ],
     example: 'eta EU:SKU-1042 --po PO-000017 --eta 2025-04-15 --reason "port congestion"',
     build: (v, id) => ({
       name: 'eta',
       id,
-      change: checked(EtaChangeSchema, { poId: v.po, eta: v.eta, reason: v.reason }, 'eta', { poId: 'po' }),
+      change: checked(EtaChangeSchema, { poId: v.po, eta: v.eta, reason: v.reason, recordedBy: v.by }, 'eta', { poId: 'po', recordedBy: 'by' }),
     }),
   },
   answer: {

@@ -279,9 +279,10 @@ ${changedLinesTable(changed.flatMap((c) => c.lines), 'Lines the other policy ser
   onIncident('/restocks', 'record-follow-up', async (id, session, body) => {
     const form = validate(RestockFormSchema, body, 'restock');
     const result = await operations.restock(id, {
-      // The receipt id says who recorded it: it is what the timeline shows for the restock.
-      receiptId: `by-${session.person.name}-${form.receiptKey.slice(0, 13)}`,
+      // The form's key makes a resubmitted form the same receipt, so it is recorded once.
+      receiptId: `console-${form.receiptKey.slice(0, 13)}`,
       quantity: form.quantity,
+      recordedBy: session.person.name,
       ...(form.poId ? { poId: form.poId } : {}),
     });
     return result.message;
@@ -289,8 +290,7 @@ ${changedLinesTable(changed.flatMap((c) => c.lines), 'Lines the other policy ser
 
   onIncident('/eta-changes', 'record-follow-up', async (id, session, body) => {
     const form = validate(EtaFormSchema, body, 'eta');
-    const reason = `${form.reason ?? 'ETA changed'} (recorded by ${session.person.name})`;
-    return (await operations.changeEta(id, { poId: form.poId, eta: form.eta, reason })).message;
+    return (await operations.changeEta(id, { poId: form.poId, eta: form.eta, ...(form.reason ? { reason: form.reason } : {}), recordedBy: session.person.name })).message;
   });
 
   onIncident('/cancel', 'cancel', async (id, session, body) => {

@@ -69,11 +69,15 @@ export const PlanPreviewSchema = z.object({
 });
 export type PlanPreviewRequest = z.infer<typeof PlanPreviewSchema>;
 
+/** The person who recorded a restock or ETA change for the timeline; absent when the inventory system reported it. */
+const recordedBy = id.optional();
+
 export const RestockSchema = z.object({
   receiptId: id,
   quantity: units.positive(),
   locationId: id.optional(),
   poId: id.optional(),
+  recordedBy,
 });
 export type Restock = z.infer<typeof RestockSchema>;
 
@@ -81,6 +85,7 @@ export const EtaChangeSchema = z.object({
   poId: id,
   eta: isoDate,
   reason: z.string().max(500).optional(),
+  recordedBy,
 });
 export type EtaChange = z.infer<typeof EtaChangeSchema>;
 

@@ -297,6 +297,16 @@ describe('help, version and mistakes', () => {
     expect((await cli(['restock', 'eu:SKU-1', '--receipt', 'R1', '--quantity', '-5'], operations)).stderr).toMatch(/^error: --quantity: must be more than 0/);
     expect(calls).toHaveLength(1);
   });
+
+  it('names who records a restock or an ETA change with --by, for the timeline', async () => {
+    const { operations, calls } = fakeOperations();
+    expect((await cli(['restock', 'eu:SKU-1', '--receipt', 'R1', '--quantity', '5', '--by', 'pat'], operations)).code).toBe(EXIT.ok);
+    expect((await cli(['eta', 'eu:SKU-1', '--po', 'PO1', '--eta', '2026-12-20', '--by', 'pat'], operations)).code).toBe(EXIT.ok);
+    expect(calls.map((c) => c.args[1])).toEqual([
+      { receiptId: 'R1', quantity: 5, recordedBy: 'pat' },
+      { poId: 'PO1', eta: '2026-12-20', recordedBy: 'pat' },
+    ]);
+  });
 });
 
 describe('tables', () => {

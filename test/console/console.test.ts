@@ -398,7 +398,7 @@ describe('the console in a browser', () => {
     expect(await page.getByRole('status').textContent()).toContain('accepted');
     await waitFor((s) => s.stage === 'closed');
     await page.goto(incidentPath());
-    expect(await page.locator('.timeline').textContent()).toMatch(/restock allocated — receipt by-ann-/);
+    expect(await page.locator('.timeline').textContent()).toMatch(/restock allocated — ann: receipt console-/);
     await page.getByRole('link', { name: 'Post-incident report' }).click();
     await page.waitForURL('**/report');
     const charts = page.locator('figure.chart svg[role=img]');

@@ -228,8 +228,10 @@ describe('incident scenarios', () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
       const state = await waitForState(handle, 'following-up');
       const po = (await w.deps.inventory.listInbound(SHORT_SKU)).find((p) => p.status === 'open')!;
-      await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: await dateAhead(w.env, 45), reason: 'supplier delay' }] });
+      await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: await dateAhead(w.env, 45), reason: 'supplier delay', recordedBy: 'pat' }] });
       const afterEta = await waitForState(handle, 'following-up', (s) => s.deliveries.some((d) => d.kind === 'eta-change'));
+      // The timeline names the person who recorded it, before what changed.
+      expect(afterEta.timeline.find((e) => e.event === 'ETA changed')?.detail).toMatch(new RegExp(`^pat: ${po.poId} → `));
       const etaNotices = afterEta.deliveries.find((d) => d.kind === 'eta-change')!;
       expect(etaNotices.sent).toBe(new Set((await w.deps.inventory.listBackorders({ incidentId: state.incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0).map((b) => b.customerId)).size);
       await expectUpdateRejected(handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '15/01/2027' }] }), /eta/);

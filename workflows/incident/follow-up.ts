@@ -99,7 +99,7 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
       s.receiptsApplied.push(event.restock.receiptId);
       if (result.inventoryReceiptId !== event.restock.receiptId) s.receiptsApplied.push(result.inventoryReceiptId);
       s.restockRounds = round;
-      run.note('restock allocated', `receipt ${event.restock.receiptId}: ${result.fulfilledUnits} units to ${result.customers} customers`);
+      run.note('restock allocated', `${recorder(event.restock)}receipt ${event.restock.receiptId}: ${result.fulfilledUnits} units to ${result.customers} customers`);
       if (result.customers > 0) await run.stage('following-up', () => notify(run, 'backorder-shipped', round, { roundRef: result.roundRef }));
       return;
     }
@@ -111,7 +111,7 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
       );
       s.etaRevision = revision;
       s.inboundEtas = { ...s.inboundEtas, [event.change.poId]: event.change.eta };
-      run.note('ETA changed', `${event.change.poId} → ${event.change.eta}`);
+      run.note('ETA changed', `${recorder(event.change)}${event.change.poId} → ${event.change.eta}`);
       if (applied.affectedCustomers > 0) {
         await run.stage('following-up', () => notify(run, 'eta-change', revision, { eta: { ...event.change, previousEta: applied.previousEta } }));
       }
@@ -125,3 +125,6 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
     }
   }
 }
+
+/** Who recorded a restock or ETA change, as the timeline's other entries name their person first. */
+const recorder = ({ recordedBy }: { recordedBy?: string | undefined }) => (recordedBy ? `${recordedBy}: ` : '');
