@@ -1,4 +1,4 @@
-// What the files of whole-incident scenarios share: one environment on the run's time-skipping server per
+// What the files of whole-incident scenarios share: one time-skipping server and environment per
 // file, a fresh world per test, and the real activities with some of them (or their dependencies) changed.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll } from 'vitest';

@@ -1,24 +1,34 @@
-// Helpers every Temporal test uses: connect to the run's shared servers and run a worker with the
-// project's workflows and the activities a test chooses.
+// Helpers every Temporal test uses: a time-skipping server of the file's own or the run's shared dev server,
+// and a worker with the project's workflows and the activities a test chooses.
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
-
-type CreateEnv = (opts: {
-  server: { type: 'existing' };
-  address: string;
-  supportsTimeSkipping: boolean;
-  namespace: string;
-}) => Promise<TestWorkflowEnvironment>;
+import { registerSearchAttributes } from '../../src/temporal/connection';
 
 /**
- * An environment on the run's shared time-skipping server. The SDK only offers time skipping on a server it
- * started itself, so this goes through its internal factory (pinned SDK version; the harness tests cover it).
+ * A time-skipping test server of the file's own. Its clock is one for every client and moves only while none
+ * holds it, so files sharing one would stall each other's timers whenever one of them is busy.
  */
 export async function connectTimeSkipping(): Promise<TestWorkflowEnvironment> {
-  const create = (TestWorkflowEnvironment as unknown as { create: CreateEnv }).create.bind(TestWorkflowEnvironment);
-  return create({ server: { type: 'existing' }, address: inject('timeSkippingAddress'), supportsTimeSkipping: true, namespace: 'default' });
+  const env = await startedWithRetries(() => TestWorkflowEnvironment.createTimeSkipping({ server: { executable: inject('testServerExecutable') } }));
+  await registerSearchAttributes(env.connection, 'default');
+  return env;
+}
+
+/**
+ * The SDK gives the Java test server 5 s to accept connections; a JVM on a loaded machine (other files' servers
+ * and workers) can take longer, so a start that timed out is tried again.
+ */
+async function startedWithRetries(start: () => Promise<TestWorkflowEnvironment>, attempts = 3): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= attempts || !/did not start within/.test(String(error))) throw error;
+      console.warn(`[temporal] test server slow to start (attempt ${attempt} of ${attempts}), trying again`);
+    }
+  }
 }
 
 /** An environment on the run's shared dev server (real timers, persistence, search attributes). */
