@@ -73,8 +73,10 @@ interface LineState {
 
 interface Book {
   policy: Policy;
-  /** Rules version 2 (policy.ts). */
+  /** Rules version 2 or later (policy.ts). */
   keepsPromises: boolean;
+  /** Rules version 3: the critical class before every other customer's first pack and substitute share. */
+  criticalFirst: boolean;
   /** Highest priority first. */
   lines: LineState[];
   /** The same, in line id order. */
@@ -95,13 +97,19 @@ export function allocate(input: AllocationInput): AllocationPlan {
   let left = pinOverrides(book, input.overrides ?? [], supply);
   left = keepConfirmations(book, left);
   if (book.keepsPromises) {
-    left = serveFirstPacks(book, left);
     const shared = (l: LineState) => !l.pinned && l.strategy !== 'win';
     const critical = book.lines.filter((l) => !l.pinned && l.customer.profile.critical);
     const others = book.lines.filter((l) => !l.customer.profile.critical);
-    // Other customers' floors set aside before critical needs beyond their floors, when the policy says so.
+    // Version 3: only the other customers' smallest first packs are held back from the critical class, and
+    // only when the supply holds everyone's; version 2 hands every first pack out before anything else.
+    const firstPacks = firstPacksToServe(book, left);
+    const held = book.criticalFirst && firstPacks.fitAll ? sum(firstPacks.customers.filter((f) => !f.customer.profile.critical), (f) => f.need) : 0;
+    left = serveFirstPacks(book, left - held, held > 0 ? firstPacks.customers.filter((f) => f.customer.profile.critical) : firstPacks.customers) + held;
+    // Other customers' floors set aside before critical needs beyond their floors, when the policy says so;
+    // the first packs held back count toward them.
     const setAside = book.policy.criticalBeforeFloors ? 0 : floorNeeds(stakeShares(others.filter(shared)), sharingRules(book, 1));
-    left = shareThePool(book, critical, left, setAside);
+    left = shareThePool(book, critical, left - held, Math.max(0, setAside - held)) + held;
+    if (held > 0) left = serveFirstPacks(book, left, firstPacks.customers.filter((f) => !f.customer.profile.critical));
     left = serveWinLines(book, others, left);
     left = shareThePool(book, others.filter(shared), left);
   } else {
@@ -123,7 +131,7 @@ export function summarizePlan(plan: AllocationPlan): AllocationSummary {
 function openBook(input: AllocationInput, restock: boolean, index: LineIndex): Book {
   const { policy } = input;
   const { owner, idOrder, days } = index;
-  const keepsPromises = policy.rulesVersion === 2;
+  const keepsPromises = policy.rulesVersion === 2 || policy.rulesVersion === 3;
   const received = input.alreadyReceived ?? {};
   // Per profile, its customer's state once it has a line.
   const states: (CustomerState | undefined)[] = input.customers.map(() => undefined);
@@ -173,7 +181,7 @@ function openBook(input: AllocationInput, restock: boolean, index: LineIndex): B
   const byId: LineState[] = [];
   for (const i of idOrder) byId.push(lines[place[i]!]!);
   capBase += sum(Object.values(received), (units) => units);
-  return { policy, keepsPromises, lines, byId, customers, capUnits: percentOf(capBase, policy.capPercent, 'up') };
+  return { policy, keepsPromises, criticalFirst: policy.rulesVersion === 3, lines, byId, customers, capUnits: percentOf(capBase, policy.capPercent, 'up') };
 }
 
 function sharingRules(book: Book, ratio: number, capUnits = book.capUnits): SharingRules {
@@ -240,14 +248,21 @@ function keepConfirmations(book: Book, left: number): number {
 
 const keepsConfirmation = (l: LineState) => !l.pinned && (l.strategy === 'win' || l.strategy === 'gain') && l.line.confirmedQuantity > 0;
 
+/** A customer holding nothing yet, and the smallest first pack it can take (`order`: its place by priority). */
+interface FirstPack {
+  customer: CustomerState;
+  need: number;
+  order: number;
+}
+
 /**
- * Rule 3 (version 2): every customer that holds nothing gets one pack of its most urgent line that fits,
- * within the cap; short of everyone's first pack, the most customers possible, smallest first pack first.
- * No floor percent, no first pack.
+ * Rule 3 (version 2): the customers that hold nothing yet, each with its smallest first pack within the cap,
+ * in the order they are served: by priority when the supply holds them all (`fitAll`), else smallest first
+ * pack first, so that the most customers possible get one. No floor percent, no first pack.
  */
-function serveFirstPacks(book: Book, left: number): number {
-  if (book.policy.floorPercent <= 0) return left;
-  const firsts: { customer: CustomerState; need: number; order: number }[] = [];
+function firstPacksToServe(book: Book, left: number): { customers: FirstPack[]; fitAll: boolean } {
+  if (book.policy.floorPercent <= 0) return { customers: [], fitAll: true };
+  const firsts: FirstPack[] = [];
   // Customers in the order of their first line's priority.
   for (const c of book.customers) {
     if (c.received > 0 || c.lines.some((l) => l.allocated > 0)) continue;
@@ -255,11 +270,15 @@ function serveFirstPacks(book: Book, left: number): number {
     for (const l of c.lines) need = Math.min(need, firstPack(l));
     if (need <= book.capUnits) firsts.push({ customer: c, need, order: firsts.length });
   }
+  const fitAll = sum(firsts, (f) => f.need) <= left;
+  if (!fitAll) firsts.sort((a, b) => a.need - b.need || a.order - b.order);
+  return { customers: firsts, fitAll };
+}
+
+/** Rule 3: each of `firsts` in turn gets one pack of its most urgent line that fits, leaving the later ones' first packs free. */
+function serveFirstPacks(book: Book, left: number, firsts: FirstPack[]): number {
   let total = sum(firsts, (f) => f.need);
-  if (total > left) {
-    firsts.sort((a, b) => a.need - b.need || a.order - b.order);
-    total = 0;
-  }
+  if (total > left) total = 0;
   for (const { customer, need } of firsts) {
     total -= Math.min(total, need);
     // What the customers after this one still need stays free: this one takes its most urgent line that fits the rest.
@@ -328,18 +347,30 @@ function mostOfSku(l: LineState): number {
   return l.line.quantity;
 }
 
-/** Rule 6: one substitute's free stock covers what stays uncovered, by the same sharing rules, in its own units. */
+/**
+ * Rule 6: one substitute's free stock covers what stays uncovered, by the same sharing rules, in its own
+ * units; version 3 shares it within the critical class first, then among the others, as the SKU's pool.
+ */
 function offerSubstitute(book: Book, substitute: SubstituteSupply): SubstituteUsage {
-  const { policy } = book;
   const accepts = (l: LineState) => l.line.substitutesAllowed && l.customer.profile.acceptsSubstitutes;
+  const accepting = book.lines.filter(accepts);
+  const classes = book.criticalFirst ? [accepting.filter((l) => l.customer.profile.critical), accepting.filter((l) => !l.customer.profile.critical)] : [accepting];
+  let used = 0;
+  for (const lines of classes) used += shareSubstitute(book, lines, substitute, substitute.available - used);
+  if (book.keepsPromises) used += topUpSubstitute(accepting, substitute, substitute.available - used);
+  return { sku: substitute.sku, available: substitute.available, used };
+}
+
+/** `available` units of the substitute among `lines` by the sharing rules, the cap a share of all its stock; returns the units used. */
+function shareSubstitute(book: Book, lines: LineState[], substitute: SubstituteSupply, available: number): number {
   const staked = stake(
-    book.lines.filter(accepts),
+    lines,
     (l) => substituteUnits(uncovered(l), substitute),
     (c) => holder(c, { held: 0, demand: 0, deferred: c.deferred }),
     substitute.packSize,
   );
   for (const claim of staked) claim.holder.demand += claim.limit;
-  distribute(substitute.available, staked, sharingRules(book, substitute.ratio, percentOf(substitute.available, policy.capPercent, 'up')));
+  distribute(available, staked, sharingRules(book, substitute.ratio, percentOf(substitute.available, book.policy.capPercent, 'up')));
   let used = 0;
   for (const claim of staked) {
     const { state } = claim;
@@ -352,8 +383,7 @@ function offerSubstitute(book: Book, substitute: SubstituteSupply): SubstituteUs
     state.reasons |= REASON.substituted;
     used += quantity;
   }
-  if (book.keepsPromises) used += topUpSubstitute(book.lines.filter(accepts), substitute, substitute.available - used);
-  return { sku: substitute.sku, available: substitute.available, used };
+  return used;
 }
 
 /**

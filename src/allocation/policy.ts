@@ -63,9 +63,11 @@ export const PolicySchema = z
     /** The company's 4–8 standard relationships (seeds 001, 003). */
     stages: z.array(StageSchema).min(4, 'must list 4 to 8 stages').max(8, 'must list 4 to 8 stages').prefault(DEFAULT_STAGES),
     /**
-     * The generation of the sharing rules a plan follows. 2 (the default) keeps the five promises below;
-     * 1 is the rules before them, kept so an incident planned under them keeps its plans
-     * (`withFirstSharingRules`). A policy object without the field — one parsed before it existed — is 1.
+     * The generation of the sharing rules a plan follows. 3 (the default) is 2 with the critical class put
+     * first (rule 6 below); 2 keeps the five promises below; 1 is the rules before them. Each is kept so an
+     * incident keeps the rules its first plan followed: the incident carries its policy, and a restock round
+     * or re-plan uses it (`withFirstSharingRules` for version 1). A policy object without the field — one
+     * parsed before it existed — is 1.
      *
      * Rules of version 2, each with the reason code that marks the lines it decides:
      * 1. The floor is the customer's (`customer-floor`): before any other sharing, every customer that holds
@@ -89,8 +91,18 @@ export const PolicySchema = z
      * 5. Substitutes are work-conserving (`substitute-top-up`): units the cap splits into amounts that cover
      *    no whole original unit go, by priority, to the lines that accept them and are still short.
      *    Example: 2 units of a ratio-2 substitute, two lines each short 1: the first line gets both.
+     * Rule of version 3:
+     * 6. The critical class comes before every other customer's first pack, and before them for substitutes
+     *    too (`critical-priority`). What rule 1 promises the others is kept by holding back only each one's
+     *    smallest first pack, and only when the supply holds everyone's; version 2 hands out every first pack,
+     *    each customer's most urgent, before the critical class shares. Example: pool 30, a hospital asking
+     *    40, a customer whose most urgent line is 10 all-or-nothing and whose other line takes packs of 1:
+     *    version 2 gives the customer 10 and the hospital 20; version 3 the customer 1 and the hospital 29.
+     *    Substitutes: 10 units, a hospital and a customer each short 10: version 3 gives the hospital 10
+     *    (version 2: 6 and 4, the cap shared across classes). Critical fill is then that of strict priority
+     *    but for two promises kept: other segments' confirmations (`gain`) and the other customers' first packs.
      */
-    rulesVersion: z.union([z.literal(1), z.literal(2)]).default(2),
+    rulesVersion: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(3),
     /** Fair-share floor: every customer first gets this percent of what it asked for (version 2: at least one pack). */
     floorPercent: percent().default(30),
     /**

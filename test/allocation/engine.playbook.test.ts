@@ -535,3 +535,39 @@ describe('the promises of rules version 2', () => {
     expect(lineOf(plan, 'a').reasons).toContain('substitute-top-up');
   });
 });
+
+// Rules version 3 (policy.ts, rule 6), with version 2's outcome beside it.
+describe('the critical class first (rules version 3)', () => {
+  const V2 = { rulesVersion: 2 as const };
+
+  it('a hospital comes before other customers’ first packs; each keeps only its smallest one', () => {
+    const situation = (rules: object) =>
+      input({
+        pool: 30,
+        policy: policy(rules),
+        customers: [customer('HOSP', 'basic', { critical: true }), customer('A', 'basic')],
+        lines: [line('hosp', 'HOSP', 40), line('a1', 'A', 10, { partialAllowed: false, requestedDate: '2024-05-08' }), line('a2', 'A', 10)],
+      });
+    // Version 2: A's first pack is its most urgent line, all 10 of it, before HOSP shares the 20 left.
+    expect(byCustomer(allocate(situation(V2)))).toEqual({ HOSP: 20, A: 10 });
+    // Version 3: only A's smallest first pack (1 unit of a2) is held back; HOSP, alone in its class, takes the 29 others.
+    const plan = allocate(situation({}));
+    expect(byCustomer(plan)).toEqual({ HOSP: 29, A: 1 });
+    expect(lineOf(plan, 'a2').reasons).toContain('customer-floor');
+    expect(plan.totals.customersWithNothing).toBe(0);
+  });
+
+  it('substitutes go to the critical class first, shared by the same rules among its customers', () => {
+    const situation = (rules: object) =>
+      input({
+        pool: 0,
+        policy: policy(rules),
+        customers: [customer('HOSP', 'basic', { critical: true }), customer('A', 'basic')],
+        lines: [line('hosp', 'HOSP', 10), line('a', 'A', 10)],
+        substitutes: [{ sku: 'T', ratio: 1, priceDelta: 0, available: 10, packSize: 1 }],
+      });
+    // Version 2: floors 3 and 3, both to the cap (4), the 2 left to HOSP: 6 and 4.
+    expect(allocate(situation(V2)).lines.map((l) => [l.lineId, l.substituted])).toEqual([['a', 4], ['hosp', 6]]);
+    expect(allocate(situation({})).lines.map((l) => [l.lineId, l.substituted])).toEqual([['a', 0], ['hosp', 10]]);
+  });
+});

@@ -61,7 +61,7 @@ const policyArb: fc.Arbitrary<Policy> = fc
     defaultStrategy: fc.constantFrom(...STRATEGIES),
     rationing: fc.boolean(),
     substitutes: fc.boolean(),
-    rulesVersion: fc.constantFrom(1 as const, 2 as const),
+    rulesVersion: fc.constantFrom(1 as const, 2 as const, 3 as const),
     criticalBeforeFloors: fc.boolean(),
   })
   .map((p) =>
@@ -254,8 +254,8 @@ describe('allocation engine properties', () => {
 
   it('honours the fair-share floors whenever the pool covers them (cap off), and splits the pool when it does not', () => {
     fc.assert(
-      fc.property(plainArb, (base) => {
-        const situation = { ...base, policy: { ...base.policy, capPercent: 100, rulesVersion: 2 as const } };
+      fc.property(plainArb, fc.constantFrom(2 as const, 3 as const), (base, rulesVersion) => {
+        const situation = { ...base, policy: { ...base.policy, capPercent: 100, rulesVersion } };
         const plan = allocate(situation);
         const got = byCustomer(plan);
         // The floor is the customer's: its percent, and at least one pack (whole units here) when it asks for any.
@@ -333,12 +333,12 @@ describe('allocation engine properties', () => {
   });
 });
 
-// The five promises of rules version 2 (policy.ts), each as the invariant the decision bench checks from
-// outside (test/bench/decisions/invariants.ts), over situations with several critical customers.
-describe('the promises of rules version 2', () => {
-  const v2Arb = situationArb.map((s) => ({
+// The five promises of rules version 2 (policy.ts), kept by version 3 too, each as the invariant the decision
+// bench checks from outside (test/bench/decisions/invariants.ts), over situations with several critical customers.
+describe('the promises of rules versions 2 and 3', () => {
+  const v2Arb = fc.tuple(situationArb, fc.constantFrom(2 as const, 3 as const)).map(([s, rulesVersion]) => ({
     ...s,
-    policy: { ...s.policy, rulesVersion: 2 as const },
+    policy: { ...s.policy, rulesVersion },
     customers: s.customers.map((c, i) => ({ ...c, critical: c.critical || (i < 3 && c.stage === 'basic') })),
   }));
   const keeps = (invariant: Invariant) => (situation: AllocationInput) => {
@@ -382,6 +382,45 @@ describe('the promises of rules version 2', () => {
 
   it('work-conserving substitutes: no substitute unit idle while a line that accepts it is short', () => {
     fc.assert(fc.property(v2Arb, keeps('substitute work conservation')), RUNS);
+  });
+});
+
+describe('the critical class first (rules version 3)', () => {
+  const v3Arb = situationArb.map((s) => ({
+    ...s,
+    policy: { ...s.policy, rulesVersion: 3 as const, criticalBeforeFloors: true },
+    customers: s.customers.map((c, i) => ({ ...c, critical: c.critical || (i < 3 && c.stage === 'basic') })),
+  }));
+
+  it('a critical line is short only by what the others’ kept confirmations and smallest first packs hold', () => {
+    fc.assert(
+      fc.property(v3Arb, (situation) => {
+        expect(brokenPromises(situation, allocate(situation))).not.toContain('critical class short only by others’ first packs');
+      }),
+      RUNS,
+    );
+  });
+
+  it('critical customers fill at least as well as under version 2 when nobody holds stock from before the incident', () => {
+    // No confirmations, no reported stock, whole units: version 3 differs from 2 only in what it holds back for
+    // the others (their smallest first pack, never more than version 2 hands out) and in the order of substitutes.
+    const plain = v3Arb.map((s) => ({
+      ...s,
+      substitutes: [],
+      customers: s.customers.map((c) => ({ ...c, reportedOnHand: undefined })),
+      lines: s.lines.map((l) => ({ ...l, confirmedQuantity: 0, packSize: 1, partialAllowed: true })),
+    }));
+    fc.assert(
+      fc.property(plain, (situation) => {
+        const critical = (plan: AllocationPlan) => {
+          const ids = new Set(situation.customers.filter((c) => c.critical).map((c) => c.customerId));
+          return plan.lines.filter((l) => ids.has(l.customerId)).reduce((a, l) => a + l.allocated, 0);
+        };
+        const v2 = allocate({ ...situation, policy: { ...situation.policy, rulesVersion: 2 } });
+        expect(critical(allocate(situation))).toBeGreaterThanOrEqual(critical(v2));
+      }),
+      RUNS,
+    );
   });
 });
 

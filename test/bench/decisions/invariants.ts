@@ -10,6 +10,7 @@ export const INVARIANTS = [
   'packs and all-or-nothing',
   'SKU work conservation',
   'everyone something when the pool holds first packs',
+  'critical class short only by others’ first packs',
   'cap while others wait',
   'deferred covered to the next ETA before the cap is lifted',
   'substitute work conservation',
@@ -83,19 +84,35 @@ export function brokenPromises(input: AllocationInput, plan: AllocationPlan): In
 
   // No one left with nothing: customers holding nothing yet, with no pinned line, each get something when
   // what is free to share covers everyone's first pack (a first pack larger than the cap does not count).
-  if (policy.floorPercent > 0) {
-    const free = input.pool + confirmed - facts.reduce((a, f) => a + f.kept + (f.pinned ? f.allocated : 0), 0);
-    const needing = [...byCustomer].filter(([id, fs]) => (received[id] ?? 0) === 0 && fs.every((f) => !f.pinned && f.kept === 0));
-    const firstPack = (f: LineFacts) => {
-      const room = f.most;
-      const units = room <= 0 ? Infinity : f.line.partialAllowed ? Math.min(f.line.packSize, room) : room;
-      return units <= cap ? units : Infinity;
-    };
-    const firstPacks = needing.map(([, fs]) => Math.min(...fs.map(firstPack)));
-    const sum = firstPacks.filter(Number.isFinite).reduce((a, n) => a + n, 0);
-    if (sum <= free && needing.some(([, fs], i) => Number.isFinite(firstPacks[i]!) && fs.every((f) => f.filled === 0))) {
-      broken.add('everyone something when the pool holds first packs');
-    }
+  const free = input.pool + confirmed - facts.reduce((a, f) => a + f.kept + (f.pinned ? f.allocated : 0), 0);
+  const firstPack = (f: LineFacts) => {
+    const room = f.pinned ? 0 : f.most;
+    const units = room <= 0 ? Infinity : f.line.partialAllowed ? Math.min(f.line.packSize, room) : room;
+    return units <= cap ? units : Infinity;
+  };
+  // Customers holding nothing yet (`pinnedToNothing`: a line pinned to 0 holds nothing), each with its smallest
+  // first pack within the cap, and whether the free supply holds them all.
+  const firstPacks = (pinnedToNothing: boolean) => {
+    const holdsNothing = (f: LineFacts) => (f.pinned ? pinnedToNothing && f.allocated === 0 : f.kept === 0);
+    const needing = policy.floorPercent > 0 ? [...byCustomer].filter(([id, fs]) => (received[id] ?? 0) === 0 && fs.every(holdsNothing)) : [];
+    const packs = needing.map(([id, fs]) => [id, Math.min(...fs.map(firstPack))] as const).filter(([, n]) => Number.isFinite(n));
+    return { packs, fitAll: packs.reduce((a, [, n]) => a + n, 0) <= free };
+  };
+  const promised = firstPacks(false);
+  if (promised.fitAll && promised.packs.some(([id]) => byCustomer.get(id)!.every((f) => f.filled === 0))) {
+    broken.add('everyone something when the pool holds first packs');
+  }
+
+  // Rules version 3: a critical line still short could not take its next step from what went to the other
+  // customers beyond their kept confirmations and pins, less their smallest first packs (held back when the
+  // free supply holds everyone's first pack), plus what is left.
+  if (policy.rulesVersion === 3 && policy.criticalBeforeFloors) {
+    const isCritical = (f: LineFacts) => profiles.get(f.line.customerId)!.critical;
+    const others = facts.filter((f) => !isCritical(f) && !f.pinned);
+    const toOthers = others.reduce((a, f) => a + f.allocated - f.kept, 0) + plan.poolLeft;
+    const all = firstPacks(true);
+    const held = all.fitAll ? all.packs.filter(([id]) => !profiles.get(id)!.critical).reduce((a, [, n]) => a + n, 0) : 0;
+    if (facts.some((f) => isCritical(f) && step(f) <= toOthers - held)) broken.add('critical class short only by others’ first packs');
   }
 
   // The cap: units a customer holds above it (beyond what it keeps, was pinned or received, or its win lines
