@@ -37,6 +37,26 @@ export function beat(): void {
   at.context.heartbeat(at.own.done ?? earlier(at.context));
 }
 
+/**
+ * How often a batch activity heartbeats while it runs, whatever it is waiting for (the mail rate, a slow
+ * request): a tenth of the batch heartbeat timeout (workflows/incident/proxies.ts), so only a dead process misses it.
+ */
+export const BATCH_HEARTBEAT_MS = 1000;
+
+/**
+ * Runs a batch activity's work, heartbeating (with its progress) every BATCH_HEARTBEAT_MS until it settles.
+ * A hung call is still bounded by its own timeout (HTTP 5 s, SMTP socket 30 s) and the attempt's start-to-close.
+ */
+export async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
+  beat();
+  const timer = setInterval(beat, BATCH_HEARTBEAT_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** Counts one request the HTTP clients sent again (their `onRetry`); outside an activity it does nothing. */
 export function countResend(): void {
   const at = current();
