@@ -12,7 +12,7 @@ import { substituteOffer, type SubstituteRefusal } from '../src/substitutes/offe
 import { allocationLines, backorderLine, inboundEtasOf, profileOf, transferRecord } from './contract-mapping';
 import type { ActivityDeps } from './deps';
 import { listIncidentBackorders } from './paging';
-import { beat, progress, retriesSoFar, type Retried } from './progress';
+import { beat, heartbeating, progress, retriesSoFar, type Retried } from './progress';
 import { allocateChecked } from './planning';
 import { BATCH_WRITE_LIMIT, chunks, keyFor, loadCustomers, loadSnapshot, requireDocument } from './shared';
 import { hubPosition, networkLocations, openInbound, substitutesAtHub } from './stock';
@@ -118,40 +118,42 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
       asOf: string;
       planRef: string;
     }): Promise<{ roundRef: string; inventoryReceiptId: string; fulfilledUnits: number; customers: number } & Retried> {
-      const snapshot = await loadSnapshot(store, input.incidentId);
-      const locationId = input.restock.locationId ?? snapshot.hubId;
-      const receiptId = input.restock.recorded
-        ? input.restock.receiptId
-        : (
-            await inventory.recordReceipt({
-              idempotencyKey: keyFor(input.incidentId, 'receipt', input.restock.receiptId),
-              sku: input.sku,
-              locationId,
-              quantity: input.restock.quantity,
-              ...(input.restock.poId ? { poId: input.restock.poId } : {}),
-            })
-          ).receiptId;
-      const planKey = `restock-plans/${receiptId}`;
-      let planned = await store.get<RestockPlan>(input.incidentId, planKey);
-      if (!planned) {
-        planned = await planRestock(input, receiptId, locationId);
-        await store.put(input.incidentId, planKey, planned);
-      }
-      const fulfilled = progress();
-      for (const [i, part] of chunks(planned.items, BATCH_WRITE_LIMIT).entries()) {
-        if (fulfilled.has(`fulfil/${i}`)) continue;
-        await inventory.fulfilBackorders({ items: part });
-        fulfilled.finish(`fulfil/${i}`, true);
-      }
-      await store.put(input.incidentId, planned.roundRef, planned.round);
-      const { allocation } = planned.round;
-      return {
-        roundRef: planned.roundRef,
-        inventoryReceiptId: receiptId,
-        fulfilledUnits: allocation.reduce((sum, l) => sum + l.allocated, 0),
-        customers: new Set(allocation.map((l) => l.customerId)).size,
-        ...retriesSoFar(),
-      };
+      return heartbeating(async () => {
+        const snapshot = await loadSnapshot(store, input.incidentId);
+        const locationId = input.restock.locationId ?? snapshot.hubId;
+        const receiptId = input.restock.recorded
+          ? input.restock.receiptId
+          : (
+              await inventory.recordReceipt({
+                idempotencyKey: keyFor(input.incidentId, 'receipt', input.restock.receiptId),
+                sku: input.sku,
+                locationId,
+                quantity: input.restock.quantity,
+                ...(input.restock.poId ? { poId: input.restock.poId } : {}),
+              })
+            ).receiptId;
+        const planKey = `restock-plans/${receiptId}`;
+        let planned = await store.get<RestockPlan>(input.incidentId, planKey);
+        if (!planned) {
+          planned = await planRestock(input, receiptId, locationId);
+          await store.put(input.incidentId, planKey, planned);
+        }
+        const fulfilled = progress();
+        for (const [i, part] of chunks(planned.items, BATCH_WRITE_LIMIT).entries()) {
+          if (fulfilled.has(`fulfil/${i}`)) continue;
+          await inventory.fulfilBackorders({ items: part });
+          fulfilled.finish(`fulfil/${i}`, true);
+        }
+        await store.put(input.incidentId, planned.roundRef, planned.round);
+        const { allocation } = planned.round;
+        return {
+          roundRef: planned.roundRef,
+          inventoryReceiptId: receiptId,
+          fulfilledUnits: allocation.reduce((sum, l) => sum + l.allocated, 0),
+          customers: new Set(allocation.map((l) => l.customerId)).size,
+          ...retriesSoFar(),
+        };
+      });
     },
 
     /** ETA per open purchase order of the SKU in the network, as the inventory system has it now. */

@@ -21,7 +21,7 @@ import {
 } from '../src/notifications/mailer';
 import { incidentReference, messageIdFor, recipientKey, type AccountManagerDigest, type NoticeKind, type NoticeSource } from '../src/notifications/model';
 import type { ActivityDeps } from './deps';
-import { beat, progress, retriesSoFar } from './progress';
+import { beat, heartbeating, progress, retriesSoFar } from './progress';
 import type { StoredRound } from './follow-up';
 import { listIncidentBackorders, listIncidentCommunications } from './paging';
 import { loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
@@ -129,15 +129,17 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
      * holds up the others.
      */
     async deliverNoticeBatch(input: { incidentId: string; noticesRef: string; batch: number; batchSize: number }) {
-      const { notices } = await requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef);
-      const slice = notices.slice(input.batch * input.batchSize, (input.batch + 1) * input.batchSize);
-      const outcomes = await deliverResumably(slice.map((notice) => buildCustomerMessage(notice, mail.from)));
-      return {
-        sent: outcomes.filter((o) => o === 'sent').length,
-        skipped: outcomes.filter((o) => o === 'skipped-already-sent').length,
-        rejected: outcomes.filter((o) => o === 'rejected' || o === 'undeliverable').length,
-        ...retriesSoFar(),
-      };
+      return heartbeating(async () => {
+        const { notices } = await requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef);
+        const slice = notices.slice(input.batch * input.batchSize, (input.batch + 1) * input.batchSize);
+        const outcomes = await deliverResumably(slice.map((notice) => buildCustomerMessage(notice, mail.from)));
+        return {
+          sent: outcomes.filter((o) => o === 'sent').length,
+          skipped: outcomes.filter((o) => o === 'skipped-already-sent').length,
+          rejected: outcomes.filter((o) => o === 'rejected' || o === 'undeliverable').length,
+          ...retriesSoFar(),
+        };
+      });
     },
 
     /**
@@ -145,31 +147,33 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
      * when given one (a mail task sends a bounded number of emails: src/notifications/fleet-mail-rate.ts).
      */
     async deliverDigests(input: { incidentId: string; noticesRef: string; batch?: number; batchSize?: number }): Promise<number> {
-      const all = (await requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef)).digests;
-      const digests = input.batchSize === undefined ? all : all.slice((input.batch ?? 0) * input.batchSize, ((input.batch ?? 0) + 1) * input.batchSize);
-      const outcomes = await communicationOutcomes(crm, input.incidentId);
-      const messages = digests.map((digest) =>
-        buildDigestMessage(
-          {
-            ...digest,
-            accounts: digest.accounts.map((account) => ({
-              ...account,
-              outcome:
-                outcomes.get(
-                  messageIdFor({
-                    incidentId: digest.incidentId,
-                    recipient: recipientKey('customer', account.customerId),
-                    kind: digest.kind,
-                    revision: digest.revision,
-                  }),
-                ) ?? 'pending',
-            })),
-          },
-          mail.from,
-        ),
-      );
-      const delivered = await deliverResumably(messages);
-      return delivered.filter((o) => o === 'sent' || o === 'skipped-already-sent').length;
+      return heartbeating(async () => {
+        const all = (await requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef)).digests;
+        const digests = input.batchSize === undefined ? all : all.slice((input.batch ?? 0) * input.batchSize, ((input.batch ?? 0) + 1) * input.batchSize);
+        const outcomes = await communicationOutcomes(crm, input.incidentId);
+        const messages = digests.map((digest) =>
+          buildDigestMessage(
+            {
+              ...digest,
+              accounts: digest.accounts.map((account) => ({
+                ...account,
+                outcome:
+                  outcomes.get(
+                    messageIdFor({
+                      incidentId: digest.incidentId,
+                      recipient: recipientKey('customer', account.customerId),
+                      kind: digest.kind,
+                      revision: digest.revision,
+                    }),
+                  ) ?? 'pending',
+              })),
+            },
+            mail.from,
+          ),
+        );
+        const delivered = await deliverResumably(messages);
+        return delivered.filter((o) => o === 'sent' || o === 'skipped-already-sent').length;
+      });
     },
 
     /** Tells the planners a decision or an SLA needs a person. */

@@ -13,8 +13,9 @@ import type { Reservation } from '../src/inventory/contract';
 import { describeIssues } from '../src/validation/issues';
 import { allocationLines, substituteSupply, transferRecord } from './contract-mapping';
 import type { ActivityDeps } from './deps';
-import { beat, progress, retriesSoFar, type Retried } from './progress';
-import { BATCH_WRITE_LIMIT, chunks, forEachAtOnce, keyFor, loadSnapshot, requireDocument, WRITES_IN_FLIGHT, type IncidentSnapshot } from './shared';
+import { beat, heartbeating, progress, retriesSoFar, type Retried } from './progress';
+import { forEachAtOnce } from '../src/concurrency/at-once';
+import { BATCH_WRITE_LIMIT, chunks, keyFor, loadSnapshot, requireDocument, WRITES_IN_FLIGHT, type IncidentSnapshot } from './shared';
 
 const PLAN_EXCEPTIONS_SHOWN = 20;
 
@@ -137,7 +138,31 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
       return { transfers, ...retriesSoFar() };
     },
 
-    /** Commits the plan for one batch of customers: reservations, substitute reservations, backorders, credits. */
+    /**
+     * The commit's writes per line or customer rather than per batch, done before any batch when batches run in
+     * parallel: the confirmations the plan takes back are given back (their units are part of the supply the plan
+     * shares, so no batch's reservation may wait on another batch's release) and the credits granted (kept in one
+     * document, which parallel batches would overwrite each other's share of).
+     */
+    async commitReleasesAndCredits(input: { incidentId: string; planRef: string; policy: Policy }): Promise<{ credits: number } & Retried> {
+      return heartbeating(async () => {
+        const plan = await requireDocument<AllocationPlan>(store, input.incidentId, input.planRef);
+        const snapshot = await loadSnapshot(store, input.incidentId);
+        const once = written();
+        await forEachAtOnce(
+          plan.lines.filter((l) => l.releasedConfirmation > 0),
+          WRITES_IN_FLIGHT,
+          (line) => once(`release-confirmation/${line.lineId}`, () => releaseConfirmation(input.incidentId, plan.sku, snapshot.hubId, line.lineId)),
+        );
+        return { credits: await grantCredits(input.incidentId, plan, plan.lines, snapshot, input.policy, once), ...retriesSoFar() };
+      });
+    },
+
+    /**
+     * Commits the plan for one batch of customers: reservations, substitute reservations, backorders, and, unless
+     * `commitReleasesAndCredits` did them (`releasesAndCreditsDone`), the batch's released confirmations (first)
+     * and credits. The reservation and backorder requests go out several at once, as none waits on another.
+     */
     async commitPlanBatch(input: {
       incidentId: string;
       planRef: string;
@@ -145,78 +170,94 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
       batch: number;
       batchSize: number;
       expectedDate: string | null;
+      releasesAndCreditsDone?: boolean;
     }): Promise<CommitSummary & Retried> {
-      const plan = await requireDocument<AllocationPlan>(store, input.incidentId, input.planRef);
-      const snapshot = await loadSnapshot(store, input.incidentId);
-      const customers = customersOf(plan).slice(input.batch * input.batchSize, (input.batch + 1) * input.batchSize);
-      const inBatch = new Set(customers);
-      const lines = plan.lines.filter((l) => inBatch.has(l.customerId));
-      const source = new Map(snapshot.lines.map((l) => [l.lineId, l]));
-      const summary: CommitSummary = { reservedLines: 0, reservedUnits: 0, backorderedLines: 0, backorderedUnits: 0, substituteUnits: 0, credits: 0 };
-      // What an earlier attempt of this batch finished is not written again (writes are keyed by subject).
-      const written = progress();
-      const once = async (subject: string, write: () => Promise<unknown>) => {
-        if (written.has(subject)) return;
-        await write();
-        written.finish(subject, true);
-      };
+      return heartbeating(async () => {
+        const plan = await requireDocument<AllocationPlan>(store, input.incidentId, input.planRef);
+        const snapshot = await loadSnapshot(store, input.incidentId);
+        const customers = customersOf(plan).slice(input.batch * input.batchSize, (input.batch + 1) * input.batchSize);
+        const inBatch = new Set(customers);
+        const lines = plan.lines.filter((l) => inBatch.has(l.customerId));
+        const source = new Map(snapshot.lines.map((l) => [l.lineId, l]));
+        const summary: CommitSummary = { reservedLines: 0, reservedUnits: 0, backorderedLines: 0, backorderedUnits: 0, substituteUnits: 0, credits: 0 };
+        const once = written();
 
-      for (const line of lines.filter((l) => l.releasedConfirmation > 0)) {
-        await once(`release-confirmation/${line.lineId}`, () => releaseConfirmation(input.incidentId, plan.sku, snapshot.hubId, line.lineId));
-      }
-      const reservations = lines.flatMap((line) =>
-        reservationsFor(input.incidentId, plan.sku, snapshot.hubId, line, source.get(line.lineId)?.confirmedQuantity ?? 0),
-      );
-      for (const [i, part] of chunks(reservations, BATCH_WRITE_LIMIT).entries()) {
-        await once(`reserve/${i}`, () => inventory.createReservations({ items: part }));
-      }
-      for (const r of reservations) {
-        if (r.sku === plan.sku) {
-          summary.reservedLines += 1;
-          summary.reservedUnits += r.quantity;
-        } else summary.substituteUnits += r.quantity;
-      }
-
-      const backorders = lines
-        .filter((l) => l.backordered > 0)
-        .map((l) => ({
-          idempotencyKey: keyFor(input.incidentId, 'backorder', l.lineId),
-          incidentId: input.incidentId,
-          lineId: l.lineId,
-          customerId: l.customerId,
-          sku: plan.sku,
-          quantity: l.backordered,
-          ...(input.expectedDate ? { expectedDate: input.expectedDate } : {}),
-        }));
-      for (const [i, part] of chunks(backorders, BATCH_WRITE_LIMIT).entries()) {
-        await once(`backorder/${i}`, () => inventory.createBackorders({ items: part }));
-      }
-      summary.backorderedLines = backorders.length;
-      summary.backorderedUnits = backorders.reduce((sum, b) => sum + b.quantity, 0);
-
-      const credits = creditsFor(
-        lines.map((l) => ({ customerId: l.customerId, stage: l.stage, backordered: l.backordered, unitPrice: source.get(l.lineId)?.unitPrice ?? 0 })),
-        input.policy,
-      );
-      const granted: Record<string, number> = (await store.get<Record<string, number>>(input.incidentId, 'credits')) ?? {};
-      // One request per customer: a few at once, so a slow CRM costs its latency once per few customers.
-      await forEachAtOnce(credits, WRITES_IN_FLIGHT, async (credit) => {
-        await once(`credit/${credit.customerId}`, () =>
-          crm.grantCredit({
-            idempotencyKey: keyFor(input.incidentId, 'credit', credit.customerId),
-            incidentId: input.incidentId,
-            customerId: credit.customerId,
-            amount: credit.amount,
-            currency,
-            reason: `stockout of ${plan.sku}: backordered units`,
-          }),
+        if (!input.releasesAndCreditsDone) {
+          for (const line of lines.filter((l) => l.releasedConfirmation > 0)) {
+            await once(`release-confirmation/${line.lineId}`, () => releaseConfirmation(input.incidentId, plan.sku, snapshot.hubId, line.lineId));
+          }
+        }
+        const reservations = lines.flatMap((line) =>
+          reservationsFor(input.incidentId, plan.sku, snapshot.hubId, line, source.get(line.lineId)?.confirmedQuantity ?? 0),
         );
-        granted[credit.customerId] = credit.amount;
-        summary.credits += 1;
+        await forEachAtOnce([...chunks(reservations, BATCH_WRITE_LIMIT).entries()], WRITES_IN_FLIGHT, ([i, part]) =>
+          once(`reserve/${i}`, () => inventory.createReservations({ items: part })),
+        );
+        for (const r of reservations) {
+          if (r.sku === plan.sku) {
+            summary.reservedLines += 1;
+            summary.reservedUnits += r.quantity;
+          } else summary.substituteUnits += r.quantity;
+        }
+
+        const backorders = lines
+          .filter((l) => l.backordered > 0)
+          .map((l) => ({
+            idempotencyKey: keyFor(input.incidentId, 'backorder', l.lineId),
+            incidentId: input.incidentId,
+            lineId: l.lineId,
+            customerId: l.customerId,
+            sku: plan.sku,
+            quantity: l.backordered,
+            ...(input.expectedDate ? { expectedDate: input.expectedDate } : {}),
+          }));
+        await forEachAtOnce([...chunks(backorders, BATCH_WRITE_LIMIT).entries()], WRITES_IN_FLIGHT, ([i, part]) =>
+          once(`backorder/${i}`, () => inventory.createBackorders({ items: part })),
+        );
+        summary.backorderedLines = backorders.length;
+        summary.backorderedUnits = backorders.reduce((sum, b) => sum + b.quantity, 0);
+        if (!input.releasesAndCreditsDone) summary.credits = await grantCredits(input.incidentId, plan, lines, snapshot, input.policy, once);
+        return { ...summary, ...retriesSoFar() };
       });
-      await store.put(input.incidentId, 'credits', granted);
-      return { ...summary, ...retriesSoFar() };
     },
+  };
+
+  /** Grants the lines' customers their credits, adding them to the incident's 'credits' document; returns how many. */
+  async function grantCredits(incidentId: string, plan: AllocationPlan, lines: LineAllocation[], snapshot: IncidentSnapshot, policy: Policy, once: Once): Promise<number> {
+    const price = new Map(snapshot.lines.map((l) => [l.lineId, l.unitPrice]));
+    const credits = creditsFor(
+      lines.map((l) => ({ customerId: l.customerId, stage: l.stage, backordered: l.backordered, unitPrice: price.get(l.lineId) ?? 0 })),
+      policy,
+    );
+    const granted: Record<string, number> = (await store.get<Record<string, number>>(incidentId, 'credits')) ?? {};
+    // One request per customer: a few at once, so a slow CRM costs its latency once per few customers.
+    await forEachAtOnce(credits, WRITES_IN_FLIGHT, async (credit) => {
+      await once(`credit/${credit.customerId}`, () =>
+        crm.grantCredit({
+          idempotencyKey: keyFor(incidentId, 'credit', credit.customerId),
+          incidentId,
+          customerId: credit.customerId,
+          amount: credit.amount,
+          currency,
+          reason: `stockout of ${plan.sku}: backordered units`,
+        }),
+      );
+      granted[credit.customerId] = credit.amount;
+    });
+    await store.put(incidentId, 'credits', granted);
+    return credits.length;
+  }
+}
+
+type Once = (subject: string, write: () => Promise<unknown>) => Promise<void>;
+
+/** Runs each write once across the activity's attempts: what an earlier attempt finished is not written again (writes are keyed by subject). */
+function written(): Once {
+  const done = progress();
+  return async (subject, write) => {
+    if (done.has(subject)) return;
+    await write();
+    done.finish(subject, true);
   };
 }
 

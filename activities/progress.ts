@@ -8,6 +8,8 @@ interface Tracked {
   done?: Record<string, unknown>;
   /** Requests the HTTP clients sent again during this attempt. */
   resent: number;
+  /** Heartbeats come from the `heartbeating` timer, not from every finished write. */
+  ticking?: boolean;
 }
 
 const tracked = new WeakMap<Context, Tracked>();
@@ -37,6 +39,32 @@ export function beat(): void {
   at.context.heartbeat(at.own.done ?? earlier(at.context));
 }
 
+/**
+ * How often a batch activity heartbeats while it runs, whatever it is waiting for (the mail rate, a slow
+ * request): a tenth of the batch heartbeat timeout (workflows/incident/proxies.ts), so only a dead process misses it.
+ */
+export const BATCH_HEARTBEAT_MS = 1000;
+
+/**
+ * Runs a batch activity's work, heartbeating (with its progress) every BATCH_HEARTBEAT_MS until it settles.
+ * A hung call is still bounded by its own timeout (HTTP 5 s, SMTP socket 30 s) and the attempt's start-to-close.
+ */
+export async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const at = current();
+  if (at) at.own.ticking = true;
+  beat();
+  const timer = setInterval(beat, BATCH_HEARTBEAT_MS);
+  try {
+    return await work();
+  } catch (error) {
+    // The next attempt goes on from every write this one finished, not from the last beat.
+    beat();
+    throw error;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** Counts one request the HTTP clients sent again (their `onRetry`); outside an activity it does nothing. */
 export function countResend(): void {
   const at = current();
@@ -62,7 +90,7 @@ export interface Progress<T> {
   /** What the write about `subject` returned, when this or an earlier attempt finished it. */
   get(subject: string): T | undefined;
   has(subject: string): boolean;
-  /** Records a finished write (heartbeating it to the server); a retried attempt will skip it. */
+  /** Records a finished write (heartbeating it to the server, at once or with the next beat); a retried attempt will skip it. */
   finish(subject: string, result: T): void;
 }
 
@@ -80,7 +108,9 @@ export function progress<T = true>(): Progress<T> {
     has: (subject) => subject in done,
     finish(subject, result) {
       done[subject] = result;
-      at?.context.heartbeat(done);
+      // Each heartbeat serializes every finished subject: under the timer's beat, a write does not add one of
+      // its own (thousands of writes would cost thousands of copies), and the worker sends at most one a second anyway.
+      if (!at?.own.ticking) at?.context.heartbeat(done);
     },
   };
 }

@@ -6,7 +6,7 @@ import type { CustomerProfile } from '../src/allocation/types';
 import type { Customer } from '../src/crm/contract';
 import type { CrmSystem } from '../src/crm/system';
 import type { IncidentStore } from '../src/incident-store/store';
-import type { Backorder, Item } from '../src/inventory/contract';
+import { MAX_BATCH, type Backorder, type Item } from '../src/inventory/contract';
 import type { LocationStock } from '../src/pooling/plan';
 import type { SnapshotLine } from './contract-mapping';
 
@@ -65,25 +65,8 @@ export function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-export const BATCH_WRITE_LIMIT = 500;
+/** Items per write request: the inventory contract's own batch limit, so no request is refused for its size. */
+export const BATCH_WRITE_LIMIT = MAX_BATCH;
 
 /** Writes to the systems at once per activity: enough to hide their latency, few enough not to flood them. */
 export const WRITES_IN_FLIGHT = 8;
-
-/** Runs `work` over the items, at most `limit` at a time; the first failure is thrown once those in flight end. */
-export async function forEachAtOnce<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const lane = async () => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  if (failure) throw failure.error;
-}

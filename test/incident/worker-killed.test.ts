@@ -85,7 +85,7 @@ it('a worker process killed mid-batch: the next worker completes the notices, no
   await new Promise((resolve) => child!.once('exit', resolve));
   const beforeKill = firstNotices().length;
 
-  // The second worker picks the batch up once the dead one misses its heartbeat (1 minute).
+  // The second worker picks the batch up once the dead one misses its heartbeat (10 s: workflows/incident/proxies.ts).
   const running = world.worker.run();
   try {
     await finishesTheNotices(handle, beforeKill);
@@ -120,6 +120,22 @@ async function finishesTheNotices(handle: WorkflowHandle, beforeKill: number): P
   for (const m of notices) for (const to of m.envelope.to) byRecipient.set(to, (byRecipient.get(to) ?? new Set()).add(m.messageId));
   expect([...byRecipient.values()].every((set) => set.size === 1)).toBe(true);
   expect(ids.length - distinct.size).toBeLessThanOrEqual(1);
+  // Every email so far (notices from parallel mail tasks, digests), per recipient and kind: one message each,
+  // and at most one copy beyond one per message in all.
+  const all = world.sink.messages();
+  const byRecipientAndKind = new Map<string, Set<string>>();
+  for (const m of all) {
+    const kind = m.headers.find((h) => h.name.toLowerCase() === 'x-stockout-notice')?.value ?? 'none';
+    for (const to of m.envelope.to) byRecipientAndKind.set(`${to} ${kind}`, (byRecipientAndKind.get(`${to} ${kind}`) ?? new Set()).add(m.messageId));
+  }
+  expect([...byRecipientAndKind].filter(([, set]) => set.size !== 1)).toEqual([]);
+  expect(all.length - new Set(all.map((m) => m.messageId)).size).toBeLessThanOrEqual(1);
+  // The commit reserved each line once per SKU, as many as the plan committed.
+  const reservations = (await world.deps.inventory.listReservations({ incidentId: state.incidentId })).filter((r) => r.status === 'active');
+  const perLine = new Map<string, number>();
+  for (const r of reservations) perLine.set(`${r.lineId} ${r.sku}`, (perLine.get(`${r.lineId} ${r.sku}`) ?? 0) + 1);
+  expect([...perLine].filter(([, n]) => n !== 1)).toEqual([]);
+  expect(reservations.filter((r) => r.sku === SHORT_SKU)).toHaveLength(state.commit!.reservedLines);
   // The CRM holds each message once, as sent.
   const logged = await world.deps.crm.listCommunications({ incidentId: state.incidentId, limit: 1000 });
   const loggedFirst = logged.communications.filter((c) => distinct.has(c.messageId));

@@ -7,7 +7,7 @@ import { followUpTimerSummary } from '../../src/incident/ui-metadata';
 import { days, hours, nowIso, todayIso } from './clock';
 import { refreshBackorders } from './commit';
 import { escalate, notify } from './notify';
-import { acts, longActs } from './proxies';
+import { acts, batchActs } from './proxies';
 import { CommandWithdrawn, type IncidentRun } from './run';
 
 /** When the next status email and the next periodic check are due; carried over a continue-as-new. */
@@ -83,7 +83,7 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
       const round = s.restockRounds + 1;
       const result = await run.stage('following-up', async () =>
         run.counted(
-          await longActs.allocateRestock({
+          await batchActs.allocateRestock({
             incidentId: s.incidentId,
             sku: s.sku,
             restock: event.restock,

@@ -19,7 +19,15 @@ const scheduleToCloseTimeout = '1h';
 // Reads and single writes: a few calls, so 2 min (a call's budget of 60 s plus one last 5 s request, with
 // room) ends an attempt stuck on a worker that died.
 export const acts = proxyActivities<Activities>({ startToCloseTimeout: '2m', scheduleToCloseTimeout, retry });
-// Paging through a large demand book, a batch of writes or emails: up to 15 min, with heartbeats — sent
-// before every resend and after every finished write — so a lost worker is noticed within a minute. A hung
-// request is abandoned after 5 s, well inside that minute.
+// Paging through a large demand book, planning, composing notices: up to 15 min, with heartbeats — sent
+// before every resend and after every finished write — so a lost worker is noticed within a minute. A minute,
+// because their CPU-bound steps (the engine, composing thousands of notices) cannot heartbeat while they run.
+// A hung request is abandoned after 5 s, well inside that minute.
 export const longActs = proxyActivities<Activities>({ startToCloseTimeout: '15m', heartbeatTimeout: '1m', scheduleToCloseTimeout, retry });
+// The batches — commit, notices and digests, restock rounds — heartbeat every second while they run
+// (activities/progress.ts `heartbeating`, BATCH_HEARTBEAT_MS), and the worker passes each heartbeat on within a
+// second (workers/incident-worker.ts, HEARTBEAT_THROTTLE): 10 s is ten missed beats, which a slow system or the
+// mail rate never causes (they do not stop the timer) and an event-loop pause of a few seconds survives; only a
+// dead worker does. Its batch is then retried 2 s later (the first retry interval): at most ~12 s after the
+// kill, so within 15 s of a new worker starting, however soon it starts.
+export const batchActs = proxyActivities<Activities>({ startToCloseTimeout: '15m', heartbeatTimeout: '10s', scheduleToCloseTimeout, retry });
