@@ -34,6 +34,7 @@ export default tseslint.config(
       'src/impact/**/*.ts',
       'src/pooling/**/*.ts',
       'src/validation/issues.ts',
+      'src/concurrency/**/*.ts',
       // The follow-up rules read the location contract's default time zone.
       'src/inventory/contract.ts',
     ],
