@@ -1,55 +1,24 @@
 // The scale scenario: one incident with ~20,000 affected demand lines from ~3,000 customers, end to end on
 // the Temporal dev server against the reference service and the SMTP sink. Reports wall time per stage,
 // history events and the largest payload, the figures Temporal's limits are about.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { createAnswerLinks } from '../../src/answer-links';
 import { parsePolicy } from '../../src/allocation/policy';
-import { createCrmClient } from '../../src/crm/http-client';
-import { generateDataset, PRESETS } from '../../src/dataset/generate';
 import { incidentWorkflowId } from '../../src/incident/state';
-import { openSqliteStore } from '../../src/incident-store/sqlite-store';
-import { createInventoryClient } from '../../src/inventory/http-client';
-import { createMailTransport } from '../../src/notifications/mailer';
-import { startSmtpSink } from '../../src/embedded/smtp-sink';
-import { startReferenceService } from '../../src/reference-service/service';
-import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
-import { provideTemporalServers } from '../../src/setup/temporal-servers';
 import { recordRestockUpdate, stateQuery } from '../../workflows/definitions';
 import { stockoutIncident } from '../../workflows/incident';
 import { mailActivities, mailWorkerOptions, WORKFLOWS_PATH, WorkerPair } from '../../workers/incident-worker';
+import { largeShortage, startBenchDevServer, startBenchSystems, waitForStage } from '../harness/bench-systems';
 
 export async function benchIncident(options: { demandLines?: number; customers?: number } = {}): Promise<Record<string, number | string>> {
   const demandLines = options.demandLines ?? 42_000;
   const customers = options.customers ?? 3_500;
   const sku = 'SKU-LARGE-1';
-  const dataset = generateDataset({
-    ...PRESETS.large,
-    network: 'BENCH',
-    demandLines,
-    customers,
-    accountManagers: 60,
-    skus: 40,
-    shortage: { skus: [sku], coverPercent: 60, lineShare: 0.5 },
-  });
-  const servers = await provideTemporalServers();
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: servers.devServer.executable, searchAttributes: ALL_SEARCH_ATTRIBUTES },
-  });
-  const service = await startReferenceService({ dataset });
-  const sink = await startSmtpSink();
-  const store = openSqliteStore(':memory:');
-  const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 5000, poolSize: 4 });
+  const dataset = largeShortage(sku, { demandLines, customers });
+  const env = await startBenchDevServer();
+  const systems = await startBenchSystems(dataset, { clients: { timeoutMs: 60_000 }, mail: { rateLimitPerSecond: 5000, poolSize: 4 } });
   const taskQueue = 'bench-incident';
-  const activities = createActivities({
-    inventory: createInventoryClient({ baseUrl: service.inventoryUrl, timeoutMs: 60_000 }),
-    crm: createCrmClient({ baseUrl: service.crmUrl, timeoutMs: 60_000 }),
-    store,
-    mail: { transport, from: { address: 'desk@example.com' }, plannerEmail: 'planners@example.com' },
-    answerLinks: createAnswerLinks({ secret: 'bench-secret-bench-secret-bench-secret', ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' }),
-    currency: 'EUR',
-  });
+  const activities = createActivities(systems.deps);
   // The mail queue's worker at the transport's own rate: the bench measures the incident, not a provider's limit.
   const worker = new WorkerPair(
     await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: WORKFLOWS_PATH, activities }),
@@ -64,12 +33,7 @@ export async function benchIncident(options: { demandLines?: number; customers?:
         workflowId: incidentWorkflowId('BENCH', sku),
         args: [{ trigger, policy: parsePolicy({ approval: { severityThreshold: 'critical' } }) }],
       });
-      let state = await handle.query(stateQuery);
-      while (state.stage !== 'following-up' && state.stage !== 'needs-attention' && state.stage !== 'false-alarm') {
-        await new Promise((r) => setTimeout(r, 500));
-        state = await handle.query(stateQuery);
-      }
-      if (state.stage !== 'following-up') throw new Error(`bench incident stopped at ${state.stage}: ${state.attention?.reason ?? ''}`);
+      const state = await waitForStage(handle, 'following-up');
       const toFollowUp = Date.now() - started;
       await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-BENCH', quantity: state.backorders!.openUnits }] });
       await handle.result();
@@ -91,7 +55,7 @@ export async function benchIncident(options: { demandLines?: number; customers?:
       return {
         'affected demand lines': closed.impact!.affectedLines,
         'affected customers': closed.impact!.affectedCustomers,
-        'emails sent': sink.messages().length,
+        'emails sent': systems.emailsSent(),
         'assessment → notified (s)': round(toFollowUp / 1000),
         'whole incident incl. restock and closing (s)': round(total / 1000),
         ...stageSeconds(closed.timeline),
@@ -101,10 +65,7 @@ export async function benchIncident(options: { demandLines?: number; customers?:
       };
     });
   } finally {
-    transport.close();
-    await sink.close();
-    await service.close();
-    await store.close();
+    await systems.close();
     await env.teardown();
   }
 }
