@@ -14,7 +14,8 @@ import { describeIssues } from '../src/validation/issues';
 import { allocationLines, substituteSupply, transferRecord } from './contract-mapping';
 import type { ActivityDeps } from './deps';
 import { beat, progress, retriesSoFar, type Retried } from './progress';
-import { BATCH_WRITE_LIMIT, chunks, forEachAtOnce, keyFor, loadSnapshot, requireDocument, WRITES_IN_FLIGHT, type IncidentSnapshot } from './shared';
+import { forEachAtOnce } from '../src/for-each-at-once';
+import { BATCH_WRITE_LIMIT, chunks, keyFor, loadSnapshot, requireDocument, WRITES_IN_FLIGHT, type IncidentSnapshot } from './shared';
 
 const PLAN_EXCEPTIONS_SHOWN = 20;
 

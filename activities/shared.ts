@@ -69,21 +69,3 @@ export const BATCH_WRITE_LIMIT = 500;
 
 /** Writes to the systems at once per activity: enough to hide their latency, few enough not to flood them. */
 export const WRITES_IN_FLIGHT = 8;
-
-/** Runs `work` over the items, at most `limit` at a time; the first failure is thrown once those in flight end. */
-export async function forEachAtOnce<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const lane = async () => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  if (failure) throw failure.error;
-}
