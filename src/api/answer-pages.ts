@@ -1,6 +1,7 @@
 // The small pages a customer sees after clicking an answer link in an email, in the email's language and worded
 // for the customer. Pure: strings in, HTML out. Everything that comes from the link or the incident is escaped.
 import { linesOf, type AnswerClaims } from '../answer-links';
+import { ANSWER_KINDS } from '../incident/answer-kinds';
 import { escapeHtml } from '../notifications/document';
 import { formatPriceDelta, formatQuantity, readerOf, type Reader } from '../notifications/reader';
 
@@ -21,7 +22,7 @@ function aboutLines(claims: AnswerClaims, sentence: 'confirm' | 'done', r: Reade
   const product = details.desc ? `${details.sku} (${details.desc})` : details.sku;
   const items = details.lines.map((line) => {
     const about = r.t('pages.lineItem', { order: line.o, line: line.l, quantity: formatQuantity(line.q, r) });
-    const offer = claims.a === 'accept-substitute' && line.s ? `; ${offerText(line.s, details.cur, r)}` : '';
+    const offer = ANSWER_KINDS[claims.a].needsSubstituteOffer && line.s ? `; ${offerText(line.s, details.cur, r)}` : '';
     return `<li>${escapeHtml(about + offer)}</li>`;
   });
   return `${lead}\n<p>${escapeHtml(r.t('pages.product', { product }))}</p>\n<ul>${items.join('')}</ul>`;
@@ -47,7 +48,7 @@ export function confirmPage(claims: AnswerClaims): Page {
 <p><label>${escapeHtml(r.t('pages.onHand'))} <input name="onHand" type="number" min="0" step="1" inputmode="numeric"></label></p>
 <p><label>${escapeHtml(r.t('pages.dailyUsage'))} <input name="dailyUsage" type="number" min="0" step="any" inputmode="decimal"></label></p>`
       : '';
-  const look = claims.a === 'cancel' ? ' class="destructive"' : '';
+  const look = ANSWER_KINDS[claims.a].destructive ? ' class="destructive"' : '';
   return page(
     200,
     r,

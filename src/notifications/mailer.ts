@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import nodemailer from 'nodemailer';
 import type { NodemailerError, SendMailOptions, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
 import { z } from 'zod';
+import { forEachAtOnce } from '../concurrency/at-once';
 import type { CommunicationLog } from './communication-log';
 import { headerSafe, singleLine } from './document';
 import {
@@ -475,23 +476,11 @@ export async function deliverBatch(
   const unique = [...firstIndex.values()];
   const results: Array<DeliveryResult | undefined> = new Array(messages.length);
 
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (failure === undefined && next < unique.length) {
-      const index = unique[next++] as number;
-      try {
-        const result = await deliverValidated(transport, commLog, messages[index] as Message);
-        results[index] = result;
-        options.onResult?.(result, index);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? 5, unique.length));
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  if (failure) throw failure.error;
+  await forEachAtOnce(unique, options.concurrency ?? 5, async (index) => {
+    const result = await deliverValidated(transport, commLog, messages[index] as Message);
+    results[index] = result;
+    options.onResult?.(result, index);
+  });
 
   return messages.map((m, i) => {
     const own = results[i];

@@ -68,11 +68,14 @@ const LINE_COLUMNS: Record<LineColumn, Column<NoticeLine>> = {
   stillBackordered: { align: 'right', value: (l, r) => formatQuantity(l.backordered, r), optional: (l) => l.backordered > 0 },
 };
 
-interface NoticeCopy {
+/** How a kind of notice reads: the customer's email, and the account manager's digest of the same event. */
+interface KindCopy {
   intro: (n: CustomerNotice, r: Reader) => string;
   columns: LineColumn[];
   /** Only lines that still concern the customer for this kind of notice. */
   lines: (l: NoticeLine) => boolean;
+  /** What the digest's table says about each account: what this event means for it. */
+  digestColumns: DigestColumn[];
 }
 
 const everyLine = () => true;
@@ -91,11 +94,12 @@ function commonExpectedDate(n: CustomerNotice): string | undefined {
 
 const plainIntro = (kind: NoticeKind) => (n: CustomerNotice, r: Reader) => r.t(`notice.kinds.${kind}.intro` as MessageKey, { product: productName(n, r) });
 
-const NOTICE_COPY: Record<NoticeKind, NoticeCopy> = {
+const KIND_COPY: Record<NoticeKind, KindCopy> = {
   'first-notice': {
     intro: plainIntro('first-notice'),
     columns: ['order', 'line', 'requested', 'shipNow', 'shipDate', 'substituted', 'backordered', 'expectedDate'],
     lines: everyLine,
+    digestColumns: ['customer', 'contact', 'stage', 'shipNow', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
   },
   'eta-change': {
     intro: (n, r) => {
@@ -108,19 +112,32 @@ const NOTICE_COPY: Record<NoticeKind, NoticeCopy> = {
     },
     columns: ['order', 'line', 'backordered', 'expectedDate'],
     lines: backorderedLine,
+    digestColumns: ['customer', 'contact', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
   },
   'backorder-shipped': {
     intro: plainIntro('backorder-shipped'),
     columns: ['order', 'line', 'shipNow', 'shipDate', 'backordered', 'expectedDate'],
     lines: (l) => l.shipNow > 0 || l.backordered > 0,
+    digestColumns: ['customer', 'contact', 'stage', 'shipNow', 'backordered', 'expectedDate', 'outcome'],
   },
-  'status-update': { intro: plainIntro('status-update'), columns: ['order', 'line', 'backordered', 'expectedDate'], lines: backorderedLine },
+  'status-update': {
+    intro: plainIntro('status-update'),
+    columns: ['order', 'line', 'backordered', 'expectedDate'],
+    lines: backorderedLine,
+    digestColumns: ['customer', 'contact', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
+  },
   'incident-closed': {
     intro: plainIntro('incident-closed'),
     columns: ['order', 'line', 'requested', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered'],
     lines: everyLine,
+    digestColumns: ['customer', 'contact', 'stage', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered', 'outcome'],
   },
-  'incident-cancelled': { intro: plainIntro('incident-cancelled'), columns: ['order', 'line', 'requested', 'shipDate'], lines: everyLine },
+  'incident-cancelled': {
+    intro: plainIntro('incident-cancelled'),
+    columns: ['order', 'line', 'requested', 'shipDate'],
+    lines: everyLine,
+    digestColumns: ['customer', 'contact', 'stage', 'outcome'],
+  },
 };
 
 /** The columns of a table, less the optional ones no row fills. */
@@ -249,7 +266,7 @@ function creditBlocks(n: CustomerNotice, r: Reader): Block[] {
 export function renderCustomerNotice(input: CustomerNotice): RenderedEmail {
   const n = CustomerNoticeSchema.parse(input);
   const r = readerOf(n.customer);
-  const copy = NOTICE_COPY[n.kind];
+  const copy = KIND_COPY[n.kind];
   const lines = n.lines.filter(copy.lines);
   const blocks: Block[] = [
     { type: 'paragraph', text: r.t('notice.greeting', { name: n.customer.contactName ?? n.customer.name }) },
@@ -303,16 +320,6 @@ const DIGEST_COLUMNS: Record<DigestColumn, Column<DigestAccount>> = {
   outcome: { value: (a, r) => r.t(`digest.outcomes.${a.outcome}`) },
 };
 
-/** What the table says about each account: what this event means for it. */
-const DIGEST_COLUMNS_BY_KIND: Record<NoticeKind, DigestColumn[]> = {
-  'first-notice': ['customer', 'contact', 'stage', 'shipNow', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
-  'eta-change': ['customer', 'contact', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
-  'backorder-shipped': ['customer', 'contact', 'stage', 'shipNow', 'backordered', 'expectedDate', 'outcome'],
-  'status-update': ['customer', 'contact', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
-  'incident-closed': ['customer', 'contact', 'stage', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered', 'outcome'],
-  'incident-cancelled': ['customer', 'contact', 'stage', 'outcome'],
-};
-
 /** Why an account is on the call list, in the order the list is ranked by. */
 function callReasons(a: DigestAccount, r: Reader): string {
   const reasons = [
@@ -351,7 +358,7 @@ export function renderDigest(input: AccountManagerDigest): RenderedEmail {
         ]
       : []),
     { type: 'heading', text: r.t('digest.accounts') },
-    table(DIGEST_COLUMNS, DIGEST_COLUMNS_BY_KIND[d.kind], d.accounts, r, (c) => r.t(`digest.columns.${c}`)),
+    table(DIGEST_COLUMNS, KIND_COPY[d.kind].digestColumns, d.accounts, r, (c) => r.t(`digest.columns.${c}`)),
   ];
   const reference = keep(d.reference ?? d.incidentId);
   const doc: EmailDocument = {

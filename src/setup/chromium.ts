@@ -1,9 +1,7 @@
 // The browser the tests drive: Debian's `chromium`, installed once per machine when it is missing (a browser
 // download of a test tool's own fails offline; a Debian package installs like any other). Resolution order:
 // CHROMIUM_PATH → `chromium` on PATH → `apt-get install chromium` (as root) → an error saying how to get one.
-import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { aptGetAsRoot, aptGetInstall, onPath } from './executables';
 
 export interface ResolvedBrowser {
   path: string;
@@ -13,19 +11,6 @@ export interface ResolvedBrowser {
 
 type Log = (line: string) => void;
 
-function onPath(name: string, searchPath: string): string | undefined {
-  for (const dir of searchPath.split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not in this folder
-    }
-  }
-  return undefined;
-}
-
 export function provideChromium(log: Log, env: Record<string, string | undefined> = process.env): ResolvedBrowser {
   const started = Date.now();
   const seconds = () => (Date.now() - started) / 1000;
@@ -33,14 +18,12 @@ export function provideChromium(log: Log, env: Record<string, string | undefined
   const searchPath = env.PATH ?? '';
   const found = onPath('chromium', searchPath);
   if (found) return { path: found, source: 'path', seconds: seconds() };
-  const aptGet = onPath('apt-get', searchPath);
-  if (!aptGet || process.getuid?.() !== 0) {
+  const aptGet = aptGetAsRoot(searchPath);
+  if (!aptGet) {
     throw new Error('Cannot provide Chromium for the browser tests: install Debian\'s `chromium` package (apt-get install chromium) or set CHROMIUM_PATH.');
   }
   log('installing Debian chromium (once per machine)…');
-  const quiet = { stdio: ['ignore', 'ignore', 'inherit'] as ('ignore' | 'inherit')[], env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } };
-  execFileSync(aptGet, ['update', '-qq'], quiet);
-  execFileSync(aptGet, ['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-dejavu-core'], quiet);
+  aptGetInstall(aptGet, ['chromium', 'fonts-dejavu-core'], env);
   const installed = onPath('chromium', searchPath);
   if (!installed) throw new Error('apt-get installed chromium, but no `chromium` is on PATH');
   const result = { path: installed, source: 'installed' as const, seconds: seconds() };

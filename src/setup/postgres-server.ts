@@ -9,11 +9,12 @@
 // creates (else `nobody`), in a temporary folder that user owns.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, chownSync, constants, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { aptGetAsRoot, aptGetInstall, isExecutable, onPath } from './executables';
 
 const DEBIAN_ROOT = '/usr/lib/postgresql';
 const SERVER_BINARIES = ['initdb', 'postgres'];
@@ -26,15 +27,6 @@ export interface ResolvedPostgres {
 }
 
 type Log = (line: string) => void;
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const holdsServer = (dir: string) => SERVER_BINARIES.every((name) => isExecutable(join(dir, name)));
 
@@ -52,8 +44,6 @@ function debianBinDir(): string | undefined {
     .find(holdsServer);
 }
 
-const onPath = (searchPath: string, name: string) => searchPath.split(delimiter).find((dir) => dir && isExecutable(join(dir, name)));
-
 export function providePostgres(log: Log, env: Record<string, string | undefined> = process.env): ResolvedPostgres {
   const started = Date.now();
   const resolved = (binDir: string, source: ResolvedPostgres['source']) => ({ binDir, source, seconds: (Date.now() - started) / 1000 });
@@ -65,18 +55,16 @@ export function providePostgres(log: Log, env: Record<string, string | undefined
   const debian = debianBinDir();
   if (debian) return resolved(debian, 'debian');
   const searchPath = env.PATH ?? '';
-  const fromPath = onPath(searchPath, 'initdb');
-  if (fromPath && holdsServer(fromPath)) return resolved(fromPath, 'path');
-  const aptGet = onPath(searchPath, 'apt-get');
-  if (!aptGet || process.getuid?.() !== 0) {
+  const initdb = onPath('initdb', searchPath);
+  if (initdb && holdsServer(dirname(initdb))) return resolved(dirname(initdb), 'path');
+  const aptGet = aptGetAsRoot(searchPath);
+  if (!aptGet) {
     throw new Error(
       "Cannot provide PostgreSQL for the store tests: install Debian's `postgresql` package (apt-get install postgresql) or set STOCKOUT_POSTGRES_BIN_DIR to a folder holding initdb and postgres.",
     );
   }
   log('installing Debian postgresql (once per machine)…');
-  const quiet = { stdio: ['ignore', 'ignore', 'inherit'] as ('ignore' | 'inherit')[], env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } };
-  execFileSync(join(aptGet, 'apt-get'), ['update', '-qq'], quiet);
-  execFileSync(join(aptGet, 'apt-get'), ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], quiet);
+  aptGetInstall(aptGet, ['postgresql'], env);
   const installed = debianBinDir();
   if (!installed) throw new Error(`apt-get installed postgresql, but ${DEBIAN_ROOT}/<version>/bin holds no initdb and postgres`);
   const result = resolved(installed, 'installed');

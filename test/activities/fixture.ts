@@ -2,15 +2,12 @@
 // SMTP sink, run one at a time in a mock activity context (heartbeats need one); tinyDataset's numbers.
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../activities';
+import { createActivities } from '../../activities';
 import { DEFAULT_POLICY } from '../../src/allocation/policy';
-import { createAnswerLinks } from '../../src/answer-links';
-import { openSqliteStore } from '../../src/incident-store/sqlite-store';
 import type { InventorySystem } from '../../src/inventory/system';
-import { createMailTransport } from '../../src/notifications/mailer';
-import { startSmtpSink } from '../../src/embedded/smtp-sink';
 import type { ReferenceService } from '../../src/reference-service/service';
 import type { Dataset } from '../../src/dataset/generate';
+import { testActivityDeps } from '../harness/activity-deps';
 import { startWithClients, tinyDataset } from '../reference-service/fixture';
 
 export const INCIDENT = 'INC-T';
@@ -29,17 +26,11 @@ export async function activityWorld(
   const dataset = tinyDataset();
   options.dataset?.(dataset);
   const { service, inventory, crm } = await startWithClients({ dataset });
-  const sink = await startSmtpSink();
-  const store = openSqliteStore(':memory:');
-  const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 1000 });
-  const deps: ActivityDeps = {
-    inventory: options.inventory ? options.inventory(inventory, service) : inventory,
-    crm,
-    store,
-    mail: { transport, from: { name: 'Supply Desk', address: 'desk@example.com' }, plannerEmail: 'planners@example.com' },
-    answerLinks: createAnswerLinks({ secret: 'test-secret-test-secret-test-secret!', ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' }),
-    currency: options.currency ?? 'EUR',
-  };
+  const mailed = await testActivityDeps(
+    { inventory: options.inventory ? options.inventory(inventory, service) : inventory, crm },
+    { currency: options.currency },
+  );
+  const { deps, store } = mailed;
   const activities = createActivities(deps);
   return {
     service,
@@ -59,10 +50,8 @@ export async function activityWorld(
       return this.run('assessImpact', { incidentId: INCIDENT, sku: 'A', network: 'N', asOf: AS_OF, policy: POLICY });
     },
     async close() {
-      transport.close();
-      await sink.close();
+      await mailed.close();
       await service.close();
-      await store.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 // A recording stand-in for the operations interface: front-end tests check what reaches it (and that bad
 // input never does) without Temporal. Answers are canned; `failWith` makes every call throw.
 import type { IncidentOperations, Simulation } from '../../src/operations/incident-operations';
+import { openIncident } from '../../src/incident/lifecycle';
 import type { IncidentState, PlanSummary } from '../../src/incident/state';
 
 export interface Call {
@@ -105,15 +106,13 @@ export function sampleComparison(): Simulation {
   };
 }
 
+/** An incident awaiting approval of its first plan, opened by a manual trigger. */
 export function sampleState(): IncidentState {
+  const trigger = { triggerId: 't1', sku: 'SKU-1', network: 'eu', source: 'manual' as const, reason: 'supplier fire' };
   return {
-    incidentId: 'stockout:eu:SKU-1:abcd1234',
-    sku: 'SKU-1',
-    network: 'eu',
+    ...openIncident(trigger, { workflowId: 'stockout:eu:SKU-1', firstExecutionRunId: 'abcd1234' }, '2025-03-01T08:00:00.000Z'),
     stage: 'awaiting-approval',
     severity: 'high',
-    openedAt: '2025-03-01T08:00:00.000Z',
-    triggers: [{ triggerId: 't1', sku: 'SKU-1', network: 'eu', source: 'manual', reason: 'supplier fire' }],
     impact: {
       asOf: '2025-03-01',
       shortage: 30,
@@ -130,27 +129,13 @@ export function sampleState(): IncidentState {
       snapshotRef: 'snapshot',
     },
     pooling: { hubId: 'HUB', hubFree: 40, pooled: 30, pool: 70, transfers: [] },
-    substitutes: [],
     plan: samplePlan(),
     approval: { required: true, status: 'pending', deadline: '2025-03-01T12:00:00.000Z', decidedBy: null, comment: null },
-    commit: null,
-    deliveries: [],
     backorders: { openLines: 2, openUnits: 30, fulfilledUnits: 0, cancelledUnits: 0 },
     timeline: [
       { at: '2025-03-01T08:00:00.000Z', event: 'opened', detail: 'manual: supplier fire' },
       { at: '2025-03-01T08:01:00.000Z', event: 'plan proposed' },
     ],
-    timelineDropped: 0,
-    attention: null,
-    report: null,
-    firstNoticeAt: null,
-    receiptsApplied: [],
-    restockRounds: 0,
-    answersApplied: [],
     pendingEvents: 1,
-    etaRevision: 0,
-    statusRevision: 0,
-    escalatedAt: null,
-    cancelRequested: null,
   };
 }

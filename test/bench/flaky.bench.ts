@@ -1,36 +1,25 @@
 // The same incident twice on the Temporal dev server, against a healthy reference service and one at 20 %
 // errors, 50 ms latency and 2 % hangs (`--error-rate 0.2 --latency-ms 50 --hang-rate 0.02`), with the
 // worker's configured retry policy: wall time of each, and the ratio (the goal: faulty within 3× healthy).
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { createAnswerLinks } from '../../src/answer-links';
 import { parsePolicy } from '../../src/allocation/policy';
 import { loadConfig } from '../../src/config/env';
-import { createCrmClient } from '../../src/crm/http-client';
 import { generateDataset, presetOptions } from '../../src/dataset/generate';
-import { startSmtpSink } from '../../src/embedded/smtp-sink';
 import { incidentWorkflowId, type IncidentState } from '../../src/incident/state';
-import { openSqliteStore } from '../../src/incident-store/sqlite-store';
-import { createInventoryClient } from '../../src/inventory/http-client';
-import { createMailTransport } from '../../src/notifications/mailer';
 import type { FaultsInput } from '../../src/reference-service/faults';
-import { startReferenceService } from '../../src/reference-service/service';
-import { provideTemporalServers } from '../../src/setup/temporal-servers';
-import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 import { changeEtaUpdate, recordRestockUpdate, stateQuery } from '../../workflows/definitions';
 import { stockoutIncident } from '../../workflows/incident';
 import { activitySystemsOptions } from '../../workers/activity-deps';
 import { WORKFLOWS_PATH } from '../../workers/incident-worker';
+import { startBenchDevServer, startBenchSystems, waitForStage } from '../harness/bench-systems';
 
 const DEMAND_LINES = 4_000;
 const FAULTS: FaultsInput = { errorRate: 0.2, latencyMs: 50, hangRate: 0.02 };
 
 export async function benchFlaky(): Promise<Record<string, number | string>> {
-  const servers = await provideTemporalServers();
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: servers.devServer.executable, searchAttributes: ALL_SEARCH_ATTRIBUTES },
-  });
+  const env = await startBenchDevServer();
   try {
     const healthy = await runIncident(env, 'HEALTHY', {});
     const faulty = await runIncident(env, 'FAULTY', FAULTS);
@@ -55,25 +44,9 @@ async function runIncident(env: TestWorkflowEnvironment, network: string, faults
   const options = presetOptions(DEMAND_LINES);
   const sku = 'SKU-FLAKY-1';
   const dataset = generateDataset({ ...options, network, shortage: { skus: [sku], coverPercent: 60, lineShare: 0.5 } });
-  const service = await startReferenceService({ dataset, faults });
-  const sink = await startSmtpSink();
-  const store = openSqliteStore(':memory:');
-  const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 5000, poolSize: 4 });
-  const systems = activitySystemsOptions(loadConfig({}));
+  const systems = await startBenchSystems(dataset, { clients: activitySystemsOptions(loadConfig({})), faults, mail: { rateLimitPerSecond: 5000, poolSize: 4 } });
   const taskQueue = `bench-flaky-${network}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({
-      inventory: createInventoryClient({ baseUrl: service.inventoryUrl, ...systems }),
-      crm: createCrmClient({ baseUrl: service.crmUrl, ...systems }),
-      store,
-      mail: { transport, from: { address: 'desk@example.com' }, plannerEmail: 'planners@example.com' },
-      answerLinks: createAnswerLinks({ secret: 'bench-secret-bench-secret-bench-secret', ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' }),
-      currency: 'EUR',
-    }),
-  });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: WORKFLOWS_PATH, activities: createActivities(systems.deps) });
   try {
     return await worker.runUntil(async () => {
       const started = Date.now();
@@ -83,16 +56,9 @@ async function runIncident(env: TestWorkflowEnvironment, network: string, faults
         workflowId: incidentWorkflowId(network, sku),
         args: [{ trigger, policy: parsePolicy({ approval: { severityThreshold: 'critical' } }) }],
       });
-      const settled = async (done: (s: IncidentState) => boolean) => {
-        for (;;) {
-          const state = await handle.query(stateQuery);
-          if (state.stage === 'needs-attention' || state.stage === 'false-alarm') throw new Error(`bench incident stopped at ${state.stage}: ${state.attention?.reason ?? ''}`);
-          if (state.stage === 'following-up' && done(state)) return state;
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      };
+      const settled = (done: (s: IncidentState) => boolean) => waitForStage(handle, 'following-up', { done, everyMs: 250 });
       const committed = await settled(() => true);
-      const po = (await service.inventory.listInbound(sku)).find((p) => p.status === 'open')!;
+      const po = (await systems.service.inventory.listInbound(sku)).find((p) => p.status === 'open')!;
       await handle.executeUpdate(changeEtaUpdate, { args: [{ poId: po.poId, eta: '2027-02-01', reason: 'bench delay' }] });
       const afterEta = await settled((s) => s.deliveries.some((d) => d.kind === 'eta-change'));
       await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: `GR-${network}`, quantity: afterEta.backorders!.openUnits || committed.backorders!.openUnits }] });
@@ -106,10 +72,7 @@ async function runIncident(env: TestWorkflowEnvironment, network: string, faults
       };
     });
   } finally {
-    transport.close();
-    await sink.close();
-    await service.close();
-    store.close();
+    await systems.close();
   }
 }
 

@@ -3,58 +3,28 @@
 // history events and the largest payload, the figures Temporal's limits are about. Each stage's share of the
 // whole shows the slowest at a glance; the first notices are set against the same number of messages sent
 // straight through the same transport to the same sink (the mail server's pace), and the commit against 3 s.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { createAnswerLinks } from '../../src/answer-links';
 import { parsePolicy } from '../../src/allocation/policy';
-import { createCrmClient } from '../../src/crm/http-client';
-import { generateDataset, PRESETS } from '../../src/dataset/generate';
 import { incidentWorkflowId } from '../../src/incident/state';
-import { openSqliteStore } from '../../src/incident-store/sqlite-store';
-import { createInventoryClient } from '../../src/inventory/http-client';
-import { buildCustomerMessage, createMailTransport, type MailTransport, type OutboundEmail } from '../../src/notifications/mailer';
-import { forEachAtOnce } from '../../src/concurrency/at-once';
-import { customerNotice, FROM } from '../notifications/fixtures';
-import { startSmtpSink } from '../../src/embedded/smtp-sink';
-import { startReferenceService } from '../../src/reference-service/service';
-import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
-import { provideTemporalServers } from '../../src/setup/temporal-servers';
 import { recordRestockUpdate, stateQuery } from '../../workflows/definitions';
 import { stockoutIncident } from '../../workflows/incident';
 import { HEARTBEAT_THROTTLE, mailActivities, mailWorkerOptions, WORKFLOWS_PATH, WorkerPair } from '../../workers/incident-worker';
+import { forEachAtOnce } from '../../src/concurrency/at-once';
+import { buildCustomerMessage, type MailSender, type OutboundEmail } from '../../src/notifications/mailer';
+import { customerNotice, FROM } from '../notifications/fixtures';
+import { largeShortage, startBenchDevServer, startBenchSystems, waitForStage } from '../harness/bench-systems';
 
 export async function benchIncident(options: { demandLines?: number; customers?: number } = {}): Promise<Record<string, number | string>> {
   const demandLines = options.demandLines ?? 42_000;
   const customers = options.customers ?? 3_500;
   const sku = 'SKU-LARGE-1';
-  const dataset = generateDataset({
-    ...PRESETS.large,
-    network: 'BENCH',
-    demandLines,
-    customers,
-    accountManagers: 60,
-    skus: 40,
-    shortage: { skus: [sku], coverPercent: 60, lineShare: 0.5 },
-  });
-  const servers = await provideTemporalServers();
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: servers.devServer.executable, searchAttributes: ALL_SEARCH_ATTRIBUTES },
-  });
-  const service = await startReferenceService({ dataset });
-  const sink = await startSmtpSink();
-  const store = openSqliteStore(':memory:');
+  const dataset = largeShortage(sku, { demandLines, customers });
+  const env = await startBenchDevServer();
   const poolSize = 4;
-  const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 5000, poolSize });
+  const systems = await startBenchSystems(dataset, { clients: { timeoutMs: 60_000 }, mail: { rateLimitPerSecond: 5000, poolSize } });
   const taskQueue = 'bench-incident';
-  const activities = createActivities({
-    inventory: createInventoryClient({ baseUrl: service.inventoryUrl, timeoutMs: 60_000 }),
-    crm: createCrmClient({ baseUrl: service.crmUrl, timeoutMs: 60_000 }),
-    store,
-    mail: { transport, from: { address: 'desk@example.com' }, plannerEmail: 'planners@example.com' },
-    answerLinks: createAnswerLinks({ secret: 'bench-secret-bench-secret-bench-secret', ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' }),
-    currency: 'EUR',
-  });
+  const activities = createActivities(systems.deps);
   // The mail queue's worker at the transport's own rate: the bench measures the incident, not a provider's limit.
   const worker = new WorkerPair(
     await Worker.create({ connection: env.nativeConnection, ...HEARTBEAT_THROTTLE, taskQueue, workflowsPath: WORKFLOWS_PATH, activities }),
@@ -69,12 +39,7 @@ export async function benchIncident(options: { demandLines?: number; customers?:
         workflowId: incidentWorkflowId('BENCH', sku),
         args: [{ trigger, policy: parsePolicy({ approval: { severityThreshold: 'critical' } }) }],
       });
-      let state = await handle.query(stateQuery);
-      while (state.stage !== 'following-up' && state.stage !== 'needs-attention' && state.stage !== 'false-alarm') {
-        await new Promise((r) => setTimeout(r, 500));
-        state = await handle.query(stateQuery);
-      }
-      if (state.stage !== 'following-up') throw new Error(`bench incident stopped at ${state.stage}: ${state.attention?.reason ?? ''}`);
+      const state = await waitForStage(handle, 'following-up');
       const toFollowUp = Date.now() - started;
       await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-BENCH', quantity: state.backorders!.openUnits }] });
       await handle.result();
@@ -88,8 +53,8 @@ export async function benchIncident(options: { demandLines?: number; customers?:
       const first = closed.deliveries.find((d) => d.kind === 'first-notice')!;
       const firstNoticeEmails = first.sent + first.skipped + first.digests;
       // Read before the direct send adds its own messages to the sink.
-      const emailsSent = sink.messages().length;
-      const direct = await directSendSeconds(transport, firstNoticeEmails, poolSize);
+      const emailsSent = systems.emailsSent();
+      const direct = await directSendSeconds(systems.deps.mail.transport, firstNoticeEmails, poolSize);
       const noticeStage = stages.get('first-notice sent') ?? NaN;
       // The issue's bar: a bench that breaks it says so and fails the run.
       const limits = [
@@ -117,10 +82,7 @@ export async function benchIncident(options: { demandLines?: number; customers?:
       };
     });
   } finally {
-    transport.close();
-    await sink.close();
-    await service.close();
-    await store.close();
+    await systems.close();
     await env.teardown();
   }
 }
@@ -156,7 +118,7 @@ function stageFigures(stages: Map<string, number>, totalSeconds: number): Record
 }
 
 /** The mail server's pace: `count` messages straight through the transport, as many at once as it has connections. */
-async function directSendSeconds(transport: MailTransport, count: number, poolSize: number): Promise<number> {
+async function directSendSeconds(transport: MailSender, count: number, poolSize: number): Promise<number> {
   const messages = Array.from({ length: count }, (_, i) => buildCustomerMessage(customerNotice({ customerId: `C-DIRECT-${i}` }), FROM) as OutboundEmail);
   const started = performance.now();
   await forEachAtOnce(messages, poolSize, async ({ meta: _meta, ...mail }) => {

@@ -1,63 +1,28 @@
 // `npm run bench -- plan`: a real incident with 20,000+ plan lines waits for approval on the Temporal dev server,
 // and its plan is read page by page through the HTTP API (GET /incidents/{id}/plan), the way the console reads it:
 // every line exactly once across the pages, and what each page costs (the goal: under 100 ms). Printed, not asserted.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { createAnswerLinks } from '../../src/answer-links';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/allocation/policy';
 import { startApi } from '../../src/api/server';
-import { createCrmClient } from '../../src/crm/http-client';
-import { generateDataset, PRESETS } from '../../src/dataset/generate';
-import { startSmtpSink } from '../../src/embedded/smtp-sink';
 import { incidentWorkflowId } from '../../src/incident/state';
-import { openSqliteStore } from '../../src/incident-store/sqlite-store';
-import { createInventoryClient } from '../../src/inventory/http-client';
-import { createMailTransport } from '../../src/notifications/mailer';
 import { createIncidentOperations } from '../../src/operations/incident-operations';
 import type { PlanLinesPage } from '../../src/operations/plan-operations';
-import { startReferenceService } from '../../src/reference-service/service';
-import { provideTemporalServers } from '../../src/setup/temporal-servers';
-import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
-import { stateQuery } from '../../workflows/definitions';
 import { stockoutIncident } from '../../workflows/incident';
 import { WORKFLOWS_PATH } from '../../workers/incident-worker';
+import { largeShortage, startBenchDevServer, startBenchSystems, waitForStage } from '../harness/bench-systems';
 
 const PAGE_SIZES = [100, 500, 1000];
 const TOKEN = 'bench-token-bench-token-bench';
 
 export async function benchPlan(): Promise<Record<string, number | string>> {
   const sku = 'SKU-LARGE-1';
-  const dataset = generateDataset({
-    ...PRESETS.large,
-    network: 'BENCH',
-    demandLines: 42_000,
-    customers: 3_500,
-    accountManagers: 60,
-    skus: 40,
-    shortage: { skus: [sku], coverPercent: 60, lineShare: 0.5 },
-  });
-  const servers = await provideTemporalServers();
-  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: servers.devServer.executable, searchAttributes: ALL_SEARCH_ATTRIBUTES } });
-  const service = await startReferenceService({ dataset });
-  const sink = await startSmtpSink();
-  const store = openSqliteStore(':memory:');
-  const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com' });
-  const answerLinks = createAnswerLinks({ secret: 'bench-secret-bench-secret-bench-secret', ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' });
+  const dataset = largeShortage(sku, { demandLines: 42_000, customers: 3_500 });
+  const env = await startBenchDevServer();
+  const systems = await startBenchSystems(dataset, { clients: { timeoutMs: 60_000 } });
+  const { store, answerLinks } = systems.deps;
   const taskQueue = 'bench-plan';
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({
-      inventory: createInventoryClient({ baseUrl: service.inventoryUrl, timeoutMs: 60_000 }),
-      crm: createCrmClient({ baseUrl: service.crmUrl, timeoutMs: 60_000 }),
-      store,
-      mail: { transport, from: { address: 'desk@example.com' }, plannerEmail: 'planners@example.com' },
-      answerLinks,
-      currency: 'EUR',
-    }),
-  });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: WORKFLOWS_PATH, activities: createActivities(systems.deps) });
   const operations = createIncidentOperations({ client: env.client, policy: DEFAULT_POLICY, taskQueue, store });
   const api = await startApi({ operations, answerLinks, config: { API_TOKEN: TOKEN, API_HOST: '127.0.0.1', API_PORT: 0 } });
   try {
@@ -69,12 +34,7 @@ export async function benchPlan(): Promise<Record<string, number | string>> {
         // Every plan waits for a person: the bench reads the plan awaiting approval.
         args: [{ trigger, policy: parsePolicy({ approval: { severityThreshold: 'low', deadlineHours: 48 } }) }],
       });
-      let state = await handle.query(stateQuery);
-      while (state.stage !== 'awaiting-approval' && state.stage !== 'needs-attention' && state.stage !== 'false-alarm') {
-        await new Promise((r) => setTimeout(r, 500));
-        state = await handle.query(stateQuery);
-      }
-      if (state.stage !== 'awaiting-approval') throw new Error(`bench incident stopped at ${state.stage}: ${state.attention?.reason ?? ''}`);
+      const state = await waitForStage(handle, 'awaiting-approval');
       const figures: Record<string, number | string> = { 'plan lines': state.plan!.totals.lines };
       for (const limit of PAGE_SIZES) {
         const run = await readAllPages(`${api.url}/incidents/${encodeURIComponent(handle.workflowId)}/plan`, limit);
@@ -95,10 +55,7 @@ export async function benchPlan(): Promise<Record<string, number | string>> {
     });
   } finally {
     await api.close();
-    transport.close();
-    await sink.close();
-    await service.close();
-    store.close();
+    await systems.close();
     await env.teardown();
   }
 }

@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,40 +15,31 @@ import { stateQuery } from '../../workflows/definitions';
 import { hashPassword } from '../../src/auth/passwords';
 import { createSessions } from '../../src/auth/sessions';
 import { createDirectory, loadUsersFile } from '../../src/auth/users';
-import { startApi, type RunningApi } from '../../src/api/server';
+import type { RunningApi } from '../../src/api/server';
 import type { IncidentState } from '../../src/incident/state';
-import { createIncidentOperations, INCIDENT_WORKFLOW_TYPE, type IncidentOperations } from '../../src/operations/incident-operations';
+import { INCIDENT_WORKFLOW_TYPE, type IncidentOperations } from '../../src/operations/incident-operations';
 import { keepScreenshot, launchBrowser, seriousViolations } from '../harness/browser';
-import { connectDevServer, createTestWorker } from '../harness/temporal';
+import { startApiWorld, waitForShown, type ApiWorld } from '../harness/api-world';
+import { createTestWorker } from '../harness/temporal';
 import { NETWORK, SKU } from '../../src/temporal/search-attributes';
-import { createWorld, SHORT_SKU, type World } from '../incident/world';
+import { SHORT_SKU, type World } from '../incident/world';
 
 const PASSWORDS = { ann: 'ann-approves-plans', vic: 'vic-only-looks' };
 const SESSION_MS = 3_600_000;
 const work = mkdtempSync(join(tmpdir(), 'stockout-console-'));
 
+let stack: ApiWorld;
 let env: TestWorkflowEnvironment;
 let world: World;
 let api: RunningApi;
 let operations: IncidentOperations;
 let browser: Browser;
-let workerRun: Promise<void>;
 /** Added to the sessions' clock: a test moves it on to end sessions. */
 let clockOffset = 0;
 let incidentId: string;
 const strandedId = `stranded-${process.pid}-${Date.now()}`;
 
 beforeAll(async () => {
-  env = await connectDevServer();
-  world = await createWorld(env);
-  const client = new Client({ connection: env.connection, namespace: 'default' });
-  operations = createIncidentOperations({
-    client,
-    policy: DEFAULT_POLICY,
-    taskQueue: world.taskQueue,
-    store: world.store,
-    inventory: world.deps.inventory,
-  });
   const usersFile = join(work, 'users.json');
   writeFileSync(
     usersFile,
@@ -60,23 +50,23 @@ beforeAll(async () => {
       ],
     }),
   );
-  api = await startApi({
-    operations,
-    answerLinks: world.deps.answerLinks,
-    config: { API_TOKEN: 'console-test-token-0123', API_HOST: '127.0.0.1', API_PORT: 0 },
-    console: {
-      operations,
+  stack = await startApiWorld({
+    token: 'console-test-token-0123',
+    console: (ops, { deps }) => ({
+      operations: ops,
       directory: createDirectory(loadUsersFile(usersFile)),
       sessions: createSessions({ ttlMs: SESSION_MS, now: () => Date.now() + clockOffset }),
       sessionTtlMs: SESSION_MS,
       secureCookies: false,
       policy: DEFAULT_POLICY,
       currency: 'EUR',
-      inventory: world.deps.inventory,
-      crm: world.deps.crm,
-    },
+      inventory: deps.inventory,
+      crm: deps.crm,
+    }),
   });
-  workerRun = world.worker.run();
+  const { client } = stack;
+  ({ env, world, api, operations } = stack);
+  stack.runWorker();
   // The inventory system reports the SKU under its critical level, as in production.
   const opened = await fetch(`${api.url}/webhooks/inventory/critical-level`, {
     method: 'POST',
@@ -105,25 +95,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.client.workflow.getHandle(strandedId).terminate('test over').catch(() => undefined);
   await browser?.close();
-  await api?.close();
-  if (workerRun) {
-    world.worker.shutdown();
-    await workerRun;
-  }
-  await world?.close();
-  await env?.teardown();
+  await stack?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
-async function waitFor(done: (state: IncidentState) => boolean): Promise<IncidentState> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const state = await operations.show(incidentId);
-    if (done(state)) return state;
-    if (Date.now() > deadline) throw new Error(`timed out; stage ${state.stage}, attention ${state.attention?.reason ?? 'none'}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const waitFor = (done: (state: IncidentState) => boolean) => waitForShown(operations, incidentId, done);
 
 const incidentPath = () => `/console/incidents/${encodeURIComponent(incidentId)}`;
 

@@ -9,31 +9,30 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, ScheduleNotFoundError } from '@temporalio/client';
+import { ScheduleNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { IncidentSnapshot } from '../../activities/shared';
-import { DEFAULT_POLICY } from '../../src/allocation/policy';
-import { startApi, type RunningApi } from '../../src/api/server';
+import type { RunningApi } from '../../src/api/server';
 import { run } from '../../src/cli/main';
 import { calendarDate } from '../../src/incident/follow-up-checks';
 import type { IncidentState } from '../../src/incident/state';
-import { createIncidentOperations, type IncidentOperations } from '../../src/operations/incident-operations';
+import type { IncidentOperations } from '../../src/operations/incident-operations';
 import { scanScheduleId } from '../../src/temporal/schedules';
 import { changeEtaUpdate, recordRestockUpdate } from '../../workflows/definitions';
 import { spawnWatched } from '../harness/process';
-import { connectDevServer } from '../harness/temporal';
-import { createWorld, emailsByKind, expectUpdateRejected, SHORT_SKU, type World } from '../incident/world';
+import { startApiWorld, waitForShown, type ApiWorld } from '../harness/api-world';
+import { emailsByKind, expectUpdateRejected, SHORT_SKU, type World } from '../incident/world';
 
 const TOKEN = 'bad-input-token-bad-input';
 const root = new URL('../../', import.meta.url).pathname;
 
+let stack: ApiWorld;
 let env: TestWorkflowEnvironment;
 let world: World;
 let api: RunningApi;
 let operations: IncidentOperations;
-let worker: Promise<void>;
 let id: string;
 let opened: IncidentState;
 /** The incident's own purchase order, another SKU's, and a line of the incident with its customer and another customer. */
@@ -44,18 +43,9 @@ let line: { lineId: string; customerId: string };
 let otherCustomer: string;
 
 beforeAll(async () => {
-  env = await connectDevServer();
   // Dates of the data set (requested dates, ETAs) relative to today, as the ETA rules are.
-  world = await createWorld(env, { dataset: { asOf: calendarDate(Date.now(), 'UTC') } });
-  operations = createIncidentOperations({
-    client: new Client({ connection: env.connection, namespace: 'default' }),
-    policy: DEFAULT_POLICY,
-    taskQueue: world.taskQueue,
-    store: world.store,
-    inventory: world.deps.inventory,
-  });
-  api = await startApi({ operations, answerLinks: world.deps.answerLinks, config: { API_TOKEN: TOKEN, API_HOST: '127.0.0.1', API_PORT: 0 } });
-  worker = world.worker.run();
+  ({ env, world, api, operations } = stack = await startApiWorld({ token: TOKEN, world: { dataset: { asOf: calendarDate(Date.now(), 'UTC') } } }));
+  stack.runWorker();
 
   // One incident through to its follow-up: the one every bad command below is sent to.
   const started = await call('POST', '/webhooks/inventory/critical-level', { sku: SHORT_SKU, network: world.network, onHand: 40, criticalLevel: 120, eventId: `e-${randomUUID()}` });
@@ -71,13 +61,7 @@ beforeAll(async () => {
   otherCustomer = snapshot.lines.find((l) => l.customerId !== line.customerId)!.customerId;
 }, 120_000);
 
-afterAll(async () => {
-  await api?.close();
-  world?.worker.shutdown();
-  await worker;
-  await world?.close();
-  await env?.teardown();
-});
+afterAll(() => stack?.close());
 
 async function call(method: string, path: string, body?: unknown, raw?: string) {
   const response = await fetch(`${api.url}${path}`, {
@@ -97,15 +81,7 @@ async function cli(...argv: string[]) {
   return { code, out };
 }
 
-async function waitFor(done: (state: IncidentState) => boolean): Promise<IncidentState> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const state = await operations.show(id);
-    if (done(state)) return state;
-    if (Date.now() > deadline) throw new Error(`timed out; stage ${state.stage}, attention ${state.attention?.reason ?? 'none'}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const waitFor = (done: (state: IncidentState) => boolean) => waitForShown(operations, id, done);
 
 /** Every field a refusal names: its issues' paths and the fields its message starts with. */
 function namedFields(body: { error?: string; issues?: { path: string }[] }): string[] {

@@ -2,41 +2,27 @@
 // one SKU at once, with distinct event ids, make one incident, and exactly one answer says it started it;
 // a false alarm closed by one webhook is not reopened by the next ones within the quiet period, unless an
 // event reports materially lower stock.
-import { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../../src/api/server';
-import { DEFAULT_POLICY } from '../../src/allocation/policy';
+import type { RunningApi } from '../../src/api/server';
 import { incidentWorkflowId } from '../../src/incident/state';
-import { createIncidentOperations } from '../../src/operations/incident-operations';
-import { connectDevServer } from '../harness/temporal';
-import { COVERED_SKU, createWorld, SHORT_SKU, type World } from '../incident/world';
+import { startApiWorld, type ApiWorld } from '../harness/api-world';
+import { COVERED_SKU, SHORT_SKU, type World } from '../incident/world';
 
 const TOKEN = 'webhook-token-webhook-token';
 const CALLS = 50;
 
 describe.skipIf(process.env.SKIP_TEMPORAL === '1')('webhooks at once', () => {
-  let env: TestWorkflowEnvironment;
+  let stack: ApiWorld;
   let world: World;
   let api: RunningApi;
   let client: Client;
-  let running: Promise<void>;
 
   beforeAll(async () => {
-    env = await connectDevServer();
-    world = await createWorld(env);
-    running = world.worker.run();
-    client = new Client({ connection: env.connection, namespace: 'default' });
-    const operations = createIncidentOperations({ client, policy: DEFAULT_POLICY, taskQueue: world.taskQueue, store: world.store, inventory: world.deps.inventory });
-    api = await startApi({ operations, answerLinks: world.deps.answerLinks, config: { API_TOKEN: TOKEN, API_HOST: '127.0.0.1', API_PORT: 0 } });
+    ({ world, api, client } = stack = await startApiWorld({ token: TOKEN }));
+    stack.runWorker();
   });
-  afterAll(async () => {
-    await api?.close();
-    world?.worker.shutdown();
-    await running;
-    await world?.close();
-    await env?.teardown();
-  });
+  afterAll(() => stack?.close());
 
   async function webhook(sku: string, eventId: string, onHand: number) {
     const response = await fetch(`${api.url}/webhooks/inventory/critical-level`, {

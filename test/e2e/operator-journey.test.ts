@@ -4,46 +4,28 @@
 // closes with its report. Bad input to each is refused with the field named and changes nothing; expired,
 // tampered and earlier incidents' links are refused; a webhook retried after the close opens nothing.
 import { randomUUID } from 'node:crypto';
-import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listIncidentBackorders } from '../../activities/paging';
-import { DEFAULT_POLICY } from '../../src/allocation/policy';
 import type { AnswerClaims } from '../../src/answer-links';
-import { createIncidentOperations, type IncidentOperations } from '../../src/operations/incident-operations';
-import { startApi, type RunningApi } from '../../src/api/server';
+import type { IncidentOperations } from '../../src/operations/incident-operations';
+import type { RunningApi } from '../../src/api/server';
 import { run } from '../../src/cli/main';
-import { connectDevServer } from '../harness/temporal';
-import { createWorld, SHORT_SKU, type World } from '../incident/world';
+import { startApiWorld, type ApiWorld } from '../harness/api-world';
+import { SHORT_SKU, type World } from '../incident/world';
 
 const TOKEN = 'e2e-token-e2e-token-e2e';
 
+let stack: ApiWorld;
 let env: TestWorkflowEnvironment;
 let world: World;
 let api: RunningApi;
 let operations: IncidentOperations;
 
 beforeAll(async () => {
-  env = await connectDevServer();
-  world = await createWorld(env);
-  operations = createIncidentOperations({
-    client: new Client({ connection: env.connection, namespace: 'default' }),
-    policy: DEFAULT_POLICY,
-    taskQueue: world.taskQueue,
-    store: world.store,
-    inventory: world.deps.inventory,
-  });
-  api = await startApi({
-    operations,
-    answerLinks: world.deps.answerLinks,
-    config: { API_TOKEN: TOKEN, API_HOST: '127.0.0.1', API_PORT: 0 },
-  });
+  ({ env, world, api, operations } = stack = await startApiWorld({ token: TOKEN }));
 });
-afterAll(async () => {
-  await api?.close();
-  await world?.close();
-  await env?.teardown();
-});
+afterAll(() => stack?.close());
 
 async function call(method: string, path: string, body?: unknown, token: string | null = TOKEN) {
   const response = await fetch(`${api.url}${path}`, {

@@ -7,24 +7,20 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { expect } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../activities';
-import { createAnswerLinks } from '../../src/answer-links';
 import { DEFAULT_POLICY, parsePolicy, type Policy, type PolicyInput } from '../../src/allocation/policy';
-import { createCrmClient } from '../../src/crm/http-client';
 import type { HttpClientOptions } from '../../src/http/client';
 import { generateDataset, PRESETS, type GenerateOptions } from '../../src/dataset/generate';
 import type { Trigger } from '../../src/incident/commands';
 import { incidentWorkflowId, type IncidentStage, type IncidentState } from '../../src/incident/state';
 import { STAGE } from '../../src/temporal/search-attributes';
 import type { IncidentStore } from '../../src/incident-store/store';
-import { openSqliteStore } from '../../src/incident-store/sqlite-store';
-import { createInventoryClient } from '../../src/inventory/http-client';
-import { createMailTransport } from '../../src/notifications/mailer';
-import { startSmtpSink, type SmtpSink } from '../../src/embedded/smtp-sink';
+import type { SmtpSink } from '../../src/embedded/smtp-sink';
 import type { FaultsInput } from '../../src/reference-service/faults';
 import { startReferenceService, type ReferenceService } from '../../src/reference-service/service';
 import { stateQuery } from '../../workflows/definitions';
 import { stockoutIncident } from '../../workflows/incident';
 import { mailActivities, mailWorkerOptions, WorkerPair } from '../../workers/incident-worker';
+import { referenceClients, testActivityDeps } from '../harness/activity-deps';
 import { createTestWorker, uniqueTaskQueue } from '../harness/temporal';
 
 const { EventType } = proto.temporal.api.enums.v1;
@@ -79,20 +75,13 @@ export async function createWorld(
     ...(options.clock ? { now: options.clock } : {}),
     ...(options.faults ? { faults: options.faults } : {}),
   });
-  const sink = await startSmtpSink({
-    ...(options.rejectRecipients ? { rejectRecipients: options.rejectRecipients } : {}),
-    ...(options.deferRecipients ? { deferRecipients: options.deferRecipients } : {}),
+  const { deps, sink, store, close } = await testActivityDeps(referenceClients(service, options.systems ?? { timeoutMs: 5_000 }), {
+    sink: {
+      ...(options.rejectRecipients ? { rejectRecipients: options.rejectRecipients } : {}),
+      ...(options.deferRecipients ? { deferRecipients: options.deferRecipients } : {}),
+    },
+    storeFile: options.storeFile,
   });
-  const store = openSqliteStore(options.storeFile ?? ':memory:');
-  const transport = createMailTransport({ host: sink.host, port: sink.port, from: 'desk@example.com', rateLimitPerSecond: 1000 });
-  const deps: ActivityDeps = {
-    inventory: createInventoryClient({ baseUrl: service.inventoryUrl, ...(options.systems ?? { timeoutMs: 5_000 }) }),
-    crm: createCrmClient({ baseUrl: service.crmUrl, ...(options.systems ?? { timeoutMs: 5_000 }) }),
-    store,
-    mail: { transport, from: { name: 'Supply Desk', address: 'desk@example.com' }, plannerEmail: 'planners@example.com' },
-    answerLinks: createAnswerLinks({ secret: 'test-secret-test-secret-test-secret!', ttlDays: 14, baseUrl: 'http://127.0.0.1:7300' }),
-    currency: 'EUR',
-  };
   const taskQueue = uniqueTaskQueue('incident');
   const activities = options.workerActivities ? options.workerActivities(deps) : createActivities(deps);
   const converter = options.dataConverter ? { dataConverter: options.dataConverter } : {};
@@ -123,10 +112,8 @@ export async function createWorld(
     async close() {
       // A workflow left waiting on this world's task queue would block time skipping for every later test.
       for (const handle of handles) await handle.terminate('test world closed').catch(() => {});
-      transport.close();
-      await sink.close();
+      await close();
       await service.close();
-      await store.close();
     },
   };
 }

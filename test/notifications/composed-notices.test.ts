@@ -1,44 +1,23 @@
 // Notices composed from an allocation and delivered over real SMTP: each backordered line's own signed answer
 // links, who is told at all, and whom the account manager should call first.
 import { describe, expect, it } from 'vitest';
-import { createAnswerLinks } from '../../src/answer-links';
-import { composeNotices, type AllocatedLine, type NoticeInputs } from '../../src/notifications/notices';
+import { composeNotices, type AllocatedLine } from '../../src/notifications/notices';
 import { buildCustomerMessage, buildDigestMessage, deliverBatch } from '../../src/notifications/mailer';
-import { FROM } from './fixtures';
+import { answerLinks, FROM, SIGNED_AT as now, tokensIn, valveNoticeInputs } from './fixtures';
 import { smtpFixtures } from './smtp-fixtures';
 
 const smtp = smtpFixtures();
 
 describe('answer links over SMTP', () => {
-  const answerLinks = createAnswerLinks({ secret: 'answer-link-secret-answer-link-secret', ttlDays: 14, baseUrl: 'https://stockout.example' });
-  const now = new Date();
-  const inputs: NoticeInputs = {
-    incidentId: 'stockout:EU:VALVE-12:abcd1234',
-    reference: 'INC-EU-VALVE-12-1',
-    workflowId: 'stockout:EU:VALVE-12',
-    kind: 'first-notice',
-    revision: 0,
-    sku: 'VALVE-12',
-    skuDescription: 'Ball valve 12 mm',
-    currency: 'EUR',
-    today: '2026-11-24',
-    expectedDate: '2026-12-10',
-    previousExpectedDate: null,
-    etaReason: null,
+  const inputs = valveNoticeInputs({
     allocation: [
       { lineId: 'L-1', customerId: 'C-1', requested: 10, allocated: 4, substitutes: [], backordered: 6, releasedConfirmation: 0, reasons: ['fair-share-floor', 'pool-exhausted'] },
       { lineId: 'L-2', customerId: 'C-2', requested: 5, allocated: 0, substitutes: [], backordered: 5, releasedConfirmation: 0, reasons: ['pool-exhausted'] },
     ],
-    totals: null,
     orderLines: [
       { lineId: 'L-1', orderId: 'SO-1', customerId: 'C-1', quantity: 10, substitutesAllowed: true },
       { lineId: 'L-2', orderId: 'SO-2', customerId: 'C-2', quantity: 5, substitutesAllowed: true },
     ],
-    openBackorders: new Map([
-      ['L-1', 6],
-      ['L-2', 5],
-    ]),
-    previouslyNotified: new Set(),
     customers: [
       { customerId: 'C-1', name: 'Acme', stage: 'integrated', critical: false, contacts: [{ name: 'Ann', email: 'ann@acme.example' }], accountManagerId: 'AM-1', acceptsSubstitutes: true },
       { customerId: 'C-2', name: 'Bolt', stage: 'basic', critical: false, contacts: [{ name: 'Bo', email: 'bo@bolt.example' }], accountManagerId: 'AM-1', acceptsSubstitutes: false },
@@ -50,11 +29,7 @@ describe('answer links over SMTP', () => {
       { sku: 'VALVE-12A', priceDelta: 0, ratio: 2, packSize: 1, available: 3 },
     ],
     credits: new Map(),
-    stagesWithHeadsUp: new Set(),
-    answerLinks,
-    now,
-  };
-  const tokensIn = (body: string) => [...body.matchAll(/https:\/\/stockout\.example\/answers\/([\w-]+\.[\w-]+)/g)].map((m) => m[1]!);
+  });
 
   it("a customer with one backordered line and a substitute offer gets that line's accept link in text and HTML, signed for it", async () => {
     const { sink, transport, log } = await smtp.setup();

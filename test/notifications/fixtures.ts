@@ -1,6 +1,44 @@
+import { createAnswerLinks } from '../../src/answer-links';
 import type { AccountManagerDigest, CustomerNotice } from '../../src/notifications/model';
+import type { NoticeInputs } from '../../src/notifications/notices';
 
 export const FROM = { name: 'Stockout desk', address: 'stockout@supplier.example' };
+
+/** The links of composed notices, signed at `SIGNED_AT`, and the tokens a notice's text or HTML holds. */
+export const answerLinks = createAnswerLinks({ secret: 'answer-link-secret-answer-link-secret', ttlDays: 14, baseUrl: 'https://stockout.example' });
+export const SIGNED_AT = new Date();
+export const tokensIn = (body: string) => [...body.matchAll(/https:\/\/stockout\.example\/answers\/([\w-]+\.[\w-]+)/g)].map((m) => m[1]!);
+
+/** What the customers, their lines and the substitutes are: each file that composes notices names its own. */
+type Cast = Pick<NoticeInputs, 'allocation' | 'orderLines' | 'customers' | 'accountManagers' | 'substitutes' | 'credits'>;
+
+/** The first notice about VALVE-12 with lines L-1 (6 backordered) and L-2 (5 backordered), composed with `answerLinks`. */
+export function valveNoticeInputs(cast: Cast): NoticeInputs {
+  return {
+    incidentId: 'stockout:EU:VALVE-12:abcd1234',
+    reference: 'INC-EU-VALVE-12-1',
+    workflowId: 'stockout:EU:VALVE-12',
+    kind: 'first-notice',
+    revision: 0,
+    sku: 'VALVE-12',
+    skuDescription: 'Ball valve 12 mm',
+    currency: 'EUR',
+    today: '2026-11-24',
+    expectedDate: '2026-12-10',
+    previousExpectedDate: null,
+    etaReason: null,
+    totals: null,
+    openBackorders: new Map([
+      ['L-1', 6],
+      ['L-2', 5],
+    ]),
+    previouslyNotified: new Set(),
+    stagesWithHeadsUp: new Set(),
+    answerLinks,
+    now: SIGNED_AT,
+    ...cast,
+  };
+}
 
 export function customerNotice(overrides: Partial<CustomerNotice> & { customerId?: string } = {}): CustomerNotice {
   const { customerId = 'C-1', ...rest } = overrides;

@@ -4,7 +4,7 @@
 // what is answered and say in the customer's words when a link is too late, and a reference a person can quote.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { answersOfLink, createAnswerLinks, linesOf } from '../../src/answer-links';
+import { answersOfLink, linesOf } from '../../src/answer-links';
 import { buildApi } from '../../src/api/server';
 import { composeNotices, type NoticeInputs } from '../../src/notifications/notices';
 import { buildCustomerMessage, deliverBatch } from '../../src/notifications/mailer';
@@ -14,67 +14,43 @@ import { OperationError } from '../../src/operations/incident-operations';
 import { referenceOf } from '../../activities/notifications';
 import { openSqliteStore } from '../../src/incident-store/sqlite-store';
 import { fakeOperations } from '../api/fake-operations';
-import { FROM, visibleHtml } from './fixtures';
+import { answerLinks, FROM, SIGNED_AT as now, tokensIn, valveNoticeInputs, visibleHtml } from './fixtures';
 import { smtpFixtures } from './smtp-fixtures';
 
 const smtp = smtpFixtures();
-const answerLinks = createAnswerLinks({ secret: 'answer-link-secret-answer-link-secret', ttlDays: 14, baseUrl: 'https://stockout.example' });
-const now = new Date();
-
 function inputs(overrides: Partial<NoticeInputs> = {}): NoticeInputs {
   return {
-    incidentId: 'stockout:EU:VALVE-12:abcd1234',
-    reference: 'INC-EU-VALVE-12-1',
-    workflowId: 'stockout:EU:VALVE-12',
-    kind: 'first-notice',
-    revision: 0,
-    sku: 'VALVE-12',
-    skuDescription: 'Ball valve 12 mm',
-    currency: 'EUR',
-    today: '2026-11-24',
-    expectedDate: '2026-12-10',
-    previousExpectedDate: null,
-    etaReason: null,
-    allocation: [
-      { lineId: 'L-1', customerId: 'C-1', requested: 10, allocated: 4, substitutes: [], backordered: 6, releasedConfirmation: 0, reasons: ['pool-exhausted'] },
-      { lineId: 'L-2', customerId: 'C-1', requested: 5, allocated: 0, substitutes: [], backordered: 5, releasedConfirmation: 0, reasons: ['pool-exhausted'] },
-    ],
-    totals: null,
-    orderLines: [
-      { lineId: 'L-1', orderId: 'SO-0000058', customerId: 'C-1', quantity: 10, substitutesAllowed: true },
-      { lineId: 'L-2', orderId: 'SO-0000059', customerId: 'C-1', quantity: 5, substitutesAllowed: true },
-    ],
-    openBackorders: new Map([
-      ['L-1', 6],
-      ['L-2', 5],
-    ]),
-    previouslyNotified: new Set(),
-    customers: [
-      {
-        customerId: 'C-1',
-        name: 'Acme Hospital',
-        stage: 'integrated',
-        critical: false,
-        // Purchasing is listed first; the supply notices go to the second contact.
-        contacts: [
-          { name: 'Pat Purchasing', email: 'pat@acme.example', roles: ['purchasing'] },
-          { name: 'Sam Supply', email: 'sam@acme.example', phone: '+49 30 5550 0011', roles: ['supply-notices'] },
-        ],
-        accountManagerId: 'AM-1',
-        acceptsSubstitutes: true,
-      },
-    ],
-    accountManagers: [{ accountManagerId: 'AM-1', name: 'Alex Manager', email: 'alex@supplier.example', phone: '+44 20 7946 0100' }],
-    substitutes: [{ sku: 'VALVE-12B', description: 'Ball valve 12 mm, brass', priceDelta: 1.2, ratio: 1, packSize: 1, available: 40 }],
-    credits: new Map([['C-1', 50]]),
-    stagesWithHeadsUp: new Set(),
-    answerLinks,
-    now,
+    ...valveNoticeInputs({
+      allocation: [
+        { lineId: 'L-1', customerId: 'C-1', requested: 10, allocated: 4, substitutes: [], backordered: 6, releasedConfirmation: 0, reasons: ['pool-exhausted'] },
+        { lineId: 'L-2', customerId: 'C-1', requested: 5, allocated: 0, substitutes: [], backordered: 5, releasedConfirmation: 0, reasons: ['pool-exhausted'] },
+      ],
+      orderLines: [
+        { lineId: 'L-1', orderId: 'SO-0000058', customerId: 'C-1', quantity: 10, substitutesAllowed: true },
+        { lineId: 'L-2', orderId: 'SO-0000059', customerId: 'C-1', quantity: 5, substitutesAllowed: true },
+      ],
+      customers: [
+        {
+          customerId: 'C-1',
+          name: 'Acme Hospital',
+          stage: 'integrated',
+          critical: false,
+          // Purchasing is listed first; the supply notices go to the second contact.
+          contacts: [
+            { name: 'Pat Purchasing', email: 'pat@acme.example', roles: ['purchasing'] },
+            { name: 'Sam Supply', email: 'sam@acme.example', phone: '+49 30 5550 0011', roles: ['supply-notices'] },
+          ],
+          accountManagerId: 'AM-1',
+          acceptsSubstitutes: true,
+        },
+      ],
+      accountManagers: [{ accountManagerId: 'AM-1', name: 'Alex Manager', email: 'alex@supplier.example', phone: '+44 20 7946 0100' }],
+      substitutes: [{ sku: 'VALVE-12B', description: 'Ball valve 12 mm, brass', priceDelta: 1.2, ratio: 1, packSize: 1, available: 40 }],
+      credits: new Map([['C-1', 50]]),
+    }),
     ...overrides,
   };
 }
-
-const tokensIn = (body: string) => [...body.matchAll(/https:\/\/stockout\.example\/answers\/([\w-]+\.[\w-]+)/g)].map((m) => m[1]!);
 
 describe('who is written to, and whom they can answer', () => {
   it('goes to the contact for supply notices, greets them by name, names the account manager and replies to them', async () => {

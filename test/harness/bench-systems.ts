@@ -1,0 +1,72 @@
+// What the whole-incident benches share: a Temporal dev server of their own, the large data set with one SKU
+// short, the reference service with the activities' dependencies around it, and the wait for an incident's stage.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { ActivityDeps } from '../../activities';
+import { generateDataset, PRESETS, type Dataset } from '../../src/dataset/generate';
+import type { HttpClientOptions } from '../../src/http/client';
+import type { IncidentStage, IncidentState } from '../../src/incident/state';
+import type { FaultsInput } from '../../src/reference-service/faults';
+import { startReferenceService, type ReferenceService } from '../../src/reference-service/service';
+import { provideTemporalServers } from '../../src/setup/temporal-servers';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { stateQuery } from '../../workflows/definitions';
+import { referenceClients, testActivityDeps } from './activity-deps';
+
+/** A dev server started for the bench (real timers and persistence), with the project's search attributes. */
+export async function startBenchDevServer(): Promise<TestWorkflowEnvironment> {
+  const servers = await provideTemporalServers();
+  return TestWorkflowEnvironment.createLocal({ server: { executable: servers.devServer.executable, searchAttributes: ALL_SEARCH_ATTRIBUTES } });
+}
+
+/** The large preset in network BENCH with `sku` short: 60 % cover, half of its lines affected. */
+export function largeShortage(sku: string, size: { demandLines: number; customers: number }): Dataset {
+  return generateDataset({
+    ...PRESETS.large,
+    network: 'BENCH',
+    ...size,
+    accountManagers: 60,
+    skus: 40,
+    shortage: { skus: [sku], coverPercent: 60, lineShare: 0.5 },
+  });
+}
+
+export interface BenchSystems {
+  service: ReferenceService;
+  deps: ActivityDeps;
+  /** Emails the SMTP sink received. */
+  emailsSent(): number;
+  close(): Promise<void>;
+}
+
+/** The reference service on `dataset` and the activities' dependencies on it, the transport at `mail`'s pace. */
+export async function startBenchSystems(
+  dataset: Dataset,
+  options: { clients: Omit<HttpClientOptions, 'baseUrl'>; faults?: FaultsInput; mail?: { rateLimitPerSecond?: number; poolSize?: number } },
+): Promise<BenchSystems> {
+  const service = await startReferenceService({ dataset, ...(options.faults ? { faults: options.faults } : {}) });
+  const { deps, sink, close } = await testActivityDeps(referenceClients(service, options.clients), { mail: options.mail });
+  return {
+    service,
+    deps,
+    emailsSent: () => sink.messages().length,
+    async close() {
+      await close();
+      await service.close();
+    },
+  };
+}
+
+/** Polls the incident until it is in `wanted` and `done` holds; one that parks or proves a false alarm stops the bench. */
+export async function waitForStage(
+  handle: WorkflowHandle,
+  wanted: IncidentStage,
+  options: { done?: (state: IncidentState) => boolean; everyMs?: number } = {},
+): Promise<IncidentState> {
+  for (;;) {
+    const state = await handle.query(stateQuery);
+    if (state.stage === 'needs-attention' || state.stage === 'false-alarm') throw new Error(`bench incident stopped at ${state.stage}: ${state.attention?.reason ?? ''}`);
+    if (state.stage === wanted && (options.done?.(state) ?? true)) return state;
+    await new Promise((r) => setTimeout(r, options.everyMs ?? 500));
+  }
+}
