@@ -5,15 +5,21 @@ import type {
   BackorderPage,
   BooksReport,
   CancelBackordersRequest,
+  CancelDemandLineRequest,
+  ChangeDemandLineQuantityRequest,
   CoverPositionPage,
   CreateBackordersRequest,
+  CreateDemandLineRequest,
   CreateReservationsRequest,
   CreateTransferRequest,
+  DemandLineChange,
+  DemandLineChangePage,
   DemandLinePage,
   FulfilBackordersRequest,
   Item,
   ListBackordersQuery,
   ListCoverPositionsQuery,
+  ListDemandLineChangesQuery,
   ListDemandLinesQuery,
   ListReceiptsQuery,
   Location,
@@ -47,6 +53,8 @@ export interface InventorySystem {
   listCoverPositions(query: ListCoverPositionsQuery): Promise<CoverPositionPage>;
   /** Open lines ordered by lineId (keyset pagination, stable while writes happen). */
   listDemandLines(query: ListDemandLinesQuery): Promise<DemandLinePage>;
+  /** Lines of the SKU in the network placed, changed or cancelled after the cursor (or `since`), oldest change first. */
+  listDemandLineChanges(query: ListDemandLineChangesQuery): Promise<DemandLineChangePage>;
   listSubstitutes(sku: string): Promise<Substitute[]>;
 
   /** Reserves the units at the source so they cannot be spent twice. */
@@ -74,4 +82,11 @@ export interface InventorySystem {
 
   /** Audit: no negative stock, reserved ≤ on hand, every unit accounted for in the movements ledger. */
   checkBooks(sku?: string): Promise<BooksReport>;
+}
+
+/** Order entry: how customers' orders reach the order system. The product never writes orders; tests and the demo do. */
+export interface OrderEntry {
+  createDemandLine(request: CreateDemandLineRequest): Promise<DemandLineChange>;
+  changeDemandLineQuantity(request: ChangeDemandLineQuantityRequest): Promise<DemandLineChange>;
+  cancelDemandLine(request: CancelDemandLineRequest): Promise<DemandLineChange>;
 }
