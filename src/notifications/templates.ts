@@ -115,6 +115,11 @@ const NOTICE_COPY: Record<NoticeKind, NoticeCopy> = {
     lines: (l) => l.shipNow > 0 || l.backordered > 0,
   },
   'status-update': { intro: plainIntro('status-update'), columns: ['order', 'line', 'backordered', 'expectedDate'], lines: backorderedLine },
+  'new-orders': {
+    intro: plainIntro('new-orders'),
+    columns: ['order', 'line', 'requested', 'shipNow', 'shipDate', 'backordered', 'expectedDate'],
+    lines: everyLine,
+  },
   'incident-closed': {
     intro: plainIntro('incident-closed'),
     columns: ['order', 'line', 'requested', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered'],
@@ -309,6 +314,7 @@ const DIGEST_COLUMNS_BY_KIND: Record<NoticeKind, DigestColumn[]> = {
   'eta-change': ['customer', 'contact', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
   'backorder-shipped': ['customer', 'contact', 'stage', 'shipNow', 'backordered', 'expectedDate', 'outcome'],
   'status-update': ['customer', 'contact', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
+  'new-orders': ['customer', 'contact', 'stage', 'shipNow', 'backordered', 'expectedDate', 'outcome'],
   'incident-closed': ['customer', 'contact', 'stage', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered', 'outcome'],
   'incident-cancelled': ['customer', 'contact', 'stage', 'outcome'],
 };
