@@ -6,7 +6,7 @@ import type { CustomerProfile, DemandLine as EngineLine, SubstituteSupply } from
 import type { Customer } from '../src/crm/contract';
 import type { ImpactCustomer } from '../src/impact/assess';
 import type { SubstituteOption, TransferRecord } from '../src/incident/state';
-import type { Backorder, DemandLine, PurchaseOrder, Transfer } from '../src/inventory/contract';
+import type { Backorder, DemandLine, DemandLineChange, PurchaseOrder, Transfer } from '../src/inventory/contract';
 import { takesSubstitutes } from '../src/substitutes/offer';
 
 /** A demand line as the snapshot keeps it: the engine's line and where it ships from. */
@@ -29,6 +29,15 @@ export function engineLine(line: DemandLine): SnapshotLine {
     partialAllowed: line.partialAllowed,
     substitutesAllowed: line.substitutesAllowed,
   };
+}
+
+/**
+ * What of a changed line nothing is committed to yet — still to ship, less reserved and backordered — as an
+ * order round plans it; null when all of it is committed (or it was cancelled).
+ */
+export function uncommittedLine(change: DemandLineChange): SnapshotLine | null {
+  const uncommitted = change.quantity - change.reservedQuantity - change.backorderedQuantity;
+  return uncommitted > 0 ? { ...engineLine(change), quantity: uncommitted, confirmedQuantity: 0 } : null;
 }
 
 /** A restock round's line: the open backorder of a snapshot line, with no confirmation of its own. */

@@ -14,7 +14,7 @@ import type { ActivityDeps } from './deps';
 import { listIncidentBackorders } from './paging';
 import { beat, heartbeating, progress, retriesSoFar, type Retried } from './progress';
 import { allocateChecked } from './planning';
-import { BATCH_WRITE_LIMIT, chunks, keyFor, loadCustomers, loadSnapshot, requireDocument } from './shared';
+import { BATCH_WRITE_LIMIT, chunks, incidentLines, keyFor, loadCustomers, loadSnapshot, orderRoundRef, requireDocument } from './shared';
 import { hubPosition, networkLocations, openInbound, substitutesAtHub } from './stock';
 
 /** A restock round as stored: what the report and the backorder-shipped notices read. */
@@ -62,9 +62,9 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
     receiptId: string,
     locationId: string,
   ): Promise<RestockPlan> {
-    const snapshot = await loadSnapshot(store, input.incidentId);
     const open = (await listIncidentBackorders(inventory, input.incidentId, beat)).filter((b) => b.open > 0);
-    const source = new Map(snapshot.lines.map((l) => [l.lineId, l]));
+    // Lines placed or raised during the incident wait on backorders too: a receipt is shared among all of them by priority.
+    const source = new Map((await incidentLines(store, input.incidentId)).map((l) => [l.lineId, l]));
     const customerIds = [...new Set(open.map((b) => b.customerId))].sort();
     // Fresh CRM records: a customer that said it can wait is deferred by the rationing rule.
     const customers = (await loadCustomers(crm, customerIds, beat)).map((c) => profileOf(c, input.sku));
@@ -82,7 +82,7 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
       substitutes: [],
       policy: input.policy,
       asOf: input.asOf,
-      alreadyReceived: await receivedSoFar(store, input.incidentId, input.planRef, input.round),
+      alreadyReceived: await receivedSoFar(store, input.incidentId, input.planRef, { restockRound: input.round }),
     });
     beat();
     const backorderOf = new Map(open.map((b) => [b.lineId, b.backorderId]));
@@ -210,9 +210,10 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
     async applyCustomerAnswer(input: { incidentId: string; sku: string; answer: CustomerAnswer }): Promise<string> {
       const { answer } = input;
       const snapshot = await loadSnapshot(store, input.incidentId);
-      const issue = answerLineIssue(snapshot.lines, answer);
+      const lines = await incidentLines(store, input.incidentId, snapshot);
+      const issue = answerLineIssue(lines, answer);
       if (issue) return `refused: ${issue.message}`;
-      const line = snapshot.lines.find((l) => l.lineId === answer.lineId)!;
+      const line = lines.find((l) => l.lineId === answer.lineId)!;
       const open = (await listIncidentBackorders(inventory, input.incidentId)).filter((b) => b.lineId === answer.lineId && b.open > 0);
       const openUnits = open.reduce((sum, b) => sum + b.open, 0);
       switch (answer.answer) {
@@ -322,17 +323,32 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
   };
 }
 
-/** Units each customer has received in the incident so far: the plan plus every earlier restock round. */
-async function receivedSoFar(store: ActivityDeps['store'], incidentId: string, planRef: string, round: number): Promise<Record<string, number>> {
+/**
+ * Units each customer has received in the incident so far: the plan, every restock round and every order round
+ * before the one being planned (`before`; rounds of the other kind all count: they ran before it).
+ */
+export async function receivedSoFar(
+  store: ActivityDeps['store'],
+  incidentId: string,
+  planRef: string,
+  before: { restockRound?: number; orderRound?: number },
+): Promise<Record<string, number>> {
   const received: Record<string, number> = {};
   const add = (customerId: string, units: number) => {
     received[customerId] = (received[customerId] ?? 0) + units;
   };
   const plan = await requireDocument<AllocationPlan>(store, incidentId, planRef);
   for (const line of plan.lines) add(line.customerId, line.allocated + line.substituted);
-  for (let earlier = 1; earlier < round; earlier++) {
-    const stored = await store.get<StoredRound>(incidentId, `rounds/${earlier}`);
-    for (const line of stored?.allocation ?? []) add(line.customerId, line.allocated);
+  const rounds = [
+    { refOf: (n: number) => `rounds/${n}`, until: before.restockRound ?? Infinity },
+    { refOf: orderRoundRef, until: before.orderRound ?? Infinity },
+  ];
+  for (const { refOf, until } of rounds) {
+    for (let earlier = 1; earlier < until; earlier++) {
+      const stored = await store.get<{ allocation: AllocationPlan['lines'] }>(incidentId, refOf(earlier));
+      if (!stored) break;
+      for (const line of stored.allocation) add(line.customerId, line.allocated);
+    }
   }
   return received;
 }

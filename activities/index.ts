@@ -4,6 +4,7 @@ import { createAssessmentActivities } from './assessment';
 import type { ActivityDeps } from './deps';
 import { createFollowUpActivities } from './follow-up';
 import { createNotificationActivities } from './notifications';
+import { createOrderChangeActivities } from './order-changes';
 import { createPlanningActivities } from './planning';
 import { createReportActivities } from './report';
 
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPlanningActivities(deps),
     ...createNotificationActivities(deps),
     ...createFollowUpActivities(deps),
+    ...createOrderChangeActivities(deps),
     ...createReportActivities(deps),
   };
 }

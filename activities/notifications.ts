@@ -24,7 +24,7 @@ import type { ActivityDeps } from './deps';
 import { beat, heartbeating, progress, retriesSoFar } from './progress';
 import type { StoredRound } from './follow-up';
 import { listIncidentBackorders, listIncidentCommunications } from './paging';
-import { loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
+import { incidentLines, loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
 import { freeAtHub } from './stock';
 
 const NOTIFIED_KEY = 'notified-customers';
@@ -71,6 +71,8 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
     }): Promise<{ noticesRef: string; customers: number; accountManagers: number }> {
       const noticesRef = `notices/${input.kind}/${input.revision}`;
       const snapshot = await loadSnapshot(store, input.incidentId);
+      // The snapshot's lines and those placed or changed during the incident.
+      const lines = await incidentLines(store, input.incidentId, snapshot);
       const allocation = await allocationOf(store, input.incidentId, input.source);
       if ('planRef' in input.source) await store.put(input.incidentId, ANNOUNCED_PLAN_KEY, input.source.planRef);
       const previouslyNotified = new Set((await store.get<string[]>(input.incidentId, NOTIFIED_KEY)) ?? []);
@@ -88,7 +90,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
               reservations: await inventory.listReservations({ incidentId: input.incidentId }),
               backorders,
             });
-      const concerned = [...new Set((allocation ?? snapshot.lines).map((l) => l.customerId))].sort();
+      const concerned = [...new Set((allocation ?? lines).map((l) => l.customerId))].sort();
       const customers = await loadCustomers(crm, concerned, beat);
       const managerIds = [...new Set(customers.map((c) => c.accountManagerId))].sort();
       const composed = composeNotices({
@@ -106,7 +108,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
         etaReason: 'eta' in input.source ? (input.source.eta.reason ?? null) : null,
         allocation,
         totals,
-        orderLines: snapshot.lines,
+        orderLines: lines,
         openBackorders: openByLine(backorders),
         previouslyNotified,
         customers,

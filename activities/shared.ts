@@ -26,10 +26,31 @@ export interface IncidentSnapshot {
 }
 
 export const SNAPSHOT_KEY = 'snapshot';
+/** Lines placed or changed after the snapshot, as the incident's order rounds last saw them (activities/order-changes.ts). */
+export const ORDER_LINES_KEY = 'order-lines';
+/** Where order round `round` (from 1) is stored. */
+export const orderRoundRef = (round: number) => `order-rounds/${round}`;
 const CRM_BATCH = 500;
 
 export function loadSnapshot(store: IncidentStore, incidentId: string): Promise<IncidentSnapshot> {
   return requireDocument(store, incidentId, SNAPSHOT_KEY);
+}
+
+/**
+ * Every line of the incident: the snapshot's, with those placed or changed since (an order round's record of a
+ * line replaces the snapshot's). Order rounds only add lines, so the snapshot's come first, in their order.
+ */
+export async function incidentLines(store: IncidentStore, incidentId: string, snapshot?: IncidentSnapshot): Promise<SnapshotLine[]> {
+  const lines = (snapshot ?? (await loadSnapshot(store, incidentId))).lines;
+  const changed = (await store.get<Record<string, SnapshotLine>>(incidentId, ORDER_LINES_KEY)) ?? {};
+  const known = new Set(lines.map((l) => l.lineId));
+  return [
+    ...lines.map((l) => changed[l.lineId] ?? l),
+    ...Object.keys(changed)
+      .filter((id) => !known.has(id))
+      .sort()
+      .map((id) => changed[id]!),
+  ];
 }
 
 export async function requireDocument<T>(store: IncidentStore, incidentId: string, key: string): Promise<T> {

@@ -1,6 +1,6 @@
 // The incident's public surface: defined once, imported by the workflow and by every client (API, CLI, tests).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Cancel, CustomerAnswer, EtaChange, PlanDecision, PlanPreviewRequest, Restock, Resume, Trigger, Withdraw } from '../src/incident/commands';
+import type { Cancel, CustomerAnswer, EtaChange, OrderEvent, PlanDecision, PlanPreviewRequest, Restock, Resume, Trigger, Withdraw } from '../src/incident/commands';
 import type { ApprovalState, IncidentState, PlanComparison, PlanPreview } from '../src/incident/state';
 
 export const INCIDENT_TASK_QUEUE = 'stockout-incidents';
@@ -11,6 +11,9 @@ export const triggerSignal = defineSignal<[Trigger]>('trigger');
 export const cancelSignal = defineSignal<[Cancel]>('cancel');
 /** A person fixed the data behind a "needs attention" park: retry the stage. */
 export const resumeSignal = defineSignal<[Resume]>('resume');
+
+/** Orders of the incident's SKU and network were placed, changed or cancelled: the incident reads the changes at once. */
+export const orderEventSignal = defineSignal<[OrderEvent]>('orderEvent');
 
 export const stateQuery = defineQuery<IncidentState>('state');
 

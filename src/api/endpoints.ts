@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { PolicySchema } from '../allocation/policy';
 import { endpoints, type Endpoint } from '../http/endpoint';
-import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, PlanDecisionSchema, PlanPreviewSchema, RestockSchema, ResumeSchema, TriggerSchema, WithdrawSchema } from '../incident/commands';
+import { CancelSchema, CustomerAnswerSchema, EtaChangeSchema, OrderEventSchema, PlanDecisionSchema, PlanPreviewSchema, RestockSchema, ResumeSchema, TriggerSchema, WithdrawSchema } from '../incident/commands';
 import { ANSWER_KINDS } from '../incident/answer-kinds';
 import {
   ListFilterSchema,
@@ -29,6 +29,7 @@ import {
   PlanLinesPageSchema,
   SimulationSchema,
   TriggerResultSchema,
+  OrderEventResultSchema,
 } from './reply-schemas';
 
 // ---- request schemas that exist only at the HTTP edge ----
@@ -247,6 +248,17 @@ export const stockoutApi = endpoints({
     reply: TriggerResultSchema,
     success: { 202: 'Incident started, trigger attached, or (`alreadyRecorded`) the event was already handled.' },
     errors: { ...UNKNOWN_SKU, ...UNAVAILABLE },
+  },
+  orderEventWebhook: {
+    method: 'POST',
+    path: '/webhooks/inventory/order-event',
+    summary:
+      'An inventory system tells that orders of a SKU in a network were placed, changed or cancelled: its running incident reads the changes at once. Starts nothing.',
+    auth: 'bearer',
+    body: OrderEventSchema,
+    reply: OrderEventResultSchema,
+    success: { 202: 'Told the running incident, or (`signalled: false`) no incident runs for the SKU and network.' },
+    errors: { ...UNAVAILABLE },
   },
   confirmAnswer: {
     method: 'GET',

@@ -44,6 +44,11 @@ const StageSchema = ListFilterSchema.shape.stage.unwrap();
 
 export const HealthSchema = z.object({ status: z.literal('ok') });
 
+export const OrderEventResultSchema = z.object({
+  workflowId: z.string(),
+  signalled: z.boolean().meta({ description: 'A running incident of the SKU and network was told; false when none runs: nothing is started.' }),
+});
+
 export const TriggerResultSchema = z.object({
   workflowId: z.string(),
   started: z.boolean(),
@@ -295,6 +300,8 @@ export const IncidentStateSchema = z.object({
   firstNoticeAt: timestamp.nullable(),
   receiptsApplied: z.array(z.string()),
   restockRounds: count,
+  orderRounds: count.optional().meta({ description: 'Order rounds that planned lines placed or changed during the incident; absent in earlier incidents.' }),
+  orderCursor: z.string().nullable().optional().meta({ description: "The inventory system's change feed position after the last order round." }),
   answersApplied: z.array(z.string()),
   pendingEvents: count,
   etaRevision: count,

@@ -59,6 +59,7 @@ function handlers(operations: IncidentOperations, answerLinks: AnswerLinks, docu
         reason: `inventory system: on hand ${body.onHand} under critical level ${body.criticalLevel}`,
         onHand: body.onHand,
       }),
+    orderEventWebhook: ({ body }) => operations.orderEvent(body),
     confirmAnswer: ({ params }) => {
       const claims = claimsOf(params.token);
       return page(isPage(claims) ? claims : confirmPage(claims));

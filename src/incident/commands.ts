@@ -4,6 +4,7 @@
 import { z } from 'zod';
 // Loading it also gives every parse of these schemas its messages in words ("required", "must be a whole number").
 import '../validation/issues';
+import { DemandLineChangeKindSchema } from '../inventory/contract';
 import { ANSWER_KIND_NAMES, ANSWER_KINDS, type AnswerKind } from './answer-kinds';
 import { MAX_UNITS, units } from './units';
 
@@ -80,6 +81,17 @@ export const RestockSchema = z.object({
   recordedBy,
 });
 export type Restock = z.infer<typeof RestockSchema>;
+
+/** The inventory system tells that orders of the SKU in the network were placed, changed or cancelled: the incident reads them now. */
+export const OrderEventSchema = z.object({
+  eventId: id,
+  sku: code,
+  network: code,
+  /** The line the event is about, for the timeline; the incident reads every change since its last look anyway. */
+  lineId: id.optional(),
+  change: DemandLineChangeKindSchema.optional(),
+});
+export type OrderEvent = z.infer<typeof OrderEventSchema>;
 
 export const EtaChangeSchema = z.object({
   poId: id,

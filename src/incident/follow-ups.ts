@@ -7,7 +7,9 @@ import type { IncidentState } from './state';
 export type PendingEvent =
   | { kind: 'restock'; restock: Restock & { recorded?: boolean } }
   | { kind: 'eta'; change: EtaChange; observed?: { previousEta: string | null } }
-  | { kind: 'answer'; answer: CustomerAnswer };
+  | { kind: 'answer'; answer: CustomerAnswer }
+  /** Read the orders placed, changed or cancelled since the last look, and plan them (an order round). */
+  | { kind: 'orders'; reason: string };
 
 /** Validates a follow-up, then refuses it when the incident cannot apply it (not committed yet, or over). */
 export function acceptingFollowUps(s: IncidentState, closed: boolean, validate: () => unknown): void {
@@ -29,6 +31,13 @@ export function etaChangesSeen(s: IncidentState, current: Record<string, string>
   return changes;
 }
 
+/** Queues an order round unless one is already waiting: a round reads every change since the last, so one is enough. */
+export function queueOrderRound(pending: PendingEvent[], reason: string): boolean {
+  if (pending.some((e) => e.kind === 'orders')) return false;
+  pending.push({ kind: 'orders', reason });
+  return true;
+}
+
 /** The ETA of a PO as the customers will have been told once the pending changes are applied. */
 export function etaAsTold(s: IncidentState, pending: PendingEvent[], poId: string): string | undefined {
   const queued = pending.filter((e) => e.kind === 'eta' && e.change.poId === poId).at(-1);
@@ -43,5 +52,6 @@ export function etasTold(s: IncidentState): Record<string, string> {
 export function describeEvent(event: PendingEvent): string {
   if (event.kind === 'restock') return `restock ${event.restock.receiptId} (${event.restock.quantity} units)`;
   if (event.kind === 'eta') return `ETA of ${event.change.poId} → ${event.change.eta}`;
+  if (event.kind === 'orders') return `order changes (${event.reason})`;
   return `answer ${event.answer.answerId} (${event.answer.answer})`;
 }

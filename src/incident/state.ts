@@ -179,6 +179,10 @@ export interface IncidentState {
   firstNoticeAt: string | null;
   receiptsApplied: string[];
   restockRounds: number;
+  /** Order rounds that planned lines placed or changed during the incident; absent in incidents opened before them. */
+  orderRounds?: number;
+  /** The inventory system's change feed position after the last order round; null (or absent) before the first. */
+  orderCursor?: string | null;
   answersApplied: string[];
   /** Restocks, ETA changes and answers accepted but not yet applied. */
   pendingEvents: number;

@@ -104,6 +104,40 @@ export const DemandLineSchema = z.object({
   substitutesAllowed: z.boolean(),
 });
 
+/** What a customer did to an order line in the order system: placed it, changed its ordered quantity, or cancelled what is left of it. */
+export const DemandLineChangeKindSchema = z.enum(['created', 'quantity-changed', 'cancelled']);
+/**
+ * A demand line as it stands after its latest order change. A line changed several times since a cursor is
+ * listed once, at its latest revision. Lowering a line below what is committed to it (a cancellation, or a
+ * smaller ordered quantity) gives back its open backordered units first, then its reservations (newest first):
+ * the freed stock is free again, and the line's commitments never exceed what is still ordered.
+ */
+export const DemandLineChangeSchema = z.object({
+  lineId: IdSchema,
+  orderId: IdSchema,
+  customerId: IdSchema,
+  sku: IdSchema,
+  locationId: IdSchema,
+  change: DemandLineChangeKindSchema,
+  /** The line's order revision: 1 when placed, one more with each change since. */
+  revision: PositiveUnits,
+  changedAt: TimestampSchema,
+  /** Ordered now, after the change. */
+  orderedQuantity: PositiveUnits,
+  /** Still to ship: ordered less shipped, cancelled and substituted (0 once the line is cancelled). */
+  quantity: Units,
+  reservedQuantity: Units,
+  /** Units of the line open on backorders. */
+  backorderedQuantity: Units,
+  requestedDate: DateSchema,
+  orderDate: DateSchema,
+  unitPrice: Money,
+  unitMargin: Money,
+  packSize: PositiveUnits,
+  partialAllowed: z.boolean(),
+  substitutesAllowed: z.boolean(),
+});
+
 export const TransferStatusSchema = z.enum(['created', 'shipped', 'received', 'cancelled']);
 export const TransferSchema = z.object({
   transferId: IdSchema,
@@ -210,6 +244,53 @@ export const ListReceiptsQuerySchema = z.object({ sku: IdSchema, since: Timestam
 
 export const ListDemandLinesQuerySchema = z.object({ sku: IdSchema, cursor: Cursor.optional(), limit: Limit });
 export const DemandLinePageSchema = z.object({ lines: z.array(DemandLineSchema), nextCursor: Cursor.nullable() });
+
+export const ListDemandLineChangesQuerySchema = z.object({
+  sku: IdSchema,
+  /** Lines shipped from this network's locations only. */
+  network: IdSchema,
+  /** Changes after this position (a `cursor` or `nextCursor` of an earlier page). */
+  cursor: Cursor.optional(),
+  /** Without a cursor: changes made at or after this instant (without either, every change). */
+  since: TimestampSchema.optional(),
+  limit: Limit,
+});
+export const DemandLineChangePageSchema = z.object({
+  /** Oldest change first. */
+  changes: z.array(DemandLineChangeSchema),
+  /** Another page follows now: read it with this cursor. */
+  nextCursor: Cursor.nullable(),
+  /** The position after this page (the given one when it is empty): keep it to read later changes. */
+  cursor: Cursor,
+});
+
+/** Placing an order line (what the order system's order entry does; the reference service's test and admin route). */
+export const CreateDemandLineRequestSchema = z.object({
+  ...Keyed,
+  /** Assigned by the service when absent. */
+  lineId: IdSchema.optional(),
+  orderId: IdSchema,
+  customerId: IdSchema,
+  sku: IdSchema,
+  locationId: IdSchema,
+  quantity: PositiveUnits,
+  requestedDate: DateSchema,
+  /** The service's today when absent. */
+  orderDate: DateSchema.optional(),
+  unitPrice: Money.min(0),
+  unitMargin: Money.default(0),
+  /** The item's pack size when absent. */
+  packSize: PositiveUnits.optional(),
+  partialAllowed: z.boolean().default(true),
+  substitutesAllowed: z.boolean().default(true),
+});
+export const ChangeDemandLineQuantityRequestSchema = z.object({
+  ...Keyed,
+  lineId: IdSchema,
+  /** The new ordered quantity: at least what was already shipped, substituted or cancelled. */
+  quantity: PositiveUnits,
+});
+export const CancelDemandLineRequestSchema = z.object({ ...Keyed, lineId: IdSchema });
 
 export const CreateTransferRequestSchema = z.object({
   ...Keyed,
@@ -340,6 +421,12 @@ export type RecordReceiptRequest = z.infer<typeof RecordReceiptRequestSchema>;
 export type ListReceiptsQuery = z.infer<typeof ListReceiptsQuerySchema>;
 export type ListDemandLinesQuery = z.infer<typeof ListDemandLinesQuerySchema>;
 export type DemandLinePage = z.infer<typeof DemandLinePageSchema>;
+export type DemandLineChange = z.infer<typeof DemandLineChangeSchema>;
+export type ListDemandLineChangesQuery = z.infer<typeof ListDemandLineChangesQuerySchema>;
+export type DemandLineChangePage = z.infer<typeof DemandLineChangePageSchema>;
+export type CreateDemandLineRequest = z.input<typeof CreateDemandLineRequestSchema>;
+export type ChangeDemandLineQuantityRequest = z.infer<typeof ChangeDemandLineQuantityRequestSchema>;
+export type CancelDemandLineRequest = z.infer<typeof CancelDemandLineRequestSchema>;
 export type CreateTransferRequest = z.infer<typeof CreateTransferRequestSchema>;
 export type TransferActionRequest = z.infer<typeof TransferActionRequestSchema>;
 export type ReservationItem = z.infer<typeof ReservationItemSchema>;

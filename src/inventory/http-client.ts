@@ -3,7 +3,7 @@
 import { createCaller, type HttpClientOptions } from '../http/client';
 import { inventoryApi as api } from './api';
 import type { Reservation } from './contract';
-import type { InventorySystem } from './system';
+import type { InventorySystem, OrderEntry } from './system';
 
 const RESERVATION_PAGE = 1000;
 
@@ -20,6 +20,7 @@ export function createInventoryClient(options: HttpClientOptions): InventorySyst
     listReceipts: (query) => call('listReceipts', api.listReceipts, { query }),
     listCoverPositions: (query) => call('listCoverPositions', api.listCoverPositions, { query }),
     listDemandLines: (query) => call('listDemandLines', api.listDemandLines, { query }),
+    listDemandLineChanges: (query) => call('listDemandLineChanges', api.listDemandLineChanges, { query }),
     createTransfer: (body) => call('createTransfer', api.createTransfer, { body }),
     shipTransfer: (body) => call('shipTransfer', api.shipTransfer, { body }),
     receiveTransfer: (body) => call('receiveTransfer', api.receiveTransfer, { body }),
@@ -43,5 +44,15 @@ export function createInventoryClient(options: HttpClientOptions): InventorySyst
     listBackorders: (query) => call('listBackorders', api.listBackorders, { query }),
     releaseToShipping: (body) => call('releaseToShipping', api.releaseToShipping, { body }),
     checkBooks: (sku) => call('checkBooks', api.checkBooks, { query: { sku } }),
+  };
+}
+
+/** Order entry over HTTP (the reference service's order-line routes), for tests and the demo. */
+export function createOrderEntryClient(options: HttpClientOptions): OrderEntry {
+  const call = createCaller('inventory', options);
+  return {
+    createDemandLine: (body) => call('createDemandLine', api.createDemandLine, { body }),
+    changeDemandLineQuantity: (body) => call('changeDemandLineQuantity', api.changeDemandLineQuantity, { body }),
+    cancelDemandLine: (body) => call('cancelDemandLine', api.cancelDemandLine, { body }),
   };
 }

@@ -17,6 +17,8 @@ export interface InventorySystem {
   listCoverPositions(query: Inventory.ListCoverPositionsQuery): Promise<Inventory.CoverPositionPage>;
   /** Open lines ordered by lineId (keyset pagination, stable while writes happen). */
   listDemandLines(query: Inventory.ListDemandLinesQuery): Promise<Inventory.DemandLinePage>;
+  /** Lines of the SKU in the network placed, changed or cancelled after the cursor (or `since`), oldest change first. */
+  listDemandLineChanges(query: Inventory.ListDemandLineChangesQuery): Promise<Inventory.DemandLineChangePage>;
   listSubstitutes(sku: string): Promise<Inventory.Substitute[]>;
 
   /** Reserves the units at the source so they cannot be spent twice. */
@@ -44,4 +46,11 @@ export interface InventorySystem {
 
   /** Audit: no negative stock, reserved ≤ on hand, every unit accounted for in the movements ledger. */
   checkBooks(sku?: string): Promise<Inventory.BooksReport>;
+}
+
+/** Order entry: how customers' orders reach the order system. The product never writes orders; tests and the demo do. */
+export interface OrderEntry {
+  createDemandLine(request: Inventory.CreateDemandLineRequest): Promise<Inventory.DemandLineChange>;
+  changeDemandLineQuantity(request: Inventory.ChangeDemandLineQuantityRequest): Promise<Inventory.DemandLineChange>;
+  cancelDemandLine(request: Inventory.CancelDemandLineRequest): Promise<Inventory.DemandLineChange>;
 }

@@ -12,7 +12,7 @@ import { clip } from './document';
 interface NoticeSources {
   /** The allocation plan the first notice announces. */
   plan: { planRef: string };
-  /** A restock round's allocation. */
+  /** A restock round's allocation, or an order round's (lines placed or raised during the incident). */
   round: { roundRef: string };
   /** The new date, and the one customers were told before. */
   eta: { eta: EtaChange & { previousEta: string | null } };
@@ -41,6 +41,8 @@ export const NOTICE_KINDS = {
   'eta-change': { source: 'eta', announcesShortage: false, offersAnswers: true, closing: false, credit: 'none' },
   'backorder-shipped': { source: 'round', announcesShortage: false, offersAnswers: false, closing: false, credit: 'none' },
   'status-update': { source: 'open-backorders', announcesShortage: false, offersAnswers: true, closing: false, credit: 'none' },
+  // Lines a customer placed or raised during the incident, planned by an order round: every such customer hears what they get.
+  'new-orders': { source: 'round', announcesShortage: false, offersAnswers: true, closing: false, credit: 'none' },
   'incident-closed': { source: 'customers-notified', announcesShortage: false, offersAnswers: false, closing: true, credit: 'kept' },
   // A cancelled shortage never happened for the customer: its notice promises nothing.
   'incident-cancelled': { source: 'customers-notified', announcesShortage: false, offersAnswers: false, closing: true, credit: 'none' },

@@ -126,6 +126,12 @@ const KIND_COPY: Record<NoticeKind, KindCopy> = {
     lines: backorderedLine,
     digestColumns: ['customer', 'contact', 'stage', 'shippedSoFar', 'backordered', 'expectedDate', 'substituteOffered', 'outcome'],
   },
+  'new-orders': {
+    intro: plainIntro('new-orders'),
+    columns: ['order', 'line', 'requested', 'shipNow', 'shipDate', 'backordered', 'expectedDate'],
+    lines: everyLine,
+    digestColumns: ['customer', 'contact', 'stage', 'shipNow', 'backordered', 'expectedDate', 'outcome'],
+  },
   'incident-closed': {
     intro: plainIntro('incident-closed'),
     columns: ['order', 'line', 'requested', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered'],

@@ -22,6 +22,7 @@ import {
   CancelSchema,
   CustomerAnswerSchema,
   EtaChangeSchema,
+  OrderEventSchema,
   PlanDecisionSchema,
   RestockSchema,
   ResumeSchema,
@@ -48,6 +49,7 @@ import {
   changeEtaUpdate,
   customerAnswerUpdate,
   decidePlanUpdate,
+  orderEventSignal,
   recordRestockUpdate,
   resumeSignal,
   simulatePlanUpdate,
@@ -108,11 +110,19 @@ export interface TriggerResult {
   heldBack?: true;
 }
 
+export interface OrderEventResult {
+  workflowId: string;
+  /** A running incident of the SKU and network was told; false when none runs (nothing was started). */
+  signalled: boolean;
+}
+
 /** A what-if beside the current plan; its plan is read line by line with `simulation: simulationId`. */
 export type Simulation = PlanComparison & { simulationId: string };
 
 export interface IncidentOperations extends PlanOperations {
   trigger(trigger: z.input<typeof TriggerSchema>): Promise<TriggerResult>;
+  /** Tells the running incident of the event's SKU and network that orders changed; starts nothing. */
+  orderEvent(event: z.input<typeof OrderEventSchema>): Promise<OrderEventResult>;
   list(filter?: ListFilter): Promise<IncidentListItem[]>;
   /** The incident's state, read by a query; `withinMs` bounds the wait for a worker to answer it. */
   show(id: string, options?: { withinMs?: number }): Promise<IncidentState>;
@@ -266,6 +276,22 @@ export function createIncidentOperations(
           } catch (error) {
             if (!(error instanceof WorkflowNotFoundError) || look >= MAX_LOOKS) throw error;
           }
+        }
+      });
+    },
+
+    async orderEvent(raw) {
+      const event = validate(OrderEventSchema, raw, 'event');
+      const workflowId = incidentWorkflowId(event.network, event.sku);
+      return onIncident(workflowId, async (handle) => {
+        if ((await describeLatest(handle))?.status.name !== 'RUNNING') return { workflowId, signalled: false };
+        try {
+          await handle.signal(orderEventSignal, event);
+          return { workflowId, signalled: true };
+        } catch (error) {
+          // It ended between the look and the signal: no incident to tell.
+          if (error instanceof WorkflowNotFoundError) return { workflowId, signalled: false };
+          throw error;
         }
       });
     },

@@ -9,15 +9,21 @@ import type {
   CancelBackordersRequest,
   CoverPosition,
   CoverPositionPage,
+  CancelDemandLineRequest,
+  ChangeDemandLineQuantityRequest,
   CreateBackordersRequest,
+  CreateDemandLineRequest,
   CreateReservationsRequest,
   CreateTransferRequest,
   DemandLine,
+  DemandLineChange,
+  DemandLineChangePage,
   DemandLinePage,
   FulfilBackordersRequest,
   Item,
   ListBackordersQuery,
   ListCoverPositionsQuery,
+  ListDemandLineChangesQuery,
   ListDemandLinesQuery,
   ListReceiptsQuery,
   ListReservationsQuery,
@@ -40,7 +46,7 @@ import type {
 import { substituteQuantityBounds } from '../inventory/contract';
 import { checkBooks } from './books';
 import { decodeCursor, encodeCursor, keysetPage } from './cursor';
-import { nextId, sql, type Db } from './schema';
+import { currentSeq, nextId, nextSeq, sql, type Db } from './schema';
 import { conflict, eachItem, invariant, invariantOn, moveStock, notFound, once, type Write } from './writes';
 
 interface LineRow {
@@ -63,6 +69,10 @@ interface LineRow {
   partial_allowed: number;
   substitutes_allowed: number;
   status: 'open' | 'closed';
+  revision: number;
+  change_seq: number;
+  last_change: DemandLineChange['change'] | null;
+  changed_at: string | null;
 }
 interface ReservationRow {
   reservation_id: string;
@@ -136,6 +146,9 @@ interface PurchaseOrderRow {
   eta: string;
   status: PurchaseOrder['status'];
 }
+
+/** The sequence demand line changes are numbered in: the change feed's cursor is a position in it. */
+const LINE_CHANGES = 'line-change';
 
 type LineChange = Partial<Record<'reserved' | 'shipped' | 'substituted' | 'cancelled' | 'backordered', number>>;
 
@@ -271,6 +284,50 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
        VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
     ).run(reservationId, incidentId, line.line_id, sku, locationId, quantity, covers ?? quantity, write.now);
     return toReservation(requireReservation(reservationId));
+  };
+
+  /**
+   * Gives back `excess` units the line has committed beyond what it still orders: its open backordered units
+   * first (cancelled on the backorder), then its reservations of its own SKU, newest first (released, or
+   * lowered in place). Substitute reservations count as substituted and stay.
+   */
+  const giveBack = (write: Write, line: LineRow, excess: number): { reserved: number; backordered: number } => {
+    let left = excess;
+    let backordered = line.backordered_quantity;
+    let reserved = line.reserved_quantity;
+    const backorders = sql(db, 'SELECT * FROM backorders WHERE line_id = ? AND open > 0 ORDER BY backorder_id DESC').all(line.line_id) as BackorderRow[];
+    for (const b of backorders) {
+      const quantity = Math.min(b.open, left);
+      if (quantity === 0) break;
+      sql(db, 'UPDATE backorders SET cancelled = cancelled + ?, open = open - ? WHERE backorder_id = ?').run(quantity, quantity, b.backorder_id);
+      backordered -= quantity;
+      left -= quantity;
+    }
+    const reservations = sql(db, "SELECT * FROM reservations WHERE line_id = ? AND sku = ? AND status = 'active' ORDER BY reservation_id DESC").all(
+      line.line_id,
+      line.sku,
+    ) as ReservationRow[];
+    for (const r of reservations) {
+      const quantity = Math.min(r.quantity, left);
+      if (quantity === 0) break;
+      moveStock(write, 'release', r.reservation_id, r.sku, r.location_id, { reserved: -quantity });
+      if (quantity === r.quantity) sql(db, "UPDATE reservations SET status = 'released' WHERE reservation_id = ?").run(r.reservation_id);
+      else sql(db, 'UPDATE reservations SET quantity = quantity - ?, covers = covers - ? WHERE reservation_id = ?').run(quantity, quantity, r.reservation_id);
+      reserved -= quantity;
+      left -= quantity;
+    }
+    return { reserved, backordered };
+  };
+
+  /** An order change: the line's new figures, its revision counted and its place in the change feed taken. */
+  const recordLineChange = (line: LineRow, change: DemandLineChange['change'], at: string, figures: { quantity: number; reserved: number; backordered: number; cancelled: number }) => {
+    const status = line.shipped_quantity + line.substituted_quantity + figures.cancelled >= figures.quantity ? 'closed' : 'open';
+    sql(
+      db,
+      `UPDATE demand_lines SET quantity = ?, reserved_quantity = ?, backordered_quantity = ?, cancelled_quantity = ?, status = ?,
+       revision = revision + 1, change_seq = ?, last_change = ?, changed_at = ? WHERE line_id = ?`,
+    ).run(figures.quantity, figures.reserved, figures.backordered, figures.cancelled, status, nextSeq(db, LINE_CHANGES), change, at, line.line_id);
+    return toLineChange(requireLine(line.line_id));
   };
 
   const transferAction = (operation: string, request: TransferActionRequest, apply: (write: Write, t: TransferRow) => TransferStatus | null) =>
@@ -424,6 +481,88 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
       ) as LineRow[];
       const { items, nextCursor } = keysetPage(rows, query.limit, (row) => row.line_id, toDemandLine);
       return { lines: items, nextCursor };
+    },
+
+    listDemandLineChanges(query: ListDemandLineChangesQuery): DemandLineChangePage {
+      const after = query.cursor === undefined ? 0 : decodeCursor(query.cursor, 'number');
+      const since = query.cursor === undefined && query.since !== undefined ? new Date(query.since).toISOString() : '';
+      const rows = sql(
+        db,
+        `SELECT d.* FROM demand_lines d JOIN locations l USING (location_id)
+         WHERE d.sku = @sku AND l.network = @network AND d.change_seq > @after AND d.changed_at >= @since ORDER BY d.change_seq LIMIT @limit`,
+      ).all({ sku: query.sku, network: query.network, after, since, limit: query.limit + 1 }) as LineRow[];
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      // An empty first page still gives a position: every change so far is before it (or before `since`).
+      const position = last ? last.change_seq : query.cursor === undefined ? currentSeq(db, LINE_CHANGES) : after;
+      const cursor = encodeCursor(position);
+      return { changes: page.map(toLineChange), nextCursor: rows.length > query.limit ? cursor : null, cursor };
+    },
+
+    createDemandLine(request: CreateDemandLineRequest): DemandLineChange {
+      return transaction((at) =>
+        once(db, 'createDemandLine', request, at, () => {
+          const item = requireItem(request.sku);
+          requireLocation(request.locationId);
+          if (!sql(db, 'SELECT 1 FROM customers WHERE customer_id = ?').get(request.customerId)) throw notFound(`unknown customer "${request.customerId}"`);
+          const lineId = request.lineId ?? nextId(db, 'DL');
+          if (sql(db, 'SELECT 1 FROM demand_lines WHERE line_id = ?').get(lineId)) throw conflict(`demand line ${lineId} already exists`);
+          sql(
+            db,
+            `INSERT INTO demand_lines (line_id, order_id, customer_id, sku, location_id, quantity, requested_date, order_date, unit_price, unit_margin,
+               pack_size, partial_allowed, substitutes_allowed, status, revision, change_seq, last_change, changed_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 1, ?, 'created', ?)`,
+          ).run(
+            lineId,
+            request.orderId,
+            request.customerId,
+            request.sku,
+            request.locationId,
+            request.quantity,
+            request.requestedDate,
+            request.orderDate ?? at.slice(0, 10),
+            request.unitPrice,
+            request.unitMargin ?? 0,
+            request.packSize ?? item.pack_size,
+            request.partialAllowed === false ? 0 : 1,
+            request.substitutesAllowed === false ? 0 : 1,
+            nextSeq(db, LINE_CHANGES),
+            at,
+          );
+          return toLineChange(requireLine(lineId));
+        }),
+      );
+    },
+
+    changeDemandLineQuantity(request: ChangeDemandLineQuantityRequest): DemandLineChange {
+      return transaction((at) =>
+        once(db, 'changeDemandLineQuantity', request, at, (write) => {
+          const line = requireLine(request.lineId);
+          if (line.status === 'closed') throw conflict(`line ${line.line_id} is closed: its quantity cannot change`);
+          const delivered = line.shipped_quantity + line.substituted_quantity + line.cancelled_quantity;
+          if (request.quantity < delivered) {
+            throw invariantOn(
+              'quantity',
+              `line ${line.line_id} already shipped ${line.shipped_quantity}, substituted ${line.substituted_quantity} and cancelled ${line.cancelled_quantity}: it cannot order fewer than ${delivered}`,
+            );
+          }
+          const committed = delivered + line.reserved_quantity + line.backordered_quantity;
+          const kept = giveBack(write, line, Math.max(0, committed - request.quantity));
+          return recordLineChange(line, 'quantity-changed', at, { quantity: request.quantity, ...kept, cancelled: line.cancelled_quantity });
+        }),
+      );
+    },
+
+    cancelDemandLine(request: CancelDemandLineRequest): DemandLineChange {
+      return transaction((at) =>
+        once(db, 'cancelDemandLine', request, at, (write) => {
+          const line = requireLine(request.lineId);
+          if (line.status === 'closed') throw conflict(`line ${line.line_id} is closed: nothing is left to cancel`);
+          const kept = giveBack(write, line, line.reserved_quantity + line.backordered_quantity);
+          const cancelled = line.quantity - line.shipped_quantity - line.substituted_quantity;
+          return recordLineChange(line, 'cancelled', at, { quantity: line.quantity, ...kept, cancelled });
+        }),
+      );
     },
 
     createTransfer(request: CreateTransferRequest): Transfer {
@@ -648,6 +787,21 @@ function toDemandLine(r: LineRow): DemandLine {
     packSize: r.pack_size,
     partialAllowed: r.partial_allowed === 1,
     substitutesAllowed: r.substitutes_allowed === 1,
+  };
+}
+
+function toLineChange(r: LineRow): DemandLineChange {
+  const { quantity, reservedQuantity, ...line } = toDemandLine(r);
+  return {
+    ...line,
+    change: r.last_change ?? 'created',
+    revision: r.revision,
+    // Only changed lines are listed or answered with (a placed line counts as changed).
+    changedAt: r.changed_at!,
+    orderedQuantity: r.quantity,
+    quantity,
+    reservedQuantity,
+    backorderedQuantity: r.backordered_quantity,
   };
 }
 

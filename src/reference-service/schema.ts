@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS demand_lines (
   requested_date TEXT NOT NULL, order_date TEXT NOT NULL, unit_price REAL NOT NULL, unit_margin REAL NOT NULL,
   pack_size INTEGER NOT NULL CHECK (pack_size > 0), partial_allowed INTEGER NOT NULL, substitutes_allowed INTEGER NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+  -- Order changes: revision counts them (1 when placed), change_seq orders them (0: loaded with the data set, never changed).
+  revision INTEGER NOT NULL DEFAULT 1, change_seq INTEGER NOT NULL DEFAULT 0, last_change TEXT, changed_at TEXT,
   CHECK (reserved_quantity + shipped_quantity + substituted_quantity + cancelled_quantity + backordered_quantity <= quantity));
 CREATE INDEX IF NOT EXISTS open_lines_by_sku ON demand_lines (sku, line_id) WHERE status = 'open';
 
@@ -134,15 +136,30 @@ export function openDatabase(file: string = ':memory:'): Db {
   // Databases made before account managers had a phone get the column (additive: null until the CRM has one).
   const managerColumns = db.prepare('PRAGMA table_info(account_managers)').all() as { name: string }[];
   if (!managerColumns.some((c) => c.name === 'phone')) db.exec('ALTER TABLE account_managers ADD COLUMN phone TEXT');
+  // Databases made before order changes were kept get their columns (a loaded line is revision 1, never changed).
+  const lineColumns = db.prepare('PRAGMA table_info(demand_lines)').all() as { name: string }[];
+  if (!lineColumns.some((c) => c.name === 'change_seq')) {
+    db.exec(`ALTER TABLE demand_lines ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE demand_lines ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE demand_lines ADD COLUMN last_change TEXT; ALTER TABLE demand_lines ADD COLUMN changed_at TEXT;`);
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS line_changes_by_sku ON demand_lines (sku, change_seq) WHERE change_seq > 0');
   return db;
+}
+
+/** The next number of a sequence (1, 2, …), e.g. the order of demand line changes. */
+export function nextSeq(db: Db, name: string): number {
+  return (sql(db, 'INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value').get(name) as { value: number }).value;
+}
+
+/** The last number a sequence gave (0 before its first). */
+export function currentSeq(db: Db, name: string): number {
+  return (sql(db, 'SELECT value FROM counters WHERE name = ?').get(name) as { value: number } | undefined)?.value ?? 0;
 }
 
 /** Next id of a kind, zero-padded so ids sort in creation order (keyset pagination relies on it). */
 export function nextId(db: Db, prefix: string, width = 8): string {
-  const row = sql(db, 'INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value').get(prefix) as {
-    value: number;
-  };
-  return `${prefix}-${String(row.value).padStart(width, '0')}`;
+  return `${prefix}-${String(nextSeq(db, prefix)).padStart(width, '0')}`;
 }
 
 const statements = new WeakMap<Db, Map<string, Database.Statement>>();

@@ -21,6 +21,7 @@ export function fakeOperations(options: { started?: boolean; failWith?: Error } 
   const message = (id: unknown) => ({ workflowId: String(id), message: 'accepted' });
   const operations: IncidentOperations = {
     trigger: record('trigger', (t) => ({ workflowId: `stockout:${(t as { network: string }).network}:${(t as { sku: string }).sku}`, started: options.started ?? true })),
+    orderEvent: record('orderEvent', (e) => ({ workflowId: `stockout:${(e as { network: string }).network}:${(e as { sku: string }).sku}`, signalled: true })),
     list: record('list', () => []),
     show: record('show', () => sampleState()),
     simulate: record('simulate', () => sampleComparison()),

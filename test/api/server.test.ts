@@ -54,6 +54,7 @@ const ROUTES = [
   ['post', '/incidents/{id}/withdraw'],
   ['get', '/incidents/{id}/report'],
   ['post', '/webhooks/inventory/critical-level'],
+  ['post', '/webhooks/inventory/order-event'],
   ['get', '/answers/{token}'],
   ['post', '/answers/{token}'],
 ] as const;
@@ -98,6 +99,9 @@ describe('input validation: a bad request is refused naming the field, and nothi
     // `eu` + `A:B` and `eu:A` + `B` would both be the incident `stockout:eu:A:B`.
     { name: 'webhook with a colon in the SKU', path: '/webhooks/inventory/critical-level', body: { sku: 'A:B', network: 'eu', onHand: 3, criticalLevel: 5, eventId: 'e1' }, field: 'body.sku' },
     { name: 'webhook with a colon in the network', path: '/webhooks/inventory/critical-level', body: { sku: 'B', network: 'eu:A', onHand: 3, criticalLevel: 5, eventId: 'e1' }, field: 'body.network' },
+    { name: 'order event without event id', path: '/webhooks/inventory/order-event', body: { sku: 'S', network: 'eu' }, field: 'body.eventId' },
+    { name: 'order event of an unknown change', path: '/webhooks/inventory/order-event', body: { sku: 'S', network: 'eu', eventId: 'e1', change: 'moved' }, field: 'body.change' },
+    { name: 'order event with a colon in the SKU', path: '/webhooks/inventory/order-event', body: { sku: 'A:B', network: 'eu', eventId: 'e1' }, field: 'body.sku' },
     { name: 'manual trigger with a control character in the SKU', path: '/incidents', body: { sku: 'SKU-1\r\nX: y', network: 'eu', reason: 'x' }, field: 'body.sku' },
   ];
   for (const c of cases) {
@@ -157,6 +161,17 @@ describe('valid requests reach the operations with parsed input', () => {
         args: [{ triggerId: 'inv-evt-42', sku: 'SKU-1', network: 'eu', source: 'webhook', reason: 'inventory system: on hand 3 under critical level 20', onHand: 3 }],
       },
     ]);
+  });
+
+  it('hands an order event to the operations, which tell the running incident and start nothing', async () => {
+    const { operations, calls } = fakeOperations();
+    const request = await serve({ operations });
+    const event = { sku: 'SKU-1', network: 'eu', eventId: 'ord-evt-7', lineId: 'L-9', change: 'created' };
+    const response = await request('/webhooks/inventory/order-event', { headers: auth, body: event });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ workflowId: 'stockout:eu:SKU-1', signalled: true });
+    expect(calls).toEqual([{ method: 'orderEvent', args: [event] }]);
+    expect((await request('/webhooks/inventory/order-event', { body: event })).status).toBe(401);
   });
 
   it('reads the plan with its query parsed and defaulted, and previews overrides', async () => {

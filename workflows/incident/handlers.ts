@@ -7,6 +7,7 @@ import {
   CancelSchema,
   CustomerAnswerSchema,
   EtaChangeSchema,
+  OrderEventSchema,
   PlanDecisionSchema,
   PlanPreviewSchema,
   RestockSchema,
@@ -19,7 +20,7 @@ import {
 import { comparePlans } from '../../src/incident/compare';
 import { describeIssues, issuesOf } from '../../src/validation/issues';
 import { etaChangeIssue, restockIssue } from '../../src/incident/follow-up-checks';
-import { acceptingFollowUps, etaAsTold } from '../../src/incident/follow-ups';
+import { acceptingFollowUps, etaAsTold, queueOrderRound } from '../../src/incident/follow-ups';
 import { addTrigger, isOver } from '../../src/incident/lifecycle';
 import { awaitsDecision, keepPreview, planKey, planLine, planRequest, reserveRevision, reviewablePlan, reviewableRevisions, whatIfKey } from '../../src/incident/planning';
 import {
@@ -27,6 +28,7 @@ import {
   changeEtaUpdate,
   customerAnswerUpdate,
   decidePlanUpdate,
+  orderEventSignal,
   previewOverridesUpdate,
   recordRestockUpdate,
   resumeSignal,
@@ -49,6 +51,12 @@ export function installHandlers(run: IncidentRun): void {
     if (!cancel || isOver(s) || s.cancelRequested) return;
     s.cancelRequested = cancel;
     run.note('cancel requested', `${cancel.cancelledBy}: ${cancel.reason}`);
+  });
+  setHandler(orderEventSignal, (raw) => {
+    const event = signalInput(OrderEventSchema, raw, 'orderEvent');
+    // Another SKU's event is not this incident's; one that closes takes no more follow-ups (the SKU's next incident reads the orders then).
+    if (!event || event.sku !== s.sku || event.network !== s.network || run.followUpsClosed || isOver(s) || s.cancelRequested) return;
+    if (queueOrderRound(pending, `order event ${event.eventId}`)) run.note('order event', `${event.change ?? 'change'}${event.lineId ? ` of line ${event.lineId}` : ''}`);
   });
   setHandler(resumeSignal, (raw) => {
     const resume = signalInput(ResumeSchema, raw, 'resume');

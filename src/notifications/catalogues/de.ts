@@ -56,6 +56,13 @@ export const de: Catalogue = {
         title: 'Ihr Rückstand ist noch offen',
         intro: 'Dies ist eine regelmäßige Nachricht zu Ihrem Rückstand bei {{product}}. Nichts ist vergessen; hier ist der aktuelle Stand.',
       },
+      'new-orders': {
+        subject: 'Ihr neuer Auftrag über {{sku}} während des Lieferengpasses',
+        title: 'Ihre neuen Auftragspositionen und der Lieferengpass',
+        intro:
+          'Bei {{product}} besteht der Lieferengpass weiter. Ihre seit seinem Beginn erteilten oder erhöhten Positionen erhalten den ' +
+          'verbleibenden Bestand nach denselben Regeln wie alle Kunden; unten sehen Sie, was jetzt versandt wird und was im Rückstand ist, mit dem erwarteten Datum.',
+      },
       'incident-closed': {
         subject: 'Der Lieferengpass bei {{sku}} ist vorbei',
         title: 'Der Lieferengpass ist behoben',
@@ -140,6 +147,7 @@ export const de: Catalogue = {
       'eta-change': 'neuer Termin',
       'backorder-shipped': 'Rückstände versandt',
       'status-update': 'Stand',
+      'new-orders': 'neue Aufträge',
       'incident-closed': 'abgeschlossen',
       'incident-cancelled': 'abgesagt',
     },

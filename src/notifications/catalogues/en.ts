@@ -56,6 +56,13 @@ export const en = {
         title: 'Your backorder is still open',
         intro: 'This is a regular update on your backorder of {{product}}. Nothing is forgotten; here is where it stands.',
       },
+      'new-orders': {
+        subject: 'Your new order of {{sku}} during the shortage',
+        title: 'Your new order lines and the shortage',
+        intro:
+          'We are still short of {{product}}. Your order lines placed or raised since the shortage began share the stock left ' +
+          'by the same rules as every customer; below is what ships now and what is backordered, with the date we expect it.',
+      },
       'incident-closed': {
         subject: 'The {{sku}} shortage is over',
         title: 'The shortage is resolved',
@@ -141,6 +148,7 @@ export const en = {
       'eta-change': 'ETA change',
       'backorder-shipped': 'backorders shipped',
       'status-update': 'status',
+      'new-orders': 'new orders',
       'incident-closed': 'closed',
       'incident-cancelled': 'cancelled',
     },

@@ -56,6 +56,13 @@ export const fr: Catalogue = {
         title: 'Votre reliquat est toujours ouvert',
         intro: "Voici un point régulier sur votre reliquat de {{product}}. Rien n'est oublié ; voici où il en est.",
       },
+      'new-orders': {
+        subject: 'Votre nouvelle commande de {{sku}} pendant la rupture',
+        title: 'Vos nouvelles lignes de commande et la rupture',
+        intro:
+          'La rupture de {{product}} continue. Vos lignes passées ou augmentées depuis son début reçoivent le stock restant ' +
+          "selon les mêmes règles que tous les clients ; voici ce qui part maintenant et ce qui est en reliquat, avec la date prévue.",
+      },
       'incident-closed': {
         subject: 'La rupture de {{sku}} est terminée',
         title: 'La rupture est résolue',
@@ -140,6 +147,7 @@ export const fr: Catalogue = {
       'eta-change': 'nouvelle date',
       'backorder-shipped': 'reliquats expédiés',
       'status-update': 'point',
+      'new-orders': 'nouvelles commandes',
       'incident-closed': 'clos',
       'incident-cancelled': 'annulé',
     },

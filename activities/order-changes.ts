@@ -1,0 +1,193 @@
+// Orders placed, changed or cancelled while the incident runs: an order round reads the inventory system's
+// change feed after the incident's cursor, plans what of the changed lines nothing is committed to yet by the
+// same engine and policy (counting what each customer already received in the incident), and reserves or
+// backorders it. A line that asks for less was given back by the inventory system itself (the contract's
+// rule), so its freed units are free stock the next round shares.
+import type { Policy } from '../src/allocation/policy';
+import type { AllocationPlan } from '../src/allocation/types';
+import type { BackorderItem, DemandLineChange, ReservationItem } from '../src/inventory/contract';
+import { allocationLines, engineLine, profileOf, uncommittedLine, type SnapshotLine } from './contract-mapping';
+import type { ActivityDeps } from './deps';
+import { receivedSoFar } from './follow-up';
+import { beat, progress, retriesSoFar, type Retried } from './progress';
+import { allocateChecked } from './planning';
+import { BATCH_WRITE_LIMIT, chunks, incidentLines, keyFor, loadCustomers, loadSnapshot, ORDER_LINES_KEY, orderRoundRef } from './shared';
+import { freeAtHub } from './stock';
+
+const CHANGES_PAGE = 1000;
+
+/** An order round as stored before its first write: a retry, or a crash and a new worker, writes the same. */
+export interface StoredOrderRound {
+  /** The feed's position after the changes the round read. */
+  cursor: string;
+  at: string;
+  /** The changed lines as the incident now knows them. */
+  lines: SnapshotLine[];
+  placed: number;
+  raised: number;
+  lowered: number;
+  /** The engine's lines for what the round planned: what the new-orders notices and the report read. */
+  allocation: AllocationPlan['lines'];
+  reservations: ReservationItem[];
+  backorders: BackorderItem[];
+}
+
+export interface OrderRoundResult extends Retried {
+  /** Null when the feed had nothing new: no round was taken. */
+  roundRef: string | null;
+  cursor: string;
+  placed: number;
+  raised: number;
+  lowered: number;
+  reservedUnits: number;
+  backorderedUnits: number;
+  /** Customers with lines planned in the round: each gets one notice for all of them. */
+  customers: number;
+}
+
+export function createOrderChangeActivities({ inventory, crm, store }: ActivityDeps) {
+  /** Every change after the cursor (or since the snapshot), page by page, and the position after the last. */
+  async function readChanges(input: { sku: string; network: string; cursor: string | null; since: string }): Promise<{ changes: DemandLineChange[]; cursor: string }> {
+    const changes: DemandLineChange[] = [];
+    let position = input.cursor;
+    for (;;) {
+      const page = await inventory.listDemandLineChanges({
+        sku: input.sku,
+        network: input.network,
+        limit: CHANGES_PAGE,
+        ...(position ? { cursor: position } : { since: input.since }),
+      });
+      changes.push(...page.changes);
+      position = page.cursor;
+      beat();
+      if (!page.nextCursor) return { changes, cursor: position };
+    }
+  }
+
+  /** Units free at the hub that no booked receipt the incident has still to allocate is counting on. */
+  async function unallocatedAtHub(input: { sku: string; hubId: string; since: string; receiptsApplied: string[] }): Promise<number> {
+    const applied = new Set(input.receiptsApplied);
+    const booked = await inventory.listReceipts({ sku: input.sku, since: input.since });
+    const awaiting = booked.filter((r) => r.locationId === input.hubId && !applied.has(r.receiptId)).reduce((sum, r) => sum + r.quantity, 0);
+    return Math.max(0, (await freeAtHub(inventory, input.sku, input.hubId)) - awaiting);
+  }
+
+  async function planRound(input: OrderRoundInput): Promise<{ cursor: string; round: StoredOrderRound | null }> {
+    const { changes, cursor } = await readChanges({ ...input, since: input.snapshotAt });
+    if (changes.length === 0) return { cursor, round: null };
+    const snapshot = await loadSnapshot(store, input.incidentId);
+    const known = new Map((await incidentLines(store, input.incidentId, snapshot)).map((l) => [l.lineId, l]));
+    // A line changed twice between pages is listed twice; its latest change counts.
+    const latest = [...new Map(changes.map((c) => [c.lineId, c])).values()];
+    const toPlan = latest.flatMap((c) => uncommittedLine(c) ?? []);
+    const planned = new Set(toPlan.map((l) => l.lineId));
+    const customerIds = [...new Set(toPlan.map((l) => l.customerId))].sort();
+    // Fresh CRM records, as a restock round reads them.
+    const customers = (await loadCustomers(crm, customerIds, beat)).map((c) => profileOf(c, input.sku));
+    const plan =
+      toPlan.length === 0
+        ? null
+        : allocateChecked({
+            sku: input.sku,
+            pool: await unallocatedAtHub({ sku: input.sku, hubId: snapshot.hubId, since: input.snapshotAt, receiptsApplied: input.receiptsApplied }),
+            lines: allocationLines(toPlan, customers),
+            customers,
+            substitutes: [],
+            policy: input.policy,
+            asOf: input.asOf,
+            nextInboundEta: snapshot.nextInboundEta ?? null,
+            alreadyReceived: await receivedSoFar(store, input.incidentId, input.planRef, { orderRound: input.round }),
+          });
+    beat();
+    const expectedDate = (await store.get<string>(input.incidentId, 'expected-date')) ?? snapshot.nextInboundEta ?? null;
+    const revisionOf = new Map(latest.map((c) => [c.lineId, c.revision]));
+    // Keyed by incident, line and the line's order revision: a retry writes nothing twice, a later change of the line is new.
+    const key = (lineId: string, what: string) => keyFor(input.incidentId, 'order', lineId, `r${revisionOf.get(lineId)}`, what);
+    const lines = plan?.lines ?? [];
+    const round: StoredOrderRound = {
+      cursor,
+      at: new Date().toISOString(),
+      // A line placed and cancelled before the incident saw it never was the incident's.
+      // A line keeps the confirmation it had before the incident: what it holds now is partly the incident's.
+      lines: latest
+        .filter((c) => known.has(c.lineId) || planned.has(c.lineId))
+        .map((c) => ({ ...engineLine(c), confirmedQuantity: known.get(c.lineId)?.confirmedQuantity ?? 0 })),
+      placed: latest.filter((c) => planned.has(c.lineId) && !known.has(c.lineId)).length,
+      raised: latest.filter((c) => planned.has(c.lineId) && known.has(c.lineId)).length,
+      lowered: latest.filter((c) => !planned.has(c.lineId) && c.change !== 'created').length,
+      allocation: lines.filter((l) => l.allocated > 0 || l.backordered > 0),
+      reservations: lines
+        .filter((l) => l.allocated > 0)
+        .map((l) => ({ idempotencyKey: key(l.lineId, 'reserve'), incidentId: input.incidentId, lineId: l.lineId, sku: input.sku, locationId: snapshot.hubId, quantity: l.allocated })),
+      backorders: lines
+        .filter((l) => l.backordered > 0)
+        .map((l) => ({
+          idempotencyKey: key(l.lineId, 'backorder'),
+          incidentId: input.incidentId,
+          lineId: l.lineId,
+          customerId: l.customerId,
+          sku: input.sku,
+          quantity: l.backordered,
+          ...(expectedDate ? { expectedDate } : {}),
+        })),
+    };
+    return { cursor, round };
+  }
+
+  return {
+    /**
+     * One order round, exactly once: planned and stored before anything is written, so a retry (or the same
+     * round after a crash) replays the stored round with the same keys instead of reading the feed again.
+     */
+    async allocateOrderChanges(input: OrderRoundInput): Promise<OrderRoundResult> {
+      const ref = orderRoundRef(input.round);
+      let round = await store.get<StoredOrderRound>(input.incidentId, ref);
+      if (!round) {
+        const read = await planRound(input);
+        if (!read.round) return { roundRef: null, cursor: read.cursor, placed: 0, raised: 0, lowered: 0, reservedUnits: 0, backorderedUnits: 0, customers: 0, ...retriesSoFar() };
+        round = read.round;
+        await store.put(input.incidentId, ref, round);
+      }
+      const written = progress();
+      for (const [i, part] of chunks(round.reservations, BATCH_WRITE_LIMIT).entries()) {
+        if (written.has(`reserve/${i}`)) continue;
+        await inventory.createReservations({ items: part });
+        written.finish(`reserve/${i}`, true);
+      }
+      for (const [i, part] of chunks(round.backorders, BATCH_WRITE_LIMIT).entries()) {
+        if (written.has(`backorder/${i}`)) continue;
+        await inventory.createBackorders({ items: part });
+        written.finish(`backorder/${i}`, true);
+      }
+      // The incident's record of its lines, with this round's: the same merge again changes nothing.
+      const known = (await store.get<Record<string, SnapshotLine>>(input.incidentId, ORDER_LINES_KEY)) ?? {};
+      await store.put(input.incidentId, ORDER_LINES_KEY, { ...known, ...Object.fromEntries(round.lines.map((l) => [l.lineId, l])) });
+      return {
+        roundRef: ref,
+        cursor: round.cursor,
+        placed: round.placed,
+        raised: round.raised,
+        lowered: round.lowered,
+        reservedUnits: round.reservations.reduce((sum, r) => sum + r.quantity, 0),
+        backorderedUnits: round.backorders.reduce((sum, b) => sum + b.quantity, 0),
+        customers: new Set(round.allocation.map((l) => l.customerId)).size,
+        ...retriesSoFar(),
+      };
+    },
+  };
+}
+
+export interface OrderRoundInput {
+  incidentId: string;
+  sku: string;
+  network: string;
+  round: number;
+  /** The feed's position after the last round; null before the first, which reads from the snapshot's instant. */
+  cursor: string | null;
+  snapshotAt: string;
+  policy: Policy;
+  asOf: string;
+  planRef: string;
+  /** Receipts the incident allocated (or is told of): a receipt booked but not yet allocated is not the round's to share. */
+  receiptsApplied: string[];
+}

@@ -1,0 +1,167 @@
+// Orders placed, changed or cancelled while an incident runs, on the time-skipping server against the reference
+// inventory/CRM service over HTTP and a real SMTP sink: the periodic check and the order-event webhook each
+// lead to one order round, whose lines are reserved or backordered once and whose customers hear once; a line a
+// customer cancels gives its units back, and the next round gives them to another customer. Books balance.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../src/allocation/policy';
+import { createOrderEntryClient } from '../../src/inventory/http-client';
+import { createIncidentOperations } from '../../src/operations/incident-operations';
+import { cancelSignal } from '../../workflows/definitions';
+import { timeSkippingWorlds } from '../harness/incident-worlds';
+import { recordHistory } from '../harness/replay';
+import { SHORT_SKU, emailsByKind, expectBooksBalanced, manualTrigger, policyWith, startIncident, waitForState, type World } from './world';
+
+const worlds = timeSkippingWorlds();
+
+const FOLLOW_UP = { approval: { severityThreshold: 'critical' as const }, followUp: { statusEveryDays: 30, restockCheckEveryHours: 6 }, slaDays: 60 };
+
+function orderEntry(w: World) {
+  const orders = createOrderEntryClient({ baseUrl: w.service.inventoryUrl, timeoutMs: 5_000 });
+  return {
+    place: (lineId: string, customerId: string, locationId: string, quantity: number) =>
+      orders.createDemandLine({
+        idempotencyKey: `place-${lineId}`,
+        lineId,
+        orderId: `SO-${lineId}`,
+        customerId,
+        sku: SHORT_SKU,
+        locationId,
+        quantity,
+        requestedDate: '2030-01-15',
+        unitPrice: 10,
+        packSize: 1,
+      }),
+    cancel: (lineId: string) => orders.cancelDemandLine({ idempotencyKey: `cancel-${lineId}`, lineId }),
+  };
+}
+
+/** Customers of the data set with open lines of the SKU, in id order. */
+async function customersOfSku(w: World): Promise<string[]> {
+  return [...new Set((await w.deps.inventory.listDemandLines({ sku: SHORT_SKU, limit: 1000 })).lines.map((l) => l.customerId))].sort();
+}
+
+/** What the inventory system holds for a line in the incident: active reservations of the SKU and open backordered units. */
+async function committed(w: World, incidentId: string, lineId: string) {
+  const reserved = (await w.deps.inventory.listReservations({ lineId, status: 'active' }))
+    .filter((r) => r.incidentId === incidentId && r.sku === SHORT_SKU)
+    .reduce((sum, r) => sum + r.quantity, 0);
+  const backordered = (await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders
+    .filter((b) => b.lineId === lineId)
+    .reduce((sum, b) => sum + b.open, 0);
+  return { reserved, backordered };
+}
+
+async function freeAtHub(w: World, hubId: string) {
+  const hub = (await w.deps.inventory.getStockPositions(SHORT_SKU)).find((p) => p.locationId === hubId)!;
+  return hub.onHand - hub.reserved - hub.safetyStock;
+}
+
+/** The emails of each recipient, counted, for one notice kind. */
+function recipients(w: World, kind: string): Record<string, number> {
+  const counted: Record<string, number> = {};
+  for (const to of emailsByKind(w)[kind] ?? []) counted[to] = (counted[to] ?? 0) + 1;
+  return counted;
+}
+
+describe('orders during an incident', () => {
+  it('plans lines placed during follow-up, seen by the periodic check and by the webhook, and tells each customer once', async () => {
+    const w = await worlds.open();
+    const orders = orderEntry(w);
+    const operations = createIncidentOperations({ client: w.client, policy: DEFAULT_POLICY, taskQueue: w.taskQueue, store: w.store });
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(FOLLOW_UP));
+      const state = await waitForState(handle, 'following-up');
+      const { incidentId } = state;
+      const hubId = state.pooling!.hubId;
+      const [first, second, third] = (await customersOfSku(w)) as [string, string, string];
+
+      // Two lines of one customer and one of another, placed after the snapshot: the periodic check finds them.
+      await orders.place(`NEW-${w.network}-1`, first, hubId, 7);
+      await orders.place(`NEW-${w.network}-2`, first, hubId, 4);
+      await orders.place(`NEW-${w.network}-3`, second, hubId, 5);
+      await w.env.sleep('7 hours');
+      const afterCheck = await waitForState(handle, 'following-up', (s) => s.orderRounds === 1 && s.pendingEvents === 0);
+      for (const [n, quantity] of [
+        [1, 7],
+        [2, 4],
+        [3, 5],
+      ] as const) {
+        const line = await committed(w, incidentId, `NEW-${w.network}-${n}`);
+        expect(line.reserved + line.backordered, `line ${n}`).toBe(quantity);
+      }
+      const newOrders = afterCheck.deliveries.filter((d) => d.kind === 'new-orders');
+      expect(newOrders.map((d) => [d.revision, d.sent])).toEqual([[1, 2]]);
+      expect(newOrders[0]!.digests).toBeGreaterThan(0);
+      expect(afterCheck.timeline.some((t) => t.event === 'order changes planned' && t.detail?.startsWith('3 lines placed'))).toBe(true);
+
+      // The webhook: the running incident reads the change at once, without waiting for its next check.
+      await orders.place(`NEW-${w.network}-4`, third, hubId, 6);
+      expect(await operations.orderEvent({ eventId: 'ord-1', sku: SHORT_SKU, network: w.network, lineId: `NEW-${w.network}-4`, change: 'created' })).toEqual({
+        workflowId: handle.workflowId,
+        signalled: true,
+      });
+      const afterEvent = await waitForState(handle, 'following-up', (s) => s.orderRounds === 2 && s.pendingEvents === 0);
+      const fourth = await committed(w, incidentId, `NEW-${w.network}-4`);
+      expect(fourth.reserved + fourth.backordered).toBe(6);
+      expect(afterEvent.deliveries.filter((d) => d.kind === 'new-orders').map((d) => [d.revision, d.sent])).toEqual([
+        [1, 2],
+        [2, 1],
+      ]);
+      // Another SKU's event, or one for a SKU without an incident, starts nothing.
+      expect(await operations.orderEvent({ eventId: 'ord-2', sku: 'SKU-0001', network: w.network })).toEqual({
+        workflowId: `stockout:${w.network}:SKU-0001`,
+        signalled: false,
+      });
+
+      // Nothing new at the next check: no round, no email.
+      await w.env.sleep('7 hours');
+      const quiet = await waitForState(handle, 'following-up', (s) => s.pendingEvents === 0 && s.timeline.filter((t) => t.event === 'order changes planned').length === 2);
+      expect(quiet.orderRounds).toBe(2);
+      // Each customer heard once about its new lines: the first customer's two lines in one email.
+      const told = recipients(w, 'new-orders');
+      expect(Object.values(told).every((n) => n === 1)).toBe(true);
+      await expectBooksBalanced(w);
+
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'jo' });
+      expect((await handle.result()).outcome).toBe('cancelled');
+      if (process.env.RECORD_HISTORIES === '1') await recordHistory(handle, 'incident-order-changes');
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it("gives a cancelled line's units back, and the next round gives them to another customer", async () => {
+    const w = await worlds.open();
+    const orders = orderEntry(w);
+    const operations = createIncidentOperations({ client: w.client, policy: DEFAULT_POLICY, taskQueue: w.taskQueue, store: w.store });
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(FOLLOW_UP));
+      const state = await waitForState(handle, 'following-up');
+      const { incidentId } = state;
+      const hubId = state.pooling!.hubId;
+      // A line the plan served from the pool: its customer cancels it in the order system.
+      const served = (await w.deps.inventory.listReservations({ incidentId, status: 'active' })).find((r) => r.sku === SHORT_SKU && r.locationId === hubId)!;
+      const cancelling = (await w.deps.inventory.listDemandLines({ sku: SHORT_SKU, limit: 1000 })).lines.find((l) => l.lineId === served.lineId)!.customerId;
+      const before = await freeAtHub(w, hubId);
+      await orders.cancel(served.lineId);
+      const freed = (await freeAtHub(w, hubId)) - before;
+      expect(freed).toBeGreaterThanOrEqual(served.quantity);
+      expect(await committed(w, incidentId, served.lineId)).toEqual({ reserved: 0, backordered: 0 });
+
+      // Another customer orders; the round that sees both changes gives it the freed units.
+      const other = (await customersOfSku(w)).find((c) => c !== cancelling);
+      const lineId = `NEW-${w.network}-1`;
+      await orders.place(lineId, other!, hubId, freed);
+      await operations.orderEvent({ eventId: 'ord-1', sku: SHORT_SKU, network: w.network, lineId, change: 'created' });
+      const after = await waitForState(handle, 'following-up', (s) => s.orderRounds === 1 && s.pendingEvents === 0);
+      expect(await committed(w, incidentId, lineId)).toEqual({ reserved: freed, backordered: 0 });
+      expect(after.timeline.some((t) => t.event === 'order changes planned' && t.detail?.startsWith('1 lines placed, 0 raised, 1 lowered or cancelled'))).toBe(
+        true,
+      );
+      expect(recipients(w, 'new-orders')).toHaveProperty([(await w.deps.crm.getCustomers([other!]))[0]!.contacts[0]!.email], 1);
+      await expectBooksBalanced(w);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'jo' });
+      await handle.result();
+    });
+    await expectBooksBalanced(w);
+  });
+});
