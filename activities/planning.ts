@@ -10,6 +10,8 @@ import { overrideBaseOf, overrideIssues, withChanges } from '../src/incident/ove
 import type { PlanBasis, StoredPlan } from '../src/incident/planning';
 import type { CommitSummary, PlanSummary, SubstituteOption, TransferRecord } from '../src/incident/state';
 import type { Reservation } from '../src/inventory/contract';
+import { customersToTell } from '../src/incident/figures';
+import { planRevenue } from '../src/report/revenue';
 import { describeIssues } from '../src/validation/issues';
 import { allocationLines, substituteSupply, transferRecord } from './contract-mapping';
 import type { ActivityDeps } from './deps';
@@ -101,6 +103,9 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
       };
       await store.put(input.incidentId, input.planKey, { ...plan, basis } satisfies StoredPlan);
       const summary = summarizePlan(plan);
+      // The summary states revenue by the one definition `show` and the report share (src/report/revenue).
+      const prices = new Map(snapshot.lines.map((l) => [l.lineId, l.unitPrice]));
+      const revenue = planRevenue(plan.lines, (lineId) => prices.get(lineId) ?? 0);
       return {
         revision: input.revision,
         planRef: input.planKey,
@@ -108,14 +113,16 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
         pool: plan.pool,
         poolUsed: plan.poolUsed,
         poolLeft: plan.poolLeft,
-        byStage: summary.byStage,
-        totals: summary.totals,
+        byStage: summary.byStage.map((s) => ({ ...s, ...revenue.byStage.get(s.stage) })),
+        totals: { ...summary.totals, ...revenue.totals },
+        currency,
         largestCustomerShare: plan.largestCustomerShare,
         largestCustomerId: plan.largestCustomerId,
         capPercent: input.policy.capPercent,
         // The full list is in the stored plan; history and the query carry the first few and the count.
         exceptions: plan.exceptions.slice(0, PLAN_EXCEPTIONS_SHOWN),
         exceptionCount: plan.exceptions.length,
+        customersToTell: customersToTell(plan.lines),
         overrides: overrides.length,
       };
     },

@@ -36,7 +36,8 @@ export function createReportActivities({ inventory, store, currency }: ActivityD
     async buildReport(input: { incidentId: string; outcome: ReportSummary['outcome']; state: IncidentState }): Promise<ReportSummary> {
       const { state } = input;
       const snapshot = await store.get<IncidentSnapshot>(input.incidentId, SNAPSHOT_KEY);
-      const plan = state.plan ? await store.get<AllocationPlan>(input.incidentId, state.plan.planRef) : null;
+      // Only a committed plan has lines to report on: one cancelled before commit served and lost nothing.
+      const plan = state.plan && state.commit ? await store.get<AllocationPlan>(input.incidentId, state.plan.planRef) : null;
       const source = new Map((snapshot?.lines ?? []).map((l) => [l.lineId, l]));
       const backorders = new Map<string, NonNullable<ReportLine['backorders']>>();
       if (plan) {
@@ -73,20 +74,22 @@ export function createReportActivities({ inventory, store, currency }: ActivityD
         lines,
         rounds,
         positions: snapshot?.positions ?? [],
-        purchaseOrders: plan ? await purchaseOrders(state) : [],
+        purchaseOrders: input.outcome === 'false-alarm' ? [] : await purchaseOrders(state),
         substitutes: plan && snapshot ? await substituteStock(plan, snapshot.hubId) : [],
         // The currency the incident's credits and customer notices state its prices in.
         currency,
         closedAt: closingTime(state),
       });
       await store.put(input.incidentId, REPORT_KEY, report);
+      const committed = report.scope === 'committed' ? report : null;
       return {
         reportRef: REPORT_KEY,
         outcome: input.outcome,
-        fillRate: report.overall.fillRate,
-        revenueProtected: report.overall.revenueProtected,
-        revenueAtRisk: report.overall.revenueAtRisk,
-        firstNoticeAfterMinutes: report.firstNoticeAfterMinutes,
+        scope: report.scope ?? 'committed',
+        fillRate: committed?.overall.fillRate ?? null,
+        revenueProtected: committed?.overall.revenueProtected ?? null,
+        revenueAtRisk: committed?.overall.revenueAtRisk ?? null,
+        firstNoticeAfterMinutes: committed?.firstNoticeAfterMinutes ?? null,
         recommendations: report.recommendations,
       };
     },

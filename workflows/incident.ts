@@ -10,6 +10,7 @@ import type { PendingEvent } from '../src/incident/follow-ups';
 import { openIncident } from '../src/incident/lifecycle';
 import { planKey, planLine, planRequest } from '../src/incident/planning';
 import type { IncidentState, ReportSummary, TransferRecord } from '../src/incident/state';
+import { coverLine } from '../src/report/outcome-line';
 import { STAGE } from '../src/temporal/search-attributes';
 import { approvePlan } from './incident/approval';
 import { nowIso, todayIso } from './incident/clock';
@@ -66,7 +67,7 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
       );
       run.setSeverity(s.impact.severity);
       if (s.impact.shortage <= 0) {
-        run.note('false alarm', `demand ${s.impact.demand} is covered by ${s.impact.available} available`);
+        run.note('false alarm', coverLine(s.impact));
         return await closeIncident(run, 'false-alarm');
       }
       run.note('shortage confirmed', `${s.impact.shortage} units short for ${s.impact.affectedCustomers} customers, severity ${s.impact.severity}`);

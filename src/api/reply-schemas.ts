@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { REASON_CODES } from '../allocation/types';
 import { TriggerSchema } from '../incident/commands';
+import { REPORT_SCOPES } from '../incident/vocabulary';
 import {
   SEVERITY_ORDER,
   type ApprovalState,
@@ -86,8 +87,8 @@ const stageFigures = {
   backordered: count,
   fillRate: ratio,
   customersWithNothing: count,
-  revenueAtRisk: amount,
-  revenueProtected: amount,
+  revenueAtRisk: amount.meta({ description: 'Ordered units the SKU\'s own stock does not serve (requested − allocated) at their unit price: the figure `report` states.' }),
+  revenueProtected: amount.meta({ description: 'The part of the revenue at risk substitutes protect at commit.' }),
 };
 
 const PlanSummarySchema = z.object({
@@ -100,10 +101,12 @@ const PlanSummarySchema = z.object({
   byStage: z.array(z.object({ stage: z.string(), ...stageFigures })),
   totals: z.object(stageFigures),
   largestCustomerShare: ratio,
+  currency: z.string().optional().meta({ description: 'The currency of its revenue figures; absent in plans made before it was kept.' }),
   largestCustomerId: z.string().nullable().optional(),
   capPercent: z.number().optional(),
   exceptions: z.array(z.string()).meta({ description: 'Lines the policy says must be served in full that the pool cannot serve (first 20).' }),
   exceptionCount: count.optional(),
+  customersToTell: count.optional().meta({ description: 'Customers the shortage touches (backordered, substituted or a confirmation taken back), whom the first notice tells; the others are served in full.' }),
   overrides: count,
 });
 
@@ -220,12 +223,18 @@ export const ApprovalStateSchema = z.object({
 
 const TimelineEntrySchema = z.object({ at: timestamp, event: z.string(), detail: z.string().optional() });
 
+const ReportScopeSchema = z.enum(REPORT_SCOPES).meta({
+  description: 'What the report covers: a committed plan, a cancellation before commit (no commit figures, losses, ageing or fill rate), or a false alarm (the cover only).',
+});
+const notCommitted = 'null when nothing was committed (a false alarm, a cancellation before commit)';
+
 const ReportSummarySchema = z.object({
   reportRef: z.string(),
   outcome: z.enum(['closed', 'false-alarm', 'cancelled']),
-  fillRate: ratio,
-  revenueProtected: amount,
-  revenueAtRisk: amount,
+  scope: ReportScopeSchema.optional().meta({ description: 'Absent in summaries made before it was kept.' }),
+  fillRate: ratio.nullable().meta({ description: `0 to 1; ${notCommitted}` }),
+  revenueProtected: amount.nullable().meta({ description: notCommitted }),
+  revenueAtRisk: amount.nullable().meta({ description: notCommitted }),
   firstNoticeAfterMinutes: z.number().nullable(),
   recommendations: z.array(z.string()),
 });
@@ -329,7 +338,7 @@ const stageOutcome = {
   revenueLost: amount,
 };
 
-const IncidentReportSchema = z.object({
+const reportCommon = {
   incidentId: z.string(),
   sku: z.string(),
   network: z.string(),
@@ -338,6 +347,29 @@ const IncidentReportSchema = z.object({
   closedAt: timestamp,
   severity: SeveritySchema,
   currency: z.string().nullable(),
+  timeline: z.array(TimelineEntrySchema),
+  recommendations: z.array(z.string()),
+};
+const EtaSlipSchema = z.object({ poId: z.string(), originalEta: day, finalEta: day, slipDays: z.number() });
+
+const FalseAlarmReportSchema = z.object({
+  ...reportCommon,
+  scope: z.literal('false-alarm'),
+  cover: z.object({ demand: count, available: count, spare: count.meta({ description: 'available − demand' }) }),
+});
+
+const UncommittedReportSchema = z.object({
+  ...reportCommon,
+  scope: z.literal('not-committed'),
+  shortage: z.number(),
+  plannedRevision: count.nullable(),
+  cancellation: z.object({ reason: z.string(), cancelledBy: z.string() }).nullable(),
+  etaSlips: z.array(EtaSlipSchema),
+});
+
+const CommittedReportSchema = z.object({
+  ...reportCommon,
+  scope: z.literal('committed').optional().meta({ description: 'Absent in reports stored before scopes were kept.' }),
   shortage: z.number(),
   assessedRevenueAtRisk: amount,
   overall: z.object(stageOutcome),
@@ -356,7 +388,7 @@ const IncidentReportSchema = z.object({
     .meta({ description: "The customers that got the most at commit, each with its share of the supply; absent in earlier reports." }),
   capPercent: z.number().nullable().optional().meta({ description: 'The concentration cap the plan was made with, in percent.' }),
   restockRounds: count,
-  etaSlips: z.array(z.object({ poId: z.string(), originalEta: day, finalEta: day, slipDays: z.number() })),
+  etaSlips: z.array(EtaSlipSchema),
   networkBuffer: z
     .object({
       hubId: z.string(),
@@ -368,9 +400,9 @@ const IncidentReportSchema = z.object({
       hubSafetyStock: z.number(),
     })
     .nullable(),
-  timeline: z.array(TimelineEntrySchema),
-  recommendations: z.array(z.string()),
 });
+
+const IncidentReportSchema = z.union([CommittedReportSchema, UncommittedReportSchema, FalseAlarmReportSchema]);
 
 export const IncidentReportViewSchema = z.object({
   workflowId: z.string(),

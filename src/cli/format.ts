@@ -1,6 +1,9 @@
 // Plain-text views for people at a terminal. Pure: data in, aligned text out.
 import type { IncidentListItem, IncidentReportView, OverridePreview, PlanLinesPage, Simulation } from '../operations/incident-operations';
-import type { ApprovalState, IncidentState, PlanSummary, StageFigures } from '../incident/state';
+import type { ApprovalState, IncidentState, PlanSummary, ReportSummary, StageFigures } from '../incident/state';
+import type { CommittedReport } from '../report/incident-report';
+import { coverLine, outcomeLine } from '../report/outcome-line';
+import { capNote, customersLine, demandLine, revenueAtRisk } from '../incident/figures';
 import { waitsFor } from '../incident/vocabulary';
 
 type Cell = string | number;
@@ -30,11 +33,14 @@ export function fields(pairs: [string, Cell | null | undefined][]): string {
   return shown.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
 }
 
+/** A revenue figure with its currency and what it rests on. */
+const revenueText = (r: { amount: number; currency: string | null; basis: string }) => `${money(r.amount, r.currency)} (${r.basis})`;
+
 export const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 const signedPoints = (ratio: number) => `${ratio > 0 ? '+' : ''}${(ratio * 100).toFixed(1)} pp`;
 /** Amounts with their currency when the data names one, bare otherwise. */
-const money = (n: number, currency: string | null = null) =>
+export const money = (n: number, currency: string | null = null) =>
   `${n.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 })}${currency ? ` ${currency}` : ''}`;
 
 export function formatList(items: IncidentListItem[]): string {
@@ -85,7 +91,7 @@ function planHeadline(plan: PlanSummary): string {
   const supply = plan.pool + released + Math.max(0, kept);
   const largest =
     `largest customer${plan.largestCustomerId ? ` ${plan.largestCustomerId}` : ''} ${percent(plan.largestCustomerShare)} ` +
-    `of the ${supply} units of pool and confirmations${plan.capPercent !== undefined ? ` (cap ${plan.capPercent}%)` : ''}`;
+    `of the ${supply} units of pool and confirmations${capNote(plan)}`;
   return (
     `Plan revision ${plan.revision} (policy ${plan.policyName}): ${shared}; used ${plan.poolUsed}; left ${plan.poolLeft}` +
     `${kept > 0 ? `; ${kept} kept confirmations` : ''}; ${largest}${plan.overrides ? `; ${plan.overrides} overrides` : ''}`
@@ -113,18 +119,19 @@ export function formatState(s: IncidentState): string {
     ]),
   );
   if (s.attention) parts.push(`NEEDS ATTENTION since ${s.attention.since} in ${s.attention.stage}: ${s.attention.reason}\nFix the cause, then: stockout resume <id> --by NAME`);
-  if (s.impact) {
+  // Covered demand (a false alarm) has no shortage, affected customers, gap or cover to speak of.
+  if (s.impact && s.impact.shortage <= 0) parts.push(`Impact (as of ${s.impact.asOf}): ${coverLine(s.impact)}`);
+  else if (s.impact) {
     const i = s.impact;
     parts.push(
       `Impact (as of ${i.asOf})\n` +
         fields([
           ['Shortage', i.shortage],
           ['Available', i.available],
-          ['Demand', i.demand],
-          ['Affected lines', i.affectedLines],
-          ['Affected customers', i.affectedCustomers],
+          ['Demand', demandLine(i, s.plan)],
+          ['Affected customers', customersLine(i, s.plan)],
           ['Account managers', i.affectedAccountManagers],
-          ['Revenue at risk', money(i.revenueAtRisk)],
+          ['Revenue at risk', revenueText(revenueAtRisk(i, s.plan))],
           ['Gap (days)', i.gapDays ?? 'unknown'],
           ['Days of cover', i.daysOfCover ?? 'unknown'],
           ['Next inbound ETA', i.nextInboundEta ?? 'none'],
@@ -142,14 +149,19 @@ export function formatState(s: IncidentState): string {
   parts.push(`Approval: ${approvalLine(s.approval)}`);
   if (s.commit) {
     const c = s.commit;
-    parts.push(`Committed: ${c.reservedUnits} units reserved on ${c.reservedLines} lines, ${c.backorderedUnits} backordered on ${c.backorderedLines} lines, ${c.substituteUnits} substitute units, ${c.credits} credits`);
+    // Substitute units are of the substitute SKUs; the plan's "substituted" counts the ordered units they cover.
+    const covered = s.plan ? ` covering ${s.plan.totals.substituted} ordered units` : '';
+    parts.push(
+      `Committed: ${c.reservedUnits} units reserved on ${c.reservedLines} lines, ${c.backorderedUnits} backordered on ${c.backorderedLines} lines, ` +
+        `${c.substituteUnits} units of substitute SKUs${covered}, ${c.credits} credits`,
+    );
   }
   if (s.backorders) {
     const b = s.backorders;
     parts.push(`Open backorders: ${b.openLines} lines, ${b.openUnits} units (fulfilled ${b.fulfilledUnits}, cancelled ${b.cancelledUnits})`);
   }
   if (s.pendingEvents > 0) parts.push(`Pending: ${s.pendingEvents} restocks, ETA changes or answers accepted and not yet applied`);
-  if (s.report) parts.push(`Outcome: ${s.report.outcome}, fill rate ${percent(s.report.fillRate)}; see: stockout report <id>`);
+  if (s.report) parts.push(`Outcome: ${s.report.outcome}, ${outcomeLine(s.report, s.impact)}; see: stockout report <id>`);
   const older = s.timelineDropped ? ` (${s.timelineDropped} older entries are in the report)` : '';
   parts.push(`Timeline${older}\n${table(['AT', 'EVENT', 'DETAIL'], s.timeline.map((t) => [t.at.slice(0, 19).replace('T', ' '), t.event, t.detail ?? '']))}`);
   return parts.join('\n\n');
@@ -159,14 +171,20 @@ export function formatComparison(c: Simulation, id: string): string {
   const totals = (name: string, p: PlanSummary): Cell[] => [
     name,
     p.policyName,
+    p.totals.requested,
     p.totals.allocated,
+    p.totals.substituted,
     p.totals.backordered,
     percent(p.totals.fillRate),
     p.totals.customersWithNothing,
     percent(p.largestCustomerShare),
   ];
   return [
-    table(['PLAN', 'POLICY', 'ALLOCATED', 'BACKORDERED', 'FILL', 'WITH NOTHING', 'LARGEST SHARE'], [totals('current', c.current), totals('simulated', c.simulated)]),
+    // requested = allocated + substituted + backordered, so each row adds up.
+    table(
+      ['PLAN', 'POLICY', 'REQUESTED', 'ALLOCATED', 'SUBSTITUTED', 'BACKORDERED', 'FILL', 'WITH NOTHING', 'LARGEST SHARE'],
+      [totals('current', c.current), totals('simulated', c.simulated)],
+    ),
     'Difference per relationship stage (simulated − current)',
     table(
       ['STAGE', 'ALLOCATED', 'BACKORDERED', 'FILL', 'WITH NOTHING'],
@@ -226,12 +244,45 @@ export function formatPreview(p: OverridePreview, id: string): string {
 
 export function formatReport(view: IncidentReportView): string {
   const s = view.summary;
+  const stored = view.report;
+  const advice = s.recommendations.length ? [`Recommendations\n${s.recommendations.map((x) => `  - ${x}`).join('\n')}`] : [];
+  if (stored?.scope === 'false-alarm') {
+    const c = stored.cover;
+    return [fields([['Incident', view.workflowId], ['Outcome', 'false alarm'], ['Demand', coverLine(c)]]), ...advice].join('\n\n');
+  }
+  if (stored?.scope === 'not-committed') {
+    const slips = stored.etaSlips.length ? [`ETA slips\n${table(['PO', 'PROMISED', 'FINAL', 'DAYS LATE'], stored.etaSlips.map((e) => [e.poId, e.originalEta, e.finalEta, e.slipDays]))}`] : [];
+    return [
+      fields([
+        ['Incident', view.workflowId],
+        ['Outcome', 'cancelled before its plan was committed'],
+        ['Cancelled', stored.cancellation ? `by ${stored.cancellation.cancelledBy}: ${stored.cancellation.reason}` : null],
+        ['Assessed shortage', `${stored.shortage} units`],
+        ['Plan', stored.plannedRevision === null ? 'none made' : `revision ${stored.plannedRevision}, never committed`],
+      ]),
+      'Nothing was reserved, backordered or told to customers: there is no fill rate, loss or backorder ageing to report.',
+      ...slips,
+      ...advice,
+    ].join('\n\n');
+  }
+  // No stored report to read (the store is out of reach): the summary says what it covers.
+  if (s.fillRate === null || s.revenueAtRisk === null || s.revenueProtected === null) {
+    return [fields([['Incident', view.workflowId], ['Outcome', `${s.outcome}: ${outcomeLine(s, null)}`]]), ...advice].join('\n\n');
+  }
+  return committedReport(view.workflowId, { ...s, fillRate: s.fillRate, revenueAtRisk: s.revenueAtRisk, revenueProtected: s.revenueProtected }, stored);
+}
+
+function committedReport(
+  workflowId: string,
+  s: ReportSummary & { fillRate: number; revenueAtRisk: number; revenueProtected: number },
+  stored: CommittedReport | null,
+): string {
   // Reports stored before the at-commit figures existed are shown by their summary only.
-  const r = view.report?.overall && 'fillRateAtCommit' in view.report.overall ? view.report : null;
+  const r = stored?.overall && 'fillRateAtCommit' in stored.overall ? stored : null;
   const currency = r?.currency ?? null;
   const parts = [
     fields([
-      ['Incident', view.workflowId],
+      ['Incident', workflowId],
       ['Outcome', s.outcome],
       ['Fill rate', r ? `${percent(r.overall.fillRateAtCommit)} at commit, ${percent(s.fillRate)} final` : percent(s.fillRate)],
       ['Customers with nothing', r ? `${r.overall.customersWithNothingAtCommit} at commit, ${r.overall.customersWithNothing} final` : null],
@@ -241,7 +292,7 @@ export function formatReport(view: IncidentReportView): string {
       ['Largest customer', r?.largestCustomer ? `${r.largestCustomer.customerId}, ${percent(r.largestCustomerShare)} of the pool and confirmations` : null],
     ]),
   ];
-  if (view.report && !r) parts.push('The stored report predates the at-commit figures: see --json for what it holds.');
+  if (stored && !r) parts.push('The stored report predates the at-commit figures: see --json for what it holds.');
   if (r) {
     const rows = [...r.byStage, { ...r.overall, stage: 'total' }];
     parts.push(

@@ -1,6 +1,7 @@
 // The board's rows: every incident the visibility list returns, with the figures a planner triages by read
 // from its state. Incidents that wait for a person come first. An ended run never changes, so its state is
 // read once and kept (by run id); running ones are read on every refresh.
+import { revenueAtRisk } from '../incident/figures';
 import { z } from 'zod';
 import type { IncidentListItem, IncidentOperations } from '../operations/incident-operations';
 import { ListFilterSchema } from '../operations/incident-operations';
@@ -91,7 +92,7 @@ function rowOf(item: IncidentListItem, state: IncidentState | null): BoardRow {
     startedAt: item.startedAt,
     shortage: state?.impact?.shortage ?? null,
     affectedCustomers: state?.impact?.affectedCustomers ?? null,
-    revenueAtRisk: state?.impact?.revenueAtRisk ?? null,
+    revenueAtRisk: state?.impact ? revenueAtRisk(state.impact, state.plan).amount : null,
     approvalDeadline: state && ['pending', 'escalated', 'rejected'].includes(state.approval.status) ? state.approval.deadline : null,
     attention: item.status === 'RUNNING' ? attentionOf(stage, state) : null,
   };

@@ -10,6 +10,10 @@ import { addDays } from '../allocation/dates';
 import { DEFAULT_POLICY } from '../allocation/policy';
 import type { IncidentState } from '../incident/state';
 import { isOver as stageIsOver } from '../incident/vocabulary';
+import { money } from '../cli/format';
+import { customersLine, demandLine, revenueAtRisk } from '../incident/figures';
+import { committedReport } from '../report/incident-report';
+import { outcomeLine } from '../report/outcome-line';
 import type { SmtpSink } from './smtp-sink';
 import type { ScanTotals } from '../../workflows/threshold-scan';
 
@@ -50,7 +54,20 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     eventId: `demo-${new Date().toISOString().slice(0, 10)}`,
   })) as { workflowId: string; started: boolean };
   const id = triggered.workflowId;
-  o.say(triggered.started ? `incident ${id} opened` : `incident ${id} was already running: the trigger attached to it`);
+  if (!triggered.started) {
+    // An earlier run's incident: say what is there rather than replay a demo that already ended.
+    const earlier = await o.operations.show(id);
+    if (stageIsOver(earlier.stage)) {
+      o.say(`incident ${id} is ${earlier.stage} from an earlier run${earlier.report ? `: ${outcomeLine(earlier.report, earlier.impact)}` : ''}`);
+      o.say(`  emails kept from earlier runs: ${o.sink.keptFiles()} in ${o.sink.dir}`);
+      o.say(`  report: \`npm run stockout -- report ${id}\` with \`npm start -- --serve\` running`);
+      o.say('  to play the demo again: `npm start -- --fresh` (forgets earlier runs)');
+      return;
+    }
+    o.say(`incident ${id} is still ${earlier.stage} from an earlier run: the demo goes on with it`);
+  } else {
+    o.say(`incident ${id} opened`);
+  }
   if (o.scanNow) {
     o.say('the scheduled threshold scan runs now too (it would within the quarter hour)…');
     const scan = await o.scanNow();
@@ -77,7 +94,9 @@ export async function runDemo(o: DemoOptions): Promise<void> {
 
   let state = await waitFor('a plan', (s) => isOver(s) || s.stage === 'awaiting-approval' || s.stage === 'following-up');
   if (state.impact) {
-    o.say(`impact: ${state.impact.shortage} units short, ${state.impact.affectedCustomers} customers, revenue at risk ${state.impact.revenueAtRisk.toFixed(2)}`);
+    const risk = revenueAtRisk(state.impact, state.plan);
+    o.say(`impact: ${state.impact.shortage} units short; demand ${demandLine(state.impact, state.plan)}`);
+    o.say(`  customers: ${customersLine(state.impact, state.plan)}; revenue at risk ${money(risk.amount, risk.currency)} (${risk.basis})`);
   }
 
   if (state.stage === 'awaiting-approval' && state.plan) {
@@ -119,15 +138,21 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   }
   state = await waitFor('the incident to close', isOver);
   const report = await o.operations.report(id);
-  o.say(`incident ${state.stage}: fill rate ${((state.report?.fillRate ?? 0) * 100).toFixed(1)}%, revenue protected ${(state.report?.revenueProtected ?? 0).toFixed(2)}`);
+  const summary = state.report;
+  const currency = report.report?.currency ?? null;
+  o.say(
+    `incident ${state.stage}: ${summary ? outcomeLine(summary, state.impact) : 'no report'}` +
+      (summary?.revenueProtected != null && summary.revenueAtRisk != null ? `, revenue protected ${money(summary.revenueProtected, currency)} of ${money(summary.revenueAtRisk, currency)} at risk` : ''),
+  );
   for (const line of state.report?.recommendations ?? []) o.say(`  recommendation: ${line}`);
   o.say(`where to look:`);
   o.say(`  Temporal Web UI: ${o.uiUrl}/namespaces/default/workflows/${encodeURIComponent(id)}`);
-  o.say(`  emails (${o.sink.messages().length}): ${o.sink.dir}`);
+  o.say(`  emails: ${o.sink.messages().length} sent by this run, ${o.sink.keptFiles()} kept in ${o.sink.dir}`);
   o.say(`  report: kept in ${o.dataDir}/incidents.sqlite; with \`npm start -- --serve\` running, \`npm run stockout -- report ${id}\``);
-  if (report.report) {
+  const committed = committedReport(report.report);
+  if (committed) {
     const pct = (n: number) => `${(n * 100).toFixed(0)}%`;
-    o.say(`  per relationship stage, fill rate at commit → at closing: ${report.report.byStage.map((row) => `${row.stage} ${pct(row.fillRateAtCommit)} → ${pct(row.fillRate)}`).join(', ')}`);
+    o.say(`  per relationship stage, fill rate at commit → at closing: ${committed.byStage.map((row) => `${row.stage} ${pct(row.fillRateAtCommit)} → ${pct(row.fillRate)}`).join(', ')}`);
   }
 }
 

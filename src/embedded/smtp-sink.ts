@@ -1,7 +1,7 @@
 // An SMTP server on loopback that accepts mail and keeps it: every message as an .eml file in `dir` and in
 // memory. The main job uses it as its default mail server and the tests deliver to it over real SMTP.
 // It prints nothing itself; the caller says where the emails are.
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,9 +45,15 @@ export interface SmtpSink {
   host: string;
   port: number;
   dir: string;
+  /** The messages this sink received since it started. */
   messages(): StoredMessage[];
+  /** Message files in `dir`, earlier runs' included. */
+  keptFiles(): number;
   close(): Promise<void>;
 }
+
+/** Message files are named `<sequence>-<message id>.eml`: a sink on a folder kept from an earlier run numbers on after it. */
+const KEPT_FILE = /^(\d+)-.*\.eml$/;
 
 function refusal(responseCode: number, message: string): SMTPServerError {
   return Object.assign(new Error(message), { responseCode });
@@ -58,7 +64,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'stockout-mail-'));
   mkdirSync(dir, { recursive: true });
   const stored: StoredMessage[] = [];
-  let sequence = 0;
+  const keptFiles = () => readdirSync(dir).filter((name) => KEPT_FILE.test(name));
+  let sequence = Math.max(0, ...keptFiles().map((name) => Number(KEPT_FILE.exec(name)![1])));
 
   const { auth } = options;
   const server = new SMTPServer({
@@ -140,6 +147,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     port,
     dir,
     messages: () => [...stored],
+    keptFiles: () => keptFiles().length,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

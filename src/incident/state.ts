@@ -4,13 +4,16 @@
 import type { StageTotals } from '../allocation/types';
 import type { Impact } from '../impact/assess';
 import type { Trigger } from './commands';
-import type { IncidentOutcome, IncidentStage, Severity } from './vocabulary';
+import type { IncidentOutcome, IncidentStage, ReportScope, Severity } from './vocabulary';
 
 // The vocabularies live in ./vocabulary; their names stay importable from here.
 export type { IncidentStage, Severity };
 export { SEVERITY_ORDER, severityAtLeast } from './vocabulary';
 
-/** Per relationship stage, as the allocation engine totals it. */
+/**
+ * Per relationship stage, as the allocation engine totals it, but revenue at risk and protected by the one
+ * definition of src/report/revenue (plans summarized before it value backordered and served units instead).
+ */
 export type StageFigures = StageTotals;
 
 /** The impact assessment's figures the workflow keeps, plus where the demand snapshot is stored. */
@@ -68,6 +71,8 @@ export interface PlanSummary {
   byStage: StageFigures[];
   totals: Omit<StageFigures, 'stage'>;
   largestCustomerShare: number;
+  /** The currency of its revenue figures; absent in plans made before it was kept. */
+  currency?: string;
   /** Absent in plans made before they were kept. */
   largestCustomerId?: string | null;
   capPercent?: number;
@@ -75,6 +80,8 @@ export interface PlanSummary {
   exceptions: string[];
   /** All of them; absent in plans made before it was counted. */
   exceptionCount?: number;
+  /** Customers the shortage touches, whom the first notice tells (src/incident/figures); absent in plans made before it was counted. */
+  customersToTell?: number;
   overrides: number;
 }
 
@@ -144,9 +151,12 @@ export interface Attention {
 export interface ReportSummary {
   reportRef: string;
   outcome: IncidentOutcome;
-  fillRate: number;
-  revenueProtected: number;
-  revenueAtRisk: number;
+  /** What the report covers; absent in summaries made before it was kept. */
+  scope?: ReportScope;
+  /** The commit's figures: null when nothing was committed (a false alarm, a cancellation before commit). */
+  fillRate: number | null;
+  revenueProtected: number | null;
+  revenueAtRisk: number | null;
   firstNoticeAfterMinutes: number | null;
   recommendations: string[];
 }

@@ -73,6 +73,25 @@ export function waitsFor(stage: string): string | null {
   return isIncidentStage(stage) ? STAGES[stage].waitsFor : null;
 }
 
+// ---- what a post-incident report covers ----
+
+const REPORT_SCOPE_KINDS = {
+  /** The plan was committed: at-commit and final figures, losses, ageing, the buffer. */
+  committed: {},
+  /** Cancelled before commit: nothing reserved, backordered or told, so no commit figures, losses, ageing or fill rate. */
+  'not-committed': {},
+  /** The demand was covered: by how much, and nothing else. */
+  'false-alarm': {},
+} as const satisfies Record<string, object>;
+export type ReportScope = keyof typeof REPORT_SCOPE_KINDS;
+export const REPORT_SCOPES = kindsOf(REPORT_SCOPE_KINDS);
+
+/** The scope of the report an incident gets: a false alarm, or whether its plan was committed. */
+export function reportScope(outcome: IncidentOutcome, committed: boolean): ReportScope {
+  if (outcome === 'false-alarm') return 'false-alarm';
+  return committed ? 'committed' : 'not-committed';
+}
+
 // ---- severities ----
 
 interface SeverityTraits {

@@ -5,6 +5,7 @@ import type { ReasonCode } from '../allocation/types';
 import { MAX_LINK_LENGTH, type AnswerDetails, type AnswerLinks } from '../answer-links';
 import { SUPPLY_NOTICE_ROLE } from '../crm/contract';
 import { ANSWER_KINDS, ANSWERS_IN_EMAIL_ORDER, type AnswerKind } from '../incident/answer-kinds';
+import { touchedByShortage } from '../incident/figures';
 import type { Backorder, Reservation } from '../inventory/contract';
 import { substituteOffer } from '../substitutes/offer';
 import { EmailAddressSchema, NOTICE_KINDS, type AccountManagerDigest, type CustomerNotice, type DigestAccount, type LineTotals, type NoticeKind, type NoticeLine } from './model';
@@ -252,8 +253,7 @@ function affectedCustomers(inputs: NoticeInputs): (customerId: string) => boolea
   if (!NOTICE_KINDS[inputs.kind].announcesShortage) return () => true;
   const affected = new Set<string>();
   for (const line of inputs.allocation ?? []) {
-    const open = inputs.openBackorders.get(line.lineId) ?? line.backordered;
-    if (open > 0 || line.releasedConfirmation > 0 || line.substitutes.some((s) => s.quantity > 0)) affected.add(line.customerId);
+    if (touchedByShortage(line, inputs.openBackorders.get(line.lineId) ?? line.backordered)) affected.add(line.customerId);
   }
   return (customerId) => affected.has(customerId);
 }

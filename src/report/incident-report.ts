@@ -3,6 +3,12 @@
 // cancellations) — how fast customers heard, how long backorders aged, and what to change so it does not
 // happen again. Pure: the activity gathers the inputs from the incident store and the inventory system.
 //
+// A report covers what was committed and sent, so its scope follows the incident:
+//   committed      the plan was committed: every figure below
+//   not-committed  cancelled before commit (nothing reserved, backordered or told): no commit figures,
+//                  losses, ageing or fill rate; advice only from what was learned (the trigger, slipped ETAs)
+//   false-alarm    the assessment found the demand covered: by how much, and nothing else
+//
 // Unit accounting per line (and so per stage), in units of the short SKU:
 //   requested = servedAtOnce + servedLater + substitutedLater + cancelled + unserved
 //   servedAtOnce      allocated at commit (kept confirmations included) + covered by substitutes at commit
@@ -11,14 +17,11 @@
 //   cancelled         backordered units the customer cancelled
 //   unserved          still open at closing (for a cancelled incident: its backorders, withdrawn)
 //
-// Revenue, per line at its unit price:
-//   at risk    units the SKU's own stock could not serve at commit: requested − allocated
-//   protected  the part of that recovered: substitutes at commit (the allocation's), restocks, accepted substitutes
-//   lost       cancelled + unserved
-// so at risk = protected + lost, and protected ≤ at risk.
+// Revenue at risk, protected and lost: see ./revenue (one definition for the plan, `show` and the report).
 import type { IncidentState, TimelineEntry } from '../incident/state';
-import type { IncidentOutcome } from '../incident/vocabulary';
+import { reportScope, type IncidentOutcome } from '../incident/vocabulary';
 import type { LocationStock } from '../pooling/plan';
+import { addRevenue, NO_REVENUE } from './revenue';
 import { actualGap, etaSlips, networkBuffer, recommendations, type EtaSlip, type NetworkBuffer, type PurchaseOrderEta, type SubstituteStock } from './recommendations';
 
 export interface ReportLine {
@@ -83,7 +86,7 @@ export interface StageOutcome {
   revenueLost: number;
 }
 
-export interface IncidentReport {
+interface ReportCommon {
   incidentId: string;
   sku: string;
   network: string;
@@ -92,6 +95,44 @@ export interface IncidentReport {
   closedAt: string;
   severity: IncidentState['severity'];
   currency: string | null;
+  timeline: TimelineEntry[];
+  recommendations: string[];
+}
+
+/** How far the available stock covers the open demand (a false alarm: available ≥ demand). */
+export interface DemandCover {
+  /** Open units not yet confirmed, as assessed. */
+  demand: number;
+  available: number;
+  /** available − demand: the units to spare. */
+  spare: number;
+}
+
+export interface FalseAlarmReport extends ReportCommon {
+  scope: 'false-alarm';
+  cover: DemandCover;
+}
+
+/** Cancelled before its plan was committed: what was assessed and planned, nothing of commit, loss or ageing. */
+export interface UncommittedReport extends ReportCommon {
+  scope: 'not-committed';
+  /** Units the assessment found short, and the plan revision that was awaiting approval (null when none was made). */
+  shortage: number;
+  plannedRevision: number | null;
+  cancellation: { reason: string; cancelledBy: string } | null;
+  etaSlips: EtaSlip[];
+}
+
+export type IncidentReport = CommittedReport | UncommittedReport | FalseAlarmReport;
+
+/** The report when it covers a commit (reports stored before scopes all do); null otherwise. */
+export function committedReport(report: IncidentReport | null): CommittedReport | null {
+  return report && report.scope !== 'false-alarm' && report.scope !== 'not-committed' ? report : null;
+}
+
+export interface CommittedReport extends ReportCommon {
+  /** Absent in reports stored before scopes were kept: those all cover a commit or predate these figures. */
+  scope?: 'committed';
   shortage: number;
   /** The assessment's estimate (the shortage at the open demand's average price); `overall.revenueAtRisk` is per line. */
   assessedRevenueAtRisk: number;
@@ -113,8 +154,6 @@ export interface IncidentReport {
   restockRounds: number;
   etaSlips: EtaSlip[];
   networkBuffer: NetworkBuffer | null;
-  timeline: TimelineEntry[];
-  recommendations: string[];
 }
 
 const AGE_BUCKETS = [
@@ -137,6 +176,58 @@ interface LineUnits {
 
 export function buildIncidentReport(input: ReportInput): IncidentReport {
   const { state } = input;
+  const common: ReportCommon = {
+    incidentId: state.incidentId,
+    sku: state.sku,
+    network: state.network,
+    outcome: input.outcome,
+    openedAt: state.openedAt,
+    closedAt: input.closedAt,
+    severity: state.severity,
+    currency: input.currency,
+    timeline: state.timeline,
+    recommendations: [],
+  };
+  const scope = reportScope(input.outcome, state.commit !== null);
+  if (scope === 'false-alarm') {
+    const demand = state.impact?.demand ?? 0;
+    const available = state.impact?.available ?? 0;
+    return { ...common, scope, cover: { demand, available, spare: available - demand }, recommendations: recommendations({ ...learnedOnly(input), outcome: input.outcome }) };
+  }
+  if (scope === 'not-committed') {
+    const slips = etaSlips(input.purchaseOrders);
+    return {
+      ...common,
+      scope,
+      shortage: state.impact?.shortage ?? 0,
+      plannedRevision: state.plan?.revision ?? null,
+      cancellation: state.cancelRequested,
+      etaSlips: slips,
+      recommendations: recommendations({ ...learnedOnly(input), outcome: input.outcome, etaSlips: slips, cancellation: state.cancelRequested }),
+    };
+  }
+  return reportOfCommit(input, common);
+}
+
+/** Advice inputs with nothing committed: no buffer, substitutes, skipped lines, notices or fill rate to learn from. */
+function learnedOnly(input: ReportInput) {
+  return {
+    sku: input.state.sku,
+    hubId: null,
+    buffer: null,
+    etaSlips: [],
+    substitutes: [],
+    backorderedAtCommit: 0,
+    skippedAllOrNothing: { lines: 0, units: 0, customers: 0 },
+    poolLeftAtCommit: 0,
+    firstNoticeAfterMinutes: null,
+    fillRateAtCommit: null,
+    cancelledUnits: 0,
+  };
+}
+
+function reportOfCommit(input: ReportInput, common: ReportCommon): CommittedReport {
+  const { state } = input;
   const units = lineUnits(input);
   const byStage = stageOutcomes(units, (state.plan?.byStage ?? []).map((s) => s.stage));
   const overall = totalOf(units);
@@ -144,7 +235,7 @@ export function buildIncidentReport(input: ReportInput): IncidentReport {
   const slips = etaSlips(input.purchaseOrders);
   const hub = input.positions.find((p) => p.kind === 'hub');
   const buffer =
-    input.outcome === 'false-alarm' || !state.impact
+    !state.impact
       ? null
       : networkBuffer({
           lines: input.lines,
@@ -155,14 +246,8 @@ export function buildIncidentReport(input: ReportInput): IncidentReport {
         });
   const skipped = input.lines.filter((l) => l.allOrNothingSkipped);
   return {
-    incidentId: state.incidentId,
-    sku: state.sku,
-    network: state.network,
-    outcome: input.outcome,
-    openedAt: state.openedAt,
-    closedAt: input.closedAt,
-    severity: state.severity,
-    currency: input.currency,
+    ...common,
+    scope: 'committed',
     shortage: state.impact?.shortage ?? 0,
     assessedRevenueAtRisk: state.impact?.revenueAtRisk ?? 0,
     overall,
@@ -177,7 +262,6 @@ export function buildIncidentReport(input: ReportInput): IncidentReport {
     restockRounds: input.rounds.length,
     etaSlips: slips,
     networkBuffer: buffer,
-    timeline: state.timeline,
     recommendations: recommendations({
       sku: state.sku,
       outcome: input.outcome,
@@ -238,12 +322,8 @@ function totalOf(units: LineUnits[]): Omit<StageOutcome, 'stage'> {
   let substitutedLater = 0;
   let cancelled = 0;
   let unserved = 0;
-  // Money in whole cents, so the sums do not depend on the order lines are added in.
-  let atRiskCents = 0;
-  let protectedCents = 0;
-  let lostCents = 0;
+  let revenue = NO_REVENUE;
   for (const u of units) {
-    const cents = Math.round(u.line.unitPrice * 100);
     const c = customers.get(u.line.customerId) ?? { atOnce: 0, final: 0 };
     c.atOnce += u.atOnce;
     c.final += u.atOnce + u.later + u.substitutedLater;
@@ -255,9 +335,13 @@ function totalOf(units: LineUnits[]): Omit<StageOutcome, 'stage'> {
     substitutedLater += u.substitutedLater;
     cancelled += u.cancelled;
     unserved += u.unserved;
-    atRiskCents += (u.line.requested - u.line.allocated) * cents;
-    protectedCents += (u.line.substituted + u.later + u.substitutedLater) * cents;
-    lostCents += (u.cancelled + u.unserved) * cents;
+    revenue = addRevenue(revenue, {
+      unitPrice: u.line.unitPrice,
+      requested: u.line.requested,
+      allocated: u.line.allocated,
+      recovered: u.line.substituted + u.later + u.substitutedLater,
+      lost: u.cancelled + u.unserved,
+    });
   }
   return {
     customers: customers.size,
@@ -272,14 +356,14 @@ function totalOf(units: LineUnits[]): Omit<StageOutcome, 'stage'> {
     unserved,
     fillRate: rate(atOnce + later + substitutedLater, requested),
     customersWithNothing: [...customers.values()].filter((c) => c.final === 0).length,
-    revenueAtRisk: atRiskCents / 100,
-    revenueProtected: protectedCents / 100,
-    revenueLost: lostCents / 100,
+    revenueAtRisk: revenue.atRisk / 100,
+    revenueProtected: revenue.protected / 100,
+    revenueLost: revenue.lost / 100,
   };
 }
 
 /** Most units of the SKU at commit; ties by customer id. */
-function largestCustomer(lines: ReportLine[]): IncidentReport['largestCustomer'] {
+function largestCustomer(lines: ReportLine[]): CommittedReport['largestCustomer'] {
   const units = new Map<string, number>();
   for (const line of lines) units.set(line.customerId, (units.get(line.customerId) ?? 0) + line.allocated);
   const [first] = [...units].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
@@ -292,7 +376,7 @@ const SHARES_SHOWN = 12;
  * Each customer's units at commit as a share of the supply the plan divided: what it handed out plus what it
  * left over (pool plus confirmations, the cap's measure). The largest first.
  */
-function customerShares(lines: ReportLine[], poolLeft: number): NonNullable<IncidentReport['customerShares']> {
+function customerShares(lines: ReportLine[], poolLeft: number): NonNullable<CommittedReport['customerShares']> {
   const byCustomer = new Map<string, { stage: string; units: number }>();
   for (const line of lines) {
     const c = byCustomer.get(line.customerId) ?? { stage: line.stage, units: 0 };
@@ -308,7 +392,7 @@ function customerShares(lines: ReportLine[], poolLeft: number): NonNullable<Inci
 }
 
 /** Open backordered units over time: all of them at commit, less each restock round's, what stayed open at closing. */
-function burnDown(input: ReportInput, units: LineUnits[]): NonNullable<IncidentReport['backorderBurnDown']> {
+function burnDown(input: ReportInput, units: LineUnits[]): NonNullable<CommittedReport['backorderBurnDown']> {
   const committedAt = input.state.timeline.find((t) => t.event === 'plan committed')?.at;
   if (!committedAt) return [];
   let open = units.reduce((sum, u) => sum + u.backorderedAtCommit, 0);

@@ -109,12 +109,21 @@ export function recommendations(input: {
   skippedAllOrNothing: { lines: number; units: number; customers: number };
   poolLeftAtCommit: number;
   firstNoticeAfterMinutes: number | null;
-  fillRateAtCommit: number;
+  /** Null when nothing was committed. */
+  fillRateAtCommit: number | null;
   cancelledUnits: number;
+  /** Who cancelled the incident before its plan was committed, and why; absent when it was committed. */
+  cancellation?: { reason: string; cancelledBy: string } | null;
 }): string[] {
   const { sku } = input;
   if (input.outcome === 'false-alarm') return [`Review the critical level of ${sku}: it triggered an incident although demand was covered.`];
   const advice: string[] = [];
+  if (input.cancellation) {
+    advice.push(
+      `Review what opened this incident of ${sku}: it was cancelled before its plan was committed (${input.cancellation.cancelledBy}: ${input.cancellation.reason}), ` +
+        'so nothing was reserved, backordered or told to customers; if the shortage was not real, review the critical level that triggered it.',
+    );
+  }
   const b = input.buffer;
   if (b) {
     const gap = b.gap.until === 'last-backorder-closed' ? 'first notice to last backorder closed' : "first notice to the purchase order's final ETA";
@@ -150,7 +159,7 @@ export function recommendations(input: {
   if (input.firstNoticeAfterMinutes !== null && input.firstNoticeAfterMinutes > 24 * 60) {
     advice.push(`Customers heard after ${Math.round(input.firstNoticeAfterMinutes / 60)} hours: shorten the approval deadline or raise the approval threshold.`);
   }
-  if (input.fillRateAtCommit < 0.8) {
+  if (input.fillRateAtCommit !== null && input.fillRateAtCommit < 0.8) {
     advice.push(`Fill rate at commit was ${(input.fillRateAtCommit * 100).toFixed(0)}%: qualify a second source or more substitutes for ${sku}.`);
   }
   if (input.cancelledUnits > 0) advice.push(`${count(input.cancelledUnits, 'backordered unit')} cancelled by customers: follow up on the lost orders with the account managers.`);

@@ -332,6 +332,22 @@ describe('tables', () => {
     expect(text).toMatch(/2025-03-01 08:00:00\s+opened\s+manual: supplier fire/);
   });
 
+  it('names the confirmations before the incident in the demand, the customers not told and why, the cap the work-conserving rule passed, and what substitute units cover', () => {
+    const state = sampleState();
+    const plan = samplePlan({ largestCustomerShare: 0.403, capPercent: 40, largestCustomerId: 'C-1', currency: 'EUR', customersToTell: 31 });
+    state.impact = { ...state.impact!, demand: 14_750, affectedLines: 106, affectedCustomers: 38 };
+    state.plan = { ...plan, totals: { ...plan.totals, requested: 16_110, lines: 108, customers: 38, substituted: 118, revenueAtRisk: 13_361.3 } };
+    state.commit = { reservedLines: 60, reservedUnits: 9_000, backorderedLines: 40, backorderedUnits: 6_000, substituteUnits: 150, credits: 3 };
+    const text = formatState(state);
+    expect(text).toContain('14750 open units on 106 lines + 1360 units confirmed before the incident, which the plan may take back = 16110 units on 108 lines in the plan');
+    expect(text).toContain("38 with open demand; 31 of the plan's 38 are told, the other 7 get every unit with their own product, so nothing changes for them and they are not told");
+    expect(text).toContain('largest customer C-1 40.3% of the');
+    expect(text).toContain('(cap 40%, exceeded by the work-conserving rule: no other line could take those units)');
+    expect(text).toContain('150 units of substitute SKUs covering 118 ordered units');
+    // The plan's figure, by the report's definition, with its currency.
+    expect(text).toMatch(/Revenue at risk\s+13,361\.30 EUR \(plan revision 0\)/);
+  });
+
   it('lists the plan exceptions a person must decide on, and says how many more the stored plan holds', () => {
     const state = sampleState();
     state.plan = { ...state.plan!, exceptions: ['line L7 (win) gets 10 of 40'], exceptionCount: 26 };
@@ -373,6 +389,7 @@ describe('tables', () => {
     });
     const state = sampleState();
     state.plan = samplePlan({ byStage: ['basic', 'interdependent', 'integrated'].map((stage) => ({ ...samplePlan().totals, stage })) });
+    state.commit = { reservedLines: 2, reservedUnits: 50, backorderedLines: 2, backorderedUnits: 110, substituteUnits: 0, credits: 0 };
     const report = buildIncidentReport({
       state,
       outcome: 'closed',
@@ -440,6 +457,13 @@ describe('tables', () => {
     expect(text).toMatch(/integrated\s+-10\s+\+10\s+-25\.0 pp\s+0/);
     expect(text).toMatch(/basic\s+\+10\s+-10\s+\+16\.7 pp\s+-1/);
     expect(text).toMatch(/simulated\s+even/);
+    // Each plan's row adds up: requested = allocated + substituted + backordered.
+    const c = sampleComparison();
+    for (const [name, p] of [['current', c.current], ['simulated', c.simulated]] as const) {
+      const t = p.totals;
+      expect(t.allocated + t.substituted + t.backordered).toBe(t.requested);
+      expect(text).toMatch(new RegExp(`^${name}\\s+${p.policyName}\\s+${t.requested}\\s+${t.allocated}\\s+${t.substituted}\\s+${t.backordered}\\s`, 'm'));
+    }
     expect(text).toContain(`stockout plan stockout:eu:SKU-1 --simulation ${sampleComparison().simulationId}`);
   });
 });

@@ -3,7 +3,7 @@
 // and recommendations drawn from what the incident went through.
 import { describe, expect, it } from 'vitest';
 import type { IncidentState } from '../../src/incident/state';
-import { buildIncidentReport, type ReportInput, type ReportLine } from '../../src/report/incident-report';
+import { buildIncidentReport, type CommittedReport, type IncidentReport, type ReportInput, type ReportLine } from '../../src/report/incident-report';
 import { actualGap, etaSlips, networkBuffer, recommendations } from '../../src/report/recommendations';
 import { samplePlan, sampleState } from '../api/fake-operations';
 
@@ -31,6 +31,7 @@ function state(overrides: Partial<IncidentState> = {}): IncidentState {
     plan: samplePlan({ byStage: stages.map((stage) => ({ ...samplePlan().totals, stage })), poolLeft: 0 }),
     impact: { ...base.impact!, asOf: '2025-03-01', inboundEtas: { 'PO-1': '2025-03-13' } },
     timeline: [{ at: '2025-03-01T09:00:00.000Z', event: 'plan committed' }],
+    commit: { reservedLines: 1, reservedUnits: 10, backorderedLines: 1, backorderedUnits: 30, substituteUnits: 0, credits: 0 },
     ...overrides,
   };
 }
@@ -53,13 +54,20 @@ function input(overrides: Partial<ReportInput> = {}): ReportInput {
   };
 }
 
+/** The report of an incident whose plan was committed (these tests' incidents). */
+function committed(report: IncidentReport): CommittedReport {
+  if (report.scope !== 'committed') throw new Error(`expected a committed report, got ${report.scope}`);
+  return report;
+}
+const buildCommitted = (i: ReportInput) => committed(buildIncidentReport(i));
+
 /** requested = at once + restocked + substituted later + cancelled + unserved, for the stage. */
 const unaccounted = (o: { requested: number; servedAtOnce: number; servedLater: number; substitutedLater: number; cancelled: number; unserved: number }) =>
   o.requested - o.servedAtOnce - o.servedLater - o.substitutedLater - o.cancelled - o.unserved;
 
 describe('fill rate and customers with nothing', () => {
   it('reports the plan as committed beside the end state: a restock does not hide who waited', () => {
-    const report = buildIncidentReport(
+    const report = buildCommitted(
       input({
         lines: [
           line('L1', 'B1', 'basic', 100, { allocated: 31, backorders: { fulfilled: 69, cancelled: 0, open: 0 } }),
@@ -78,7 +86,7 @@ describe('fill rate and customers with nothing', () => {
 
 describe('stage order', () => {
   it("follows the plan's stage order (the policy's), not the alphabet; a stage the plan does not list comes last", () => {
-    const report = buildIncidentReport(
+    const report = buildCommitted(
       input({
         lines: [line('L1', 'C1', 'integrated', 10), line('L2', 'C2', 'interdependent', 10), line('L3', 'C3', 'basic', 10), line('L4', 'C4', 'aardvark', 10)],
       }),
@@ -89,7 +97,7 @@ describe('stage order', () => {
 
 describe('unit accounting', () => {
   it('counts units substituted on a customer answer and cancelled units, so every stage adds up', () => {
-    const report = buildIncidentReport(
+    const report = buildCommitted(
       input({
         lines: [
           // 10 at once, 30 backordered: 12 restocked, 18 taken as a substitute on the customer's answer.
@@ -110,7 +118,7 @@ describe('unit accounting', () => {
   });
 
   it("counts a cancelled incident's withdrawn backorders as unserved, not as customers' cancellations", () => {
-    const report = buildIncidentReport(
+    const report = buildCommitted(
       input({ outcome: 'cancelled', lines: [line('L1', 'C1', 'basic', 40, { allocated: 10, backorders: { fulfilled: 0, cancelled: 30, open: 0 } })] }),
     );
     expect(report.overall).toMatchObject({ cancelled: 0, unserved: 30 });
@@ -120,7 +128,7 @@ describe('unit accounting', () => {
 
 describe('revenue', () => {
   it('protected is the part of the revenue at risk recovered: substitutes at commit, restocks, accepted substitutes', () => {
-    const report = buildIncidentReport(
+    const report = buildCommitted(
       input({
         lines: [
           // At risk: 40 − 10 = 30 units; protected 5 (substitutes at commit) + 12 (restock) + 8 (answer); lost 5 (cancelled).
@@ -149,14 +157,14 @@ describe('recommendations', () => {
       line('L2', 'C2', 'basic', 300, { requestedDate: '2025-03-30', allocated: 300 }),
     ];
     // 600 units requested over 30 days: 20 a day; first notice 03-01 09:00, closed 03-11 09:00: 10 days → 200 units.
-    const report = buildIncidentReport(input({ lines }));
+    const report = buildCommitted(input({ lines }));
     expect(report.networkBuffer).toMatchObject({ hubId: 'HUB', dailyDemand: 20, gap: { days: 10, until: 'last-backorder-closed' }, uncapped: 200, units: 200, cap: 200 });
     const [buffer] = report.recommendations;
     expect(buffer).toMatch(/^Hold a network buffer of 200 units of SKU-1 at hub HUB \(safety stock there today: 20\): 20 units\/day of demand × the 10-day gap/);
     expect(report.recommendations.join('\n')).not.toMatch(/at S1|spoke S1/);
 
     // A longer gap is capped at the units backordered at commit.
-    const longer = buildIncidentReport(input({ lines, closedAt: '2025-03-31T09:00:00.000Z' }));
+    const longer = buildCommitted(input({ lines, closedAt: '2025-03-31T09:00:00.000Z' }));
     expect(longer.networkBuffer).toMatchObject({ uncapped: 600, units: 200 });
     expect(longer.recommendations[0]).toContain('capped at the 200 units backordered at commit');
   });
@@ -179,7 +187,7 @@ describe('recommendations', () => {
       { poId: 'PO-3', originalEta: '2025-03-13', finalEta: '2025-03-10' },
     ];
     expect(etaSlips(orders)).toEqual([{ poId: 'PO-1', originalEta: '2025-03-13', finalEta: '2025-03-24', slipDays: 11 }]);
-    const report = buildIncidentReport(input({ purchaseOrders: orders, lines: [line('L1', 'C1', 'basic', 10, { backorders: { fulfilled: 10, cancelled: 0, open: 0 } })] }));
+    const report = buildCommitted(input({ purchaseOrders: orders, lines: [line('L1', 'C1', 'basic', 10, { backorders: { fulfilled: 10, cancelled: 0, open: 0 } })] }));
     expect(report.recommendations).toContain(
       "Purchase order PO-1 arrived 11 days later than promised (ETA 2025-03-13 → 2025-03-24): review the supplier's ETA reliability for SKU-1 and plan on the slipped date.",
     );
@@ -210,8 +218,41 @@ describe('recommendations', () => {
   });
 
   it('a false alarm only asks to review the critical level', () => {
-    const report = buildIncidentReport(input({ outcome: 'false-alarm', state: state({ plan: null }) }));
+    const report = buildIncidentReport(input({ outcome: 'false-alarm', state: state({ plan: null, commit: null }) }));
     expect(report.recommendations).toEqual(['Review the critical level of SKU-1: it triggered an incident although demand was covered.']);
-    expect(report.networkBuffer).toBeNull();
+    // No buffer, and nothing else a false alarm did not go through.
+    expect(report).not.toHaveProperty('networkBuffer');
+  });
+});
+
+describe('scope: a report covers what was committed and sent', () => {
+  it('a false alarm says by how much the demand is covered, and nothing else', () => {
+    const impact = { ...sampleState().impact!, shortage: -175, demand: 1_000, available: 1_175 };
+    const report = buildIncidentReport(input({ outcome: 'false-alarm', state: state({ plan: null, commit: null, impact }) }));
+    expect(report).toMatchObject({ scope: 'false-alarm', cover: { demand: 1_000, available: 1_175, spare: 175 } });
+    for (const figure of ['overall', 'byStage', 'shortage', 'backorderAgeing', 'networkBuffer', 'largestCustomer', 'firstNoticeAfterMinutes']) {
+      expect(report, figure).not.toHaveProperty(figure);
+    }
+  });
+
+  it('an incident cancelled before commit reports no commit figures, losses, ageing or fill rate, and advises from the trigger only', () => {
+    const lines = [line('L1', 'C1', 'basic', 300, { allocated: 100 }), line('L2', 'C2', 'basic', 300, { requestedDate: '2025-03-30' })];
+    const report = buildIncidentReport(
+      input({
+        outcome: 'cancelled',
+        lines,
+        state: state({ commit: null, firstNoticeAt: null, timeline: [], cancelRequested: { reason: 'supplier found stock', cancelledBy: 'carla' } }),
+        purchaseOrders: [{ poId: 'PO-1', originalEta: '2025-03-13', finalEta: '2025-03-20' }],
+      }),
+    );
+    expect(report).toMatchObject({ scope: 'not-committed', plannedRevision: samplePlan().revision, cancellation: { cancelledBy: 'carla' } });
+    for (const figure of ['overall', 'byStage', 'backorderAgeing', 'backorderBurnDown', 'networkBuffer', 'largestCustomer', 'customerShares']) {
+      expect(report, figure).not.toHaveProperty(figure);
+    }
+    const advice = report.recommendations.join('\n');
+    expect(advice).toContain('cancelled before its plan was committed (carla: supplier found stock)');
+    // A slipped ETA was learned; a buffer, a fill rate or losses were not.
+    expect(advice).toContain('Purchase order PO-1 arrived 7 days later');
+    expect(advice).not.toMatch(/buffer|gap customers|fill rate|lost|safety stock there/i);
   });
 });

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AllocationPlan } from '../../src/allocation/types';
 import type { IncidentState, ImpactSummary, PlanSummary } from '../../src/incident/state';
-import type { IncidentReport } from '../../src/report/incident-report';
+import type { CommittedReport } from '../../src/report/incident-report';
 import { withFirstSharingRules } from '../../src/allocation/policy';
 import { activityWorld, AS_OF, INCIDENT, POLICY as DEFAULT, type ActivityWorld } from '../activities/fixture';
 
@@ -33,6 +33,8 @@ function stateOf(impact: ImpactSummary, plan: PlanSummary, restockRounds: number
     plan,
     restockRounds,
     timeline: [{ at: daysAgo(3), event: 'plan committed' }],
+    // The figures do not matter to the report, only that the plan was committed.
+    commit: { reservedLines: 1, reservedUnits: 40, backorderedLines: 2, backorderedUnits: 90, substituteUnits: 0, credits: 0 },
   };
 }
 
@@ -64,7 +66,7 @@ describe('buildReport', () => {
     await world.run('applyEtaChange', { incidentId: INCIDENT, sku: 'A', change: { poId: 'PO-1', eta: '2026-12-20' }, revision: 1 });
 
     const summary = await world.run('buildReport', { incidentId: INCIDENT, outcome: 'closed', state: stateOf(impact, plan, 1) });
-    const report = (await world.store.get<IncidentReport>(INCIDENT, summary.reportRef))!;
+    const report = (await world.store.get<CommittedReport>(INCIDENT, summary.reportRef))!;
     expect(report.overall).toMatchObject({ servedAtOnce: 40, servedLater: 5, substitutedLater: 5, cancelled: 80, unserved: 0 });
     for (const row of [...report.byStage, report.overall]) {
       expect(row.servedAtOnce + row.servedLater + row.substitutedLater + row.cancelled + row.unserved).toBe(row.requested);

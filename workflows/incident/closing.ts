@@ -3,6 +3,7 @@
 import { allHandlersFinished, condition } from '@temporalio/workflow';
 import { describeEvent } from '../../src/incident/follow-ups';
 import type { ReportSummary } from '../../src/incident/state';
+import { outcomeLine } from '../../src/report/outcome-line';
 import { refreshBackorders } from './commit';
 import { notify } from './notify';
 import { acts, longActs } from './proxies';
@@ -34,7 +35,7 @@ export async function closeIncident(run: IncidentRun, outcome: ReportSummary['ou
   if (outcome === 'closed') await run.stage('closing', () => notify(run, 'incident-closed', 0, { customersNotified: true }));
   s.report = await run.stage('closing', () => acts.buildReport({ incidentId: s.incidentId, outcome, state: s }));
   run.enterStage(outcome);
-  run.note(`incident ${outcome}`, `fill rate ${(s.report.fillRate * 100).toFixed(1)}%`);
+  run.note(`incident ${outcome}`, outcomeLine(s.report, s.impact));
   await condition(allHandlersFinished);
   return s.report;
 }

@@ -2,6 +2,7 @@
 // line with override editing, what-if, substitutes, emails and answers per customer, restocks and ETA changes,
 // cancel with its consequences, and the timeline with who did what. Buttons are offered by role; the routes
 // refuse what a role may not do whatever the page offered.
+import { revenueAtRisk } from '../../incident/figures';
 import { may } from '../../auth/roles';
 import type { Session } from '../../auth/sessions';
 import type { IncidentState, PlanSummary, StageFigures } from '../../incident/state';
@@ -45,13 +46,20 @@ ${timelineSection(state)}`,
   );
 }
 
+/** By the one definition once a plan states it (src/incident/figures), else the assessment's estimate, said so. */
+function revenueFigure(impact: NonNullable<IncidentState['impact']>, state: IncidentState, currency: string): string {
+  const r = revenueAtRisk(impact, state.plan);
+  return `${money(r.amount, r.currency ?? currency)} (${r.basis})`;
+}
+
 function header(view: IncidentView): SafeHtml {
   const { state } = view;
   const i = state.impact;
   const figure = (label: string, value: string | number) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`;
   return html`<dl class="figures" aria-label="Incident figures">
 ${figure('Stage', state.stage)}${figure('Severity', state.severity)}
-${i ? [figure('Shortage', `${units(i.shortage)} units`), figure('Demand / available', `${units(i.demand)} / ${units(i.available)}`), figure('Affected customers', i.affectedCustomers), figure('Affected lines', i.affectedLines), figure('Revenue at risk', money(i.revenueAtRisk, view.currency)), figure('Days of cover', i.daysOfCover ?? '—'), figure('Next inbound ETA', i.nextInboundEta ?? 'none')] : ''}
+${i && i.shortage <= 0 ? figure('Demand covered', `${units(i.available)} units available for ${units(i.demand)} open, ${units(i.available - i.demand)} to spare`) : ''}
+${i && i.shortage > 0 ? [figure('Shortage', `${units(i.shortage)} units`), figure('Demand / available', `${units(i.demand)} / ${units(i.available)}`), figure('Affected customers', i.affectedCustomers), figure('Affected lines', i.affectedLines), figure('Revenue at risk', revenueFigure(i, state, view.currency)), figure('Days of cover', i.daysOfCover ?? '—'), figure('Next inbound ETA', i.nextInboundEta ?? 'none')] : ''}
 ${figure('Approval', approvalLine(state))}
 ${state.backorders ? figure('Open backorders', `${units(state.backorders.openUnits)} units on ${state.backorders.openLines} lines`) : ''}
 ${figure('Opened', when(state.openedAt))}

@@ -2,6 +2,8 @@
 // per stage at commit and at close, backorders burning down, each customer's share of the supply against the
 // cap, revenue protected and lost per stage, ETA slips — then the recommendations and the timeline.
 import type { Session } from '../../auth/sessions';
+import type { TimelineEntry } from '../../incident/state';
+import { coverLine, outcomeLine } from '../../report/outcome-line';
 import type { IncidentReportView } from '../../operations/incident-operations';
 import { barChart, stepChart } from '../charts';
 import { html, money, percent, units, when } from '../html';
@@ -13,12 +15,30 @@ export function reportPage(session: Session, workflowId: string, view: IncidentR
   const currency = report?.currency ?? fallbackCurrency;
   const back = html`<p class="crumbs"><a href="/console/board">Board</a> › <a href="${incidentHref(workflowId)}">${report?.sku ?? workflowId}</a> › Report</p>`;
   if (!report) {
+    const figures =
+      summary.fillRate === null || summary.revenueAtRisk === null || summary.revenueProtected === null
+        ? outcomeLine(summary, null)
+        : `fill rate ${percent(summary.fillRate, 1)}, revenue protected ${money(summary.revenueProtected, currency)} of ${money(summary.revenueAtRisk, currency)} at risk`;
     return layout(
       { title: 'Report', session, page: 'report' },
       html`${back}<h1>Post-incident report</h1>
-<p>The incident ${summary.outcome}: fill rate ${percent(summary.fillRate, 1)}, revenue protected ${money(summary.revenueProtected, currency)} of ${money(summary.revenueAtRisk, currency)} at risk.</p>
+<p>The incident ${summary.outcome}: ${figures}.</p>
 <p class="muted">The full report is kept in the incident store, which this API process cannot read.</p>
 ${recommendationList(summary.recommendations)}`,
+    );
+  }
+  // What was not committed has no charts: nothing was served, lost or aged.
+  if (report.scope === 'false-alarm' || report.scope === 'not-committed') {
+    const what =
+      report.scope === 'false-alarm'
+        ? `False alarm: ${coverLine(report.cover)}.`
+        : `Cancelled before its plan was committed${report.cancellation ? ` (${report.cancellation.cancelledBy}: ${report.cancellation.reason})` : ''}: nothing was reserved, backordered or told to customers, so there is no fill rate, loss or backorder ageing to report.`;
+    return layout(
+      { title: `Report ${report.sku} in ${report.network}`, session, page: 'report' },
+      html`${back}<h1>Post-incident report: ${report.sku} in ${report.network}</h1>
+<p class="lead">${what} Open ${when(report.openedAt)}, closed ${when(report.closedAt)}.</p>
+${recommendationList(report.recommendations)}
+${timelineList(report.timeline)}`,
     );
   }
   const stageLabels = report.byStage.map((s) => s.stage);
@@ -100,9 +120,13 @@ ${
 <tbody>${report.byStage.map((s) => html`<tr><th scope="row">${s.stage}</th><td class="num">${s.customers}</td><td class="num">${units(s.requested)}</td><td class="num">${units(s.servedAtOnce)}</td><td class="num">${units(s.servedLater)}</td><td class="num">${units(s.substitutedLater)}</td><td class="num">${units(s.cancelled)}</td><td class="num">${units(s.unserved)}</td><td class="num">${s.customersWithNothing}</td></tr>`)}</tbody></table></div>
 <p class="sr-only">Stages in order: ${stageLabels.join(', ')}.</p>
 ${recommendationList(report.recommendations)}
-<h2>Timeline</h2>
-<ol class="timeline">${report.timeline.map((t) => html`<li><time datetime="${t.at}">${when(t.at)}</time> <strong>${t.event}</strong>${t.detail ? html` — ${t.detail}` : ''}</li>`)}</ol>`,
+${timelineList(report.timeline)}`,
   );
+}
+
+function timelineList(timeline: TimelineEntry[]) {
+  return html`<h2>Timeline</h2>
+<ol class="timeline">${timeline.map((t) => html`<li><time datetime="${t.at}">${when(t.at)}</time> <strong>${t.event}</strong>${t.detail ? html` — ${t.detail}` : ''}</li>`)}</ol>`;
 }
 
 function recommendationList(items: string[]) {
