@@ -35,6 +35,7 @@ export default tseslint.config(
       'src/pooling/**/*.ts',
       'src/validation/issues.ts',
       'src/concurrency/**/*.ts',
+      'src/report/outcome-line.ts',
       // The follow-up rules read the location contract's default time zone.
       'src/inventory/contract.ts',
     ],
