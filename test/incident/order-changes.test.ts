@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/allocation/policy';
 import { createOrderEntryClient } from '../../src/inventory/http-client';
 import { createIncidentOperations } from '../../src/operations/incident-operations';
-import { cancelSignal, recordRestockUpdate } from '../../workflows/definitions';
+import type { AllocationPlan } from '../../src/allocation/types';
+import type { IncidentSnapshot } from '../../activities/shared';
+import { cancelSignal, decidePlanUpdate, recordRestockUpdate } from '../../workflows/definitions';
 import { timeSkippingWorlds } from '../harness/incident-worlds';
 import { recordHistory } from '../harness/replay';
 import { SHORT_SKU, emailsByKind, expectBooksBalanced, manualTrigger, policyWith, startIncident, waitForState, type World } from './world';
@@ -32,6 +34,7 @@ function orderEntry(w: World) {
         packSize: 1,
       }),
     cancel: (lineId: string) => orders.cancelDemandLine({ idempotencyKey: `cancel-${lineId}`, lineId }),
+    lower: (lineId: string, quantity: number) => orders.changeDemandLineQuantity({ idempotencyKey: `lower-${lineId}-${quantity}`, lineId, quantity }),
   };
 }
 
@@ -236,6 +239,58 @@ describe('orders during an incident', () => {
 
       await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'jo' });
       await handle.result();
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it('commits a line lowered or cancelled before the commit for what it still orders, and plans a line placed meanwhile at the first round after it', async () => {
+    const w = await worlds.open();
+    const orders = orderEntry(w);
+    await w.worker.runUntil(async () => {
+      const approval = { severityThreshold: 'low' as const, deadlineHours: 24, timeoutAction: 'escalate' as const };
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith({ ...FOLLOW_UP, approval }));
+      const waiting = await waitForState(handle, 'awaiting-approval');
+      const { incidentId } = waiting;
+      const approvedRef = waiting.plan!.planRef;
+      const approved = (await w.store.get<AllocationPlan>(incidentId, approvedRef))!;
+      const snapshot = (await w.store.get<IncidentSnapshot>(incidentId, 'snapshot'))!;
+      const unconfirmed = new Set(snapshot.lines.filter((l) => l.confirmedQuantity === 0).map((l) => l.lineId));
+      const plain = approved.lines.filter((l) => unconfirmed.has(l.lineId) && l.substituted === 0);
+      // While the plan waits for a person, one customer orders less on a line the plan serves, another cancels a
+      // backordered line, and a third orders more.
+      const lowered = plain.find((l) => l.allocated >= 2)!;
+      const cancelled = plain.find((l) => l.backordered > 0 && l.customerId !== lowered.customerId)!;
+      await orders.lower(lowered.lineId, 1);
+      await orders.cancel(cancelled.lineId);
+      const other = (await customersOfSku(w)).find((c) => c !== lowered.customerId && c !== cancelled.customerId)!;
+      const placed = `NEW-${w.network}-before-commit`;
+      await orders.place(placed, other, waiting.pooling!.hubId, 4);
+
+      await handle.executeUpdate(decidePlanUpdate, { args: [{ decision: 'approve', planRevision: 0, decidedBy: 'ann', overrides: [] }] });
+      const after = await waitForState(handle, 'following-up', (s) => s.orderRounds === 1 && s.pendingEvents === 0);
+      // The commit did not park on the lowered line: it took what the lines still order.
+      expect(after.timeline.some((t) => t.event === 'needs attention')).toBe(false);
+      expect(await committed(w, incidentId, lowered.lineId)).toEqual({ reserved: 1, backordered: 0 });
+      expect(await committed(w, incidentId, cancelled.lineId)).toEqual({ reserved: 0, backordered: 0 });
+      expect(after.timeline.find((t) => t.event === 'orders changed before commit')?.detail).toBe(
+        `2 lines order less than planned: committed for what they still order (${lowered.requested - 1 + cancelled.requested} units fewer)`,
+      );
+      // The approved plan stays as approved; the plan as committed beside it holds the lines as they stand.
+      expect(after.plan!.planRef).not.toBe(approvedRef);
+      expect((await w.store.get<AllocationPlan>(incidentId, approvedRef))!.lines.find((l) => l.lineId === lowered.lineId)).toEqual(lowered);
+      const atCommit = (await w.store.get<AllocationPlan>(incidentId, after.plan!.planRef))!;
+      expect(atCommit.lines.find((l) => l.lineId === lowered.lineId)).toMatchObject({ requested: 1, allocated: 1, backordered: 0 });
+      expect(atCommit.lines.find((l) => l.lineId === cancelled.lineId)).toMatchObject({ requested: 0, allocated: 0, backordered: 0 });
+      // The line placed before the commit is planned by the round the commit queued, and its customer told once.
+      const line = await committed(w, incidentId, placed);
+      expect(line.reserved + line.backordered).toBe(4);
+      expect(after.timeline.some((t) => t.event === 'order changes planned' && t.detail?.startsWith('1 lines placed, 0 raised, 2 lowered or cancelled'))).toBe(true);
+      expect(recipients(w, 'new-orders')).toHaveProperty([(await w.deps.crm.getCustomers([other]))[0]!.contacts[0]!.email], 1);
+      await expectBooksBalanced(w);
+
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'jo' });
+      await handle.result();
+      if (process.env.RECORD_HISTORIES === '1') await recordHistory(handle, 'incident-orders-at-commit');
     });
     await expectBooksBalanced(w);
   });
