@@ -37,6 +37,16 @@ export interface StoredOrderRound {
   backorders: BackorderItem[];
 }
 
+/** The incident's order rounds as stored, in order (round 1 first). */
+export async function storedOrderRounds(store: ActivityDeps['store'], incidentId: string): Promise<StoredOrderRound[]> {
+  const rounds: StoredOrderRound[] = [];
+  for (let round = 1; ; round++) {
+    const stored = await store.get<StoredOrderRound>(incidentId, orderRoundRef(round));
+    if (!stored) return rounds;
+    rounds.push(stored);
+  }
+}
+
 export interface OrderRoundResult extends Retried {
   /** Null when the feed had nothing new: no round was taken. */
   roundRef: string | null;
