@@ -8,6 +8,7 @@ import type { AllocationPlan } from '../src/allocation/types';
 import { planAtCommit } from '../src/incident/orders-at-commit';
 import type { StoredPlan } from '../src/incident/planning';
 import type { BackorderItem, DemandLineChange, ReservationItem } from '../src/inventory/contract';
+import type { OrderRoundFigures } from '../src/report/incident-report';
 import { allocationLines, engineLine, profileOf, uncommittedLine, type SnapshotLine } from './contract-mapping';
 import type { ActivityDeps } from './deps';
 import { receivedSoFar } from './follow-up';
@@ -36,6 +37,20 @@ export interface StoredOrderRound {
   reservations: ReservationItem[];
   backorders: BackorderItem[];
 }
+
+/** What an order round saw and committed, as its result and the report state it. */
+export function orderRoundFigures(round: StoredOrderRound): OrderRoundFigures {
+  return {
+    at: round.at,
+    placed: round.placed,
+    raised: round.raised,
+    lowered: round.lowered,
+    reservedUnits: round.reservations.reduce((sum, r) => sum + r.quantity, 0),
+    backorderedUnits: round.backorders.reduce((sum, b) => sum + b.quantity, 0),
+  };
+}
+
+const withoutAt = ({ at: _at, ...figures }: OrderRoundFigures) => figures;
 
 /** The incident's order rounds as stored, in order (round 1 first). */
 export async function storedOrderRounds(store: ActivityDeps['store'], incidentId: string): Promise<StoredOrderRound[]> {
@@ -201,11 +216,7 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
       return {
         roundRef: ref,
         cursor: round.cursor,
-        placed: round.placed,
-        raised: round.raised,
-        lowered: round.lowered,
-        reservedUnits: round.reservations.reduce((sum, r) => sum + r.quantity, 0),
-        backorderedUnits: round.backorders.reduce((sum, b) => sum + b.quantity, 0),
+        ...withoutAt(orderRoundFigures(round)),
         customers: new Set(round.allocation.map((l) => l.customerId)).size,
         ...retriesSoFar(),
       };

@@ -8,6 +8,7 @@ import { createOrderEntryClient } from '../../src/inventory/http-client';
 import { createIncidentOperations } from '../../src/operations/incident-operations';
 import type { AllocationPlan } from '../../src/allocation/types';
 import type { IncidentSnapshot } from '../../activities/shared';
+import type { CommittedReport } from '../../src/report/incident-report';
 import { cancelSignal, decidePlanUpdate, recordRestockUpdate } from '../../workflows/definitions';
 import { timeSkippingWorlds } from '../harness/incident-worlds';
 import { recordHistory } from '../harness/replay';
@@ -239,6 +240,9 @@ describe('orders during an incident', () => {
 
       await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'jo' });
       await handle.result();
+      // The report shows the order round: what it saw and what it committed.
+      const report = (await w.store.get<CommittedReport>(incidentId, 'report'))!;
+      expect(report.orderRounds).toEqual([{ at: expect.any(String), placed: 2, raised: 0, lowered: 0, reservedUnits: free, backorderedUnits: 45 }]);
     });
     await expectBooksBalanced(w);
   });
