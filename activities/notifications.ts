@@ -5,6 +5,7 @@ import type { AllocationPlan } from '../src/allocation/types';
 import type { SendMailOptions } from 'nodemailer';
 import type { Communication } from '../src/crm/contract';
 import type { CrmSystem } from '../src/crm/system';
+import { storedOrderRounds } from './order-changes';
 import { composeNotices, incidentTotals, type AllocatedLine, type ComposedNotices, type SubstituteInfo } from '../src/notifications/notices';
 import type { SubstituteOption } from '../src/incident/state';
 import type { InventorySystem } from '../src/inventory/system';
@@ -86,6 +87,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
           : incidentTotals({
               sku: input.sku,
               plan: planRef ? (await requireDocument<AllocationPlan>(store, input.incidentId, planRef)).lines : null,
+              orderRounds: (await storedOrderRounds(store, input.incidentId)).flatMap((r) => r.allocation),
               confirmed: new Map(snapshot.lines.map((l) => [l.lineId, l.confirmedQuantity])),
               reservations: await inventory.listReservations({ incidentId: input.incidentId }),
               backorders,

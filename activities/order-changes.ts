@@ -5,16 +5,22 @@
 // rule), so its freed units are free stock the next round shares.
 import type { Policy } from '../src/allocation/policy';
 import type { AllocationPlan } from '../src/allocation/types';
+import { planAtCommit } from '../src/incident/orders-at-commit';
+import type { StoredPlan } from '../src/incident/planning';
 import type { BackorderItem, DemandLineChange, ReservationItem } from '../src/inventory/contract';
+import type { OrderRoundFigures } from '../src/report/incident-report';
 import { allocationLines, engineLine, profileOf, uncommittedLine, type SnapshotLine } from './contract-mapping';
 import type { ActivityDeps } from './deps';
 import { receivedSoFar } from './follow-up';
 import { beat, progress, retriesSoFar, type Retried } from './progress';
 import { allocateChecked } from './planning';
-import { BATCH_WRITE_LIMIT, chunks, incidentLines, keyFor, loadCustomers, loadSnapshot, ORDER_LINES_KEY, orderRoundRef } from './shared';
+import { BATCH_WRITE_LIMIT, chunks, incidentLines, keyFor, loadCustomers, loadSnapshot, ORDER_LINES_KEY, orderRoundRef, requireDocument } from './shared';
 import { freeAtHub } from './stock';
 
 const CHANGES_PAGE = 1000;
+
+/** Where the plan as committed is kept when orders changed before the commit: beside the approved one, which stays as approved. */
+const AT_COMMIT = '/at-commit';
 
 /** An order round as stored before its first write: a retry, or a crash and a new worker, writes the same. */
 export interface StoredOrderRound {
@@ -30,6 +36,30 @@ export interface StoredOrderRound {
   allocation: AllocationPlan['lines'];
   reservations: ReservationItem[];
   backorders: BackorderItem[];
+}
+
+/** What an order round saw and committed, as its result and the report state it. */
+export function orderRoundFigures(round: StoredOrderRound): OrderRoundFigures {
+  return {
+    at: round.at,
+    placed: round.placed,
+    raised: round.raised,
+    lowered: round.lowered,
+    reservedUnits: round.reservations.reduce((sum, r) => sum + r.quantity, 0),
+    backorderedUnits: round.backorders.reduce((sum, b) => sum + b.quantity, 0),
+  };
+}
+
+const withoutAt = ({ at: _at, ...figures }: OrderRoundFigures) => figures;
+
+/** The incident's order rounds as stored, in order (round 1 first). */
+export async function storedOrderRounds(store: ActivityDeps['store'], incidentId: string): Promise<StoredOrderRound[]> {
+  const rounds: StoredOrderRound[] = [];
+  for (let round = 1; ; round++) {
+    const stored = await store.get<StoredOrderRound>(incidentId, orderRoundRef(round));
+    if (!stored) return rounds;
+    rounds.push(stored);
+  }
 }
 
 export interface OrderRoundResult extends Retried {
@@ -136,6 +166,27 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
 
   return {
     /**
+     * The approved plan as the orders stand at commit: lines lowered or cancelled since the snapshot are trimmed
+     * to what they still order, in a plan document of its own (the approved one stays as approved), so the
+     * commit never asks the inventory system for more of a line than it orders. Lines placed or raised since the
+     * snapshot are counted, not planned: the first order round after the commit reads them from the snapshot on.
+     */
+    async takeOrdersAtCommit(input: { incidentId: string; sku: string; network: string; snapshotAt: string; planRef: string }): Promise<OrdersAtCommit> {
+      const { changes } = await readChanges({ sku: input.sku, network: input.network, cursor: null, since: input.snapshotAt });
+      const approvedRef = input.planRef.endsWith(AT_COMMIT) ? input.planRef.slice(0, -AT_COMMIT.length) : input.planRef;
+      const plan = await requireDocument<StoredPlan>(store, input.incidentId, approvedRef);
+      const latest = new Map(changes.map((c) => [c.lineId, c]));
+      const planned = new Map(plan.lines.map((l) => [l.lineId, l]));
+      const stillOrdered = new Map([...latest.values()].filter((c) => planned.has(c.lineId)).map((c) => [c.lineId, c.quantity]));
+      const atCommit = planAtCommit(plan.lines, stillOrdered);
+      const toPlan = [...latest.values()].filter((c) => c.quantity > (planned.get(c.lineId)?.requested ?? 0)).length;
+      if (atCommit.trimmedLines === 0) return { planRef: approvedRef, trimmedLines: 0, unitsGivenBack: 0, linesToPlan: toPlan, ...retriesSoFar() };
+      const planRef = approvedRef + AT_COMMIT;
+      await store.put(input.incidentId, planRef, { ...plan, lines: atCommit.lines } satisfies StoredPlan);
+      return { planRef, trimmedLines: atCommit.trimmedLines, unitsGivenBack: atCommit.unitsGivenBack, linesToPlan: toPlan, ...retriesSoFar() };
+    },
+
+    /**
      * One order round, exactly once: planned and stored before anything is written, so a retry (or the same
      * round after a crash) replays the stored round with the same keys instead of reading the feed again.
      */
@@ -165,16 +216,21 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
       return {
         roundRef: ref,
         cursor: round.cursor,
-        placed: round.placed,
-        raised: round.raised,
-        lowered: round.lowered,
-        reservedUnits: round.reservations.reduce((sum, r) => sum + r.quantity, 0),
-        backorderedUnits: round.backorders.reduce((sum, b) => sum + b.quantity, 0),
+        ...withoutAt(orderRoundFigures(round)),
         customers: new Set(round.allocation.map((l) => l.customerId)).size,
         ...retriesSoFar(),
       };
     },
   };
+}
+
+export interface OrdersAtCommit extends Retried {
+  /** The plan to commit: the approved one, or the approved one trimmed to the orders as they stand. */
+  planRef: string;
+  trimmedLines: number;
+  unitsGivenBack: number;
+  /** Lines placed or raised since the snapshot: the first order round after the commit plans them. */
+  linesToPlan: number;
 }
 
 export interface OrderRoundInput {

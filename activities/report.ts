@@ -8,6 +8,7 @@ import { buildIncidentReport, type IncidentReport, type ReportLine } from '../sr
 import type { PurchaseOrderEta, SubstituteStock } from '../src/report/recommendations';
 import type { ActivityDeps } from './deps';
 import type { StoredRound } from './follow-up';
+import { orderRoundFigures, storedOrderRounds } from './order-changes';
 import { listIncidentBackorders } from './paging';
 import { SNAPSHOT_KEY, type IncidentSnapshot } from './shared';
 import { freeAtHub } from './stock';
@@ -73,6 +74,7 @@ export function createReportActivities({ inventory, store, currency }: ActivityD
         outcome: input.outcome,
         lines,
         rounds,
+        orderRounds: (await storedOrderRounds(store, input.incidentId)).map(orderRoundFigures),
         positions: snapshot?.positions ?? [],
         purchaseOrders: input.outcome === 'false-alarm' ? [] : await purchaseOrders(state),
         substitutes: plan && snapshot ? await substituteStock(plan, snapshot.hubId) : [],

@@ -19,6 +19,7 @@ import { commitPlan, refreshBackorders } from './incident/commit';
 import { followUp, type FollowUpTimers } from './incident/follow-up';
 import { installHandlers } from './incident/handlers';
 import { notify } from './incident/notify';
+import { takeOrdersAtCommit } from './incident/orders';
 import { acts, longActs } from './incident/proxies';
 import { IncidentCancelled, IncidentRun } from './incident/run';
 
@@ -93,6 +94,7 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
         const arrived = await longActs.completeTransfers({ incidentId: s.incidentId, transfers: s.pooling!.transfers });
         // Histories recorded before retries were counted carry the bare list.
         s.pooling!.transfers = Array.isArray(arrived) ? (arrived as TransferRecord[]) : run.counted(arrived).transfers;
+        await takeOrdersAtCommit(run);
         s.commit = await commitPlan(run, s.plan!);
       });
       run.note('plan committed', `${s.commit!.reservedUnits} units reserved, ${s.commit!.backorderedUnits} backordered`);

@@ -150,13 +150,16 @@ export function composeNotices(inputs: NoticeInputs): ComposedNotices {
 
 /**
  * Per line, what it got over the incident so far, from the stored plan and the inventory system: the plan's
- * allocation shipped at once; the line's own-SKU reservations beyond what the plan reserved came from restocks;
+ * allocation shipped at once, and so did what the order rounds reserved for a line placed or raised during the
+ * incident (from stock free when it was planned); the line's own-SKU reservations beyond those came from restocks;
  * substitute reservations (the plan's and accepted offers) by SKU; backorder units the customer cancelled.
  * The plan reserved its allocation less a confirmation the line kept untouched (see commitPlanBatch).
  */
 export function incidentTotals(input: {
   sku: string;
   plan: Pick<AllocatedLine, 'lineId' | 'allocated' | 'releasedConfirmation'>[] | null;
+  /** The lines of every order round so far, with the units each reserved. */
+  orderRounds?: Pick<AllocatedLine, 'lineId' | 'allocated'>[];
   /** Units confirmed per line before the incident. */
   confirmed: Map<string, number>;
   /** The incident's reservations, every status. */
@@ -164,11 +167,15 @@ export function incidentTotals(input: {
   backorders: Pick<Backorder, 'lineId' | 'cancelled'>[];
 }): Map<string, LineTotals> {
   const atOnce = new Map<string, number>();
-  const reservedByPlan = new Map<string, number>();
+  const reservedAtOnce = new Map<string, number>();
   for (const line of input.plan ?? []) {
     const kept = line.releasedConfirmation > 0 ? 0 : (input.confirmed.get(line.lineId) ?? 0);
     atOnce.set(line.lineId, line.allocated);
-    reservedByPlan.set(line.lineId, Math.max(0, line.allocated - kept));
+    reservedAtOnce.set(line.lineId, Math.max(0, line.allocated - kept));
+  }
+  for (const line of input.orderRounds ?? []) {
+    add(atOnce, line.lineId, line.allocated);
+    add(reservedAtOnce, line.lineId, line.allocated);
   }
   const own = new Map<string, number>();
   const substitutes = new Map<string, Map<string, number>>();
@@ -189,7 +196,7 @@ export function incidentTotals(input: {
     const substituted = [...(substitutes.get(lineId) ?? [])].sort(([a], [b]) => a.localeCompare(b)).map(([sku, quantity]) => ({ sku, quantity }));
     totals.set(lineId, {
       shippedAtOnce: atOnce.get(lineId) ?? 0,
-      shippedFromRestocks: Math.max(0, (own.get(lineId) ?? 0) - (reservedByPlan.get(lineId) ?? 0)),
+      shippedFromRestocks: Math.max(0, (own.get(lineId) ?? 0) - (reservedAtOnce.get(lineId) ?? 0)),
       ...(substituted.length > 0 ? { substituted } : {}),
       cancelled: cancelled.get(lineId) ?? 0,
     });

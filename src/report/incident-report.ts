@@ -48,11 +48,23 @@ export interface RestockRound {
   fulfilled: { lineId: string; quantity: number }[];
 }
 
+/** An order round's figures: the lines placed, raised and lowered or cancelled it saw, and what it committed. */
+export interface OrderRoundFigures {
+  at: string;
+  placed: number;
+  raised: number;
+  lowered: number;
+  reservedUnits: number;
+  backorderedUnits: number;
+}
+
 export interface ReportInput {
   state: IncidentState;
   outcome: IncidentOutcome;
   lines: ReportLine[];
   rounds: RestockRound[];
+  /** Order rounds, in order; absent when the report's caller predates them. */
+  orderRounds?: OrderRoundFigures[];
   /** Positions at assessment. */
   positions: LocationStock[];
   /** The network's purchase orders the assessment counted on, with their ETA then and at closing. */
@@ -152,6 +164,8 @@ export interface CommittedReport extends ReportCommon {
   /** The policy's concentration cap the plan was made with, in percent; null when the plan did not record it. */
   capPercent?: number | null;
   restockRounds: number;
+  /** The order rounds of lines placed, changed or cancelled during the incident. Absent in earlier reports. */
+  orderRounds?: OrderRoundFigures[];
   etaSlips: EtaSlip[];
   networkBuffer: NetworkBuffer | null;
 }
@@ -260,6 +274,7 @@ function reportOfCommit(input: ReportInput, common: ReportCommon): CommittedRepo
     customerShares: customerShares(input.lines, state.plan?.poolLeft ?? 0),
     capPercent: state.plan?.capPercent ?? null,
     restockRounds: input.rounds.length,
+    orderRounds: input.orderRounds ?? [],
     etaSlips: slips,
     networkBuffer: buffer,
     recommendations: recommendations({
@@ -391,15 +406,22 @@ function customerShares(lines: ReportLine[], poolLeft: number): NonNullable<Comm
     .map(([customerId, c]) => ({ customerId, stage: c.stage, units: c.units, share: supply === 0 ? 0 : Math.round((c.units / supply) * 10_000) / 10_000 }));
 }
 
-/** Open backordered units over time: all of them at commit, less each restock round's, what stayed open at closing. */
+/**
+ * Open backordered units over time: all of them at commit, plus what each order round backordered, less what each
+ * restock round served, and what stayed open at closing.
+ */
 function burnDown(input: ReportInput, units: LineUnits[]): NonNullable<CommittedReport['backorderBurnDown']> {
   const committedAt = input.state.timeline.find((t) => t.event === 'plan committed')?.at;
   if (!committedAt) return [];
   let open = units.reduce((sum, u) => sum + u.backorderedAtCommit, 0);
   const points = [{ at: committedAt, openUnits: open }];
-  for (const round of [...input.rounds].sort((a, b) => a.at.localeCompare(b.at))) {
-    open = Math.max(0, open - round.fulfilled.reduce((sum, f) => sum + f.quantity, 0));
-    points.push({ at: round.at, openUnits: open });
+  const changes = [
+    ...input.rounds.map((r) => ({ at: r.at, units: -r.fulfilled.reduce((sum, f) => sum + f.quantity, 0) })),
+    ...(input.orderRounds ?? []).map((r) => ({ at: r.at, units: r.backorderedUnits })),
+  ];
+  for (const change of changes.sort((a, b) => a.at.localeCompare(b.at))) {
+    open = Math.max(0, open + change.units);
+    points.push({ at: change.at, openUnits: open });
   }
   points.push({ at: input.closedAt, openUnits: units.reduce((sum, u) => sum + u.unserved, 0) });
   return points;

@@ -88,7 +88,7 @@ export async function benchIncident(options: { demandLines?: number; customers?:
 }
 
 /** Bytes of every payload an event carries (inputs, results, update arguments, query-free). */
-function payloadBytes(event: object): number {
+export function payloadBytes(event: object): number {
   let largest = 0;
   const visit = (value: unknown) => {
     if (!value || typeof value !== 'object') return;

@@ -1,11 +1,12 @@
 // `npm run bench`: prints the figures that tell the cost of each stage as the incident grows.
-// Timings belong here, never in tests. `npm run bench -- incident` (or email, dataset, flaky) runs one benchmark.
+// Timings belong here, never in tests. `npm run bench -- incident` (or email, dataset, flaky, orders) runs one benchmark.
 import { benchDataset } from './dataset.bench';
 import { benchDecisions } from './decisions.bench';
 import { benchEmail } from './email.bench';
 import { benchEngine } from './engine.bench';
 import { benchFlaky } from './flaky.bench';
 import { benchIncident } from './incident.bench';
+import { benchOrders } from './orders.bench';
 import { benchPlan } from './plan.bench';
 
 const benches: Record<string, () => Promise<Record<string, number | string>>> = {
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   engine: () => benchEngine(),
   flaky: () => benchFlaky(),
   incident: () => benchIncident(),
+  orders: () => benchOrders(),
   plan: () => benchPlan(),
 };
 

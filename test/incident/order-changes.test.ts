@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/allocation/policy';
 import { createOrderEntryClient } from '../../src/inventory/http-client';
 import { createIncidentOperations } from '../../src/operations/incident-operations';
-import { cancelSignal } from '../../workflows/definitions';
+import type { AllocationPlan } from '../../src/allocation/types';
+import type { IncidentSnapshot } from '../../activities/shared';
+import type { CommittedReport } from '../../src/report/incident-report';
+import { cancelSignal, decidePlanUpdate, recordRestockUpdate } from '../../workflows/definitions';
 import { timeSkippingWorlds } from '../harness/incident-worlds';
 import { recordHistory } from '../harness/replay';
 import { SHORT_SKU, emailsByKind, expectBooksBalanced, manualTrigger, policyWith, startIncident, waitForState, type World } from './world';
@@ -32,12 +35,22 @@ function orderEntry(w: World) {
         packSize: 1,
       }),
     cancel: (lineId: string) => orders.cancelDemandLine({ idempotencyKey: `cancel-${lineId}`, lineId }),
+    lower: (lineId: string, quantity: number) => orders.changeDemandLineQuantity({ idempotencyKey: `lower-${lineId}-${quantity}`, lineId, quantity }),
   };
 }
 
 /** Customers of the data set with open lines of the SKU, in id order. */
 async function customersOfSku(w: World): Promise<string[]> {
   return [...new Set((await w.deps.inventory.listDemandLines({ sku: SHORT_SKU, limit: 1000 })).lines.map((l) => l.customerId))].sort();
+}
+
+/** Customers of the SKU's lines in the data set: one with the critical flag, and one of the lowest relationship stage without it. */
+async function criticalAndLowest(w: World): Promise<{ critical: string; lowest: string }> {
+  const customers = await w.deps.crm.getCustomers(await customersOfSku(w));
+  const rank = (stage: string) => DEFAULT_POLICY.stages.findIndex((s) => s.name === stage);
+  const critical = customers.find((c) => c.critical)!;
+  const lowest = customers.filter((c) => !c.critical).sort((a, b) => rank(a.stage) - rank(b.stage) || (a.customerId < b.customerId ? -1 : 1))[0]!;
+  return { critical: critical.customerId, lowest: lowest.customerId };
 }
 
 /** What the inventory system holds for a line in the incident: active reservations of the SKU and open backordered units. */
@@ -161,6 +174,127 @@ describe('orders during an incident', () => {
       await expectBooksBalanced(w);
       await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'jo' });
       await handle.result();
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it('shares a restock between the old backorders and the new lines by priority', async () => {
+    const w = await worlds.open();
+    const orders = orderEntry(w);
+    const operations = createIncidentOperations({ client: w.client, policy: DEFAULT_POLICY, taskQueue: w.taskQueue, store: w.store });
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(FOLLOW_UP));
+      const state = await waitForState(handle, 'following-up');
+      const { incidentId } = state;
+      const hubId = state.pooling!.hubId;
+      const { critical, lowest } = await criticalAndLowest(w);
+      // Placed after the plan took the pool (pack sizes may leave it a few units): both lines wait on backorders
+      // beside the plan's.
+      const [urgent, late] = [`NEW-${w.network}-critical`, `NEW-${w.network}-lowest`];
+      const free = await freeAtHub(w, hubId);
+      await orders.place(urgent, critical, hubId, free + 5);
+      await orders.place(late, lowest, hubId, 40);
+      await operations.orderEvent({ eventId: 'ord-1', sku: SHORT_SKU, network: w.network, change: 'created' });
+      const planned = await waitForState(handle, 'following-up', (s) => s.orderRounds === 1 && s.pendingEvents === 0);
+      const lateBefore = await committed(w, incidentId, late);
+      expect(await committed(w, incidentId, urgent)).toEqual({ reserved: free, backordered: 5 });
+      expect(lateBefore).toEqual({ reserved: 0, backordered: 40 });
+      await expectBooksBalanced(w);
+
+      // A receipt smaller than what the other customers' first packs would take: the critical class comes first,
+      // whether its backorder is the plan's or a new line's; the new line of the lowest stage waits behind them.
+      const open = (await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0);
+      const criticalIds = new Set((await w.deps.crm.getCustomers([...new Set(open.map((b) => b.customerId))])).filter((c) => c.critical).map((c) => c.customerId));
+      const criticalOpen = open.filter((b) => criticalIds.has(b.customerId)).reduce((sum, b) => sum + b.open, 0);
+      const others = new Set(open.filter((b) => !criticalIds.has(b.customerId)).map((b) => b.customerId));
+      expect(others.size, 'enough other customers that their first packs exceed the receipt').toBeGreaterThan(criticalOpen);
+      await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-critical', quantity: criticalOpen }] });
+      const first = await waitForState(handle, 'following-up', (s) => s.restockRounds === 1 && s.pendingEvents === 0);
+      expect(await committed(w, incidentId, urgent)).toEqual({ reserved: free + 5, backordered: 0 });
+      expect(await committed(w, incidentId, late)).toEqual(lateBefore);
+      const shipped = (await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders;
+      expect(shipped.filter((b) => criticalIds.has(b.customerId)).every((b) => b.open === 0)).toBe(true);
+      expect(planned.backorders!.openUnits - first.backorders!.openUnits).toBe(criticalOpen);
+      await expectBooksBalanced(w);
+
+      // A second receipt for a third of what is open: the new line of the lowest stage is served no better than
+      // the plan's backorders of the highest stage waiting.
+      const before = (await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0);
+      await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-third', quantity: Math.floor(first.backorders!.openUnits / 3) }] });
+      await waitForState(handle, 'following-up', (s) => s.restockRounds === 2 && s.pendingEvents === 0);
+      const after = new Map((await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.map((b) => [b.backorderId, b]));
+      const stageOf = new Map((await w.deps.crm.getCustomers([...new Set(before.map((b) => b.customerId))])).map((c) => [c.customerId, c.stage]));
+      const top = DEFAULT_POLICY.stages.map((s) => s.name).filter((stage) => before.some((b) => stageOf.get(b.customerId) === stage)).at(-1)!;
+      const fill = (backorders: typeof before) => {
+        const open = backorders.reduce((sum, b) => sum + b.open, 0);
+        return backorders.reduce((sum, b) => sum + b.open - after.get(b.backorderId)!.open, 0) / open;
+      };
+      const lateFill = fill(before.filter((b) => b.lineId === late));
+      const topFill = fill(before.filter((b) => stageOf.get(b.customerId) === top && !criticalIds.has(b.customerId)));
+      expect(topFill).toBeGreaterThan(0);
+      expect(lateFill).toBeLessThanOrEqual(topFill);
+      // The round shared the receipt between the plan's backorders and the new lines.
+      const round = (await w.store.get<{ allocation: { lineId: string }[] }>(incidentId, 'rounds/2'))!;
+      expect(round.allocation.some((l) => !l.lineId.startsWith('NEW-'))).toBe(true);
+      await expectBooksBalanced(w);
+
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'jo' });
+      await handle.result();
+      // The report shows the order round: what it saw and what it committed.
+      const report = (await w.store.get<CommittedReport>(incidentId, 'report'))!;
+      expect(report.orderRounds).toEqual([{ at: expect.any(String), placed: 2, raised: 0, lowered: 0, reservedUnits: free, backorderedUnits: 45 }]);
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it('commits a line lowered or cancelled before the commit for what it still orders, and plans a line placed meanwhile at the first round after it', async () => {
+    const w = await worlds.open();
+    const orders = orderEntry(w);
+    await w.worker.runUntil(async () => {
+      const approval = { severityThreshold: 'low' as const, deadlineHours: 24, timeoutAction: 'escalate' as const };
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith({ ...FOLLOW_UP, approval }));
+      const waiting = await waitForState(handle, 'awaiting-approval');
+      const { incidentId } = waiting;
+      const approvedRef = waiting.plan!.planRef;
+      const approved = (await w.store.get<AllocationPlan>(incidentId, approvedRef))!;
+      const snapshot = (await w.store.get<IncidentSnapshot>(incidentId, 'snapshot'))!;
+      const unconfirmed = new Set(snapshot.lines.filter((l) => l.confirmedQuantity === 0).map((l) => l.lineId));
+      const plain = approved.lines.filter((l) => unconfirmed.has(l.lineId) && l.substituted === 0);
+      // While the plan waits for a person, one customer orders less on a line the plan serves, another cancels a
+      // backordered line, and a third orders more.
+      const lowered = plain.find((l) => l.allocated >= 2)!;
+      const cancelled = plain.find((l) => l.backordered > 0 && l.customerId !== lowered.customerId)!;
+      await orders.lower(lowered.lineId, 1);
+      await orders.cancel(cancelled.lineId);
+      const other = (await customersOfSku(w)).find((c) => c !== lowered.customerId && c !== cancelled.customerId)!;
+      const placed = `NEW-${w.network}-before-commit`;
+      await orders.place(placed, other, waiting.pooling!.hubId, 4);
+
+      await handle.executeUpdate(decidePlanUpdate, { args: [{ decision: 'approve', planRevision: 0, decidedBy: 'ann', overrides: [] }] });
+      const after = await waitForState(handle, 'following-up', (s) => s.orderRounds === 1 && s.pendingEvents === 0);
+      // The commit did not park on the lowered line: it took what the lines still order.
+      expect(after.timeline.some((t) => t.event === 'needs attention')).toBe(false);
+      expect(await committed(w, incidentId, lowered.lineId)).toEqual({ reserved: 1, backordered: 0 });
+      expect(await committed(w, incidentId, cancelled.lineId)).toEqual({ reserved: 0, backordered: 0 });
+      expect(after.timeline.find((t) => t.event === 'orders changed before commit')?.detail).toBe(
+        `2 lines order less than planned: committed for what they still order (${lowered.requested - 1 + cancelled.requested} units fewer)`,
+      );
+      // The approved plan stays as approved; the plan as committed beside it holds the lines as they stand.
+      expect(after.plan!.planRef).not.toBe(approvedRef);
+      expect((await w.store.get<AllocationPlan>(incidentId, approvedRef))!.lines.find((l) => l.lineId === lowered.lineId)).toEqual(lowered);
+      const atCommit = (await w.store.get<AllocationPlan>(incidentId, after.plan!.planRef))!;
+      expect(atCommit.lines.find((l) => l.lineId === lowered.lineId)).toMatchObject({ requested: 1, allocated: 1, backordered: 0 });
+      expect(atCommit.lines.find((l) => l.lineId === cancelled.lineId)).toMatchObject({ requested: 0, allocated: 0, backordered: 0 });
+      // The line placed before the commit is planned by the round the commit queued, and its customer told once.
+      const line = await committed(w, incidentId, placed);
+      expect(line.reserved + line.backordered).toBe(4);
+      expect(after.timeline.some((t) => t.event === 'order changes planned' && t.detail?.startsWith('1 lines placed, 0 raised, 2 lowered or cancelled'))).toBe(true);
+      expect(recipients(w, 'new-orders')).toHaveProperty([(await w.deps.crm.getCustomers([other]))[0]!.contacts[0]!.email], 1);
+      await expectBooksBalanced(w);
+
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'jo' });
+      await handle.result();
+      if (process.env.RECORD_HISTORIES === '1') await recordHistory(handle, 'incident-orders-at-commit');
     });
     await expectBooksBalanced(w);
   });

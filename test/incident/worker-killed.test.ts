@@ -21,27 +21,36 @@ import { connectDevServer } from '../harness/temporal';
 import { createWorld, expectBooksBalanced, policyWith, SHORT_SKU, type World } from './world';
 
 const root = new URL('../../', import.meta.url).pathname;
-const dataDir = mkdtempSync(join(tmpdir(), 'worker-killed-'));
+const dataDirs: string[] = [];
 let env: TestWorkflowEnvironment;
 let world: World;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
   env = await connectDevServer();
-  world = await createWorld(env, { storeFile: join(dataDir, INCIDENT_STORE_FILE) });
 });
 afterAll(async () => {
   child?.kill('SIGKILL');
   await world?.close();
   await env?.teardown();
-  rmSync(dataDir, { recursive: true, force: true });
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-const firstNotices = (): StoredMessage[] =>
-  world.sink.messages().filter((m) => m.headers.some((h) => h.name.toLowerCase() === 'x-stockout-notice' && h.value.startsWith('first-notice')));
+/** A world whose incident store a worker process shares (a file in the data directory it is given). */
+async function openWorld(): Promise<string> {
+  await world?.close();
+  const dataDir = mkdtempSync(join(tmpdir(), 'worker-killed-'));
+  dataDirs.push(dataDir);
+  world = await createWorld(env, { storeFile: join(dataDir, INCIDENT_STORE_FILE) });
+  return dataDir;
+}
+
+const noticesOf = (kind: string): StoredMessage[] =>
+  world.sink.messages().filter((m) => m.headers.some((h) => h.name.toLowerCase() === 'x-stockout-notice' && h.value.startsWith(kind)));
+const firstNotices = () => noticesOf('first-notice');
 
 /** The standalone worker, configured only through its environment, as in a deployment. */
-async function startWorkerProcess(): Promise<ChildProcess> {
+async function startWorkerProcess(dataDir: string, mailPerSecond: number): Promise<ChildProcess> {
   const worker = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,8 +65,7 @@ async function startWorkerProcess(): Promise<ChildProcess> {
       CRM_URL: world.service.crmUrl,
       SMTP_HOST: world.sink.host,
       SMTP_PORT: String(world.sink.port),
-      // Slow enough to be killed halfway through a batch.
-      SMTP_RATE_PER_SECOND: '4',
+      SMTP_RATE_PER_SECOND: String(mailPerSecond),
       ANSWER_LINK_SECRET: 'worker-killed-test-secret-0123456789',
     },
   });
@@ -68,8 +76,14 @@ async function startWorkerProcess(): Promise<ChildProcess> {
   return worker;
 }
 
+async function killWorkerProcess(): Promise<void> {
+  child!.kill('SIGKILL');
+  await new Promise((resolve) => child!.once('exit', resolve));
+}
+
 it('a worker process killed mid-batch: the next worker completes the notices, nobody gets two different ones', async () => {
-  child = await startWorkerProcess();
+  // Slow enough to be killed halfway through a batch.
+  child = await startWorkerProcess(await openWorld(), 4);
   const operations = createIncidentOperations({
     client: new Client({ connection: env.connection, namespace: 'default' }),
     policy: policyWith({ approval: { severityThreshold: 'critical' } }),
@@ -81,8 +95,7 @@ it('a worker process killed mid-batch: the next worker completes the notices, no
   world.handles.push(handle);
 
   await until('the first notices to start going out', () => (firstNotices().length >= 5 ? true : undefined), 90_000);
-  child.kill('SIGKILL');
-  await new Promise((resolve) => child!.once('exit', resolve));
+  await killWorkerProcess();
   const beforeKill = firstNotices().length;
 
   // The second worker picks the batch up once the dead one misses its heartbeat (10 s: workflows/incident/proxies.ts).
@@ -141,4 +154,116 @@ async function finishesTheNotices(handle: WorkflowHandle, beforeKill: number): P
   const loggedFirst = logged.communications.filter((c) => distinct.has(c.messageId));
   expect(loggedFirst).toHaveLength(distinct.size);
   expect(loggedFirst.every((c) => c.outcome === 'sent')).toBe(true);
+}
+
+/** Lines placed during the round's incident: enough that the round writes its backorders in several requests. */
+const NEW_LINES = 2_000;
+const NEW_LINE_UNITS = 3;
+
+it('a worker process killed during an order round: the next worker finishes it, no line is reserved or backordered twice, each customer is told once', async () => {
+  child = await startWorkerProcess(await openWorld(), 1_000);
+  const operations = createIncidentOperations({
+    client: new Client({ connection: env.connection, namespace: 'default' }),
+    policy: policyWith({ approval: { severityThreshold: 'critical' } }),
+    taskQueue: world.taskQueue,
+    store: world.store,
+  });
+  const { workflowId } = await operations.trigger({ triggerId: 'kill-round', sku: SHORT_SKU, network: world.network, source: 'manual', reason: 'order round kill test' });
+  const handle: WorkflowHandle = env.client.workflow.getHandle(workflowId);
+  world.handles.push(handle);
+  const { incidentId } = await until('the incident to reach follow-up', () => followingUp(handle, (s) => s.deliveries.some((d) => d.kind === 'first-notice')), 150_000);
+  const lineIds = await placeLines(incidentId);
+
+  // Every request a second slower: the round's writes take several seconds, and the worker dies among them.
+  world.service.faults.set({ latencyMs: 1_000 });
+  await operations.orderEvent({ eventId: 'kill-round-1', sku: SHORT_SKU, network: world.network, change: 'created' });
+  const atKill = await until('the round to be halfway through its writes', () => {
+    const done = committedLines(incidentId, lineIds);
+    return done > 0 && done < lineIds.length ? done : undefined;
+  }, 120_000);
+  await killWorkerProcess();
+  world.service.faults.set({});
+
+  // The second worker takes the round over once the dead one misses its heartbeat (a minute: workflows/incident/proxies.ts).
+  const running = world.worker.run();
+  try {
+    const state = await until('the order round and its notices', () => followingUp(handle, (s) => s.orderRounds === 1 && s.pendingEvents === 0 && s.deliveries.some((d) => d.kind === 'new-orders')), 180_000);
+    expect(atKill, 'killed halfway through the round, not before or after it').toBeLessThan(committedLines(incidentId, lineIds));
+    // Each line committed once: one backorder at most, one reservation at most, together what it orders.
+    const reservations = world.service.inventory.listReservations({ incidentId, status: 'active', limit: 10_000 }).reservations;
+    const backorders = allBackorders(incidentId);
+    for (const lineId of lineIds) {
+      const reserved = reservations.filter((r) => r.lineId === lineId);
+      const backordered = backorders.filter((b) => b.lineId === lineId);
+      expect(reserved.length + backordered.length, lineId).toBeGreaterThan(0);
+      expect(reserved.length, lineId).toBeLessThanOrEqual(1);
+      expect(backordered.length, lineId).toBeLessThanOrEqual(1);
+      expect(reserved.reduce((sum, r) => sum + r.quantity, 0) + backordered.reduce((sum, b) => sum + b.open, 0), lineId).toBe(NEW_LINE_UNITS);
+    }
+    expect(state.timeline.filter((t) => t.event === 'order changes planned')).toHaveLength(1);
+    // One new-orders email per customer, no copy: the worker died in the round, before any of them went out.
+    const told = noticesOf('new-orders');
+    const recipients = told.flatMap((m) => m.envelope.to);
+    expect(new Set(recipients).size).toBe(recipients.length);
+    const delivery = state.deliveries.find((d) => d.kind === 'new-orders')!;
+    expect(delivery.sent).toBeGreaterThan(0);
+    // The customers' notices and the account managers' digests (which carry the same kind).
+    expect(told).toHaveLength(delivery.sent + delivery.digests);
+    await expectBooksBalanced(world);
+    await operations.cancel(workflowId, { reason: 'test over', cancelledBy: 'tester' });
+    await handle.result();
+  } finally {
+    world.worker.shutdown();
+    await running;
+  }
+  await expectBooksBalanced(world);
+}, 400_000);
+
+/** The incident's state once it is following up and `done` holds; undefined until then. */
+async function followingUp(handle: WorkflowHandle, done: (s: IncidentState) => boolean): Promise<IncidentState | undefined> {
+  if ((await handle.describe()).typedSearchAttributes.get(STAGE) !== 'following-up') return undefined;
+  const s = await handle.query(stateQuery);
+  return done(s) ? s : undefined;
+}
+
+/** New lines of the SKU's customers at the hub, placed in the inventory system while the incident follows up. */
+async function placeLines(incidentId: string): Promise<string[]> {
+  const hubId = world.service.inventory.listReservations({ incidentId, limit: 1 }).reservations[0]!.locationId;
+  const customers = [...new Set(world.service.inventory.listDemandLines({ sku: SHORT_SKU, limit: 1000 }).lines.map((l) => l.customerId))].sort();
+  return Array.from({ length: NEW_LINES }, (_, i) => {
+    const lineId = `KILL-${String(i).padStart(4, '0')}`;
+    world.service.inventory.createDemandLine({
+      idempotencyKey: `place-${lineId}`,
+      lineId,
+      orderId: `SO-${lineId}`,
+      customerId: customers[i % customers.length]!,
+      sku: SHORT_SKU,
+      locationId: hubId,
+      quantity: NEW_LINE_UNITS,
+      requestedDate: '2030-01-15',
+      unitPrice: 10,
+      unitMargin: 0,
+      packSize: 1,
+    });
+    return lineId;
+  });
+}
+
+function allBackorders(incidentId: string) {
+  const all = [];
+  let cursor: string | undefined;
+  do {
+    const page = world.service.inventory.listBackorders({ incidentId, limit: 1000, ...(cursor ? { cursor } : {}) });
+    all.push(...page.backorders);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
+/** How many of the lines the inventory system holds a reservation or backorder of the incident for, read in process. */
+function committedLines(incidentId: string, lineIds: string[]): number {
+  const ids = new Set(lineIds);
+  const reserved = world.service.inventory.listReservations({ incidentId, status: 'active', limit: 10_000 }).reservations.filter((r) => ids.has(r.lineId)).map((r) => r.lineId);
+  const backordered = allBackorders(incidentId).filter((b) => ids.has(b.lineId)).map((b) => b.lineId);
+  return new Set([...reserved, ...backordered]).size;
 }

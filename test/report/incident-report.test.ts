@@ -256,3 +256,23 @@ describe('scope: a report covers what was committed and sent', () => {
     expect(advice).not.toMatch(/buffer|gap customers|fill rate|lost|safety stock there/i);
   });
 });
+
+describe('order rounds', () => {
+  it('shows each order round, and the burn-down adds what a round backordered before the restock that served it', () => {
+    const orderRound = { at: '2025-03-04T09:00:00.000Z', placed: 2, raised: 1, lowered: 1, reservedUnits: 3, backorderedUnits: 20 };
+    const report = buildCommitted(
+      input({
+        lines: [line('L1', 'B1', 'basic', 100, { allocated: 70, backorders: { fulfilled: 30, cancelled: 0, open: 0 } })],
+        orderRounds: [orderRound],
+        rounds: [{ receiptId: 'GR-1', at: '2025-03-10T09:00:00.000Z', fulfilled: [{ lineId: 'L1', quantity: 30 }, { lineId: 'NEW-1', quantity: 20 }] }],
+      }),
+    );
+    expect(report.orderRounds).toEqual([orderRound]);
+    expect(report.backorderBurnDown).toEqual([
+      { at: '2025-03-01T09:00:00.000Z', openUnits: 30 },
+      { at: orderRound.at, openUnits: 50 },
+      { at: '2025-03-10T09:00:00.000Z', openUnits: 0 },
+      { at: '2025-03-11T09:00:00.000Z', openUnits: 0 },
+    ]);
+  });
+});

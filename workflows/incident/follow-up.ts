@@ -7,7 +7,8 @@ import { followUpTimerSummary } from '../../src/incident/ui-metadata';
 import { days, hours, nowIso, todayIso } from './clock';
 import { refreshBackorders } from './commit';
 import { escalate, notify } from './notify';
-import { acts, batchActs, longActs } from './proxies';
+import { orderRound } from './orders';
+import { acts, batchActs } from './proxies';
 import { CommandWithdrawn, type IncidentRun } from './run';
 
 /** Incidents that reach a periodic check with today's code also look for orders placed, changed or cancelled since their snapshot. */
@@ -131,43 +132,6 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
       return;
     }
   }
-}
-
-/**
- * One order round: the lines placed or raised since the last look are reserved or backordered by the same
- * engine, and their customers told once, all their new lines in one email; lowered lines gave their units back
- * in the inventory system, which the next round shares. A feed with nothing new takes no round number.
- */
-async function orderRound(run: IncidentRun, command: string): Promise<void> {
-  const { s, policy } = run;
-  const round = (s.orderRounds ?? 0) + 1;
-  const result = await run.stage(
-    'following-up',
-    async () =>
-      run.counted(
-        await longActs.allocateOrderChanges({
-          incidentId: s.incidentId,
-          sku: s.sku,
-          network: s.network,
-          round,
-          cursor: s.orderCursor ?? null,
-          snapshotAt: s.impact!.snapshotAt ?? s.openedAt,
-          policy,
-          asOf: todayIso(),
-          planRef: s.plan!.planRef,
-          receiptsApplied: s.receiptsApplied,
-        }),
-      ),
-    command,
-  );
-  s.orderCursor = result.cursor;
-  if (!result.roundRef) return;
-  s.orderRounds = round;
-  run.note(
-    'order changes planned',
-    `${result.placed} lines placed, ${result.raised} raised, ${result.lowered} lowered or cancelled: ${result.reservedUnits} units reserved, ${result.backorderedUnits} backordered`,
-  );
-  if (result.customers > 0) await run.stage('following-up', () => notify(run, 'new-orders', round, { roundRef: result.roundRef! }));
 }
 
 /** Who recorded a restock or ETA change, as the timeline's other entries name their person first. */

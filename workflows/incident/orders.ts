@@ -1,0 +1,66 @@
+// Orders placed, changed or cancelled while the incident owns its SKU: taken as they stand at the commit, and
+// planned in order rounds during the follow-up (activities/order-changes.ts).
+import { patched } from '@temporalio/workflow';
+import { queueOrderRound } from '../../src/incident/follow-ups';
+import { todayIso } from './clock';
+import { notify } from './notify';
+import { longActs } from './proxies';
+import type { IncidentRun } from './run';
+
+/**
+ * Incidents that commit with today's code commit the plan as the orders stand: a line lowered or cancelled since
+ * the snapshot is committed for what it still orders (before, the inventory system refused the commit and parked
+ * the incident), and lines placed or raised meanwhile are planned by an order round as soon as the follow-up starts.
+ */
+const ORDERS_AT_COMMIT = 'orders-at-commit';
+
+export async function takeOrdersAtCommit(run: IncidentRun): Promise<void> {
+  if (!patched(ORDERS_AT_COMMIT)) return;
+  const { s } = run;
+  const taken = run.counted(
+    await longActs.takeOrdersAtCommit({ incidentId: s.incidentId, sku: s.sku, network: s.network, snapshotAt: s.impact!.snapshotAt ?? s.openedAt, planRef: s.plan!.planRef }),
+  );
+  if (taken.planRef !== s.plan!.planRef) s.plan = { ...s.plan!, planRef: taken.planRef };
+  if (taken.trimmedLines > 0) {
+    run.note('orders changed before commit', `${taken.trimmedLines} lines order less than planned: committed for what they still order (${taken.unitsGivenBack} units fewer)`);
+  }
+  if (taken.linesToPlan > 0) queueOrderRound(run.pending, `${taken.linesToPlan} lines placed or raised before the commit`);
+}
+
+/**
+ * One order round: the lines placed or raised since the last look are reserved or backordered by the same
+ * engine, and their customers told once, all their new lines in one email; lowered lines gave their units back
+ * in the inventory system, which the next round shares. A feed with nothing new takes no round number.
+ */
+export async function orderRound(run: IncidentRun, command: string): Promise<void> {
+  const { s, policy } = run;
+  const round = (s.orderRounds ?? 0) + 1;
+  const result = await run.stage(
+    'following-up',
+    async () =>
+      run.counted(
+        await longActs.allocateOrderChanges({
+          incidentId: s.incidentId,
+          sku: s.sku,
+          network: s.network,
+          round,
+          cursor: s.orderCursor ?? null,
+          snapshotAt: s.impact!.snapshotAt ?? s.openedAt,
+          policy,
+          asOf: todayIso(),
+          planRef: s.plan!.planRef,
+          receiptsApplied: s.receiptsApplied,
+        }),
+      ),
+    command,
+  );
+  s.orderCursor = result.cursor;
+  if (!result.roundRef) return;
+  s.orderRounds = round;
+  run.note(
+    'order changes planned',
+    `${result.placed} lines placed, ${result.raised} raised, ${result.lowered} lowered or cancelled: ${result.reservedUnits} units reserved, ${result.backorderedUnits} backordered`,
+  );
+  if (result.customers > 0) await run.stage('following-up', () => notify(run, 'new-orders', round, { roundRef: result.roundRef! }));
+}
+
