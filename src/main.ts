@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     say('starting the reference inventory and CRM service…');
     const service = await startReferenceService({
       dbFile: join(dataDir, 'reference.sqlite'),
-      dataset: generateDataset(PRESETS.demo),
+      dataset: generateDataset(PRESETS.showcase),
       port: Number(new URL(config.INVENTORY_URL).port),
       crmPort: Number(new URL(config.CRM_URL).port),
     });
