@@ -188,8 +188,8 @@ export function formatComparison(c: Simulation, id: string): string {
     ),
     'Difference per relationship stage (simulated − current)',
     table(
-      ['STAGE', 'ALLOCATED', 'BACKORDERED', 'FILL', 'WITH NOTHING'],
-      c.difference.map((d) => [d.stage, signed(d.allocated), signed(d.backordered), signedPoints(d.fillRate), signed(d.customersWithNothing)]),
+      ['STAGE', 'ALLOCATED', 'SUBSTITUTED', 'BACKORDERED', 'FILL', 'WITH NOTHING'],
+      c.difference.map((d) => [d.stage, signed(d.allocated), signed(d.substituted), signed(d.backordered), signedPoints(d.fillRate), signed(d.customersWithNothing)]),
     ),
     `The simulated plan line by line: stockout plan ${id} --simulation ${c.simulationId}`,
   ].join('\n\n');

@@ -70,7 +70,9 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     const comparison = await o.operations.simulate(id, { ...DEFAULT_POLICY, name: 'strict-priority', floorPercent: 0, capPercent: 100 });
     o.say('what-if under strict priority (no fair-share floor, no concentration cap), per relationship stage:');
     for (const row of comparison.difference) {
-      o.say(`  ${row.stage.padEnd(15)} ${signed(row.allocated).padStart(6)} units  ${signed(Math.round(row.fillRate * 1000) / 10).padStart(6)} pts`);
+      o.say(
+        `  ${row.stage.padEnd(15)} allocated ${signed(row.allocated).padStart(6)}, substituted ${signed(row.substituted).padStart(6)}, backordered ${signed(row.backordered).padStart(6)} units  ${signed(Math.round(row.fillRate * 1000) / 10).padStart(6)} pts`,
+      );
     }
     o.say(`a planner approves plan revision ${state.plan.revision} through the API…`);
     await api('POST', `/incidents/${encodeURIComponent(id)}/decision`, {
