@@ -1,7 +1,8 @@
 // The main job: everything on embedded defaults — Temporal dev server (persisted, Web UI on), the reference
 // inventory/CRM service with a generated dataset, the SMTP sink, the worker and the API — then a demo crisis
-// driven end to end the way its users would. `--serve` starts everything and waits; Ctrl-C drains the worker,
-// and the next start continues the incidents where they were.
+// driven end to end the way its users would. `--serve` starts everything and waits; `--scenario NAME` stages a
+// new crisis on the reference data (src/embedded/scenarios), then waits; Ctrl-C drains the worker, and the next
+// start continues the incidents where they were.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +18,8 @@ import { loadOrCreateSecrets, secretsFile } from './embedded/secrets';
 import { ensureFirstAdmin, FIRST_ADMIN } from './embedded/first-admin';
 import { consoleFromConfig, consoleUrl } from './console/from-config';
 import { createCrmClient } from './crm/http-client';
-import { createInventoryClient } from './inventory/http-client';
+import { createInventoryClient, createOrderEntryClient } from './inventory/http-client';
+import { isScenarioName, runScenario, SCENARIO_NAMES, SCENARIOS } from './embedded/scenarios';
 import { startSmtpSink } from './embedded/smtp-sink';
 import { startReferenceService } from './reference-service/service';
 import { configuredDataConverter } from './temporal/connection';
@@ -43,11 +45,26 @@ async function main(): Promise<void> {
     options: {
       serve: { type: 'boolean', default: false },
       fresh: { type: 'boolean', default: false },
+      scenario: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('npm start [-- --serve] [-- --fresh]\n  --serve  start everything and wait (try the CLI and API by hand)\n  --fresh  forget earlier runs (deletes the data folder first)');
+    console.log(
+      [
+        'npm start [-- --serve] [-- --fresh] [-- --scenario NAME]',
+        '  --serve          start everything and wait (try the CLI and API by hand)',
+        '  --fresh          forget earlier runs (deletes the data folder first)',
+        '  --scenario NAME  stage a new crisis instead of the demo, then wait; NAME is one of:',
+        ...SCENARIO_NAMES.map((name) => `      ${name.padEnd(15)} ${SCENARIOS[name].summary}`),
+      ].join('\n'),
+    );
+    return;
+  }
+  const scenario = values.scenario;
+  if (scenario !== undefined && !isScenarioName(scenario)) {
+    console.error(`[stockout] --scenario: "${scenario}" is not a scenario; one of ${SCENARIO_NAMES.join(', ')} (npm start -- --help says what each stages)`);
+    process.exitCode = 2;
     return;
   }
   const started = Date.now();
@@ -92,7 +109,7 @@ async function main(): Promise<void> {
     say('starting the reference inventory and CRM service…');
     const service = await startReferenceService({
       dbFile: join(dataDir, 'reference.sqlite'),
-      dataset: generateDataset(PRESETS.demo),
+      dataset: generateDataset(PRESETS.showcase),
       port: Number(new URL(config.INVENTORY_URL).port),
       crmPort: Number(new URL(config.CRM_URL).port),
     });
@@ -155,7 +172,24 @@ async function main(): Promise<void> {
     );
     say(`everything up in ${((Date.now() - started) / 1000).toFixed(1)} s — Temporal Web UI: ${devServer.uiUrl}`);
 
-    if (values.serve) {
+    if (scenario !== undefined) {
+      await runScenario({
+        name: scenario,
+        systems: {
+          inventory,
+          orders: createOrderEntryClient({ baseUrl: service.inventoryUrl, timeoutMs: config.SYSTEMS_TIMEOUT_MS }),
+          network: DEMO_NETWORK,
+          today: new Date().toISOString().slice(0, 10),
+          runId: new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14),
+        },
+        apiUrl: api.url,
+        apiToken,
+        operations,
+        consoleUrl: consoleUrl(api.url),
+        say,
+      });
+    }
+    if (values.serve || scenario !== undefined) {
       say('serving; try `npm run stockout -- list` or the API. Ctrl-C stops (the worker drains first).');
       // A worker that fails ends the job instead of leaving an API whose incidents no longer move.
       await Promise.race([stopped, workerRun]);

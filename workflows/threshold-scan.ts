@@ -3,6 +3,7 @@
 // running, never a twin. A network with many SKUs continues as new before its history grows long.
 import { continueAsNew, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createScanActivities } from '../activities/scan';
+import { coverInWords } from '../src/impact/cover';
 
 // Reads and signal-with-starts: quick and safe to repeat. Retried for a few minutes; past that the next
 // scheduled scan tries again, so nothing waits on a broken inventory system for long.
@@ -54,7 +55,7 @@ export async function thresholdScan(input: ThresholdScanInput): Promise<ScanTota
           sku,
           network: input.network,
           source: 'scan' as const,
-          reason: `threshold scan: ${daysOfCover} days of cover (${available} units available), below the critical level of ${input.criticalDays} days`,
+          reason: `threshold scan: days of cover ${coverInWords(daysOfCover, available)}; below the critical level of ${input.criticalDays} days`,
         })),
         quietHours: input.quietHours ?? 24,
       });

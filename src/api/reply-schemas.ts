@@ -114,7 +114,7 @@ export const PlanComparisonSchema = z.object({
   current: PlanSummarySchema,
   simulated: PlanSummarySchema,
   difference: z
-    .array(z.object({ stage: z.string(), allocated: z.number(), backordered: z.number(), fillRate: z.number(), customersWithNothing: z.number() }))
+    .array(z.object({ stage: z.string(), allocated: z.number(), substituted: z.number(), backordered: z.number(), fillRate: z.number(), customersWithNothing: z.number() }))
     .meta({ description: 'Per relationship stage: simulated minus current.' }),
 });
 

@@ -2,6 +2,7 @@
 import type { IncidentListItem, IncidentReportView, OverridePreview, PlanLinesPage, Simulation } from '../operations/incident-operations';
 import type { ApprovalState, IncidentState, PlanSummary, ReportSummary, StageFigures } from '../incident/state';
 import type { CommittedReport } from '../report/incident-report';
+import { coverInWords } from '../impact/cover';
 import { coverLine, outcomeLine } from '../report/outcome-line';
 import { capNote, customersLine, demandLine, revenueAtRisk } from '../incident/figures';
 import { waitsFor } from '../incident/vocabulary';
@@ -133,7 +134,7 @@ export function formatState(s: IncidentState): string {
           ['Account managers', i.affectedAccountManagers],
           ['Revenue at risk', revenueText(revenueAtRisk(i, s.plan))],
           ['Gap (days)', i.gapDays ?? 'unknown'],
-          ['Days of cover', i.daysOfCover ?? 'unknown'],
+          ['Days of cover', coverInWords(i.daysOfCover, i.available)],
           ['Next inbound ETA', i.nextInboundEta ?? 'none'],
         ]),
     );
@@ -187,8 +188,8 @@ export function formatComparison(c: Simulation, id: string): string {
     ),
     'Difference per relationship stage (simulated − current)',
     table(
-      ['STAGE', 'ALLOCATED', 'BACKORDERED', 'FILL', 'WITH NOTHING'],
-      c.difference.map((d) => [d.stage, signed(d.allocated), signed(d.backordered), signedPoints(d.fillRate), signed(d.customersWithNothing)]),
+      ['STAGE', 'ALLOCATED', 'SUBSTITUTED', 'BACKORDERED', 'FILL', 'WITH NOTHING'],
+      c.difference.map((d) => [d.stage, signed(d.allocated), signed(d.substituted), signed(d.backordered), signedPoints(d.fillRate), signed(d.customersWithNothing)]),
     ),
     `The simulated plan line by line: stockout plan ${id} --simulation ${c.simulationId}`,
   ].join('\n\n');

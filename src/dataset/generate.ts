@@ -1,7 +1,9 @@
 // Synthetic but realistic data for the inventory system and the CRM: one hub and its spokes, a catalogue
 // with substitutes, customers over the relationship stages, account managers with many accounts, open
 // demand and inbound purchase orders, and chosen SKUs short by a chosen amount. Pure and deterministic:
-// the same options give the same data, byte for byte (seeded PRNG, dates relative to `asOf`).
+// the same options give the same data, byte for byte (seeded PRNG, dates relative to `asOf`). The `mixed`
+// catalogue draws descriptions and substitutes at random (the tests' worlds are built on it); `families`
+// takes products from src/dataset/catalogue, whose substitutes are the other members of their family.
 import { z } from 'zod';
 import { DEFAULT_STAGES, SUPPLY_NOTICE_ROLE, type AccountManager, type Customer, type DefaultStage } from '../crm/contract';
 import {
@@ -15,11 +17,15 @@ import {
   type StockPosition,
   type Substitute,
 } from '../inventory/contract';
+import { PRODUCT_FAMILIES } from './catalogue';
 import { createRandom, type Random } from './random';
 
 export const DEFAULT_AS_OF = '2026-11-24';
 
-export const GenerateOptionsSchema = z.object({
+const FAMILY_PRODUCTS = PRODUCT_FAMILIES.reduce((n, f) => n + f.products.length, 0);
+
+export const GenerateOptionsSchema = z
+  .object({
   seed: z.number().int(),
   /** "Today" of the data set: order, requested and ETA dates are relative to it. */
   asOf: DateSchema.default(DEFAULT_AS_OF),
@@ -38,7 +44,17 @@ export const GenerateOptionsSchema = z.object({
     /** Share of all demand lines that are for the short SKUs. */
     lineShare: z.number().min(0).max(1).default(0.3),
   }),
-});
+  /** `mixed`: random descriptions and substitutes; `families`: products of src/dataset/catalogue, substitutes within a family. */
+  catalogue: z.enum(['mixed', 'families']).default('mixed'),
+})
+  .superRefine((o, ctx) => {
+    if (o.catalogue !== 'families') return;
+    if (o.skus > FAMILY_PRODUCTS) ctx.addIssue({ code: 'custom', path: ['skus'], message: `the families catalogue has ${FAMILY_PRODUCTS} products` });
+    // Each short SKU is the first product of a family of its own, so its substitutes are not short too.
+    if (o.shortage.skus.length > PRODUCT_FAMILIES.length) {
+      ctx.addIssue({ code: 'custom', path: ['shortage', 'skus'], message: `the families catalogue has ${PRODUCT_FAMILIES.length} families, one per short SKU` });
+    }
+  });
 export type GenerateOptions = z.input<typeof GenerateOptionsSchema>;
 
 export interface Dataset {
@@ -70,6 +86,17 @@ export const PRESETS = {
     accountManagers: 6,
     demandLines: 300,
     shortage: { skus: ['SKU-DEMO-1'], coverPercent: 55, lineShare: 0.4 },
+  },
+  /** The main job's demo: products in families whose substitutes make sense, three short SKUs. */
+  showcase: {
+    seed: 7,
+    spokes: 4,
+    skus: 15,
+    customers: 60,
+    accountManagers: 6,
+    demandLines: 450,
+    shortage: { skus: ['SKU-DEMO-1', 'SKU-DEMO-2', 'SKU-DEMO-3'], coverPercent: 55, lineShare: 0.5 },
+    catalogue: 'families',
   },
   /** 100,000 demand lines, half of them for the short SKU: the scale test. */
   large: {
@@ -127,7 +154,8 @@ export function generateDataset(options: GenerateOptions): Dataset {
   const o = GenerateOptionsSchema.parse(options);
   const random = createRandom(o.seed);
   const locations = makeLocations(o.network, o.spokes, o.timeZone);
-  const items = makeItems(random, o.skus, o.shortage.skus);
+  const families = o.catalogue === 'families' ? familyCatalogue(o.skus, o.shortage.skus) : null;
+  const items = families?.items ?? makeItems(random, o.skus, o.shortage.skus);
   const managers = makeManagers(random, o.accountManagers);
   const customers = makeCustomers(random, o.customers, managers);
   const shortSkus = new Set(o.shortage.skus);
@@ -142,7 +170,7 @@ export function generateDataset(options: GenerateOptions): Dataset {
     locations,
     items,
     stock,
-    substitutes: makeSubstitutes(random, items, shortSkus),
+    substitutes: families?.substitutes ?? makeSubstitutes(random, items, shortSkus),
     purchaseOrders: makePurchaseOrders(random, items, locations, stock, demandLines, shortSkus, o.asOf),
     demandLines,
     customers,
@@ -183,13 +211,18 @@ function makeLocations(network: string, spokes: number, timeZone: string): Locat
   return [hub, ...spokeList];
 }
 
-function makeItems(random: Random, count: number, shortSkus: string[]): Item[] {
+/** The short SKUs first, then `SKU-0001`… up to `count`. */
+function skuIds(count: number, shortSkus: string[]): string[] {
   const skus = [...shortSkus];
   for (let n = 1; skus.length < Math.max(count, shortSkus.length); n++) {
     const sku = `SKU-${pad(n, 4)}`;
     if (!skus.includes(sku)) skus.push(sku);
   }
-  return skus.map((sku) => {
+  return skus;
+}
+
+function makeItems(random: Random, count: number, shortSkus: string[]): Item[] {
+  return skuIds(count, shortSkus).map((sku) => {
     const unitPrice = cents(2 * Math.exp(random.next() * Math.log(200)));
     return {
       sku,
@@ -199,6 +232,32 @@ function makeItems(random: Random, count: number, shortSkus: string[]): Item[] {
       unitCost: cents(unitPrice * (0.55 + random.next() * 0.25)),
     };
   });
+}
+
+/** Where each family product sits in the catalogue: its family's index beside the product. */
+const FAMILY_SLOTS = PRODUCT_FAMILIES.flatMap((f, family) => f.products.map((product, index) => ({ family, index, product })));
+
+/**
+ * Short SKU k takes the first product of family k; the other SKUs fill the remaining products family by
+ * family, so the families in use are whole and each short SKU has its family's other members to stand in.
+ * Every product of a family substitutes one for one for the others, at the catalogue's price difference.
+ */
+function familyCatalogue(count: number, shortSkus: string[]): { items: Item[]; substitutes: Substitute[] } {
+  const slots = [
+    ...shortSkus.map((_, k) => FAMILY_SLOTS.find((s) => s.family === k && s.index === 0)!),
+    ...FAMILY_SLOTS.filter((s) => !(s.index === 0 && s.family < shortSkus.length)),
+  ];
+  const members = skuIds(count, shortSkus).map((sku, i) => {
+    const { family, product } = slots[i]!;
+    return { family, item: { sku, description: product.description, packSize: product.packSize, unitPrice: product.unitPrice, unitCost: cents(product.unitPrice * 0.65) } };
+  });
+  const substitutes = members.flatMap(({ family, item }) =>
+    members
+      .filter((other) => other.family === family && other.item.sku !== item.sku)
+      .sort((a, b) => a.item.sku.localeCompare(b.item.sku))
+      .map(({ item: other }) => ({ sku: item.sku, substituteSku: other.sku, ratio: 1, priceDelta: cents(other.unitPrice - item.unitPrice) })),
+  );
+  return { items: members.map((m) => m.item), substitutes };
 }
 
 function makeManagers(random: Random, count: number): Omit<AccountManager, 'accountIds'>[] {

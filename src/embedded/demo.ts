@@ -4,16 +4,18 @@
 // customer accepts it through the link in its email, the restock arrives, and the incident closes with its
 // report. State-driven, so a restarted run picks up where it was.
 import { readFileSync } from 'node:fs';
-import type { IncidentOperations } from '../operations/incident-operations';
+import type { IncidentOperations, TriggerResult } from '../operations/incident-operations';
 import type { InventorySystem } from '../inventory/system';
 import { addDays } from '../allocation/dates';
 import { DEFAULT_POLICY } from '../allocation/policy';
 import type { IncidentState } from '../incident/state';
 import { isOver as stageIsOver } from '../incident/vocabulary';
 import { money } from '../cli/format';
-import { customersLine, demandLine, revenueAtRisk } from '../incident/figures';
 import { committedReport } from '../report/incident-report';
 import { outcomeLine } from '../report/outcome-line';
+import { incidentWorkflowId } from '../incident/state';
+import { incidentWaiter, operatorApi, sayImpact } from './operator';
+import { SCENARIO_NAMES } from './scenarios';
 import type { SmtpSink } from './smtp-sink';
 import type { ScanTotals } from '../../workflows/threshold-scan';
 
@@ -34,16 +36,11 @@ export interface DemoOptions {
 }
 
 export async function runDemo(o: DemoOptions): Promise<void> {
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${o.apiUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${o.apiToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-    return text ? (JSON.parse(text) as unknown) : null;
-  };
+  const api = operatorApi(o.apiUrl, o.apiToken);
+  // An earlier run's demo incident that ended: say what is there rather than open a second one (the webhook
+  // would, on another day: its event id names the day).
+  const earlier = await o.operations.latest(DEMO_NETWORK, DEMO_SKU);
+  if (earlier && !earlier.running) return sayEarlierDemo(o, incidentWorkflowId(DEMO_NETWORK, DEMO_SKU));
 
   o.say(`the inventory system reports ${DEMO_SKU} under its critical level (webhook)…`);
   const triggered = (await api('POST', '/webhooks/inventory/critical-level', {
@@ -52,58 +49,30 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     onHand: 40,
     criticalLevel: 120,
     eventId: `demo-${new Date().toISOString().slice(0, 10)}`,
-  })) as { workflowId: string; started: boolean };
+  })) as TriggerResult;
   const id = triggered.workflowId;
-  if (!triggered.started) {
-    // An earlier run's incident: say what is there rather than replay a demo that already ended.
-    const earlier = await o.operations.show(id);
-    if (stageIsOver(earlier.stage)) {
-      o.say(`incident ${id} is ${earlier.stage} from an earlier run${earlier.report ? `: ${outcomeLine(earlier.report, earlier.impact)}` : ''}`);
-      o.say(`  emails kept from earlier runs: ${o.sink.keptFiles()} in ${o.sink.dir}`);
-      o.say(`  report: \`npm run stockout -- report ${id}\` with \`npm start -- --serve\` running`);
-      o.say('  to play the demo again: `npm start -- --fresh` (forgets earlier runs)');
-      return;
-    }
-    o.say(`incident ${id} is still ${earlier.stage} from an earlier run: the demo goes on with it`);
-  } else {
-    o.say(`incident ${id} opened`);
-  }
+  if (triggered.alreadyRecorded) return sayEarlierDemo(o, id);
+  if (!triggered.started) o.say(`incident ${id} is still ${(await o.operations.show(id)).stage} from an earlier run: the demo goes on with it`);
+  else o.say(`incident ${id} opened`);
   if (o.scanNow) {
     o.say('the scheduled threshold scan runs now too (it would within the quarter hour)…');
     const scan = await o.scanNow();
     o.say(`  scan: ${scan.scanned} SKUs, ${scan.atRisk} below the critical cover; ${scan.started} incidents opened, ${scan.attached} attached to running ones`);
   }
 
-  let lastStage = '';
-  const progress = (state: IncidentState) => {
-    if (state.stage !== lastStage) o.say(`  stage: ${state.stage}${state.severity !== 'none' ? ` (severity ${state.severity})` : ''}`);
-    lastStage = state.stage;
-  };
-  const waitFor = async (what: string, done: (s: IncidentState) => boolean): Promise<IncidentState> => {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const state = await o.operations.show(id);
-      progress(state);
-      if (done(state)) return state;
-      if (state.stage === 'needs-attention') throw new Error(`incident needs attention: ${state.attention?.reason}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (stage ${state.stage})`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  };
+  const waitFor = incidentWaiter(o.operations, id, o.say);
   const isOver = (s: IncidentState) => stageIsOver(s.stage);
 
   let state = await waitFor('a plan', (s) => isOver(s) || s.stage === 'awaiting-approval' || s.stage === 'following-up');
-  if (state.impact) {
-    const risk = revenueAtRisk(state.impact, state.plan);
-    o.say(`impact: ${state.impact.shortage} units short; demand ${demandLine(state.impact, state.plan)}`);
-    o.say(`  customers: ${customersLine(state.impact, state.plan)}; revenue at risk ${money(risk.amount, risk.currency)} (${risk.basis})`);
-  }
+  sayImpact(o.say, state);
 
   if (state.stage === 'awaiting-approval' && state.plan) {
     const comparison = await o.operations.simulate(id, { ...DEFAULT_POLICY, name: 'strict-priority', floorPercent: 0, capPercent: 100 });
     o.say('what-if under strict priority (no fair-share floor, no concentration cap), per relationship stage:');
     for (const row of comparison.difference) {
-      o.say(`  ${row.stage.padEnd(15)} ${signed(row.allocated).padStart(6)} units  ${signed(Math.round(row.fillRate * 1000) / 10).padStart(6)} pts`);
+      o.say(
+        `  ${row.stage.padEnd(15)} allocated ${signed(row.allocated).padStart(6)}, substituted ${signed(row.substituted).padStart(6)}, backordered ${signed(row.backordered).padStart(6)} units  ${signed(Math.round(row.fillRate * 1000) / 10).padStart(6)} pts`,
+      );
     }
     o.say(`a planner approves plan revision ${state.plan.revision} through the API…`);
     await api('POST', `/incidents/${encodeURIComponent(id)}/decision`, {
@@ -154,6 +123,26 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     const pct = (n: number) => `${(n * 100).toFixed(0)}%`;
     o.say(`  per relationship stage, fill rate at commit → at closing: ${committed.byStage.map((row) => `${row.stage} ${pct(row.fillRateAtCommit)} → ${pct(row.fillRate)}`).join(', ')}`);
   }
+  await sayWhatNext(o, id);
+}
+
+/** A second start after the demo incident ended: what is there, and how to play again. */
+async function sayEarlierDemo(o: DemoOptions, id: string): Promise<void> {
+  const earlier = await o.operations.show(id);
+  o.say(`the demo incident ${id} is ${earlier.stage} from an earlier run${earlier.report ? `: ${outcomeLine(earlier.report, earlier.impact)}` : ''}`);
+  o.say(`  emails kept from earlier runs: ${o.sink.keptFiles()} in ${o.sink.dir}`);
+  o.say(`  report: \`npm run stockout -- report ${id}\` with \`npm start -- --serve\` running`);
+  o.say('  to play the demo again: `npm start -- --fresh` (forgets earlier runs)');
+  await sayWhatNext(o, id);
+}
+
+/** The other incidents that wait (the scan opens one per short SKU), and the crises that can be staged. */
+async function sayWhatNext(o: DemoOptions, demoId: string): Promise<void> {
+  const others = (await o.operations.list({ network: DEMO_NETWORK })).filter((i) => i.status === 'RUNNING' && i.workflowId !== demoId);
+  if (others.length > 0) {
+    o.say(`still running: ${others.map((i) => `${i.workflowId} (${i.stage ?? 'starting'})`).join(', ')}; with \`npm start -- --serve\`, decide them in the console`);
+  }
+  o.say(`to stage a new crisis: \`npm start -- --scenario NAME\`, NAME one of ${SCENARIO_NAMES.join(', ')} (\`npm start -- --help\` says what each does)`);
 }
 
 /**

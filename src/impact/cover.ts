@@ -15,6 +15,17 @@ export function daysOfCover(demandByDate: Readonly<Record<string, number>>, avai
   return null;
 }
 
+/**
+ * Days of cover in words, the same in the scan's trigger, `show` and the console: the number, and what the
+ * available stock (the assessment's `available`) does against the open demand. Pure: the scan workflow uses it.
+ */
+export function coverInWords(days: number | null, available: number): string {
+  if (days === null) return `unlimited: the ${available} units available cover all open demand`;
+  if (available === 0) return days === 0 ? '0 days: nothing is available and open demand is already due' : `${days} days: nothing is available, and the first open demand is due in ${days} days`;
+  if (days === 0) return `0 days: the ${available} units available are less than the open demand already due`;
+  return `${days} days: the ${available} units available serve the open demand, earliest requested date first, for ${days} days`;
+}
+
 export interface CoverPositionInput {
   sku: string;
   available: number;

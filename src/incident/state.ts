@@ -98,7 +98,7 @@ export interface PlanComparison {
   current: PlanSummary;
   simulated: PlanSummary;
   /** Per relationship stage: simulated minus current. */
-  difference: { stage: string; allocated: number; backordered: number; fillRate: number; customersWithNothing: number }[];
+  difference: { stage: string; allocated: number; substituted: number; backordered: number; fillRate: number; customersWithNothing: number }[];
 }
 
 export interface ApprovalState {

@@ -1,7 +1,7 @@
 // Runs the reference inventory system and CRM on their own:
-//   tsx src/reference-service/main.ts --db .data/reference.db --seed --size demo
+//   tsx src/reference-service/main.ts --db .data/reference.db --seed --size showcase
 // Options: --port (inventory, default 7301), --crm-port (default 7302), --host, --db <file>,
-// --seed (load a generated data set unless the database holds it), --size demo|large|<lines>,
+// --seed (load a generated data set unless the database holds it), --size demo|showcase|large|<lines>,
 // --dataset-seed <n>, --error-rate, --latency-ms, --hang-rate (fault injection).
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -20,7 +20,7 @@ const ArgsSchema = z.object({
   seed: z.boolean().default(false),
   size: z
     .string()
-    .regex(/^(demo|large|[1-9]\d{0,6})$/, 'must be demo, large or a number of demand lines (up to 9,999,999)')
+    .regex(/^(demo|showcase|large|[1-9]\d{0,6})$/, 'must be demo, showcase, large or a number of demand lines (up to 9,999,999)')
     .default('demo')
     .transform((size) => (size in PRESETS ? (size as keyof typeof PRESETS) : Number(size))),
   'dataset-seed': z.coerce.number().int().optional(),

@@ -101,8 +101,8 @@ export function sampleComparison(): Simulation {
     current: samplePlan(),
     simulated: samplePlan({ policyName: 'even' }),
     difference: [
-      { stage: 'integrated', allocated: -10, backordered: 10, fillRate: -0.25, customersWithNothing: 0 },
-      { stage: 'basic', allocated: 10, backordered: -10, fillRate: 0.1667, customersWithNothing: -1 },
+      { stage: 'integrated', allocated: -10, substituted: 0, backordered: 10, fillRate: -0.25, customersWithNothing: 0 },
+      { stage: 'basic', allocated: 10, substituted: 0, backordered: -10, fillRate: 0.1667, customersWithNothing: -1 },
     ],
   };
 }

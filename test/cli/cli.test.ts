@@ -454,8 +454,11 @@ describe('tables', () => {
 
   it('shows the what-if difference per stage with signs', () => {
     const text = formatComparison(sampleComparison(), 'stockout:eu:SKU-1');
-    expect(text).toMatch(/integrated\s+-10\s+\+10\s+-25\.0 pp\s+0/);
-    expect(text).toMatch(/basic\s+\+10\s+-10\s+\+16\.7 pp\s+-1/);
+    // STAGE, ALLOCATED, SUBSTITUTED, BACKORDERED, FILL, WITH NOTHING: the unit columns of a row add up to zero.
+    expect(text).toMatch(/STAGE\s+ALLOCATED\s+SUBSTITUTED\s+BACKORDERED\s+FILL\s+WITH NOTHING/);
+    expect(text).toMatch(/integrated\s+-10\s+0\s+\+10\s+-25\.0 pp\s+0/);
+    expect(text).toMatch(/basic\s+\+10\s+0\s+-10\s+\+16\.7 pp\s+-1/);
+    for (const d of sampleComparison().difference) expect(d.allocated + d.substituted + d.backordered, d.stage).toBe(0);
     expect(text).toMatch(/simulated\s+even/);
     // Each plan's row adds up: requested = allocated + substituted + backordered.
     const c = sampleComparison();

@@ -263,6 +263,16 @@ describe('the console in a browser', () => {
     expect(await page.locator('h1').textContent()).toContain('strict-priority');
     await expect(page.locator('.side-by-side table.stages').count()).resolves.toBe(2);
     expect(await page.locator('table.diff tbody tr').count()).toBeGreaterThan(0);
+    // Each stage's row adds up: the same units requested, only moved between allocated, substituted and backordered.
+    expect(await page.locator('table.diff thead th').allTextContents()).toEqual(['Stage', 'Allocated', 'Substituted', 'Backordered', 'Fill rate', 'Customers with nothing']);
+    const signedUnits = (text: string) => (text.trim() === '±0' ? 0 : Number(text.trim().replace('−', '-').replace(/[,+]/g, '')));
+    let moved = 0;
+    for (const row of await page.locator('table.diff tbody tr').all()) {
+      const [allocated, substituted, backordered] = (await row.locator('td').allTextContents()).slice(0, 3).map(signedUnits);
+      expect(allocated! + substituted! + backordered!, (await row.textContent()) ?? '').toBe(0);
+      moved += Math.abs(allocated!);
+    }
+    expect(moved, 'strict priority moves units between stages').toBeGreaterThan(0);
     // Line by line: without floor and cap some lines are worse off and some better, each with its change.
     const changed = page.locator('table.changed-lines tbody tr');
     expect(await changed.count()).toBeGreaterThan(0);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AccountManagerSchema, CustomerSchema, DEFAULT_STAGES } from '../../src/crm/contract';
+import { PRODUCT_FAMILIES } from '../../src/dataset/catalogue';
 import { generateDataset, presetOptions, PRESETS, splitByWeights, type Dataset } from '../../src/dataset/generate';
 import { loadDataset } from '../../src/reference-service/seed';
 import { DemandLineSchema, ItemSchema, LocationSchema, PurchaseOrderSchema, StockPositionSchema, SubstituteSchema } from '../../src/inventory/contract';
@@ -112,6 +113,52 @@ describe('shape', () => {
     expect(splitByWeights(10, [1, 1, 1])).toEqual([4, 3, 3]);
     expect(splitByWeights(7, [0.5, 0.25, 0.25])).toEqual([3, 2, 2]);
     expect(splitByWeights(5, [0, 0])).toEqual([5, 0]);
+  });
+});
+
+describe('the families catalogue (the main job\'s showcase)', () => {
+  const showcase = generateDataset(PRESETS.showcase);
+  const familyOf = (sku: string) => {
+    const description = showcase.items.find((i) => i.sku === sku)!.description;
+    return PRODUCT_FAMILIES.find((f) => f.products.some((p) => p.description === description))?.family;
+  };
+
+  it('substitutes a product only by another of its family, at the catalogue\'s price difference', () => {
+    z.array(ItemSchema).parse(showcase.items);
+    z.array(SubstituteSchema).parse(showcase.substitutes);
+    for (const item of showcase.items) expect(familyOf(item.sku), item.description).toBeDefined();
+    expect(showcase.substitutes.length).toBeGreaterThan(0);
+    const price = new Map(showcase.items.map((i) => [i.sku, i.unitPrice]));
+    for (const s of showcase.substitutes) {
+      expect(familyOf(s.substituteSku), `${s.sku} -> ${s.substituteSku}`).toBe(familyOf(s.sku));
+      expect(s.priceDelta).toBeCloseTo(price.get(s.substituteSku)! - price.get(s.sku)!, 2);
+    }
+    // The issue's example: nitrile gloves stand in for nitrile gloves, never for a bearing.
+    const gloves = showcase.substitutes.filter((s) => s.sku === 'SKU-DEMO-1').map((s) => showcase.items.find((i) => i.sku === s.substituteSku)!.description);
+    expect(gloves).toEqual(['nitrile examination gloves, size M, powder-free, extra-thick, box of 100', 'vinyl examination gloves, size M, powder-free, box of 100']);
+  });
+
+  it('makes several SKUs short, each with substitutes that are not short themselves', () => {
+    const short = PRESETS.showcase.shortage.skus;
+    expect(short.length).toBeGreaterThan(1);
+    expect(new Set(short.map(familyOf)).size).toBe(short.length);
+    for (const sku of short) {
+      const { free, demand } = cover(showcase, sku);
+      expect(free, sku).toBe(Math.floor((demand * PRESETS.showcase.shortage.coverPercent) / 100));
+      const substitutes = showcase.substitutes.filter((s) => s.sku === sku);
+      expect(substitutes.length, sku).toBeGreaterThan(0);
+      for (const s of substitutes) expect(short).not.toContain(s.substituteSku);
+    }
+    for (const item of showcase.items.filter((i) => !short.includes(i.sku))) {
+      const c = cover(showcase, item.sku);
+      expect(c.free, item.sku).toBeGreaterThan(c.demand);
+    }
+  });
+
+  it('refuses more SKUs or short SKUs than the catalogue holds, naming the field', () => {
+    expect(() => generateDataset({ ...PRESETS.showcase, skus: 500 })).toThrow(/skus/);
+    const many = PRODUCT_FAMILIES.map((_, i) => `SHORT-${i}`).concat('SHORT-X');
+    expect(() => generateDataset({ ...PRESETS.showcase, shortage: { skus: many, coverPercent: 50 } })).toThrow(/shortage\.skus|"shortage",\s*"skus"/);
   });
 });
 

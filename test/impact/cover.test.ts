@@ -1,6 +1,6 @@
 // Days of cover, the one measure both the impact assessment and the threshold scan use.
 import { describe, expect, it } from 'vitest';
-import { daysOfCover, skusAtRisk } from '../../src/impact/cover';
+import { coverInWords, daysOfCover, skusAtRisk } from '../../src/impact/cover';
 
 const AS_OF = '2026-11-24';
 
@@ -14,6 +14,17 @@ describe('days of cover', () => {
     expect(daysOfCover({ '2026-11-01': 10 }, 5, AS_OF)).toBe(0);
     expect(daysOfCover({ '2026-11-26': 50 }, 50, AS_OF)).toBeNull();
     expect(daysOfCover({}, 0, AS_OF)).toBeNull();
+  });
+});
+
+describe('days of cover in words', () => {
+  it('says what the available stock does, so no figure contradicts the other', () => {
+    // The two triggers: "0 days of cover (8112 units available)" and "4 days of cover (0 units available)".
+    expect(coverInWords(0, 8112)).toBe('0 days: the 8112 units available are less than the open demand already due');
+    expect(coverInWords(4, 0)).toBe('4 days: nothing is available, and the first open demand is due in 4 days');
+    expect(coverInWords(0, 0)).toBe('0 days: nothing is available and open demand is already due');
+    expect(coverInWords(6, 100)).toBe('6 days: the 100 units available serve the open demand, earliest requested date first, for 6 days');
+    expect(coverInWords(null, 50)).toBe('unlimited: the 50 units available cover all open demand');
   });
 });
 

@@ -2,7 +2,8 @@
 // `npm start -- --serve` runs) on its own ports and data folder, stopped the way a terminal's Ctrl-C stops
 // it — SIGINT to its whole process group. It exits 0 and frees its ports; the next start with the same data
 // folder continues the same incident, and the answer links in emails sent before the restart still work. A
-// port already taken and a Ctrl-C during start-up are handled too.
+// port already taken and a Ctrl-C during start-up are handled too. A newcomer's second try: the demo run to
+// its end, a second start that says what the first left and suggests `--fresh`, and a staged crisis.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { mainJobPorts, spawnWatched, type WatchedProcess } from '../harness/proc
 const root = new URL('../../', import.meta.url).pathname;
 // What `npm start` runs, without npm (which dies of the terminal's SIGINT too and reports that, not our exit
 // code). Not the tsx CLI: its Ctrl-C relay SIGKILLs a child whose event loop is busy for 60 ms.
-const command = [process.execPath, '--import', 'tsx', 'src/main.ts', '--serve'] as const;
+const command = [process.execPath, '--import', 'tsx', 'src/main.ts'] as const;
 const work = mkdtempSync(join(tmpdir(), 'stockout-main-job-'));
 const dataDir = join(work, 'data');
 const secretsPath = join(dataDir, 'secrets.json');
@@ -63,7 +64,7 @@ interface MainJob extends WatchedProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-function startMainJob(dir: string): MainJob {
+function startMainJob(dir: string, args: string[] = ['--serve']): MainJob {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     // The job must make and keep its own secrets.
@@ -71,7 +72,7 @@ function startMainJob(dir: string): MainJob {
   }
   Object.assign(env, { STOCKOUT_DATA_DIR: dir, ...portSettings });
   // Its own process group, like a terminal's foreground job: a signal to the group reaches all it runs.
-  const started = spawnWatched(command[0], command.slice(1), { cwd: root, env, detached: true });
+  const started = spawnWatched(command[0], [...command.slice(1), ...args], { cwd: root, env, detached: true });
   const { child, exited } = started;
   const job: MainJob = {
     ...started,
@@ -93,14 +94,15 @@ async function ctrlC(job: MainJob): Promise<void> {
   expect(devServerPids(work)).toEqual([]);
 }
 
-function secrets(): { apiToken: string; answerLinkSecret: string } {
-  return JSON.parse(readFileSync(secretsPath, 'utf8')) as { apiToken: string; answerLinkSecret: string };
+/** The secrets a job made and kept in its data folder (the restart test's by default). */
+function secrets(folder = dataDir): { apiToken: string; answerLinkSecret: string } {
+  return JSON.parse(readFileSync(join(folder, 'secrets.json'), 'utf8')) as { apiToken: string; answerLinkSecret: string };
 }
 
-async function api(method: string, path: string, body?: unknown) {
+async function api(method: string, path: string, body?: unknown, folder = dataDir) {
   const response = await fetch(`${apiUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${secrets().apiToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: { authorization: `Bearer ${secrets(folder).apiToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();
@@ -110,10 +112,10 @@ async function api(method: string, path: string, body?: unknown) {
 
 const incidentPath = (id: string) => `/incidents/${encodeURIComponent(id)}`;
 
-async function waitForIncident(id: string, what: string, done: (state: IncidentState) => boolean): Promise<IncidentState> {
+async function waitForIncident(id: string, what: string, done: (state: IncidentState) => boolean, folder = dataDir): Promise<IncidentState> {
   const deadline = Date.now() + 90_000;
   for (;;) {
-    const state = (await api('GET', incidentPath(id))) as unknown as IncidentState;
+    const state = (await api('GET', incidentPath(id), undefined, folder)) as unknown as IncidentState;
     if (done(state)) return state;
     if (state.stage === 'needs-attention') throw new Error(`incident needs attention: ${state.attention?.reason}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stage ${state.stage}`);
@@ -211,4 +213,62 @@ describe('the main job as a process', () => {
     expect(closed.receiptsApplied).toContain('main-job-test-receipt');
     await ctrlC(second);
   }, 480_000);
+});
+
+/** The job ends by itself (the demo, or a refusal): its exit, within `ms`. */
+async function exitOf(job: MainJob, ms: number) {
+  return Promise.race([job.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), ms))]);
+}
+
+const emailFiles = (dir: string) => readdirSync(join(dir, 'mail')).filter((file) => file.endsWith('.eml'));
+
+describe('a second try', () => {
+  const dir = join(work, 'second-try');
+
+  it('refuses an unknown scenario by its flag before starting anything, naming the scenarios', async () => {
+    const job = startMainJob(join(work, 'no-scenario'), ['--scenario', 'meteor-strike']);
+    expect(await exitOf(job, 60_000), job.output()).toEqual({ code: 2, signal: null });
+    expect(job.output()).toContain('--scenario: "meteor-strike" is not a scenario; one of supplier-delay, demand-spike, false-alarm');
+    expect(job.output()).not.toContain('starting the Temporal dev server');
+  }, 90_000);
+
+  it('runs the demo to its end; a second npm start says the incident is closed, counts the kept emails, suggests --fresh and opens nothing', async () => {
+    const first = startMainJob(dir, []);
+    expect(await exitOf(first, 300_000), first.output()).toEqual({ code: 0, signal: null });
+    expect(first.output()).toContain(`incident stockout:${DEMO_NETWORK}:${DEMO_SKU} opened`);
+    expect(first.output()).toMatch(/incident closed: fill rate/);
+    const kept = emailFiles(dir);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(first.output()).toContain(`emails: ${kept.length} sent by this run, ${kept.length} kept in`);
+    for (const port of ports) expect(await portFree(port), `port ${port} free`).toBe(true);
+
+    const second = startMainJob(dir, []);
+    expect(await exitOf(second, 180_000), second.output()).toEqual({ code: 0, signal: null });
+    const said = second.output();
+    expect(said).toContain(`the demo incident stockout:${DEMO_NETWORK}:${DEMO_SKU} is closed from an earlier run: fill rate`);
+    expect(said).toContain(`emails kept from earlier runs: ${kept.length} in`);
+    expect(said).toContain('`npm start -- --fresh`');
+    expect(said).toContain('`npm start -- --scenario NAME`');
+    expect(said).not.toContain('was already running');
+    expect(said).not.toContain('under its critical level (webhook)');
+    // Nothing was sent again: the folder holds what the first run left.
+    expect(emailFiles(dir)).toEqual(kept);
+  }, 600_000);
+
+  it('stages a demand spike: an order for what the network holds free makes a well-stocked SKU short, and its incident waits for approval', async () => {
+    const job = startMainJob(dir, ['--scenario', 'demand-spike']);
+    await job.waitFor(/serving;/, 180_000);
+    const said = job.output();
+    expect(said).toContain('scenario demand-spike:');
+    expect(said).toMatch(/CUST-\d+ orders \d+ units of SKU-0007 \(SO-SPIKE-\d+\)/);
+    expect(said).toContain('incident stockout:EU:SKU-0007 opened');
+    const state = await waitForIncident('stockout:EU:SKU-0007', 'a plan', (s) => s.stage === 'awaiting-approval', dir);
+    expect(state.impact!.shortage).toBeGreaterThan(0);
+    // The order is in the inventory system's demand, and the incident's plan has its line.
+    const spike = /orders (\d+) units of SKU-0007 \((SO-SPIKE-\d+)\)/.exec(said)!;
+    const page = (await (await fetch(`${portSettings.INVENTORY_URL}/demand-lines?sku=SKU-0007&limit=500`)).json()) as { lines: { orderId: string; quantity: number }[] };
+    expect(page.lines.filter((l) => l.orderId === spike[2]).map((l) => l.quantity)).toEqual([Number(spike[1])]);
+    expect(said).toContain('`npm run stockout -- show stockout:EU:SKU-0007`, then `approve`');
+    await ctrlC(job);
+  }, 300_000);
 });

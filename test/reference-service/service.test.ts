@@ -91,7 +91,7 @@ describe('a database file', () => {
 describe('the command line', () => {
   it('refuses bad options by name before starting anything', async () => {
     await expect(main(['--size', 'huge', '--port', 'x'])).rejects.toThrow(
-      /--port: .*; --size: must be demo, large or a number of demand lines/,
+      /--port: .*; --size: must be demo, showcase, large or a number of demand lines/,
     );
     await expect(main(['--colour'])).rejects.toThrow(/colour/);
   });

@@ -6,13 +6,16 @@ import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporal
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { createScanActivities, type IncidentStarter } from '../../activities/scan';
+import { formatState } from '../../src/cli/format';
 import { PRESETS } from '../../src/dataset/generate';
+import { coverInWords } from '../../src/impact/cover';
 import { createIncidentOperations, type IncidentOperations } from '../../src/operations/incident-operations';
 import { incidentWorkflowId } from '../../src/incident/state';
 import { NETWORK } from '../../src/temporal/search-attributes';
 import { ensureThresholdScanSchedules, runScanNow, scanScheduleId } from '../../src/temporal/schedules';
 import { stateQuery } from '../../workflows/definitions';
 import { thresholdScan, type ScanTotals } from '../../workflows/threshold-scan';
+import { until } from '../harness/process';
 import { recordHistory } from '../harness/replay';
 import { connectDevServer } from '../harness/temporal';
 import { createWorld, policyWith, type World } from '../incident/world';
@@ -85,6 +88,13 @@ describe('threshold scan', () => {
       const fromScans = state.triggers.filter((t) => t.source === 'scan');
       expect(fromScans).toHaveLength(1);
       expect(fromScans[0]!.reason).toMatch(/days of cover .* below the critical level of 14 days/);
+      // One definition of cover and available, in the same words: the trigger's and `show`'s.
+      const handle = client.workflow.getHandle(incidentWorkflowId(world.network, sku));
+      const assessed = await until('the assessment', async () => ((await handle.query(stateQuery)).impact ? handle.query(stateQuery) : undefined), 60_000);
+      const words = coverInWords(assessed.impact!.daysOfCover, assessed.impact!.available);
+      expect(fromScans[0]!.reason).toBe(`threshold scan: days of cover ${words}; below the critical level of 14 days`);
+      expect(formatState(assessed)).toContain(`Days of cover`);
+      expect(formatState(assessed)).toContain(words);
     }
   });
 

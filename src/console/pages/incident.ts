@@ -3,6 +3,7 @@
 // cancel with its consequences, and the timeline with who did what. Buttons are offered by role; the routes
 // refuse what a role may not do whatever the page offered.
 import { revenueAtRisk } from '../../incident/figures';
+import { coverInWords } from '../../impact/cover';
 import { may } from '../../auth/roles';
 import type { Session } from '../../auth/sessions';
 import type { IncidentState, PlanSummary, StageFigures } from '../../incident/state';
@@ -59,7 +60,7 @@ function header(view: IncidentView): SafeHtml {
   return html`<dl class="figures" aria-label="Incident figures">
 ${figure('Stage', state.stage)}${figure('Severity', state.severity)}
 ${i && i.shortage <= 0 ? figure('Demand covered', `${units(i.available)} units available for ${units(i.demand)} open, ${units(i.available - i.demand)} to spare`) : ''}
-${i && i.shortage > 0 ? [figure('Shortage', `${units(i.shortage)} units`), figure('Demand / available', `${units(i.demand)} / ${units(i.available)}`), figure('Affected customers', i.affectedCustomers), figure('Affected lines', i.affectedLines), figure('Revenue at risk', revenueFigure(i, state, view.currency)), figure('Days of cover', i.daysOfCover ?? '—'), figure('Next inbound ETA', i.nextInboundEta ?? 'none')] : ''}
+${i && i.shortage > 0 ? [figure('Shortage', `${units(i.shortage)} units`), figure('Demand / available', `${units(i.demand)} / ${units(i.available)}`), figure('Affected customers', i.affectedCustomers), figure('Affected lines', i.affectedLines), figure('Revenue at risk', revenueFigure(i, state, view.currency)), figure('Days of cover', coverInWords(i.daysOfCover, i.available)), figure('Next inbound ETA', i.nextInboundEta ?? 'none')] : ''}
 ${figure('Approval', approvalLine(state))}
 ${state.backorders ? figure('Open backorders', `${units(state.backorders.openUnits)} units on ${state.backorders.openLines} lines`) : ''}
 ${figure('Opened', when(state.openedAt))}

@@ -19,9 +19,9 @@ export function whatIfPage(session: Session, workflowId: string, state: Incident
 <section aria-labelledby="sim-h"><h2 id="sim-h">Under ${comparison.simulated.policyName}</h2><p>${planSummaryLine(comparison.simulated, currency)}</p>${stageBars(comparison.simulated.byStage)}</section>
 </div>
 <h2>Difference per stage</h2>
-<div class="scroll" tabindex="0" role="region" aria-label="Difference per stage"><table class="diff"><thead><tr><th scope="col">Stage</th><th scope="col" class="num">Allocated</th><th scope="col" class="num">Backordered</th><th scope="col" class="num">Fill rate</th><th scope="col" class="num">Customers with nothing</th></tr></thead>
+<div class="scroll" tabindex="0" role="region" aria-label="Difference per stage"><table class="diff"><thead><tr><th scope="col">Stage</th><th scope="col" class="num">Allocated</th><th scope="col" class="num">Substituted</th><th scope="col" class="num">Backordered</th><th scope="col" class="num">Fill rate</th><th scope="col" class="num">Customers with nothing</th></tr></thead>
 <tbody>${comparison.difference.map(
-      (d) => html`<tr><th scope="row">${d.stage}</th><td class="num">${signed(d.allocated, units)}</td><td class="num">${signed(d.backordered, units)}</td><td class="num">${signed(d.fillRate, (n) => percent(n, 1))}</td><td class="num">${signed(d.customersWithNothing)}</td></tr>`,
+      (d) => html`<tr><th scope="row">${d.stage}</th><td class="num">${signed(d.allocated, units)}</td><td class="num">${signed(d.substituted, units)}</td><td class="num">${signed(d.backordered, units)}</td><td class="num">${signed(d.fillRate, (n) => percent(n, 1))}</td><td class="num">${signed(d.customersWithNothing)}</td></tr>`,
     )}</tbody></table></div>
 ${lineChanges ?? ''}`,
   );
