@@ -112,12 +112,7 @@ export const DemandLineChangeKindSchema = z.enum(['created', 'quantity-changed',
  * smaller ordered quantity) gives back its open backordered units first, then its reservations (newest first):
  * the freed stock is free again, and the line's commitments never exceed what is still ordered.
  */
-export const DemandLineChangeSchema = z.object({
-  lineId: IdSchema,
-  orderId: IdSchema,
-  customerId: IdSchema,
-  sku: IdSchema,
-  locationId: IdSchema,
+export const DemandLineChangeSchema = DemandLineSchema.extend({
   change: DemandLineChangeKindSchema,
   /** The line's order revision: 1 when placed, one more with each change since. */
   revision: PositiveUnits,
@@ -126,16 +121,8 @@ export const DemandLineChangeSchema = z.object({
   orderedQuantity: PositiveUnits,
   /** Still to ship: ordered less shipped, cancelled and substituted (0 once the line is cancelled). */
   quantity: Units,
-  reservedQuantity: Units,
   /** Units of the line open on backorders. */
   backorderedQuantity: Units,
-  requestedDate: DateSchema,
-  orderDate: DateSchema,
-  unitPrice: Money,
-  unitMargin: Money,
-  packSize: PositiveUnits,
-  partialAllowed: z.boolean(),
-  substitutesAllowed: z.boolean(),
 });
 
 export const TransferStatusSchema = z.enum(['created', 'shipped', 'received', 'cancelled']);
