@@ -8,34 +8,52 @@
  * Equal remainders go to the lower index first, so callers pass weights in priority order.
  */
 export function apportion(total: number, weights: readonly number[], bounds: readonly number[] = weights): number[] {
-  const shares = weights.map(() => 0);
-  let active = weights.map((_, i) => i).filter((i) => weights[i]! > 0 && bounds[i]! > 0);
+  const shares: number[] = [];
+  let active: number[] = [];
+  for (let i = 0; i < weights.length; i++) {
+    shares.push(0);
+    if (weights[i]! > 0 && bounds[i]! > 0) active.push(i);
+  }
   let rest = total;
   for (;;) {
-    const split = largestRemainder(rest, active.map((i) => weights[i]!));
-    const over = new Set(active.filter((i, k) => split[k]! > bounds[i]!));
-    if (over.size === 0) {
-      active.forEach((i, k) => (shares[i] = split[k]!));
+    const split = largestRemainder(rest, active, weights);
+    const under: number[] = [];
+    for (let k = 0; k < active.length; k++) {
+      const i = active[k]!;
+      if (split[k]! > bounds[i]!) {
+        shares[i] = bounds[i]!;
+        rest -= bounds[i]!;
+      } else under.push(i);
+    }
+    if (under.length === active.length) {
+      for (let k = 0; k < active.length; k++) shares[active[k]!] = split[k]!;
       return shares;
     }
-    for (const i of over) {
-      shares[i] = bounds[i]!;
-      rest -= bounds[i]!;
-    }
-    active = active.filter((i) => !over.has(i));
+    active = under;
   }
 }
 
-function largestRemainder(total: number, weights: readonly number[]): number[] {
-  const sum = weights.reduce((a, w) => a + w, 0);
-  if (total >= sum) return [...weights];
-  const shares = weights.map((w) => Math.floor((total * w) / sum));
-  let rest = total - shares.reduce((a, s) => a + s, 0);
-  const byRemainder = weights.map((w, i) => ({ i, remainder: (total * w) % sum })).sort((a, b) => b.remainder - a.remainder || a.i - b.i);
-  for (const { i } of byRemainder) {
-    if (rest === 0) break;
-    shares[i]! += 1;
-    rest -= 1;
+/** `total` split in proportion to the weights of `active`, one share per entry of `active`. */
+function largestRemainder(total: number, active: readonly number[], weights: readonly number[]): Float64Array {
+  const shares = new Float64Array(active.length);
+  let sum = 0;
+  for (const i of active) sum += weights[i]!;
+  if (total >= sum) {
+    for (let k = 0; k < active.length; k++) shares[k] = weights[active[k]!]!;
+    return shares;
   }
+  let rest = total;
+  for (let k = 0; k < active.length; k++) {
+    shares[k] = Math.floor((total * weights[active[k]!]!) / sum);
+    rest -= shares[k]!;
+  }
+  if (rest === 0) return shares;
+  // The units left over go one each to the largest remainders, ties to the lower index.
+  const remainder = new Float64Array(active.length);
+  for (let k = 0; k < active.length; k++) remainder[k] = (total * weights[active[k]!]!) % sum;
+  const byRemainder = new Uint32Array(active.length);
+  for (let k = 0; k < active.length; k++) byRemainder[k] = k;
+  byRemainder.sort((a, b) => remainder[b]! - remainder[a]! || a - b);
+  for (let k = 0; k < rest && k < active.length; k++) shares[byRemainder[k]!]! += 1;
   return shares;
 }

@@ -7,34 +7,108 @@
 import { apportion } from './apportion';
 import { MinHeap } from './min-heap';
 import { REASON, type ReasonBits } from './reasons';
-import type { ReasonCode } from './types';
 
-/** A customer as the sharing rules see it, for one supply. */
-export interface Holder {
-  critical: boolean;
-  /** Units that count toward its floor and cap; grows with every grant. */
-  held: number;
-  /** What its floor is a percent of. */
-  demand: number;
-  /** Holds enough stock to wait: no floor, served after everyone who cannot wait. */
-  deferred: boolean;
-  /** Reported stock (original units) and use per day, for evening out days of supply. */
-  stock: { quantity: number; dailyUsage: number } | null;
-}
+/**
+ * Lines' claims on one supply, in priority order, and their holders (one per customer, in the order of its
+ * first claim): one typed array per figure, filled by `add` and reused from one supply to the next.
+ */
+export class Claims {
+  /** Claims and holders in use. */
+  count = 0;
+  holders = 0;
+  // Per claim: the caller's line, its holder, the most units it may take from this supply, grants in whole
+  // packs (except one that completes the claim), all or nothing, units given so far, reasons noted (reasons.ts).
+  readonly line: Uint32Array;
+  readonly holder: Uint32Array;
+  readonly limit: Float64Array;
+  readonly pack: Float64Array;
+  readonly allOrNothing: Uint8Array;
+  readonly granted: Float64Array;
+  readonly reasons: Int32Array;
+  // Per holder: critical; units that count toward its floor and cap (growing with every grant) and what they
+  // were when the sharing began; what its floor is a percent of; holds enough stock to wait (no floor, served
+  // after everyone who cannot wait); reported stock in original units and use per day (NaN: none reported).
+  readonly critical: Uint8Array;
+  readonly held: Float64Array;
+  readonly heldBefore: Float64Array;
+  readonly demand: Float64Array;
+  readonly deferred: Uint8Array;
+  readonly stock: Float64Array;
+  readonly dailyUsage: Float64Array;
+  /** Each holder's claims, in order: members[first[h]] up to members[first[h + 1]]. */
+  readonly first: Uint32Array;
+  readonly members: Uint32Array;
+  /** Per customer of the caller, its holder; -1: none yet. */
+  private readonly holderOf: Int32Array;
+  private readonly customerOf: Uint32Array;
 
-/** One line's claim on the supply. */
-export interface Claim {
-  holder: Holder;
-  /** Most units the line may take from this supply. */
-  limit: number;
-  /** Grants are whole packs, except one that completes the claim. */
-  pack: number;
-  /** All-or-nothing: the whole limit or nothing. */
-  allOrNothing: boolean;
-  /** Units given so far. */
-  granted: number;
-  /** Reasons the rules note on the line (reasons.ts). */
-  reasons: ReasonBits;
+  constructor(lines: number, customers: number) {
+    this.line = new Uint32Array(lines);
+    this.holder = new Uint32Array(lines);
+    this.limit = new Float64Array(lines);
+    this.pack = new Float64Array(lines);
+    this.allOrNothing = new Uint8Array(lines);
+    this.granted = new Float64Array(lines);
+    this.reasons = new Int32Array(lines);
+    this.members = new Uint32Array(lines);
+    this.critical = new Uint8Array(customers);
+    this.held = new Float64Array(customers);
+    this.heldBefore = new Float64Array(customers);
+    this.demand = new Float64Array(customers);
+    this.deferred = new Uint8Array(customers);
+    this.stock = new Float64Array(customers);
+    this.dailyUsage = new Float64Array(customers);
+    this.first = new Uint32Array(customers + 1);
+    this.holderOf = new Int32Array(customers).fill(-1);
+    this.customerOf = new Uint32Array(customers);
+  }
+
+  /** Empties the claims for the next supply. */
+  clear(): void {
+    for (let h = 0; h < this.holders; h++) this.holderOf[this.customerOf[h]!] = -1;
+    this.count = 0;
+    this.holders = 0;
+  }
+
+  /** The holder of `customer`'s claims; -1 until `addHolder`. */
+  holderFor(customer: number): number {
+    return this.holderOf[customer]!;
+  }
+
+  addHolder(customer: number, figures: { critical: boolean; held: number; demand: number; deferred: boolean; stock?: { quantity: number; dailyUsage: number } }): number {
+    const h = this.holders++;
+    this.holderOf[customer] = h;
+    this.customerOf[h] = customer;
+    this.critical[h] = figures.critical ? 1 : 0;
+    this.held[h] = figures.held;
+    this.demand[h] = figures.demand;
+    this.deferred[h] = figures.deferred ? 1 : 0;
+    this.stock[h] = figures.stock ? figures.stock.quantity : NaN;
+    this.dailyUsage[h] = figures.stock ? figures.stock.dailyUsage : NaN;
+    return h;
+  }
+
+  add(line: number, holder: number, limit: number, pack: number, allOrNothing: boolean): void {
+    const c = this.count++;
+    this.line[c] = line;
+    this.holder[c] = holder;
+    this.limit[c] = limit;
+    this.pack[c] = pack;
+    this.allOrNothing[c] = allOrNothing ? 1 : 0;
+    this.granted[c] = 0;
+    this.reasons[c] = 0;
+  }
+
+  /** Groups the claims by holder, and notes what each holder held before the sharing. */
+  group(): void {
+    const { first, holder, members } = this;
+    first.fill(0, 0, this.holders + 1);
+    for (let c = 0; c < this.count; c++) first[holder[c]! + 1]! += 1;
+    for (let h = 0; h < this.holders; h++) first[h + 1]! += first[h]!;
+    const next = first.slice(0, this.holders);
+    for (let c = 0; c < this.count; c++) members[next[holder[c]!]!++] = c;
+    this.heldBefore.set(this.held.subarray(0, this.holders));
+  }
 }
 
 export interface SharingRules {
@@ -50,42 +124,52 @@ export interface SharingRules {
 interface Pass {
   left: number;
   rules: SharingRules;
-  claims: Claim[];
-  /** Each holder's claims, holders in the order of their first claim (their best priority). */
-  groups: { holder: Holder; claims: Claim[]; heldBefore: number }[];
+  claims: Claims;
 }
+
+const FLOOR = REASON['fair-share-floor'];
+const PROPORTIONAL = REASON['proportional-split'];
+const CAP = REASON['concentration-cap'];
+const CAP_RELEASED = REASON['cap-released'];
+const RATIONED = REASON['rationed-days-of-supply'];
+const CRITICAL = REASON['critical-priority'];
+const STAGE = REASON['stage-priority'];
+const SKIPPED = REASON['all-or-nothing-skipped'];
+const ROUNDED = REASON['pack-size-rounded'];
 
 /**
  * Shares `supply` among the claims by the rules, in order; returns what nobody could use. `setAside` units
  * are kept out of everything after the floors (other customers' floors, reserved) and returned with the rest.
  */
-export function distribute(supply: number, claims: Claim[], rules: SharingRules, setAside = 0): number {
-  const pass: Pass = { left: supply, rules, claims, groups: groupByHolder(claims) };
+export function distribute(supply: number, claims: Claims, rules: SharingRules, setAside = 0): number {
+  claims.group();
+  const pass: Pass = { left: supply, rules, claims };
   serveFloors(pass);
   const reserved = Math.min(pass.left, setAside);
   pass.left -= reserved;
-  servePriority(pass, { capped: true });
+  servePriority(pass, true);
   if (rules.deferredBeforeCapRelease) {
-    serveRationed(pass, { capped: true });
-    servePriority(pass, { capped: false });
+    serveRationed(pass, true);
+    servePriority(pass, false);
   } else {
-    servePriority(pass, { capped: false });
-    serveRationed(pass, { capped: true });
+    servePriority(pass, false);
+    serveRationed(pass, true);
   }
-  serveRationed(pass, { capped: false });
+  serveRationed(pass, false);
   return pass.left + reserved;
 }
 
 /** Units the claims' floors would take from an unlimited supply. */
-export function floorNeeds(claims: Claim[], rules: SharingRules): number {
-  const pass: Pass = { left: 0, rules, claims, groups: groupByHolder(claims) };
-  return floorBounds(pass).bounds.reduce((a, n) => a + n, 0);
+export function floorNeeds(claims: Claims, rules: SharingRules): number {
+  claims.group();
+  return floorBounds({ left: 0, rules, claims }).bounds.reduce((a, n) => a + n, 0);
 }
 
 /** Serves claims strictly in order, no floor, no cap (lines that must win); returns what is left. */
-export function serveInOrder(supply: number, claims: Claim[]): number {
-  const pass: Pass = { left: supply, rules: { floorPercent: 0, capUnits: Infinity, ratio: 1, deferredBeforeCapRelease: false }, claims, groups: [] };
-  for (const claim of claims) give(pass, claim, fit(pass, claim, pass.left, false), priorityReason(claim));
+export function serveInOrder(supply: number, claims: Claims): number {
+  const pass: Pass = { left: supply, rules: { floorPercent: 0, capUnits: Infinity, ratio: 1, deferredBeforeCapRelease: false }, claims };
+  // An empty budget gives nothing and notes nothing: the claims after the supply runs out are left as they are.
+  for (let c = 0; c < claims.count && pass.left > 0; c++) give(pass, c, fit(pass, c, pass.left, false), priorityReason(claims, c));
   return pass.left;
 }
 
@@ -100,58 +184,75 @@ function serveFloors(pass: Pass): void {
   if (total === 0) return;
   const split = total > pass.left;
   const shares = split ? apportion(pass.left, needs, bounds) : bounds;
-  waiting.forEach(({ claims }, i) => {
-    let share = shares[i]!;
-    for (const claim of claims) {
-      const units = fit(pass, claim, share, true);
-      give(pass, claim, units, 'fair-share-floor');
-      if (units > 0 && split) claim.reasons |= REASON['proportional-split'];
+  const { first, members, reasons } = pass.claims;
+  for (let k = 0; k < waiting.length; k++) {
+    const h = waiting[k]!;
+    let share = shares[k]!;
+    for (let m = first[h]!; m < first[h + 1]! && share > 0; m++) {
+      const c = members[m]!;
+      const units = fit(pass, c, share, true);
+      give(pass, c, units, FLOOR);
+      if (units > 0 && split) reasons[c]! |= PROPORTIONAL;
       share -= units;
     }
-  });
+  }
 }
 
-function floorBounds(pass: Pass) {
-  const waiting = pass.groups.filter((g) => !g.holder.deferred);
-  const needs = waiting.map(({ holder }) => Math.max(0, percentOf(holder.demand, pass.rules.floorPercent, 'down') - holder.held));
-  // What each can take toward its floor: no more than its lines' room, nor past the cap.
-  const bounds = waiting.map(({ holder, claims }, i) => {
-    const room = claims.reduce((sum, c) => sum + c.limit - c.granted, 0);
-    return Math.max(0, Math.min(needs[i]!, room, pass.rules.capUnits - holder.held));
-  });
+function floorBounds(pass: Pass): { waiting: number[]; needs: number[]; bounds: number[] } {
+  const { holders, deferred, demand, held, first, members, limit, granted } = pass.claims;
+  const { floorPercent, capUnits } = pass.rules;
+  const waiting: number[] = [];
+  const needs: number[] = [];
+  const bounds: number[] = [];
+  for (let h = 0; h < holders; h++) {
+    if (deferred[h]) continue;
+    const need = Math.max(0, percentOf(demand[h]!, floorPercent, 'down') - held[h]!);
+    // What it can take toward its floor: no more than its lines' room, nor past the cap.
+    let room = 0;
+    for (let m = first[h]!; m < first[h + 1]!; m++) room += limit[members[m]!]! - granted[members[m]!]!;
+    waiting.push(h);
+    needs.push(need);
+    bounds.push(Math.max(0, Math.min(need, room, capUnits - held[h]!)));
+  }
   return { waiting, needs, bounds };
 }
 
 /** Priority: claims of customers who cannot wait, in order, each as much as it can take. */
-function servePriority(pass: Pass, { capped }: { capped: boolean }): void {
-  for (const claim of pass.claims) {
-    if (claim.holder.deferred) continue;
-    give(pass, claim, fit(pass, claim, pass.left, capped), capped ? priorityReason(claim) : 'cap-released');
+function servePriority(pass: Pass, capped: boolean): void {
+  const { claims } = pass;
+  const { count, holder, deferred } = claims;
+  for (let c = 0; c < count && pass.left > 0; c++) {
+    if (deferred[holder[c]!]) continue;
+    give(pass, c, fit(pass, c, pass.left, capped), capped ? priorityReason(claims, c) : CAP_RELEASED);
   }
 }
 
 /** Rationing: customers who can wait get what is left pack by pack, fewest days of supply first. */
-function serveRationed(pass: Pass, { capped }: { capped: boolean }): void {
-  const days = (g: Pass['groups'][number]) => {
-    const stock = g.holder.stock;
-    if (!stock || stock.dailyUsage <= 0) return Infinity;
-    return (stock.quantity + (g.holder.held - g.heldBefore) / pass.rules.ratio) / stock.dailyUsage;
-  };
-  const queue = new MinHeap<{ group: Pass['groups'][number]; order: number; cursor: number }>((a, b) => {
-    const [da, db] = [days(a.group), days(b.group)];
-    return da < db || (da === db && a.order < b.order);
-  });
-  pass.groups.forEach((group, order) => group.holder.deferred && queue.push({ group, order, cursor: 0 }));
+function serveRationed(pass: Pass, capped: boolean): void {
+  const { holders, deferred, held, heldBefore, stock, dailyUsage, first, members, limit, granted, pack, allOrNothing } = pass.claims;
+  const { ratio } = pass.rules;
+  // Days of supply change only for the holder just served: each is worked out once per grant.
+  const days = new Float64Array(holders);
+  const daysOf = (h: number) => (Number.isNaN(stock[h]!) || dailyUsage[h]! <= 0 ? Infinity : (stock[h]! + (held[h]! - heldBefore[h]!) / ratio) / dailyUsage[h]!);
+  const queue = new MinHeap(holders, (a, b) => days[a]! < days[b]! || (days[a] === days[b] && a < b));
+  const cursor = new Uint32Array(holders);
+  for (let h = 0; h < holders; h++) {
+    if (!deferred[h]) continue;
+    days[h] = daysOf(h);
+    cursor[h] = first[h]!;
+    queue.push(h);
+  }
   while (pass.left > 0 && queue.size > 0) {
-    const entry = queue.pop()!;
+    const h = queue.pop();
     // A claim that cannot take a step now never can in this pass: supply only shrinks, holdings only grow.
-    for (; entry.cursor < entry.group.claims.length; entry.cursor++) {
-      const claim = entry.group.claims[entry.cursor]!;
-      const step = claim.allOrNothing ? claim.limit - claim.granted : claim.pack;
-      const units = fit(pass, claim, Math.min(pass.left, step), capped);
+    for (; cursor[h]! < first[h + 1]!; cursor[h]!++) {
+      const c = members[cursor[h]!]!;
+      const step = allOrNothing[c] ? limit[c]! - granted[c]! : pack[c]!;
+      const units = fit(pass, c, Math.min(pass.left, step), capped);
       if (units > 0) {
-        give(pass, claim, units, capped ? 'rationed-days-of-supply' : 'cap-released');
-        queue.push(entry);
+        give(pass, c, units, capped ? RATIONED : CAP_RELEASED);
+        days[h] = daysOf(h);
+        queue.push(h);
         break;
       }
     }
@@ -159,41 +260,33 @@ function serveRationed(pass: Pass, { capped }: { capped: boolean }): void {
 }
 
 /**
- * Units a claim can take within `budget`: no more than its room and (when capped) its holder's room under
+ * Units claim `c` can take within `budget`: no more than its room and (when capped) its holder's room under
  * the cap, in whole packs, all or nothing for all-or-nothing lines. Notes on the claim why it takes less.
  */
-function fit(pass: Pass, claim: Claim, budget: number, capped: boolean): number {
-  const room = claim.limit - claim.granted;
+function fit(pass: Pass, c: number, budget: number, capped: boolean): number {
+  const { limit, granted, held, holder, reasons, allOrNothing, pack } = pass.claims;
+  const room = limit[c]! - granted[c]!;
   if (room <= 0 || budget <= 0) return 0;
   const wanted = Math.min(room, budget);
-  const bound = capped ? Math.min(wanted, Math.max(0, pass.rules.capUnits - claim.holder.held)) : wanted;
-  if (bound < wanted) claim.reasons |= REASON['concentration-cap'];
+  const bound = capped ? Math.min(wanted, Math.max(0, pass.rules.capUnits - held[holder[c]!]!)) : wanted;
+  if (bound < wanted) reasons[c]! |= CAP;
   if (bound === room) return room;
-  if (claim.allOrNothing) {
-    if (budget < room) claim.reasons |= REASON['all-or-nothing-skipped'];
+  if (allOrNothing[c]) {
+    if (budget < room) reasons[c]! |= SKIPPED;
     return 0;
   }
-  const units = Math.floor(bound / claim.pack) * claim.pack;
-  if (units < bound) claim.reasons |= REASON['pack-size-rounded'];
+  const units = Math.floor(bound / pack[c]!) * pack[c]!;
+  if (units < bound) reasons[c]! |= ROUNDED;
   return units;
 }
 
-function give(pass: Pass, claim: Claim, units: number, reason: ReasonCode): void {
+function give(pass: Pass, c: number, units: number, reason: ReasonBits): void {
   if (units <= 0) return;
-  claim.granted += units;
-  claim.holder.held += units;
+  const { granted, held, holder, reasons } = pass.claims;
+  granted[c]! += units;
+  held[holder[c]!]! += units;
   pass.left -= units;
-  claim.reasons |= REASON[reason];
+  reasons[c]! |= reason;
 }
 
-const priorityReason = (claim: Claim): ReasonCode => (claim.holder.critical ? 'critical-priority' : 'stage-priority');
-
-function groupByHolder(claims: Claim[]): Pass['groups'] {
-  const groups = new Map<Holder, Pass['groups'][number]>();
-  for (const claim of claims) {
-    const group = groups.get(claim.holder) ?? { holder: claim.holder, claims: [], heldBefore: claim.holder.held };
-    group.claims.push(claim);
-    groups.set(claim.holder, group);
-  }
-  return [...groups.values()];
-}
+const priorityReason = (claims: Claims, c: number): ReasonBits => (claims.critical[claims.holder[c]!] ? CRITICAL : STAGE);

@@ -23,68 +23,16 @@
 // the others, and `win` lines still come first.
 // Units are whole numbers throughout (types.ts explains how substitutes count). The same input gives the
 // same output byte for byte, whatever the order of its lines, customers or substitutes.
+// The working state is one typed array per figure (book.ts); the plan is written from it once (plan.ts).
+import { PARTIAL, PINNED, STRATEGY, SUBSTITUTES_ALLOWED, grant, isPinned, mostOfSku, openBook, uncovered, type Book, type SubstituteLedger } from './book';
 import { AllocationInputError, checkInput } from './check-input';
-import { distribute, floorNeeds, percentOf, serveInOrder, type Claim, type Holder, type SharingRules } from './distribute';
-import { strategyFor, type Policy, type Strategy } from './policy';
-import { indexLines, type LineIndex } from './line-index';
-import { inPriorityOrder, urgencyHorizon } from './priority';
-import { REASON, reasonList, type ReasonBits } from './reasons';
-import {
-  type AllocationInput,
-  type AllocationPlan,
-  type AllocationSummary,
-  type CustomerProfile,
-  type DemandLine,
-  type LineAllocation,
-  type PlanOverride,
-  type StageTotals,
-  type SubstituteAllocation,
-  type SubstituteSupply,
-  type SubstituteUsage,
-} from './types';
+import { Claims, distribute, floorNeeds, percentOf, serveInOrder, type SharingRules } from './distribute';
+import { indexLines } from './line-index';
+import { planOf } from './plan';
+import { REASON } from './reasons';
+import type { AllocationInput, AllocationPlan, AllocationSummary, PlanOverride, SubstituteSupply, SubstituteUsage } from './types';
 
 export { AllocationInputError } from './check-input';
-
-interface CustomerState {
-  /** Its place in `Book.customers`. */
-  index: number;
-  profile: CustomerProfile;
-  /** Reports enough stock on hand to wait (rationing). */
-  deferred: boolean;
-  /** Units received earlier in this incident. */
-  received: number;
-  /** Its segment's strategy for confirmations. */
-  strategy: Strategy;
-  lines: LineState[];
-}
-
-interface LineState {
-  line: DemandLine;
-  customer: CustomerState;
-  strategy: Strategy;
-  pinned: boolean;
-  /** Due before the next inbound ETA (rules version 2). */
-  urgentBeforeEta: boolean;
-  /** Units of the SKU, a kept confirmation included. */
-  allocated: number;
-  substitutes: SubstituteAllocation[];
-  reasons: ReasonBits;
-}
-
-interface Book {
-  policy: Policy;
-  /** Rules version 2 or later (policy.ts). */
-  keepsPromises: boolean;
-  /** Rules version 3: the critical class before every other customer's first pack and substitute share. */
-  criticalFirst: boolean;
-  /** Highest priority first. */
-  lines: LineState[];
-  /** The same, in line id order. */
-  byId: LineState[];
-  customers: CustomerState[];
-  /** Most units one customer holds while others wait. */
-  capUnits: number;
-}
 
 // Ratios are decimals: a product like 3 × 1.1 must not round up to an extra unit.
 const EPSILON = 1e-9;
@@ -92,34 +40,36 @@ const EPSILON = 1e-9;
 export function allocate(input: AllocationInput): AllocationPlan {
   const index = indexLines(input);
   checkInput(input, index);
-  const book = openBook(input, input.alreadyReceived !== undefined, index);
-  const supply = input.pool + sum(book.lines, (l) => l.line.confirmedQuantity);
-  let left = pinOverrides(book, input.overrides ?? [], supply);
+  const book = openBook(input, index);
+  // One set of claims, refilled for each supply the rules share.
+  const claims = new Claims(book.lines, book.customers);
+  let left = pinOverrides(book, input.overrides ?? [], book.supply);
   left = keepConfirmations(book, left);
   if (book.keepsPromises) {
-    const shared = (l: LineState) => !l.pinned && l.strategy !== 'win';
-    const critical = book.lines.filter((l) => !l.pinned && l.customer.profile.critical);
-    const others = book.lines.filter((l) => !l.customer.profile.critical);
+    const critical = select({ pinned: false, critical: true });
+    const othersWin = select({ pinned: false, critical: false, win: true });
+    const othersShared = select({ pinned: false, critical: false, win: false });
+    const isCritical = (f: FirstPack) => book.critical[f.customer] === 1;
     // Version 3: only the other customers' smallest first packs are held back from the critical class, and
     // only when the supply holds everyone's; version 2 hands every first pack out before anything else.
     const firstPacks = firstPacksToServe(book, left);
-    const held = book.criticalFirst && firstPacks.fitAll ? sum(firstPacks.customers.filter((f) => !f.customer.profile.critical), (f) => f.need) : 0;
-    left = serveFirstPacks(book, left - held, held > 0 ? firstPacks.customers.filter((f) => f.customer.profile.critical) : firstPacks.customers) + held;
+    const held = book.criticalFirst && firstPacks.fitAll ? sum(firstPacks.customers.filter((f) => !isCritical(f)), (f) => f.need) : 0;
+    left = serveFirstPacks(book, left - held, held > 0 ? firstPacks.customers.filter(isCritical) : firstPacks.customers) + held;
     // Other customers' floors set aside before critical needs beyond their floors, when the policy says so;
     // the first packs held back count toward them.
-    const setAside = book.policy.criticalBeforeFloors ? 0 : floorNeeds(stakeShares(others.filter(shared)), sharingRules(book, 1));
-    left = shareThePool(book, critical, left - held, Math.max(0, setAside - held)) + held;
-    if (held > 0) left = serveFirstPacks(book, left, firstPacks.customers.filter((f) => !f.customer.profile.critical));
-    left = serveWinLines(book, others, left);
-    left = shareThePool(book, others.filter(shared), left);
+    const setAside = book.policy.criticalBeforeFloors ? 0 : floorNeeds(stakeShares(book, claims, othersShared), sharingRules(book, 1));
+    left = shareThePool(book, claims, critical, left - held, Math.max(0, setAside - held)) + held;
+    if (held > 0) left = serveFirstPacks(book, left, firstPacks.customers.filter((f) => !isCritical(f)));
+    left = serveWinLines(book, claims, othersWin, left);
+    left = shareThePool(book, claims, othersShared, left);
   } else {
-    left = serveWinLines(book, book.lines, left);
-    left = shareThePool(book, book.lines.filter((l) => !l.pinned && l.strategy !== 'win'), left);
+    left = serveWinLines(book, claims, select({ pinned: false, win: true }), left);
+    left = shareThePool(book, claims, select({ pinned: false, win: false }), left);
   }
   const substitutes = input.policy.substitutes.enabled
-    ? [...input.substitutes].sort(cheapestFirst).map((substitute) => offerSubstitute(book, substitute))
+    ? [...input.substitutes].sort(cheapestFirst).map((substitute) => offerSubstitute(book, claims, substitute))
     : [];
-  return planOf(book, input, { supply, left, substitutes });
+  return planOf(book, { left, substitutes });
 }
 
 /** The plan without its lines: what workflow history keeps. */
@@ -128,104 +78,56 @@ export function summarizePlan(plan: AllocationPlan): AllocationSummary {
   return summary;
 }
 
-function openBook(input: AllocationInput, restock: boolean, index: LineIndex): Book {
-  const { policy } = input;
-  const { owner, idOrder, days } = index;
-  const keepsPromises = policy.rulesVersion === 2 || policy.rulesVersion === 3;
-  const received = input.alreadyReceived ?? {};
-  // Per profile, its customer's state once it has a line.
-  const states: (CustomerState | undefined)[] = input.customers.map(() => undefined);
-  const horizon = urgencyHorizon(policy, input.asOf, input.nextInboundEta);
-  const urgentBeforeEta = keepsPromises && !!input.nextInboundEta;
-  const waitDays = keepsPromises && input.nextInboundEta ? days(input.nextInboundEta) - days(input.asOf) + policy.rationing.etaMarginDays : policy.rationing.minDaysOfSupply;
-  const idRank = new Uint32Array(idOrder.length);
-  for (let k = 0; k < idOrder.length; k++) idRank[idOrder[k]!] = k;
-  const ordered = inPriorityOrder(input.lines, input.customers, index, idRank, policy, horizon);
-  const customers: CustomerState[] = [];
-  // Arrays grow by push: `new Array(n)` of a large n has slow (dictionary) elements.
-  const lines: LineState[] = [];
-  const place = new Uint32Array(ordered.length);
-  let capBase = input.pool;
-  for (let k = 0; k < ordered.length; k++) {
-    const line = input.lines[ordered[k]!]!;
-    const at = owner[ordered[k]!]!;
-    let customer = states[at];
-    if (!customer) {
-      const profile = input.customers[at]!;
-      customer = {
-        index: customers.length,
-        profile,
-        deferred: canWait(profile, policy, waitDays),
-        received: Object.hasOwn(received, line.customerId) ? received[line.customerId]! : 0,
-        strategy: strategyOf(policy, profile, restock),
-        lines: [],
-      };
-      states[at] = customer;
-      customers.push(customer);
-    }
-    const state: LineState = {
-      line,
-      customer,
-      strategy: customer.strategy,
-      pinned: false,
-      urgentBeforeEta: urgentBeforeEta && days(line.requestedDate) <= horizon,
-      allocated: 0,
-      substitutes: [],
-      reasons: 0,
-    };
-    customer.lines.push(state);
-    lines.push(state);
-    place[ordered[k]!] = k;
-    capBase += line.confirmedQuantity;
-  }
-  const byId: LineState[] = [];
-  for (const i of idOrder) byId.push(lines[place[i]!]!);
-  capBase += sum(Object.values(received), (units) => units);
-  return { policy, keepsPromises, criticalFirst: policy.rulesVersion === 3, lines, byId, customers, capUnits: percentOf(capBase, policy.capPercent, 'up') };
+/** Which lines a step serves: each field given must hold of the line. One shape for all, so `selects` stays fast. */
+interface Selection {
+  pinned: boolean | undefined;
+  critical: boolean | undefined;
+  win: boolean | undefined;
+  /** The line and its customer accept substitutes. */
+  accepting: boolean | undefined;
+}
+
+const select = (s: Partial<Selection>): Selection => ({ pinned: s.pinned, critical: s.critical, win: s.win, accepting: s.accepting });
+
+function selects(book: Book, p: number, s: Selection): boolean {
+  const c = book.customerOf[p]!;
+  if (s.pinned !== undefined && isPinned(book, p) !== s.pinned) return false;
+  if (s.critical !== undefined && (book.critical[c] === 1) !== s.critical) return false;
+  if (s.win !== undefined && (book.strategy[c] === STRATEGY.win) !== s.win) return false;
+  if (s.accepting !== undefined && ((book.flags[p]! & SUBSTITUTES_ALLOWED) !== 0 && book.acceptsSubstitutes[c] === 1) !== s.accepting) return false;
+  return true;
 }
 
 function sharingRules(book: Book, ratio: number, capUnits = book.capUnits): SharingRules {
   return { floorPercent: book.policy.floorPercent, capUnits, ratio, deferredBeforeCapRelease: book.keepsPromises };
 }
 
-/** The segment's strategy; in a restock round `fill` and `lose` have no earlier stock to limit, so they share like `redistribute`. */
-function strategyOf(policy: Policy, profile: CustomerProfile, restock: boolean): Strategy {
-  const strategy = strategyFor(policy, profile);
-  return restock && (strategy === 'fill' || strategy === 'lose') ? 'redistribute' : strategy;
-}
-
-/** Rationing: a customer whose reported stock lasts `days` can wait (version 2: the next ETA plus the margin). */
-function canWait(profile: CustomerProfile, policy: Policy, days: number): boolean {
-  const stock = profile.reportedOnHand;
-  if (!policy.rationing.enabled || !stock || stock.quantity <= 0) return false;
-  return stock.dailyUsage <= 0 || stock.quantity / stock.dailyUsage >= days;
-}
-
 /** Rule 1: an override pins the line's quantity. It may use any stock but the confirmations win and gain lines keep. */
 function pinOverrides(book: Book, overrides: PlanOverride[], supply: number): number {
-  const pins = [...overrides].sort((a, b) => compareIds(a.lineId, b.lineId)).map((o) => ({ allocate: o.allocate, state: byLineId(book, o.lineId) }));
-  for (const { state } of pins) state.pinned = true;
+  const pins = [...overrides].sort((a, b) => compareIds(a.lineId, b.lineId)).map((o) => ({ allocate: o.allocate, p: placeById(book, o.lineId) }));
+  for (const { p } of pins) book.flags[p]! |= PINNED;
   let keptElsewhere = 0;
-  for (const l of book.lines) if (keepsConfirmation(l)) keptElsewhere += l.line.confirmedQuantity;
+  for (let p = 0; p < book.lines; p++) if (keepsConfirmation(book, p)) keptElsewhere += book.confirmed[p]!;
   let left = supply - keptElsewhere;
-  for (const { allocate, state } of pins) {
+  for (const { allocate, p } of pins) {
     if (allocate > left) {
-      throw new AllocationInputError(`override for line ${state.line.lineId}: ${allocate} units exceed the ${left} left in the pool`);
+      throw new AllocationInputError(`override for line ${book.input.lines[book.lineAt[p]!]!.lineId}: ${allocate} units exceed the ${left} left in the pool`);
     }
-    state.allocated = allocate;
-    state.reasons |= REASON.override;
+    grant(book, p, allocate);
+    book.reasons[p]! |= REASON.override;
     left -= allocate;
   }
   return left + keptElsewhere;
 }
 
-/** A line by its id (checked to exist), by binary search of the lines in id order. */
-function byLineId(book: Book, lineId: string): LineState {
-  let [lo, hi] = [0, book.byId.length - 1];
+/** A line's place by its id (checked to exist), by binary search of the lines in id order. */
+function placeById(book: Book, lineId: string): number {
+  const { idOrder, ids } = book;
+  let [lo, hi] = [0, idOrder.length - 1];
   for (;;) {
     const mid = (lo + hi) >> 1;
-    const id = book.byId[mid]!.line.lineId;
-    if (id === lineId) return book.byId[mid]!;
+    const id = ids[idOrder[mid]!]!;
+    if (id === lineId) return book.placeOf[idOrder[mid]!]!;
     if (id < lineId) lo = mid + 1;
     else hi = mid - 1;
   }
@@ -233,24 +135,28 @@ function byLineId(book: Book, lineId: string): LineState {
 
 /** Rule 2: win and gain lines keep their confirmed stock; every other confirmation is back in the pool. */
 function keepConfirmations(book: Book, left: number): number {
-  for (const state of book.lines) {
-    if (state.pinned) continue;
-    const { quantity, confirmedQuantity } = state.line;
-    if (keepsConfirmation(state)) {
-      state.allocated = confirmedQuantity;
-      left -= confirmedQuantity;
+  for (let p = 0; p < book.lines; p++) {
+    if (isPinned(book, p)) continue;
+    const [quantity, confirmed] = [book.quantity[p]!, book.confirmed[p]!];
+    const strategy = book.strategy[book.customerOf[p]!];
+    if (keepsConfirmation(book, p)) {
+      grant(book, p, confirmed);
+      left -= confirmed;
     }
-    if (state.strategy === 'fill' && confirmedQuantity < quantity) state.reasons |= REASON['segment-fill-limit'];
-    if (state.strategy === 'lose' && quantity > 0) state.reasons |= REASON['segment-lose'];
+    if (strategy === STRATEGY.fill && confirmed < quantity) book.reasons[p]! |= REASON['segment-fill-limit'];
+    if (strategy === STRATEGY.lose && quantity > 0) book.reasons[p]! |= REASON['segment-lose'];
   }
   return left;
 }
 
-const keepsConfirmation = (l: LineState) => !l.pinned && (l.strategy === 'win' || l.strategy === 'gain') && l.line.confirmedQuantity > 0;
+function keepsConfirmation(book: Book, p: number): boolean {
+  const strategy = book.strategy[book.customerOf[p]!];
+  return !isPinned(book, p) && (strategy === STRATEGY.win || strategy === STRATEGY.gain) && book.confirmed[p]! > 0;
+}
 
 /** A customer holding nothing yet, and the smallest first pack it can take (`order`: its place by priority). */
 interface FirstPack {
-  customer: CustomerState;
+  customer: number;
   need: number;
   order: number;
 }
@@ -262,12 +168,13 @@ interface FirstPack {
  */
 function firstPacksToServe(book: Book, left: number): { customers: FirstPack[]; fitAll: boolean } {
   if (book.policy.floorPercent <= 0) return { customers: [], fitAll: true };
+  const { firstOf, linesOf } = book;
   const firsts: FirstPack[] = [];
   // Customers in the order of their first line's priority.
-  for (const c of book.customers) {
-    if (c.received > 0 || c.lines.some((l) => l.allocated > 0)) continue;
+  for (let c = 0; c < book.customers; c++) {
+    if (book.received[c]! > 0 || book.held[c]! > 0) continue;
     let need = Infinity;
-    for (const l of c.lines) need = Math.min(need, firstPack(l));
+    for (let m = firstOf[c]!; m < firstOf[c + 1]!; m++) need = Math.min(need, firstPack(book, linesOf[m]!));
     if (need <= book.capUnits) firsts.push({ customer: c, need, order: firsts.length });
   }
   const fitAll = sum(firsts, (f) => f.need) <= left;
@@ -277,110 +184,135 @@ function firstPacksToServe(book: Book, left: number): { customers: FirstPack[]; 
 
 /** Rule 3: each of `firsts` in turn gets one pack of its most urgent line that fits, leaving the later ones' first packs free. */
 function serveFirstPacks(book: Book, left: number, firsts: FirstPack[]): number {
+  const { firstOf, linesOf } = book;
   let total = sum(firsts, (f) => f.need);
   if (total > left) total = 0;
   for (const { customer, need } of firsts) {
     total -= Math.min(total, need);
     // What the customers after this one still need stays free: this one takes its most urgent line that fits the rest.
-    const budget = left - total;
-    const state = customer.lines.find((l) => firstPack(l) <= Math.min(budget, book.capUnits));
-    if (!state) continue;
-    const units = firstPack(state);
-    state.allocated += units;
-    state.reasons |= REASON['customer-floor'];
-    left -= units;
+    const most = Math.min(left - total, book.capUnits);
+    for (let m = firstOf[customer]!; m < firstOf[customer + 1]!; m++) {
+      const p = linesOf[m]!;
+      const units = firstPack(book, p);
+      if (units > most) continue;
+      grant(book, p, units);
+      book.reasons[p]! |= REASON['customer-floor'];
+      left -= units;
+      break;
+    }
   }
   return left;
 }
 
 /** The smallest shipment a line can take: a pack, the rest of the line if shorter, the whole of an all-or-nothing line. */
-function firstPack(l: LineState): number {
-  const room = l.pinned ? 0 : mostOfSku(l) - l.allocated;
+function firstPack(book: Book, p: number): number {
+  const room = isPinned(book, p) ? 0 : mostOfSku(book, p) - book.allocated[p]!;
   if (room <= 0) return Infinity;
-  return l.line.partialAllowed ? Math.min(l.line.packSize, room) : room;
+  return book.flags[p]! & PARTIAL ? Math.min(book.pack[p]!, room) : room;
 }
 
 /** Rule 4: lines that must win are served in full, in priority order. */
-function serveWinLines(book: Book, lines: LineState[], left: number): number {
-  const staked = stake(
-    lines.filter((l) => !l.pinned && l.strategy === 'win'),
-    (l) => l.line.quantity - l.allocated,
-    (c) => holder(c, { held: 0, demand: 0, deferred: false }),
-  );
-  left = serveInOrder(left, staked);
-  for (const claim of staked) take(claim);
+function serveWinLines(book: Book, claims: Claims, lines: Selection, left: number): number {
+  claims.clear();
+  for (let p = 0; p < book.lines; p++) {
+    if (!selects(book, p, lines)) continue;
+    const limit = book.quantity[p]! - book.allocated[p]!;
+    if (limit <= 0) continue;
+    const c = book.customerOf[p]!;
+    let h = claims.holderFor(c);
+    if (h < 0) h = claims.addHolder(c, { critical: book.critical[c] === 1, held: 0, demand: 0, deferred: false });
+    claims.add(p, h, limit, book.pack[p]!, !(book.flags[p]! & PARTIAL));
+  }
+  left = serveInOrder(left, claims);
+  take(book, claims);
   return left;
 }
 
 /** Rule 5: the pool among `lines` by the sharing rules; floors and cap count what each customer already holds. */
-function shareThePool(book: Book, lines: LineState[], left: number, setAside = 0): number {
-  const staked = stakeShares(lines);
-  for (const { state } of staked) if (state.customer.deferred) state.reasons |= REASON['deferred-holds-stock'];
-  left = distribute(left, staked, sharingRules(book, 1), setAside);
-  for (const claim of staked) take(claim);
+function shareThePool(book: Book, claims: Claims, lines: Selection, left: number, setAside = 0): number {
+  stakeShares(book, claims, lines);
+  for (let c = 0; c < claims.count; c++) if (claims.deferred[claims.holder[c]!]) book.reasons[claims.line[c]!]! |= REASON['deferred-holds-stock'];
+  left = distribute(left, claims, sharingRules(book, 1), setAside);
+  take(book, claims);
   return left;
 }
 
-/** A claim on the SKU's supply: its units and the reasons the sharing rules noted go to the line. */
-function take({ state, granted, reasons }: LineClaim): void {
-  state.allocated += granted;
-  state.reasons |= reasons;
+/** Claims of `lines` on the SKU's pool: what each may still hold, its customer's holdings and demand so far. */
+function stakeShares(book: Book, claims: Claims, lines: Selection): Claims {
+  claims.clear();
+  for (let p = 0; p < book.lines; p++) {
+    if (!selects(book, p, lines)) continue;
+    const limit = mostOfSku(book, p) - book.allocated[p]!;
+    if (limit <= 0) continue;
+    const c = book.customerOf[p]!;
+    let h = claims.holderFor(c);
+    if (h < 0) {
+      const received = book.received[c]!;
+      h = claims.addHolder(c, {
+        critical: book.critical[c] === 1,
+        held: book.held[c]! + received,
+        demand: book.demand[c]! + received,
+        deferred: book.deferred[c] === 1,
+        stock: book.profile[c]!.reportedOnHand,
+      });
+    }
+    claims.add(p, h, limit, book.pack[p]!, !(book.flags[p]! & PARTIAL));
+  }
+  return claims;
 }
 
-function stakeShares(lines: LineState[]): LineClaim[] {
-  return stake(
-    lines,
-    (l) => mostOfSku(l) - l.allocated,
-    (c) =>
-      holder(c, {
-        held: sum(c.lines, (l) => l.allocated) + c.received,
-        demand: sum(c.lines, (l) => l.line.quantity) + c.received,
-        deferred: c.deferred,
-      }),
-  );
-}
-
-/** What a line may hold of the SKU under its segment strategy. */
-function mostOfSku(l: LineState): number {
-  if (l.strategy === 'fill') return l.line.confirmedQuantity;
-  if (l.strategy === 'lose') return 0;
-  return l.line.quantity;
+/** The units and reasons the sharing rules gave each claim go to its line. */
+function take(book: Book, claims: Claims): void {
+  for (let c = 0; c < claims.count; c++) {
+    const p = claims.line[c]!;
+    grant(book, p, claims.granted[c]!);
+    book.reasons[p]! |= claims.reasons[c]!;
+  }
 }
 
 /**
  * Rule 6: one substitute's free stock covers what stays uncovered, by the same sharing rules, in its own
  * units; version 3 shares it within the critical class first, then among the others, as the SKU's pool.
  */
-function offerSubstitute(book: Book, substitute: SubstituteSupply): SubstituteUsage {
-  const accepts = (l: LineState) => l.line.substitutesAllowed && l.customer.profile.acceptsSubstitutes;
-  const accepting = book.lines.filter(accepts);
-  const classes = book.criticalFirst ? [accepting.filter((l) => l.customer.profile.critical), accepting.filter((l) => !l.customer.profile.critical)] : [accepting];
+function offerSubstitute(book: Book, claims: Claims, substitute: SubstituteSupply): SubstituteUsage {
+  const ledger: SubstituteLedger = { sku: substitute.sku, quantity: new Float64Array(book.lines), covers: new Float64Array(book.lines) };
+  book.substitutes.push(ledger);
+  const classes = book.criticalFirst
+    ? [select({ accepting: true, critical: true }), select({ accepting: true, critical: false })]
+    : [select({ accepting: true })];
   let used = 0;
-  for (const lines of classes) used += shareSubstitute(book, lines, substitute, substitute.available - used);
-  if (book.keepsPromises) used += topUpSubstitute(accepting, substitute, substitute.available - used);
+  for (const lines of classes) used += shareSubstitute(book, claims, lines, substitute, ledger, substitute.available - used);
+  if (book.keepsPromises) used += topUpSubstitute(book, select({ accepting: true }), substitute, ledger, substitute.available - used);
   return { sku: substitute.sku, available: substitute.available, used };
 }
 
 /** `available` units of the substitute among `lines` by the sharing rules, the cap a share of all its stock; returns the units used. */
-function shareSubstitute(book: Book, lines: LineState[], substitute: SubstituteSupply, available: number): number {
-  const staked = stake(
-    lines,
-    (l) => substituteUnits(uncovered(l), substitute),
-    (c) => holder(c, { held: 0, demand: 0, deferred: c.deferred }),
-    substitute.packSize,
-  );
-  for (const claim of staked) claim.holder.demand += claim.limit;
-  distribute(available, staked, sharingRules(book, substitute.ratio, percentOf(substitute.available, book.policy.capPercent, 'up')));
+function shareSubstitute(book: Book, claims: Claims, lines: Selection, substitute: SubstituteSupply, ledger: SubstituteLedger, available: number): number {
+  claims.clear();
+  for (let p = 0; p < book.lines; p++) {
+    if (!selects(book, p, lines)) continue;
+    const limit = substituteUnits(uncovered(book, p), substitute);
+    if (limit <= 0) continue;
+    const c = book.customerOf[p]!;
+    let h = claims.holderFor(c);
+    if (h < 0) h = claims.addHolder(c, { critical: book.critical[c] === 1, held: 0, demand: 0, deferred: book.deferred[c] === 1, stock: book.profile[c]!.reportedOnHand });
+    claims.add(p, h, limit, substitute.packSize, !(book.flags[p]! & PARTIAL));
+    claims.demand[h]! += limit;
+  }
+  distribute(available, claims, sharingRules(book, substitute.ratio, percentOf(substitute.available, book.policy.capPercent, 'up')));
   let used = 0;
-  for (const claim of staked) {
-    const { state } = claim;
-    const need = uncovered(state);
-    const covers = claim.granted >= claim.limit ? need : Math.min(need, Math.floor(claim.granted / substitute.ratio + EPSILON));
+  for (let c = 0; c < claims.count; c++) {
+    const p = claims.line[c]!;
+    const granted = claims.granted[c]!;
+    const need = uncovered(book, p);
+    const covers = granted >= claims.limit[c]! ? need : Math.min(need, Math.floor(granted / substitute.ratio + EPSILON));
     if (covers === 0) continue;
     // A partial grant ships only what its covered units take; the rest of it stays in stock.
     const quantity = substituteUnits(covers, substitute);
-    state.substitutes.push({ sku: substitute.sku, quantity, covers });
-    state.reasons |= REASON.substituted;
+    ledger.quantity[p] = quantity;
+    ledger.covers[p] = covers;
+    book.covered[p]! += covers;
+    book.reasons[p]! |= REASON.substituted;
     used += quantity;
   }
   return used;
@@ -390,29 +322,29 @@ function shareSubstitute(book: Book, lines: LineState[], substitute: SubstituteS
  * Version 2, rule 5: what the shares left idle (cut by the cap into amounts that cover no whole original
  * unit) goes to the lines still short, in priority order, each as much as it can take. Returns the units used.
  */
-function topUpSubstitute(lines: LineState[], substitute: SubstituteSupply, idle: number): number {
+function topUpSubstitute(book: Book, lines: Selection, substitute: SubstituteSupply, ledger: SubstituteLedger, idle: number): number {
   let left = idle;
-  for (const state of lines) {
-    const need = uncovered(state);
+  for (let p = 0; p < book.lines; p++) {
+    if (!selects(book, p, lines)) continue;
+    const need = uncovered(book, p);
     if (left <= 0) break;
     if (need <= 0) continue;
-    const entry = state.substitutes.find((s) => s.sku === substitute.sku);
-    const covers = entry?.covers ?? 0;
-    const cost = (n: number) => substituteUnits(covers + n, substitute) - (entry?.quantity ?? 0);
+    const covers = ledger.covers[p]!;
+    const shipped = covers > 0 ? ledger.quantity[p]! : 0;
+    const partial = (book.flags[p]! & PARTIAL) !== 0;
     // All-or-nothing: the whole need or nothing; else the most whole original units that fit.
-    let n = state.line.partialAllowed ? Math.min(need, Math.floor((left + (entry?.quantity ?? 0)) / substitute.ratio + EPSILON) - covers) : need;
-    while (n > 0 && cost(n) > left) n = state.line.partialAllowed ? n - 1 : 0;
+    let n = partial ? Math.min(need, Math.floor((left + shipped) / substitute.ratio + EPSILON) - covers) : need;
+    while (n > 0 && substituteUnits(covers + n, substitute) - shipped > left) n = partial ? n - 1 : 0;
     if (n <= 0) continue;
     const quantity = substituteUnits(covers + n, substitute);
-    left -= quantity - (entry?.quantity ?? 0);
-    if (entry) Object.assign(entry, { quantity, covers: covers + n });
-    else state.substitutes.push({ sku: substitute.sku, quantity, covers: n });
-    state.reasons |= REASON.substituted | REASON['substitute-top-up'];
+    left -= quantity - shipped;
+    ledger.quantity[p] = quantity;
+    ledger.covers[p] = covers + n;
+    book.covered[p]! += n;
+    book.reasons[p]! |= REASON.substituted | REASON['substitute-top-up'];
   }
   return idle - left;
 }
-
-const uncovered = (l: LineState) => l.line.quantity - l.allocated - sum(l.substitutes, (s) => s.covers);
 
 /** Substitute units that cover `units` original units, in whole substitute packs. */
 function substituteUnits(units: number, substitute: SubstituteSupply): number {
@@ -421,170 +353,6 @@ function substituteUnits(units: number, substitute: SubstituteSupply): number {
 }
 
 const cheapestFirst = (a: SubstituteSupply, b: SubstituteSupply) => a.priceDelta - b.priceDelta || compareIds(a.sku, b.sku);
-
-/** A line's claim on one supply. */
-interface LineClaim extends Claim {
-  state: LineState;
-}
-
-/** Claims of lines on one supply, in priority order; one holder per customer. Packs: `pack`, else each line's own. */
-function stake(
-  lines: LineState[],
-  limitOf: (l: LineState) => number,
-  holderOf: (c: CustomerState) => Holder,
-  pack?: number,
-): LineClaim[] {
-  const holders = new Map<CustomerState, Holder>();
-  const claims: LineClaim[] = [];
-  for (const state of lines) {
-    const limit = limitOf(state);
-    if (limit <= 0) continue;
-    let owner = holders.get(state.customer);
-    if (!owner) {
-      owner = holderOf(state.customer);
-      holders.set(state.customer, owner);
-    }
-    claims.push({ holder: owner, limit, pack: pack ?? state.line.packSize, allOrNothing: !state.line.partialAllowed, granted: 0, reasons: 0, state });
-  }
-  return claims;
-}
-
-function holder(c: CustomerState, figures: Pick<Holder, 'held' | 'demand' | 'deferred'>): Holder {
-  return { critical: c.profile.critical, stock: c.profile.reportedOnHand ?? null, ...figures };
-}
-
-/** Rule 7: outcomes in line id order, with totals per stage in the policy's order. */
-function planOf(book: Book, input: AllocationInput, run: { supply: number; left: number; substitutes: SubstituteUsage[] }): AllocationPlan {
-  const totals = new Map<string, Tally>(book.policy.stages.map((s) => [s.name, newTally()]));
-  const all = newTally();
-  const lines: LineAllocation[] = [];
-  const exceptions: string[] = [];
-  let confirmedKept = 0;
-  let confirmedReleased = 0;
-  // Per customer: units of the SKU, and whether it gets anything at all.
-  const units = new Float64Array(book.customers.length);
-  const got = new Uint8Array(book.customers.length);
-  for (const state of book.byId) {
-    const outcome = outcomeOf(state, run.left);
-    lines.push(outcome);
-    const priceCents = Math.round(state.line.unitPrice * 100);
-    count(all, outcome, priceCents);
-    const ofStage = totals.get(outcome.stage);
-    if (ofStage) count(ofStage, outcome, priceCents);
-    confirmedKept += Math.min(state.line.confirmedQuantity, state.allocated);
-    confirmedReleased += outcome.releasedConfirmation;
-    if (outcome.exception) exceptions.push(outcome.exception);
-    units[state.customer.index]! += outcome.allocated;
-    if (outcome.allocated + outcome.substituted > 0) got[state.customer.index] = 1;
-  }
-  // Ties go to the lower customer id: the same plan always names the same customer.
-  let largestCustomerId: string | null = null;
-  let largest = 0;
-  for (const customer of book.customers) {
-    for (const tally of [all, totals.get(customer.profile.stage)]) {
-      if (!tally) continue;
-      tally.customers += 1;
-      if (!got[customer.index]) tally.customersWithNothing += 1;
-    }
-    const held = units[customer.index]!;
-    const id = customer.profile.customerId;
-    if (held > largest || (held === largest && held > 0 && id < largestCustomerId!)) [largestCustomerId, largest] = [id, held];
-  }
-  const byStage = book.policy.stages.flatMap((stage) => {
-    const tally = totals.get(stage.name)!;
-    return tally.lines > 0 ? [{ stage: stage.name, ...totalsOf(tally) }] : [];
-  });
-  return {
-    sku: input.sku,
-    pool: input.pool,
-    poolUsed: all.allocated - confirmedKept,
-    poolLeft: run.left,
-    confirmedKept,
-    confirmedReleased,
-    lines,
-    byStage,
-    totals: totalsOf(all),
-    largestCustomerShare: run.supply > 0 ? largest / run.supply : 0,
-    largestCustomerId,
-    substitutes: run.substitutes,
-    exceptions,
-  };
-}
-
-// Reasons that explain a shortfall, dropped once the line is served in full after all.
-const SHORTFALL_REASONS = REASON['all-or-nothing-skipped'] | REASON['pack-size-rounded'];
-
-function outcomeOf(state: LineState, poolLeft: number): LineAllocation {
-  const { line } = state;
-  let reasons = state.reasons;
-  const substituted = sum(state.substitutes, (s) => s.covers);
-  const backordered = line.quantity - state.allocated - substituted;
-  const releasedConfirmation = Math.max(0, line.confirmedQuantity - state.allocated);
-  if (state.urgentBeforeEta && state.allocated > 0) reasons |= REASON['urgent-before-eta'];
-  if (releasedConfirmation > 0) reasons |= REASON['confirmation-released'];
-  else if (line.confirmedQuantity > 0) reasons |= REASON['confirmation-kept'];
-  if (backordered === 0) {
-    reasons = (reasons & ~SHORTFALL_REASONS) | REASON['fully-served'];
-    if (state.strategy === 'win' && !state.pinned) reasons |= REASON['confirmation-won'];
-  } else if (poolLeft === 0) reasons |= REASON['pool-exhausted'];
-  const winMissed = state.strategy === 'win' && !state.pinned && backordered > 0;
-  if (winMissed) reasons |= REASON['win-exception'];
-  return {
-    lineId: line.lineId,
-    customerId: line.customerId,
-    stage: state.customer.profile.stage,
-    requested: line.quantity,
-    allocated: state.allocated,
-    substitutes: state.substitutes,
-    substituted,
-    backordered,
-    releasedConfirmation,
-    reasons: reasonList(reasons),
-    ...(winMissed && {
-      exception: `line ${line.lineId} (customer ${line.customerId}) must be served in full but ${backordered} of ${line.quantity} units are missing: decide by hand`,
-    }),
-  };
-}
-
-/** Running sums of one stage's lines (or all lines); money in whole cents, so the sums stay exact whatever their order. */
-interface Tally {
-  lines: number;
-  customers: number;
-  customersWithNothing: number;
-  requested: number;
-  allocated: number;
-  substituted: number;
-  backordered: number;
-  atRiskCents: number;
-  protectedCents: number;
-}
-
-const newTally = (): Tally => ({ lines: 0, customers: 0, customersWithNothing: 0, requested: 0, allocated: 0, substituted: 0, backordered: 0, atRiskCents: 0, protectedCents: 0 });
-
-function count(tally: Tally, a: LineAllocation, priceCents: number): void {
-  tally.lines += 1;
-  tally.requested += a.requested;
-  tally.allocated += a.allocated;
-  tally.substituted += a.substituted;
-  tally.backordered += a.backordered;
-  tally.atRiskCents += a.backordered * priceCents;
-  tally.protectedCents += (a.allocated + a.substituted) * priceCents;
-}
-
-function totalsOf(t: Tally): Omit<StageTotals, 'stage'> {
-  return {
-    lines: t.lines,
-    customers: t.customers,
-    requested: t.requested,
-    allocated: t.allocated,
-    substituted: t.substituted,
-    backordered: t.backordered,
-    fillRate: t.requested === 0 ? 1 : (t.allocated + t.substituted) / t.requested,
-    customersWithNothing: t.customersWithNothing,
-    revenueAtRisk: t.atRiskCents / 100,
-    revenueProtected: t.protectedCents / 100,
-  };
-}
 
 function sum<T>(items: Iterable<T>, value: (item: T) => number): number {
   let total = 0;

@@ -1,41 +1,49 @@
-// A binary min-heap: the rationing rule serves, pack by pack, whichever customer has the fewest days of supply.
+// A binary min-heap of indices: the rationing rule serves, pack by pack, whichever customer has the fewest
+// days of supply. `less` must be a strict total order, so the order of pops does not depend on the heap's shape.
 
-export class MinHeap<T> {
-  private readonly items: T[] = [];
+export class MinHeap {
+  private readonly items: Uint32Array;
+  private count = 0;
 
-  constructor(private readonly less: (a: T, b: T) => boolean) {}
+  constructor(
+    capacity: number,
+    private readonly less: (a: number, b: number) => boolean,
+  ) {
+    this.items = new Uint32Array(capacity);
+  }
 
   get size(): number {
-    return this.items.length;
+    return this.count;
   }
 
-  push(item: T): void {
+  push(item: number): void {
     const items = this.items;
-    items.push(item);
-    let i = items.length - 1;
+    let i = this.count++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(items[i]!, items[parent]!)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      if (!this.less(item, items[parent]!)) break;
+      items[i] = items[parent]!;
       i = parent;
     }
+    items[i] = item;
   }
 
-  pop(): T | undefined {
+  /** The least item; only when `size` > 0. */
+  pop(): number {
     const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length === 0 || last === undefined) return top;
-    items[0] = last;
+    const top = items[0]!;
+    const last = items[--this.count]!;
+    const n = this.count;
     let i = 0;
     for (;;) {
-      const [l, r] = [2 * i + 1, 2 * i + 2];
-      let smallest = i;
-      if (l < items.length && this.less(items[l]!, items[smallest]!)) smallest = l;
-      if (r < items.length && this.less(items[r]!, items[smallest]!)) smallest = r;
-      if (smallest === i) return top;
-      [items[i], items[smallest]] = [items[smallest]!, items[i]!];
-      i = smallest;
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const child = left + 1 < n && this.less(items[left + 1]!, items[left]!) ? left + 1 : left;
+      if (!this.less(items[child]!, last)) break;
+      items[i] = items[child]!;
+      i = child;
     }
+    if (n > 0) items[i] = last;
+    return top;
   }
 }

@@ -1,7 +1,7 @@
 // Priority order of demand lines: critical customers first, then relationship stage, then urgency (due
 // before the urgency horizon, earliest first), then margin per unit and unit price; ties by order date,
 // then line id. Never by chance, never by input order, never by locale. Line indices are sorted over
-// numeric keys in typed arrays: a million lines sort without a key object each.
+// numeric keys in typed arrays: a million lines sort without a key object each, nor a comparator call.
 import { dayNumber } from './dates';
 import { indexLines, type LineIndex } from './line-index';
 import type { Policy } from './policy';
@@ -16,12 +16,11 @@ export function urgencyHorizon(policy: Policy, asOf: string, nextInboundEta: str
   return dayNumber(asOf) + policy.urgencyWindowDays;
 }
 
-/** Indices of `lines`, highest priority first. `idRank[i]` is line i's place in line id order, the last tie break. */
+/** Indices of `lines`, highest priority first. */
 export function inPriorityOrder(
   lines: readonly DemandLine[],
   customers: readonly CustomerProfile[],
-  { owner, days }: LineIndex,
-  idRank: Uint32Array,
+  { owner, idOrder, requestedDay, orderDay }: LineIndex,
   policy: Policy,
   horizon: number,
 ): Uint32Array {
@@ -32,56 +31,106 @@ export function inPriorityOrder(
   const classes = [...new Set([0, ...policy.stages.map((s) => s.priorityClass)])].sort((a, b) => b - a);
   const classRank = new Map(policy.stages.map((s) => [s.name, classes.indexOf(s.priorityClass)]));
   const notListed = classes.indexOf(0);
-  const requested = new Float64Array(n);
+  const rankOf = customers.map((c) => (c.critical ? 0 : classes.length) + (classRank.get(c.stage) ?? notListed));
   let [first, last] = [Infinity, -Infinity];
   for (let i = 0; i < n; i++) {
-    const day = days(lines[i]!.requestedDate);
-    requested[i] = day;
+    const day = requestedDay[i]!;
     if (day <= horizon) [first, last] = [Math.min(first, day), Math.max(last, day)];
   }
   const span = last >= first ? last - first + 2 : 1;
   const primary = new Float64Array(n);
   const margin = new Float64Array(n);
   const price = new Float64Array(n);
-  const ordered = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const line = lines[i]!;
-    const customer = customers[owner[i]!]!;
-    const rank = (customer.critical ? 0 : classes.length) + (classRank.get(customer.stage) ?? notListed);
-    primary[i] = rank * span + (requested[i]! <= horizon ? requested[i]! - first : span - 1);
-    margin[i] = line.unitMargin;
-    price[i] = line.unitPrice;
-    ordered[i] = days(line.orderDate);
+    const day = requestedDay[i]!;
+    primary[i] = rankOf[owner[i]!]! * span + (day <= horizon ? day - first : span - 1);
+    margin[i] = lines[i]!.unitMargin;
+    price[i] = lines[i]!.unitPrice;
   }
-  // Lines grouped by the packed key (a counting sort: few distinct values), each group sorted by the rest.
-  const sizes = new Map<number, number>();
-  for (let i = 0; i < n; i++) sizes.set(primary[i]!, (sizes.get(primary[i]!) ?? 0) + 1);
-  const starts = new Map<number, number>();
-  let at = 0;
-  for (const key of [...sizes.keys()].sort((a, b) => a - b)) {
-    starts.set(key, at);
-    at += sizes.get(key)!;
+  // Least significant key first, each pass a stable counting sort: from line id order, by order date, then
+  // price and margin (highest first), then the packed key. No comparison sort, no comparator calls.
+  let order = idOrder.slice();
+  let spare = new Uint32Array(n);
+  for (const [key, highestFirst] of [
+    [orderDay, false],
+    [price, true],
+    [margin, true],
+    [primary, false],
+  ] as const) {
+    if (stablyByKey(order, key, highestFirst, spare)) [order, spare] = [spare, order];
   }
-  const order = new Uint32Array(n);
-  const next = new Map(starts);
-  for (let i = 0; i < n; i++) {
-    const slot = next.get(primary[i]!)!;
-    order[slot] = i;
-    next.set(primary[i]!, slot + 1);
-  }
-  const rest = (a: number, b: number) =>
-    compareNumbers(margin[b]!, margin[a]!) || compareNumbers(price[b]!, price[a]!) || compareNumbers(ordered[a]!, ordered[b]!) || idRank[a]! - idRank[b]!;
-  for (const [key, start] of starts) order.subarray(start, start + sizes.get(key)!).sort(rest);
   return order;
 }
 
-// −0 and 0 are equal, as they were for the comparison of key objects.
-const compareNumbers = (a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0);
+/**
+ * Writes `order` into `out` stably sorted by `values` of each index (−0 and 0 as one value, as `<` compares);
+ * false, and nothing written, when every value is the same.
+ */
+function stablyByKey(order: Uint32Array, values: Float64Array, highestFirst: boolean, out: Uint32Array): boolean {
+  const { keys, range } = wholeKeys(values);
+  if (range <= 1) return false;
+  const starts = new Uint32Array(range + 1);
+  for (let i = 0; i < keys.length; i++) {
+    if (highestFirst) keys[i] = range - 1 - keys[i]!;
+    starts[keys[i]! + 1]! += 1;
+  }
+  for (let k = 0; k < range; k++) starts[k + 1]! += starts[k]!;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    out[starts[keys[i]!]!++] = i;
+  }
+  return true;
+}
+
+/**
+ * A whole number per value, in the values' order (equal values, −0 and 0 too, get the same one), below
+ * `range`: the value less the least when all are whole numbers, its cents less the least when all are whole
+ * cents (prices, margins), else its rank among the distinct values by a native sort — each a counting sort's bucket.
+ */
+function wholeKeys(values: Float64Array): { keys: Uint32Array; range: number } {
+  const n = values.length;
+  const keys = new Uint32Array(n);
+  // Buckets are cheap up to a few per line.
+  const most = 2 * n + 65_536;
+  let [low, high, whole, cents] = [Infinity, -Infinity, true, true];
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v < low) low = v;
+    if (v > high) high = v;
+    if (!Number.isInteger(v)) whole = false;
+    if (Math.round(v * 100) / 100 !== v) cents = false;
+  }
+  if (n === 0) return { keys, range: 0 };
+  if (whole && high - low < most) {
+    for (let i = 0; i < n; i++) keys[i] = values[i]! - low;
+    return { keys, range: high - low + 1 };
+  }
+  // A value that is its cents over 100 maps to them one to one, in order: k/100 rounds the same way for every k.
+  const [lowCents, highCents] = [Math.round(low * 100), Math.round(high * 100)];
+  if (cents && Number.isSafeInteger(lowCents) && Number.isSafeInteger(highCents) && highCents - lowCents < most) {
+    for (let i = 0; i < n; i++) keys[i] = Math.round(values[i]! * 100) - lowCents;
+    return { keys, range: highCents - lowCents + 1 };
+  }
+  // `+ 0` makes −0 into 0, which a typed array's sort would put first.
+  const distinct = new Float64Array(n);
+  for (let i = 0; i < n; i++) distinct[i] = values[i]! + 0;
+  distinct.sort();
+  let count = 0;
+  for (let k = 0; k < n; k++) if (count === 0 || distinct[k] !== distinct[count - 1]) distinct[count++] = distinct[k]!;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]! + 0;
+    let [lo, hi] = [0, count];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (distinct[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    keys[i] = lo;
+  }
+  return { keys, range: count };
+}
 
 /** The lines in the order the engine serves them, for views that explain a plan line by line. */
 export function rankLines<L extends DemandLine>(lines: L[], customers: CustomerProfile[], policy: Policy, horizon: number): L[] {
-  const index = indexLines({ lines, customers });
-  const idRank = new Uint32Array(index.idOrder.length);
-  for (let k = 0; k < index.idOrder.length; k++) idRank[index.idOrder[k]!] = k;
-  return Array.from(inPriorityOrder(lines, customers, index, idRank, policy, horizon), (i) => lines[i]!);
+  return Array.from(inPriorityOrder(lines, customers, indexLines({ lines, customers }), policy, horizon), (i) => lines[i]!);
 }

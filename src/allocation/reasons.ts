@@ -12,3 +12,16 @@ export function reasonList(bits: ReasonBits): ReasonCode[] {
   for (let rest = bits; rest !== 0; rest &= rest - 1) codes.push(REASON_CODES[31 - Math.clz32(rest & -rest)]!);
   return codes;
 }
+
+/** `reasonList`, each set of bits worked out once (a plan's million lines have a few hundred sets): a copy per call. */
+export function reasonLists(): (bits: ReasonBits) => ReasonCode[] {
+  const known = new Map<ReasonBits, ReasonCode[]>();
+  return (bits) => {
+    let codes = known.get(bits);
+    if (!codes) {
+      codes = reasonList(bits);
+      known.set(bits, codes);
+    }
+    return codes.slice();
+  };
+}
