@@ -1,50 +1,63 @@
-// A real worker process — the standalone `npm run worker` entry point — is killed (SIGKILL) halfway through
-// the first-notice batch; a second worker finishes the incident. Every customer ends up with its notice, no
-// one gets two different notices, and the CRM holds one record per message. A copy resent from the crash
-// window (mailer.ts: accepted by the server, not yet logged) carries the same Message-ID, which mail
-// clients collapse; there is at most one such message, the one in flight when the process died.
-import { spawn, type ChildProcess } from 'node:child_process';
+// A real worker process — the standalone `npm run worker` entry point — dies or is stopped in the middle of an
+// incident's batches, and another worker finishes the incident.
+// - Killed (SIGKILL) halfway through the first-notice batches: every customer ends up with its notice, no one
+//   gets two different notices, and the CRM holds one record per message. A copy resent from the crash window
+//   (mailer.ts: accepted by the server, not yet logged) carries the same Message-ID, which mail clients
+//   collapse; there is at most one such message, the one in flight when the process died.
+// - Killed while parallel commit batches are writing: every line is reserved and backordered once, every
+//   customer credited once, and the notices that follow go out once per recipient and kind.
+// - Stopped (SIGTERM) during the notices: it drains — the mail tasks it runs finish — so the incident loses no
+//   attempt: no activity is retried, nothing is sent twice.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import type { GenerateOptions } from '../../src/dataset/generate';
 import { createIncidentOperations } from '../../src/operations/incident-operations';
 import type { IncidentState } from '../../src/incident/state';
+import type { Backorder } from '../../src/inventory/contract';
 import { INCIDENT_STORE_FILE } from '../../src/incident-store/store';
 import type { StoredMessage } from '../../src/embedded/smtp-sink';
 import { STAGE } from '../../src/temporal/search-attributes';
 import { stateQuery } from '../../workflows/definitions';
-import { until } from '../harness/process';
+import { spawnWatched, until, type WatchedProcess } from '../harness/process';
+import { recordHistory } from '../harness/replay';
 import { connectDevServer } from '../harness/temporal';
 import { createWorld, expectBooksBalanced, policyWith, SHORT_SKU, type World } from './world';
 
+const { EventType } = proto.temporal.api.enums.v1;
 const root = new URL('../../', import.meta.url).pathname;
-const dataDir = mkdtempSync(join(tmpdir(), 'worker-killed-'));
 let env: TestWorkflowEnvironment;
-let world: World;
-let child: ChildProcess | undefined;
+const worlds: { world: World; dataDir: string }[] = [];
+const children: WatchedProcess[] = [];
 
 beforeAll(async () => {
   env = await connectDevServer();
-  world = await createWorld(env, { storeFile: join(dataDir, INCIDENT_STORE_FILE) });
 });
 afterAll(async () => {
-  child?.kill('SIGKILL');
-  await world?.close();
+  for (const child of children) child.child.kill('SIGKILL');
+  for (const { world, dataDir } of worlds) {
+    await world.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
   await env?.teardown();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
-const firstNotices = (): StoredMessage[] =>
-  world.sink.messages().filter((m) => m.headers.some((h) => h.name.toLowerCase() === 'x-stockout-notice' && h.value.startsWith('first-notice')));
+/** A world whose incident store a worker process shares, through a file in a folder of its own. */
+async function killWorld(dataset?: Partial<GenerateOptions>): Promise<{ world: World; dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'worker-killed-'));
+  const world = await createWorld(env, { storeFile: join(dataDir, INCIDENT_STORE_FILE), ...(dataset ? { dataset } : {}) });
+  worlds.push({ world, dataDir });
+  return { world, dataDir };
+}
 
 /** The standalone worker, configured only through its environment, as in a deployment. */
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+async function startWorkerProcess(world: World, dataDir: string, mailRatePerSecond: number): Promise<WatchedProcess> {
+  const worker = spawnWatched(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
     cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: inject('devServerAddress'),
@@ -56,40 +69,137 @@ async function startWorkerProcess(): Promise<ChildProcess> {
       CRM_URL: world.service.crmUrl,
       SMTP_HOST: world.sink.host,
       SMTP_PORT: String(world.sink.port),
-      // Slow enough to be killed halfway through a batch.
-      SMTP_RATE_PER_SECOND: '4',
+      SMTP_RATE_PER_SECOND: String(mailRatePerSecond),
       ANSWER_LINK_SECRET: 'worker-killed-test-secret-0123456789',
     },
   });
-  let output = '';
-  worker.stdout?.on('data', (chunk) => (output += String(chunk)));
-  worker.stderr?.on('data', (chunk) => (output += String(chunk)));
-  await until('the worker process to poll', () => (output.includes('"msg":"polling"') ? true : worker.exitCode !== null ? Promise.reject(new Error(output)) : undefined), 90_000);
+  children.push(worker);
+  await worker.waitFor(/"msg":"polling"/, 90_000);
   return worker;
 }
 
-it('a worker process killed mid-batch: the next worker completes the notices, nobody gets two different ones', async () => {
-  child = await startWorkerProcess();
+async function trigger(world: World, triggerId: string): Promise<{ handle: WorkflowHandle; operations: ReturnType<typeof createIncidentOperations> }> {
   const operations = createIncidentOperations({
     client: new Client({ connection: env.connection, namespace: 'default' }),
     policy: policyWith({ approval: { severityThreshold: 'critical' } }),
     taskQueue: world.taskQueue,
     store: world.store,
   });
-  const { workflowId } = await operations.trigger({ triggerId: 'kill-test', sku: SHORT_SKU, network: world.network, source: 'manual', reason: 'worker kill test' });
+  const { workflowId } = await operations.trigger({ triggerId, sku: SHORT_SKU, network: world.network, source: 'manual', reason: 'worker kill test' });
   const handle: WorkflowHandle = env.client.workflow.getHandle(workflowId);
   world.handles.push(handle);
+  return { handle, operations };
+}
 
-  await until('the first notices to start going out', () => (firstNotices().length >= 5 ? true : undefined), 90_000);
-  child.kill('SIGKILL');
-  await new Promise((resolve) => child!.once('exit', resolve));
-  const beforeKill = firstNotices().length;
+/** Waits until at least five first notices reached the sink; a timeout says where the incident and the worker were. */
+async function noticesGoingOut(world: World, handle: WorkflowHandle, worker: WatchedProcess): Promise<void> {
+  try {
+    await until('the first notices to start going out', () => (firstNotices(world).length >= 5 ? true : undefined), 120_000);
+  } catch (error) {
+    const stage = (await handle.describe()).typedSearchAttributes.get(STAGE);
+    throw new Error(`${String(error)}; stage ${stage}, ${firstNotices(world).length} notices; worker output:\n${worker.output().slice(-3000)}`, { cause: error });
+  }
+}
+
+const noticeKind = (m: StoredMessage) => m.headers.find((h) => h.name.toLowerCase() === 'x-stockout-notice')?.value ?? 'none';
+const firstNotices = (world: World): StoredMessage[] => world.sink.messages().filter((m) => noticeKind(m).startsWith('first-notice'));
+
+/** The incident in follow-up with its first notices delivered. */
+function followingUp(handle: WorkflowHandle, patienceMs: number): Promise<IncidentState> {
+  return until<IncidentState>(
+    'the incident to reach follow-up',
+    async () => {
+      const stage = (await handle.describe()).typedSearchAttributes.get(STAGE);
+      if (stage !== 'following-up') return undefined;
+      const s = await handle.query(stateQuery);
+      return s.deliveries.some((d) => d.kind === 'first-notice') ? s : undefined;
+    },
+    patienceMs,
+  );
+}
+
+/**
+ * Every email at the sink (notices from parallel mail tasks, digests), per recipient and kind: one message each,
+ * and at most `copies` messages beyond one per Message-ID in all (the one in flight at a kill).
+ */
+function expectOneEmailPerRecipientAndKind(world: World, copies: number): void {
+  const all = world.sink.messages();
+  const byRecipientAndKind = new Map<string, Set<string>>();
+  for (const m of all) {
+    for (const to of m.envelope.to) byRecipientAndKind.set(`${to} ${noticeKind(m)}`, (byRecipientAndKind.get(`${to} ${noticeKind(m)}`) ?? new Set()).add(m.messageId));
+  }
+  expect([...byRecipientAndKind].filter(([, set]) => set.size !== 1)).toEqual([]);
+  expect(all.length - new Set(all.map((m) => m.messageId)).size).toBeLessThanOrEqual(copies);
+}
+
+/** The commit as the inventory system and CRM hold it: each line reserved (per SKU) and backordered once, each customer credited once, as many as the plan committed. */
+async function expectCommittedOnce(world: World, state: IncidentState): Promise<{ reservations: number; backorders: number }> {
+  const reservations = (await world.deps.inventory.listReservations({ incidentId: state.incidentId })).filter((r) => r.status === 'active');
+  const perLine = new Map<string, number>();
+  for (const r of reservations) perLine.set(`${r.lineId} ${r.sku}`, (perLine.get(`${r.lineId} ${r.sku}`) ?? 0) + 1);
+  expect([...perLine].filter(([, n]) => n !== 1)).toEqual([]);
+  expect(reservations.filter((r) => r.sku === SHORT_SKU)).toHaveLength(state.commit!.reservedLines);
+  const backorders = await backordersOf(world, state.incidentId);
+  const perBackorderedLine = new Map<string, number>();
+  for (const b of backorders) perBackorderedLine.set(b.lineId, (perBackorderedLine.get(b.lineId) ?? 0) + 1);
+  expect([...perBackorderedLine].filter(([, n]) => n !== 1)).toEqual([]);
+  expect(backorders).toHaveLength(state.commit!.backorderedLines);
+  const credits = await world.deps.crm.listCredits({ incidentId: state.incidentId });
+  expect(credits.length - new Set(credits.map((c) => c.customerId)).size).toBe(0);
+  expect(credits).toHaveLength(state.commit!.credits);
+  return { reservations: reservations.length, backorders: backorders.length };
+}
+
+async function backordersOf(world: World, incidentId: string): Promise<Backorder[]> {
+  const all: Backorder[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await world.deps.inventory.listBackorders({ incidentId, limit: 1000, ...(cursor ? { cursor } : {}) });
+    all.push(...page.backorders);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
+/** Activities the incident has running now, by type. */
+async function pendingActivities(handle: WorkflowHandle): Promise<string[]> {
+  return ((await handle.describe()).raw.pendingActivities ?? []).map((a) => a.activityType?.name ?? '');
+}
+
+it('a worker process killed mid-batch: the next worker completes the notices, nobody gets two different ones', async () => {
+  const { world, dataDir } = await killWorld();
+  // Slow enough to be killed halfway through a batch.
+  const child = await startWorkerProcess(world, dataDir, 4);
+  const { handle, operations } = await trigger(world, 'kill-test');
+
+  await noticesGoingOut(world, handle, child);
+  child.child.kill('SIGKILL');
+  await child.exited;
+  const beforeKill = firstNotices(world).length;
 
   // The second worker picks the batch up once the dead one misses its heartbeat (10 s: workflows/incident/proxies.ts).
   const running = world.worker.run();
   try {
-    await finishesTheNotices(handle, beforeKill);
-    await operations.cancel(workflowId, { reason: 'test over', cancelledBy: 'tester' });
+    const state = await followingUp(handle, 150_000);
+    const delivery = state.deliveries.find((d) => d.kind === 'first-notice')!;
+    const notices = firstNotices(world);
+    const ids = notices.map((m) => m.messageId);
+    const distinct = new Set(ids);
+    expect(beforeKill, 'killed halfway, not before or after the batch').toBeLessThan(distinct.size);
+    expect(delivery.skipped, 'the second worker skipped what the first had sent and logged').toBeGreaterThan(0);
+    // One notice per recipient; a second copy can only be the one in flight at the kill, with the same Message-ID.
+    const byRecipient = new Map<string, Set<string>>();
+    for (const m of notices) for (const to of m.envelope.to) byRecipient.set(to, (byRecipient.get(to) ?? new Set()).add(m.messageId));
+    expect([...byRecipient.values()].every((set) => set.size === 1)).toBe(true);
+    expect(ids.length - distinct.size).toBeLessThanOrEqual(1);
+    expectOneEmailPerRecipientAndKind(world, 1);
+    await expectCommittedOnce(world, state);
+    // The CRM holds each message once, as sent.
+    const logged = await world.deps.crm.listCommunications({ incidentId: state.incidentId, limit: 1000 });
+    const loggedFirst = logged.communications.filter((c) => distinct.has(c.messageId));
+    expect(loggedFirst).toHaveLength(distinct.size);
+    expect(loggedFirst.every((c) => c.outcome === 'sent')).toBe(true);
+    await operations.cancel(handle.workflowId, { reason: 'test over', cancelledBy: 'tester' });
     await handle.result();
   } finally {
     world.worker.shutdown();
@@ -98,47 +208,73 @@ it('a worker process killed mid-batch: the next worker completes the notices, no
   await expectBooksBalanced(world);
 }, 300_000);
 
-async function finishesTheNotices(handle: WorkflowHandle, beforeKill: number): Promise<void> {
-  const state = await until<IncidentState>(
-    'the incident to reach follow-up',
-    async () => {
-      const stage = (await handle.describe()).typedSearchAttributes.get(STAGE);
-      if (stage !== 'following-up') return undefined;
-      const s = await handle.query(stateQuery);
-      return s.deliveries.some((d) => d.kind === 'first-notice') ? s : undefined;
-    },
-    150_000,
+it('a worker process killed while parallel commit batches write: every line reserved and backordered once, every email once', async () => {
+  // About 1,000 customers of the short SKU: three commit batches of 500 (workflows/incident/commit.ts), all at once.
+  const { world, dataDir } = await killWorld({ customers: 2_000, demandLines: 6_000 });
+  // Each reservation and backorder request takes 2 s, so the batches are caught writing.
+  world.service.faults.set({ latencyMs: 2_000, routes: ['POST /reservations/batch', 'POST /backorders/batch'] });
+  const child = await startWorkerProcess(world, dataDir, 1_000);
+  const { handle, operations } = await trigger(world, 'kill-in-commit');
+
+  const { incidentId } = await handle.query(stateQuery);
+  const writes = async () => (await world.deps.inventory.listReservations({ incidentId })).length + (await backordersOf(world, incidentId)).length;
+  await until(
+    'parallel commit batches to be writing',
+    async () => ((await pendingActivities(handle)).filter((name) => name === 'commitPlanBatch').length >= 2 && (await writes()) > 0 ? true : undefined),
+    180_000,
   );
-  const delivery = state.deliveries.find((d) => d.kind === 'first-notice')!;
-  const notices = firstNotices();
-  const ids = notices.map((m) => m.messageId);
-  const distinct = new Set(ids);
-  expect(beforeKill, 'killed halfway, not before or after the batch').toBeLessThan(distinct.size);
-  expect(delivery.skipped, 'the second worker skipped what the first had sent and logged').toBeGreaterThan(0);
-  // One notice per recipient; a second copy can only be the one in flight at the kill, with the same Message-ID.
-  const byRecipient = new Map<string, Set<string>>();
-  for (const m of notices) for (const to of m.envelope.to) byRecipient.set(to, (byRecipient.get(to) ?? new Set()).add(m.messageId));
-  expect([...byRecipient.values()].every((set) => set.size === 1)).toBe(true);
-  expect(ids.length - distinct.size).toBeLessThanOrEqual(1);
-  // Every email so far (notices from parallel mail tasks, digests), per recipient and kind: one message each,
-  // and at most one copy beyond one per message in all.
-  const all = world.sink.messages();
-  const byRecipientAndKind = new Map<string, Set<string>>();
-  for (const m of all) {
-    const kind = m.headers.find((h) => h.name.toLowerCase() === 'x-stockout-notice')?.value ?? 'none';
-    for (const to of m.envelope.to) byRecipientAndKind.set(`${to} ${kind}`, (byRecipientAndKind.get(`${to} ${kind}`) ?? new Set()).add(m.messageId));
+  child.child.kill('SIGKILL');
+  await child.exited;
+  // Requests in flight at the kill are still applied (2 s later): the retried batches send them again, under the same keys.
+  const atKill = await writes();
+  world.service.faults.set({});
+
+  const running = world.worker.run();
+  try {
+    const state = await followingUp(handle, 240_000);
+    const committed = await expectCommittedOnce(world, state);
+    expect(atKill, 'killed halfway through the commit, not before or after it').toBeLessThan(committed.reservations + committed.backorders);
+    expect(state.timeline.some((e) => e.event === 'retried' && /^committing/.test(e.detail ?? '')), 'the killed batches were retried').toBe(true);
+    expectOneEmailPerRecipientAndKind(world, 0);
+    await operations.cancel(handle.workflowId, { reason: 'test over', cancelledBy: 'tester' });
+    await handle.result();
+    // The history of parallel commit batches, a dead worker's retried ones among them, and parallel notices.
+    if (process.env.RECORD_HISTORIES === '1') await recordHistory(handle, 'incident-commit-worker-killed');
+  } finally {
+    world.worker.shutdown();
+    await running;
   }
-  expect([...byRecipientAndKind].filter(([, set]) => set.size !== 1)).toEqual([]);
-  expect(all.length - new Set(all.map((m) => m.messageId)).size).toBeLessThanOrEqual(1);
-  // The commit reserved each line once per SKU, as many as the plan committed.
-  const reservations = (await world.deps.inventory.listReservations({ incidentId: state.incidentId })).filter((r) => r.status === 'active');
-  const perLine = new Map<string, number>();
-  for (const r of reservations) perLine.set(`${r.lineId} ${r.sku}`, (perLine.get(`${r.lineId} ${r.sku}`) ?? 0) + 1);
-  expect([...perLine].filter(([, n]) => n !== 1)).toEqual([]);
-  expect(reservations.filter((r) => r.sku === SHORT_SKU)).toHaveLength(state.commit!.reservedLines);
-  // The CRM holds each message once, as sent.
-  const logged = await world.deps.crm.listCommunications({ incidentId: state.incidentId, limit: 1000 });
-  const loggedFirst = logged.communications.filter((c) => distinct.has(c.messageId));
-  expect(loggedFirst).toHaveLength(distinct.size);
-  expect(loggedFirst.every((c) => c.outcome === 'sent')).toBe(true);
-}
+  await expectBooksBalanced(world);
+}, 420_000);
+
+it('a worker process stopped (SIGTERM) during the notices drains: no attempt is lost, nothing is sent twice', async () => {
+  const { world, dataDir } = await killWorld();
+  const child = await startWorkerProcess(world, dataDir, 4);
+  const { handle, operations } = await trigger(world, 'sigterm-test');
+
+  await noticesGoingOut(world, handle, child);
+  child.child.kill('SIGTERM');
+  const exit = await child.exited;
+  const beforeStop = firstNotices(world).length;
+  expect(exit, 'the worker drained and exited by itself').toEqual({ code: 0, signal: null });
+
+  const running = world.worker.run();
+  try {
+    const state = await followingUp(handle, 150_000);
+    expect(beforeStop, 'stopped halfway, not before or after the notices').toBeLessThan(firstNotices(world).length);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const attempts = events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED).map((e) => e.activityTaskStartedEventAttributes?.attempt);
+    expect(attempts.filter((a) => a !== 1), 'no activity needed a second attempt').toEqual([]);
+    const lost = [EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT, EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED];
+    expect(events.filter((e) => lost.includes(e.eventType!)).map((e) => e.eventType)).toEqual([]);
+    expect(state.timeline.filter((e) => e.event === 'retried')).toEqual([]);
+    expect(state.deliveries.find((d) => d.kind === 'first-notice')!.skipped, 'no batch ran twice').toBe(0);
+    expectOneEmailPerRecipientAndKind(world, 0);
+    await operations.cancel(handle.workflowId, { reason: 'test over', cancelledBy: 'tester' });
+    await handle.result();
+  } finally {
+    world.worker.shutdown();
+    await running;
+  }
+  await expectBooksBalanced(world);
+}, 300_000);
