@@ -23,13 +23,13 @@ import { INCIDENT_STORE_FILE } from '../../src/incident-store/store';
 import type { StoredMessage } from '../../src/embedded/smtp-sink';
 import { STAGE } from '../../src/temporal/search-attributes';
 import { stateQuery } from '../../workflows/definitions';
-import { spawnWatched, until, type WatchedProcess } from '../harness/process';
+import { until, type WatchedProcess } from '../harness/process';
 import { recordHistory } from '../harness/replay';
 import { connectDevServer } from '../harness/temporal';
+import { startWorkerProcess } from '../harness/worker-process';
 import { createWorld, expectBooksBalanced, policyWith, SHORT_SKU, type World } from './world';
 
 const { EventType } = proto.temporal.api.enums.v1;
-const root = new URL('../../', import.meta.url).pathname;
 let env: TestWorkflowEnvironment;
 const worlds: { world: World; dataDir: string }[] = [];
 const children: WatchedProcess[] = [];
@@ -54,27 +54,18 @@ async function killWorld(dataset?: Partial<GenerateOptions>): Promise<{ world: W
   return { world, dataDir };
 }
 
-/** The standalone worker, configured only through its environment, as in a deployment. */
-async function startWorkerProcess(world: World, dataDir: string, mailRatePerSecond: number): Promise<WatchedProcess> {
-  const worker = spawnWatched(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('devServerAddress'),
-      TEMPORAL_NAMESPACE: 'default',
-      STOCKOUT_TASK_QUEUE: world.taskQueue,
-      STOCKOUT_DATA_DIR: dataDir,
-      STOCKOUT_SCAN_NETWORKS: '',
-      INVENTORY_URL: world.service.inventoryUrl,
-      CRM_URL: world.service.crmUrl,
-      SMTP_HOST: world.sink.host,
-      SMTP_PORT: String(world.sink.port),
-      SMTP_RATE_PER_SECOND: String(mailRatePerSecond),
-      ANSWER_LINK_SECRET: 'worker-killed-test-secret-0123456789',
-    },
+/** The standalone worker process on the world's systems and task queue, sharing its incident store. */
+async function startWorker(world: World, dataDir: string, mailRatePerSecond: number): Promise<WatchedProcess> {
+  const worker = await startWorkerProcess({
+    temporalAddress: inject('devServerAddress'),
+    taskQueue: world.taskQueue,
+    dataDir,
+    inventoryUrl: world.service.inventoryUrl,
+    crmUrl: world.service.crmUrl,
+    smtp: world.sink,
+    mailRatePerSecond,
   });
   children.push(worker);
-  await worker.waitFor(/"msg":"polling"/, 90_000);
   return worker;
 }
 
@@ -169,7 +160,7 @@ async function pendingActivities(handle: WorkflowHandle): Promise<string[]> {
 it('a worker process killed mid-batch: the next worker completes the notices, nobody gets two different ones', async () => {
   const { world, dataDir } = await killWorld();
   // Slow enough to be killed halfway through a batch.
-  const child = await startWorkerProcess(world, dataDir, 4);
+  const child = await startWorker(world, dataDir, 4);
   const { handle, operations } = await trigger(world, 'kill-test');
 
   await noticesGoingOut(world, handle, child);
@@ -213,7 +204,7 @@ it('a worker process killed while parallel commit batches write: every line rese
   const { world, dataDir } = await killWorld({ customers: 2_000, demandLines: 6_000 });
   // Each reservation and backorder request takes 2 s, so the batches are caught writing.
   world.service.faults.set({ latencyMs: 2_000, routes: ['POST /reservations/batch', 'POST /backorders/batch'] });
-  const child = await startWorkerProcess(world, dataDir, 1_000);
+  const child = await startWorker(world, dataDir, 1_000);
   const { handle, operations } = await trigger(world, 'kill-in-commit');
 
   const { incidentId } = await handle.query(stateQuery);
@@ -249,7 +240,7 @@ it('a worker process killed while parallel commit batches write: every line rese
 
 it('a worker process stopped (SIGTERM) during the notices drains: no attempt is lost, nothing is sent twice', async () => {
   const { world, dataDir } = await killWorld();
-  const child = await startWorkerProcess(world, dataDir, 4);
+  const child = await startWorker(world, dataDir, 4);
   const { handle, operations } = await trigger(world, 'sigterm-test');
 
   await noticesGoingOut(world, handle, child);
