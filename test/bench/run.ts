@@ -1,12 +1,13 @@
 // `npm run bench`: prints the figures that tell the cost of each stage as the incident grows.
-// Timings belong here, never in tests. `npm run bench -- incident` (or email, dataset, flaky) runs one benchmark.
+// Timings belong here, never in tests. `npm run bench -- incident` (or email, dataset, flaky, recovery, scale) runs one benchmark.
 import { benchDataset } from './dataset.bench';
 import { benchDecisions } from './decisions.bench';
 import { benchEmail } from './email.bench';
 import { benchEngine } from './engine.bench';
 import { benchFlaky } from './flaky.bench';
-import { benchIncident } from './incident.bench';
+import { benchIncident, benchScale } from './incident.bench';
 import { benchPlan } from './plan.bench';
+import { benchRecovery } from './recovery.bench';
 
 const benches: Record<string, () => Promise<Record<string, number | string>>> = {
   dataset: () => benchDataset(),
@@ -16,6 +17,8 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   flaky: () => benchFlaky(),
   incident: () => benchIncident(),
   plan: () => benchPlan(),
+  recovery: () => benchRecovery(),
+  scale: () => benchScale(),
 };
 
 const chosen = process.argv.slice(2);
