@@ -3,6 +3,7 @@
 // history events and the largest payload, the figures Temporal's limits are about. Each stage's share of the
 // whole shows the slowest at a glance; the first notices are set against the same number of messages sent
 // straight through the same transport to the same sink (the mail server's pace), and the commit against 3 s.
+import type proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { parsePolicy } from '../../src/allocation/policy';
@@ -27,6 +28,8 @@ interface IncidentRun {
   firstNoticeEmails: number;
   historyEvents: number;
   largestPayloadBytes: number;
+  /** The commit's activities: releases and credits, and the longest of its parallel batches (scheduled to closed). */
+  commitActivities: { releasesAndCredits: number; longestBatch: number };
   /** The same number of first-notice emails sent straight through the transport, when asked for. */
   directSendSeconds?: number;
 }
@@ -78,6 +81,7 @@ async function runIncident(size: { demandLines: number; customers: number }, opt
         firstNoticeEmails,
         historyEvents: events.length,
         largestPayloadBytes: largestPayload,
+        commitActivities: { releasesAndCredits: activitySeconds(events, 'commitReleasesAndCredits'), longestBatch: activitySeconds(events, 'commitPlanBatch') },
         ...(options.directSend ? { directSendSeconds: await directSendSeconds(systems.deps.mail.transport, firstNoticeEmails, POOL_SIZE) } : {}),
       };
     });
@@ -114,6 +118,7 @@ export async function benchIncident(options: { demandLines?: number; customers?:
     'direct send of as many, same transport and sink (s)': round(direct),
     'notice stage ÷ direct send (goal ≤ 1.3)': round(noticeStage / direct),
     'commit stage (s, goal < 3)': run.stages.get('plan committed') ?? NaN,
+    '  of it: releases and credits / longest batch (s)': `${round(run.commitActivities.releasesAndCredits)} / ${round(run.commitActivities.longestBatch)}`,
     'history events': run.historyEvents,
     'largest payload (KB)': round(run.largestPayloadBytes / 1024),
     'limits (20k lines, 3k customers, <10k events, <512 KB)': broken.length === 0 ? 'all met' : `BROKEN: ${broken.join('; ')}`,
@@ -154,6 +159,7 @@ export async function benchScale(): Promise<Record<string, number | string>> {
     ),
     'whole incident (ms per line)': runs.map((r) => round((r.totalSeconds * 1000) / r.affectedLines)).join(' | '),
     ...(reference && reference !== largest ? { 'whole incident per line, largest ÷ 20k (goal ≤ 1.3)': round(largest.totalSeconds / largest.affectedLines / (reference.totalSeconds / reference.affectedLines)) } : {}),
+    'commit: releases and credits / longest batch (s)': runs.map((r) => `${round(r.commitActivities.releasesAndCredits)} / ${round(r.commitActivities.longestBatch)}`).join(' | '),
     'history events': runs.map((r) => r.historyEvents).join(' | '),
     'largest payload (KB)': runs.map((r) => round(r.largestPayloadBytes / 1024)).join(' | '),
     'limits at every size (<10k events, <512 KB)': broken.length === 0 ? 'all met' : `BROKEN: ${broken.join('; ')}`,
@@ -173,6 +179,19 @@ function payloadBytes(event: object): number {
   };
   visit(event);
   return largest;
+}
+
+/** The longest time an activity of `type` took from scheduled to closed, in seconds (NaN when none ran). */
+function activitySeconds(events: proto.temporal.api.history.v1.IHistoryEvent[], type: string): number {
+  const at = (e: proto.temporal.api.history.v1.IHistoryEvent) => Number(e.eventTime?.seconds ?? 0) + (e.eventTime?.nanos ?? 0) / 1e9;
+  const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type).map((e) => [Number(e.eventId), at(e)]));
+  let longest = NaN;
+  for (const e of events) {
+    const id = e.activityTaskCompletedEventAttributes?.scheduledEventId ?? e.activityTaskFailedEventAttributes?.scheduledEventId;
+    const from = id === undefined || id === null ? undefined : scheduled.get(Number(id));
+    if (from !== undefined) longest = Number.isNaN(longest) ? at(e) - from : Math.max(longest, at(e) - from);
+  }
+  return longest;
 }
 
 /** Seconds from each timeline entry to the one before it, by the later entry's event. */
