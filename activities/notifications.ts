@@ -20,17 +20,32 @@ import {
   type MailSender,
   type Message,
 } from '../src/notifications/mailer';
-import { incidentReference, messageIdFor, recipientKey, type AccountManagerDigest, type NoticeKind, type NoticeSource } from '../src/notifications/model';
+import { MAIL_TASK_EMAILS } from '../src/notifications/fleet-mail-rate';
+import { incidentReference, messageIdFor, recipientKey, type AccountManagerDigest, type CustomerNotice, type NoticeKind, type NoticeSource } from '../src/notifications/model';
 import type { ActivityDeps } from './deps';
 import { beat, heartbeating, progress, retriesSoFar } from './progress';
 import type { StoredRound } from './follow-up';
 import { listIncidentBackorders, listIncidentCommunications } from './paging';
-import { incidentLines, loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
+import { chunks, incidentLines, loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
 import { freeAtHub } from './stock';
 
 const NOTIFIED_KEY = 'notified-customers';
 /** The plan the first notice announced: later events read what each line got at once from it. */
 const ANNOUNCED_PLAN_KEY = 'announced-plan';
+
+/**
+ * Prepared notices are also stored in parts of this many, and the digests apart: a mail task reads the parts its
+ * batch covers, not every notice of the event (each of thousands of tasks reading all of them made the stage
+ * quadratic in the customers). It divides every batch size (20 on the mail queue, 100 before it).
+ */
+const NOTICE_PART = MAIL_TASK_EMAILS;
+const noticePartRef = (noticesRef: string, part: number) => `${noticesRef}/part/${part}`;
+const digestsRef = (noticesRef: string) => `${noticesRef}/digests`;
+/** One part: its notices, and how many the event has in all. */
+interface NoticePart {
+  of: number;
+  notices: CustomerNotice[];
+}
 
 export function createNotificationActivities({ store, crm, inventory, mail, answerLinks, currency }: ActivityDeps) {
   /**
@@ -56,6 +71,21 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
       const outcome = done.get(`delivered/${m.messageId}`) as DeliveryOutcome;
       return earlier.has(m.messageId) && outcome === 'sent' ? 'skipped-already-sent' : outcome;
     });
+  }
+
+  /**
+   * Notices `from` (a batch's first, so within the notices) to before `to` of a prepared event, read from the parts
+   * that hold them; from the whole document when the event was prepared without parts.
+   */
+  async function noticeSlice(incidentId: string, noticesRef: string, from: number, to: number): Promise<CustomerNotice[]> {
+    const first = Math.floor(from / NOTICE_PART);
+    const head = await store.get<NoticePart>(incidentId, noticePartRef(noticesRef, first));
+    if (head === null) return (await requireDocument<ComposedNotices>(store, incidentId, noticesRef)).notices.slice(from, to);
+    // Parts past the event's last (left by an attempt that composed more) are never read.
+    const end = Math.min(to, head.of);
+    const notices = [...head.notices];
+    for (let part = first + 1; part * NOTICE_PART < end; part++) notices.push(...(await requireDocument<NoticePart>(store, incidentId, noticePartRef(noticesRef, part))).notices);
+    return notices.slice(from - first * NOTICE_PART, end - first * NOTICE_PART);
   }
 
   return {
@@ -121,7 +151,13 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
         answerLinks,
         now: new Date(),
       });
+      // The whole document, for batches a worker of the code before the parts runs during a deployment.
       await store.put(input.incidentId, noticesRef, composed);
+      for (const [part, notices] of chunks(composed.notices, NOTICE_PART).entries()) {
+        await store.put(input.incidentId, noticePartRef(noticesRef, part), { of: composed.notices.length, notices } satisfies NoticePart);
+        beat();
+      }
+      await store.put(input.incidentId, digestsRef(noticesRef), composed.digests);
       for (const notice of composed.notices) previouslyNotified.add(notice.customer.customerId);
       await store.put(input.incidentId, NOTIFIED_KEY, [...previouslyNotified].sort());
       return { noticesRef, customers: composed.notices.length, accountManagers: composed.digests.length };
@@ -134,8 +170,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
      */
     async deliverNoticeBatch(input: { incidentId: string; noticesRef: string; batch: number; batchSize: number }) {
       return heartbeating(async () => {
-        const { notices } = await requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef);
-        const slice = notices.slice(input.batch * input.batchSize, (input.batch + 1) * input.batchSize);
+        const slice = await noticeSlice(input.incidentId, input.noticesRef, input.batch * input.batchSize, (input.batch + 1) * input.batchSize);
         const outcomes = await deliverResumably(slice.map((notice) => buildCustomerMessage(notice, mail.from)));
         return {
           sent: outcomes.filter((o) => o === 'sent').length,
@@ -152,7 +187,9 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
      */
     async deliverDigests(input: { incidentId: string; noticesRef: string; batch?: number; batchSize?: number }): Promise<number> {
       return heartbeating(async () => {
-        const all = (await requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef)).digests;
+        const all =
+          (await store.get<AccountManagerDigest[]>(input.incidentId, digestsRef(input.noticesRef))) ??
+          (await requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef)).digests;
         const digests = input.batchSize === undefined ? all : all.slice((input.batch ?? 0) * input.batchSize, ((input.batch ?? 0) + 1) * input.batchSize);
         const outcomes = await communicationOutcomes(crm, input.incidentId);
         const messages = digests.map((digest) =>

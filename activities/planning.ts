@@ -237,19 +237,21 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
       policy,
     );
     const granted: Record<string, number> = (await store.get<Record<string, number>>(incidentId, 'credits')) ?? {};
-    // One request per customer: a few at once, so a slow CRM costs its latency once per few customers.
-    await forEachAtOnce(credits, WRITES_IN_FLIGHT, async (credit) => {
-      await once(`credit/${credit.customerId}`, () =>
-        crm.grantCredit({
-          idempotencyKey: keyFor(incidentId, 'credit', credit.customerId),
-          incidentId,
-          customerId: credit.customerId,
-          amount: credit.amount,
-          currency,
-          reason: `stockout of ${plan.sku}: backordered units`,
+    // Full requests of the CRM's batch limit, a few at once: 3,000 customers make 6 requests, not 3,000.
+    await forEachAtOnce([...chunks(credits, BATCH_WRITE_LIMIT).entries()], WRITES_IN_FLIGHT, async ([i, part]) => {
+      await once(`credits/${i}`, () =>
+        crm.grantCredits({
+          items: part.map((credit) => ({
+            idempotencyKey: keyFor(incidentId, 'credit', credit.customerId),
+            incidentId,
+            customerId: credit.customerId,
+            amount: credit.amount,
+            currency,
+            reason: `stockout of ${plan.sku}: backordered units`,
+          })),
         }),
       );
-      granted[credit.customerId] = credit.amount;
+      for (const credit of part) granted[credit.customerId] = credit.amount;
     });
     await store.put(incidentId, 'credits', granted);
     return credits.length;

@@ -86,7 +86,7 @@ export function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** Items per write request: the inventory contract's own batch limit, so no request is refused for its size. */
+/** Items per write request: the batch limit of both contracts (inventory and CRM), so no request is refused for its size. */
 export const BATCH_WRITE_LIMIT = MAX_BATCH;
 
 /** Writes to the systems at once per activity: enough to hide their latency, few enough not to flood them. */

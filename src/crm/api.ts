@@ -53,6 +53,14 @@ export const crmApi = endpoints({
     reply: c.CreditSchema,
     errors: { 404: 'Unknown customer.', 409: CONFLICT },
   },
+  grantCredits: {
+    method: 'POST',
+    path: '/credits/batch',
+    summary: 'Grant credits for an incident (≤ 500 per call, one transaction): each item once per its key, as /credits would',
+    body: c.GrantCreditsRequestSchema,
+    reply: z.array(c.CreditSchema),
+    errors: { 404: 'Unknown customer; `error` names the item, and nothing is granted.', 409: CONFLICT },
+  },
   listCredits: { method: 'GET', path: '/credits', summary: 'Credits of an incident', query: c.ListCreditsQuerySchema, reply: z.array(c.CreditSchema) },
   reportCustomerStock: {
     method: 'POST',

@@ -119,6 +119,8 @@ export const GrantCreditRequestSchema = z.object({
   currency: CreditSchema.shape.currency,
   reason: z.string().min(1).max(500),
 });
+/** Credits for many customers in one request: each item applied once per its own key, the whole batch one transaction. */
+export const GrantCreditsRequestSchema = z.object({ items: z.array(GrantCreditRequestSchema).min(1).max(MAX_BATCH) });
 export const ListCreditsQuerySchema = z.object({ incidentId: IdSchema });
 
 export const ReportCustomerStockRequestSchema = z.object({
@@ -141,4 +143,5 @@ export type RecordCommunicationRequest = z.infer<typeof RecordCommunicationReque
 export type ListCommunicationsQuery = z.infer<typeof ListCommunicationsQuerySchema>;
 export type CommunicationPage = z.infer<typeof CommunicationPageSchema>;
 export type GrantCreditRequest = z.infer<typeof GrantCreditRequestSchema>;
+export type GrantCreditsRequest = z.infer<typeof GrantCreditsRequestSchema>;
 export type ReportCustomerStockRequest = z.infer<typeof ReportCustomerStockRequestSchema>;

@@ -13,6 +13,7 @@ export function createCrmClient(options: HttpClientOptions): CrmSystem {
     findCommunication: (messageId) => call('findCommunication', api.findCommunication, { query: { messageId } }),
     listCommunications: (query) => call('listCommunications', api.listCommunications, { query }),
     grantCredit: (body) => call('grantCredit', api.grantCredit, { body }),
+    grantCredits: (body) => call('grantCredits', api.grantCredits, { body }),
     listCredits: (query) => call('listCredits', api.listCredits, { query }),
     reportCustomerStock: (body) => call('reportCustomerStock', api.reportCustomerStock, { body }),
   };

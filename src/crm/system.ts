@@ -13,6 +13,8 @@ export interface CrmSystem {
   findCommunication(messageId: string): Promise<Crm.Communication | null>;
   listCommunications(query: Crm.ListCommunicationsQuery): Promise<Crm.CommunicationPage>;
   grantCredit(request: Crm.GrantCreditRequest): Promise<Crm.Credit>;
+  /** At most 500 credits per call, in one transaction, each as `grantCredit` would grant it under its key; an unknown customer refuses the batch, naming the item. */
+  grantCredits(request: Crm.GrantCreditsRequest): Promise<Crm.Credit[]>;
   listCredits(query: { incidentId: string }): Promise<Crm.Credit[]>;
   /** A customer says it still holds stock and can wait; replaces its earlier report for the SKU. */
   reportCustomerStock(request: Crm.ReportCustomerStockRequest): Promise<Crm.ReportedStock>;

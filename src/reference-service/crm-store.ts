@@ -7,6 +7,7 @@ import type {
   Credit,
   Customer,
   GrantCreditRequest,
+  GrantCreditsRequest,
   ListCommunicationsQuery,
   RecordCommunicationRequest,
   ReportCustomerStockRequest,
@@ -14,7 +15,7 @@ import type {
 } from '../crm/contract';
 import { decodeCursor, keysetPage } from './cursor';
 import { nextId, sql, type Db } from './schema';
-import { notFound, once } from './writes';
+import { eachItem, notFound, once } from './writes';
 
 interface CustomerRow {
   customer_id: string;
@@ -70,6 +71,24 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
     if (missing.length > 0) throw notFound(`unknown ${what}: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`);
     return unique.map((id) => found.get(id) as R);
   };
+
+  /** One credit under its key, inside the caller's transaction. */
+  const grantCredit = (request: GrantCreditRequest, at: string): Credit =>
+    once(db, 'grantCredit', request, at, (write) => {
+      requireCustomer(request.customerId);
+      const creditId = nextId(db, 'CR');
+      sql(db, 'INSERT INTO credits (credit_id, incident_id, customer_id, amount, currency, reason, granted_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        creditId,
+        request.incidentId,
+        request.customerId,
+        request.amount,
+        request.currency,
+        request.reason,
+        write.now,
+      );
+      const { idempotencyKey: _key, ...credit } = request;
+      return { creditId, ...credit, grantedAt: write.now };
+    });
 
   return {
     getCustomers(customerIds: string[]): Customer[] {
@@ -162,23 +181,12 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
     },
 
     grantCredit(request: GrantCreditRequest): Credit {
-      return transaction((at) =>
-        once(db, 'grantCredit', request, at, (write) => {
-          requireCustomer(request.customerId);
-          const creditId = nextId(db, 'CR');
-          sql(db, 'INSERT INTO credits (credit_id, incident_id, customer_id, amount, currency, reason, granted_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-            creditId,
-            request.incidentId,
-            request.customerId,
-            request.amount,
-            request.currency,
-            request.reason,
-            write.now,
-          );
-          const { idempotencyKey: _key, ...credit } = request;
-          return { creditId, ...credit, grantedAt: write.now };
-        }),
-      );
+      return transaction((at) => grantCredit(request, at));
+    },
+
+    /** Each item as `grantCredit` (the same operation under its key, so either endpoint answers a key the other applied). */
+    grantCredits(request: GrantCreditsRequest): Credit[] {
+      return transaction((at) => eachItem(request.items, (item) => grantCredit(item, at)));
     },
 
     listCredits(query: { incidentId: string }): Credit[] {

@@ -17,6 +17,8 @@ export const FaultsSchema = z
     hangMs: z.number().int().min(1).max(600_000).default(60_000),
     /** Share of requests whose write is applied but whose reply is replaced by a 503. */
     lostReplyRate: Rate.default(0),
+    /** Only requests to these routes (`METHOD /path` as the service lists them) meet the faults; every route when absent. */
+    routes: z.array(z.string().regex(/^[A-Z]+ \//, 'must be "METHOD /path"')).min(1).max(100).optional(),
     seed: z.number().int().default(1),
   })
   .refine((f) => f.errorRate + f.hangRate + f.lostReplyRate <= 1, { message: 'errorRate + hangRate + lostReplyRate must not exceed 1' });

@@ -34,7 +34,8 @@ export function buildApp<T extends Record<string, Endpoint>>(served: ServedApi<T
 
   app.addHook('onRequest', async (request, reply) => {
     if (exempt(request) || !request.routeOptions.url) return;
-    const { latencyMs } = faults.get();
+    const { latencyMs, routes } = faults.get();
+    if (routes && !routes.includes(`${request.method} ${request.routeOptions.url}`)) return;
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const action = faults.decide();
     if (action === 'lose-reply') lostReplies.add(request);

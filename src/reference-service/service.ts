@@ -80,6 +80,7 @@ export function crmHandlers(store: CrmStore): Handlers<typeof crmApi> {
     findCommunication: ({ query }) => store.findCommunication(query.messageId),
     listCommunications: ({ query }) => store.listCommunications(query),
     grantCredit: ({ body }) => store.grantCredit(body),
+    grantCredits: ({ body }) => store.grantCredits(body),
     listCredits: ({ query }) => store.listCredits(query),
     reportCustomerStock: ({ body }) => store.reportCustomerStock(body),
   };

@@ -37,6 +37,7 @@ export async function activityWorld(
     inventory,
     store,
     crm,
+    sink: mailed.sink,
     answerLinks: deps.answerLinks,
     activities,
     /** Runs one activity as Temporal would, with a context for its heartbeats. */

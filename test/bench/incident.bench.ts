@@ -3,6 +3,7 @@
 // history events and the largest payload, the figures Temporal's limits are about. Each stage's share of the
 // whole shows the slowest at a glance; the first notices are set against the same number of messages sent
 // straight through the same transport to the same sink (the mail server's pace), and the commit against 3 s.
+import type proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { parsePolicy } from '../../src/allocation/policy';
@@ -15,14 +16,32 @@ import { buildCustomerMessage, type MailSender, type OutboundEmail } from '../..
 import { customerNotice, FROM } from '../notifications/fixtures';
 import { largeShortage, startBenchDevServer, startBenchSystems, waitForStage } from '../harness/bench-systems';
 
-export async function benchIncident(options: { demandLines?: number; customers?: number } = {}): Promise<Record<string, number | string>> {
-  const demandLines = options.demandLines ?? 42_000;
-  const customers = options.customers ?? 3_500;
+/** What one scale incident measured, end to end. */
+interface IncidentRun {
+  affectedLines: number;
+  affectedCustomers: number;
+  emailsSent: number;
+  toFollowUpSeconds: number;
+  totalSeconds: number;
+  /** Seconds per timeline event, from the entry before it. */
+  stages: Map<string, number>;
+  firstNoticeEmails: number;
+  historyEvents: number;
+  largestPayloadBytes: number;
+  /** The commit's activities: releases and credits, and the longest of its parallel batches (scheduled to closed). */
+  commitActivities: { releasesAndCredits: number; longestBatch: number };
+  /** The same number of first-notice emails sent straight through the transport, when asked for. */
+  directSendSeconds?: number;
+}
+
+const POOL_SIZE = 4;
+
+/** One incident on `size` demand lines, on a dev server, reference service and SMTP sink of its own. */
+async function runIncident(size: { demandLines: number; customers: number }, options: { directSend: boolean }): Promise<IncidentRun> {
   const sku = 'SKU-LARGE-1';
-  const dataset = largeShortage(sku, { demandLines, customers });
+  const dataset = largeShortage(sku, size);
   const env = await startBenchDevServer();
-  const poolSize = 4;
-  const systems = await startBenchSystems(dataset, { clients: { timeoutMs: 60_000 }, mail: { rateLimitPerSecond: 5000, poolSize } });
+  const systems = await startBenchSystems(dataset, { clients: { timeoutMs: 60_000 }, mail: { rateLimitPerSecond: 5000, poolSize: POOL_SIZE } });
   const taskQueue = 'bench-incident';
   const activities = createActivities(systems.deps);
   // The mail queue's worker at the transport's own rate: the bench measures the incident, not a provider's limit.
@@ -44,47 +63,107 @@ export async function benchIncident(options: { demandLines?: number; customers?:
       await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-BENCH', quantity: state.backorders!.openUnits }] });
       await handle.result();
       const total = Date.now() - started;
-      const history = await handle.fetchHistory();
-      const events = history.events ?? [];
+      const events = (await handle.fetchHistory()).events ?? [];
       let largestPayload = 0;
       for (const event of events) largestPayload = Math.max(largestPayload, payloadBytes(event));
       const closed = await handle.query(stateQuery);
-      const stages = stageSeconds(closed.timeline);
       const first = closed.deliveries.find((d) => d.kind === 'first-notice')!;
       const firstNoticeEmails = first.sent + first.skipped + first.digests;
       // Read before the direct send adds its own messages to the sink.
       const emailsSent = systems.emailsSent();
-      const direct = await directSendSeconds(systems.deps.mail.transport, firstNoticeEmails, poolSize);
-      const noticeStage = stages.get('first-notice sent') ?? NaN;
-      // The issue's bar: a bench that breaks it says so and fails the run.
-      const limits = [
-        ['at least 20,000 affected demand lines', closed.impact!.affectedLines >= 20_000],
-        ['at least 3,000 affected customers', closed.impact!.affectedCustomers >= 3_000],
-        ['history below 10,000 events', events.length < 10_000],
-        ['no payload above 512 KB', largestPayload < 512 * 1024],
-      ] as const;
-      const broken = limits.filter(([, ok]) => !ok).map(([what]) => what);
-      if (broken.length > 0) process.exitCode = 1;
       return {
-        'affected demand lines': closed.impact!.affectedLines,
-        'affected customers': closed.impact!.affectedCustomers,
-        'emails sent': emailsSent,
-        'assessment → notified (s)': round(toFollowUp / 1000),
-        'whole incident incl. restock and closing (s)': round(total / 1000),
-        ...stageFigures(stages, total / 1000),
-        'first-notice emails (notices and digests)': firstNoticeEmails,
-        'direct send of as many, same transport and sink (s)': round(direct),
-        'notice stage ÷ direct send (goal ≤ 1.3)': round(noticeStage / direct),
-        'commit stage (s, goal < 3)': stages.get('plan committed') ?? NaN,
-        'history events': events.length,
-        'largest payload (KB)': round(largestPayload / 1024),
-        'limits (20k lines, 3k customers, <10k events, <512 KB)': broken.length === 0 ? 'all met' : `BROKEN: ${broken.join('; ')}`,
+        affectedLines: closed.impact!.affectedLines,
+        affectedCustomers: closed.impact!.affectedCustomers,
+        emailsSent,
+        toFollowUpSeconds: toFollowUp / 1000,
+        totalSeconds: total / 1000,
+        stages: stageSeconds(closed.timeline),
+        firstNoticeEmails,
+        historyEvents: events.length,
+        largestPayloadBytes: largestPayload,
+        commitActivities: { releasesAndCredits: activitySeconds(events, 'commitReleasesAndCredits'), longestBatch: activitySeconds(events, 'commitPlanBatch') },
+        ...(options.directSend ? { directSendSeconds: await directSendSeconds(systems.deps.mail.transport, firstNoticeEmails, POOL_SIZE) } : {}),
       };
     });
   } finally {
     await systems.close();
     await env.teardown();
   }
+}
+
+/** The history limits every size must keep: what Temporal's limits are about. */
+function historyLimits(run: IncidentRun): (readonly [string, boolean])[] {
+  return [
+    ['history below 10,000 events', run.historyEvents < 10_000],
+    ['no payload above 512 KB', run.largestPayloadBytes < 512 * 1024],
+  ];
+}
+
+export async function benchIncident(options: { demandLines?: number; customers?: number } = {}): Promise<Record<string, number | string>> {
+  const run = await runIncident({ demandLines: options.demandLines ?? 42_000, customers: options.customers ?? 3_500 }, { directSend: true });
+  const direct = run.directSendSeconds!;
+  const noticeStage = run.stages.get('first-notice sent') ?? NaN;
+  // The issue's bar: a bench that breaks it says so and fails the run.
+  const limits = [['at least 20,000 affected demand lines', run.affectedLines >= 20_000] as const, ['at least 3,000 affected customers', run.affectedCustomers >= 3_000] as const, ...historyLimits(run)];
+  const broken = limits.filter(([, ok]) => !ok).map(([what]) => what);
+  if (broken.length > 0) process.exitCode = 1;
+  return {
+    'affected demand lines': run.affectedLines,
+    'affected customers': run.affectedCustomers,
+    'emails sent': run.emailsSent,
+    'assessment → notified (s)': round(run.toFollowUpSeconds),
+    'whole incident incl. restock and closing (s)': round(run.totalSeconds),
+    ...stageFigures(run.stages, run.totalSeconds),
+    'first-notice emails (notices and digests)': run.firstNoticeEmails,
+    'direct send of as many, same transport and sink (s)': round(direct),
+    'notice stage ÷ direct send (goal ≤ 1.3)': round(noticeStage / direct),
+    'commit stage (s, goal < 3)': run.stages.get('plan committed') ?? NaN,
+    '  of it: releases and credits / longest batch (s)': `${round(run.commitActivities.releasesAndCredits)} / ${round(run.commitActivities.longestBatch)}`,
+    'history events': run.historyEvents,
+    'largest payload (KB)': round(run.largestPayloadBytes / 1024),
+    'limits (20k lines, 3k customers, <10k events, <512 KB)': broken.length === 0 ? 'all met' : `BROKEN: ${broken.join('; ')}`,
+  };
+}
+
+/** Affected lines per demand line of the large shortage (20,378 of 42,000), and demand lines per customer. */
+const AFFECTED_SHARE = 0.485;
+const LINES_PER_CUSTOMER = 12;
+
+/**
+ * Linear growth: one incident per size of affected lines (BENCH_SCALE_LINES, default 5,000, 20,000 and 100,000),
+ * each stage's milliseconds per affected line at each size, and the largest size's against 20,000's (goal ≤ 1.3).
+ */
+export async function benchScale(): Promise<Record<string, number | string>> {
+  const sizes = (process.env.BENCH_SCALE_LINES ?? '5000,20000,100000').split(',').map(Number);
+  const runs: IncidentRun[] = [];
+  for (const affected of sizes) {
+    const demandLines = Math.round(affected / AFFECTED_SHARE);
+    runs.push(await runIncident({ demandLines, customers: Math.round(demandLines / LINES_PER_CUSTOMER) }, { directSend: false }));
+  }
+  const reference = runs[sizes.indexOf(20_000)];
+  const largest = runs.at(-1)!;
+  const perLine = (run: IncidentRun, seconds: number | undefined) => ((seconds ?? NaN) * 1000) / run.affectedLines;
+  const stages = [...new Set(runs.flatMap((run) => [...run.stages.keys()]))];
+  const broken = runs.flatMap((run) => historyLimits(run).filter(([, ok]) => !ok).map(([what]) => `${what} at ${run.affectedLines}`));
+  if (broken.length > 0) process.exitCode = 1;
+  return {
+    'affected demand lines': runs.map((r) => r.affectedLines).join(' | '),
+    'affected customers': runs.map((r) => r.affectedCustomers).join(' | '),
+    'whole incident (s)': runs.map((r) => round(r.totalSeconds)).join(' | '),
+    ...Object.fromEntries(
+      stages.map((stage) => [
+        `  → ${stage} (ms per line${reference && reference !== largest ? `; largest ÷ 20k` : ''})`,
+        runs.map((r) => round(perLine(r, r.stages.get(stage)))).join(' | ') +
+          (reference && reference !== largest ? `;  ${round(perLine(largest, largest.stages.get(stage)) / perLine(reference, reference.stages.get(stage)))}` : ''),
+      ]),
+    ),
+    'whole incident (ms per line)': runs.map((r) => round((r.totalSeconds * 1000) / r.affectedLines)).join(' | '),
+    ...(reference && reference !== largest ? { 'whole incident per line, largest ÷ 20k (goal ≤ 1.3)': round(largest.totalSeconds / largest.affectedLines / (reference.totalSeconds / reference.affectedLines)) } : {}),
+    'commit: releases and credits / longest batch (s)': runs.map((r) => `${round(r.commitActivities.releasesAndCredits)} / ${round(r.commitActivities.longestBatch)}`).join(' | '),
+    'history events': runs.map((r) => r.historyEvents).join(' | '),
+    'largest payload (KB)': runs.map((r) => round(r.largestPayloadBytes / 1024)).join(' | '),
+    'limits at every size (<10k events, <512 KB)': broken.length === 0 ? 'all met' : `BROKEN: ${broken.join('; ')}`,
+  };
 }
 
 /** Bytes of every payload an event carries (inputs, results, update arguments, query-free). */
@@ -102,8 +181,21 @@ export function payloadBytes(event: object): number {
   return largest;
 }
 
+/** The longest time an activity of `type` took from scheduled to closed, in seconds (NaN when none ran). */
+function activitySeconds(events: proto.temporal.api.history.v1.IHistoryEvent[], type: string): number {
+  const at = (e: proto.temporal.api.history.v1.IHistoryEvent) => Number(e.eventTime?.seconds ?? 0) + (e.eventTime?.nanos ?? 0) / 1e9;
+  const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type).map((e) => [Number(e.eventId), at(e)]));
+  let longest = NaN;
+  for (const e of events) {
+    const id = e.activityTaskCompletedEventAttributes?.scheduledEventId ?? e.activityTaskFailedEventAttributes?.scheduledEventId;
+    const from = id === undefined || id === null ? undefined : scheduled.get(Number(id));
+    if (from !== undefined) longest = Number.isNaN(longest) ? at(e) - from : Math.max(longest, at(e) - from);
+  }
+  return longest;
+}
+
 /** Seconds from each timeline entry to the one before it, by the later entry's event. */
-function stageSeconds(timeline: { at: string; event: string }[]): Map<string, number> {
+export function stageSeconds(timeline: { at: string; event: string }[]): Map<string, number> {
   const out = new Map<string, number>();
   for (let i = 1; i < timeline.length; i++) {
     const entry = timeline[i]!;

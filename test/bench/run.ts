@@ -1,13 +1,14 @@
 // `npm run bench`: prints the figures that tell the cost of each stage as the incident grows.
-// Timings belong here, never in tests. `npm run bench -- incident` (or email, dataset, flaky, orders) runs one benchmark.
+// Timings belong here, never in tests. `npm run bench -- incident` (or email, dataset, flaky, orders, recovery, scale) runs one benchmark.
 import { benchDataset } from './dataset.bench';
 import { benchDecisions } from './decisions.bench';
 import { benchEmail } from './email.bench';
 import { benchEngine } from './engine.bench';
 import { benchFlaky } from './flaky.bench';
-import { benchIncident } from './incident.bench';
+import { benchIncident, benchScale } from './incident.bench';
 import { benchOrders } from './orders.bench';
 import { benchPlan } from './plan.bench';
+import { benchRecovery } from './recovery.bench';
 
 const benches: Record<string, () => Promise<Record<string, number | string>>> = {
   dataset: () => benchDataset(),
@@ -18,6 +19,8 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   incident: () => benchIncident(),
   orders: () => benchOrders(),
   plan: () => benchPlan(),
+  recovery: () => benchRecovery(),
+  scale: () => benchScale(),
 };
 
 const chosen = process.argv.slice(2);

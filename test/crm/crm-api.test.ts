@@ -118,6 +118,39 @@ describe('credits and reported stock', () => {
     expect(bad.body.issues?.map((i) => i.path).sort()).toEqual(['body.amount', 'body.currency']);
   });
 
+  it('grants a batch of credits in one request, each once per its key, the same as one by one', async () => {
+    const item = (customerId: string, amount: number) => ({ idempotencyKey: `INC-1|credit|${customerId}`, incidentId: 'INC-1', customerId, amount, currency: 'EUR', reason: 'backordered units' });
+    const alone = await crm.grantCredit(item('C1', 12.5));
+    const batch = await crm.grantCredits({ items: [item('C1', 12.5), item('C2', 3)] });
+    expect(batch[0]).toEqual(alone);
+    expect(batch[1]).toMatchObject({ customerId: 'C2', amount: 3, currency: 'EUR', incidentId: 'INC-1' });
+    expect(await crm.grantCredits({ items: [item('C2', 3)] })).toEqual([batch[1]]);
+    expect(await crm.listCredits({ incidentId: 'INC-1' })).toEqual(batch);
+    const conflict = await failureOf(crm.grantCredits({ items: [item('C2', 4)] }));
+    expect(conflict.message).toMatch(/409.*items\.0 \(INC-1\|credit\|C2\).*idempotency key "INC-1\|credit\|C2" was already used for a different grantCredit request/);
+  });
+
+  it('refuses a batch with an unknown customer, naming the item, and grants none of it', async () => {
+    const item = (customerId: string) => ({ idempotencyKey: `INC-2|credit|${customerId}`, incidentId: 'INC-2', customerId, amount: 5, currency: 'EUR', reason: 'backordered units' });
+    const unknown = await failureOf(crm.grantCredits({ items: [item('C1'), item('C9')] }));
+    expect(unknown).toMatchObject({ type: REJECTED, nonRetryable: true });
+    expect(unknown.message).toMatch(/404.*items\.1 \(INC-2\|credit\|C9\): unknown customer "C9"/);
+    expect(await crm.listCredits({ incidentId: 'INC-2' })).toEqual([]);
+  });
+
+  it('refuses bad items and more than the batch limit of 500, naming the field', async () => {
+    const item = { idempotencyKey: 'INC-3|credit|C1', incidentId: 'INC-3', customerId: 'C1', amount: 5, currency: 'EUR', reason: 'backordered units' };
+    const bad = await post(service.crmUrl, '/credits/batch', { items: [item, { ...item, idempotencyKey: 'k2', currency: 'euro', amount: -1 }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues?.map((i) => i.path).sort()).toEqual(['body.items.1.amount', 'body.items.1.currency']);
+    const tooMany = await post(service.crmUrl, '/credits/batch', { items: Array.from({ length: 501 }, (_, i) => ({ ...item, idempotencyKey: `k${i}` })) });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.issues?.map((i) => i.path)).toEqual(['body.items']);
+    const none = await post(service.crmUrl, '/credits/batch', { items: [] });
+    expect(none.body.issues?.map((i) => i.path)).toEqual(['body.items']);
+    expect(await crm.listCredits({ incidentId: 'INC-3' })).toEqual([]);
+  });
+
   it('keeps the latest stock a customer reports, per SKU', async () => {
     await crm.reportCustomerStock({ idempotencyKey: 'r1', customerId: 'C2', sku: 'A', quantity: 40, dailyUsage: 4 });
     const latest = await crm.reportCustomerStock({ idempotencyKey: 'r2', customerId: 'C2', sku: 'A', quantity: 30, dailyUsage: 5 });

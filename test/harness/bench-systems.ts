@@ -3,6 +3,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ActivityDeps } from '../../activities';
+import type { SmtpSink } from '../../src/embedded/smtp-sink';
 import { generateDataset, PRESETS, type Dataset } from '../../src/dataset/generate';
 import type { HttpClientOptions } from '../../src/http/client';
 import type { IncidentStage, IncidentState } from '../../src/incident/state';
@@ -34,6 +35,7 @@ export function largeShortage(sku: string, size: { demandLines: number; customer
 export interface BenchSystems {
   service: ReferenceService;
   deps: ActivityDeps;
+  sink: SmtpSink;
   /** Emails the SMTP sink received. */
   emailsSent(): number;
   close(): Promise<void>;
@@ -42,13 +44,20 @@ export interface BenchSystems {
 /** The reference service on `dataset` and the activities' dependencies on it, the transport at `mail`'s pace. */
 export async function startBenchSystems(
   dataset: Dataset,
-  options: { clients: Omit<HttpClientOptions, 'baseUrl'>; faults?: FaultsInput; mail?: { rateLimitPerSecond?: number; poolSize?: number } },
+  options: {
+    clients: Omit<HttpClientOptions, 'baseUrl'>;
+    faults?: FaultsInput;
+    mail?: { rateLimitPerSecond?: number; poolSize?: number };
+    /** An incident store file, for a store shared with a worker process. */
+    storeFile?: string;
+  },
 ): Promise<BenchSystems> {
   const service = await startReferenceService({ dataset, ...(options.faults ? { faults: options.faults } : {}) });
-  const { deps, sink, close } = await testActivityDeps(referenceClients(service, options.clients), { mail: options.mail });
+  const { deps, sink, close } = await testActivityDeps(referenceClients(service, options.clients), { mail: options.mail, storeFile: options.storeFile });
   return {
     service,
     deps,
+    sink,
     emailsSent: () => sink.messages().length,
     async close() {
       await close();

@@ -1,108 +1,198 @@
-// A real worker process — the standalone `npm run worker` entry point — is killed (SIGKILL) halfway through
-// the first-notice batch; a second worker finishes the incident. Every customer ends up with its notice, no
-// one gets two different notices, and the CRM holds one record per message. A copy resent from the crash
-// window (mailer.ts: accepted by the server, not yet logged) carries the same Message-ID, which mail
-// clients collapse; there is at most one such message, the one in flight when the process died.
-import { spawn, type ChildProcess } from 'node:child_process';
+// A real worker process — the standalone `npm run worker` entry point — dies or is stopped in the middle of an
+// incident's batches, and another worker finishes the incident.
+// - Killed (SIGKILL) halfway through the first-notice batches: every customer ends up with its notice, no one
+//   gets two different notices, and the CRM holds one record per message. A copy resent from the crash window
+//   (mailer.ts: accepted by the server, not yet logged) carries the same Message-ID, which mail clients
+//   collapse; there is at most one such message, the one in flight when the process died.
+// - Killed while parallel commit batches are writing: every line is reserved and backordered once, every
+//   customer credited once, and the notices that follow go out once per recipient and kind.
+// - Killed during an order round's writes: the next worker finishes the round, no line is reserved or
+//   backordered twice, each customer is told once.
+// - Stopped (SIGTERM) during the notices: it drains — the mail tasks it runs finish — so the incident loses no
+//   attempt: no activity is retried, nothing is sent twice.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import type { GenerateOptions } from '../../src/dataset/generate';
 import { createIncidentOperations } from '../../src/operations/incident-operations';
 import type { IncidentState } from '../../src/incident/state';
+import type { Backorder } from '../../src/inventory/contract';
 import { INCIDENT_STORE_FILE } from '../../src/incident-store/store';
 import type { StoredMessage } from '../../src/embedded/smtp-sink';
 import { STAGE } from '../../src/temporal/search-attributes';
 import { stateQuery } from '../../workflows/definitions';
-import { until } from '../harness/process';
+import { until, type WatchedProcess } from '../harness/process';
+import { recordHistory } from '../harness/replay';
 import { connectDevServer } from '../harness/temporal';
+import { startWorkerProcess } from '../harness/worker-process';
 import { createWorld, expectBooksBalanced, policyWith, SHORT_SKU, type World } from './world';
 
-const root = new URL('../../', import.meta.url).pathname;
-const dataDirs: string[] = [];
+const { EventType } = proto.temporal.api.enums.v1;
 let env: TestWorkflowEnvironment;
-let world: World;
-let child: ChildProcess | undefined;
+const worlds: { world: World; dataDir: string }[] = [];
+const children: WatchedProcess[] = [];
 
 beforeAll(async () => {
   env = await connectDevServer();
 });
 afterAll(async () => {
-  child?.kill('SIGKILL');
-  await world?.close();
+  for (const child of children) child.child.kill('SIGKILL');
+  for (const { world, dataDir } of worlds) {
+    await world.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
   await env?.teardown();
-  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A world whose incident store a worker process shares (a file in the data directory it is given). */
-async function openWorld(): Promise<string> {
-  await world?.close();
+/** A world whose incident store a worker process shares, through a file in a folder of its own. */
+async function killWorld(dataset?: Partial<GenerateOptions>): Promise<{ world: World; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'worker-killed-'));
-  dataDirs.push(dataDir);
-  world = await createWorld(env, { storeFile: join(dataDir, INCIDENT_STORE_FILE) });
-  return dataDir;
+  const world = await createWorld(env, { storeFile: join(dataDir, INCIDENT_STORE_FILE), ...(dataset ? { dataset } : {}) });
+  worlds.push({ world, dataDir });
+  return { world, dataDir };
 }
 
-const noticesOf = (kind: string): StoredMessage[] =>
-  world.sink.messages().filter((m) => m.headers.some((h) => h.name.toLowerCase() === 'x-stockout-notice' && h.value.startsWith(kind)));
-const firstNotices = () => noticesOf('first-notice');
-
-/** The standalone worker, configured only through its environment, as in a deployment. */
-async function startWorkerProcess(dataDir: string, mailPerSecond: number): Promise<ChildProcess> {
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('devServerAddress'),
-      TEMPORAL_NAMESPACE: 'default',
-      STOCKOUT_TASK_QUEUE: world.taskQueue,
-      STOCKOUT_DATA_DIR: dataDir,
-      STOCKOUT_SCAN_NETWORKS: '',
-      INVENTORY_URL: world.service.inventoryUrl,
-      CRM_URL: world.service.crmUrl,
-      SMTP_HOST: world.sink.host,
-      SMTP_PORT: String(world.sink.port),
-      SMTP_RATE_PER_SECOND: String(mailPerSecond),
-      ANSWER_LINK_SECRET: 'worker-killed-test-secret-0123456789',
-    },
+/** The standalone worker process on the world's systems and task queue, sharing its incident store. */
+async function startWorker(world: World, dataDir: string, mailRatePerSecond: number): Promise<WatchedProcess> {
+  const worker = await startWorkerProcess({
+    temporalAddress: inject('devServerAddress'),
+    taskQueue: world.taskQueue,
+    dataDir,
+    inventoryUrl: world.service.inventoryUrl,
+    crmUrl: world.service.crmUrl,
+    smtp: world.sink,
+    mailRatePerSecond,
   });
-  let output = '';
-  worker.stdout?.on('data', (chunk) => (output += String(chunk)));
-  worker.stderr?.on('data', (chunk) => (output += String(chunk)));
-  await until('the worker process to poll', () => (output.includes('"msg":"polling"') ? true : worker.exitCode !== null ? Promise.reject(new Error(output)) : undefined), 90_000);
+  children.push(worker);
   return worker;
 }
 
-async function killWorkerProcess(): Promise<void> {
-  child!.kill('SIGKILL');
-  await new Promise((resolve) => child!.once('exit', resolve));
-}
-
-it('a worker process killed mid-batch: the next worker completes the notices, nobody gets two different ones', async () => {
-  // Slow enough to be killed halfway through a batch.
-  child = await startWorkerProcess(await openWorld(), 4);
+async function trigger(world: World, triggerId: string): Promise<{ handle: WorkflowHandle; operations: ReturnType<typeof createIncidentOperations> }> {
   const operations = createIncidentOperations({
     client: new Client({ connection: env.connection, namespace: 'default' }),
     policy: policyWith({ approval: { severityThreshold: 'critical' } }),
     taskQueue: world.taskQueue,
     store: world.store,
   });
-  const { workflowId } = await operations.trigger({ triggerId: 'kill-test', sku: SHORT_SKU, network: world.network, source: 'manual', reason: 'worker kill test' });
+  const { workflowId } = await operations.trigger({ triggerId, sku: SHORT_SKU, network: world.network, source: 'manual', reason: 'worker kill test' });
   const handle: WorkflowHandle = env.client.workflow.getHandle(workflowId);
   world.handles.push(handle);
+  return { handle, operations };
+}
 
-  await until('the first notices to start going out', () => (firstNotices().length >= 5 ? true : undefined), 90_000);
-  await killWorkerProcess();
-  const beforeKill = firstNotices().length;
+/** Waits until at least five first notices reached the sink; a timeout says where the incident and the worker were. */
+async function noticesGoingOut(world: World, handle: WorkflowHandle, worker: WatchedProcess): Promise<void> {
+  try {
+    await until('the first notices to start going out', () => (firstNotices(world).length >= 5 ? true : undefined), 120_000);
+  } catch (error) {
+    const stage = (await handle.describe()).typedSearchAttributes.get(STAGE);
+    throw new Error(`${String(error)}; stage ${stage}, ${firstNotices(world).length} notices; worker output:\n${worker.output().slice(-3000)}`, { cause: error });
+  }
+}
+
+const noticeKind = (m: StoredMessage) => m.headers.find((h) => h.name.toLowerCase() === 'x-stockout-notice')?.value ?? 'none';
+const firstNotices = (world: World): StoredMessage[] => world.sink.messages().filter((m) => noticeKind(m).startsWith('first-notice'));
+
+/** The incident in follow-up with its first notices delivered. */
+function followingUp(handle: WorkflowHandle, patienceMs: number): Promise<IncidentState> {
+  return until<IncidentState>(
+    'the incident to reach follow-up',
+    async () => {
+      const stage = (await handle.describe()).typedSearchAttributes.get(STAGE);
+      if (stage !== 'following-up') return undefined;
+      const s = await handle.query(stateQuery);
+      return s.deliveries.some((d) => d.kind === 'first-notice') ? s : undefined;
+    },
+    patienceMs,
+  );
+}
+
+/**
+ * Every email at the sink (notices from parallel mail tasks, digests), per recipient and kind: one message each,
+ * and at most `copies` messages beyond one per Message-ID in all (the one in flight at a kill).
+ */
+function expectOneEmailPerRecipientAndKind(world: World, copies: number): void {
+  const all = world.sink.messages();
+  const byRecipientAndKind = new Map<string, Set<string>>();
+  for (const m of all) {
+    for (const to of m.envelope.to) byRecipientAndKind.set(`${to} ${noticeKind(m)}`, (byRecipientAndKind.get(`${to} ${noticeKind(m)}`) ?? new Set()).add(m.messageId));
+  }
+  expect([...byRecipientAndKind].filter(([, set]) => set.size !== 1)).toEqual([]);
+  expect(all.length - new Set(all.map((m) => m.messageId)).size).toBeLessThanOrEqual(copies);
+}
+
+/** The commit as the inventory system and CRM hold it: each line reserved (per SKU) and backordered once, each customer credited once, as many as the plan committed. */
+async function expectCommittedOnce(world: World, state: IncidentState): Promise<{ reservations: number; backorders: number }> {
+  const reservations = (await world.deps.inventory.listReservations({ incidentId: state.incidentId })).filter((r) => r.status === 'active');
+  const perLine = new Map<string, number>();
+  for (const r of reservations) perLine.set(`${r.lineId} ${r.sku}`, (perLine.get(`${r.lineId} ${r.sku}`) ?? 0) + 1);
+  expect([...perLine].filter(([, n]) => n !== 1)).toEqual([]);
+  expect(reservations.filter((r) => r.sku === SHORT_SKU)).toHaveLength(state.commit!.reservedLines);
+  const backorders = await backordersOf(world, state.incidentId);
+  const perBackorderedLine = new Map<string, number>();
+  for (const b of backorders) perBackorderedLine.set(b.lineId, (perBackorderedLine.get(b.lineId) ?? 0) + 1);
+  expect([...perBackorderedLine].filter(([, n]) => n !== 1)).toEqual([]);
+  expect(backorders).toHaveLength(state.commit!.backorderedLines);
+  const credits = await world.deps.crm.listCredits({ incidentId: state.incidentId });
+  expect(credits.length - new Set(credits.map((c) => c.customerId)).size).toBe(0);
+  expect(credits).toHaveLength(state.commit!.credits);
+  return { reservations: reservations.length, backorders: backorders.length };
+}
+
+async function backordersOf(world: World, incidentId: string): Promise<Backorder[]> {
+  const all: Backorder[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await world.deps.inventory.listBackorders({ incidentId, limit: 1000, ...(cursor ? { cursor } : {}) });
+    all.push(...page.backorders);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
+/** Activities the incident has running now, by type. */
+async function pendingActivities(handle: WorkflowHandle): Promise<string[]> {
+  return ((await handle.describe()).raw.pendingActivities ?? []).map((a) => a.activityType?.name ?? '');
+}
+
+it('a worker process killed mid-batch: the next worker completes the notices, nobody gets two different ones', async () => {
+  const { world, dataDir } = await killWorld();
+  // Slow enough to be killed halfway through a batch.
+  const child = await startWorker(world, dataDir, 4);
+  const { handle, operations } = await trigger(world, 'kill-test');
+
+  await noticesGoingOut(world, handle, child);
+  child.child.kill('SIGKILL');
+  await child.exited;
+  const beforeKill = firstNotices(world).length;
 
   // The second worker picks the batch up once the dead one misses its heartbeat (10 s: workflows/incident/proxies.ts).
   const running = world.worker.run();
   try {
-    await finishesTheNotices(handle, beforeKill);
-    await operations.cancel(workflowId, { reason: 'test over', cancelledBy: 'tester' });
+    const state = await followingUp(handle, 150_000);
+    const delivery = state.deliveries.find((d) => d.kind === 'first-notice')!;
+    const notices = firstNotices(world);
+    const ids = notices.map((m) => m.messageId);
+    const distinct = new Set(ids);
+    expect(beforeKill, 'killed halfway, not before or after the batch').toBeLessThan(distinct.size);
+    expect(delivery.skipped, 'the second worker skipped what the first had sent and logged').toBeGreaterThan(0);
+    // One notice per recipient; a second copy can only be the one in flight at the kill, with the same Message-ID.
+    const byRecipient = new Map<string, Set<string>>();
+    for (const m of notices) for (const to of m.envelope.to) byRecipient.set(to, (byRecipient.get(to) ?? new Set()).add(m.messageId));
+    expect([...byRecipient.values()].every((set) => set.size === 1)).toBe(true);
+    expect(ids.length - distinct.size).toBeLessThanOrEqual(1);
+    expectOneEmailPerRecipientAndKind(world, 1);
+    await expectCommittedOnce(world, state);
+    // The CRM holds each message once, as sent.
+    const logged = await world.deps.crm.listCommunications({ incidentId: state.incidentId, limit: 1000 });
+    const loggedFirst = logged.communications.filter((c) => distinct.has(c.messageId));
+    expect(loggedFirst).toHaveLength(distinct.size);
+    expect(loggedFirst.every((c) => c.outcome === 'sent')).toBe(true);
+    await operations.cancel(handle.workflowId, { reason: 'test over', cancelledBy: 'tester' });
     await handle.result();
   } finally {
     world.worker.shutdown();
@@ -111,87 +201,108 @@ it('a worker process killed mid-batch: the next worker completes the notices, no
   await expectBooksBalanced(world);
 }, 300_000);
 
-async function finishesTheNotices(handle: WorkflowHandle, beforeKill: number): Promise<void> {
-  const state = await until<IncidentState>(
-    'the incident to reach follow-up',
-    async () => {
-      const stage = (await handle.describe()).typedSearchAttributes.get(STAGE);
-      if (stage !== 'following-up') return undefined;
-      const s = await handle.query(stateQuery);
-      return s.deliveries.some((d) => d.kind === 'first-notice') ? s : undefined;
-    },
-    150_000,
+it('a worker process killed while parallel commit batches write: every line reserved and backordered once, every email once', async () => {
+  // About 1,000 customers of the short SKU: three commit batches of 500 (workflows/incident/commit.ts), all at once.
+  const { world, dataDir } = await killWorld({ customers: 2_000, demandLines: 6_000 });
+  // Each reservation and backorder request takes 2 s, so the batches are caught writing.
+  world.service.faults.set({ latencyMs: 2_000, routes: ['POST /reservations/batch', 'POST /backorders/batch'] });
+  const child = await startWorker(world, dataDir, 1_000);
+  const { handle, operations } = await trigger(world, 'kill-in-commit');
+
+  const { incidentId } = await handle.query(stateQuery);
+  const writes = async () => (await world.deps.inventory.listReservations({ incidentId })).length + (await backordersOf(world, incidentId)).length;
+  await until(
+    'parallel commit batches to be writing',
+    async () => ((await pendingActivities(handle)).filter((name) => name === 'commitPlanBatch').length >= 2 && (await writes()) > 0 ? true : undefined),
+    180_000,
   );
-  const delivery = state.deliveries.find((d) => d.kind === 'first-notice')!;
-  const notices = firstNotices();
-  const ids = notices.map((m) => m.messageId);
-  const distinct = new Set(ids);
-  expect(beforeKill, 'killed halfway, not before or after the batch').toBeLessThan(distinct.size);
-  expect(delivery.skipped, 'the second worker skipped what the first had sent and logged').toBeGreaterThan(0);
-  // One notice per recipient; a second copy can only be the one in flight at the kill, with the same Message-ID.
-  const byRecipient = new Map<string, Set<string>>();
-  for (const m of notices) for (const to of m.envelope.to) byRecipient.set(to, (byRecipient.get(to) ?? new Set()).add(m.messageId));
-  expect([...byRecipient.values()].every((set) => set.size === 1)).toBe(true);
-  expect(ids.length - distinct.size).toBeLessThanOrEqual(1);
-  // Every email so far (notices from parallel mail tasks, digests), per recipient and kind: one message each,
-  // and at most one copy beyond one per message in all.
-  const all = world.sink.messages();
-  const byRecipientAndKind = new Map<string, Set<string>>();
-  for (const m of all) {
-    const kind = m.headers.find((h) => h.name.toLowerCase() === 'x-stockout-notice')?.value ?? 'none';
-    for (const to of m.envelope.to) byRecipientAndKind.set(`${to} ${kind}`, (byRecipientAndKind.get(`${to} ${kind}`) ?? new Set()).add(m.messageId));
+  child.child.kill('SIGKILL');
+  await child.exited;
+  // Requests in flight at the kill are still applied (2 s later): the retried batches send them again, under the same keys.
+  const atKill = await writes();
+  world.service.faults.set({});
+
+  const running = world.worker.run();
+  try {
+    const state = await followingUp(handle, 240_000);
+    const committed = await expectCommittedOnce(world, state);
+    expect(atKill, 'killed halfway through the commit, not before or after it').toBeLessThan(committed.reservations + committed.backorders);
+    expect(state.timeline.some((e) => e.event === 'retried' && /^committing/.test(e.detail ?? '')), 'the killed batches were retried').toBe(true);
+    expectOneEmailPerRecipientAndKind(world, 0);
+    await operations.cancel(handle.workflowId, { reason: 'test over', cancelledBy: 'tester' });
+    await handle.result();
+    // The history of parallel commit batches, a dead worker's retried ones among them, and parallel notices.
+    if (process.env.RECORD_HISTORIES === '1') await recordHistory(handle, 'incident-commit-worker-killed');
+  } finally {
+    world.worker.shutdown();
+    await running;
   }
-  expect([...byRecipientAndKind].filter(([, set]) => set.size !== 1)).toEqual([]);
-  expect(all.length - new Set(all.map((m) => m.messageId)).size).toBeLessThanOrEqual(1);
-  // The commit reserved each line once per SKU, as many as the plan committed.
-  const reservations = (await world.deps.inventory.listReservations({ incidentId: state.incidentId })).filter((r) => r.status === 'active');
-  const perLine = new Map<string, number>();
-  for (const r of reservations) perLine.set(`${r.lineId} ${r.sku}`, (perLine.get(`${r.lineId} ${r.sku}`) ?? 0) + 1);
-  expect([...perLine].filter(([, n]) => n !== 1)).toEqual([]);
-  expect(reservations.filter((r) => r.sku === SHORT_SKU)).toHaveLength(state.commit!.reservedLines);
-  // The CRM holds each message once, as sent.
-  const logged = await world.deps.crm.listCommunications({ incidentId: state.incidentId, limit: 1000 });
-  const loggedFirst = logged.communications.filter((c) => distinct.has(c.messageId));
-  expect(loggedFirst).toHaveLength(distinct.size);
-  expect(loggedFirst.every((c) => c.outcome === 'sent')).toBe(true);
-}
+  await expectBooksBalanced(world);
+}, 420_000);
+
+it('a worker process stopped (SIGTERM) during the notices drains: no attempt is lost, nothing is sent twice', async () => {
+  const { world, dataDir } = await killWorld();
+  const child = await startWorker(world, dataDir, 4);
+  const { handle, operations } = await trigger(world, 'sigterm-test');
+
+  await noticesGoingOut(world, handle, child);
+  child.child.kill('SIGTERM');
+  const exit = await child.exited;
+  const beforeStop = firstNotices(world).length;
+  expect(exit, 'the worker drained and exited by itself').toEqual({ code: 0, signal: null });
+
+  const running = world.worker.run();
+  try {
+    const state = await followingUp(handle, 150_000);
+    expect(beforeStop, 'stopped halfway, not before or after the notices').toBeLessThan(firstNotices(world).length);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const attempts = events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED).map((e) => e.activityTaskStartedEventAttributes?.attempt);
+    expect(attempts.filter((a) => a !== 1), 'no activity needed a second attempt').toEqual([]);
+    const lost = [EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT, EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED];
+    expect(events.filter((e) => lost.includes(e.eventType!)).map((e) => e.eventType)).toEqual([]);
+    expect(state.timeline.filter((e) => e.event === 'retried')).toEqual([]);
+    expect(state.deliveries.find((d) => d.kind === 'first-notice')!.skipped, 'no batch ran twice').toBe(0);
+    expectOneEmailPerRecipientAndKind(world, 0);
+    await operations.cancel(handle.workflowId, { reason: 'test over', cancelledBy: 'tester' });
+    await handle.result();
+  } finally {
+    world.worker.shutdown();
+    await running;
+  }
+  await expectBooksBalanced(world);
+}, 300_000);
 
 /** Lines placed during the round's incident: enough that the round writes its backorders in several requests. */
 const NEW_LINES = 2_000;
 const NEW_LINE_UNITS = 3;
 
 it('a worker process killed during an order round: the next worker finishes it, no line is reserved or backordered twice, each customer is told once', async () => {
-  child = await startWorkerProcess(await openWorld(), 1_000);
-  const operations = createIncidentOperations({
-    client: new Client({ connection: env.connection, namespace: 'default' }),
-    policy: policyWith({ approval: { severityThreshold: 'critical' } }),
-    taskQueue: world.taskQueue,
-    store: world.store,
-  });
-  const { workflowId } = await operations.trigger({ triggerId: 'kill-round', sku: SHORT_SKU, network: world.network, source: 'manual', reason: 'order round kill test' });
-  const handle: WorkflowHandle = env.client.workflow.getHandle(workflowId);
-  world.handles.push(handle);
-  const { incidentId } = await until('the incident to reach follow-up', () => followingUp(handle, (s) => s.deliveries.some((d) => d.kind === 'first-notice')), 150_000);
-  const lineIds = await placeLines(incidentId);
+  const { world, dataDir } = await killWorld();
+  const child = await startWorker(world, dataDir, 1_000);
+  const { handle, operations } = await trigger(world, 'kill-round');
+  const workflowId = handle.workflowId;
+  const { incidentId } = await followingUp(handle, 150_000);
+  const lineIds = await placeLines(world, incidentId);
 
   // Every request a second slower: the round's writes take several seconds, and the worker dies among them.
   world.service.faults.set({ latencyMs: 1_000 });
   await operations.orderEvent({ eventId: 'kill-round-1', sku: SHORT_SKU, network: world.network, change: 'created' });
   const atKill = await until('the round to be halfway through its writes', () => {
-    const done = committedLines(incidentId, lineIds);
+    const done = committedLines(world, incidentId, lineIds);
     return done > 0 && done < lineIds.length ? done : undefined;
   }, 120_000);
-  await killWorkerProcess();
+  child.child.kill('SIGKILL');
+  await child.exited;
   world.service.faults.set({});
 
   // The second worker takes the round over once the dead one misses its heartbeat (a minute: workflows/incident/proxies.ts).
   const running = world.worker.run();
   try {
-    const state = await until('the order round and its notices', () => followingUp(handle, (s) => s.orderRounds === 1 && s.pendingEvents === 0 && s.deliveries.some((d) => d.kind === 'new-orders')), 180_000);
-    expect(atKill, 'killed halfway through the round, not before or after it').toBeLessThan(committedLines(incidentId, lineIds));
+    const state = await until('the order round and its notices', () => roundTold(handle), 180_000);
+    expect(atKill, 'killed halfway through the round, not before or after it').toBeLessThan(committedLines(world, incidentId, lineIds));
     // Each line committed once: one backorder at most, one reservation at most, together what it orders.
     const reservations = world.service.inventory.listReservations({ incidentId, status: 'active', limit: 10_000 }).reservations;
-    const backorders = allBackorders(incidentId);
+    const backorders = await backordersOf(world, incidentId);
     for (const lineId of lineIds) {
       const reserved = reservations.filter((r) => r.lineId === lineId);
       const backordered = backorders.filter((b) => b.lineId === lineId);
@@ -202,7 +313,7 @@ it('a worker process killed during an order round: the next worker finishes it, 
     }
     expect(state.timeline.filter((t) => t.event === 'order changes planned')).toHaveLength(1);
     // One new-orders email per customer, no copy: the worker died in the round, before any of them went out.
-    const told = noticesOf('new-orders');
+    const told = world.sink.messages().filter((m) => noticeKind(m).startsWith('new-orders'));
     const recipients = told.flatMap((m) => m.envelope.to);
     expect(new Set(recipients).size).toBe(recipients.length);
     const delivery = state.deliveries.find((d) => d.kind === 'new-orders')!;
@@ -219,15 +330,15 @@ it('a worker process killed during an order round: the next worker finishes it, 
   await expectBooksBalanced(world);
 }, 400_000);
 
-/** The incident's state once it is following up and `done` holds; undefined until then. */
-async function followingUp(handle: WorkflowHandle, done: (s: IncidentState) => boolean): Promise<IncidentState | undefined> {
+/** The incident's state once its order round is planned and told; undefined until then. */
+async function roundTold(handle: WorkflowHandle): Promise<IncidentState | undefined> {
   if ((await handle.describe()).typedSearchAttributes.get(STAGE) !== 'following-up') return undefined;
   const s = await handle.query(stateQuery);
-  return done(s) ? s : undefined;
+  return s.orderRounds === 1 && s.pendingEvents === 0 && s.deliveries.some((d) => d.kind === 'new-orders') ? s : undefined;
 }
 
 /** New lines of the SKU's customers at the hub, placed in the inventory system while the incident follows up. */
-async function placeLines(incidentId: string): Promise<string[]> {
+async function placeLines(world: World, incidentId: string): Promise<string[]> {
   const hubId = world.service.inventory.listReservations({ incidentId, limit: 1 }).reservations[0]!.locationId;
   const customers = [...new Set(world.service.inventory.listDemandLines({ sku: SHORT_SKU, limit: 1000 }).lines.map((l) => l.customerId))].sort();
   return Array.from({ length: NEW_LINES }, (_, i) => {
@@ -249,21 +360,10 @@ async function placeLines(incidentId: string): Promise<string[]> {
   });
 }
 
-function allBackorders(incidentId: string) {
-  const all = [];
-  let cursor: string | undefined;
-  do {
-    const page = world.service.inventory.listBackorders({ incidentId, limit: 1000, ...(cursor ? { cursor } : {}) });
-    all.push(...page.backorders);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return all;
-}
-
 /** How many of the lines the inventory system holds a reservation or backorder of the incident for, read in process. */
-function committedLines(incidentId: string, lineIds: string[]): number {
+function committedLines(world: World, incidentId: string, lineIds: string[]): number {
   const ids = new Set(lineIds);
   const reserved = world.service.inventory.listReservations({ incidentId, status: 'active', limit: 10_000 }).reservations.filter((r) => ids.has(r.lineId)).map((r) => r.lineId);
-  const backordered = allBackorders(incidentId).filter((b) => ids.has(b.lineId)).map((b) => b.lineId);
+  const backordered = world.service.inventory.listBackorders({ incidentId, limit: 10_000 }).backorders.filter((b) => ids.has(b.lineId)).map((b) => b.lineId);
   return new Set([...reserved, ...backordered]).size;
 }

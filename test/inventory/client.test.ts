@@ -143,5 +143,14 @@ describe('fault injection', () => {
     const invalid = await set({ errorRate: 2 });
     expect(invalid.status).toBe(400);
     expect(((await invalid.json()) as { issues: { path: string }[] }).issues.map((i) => i.path)).toContain('body.errorRate');
+    const badRoute = await set({ errorRate: 1, routes: ['/locations'] });
+    expect(((await badRoute.json()) as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['body.routes.0']);
+  });
+
+  it('meets only the routes it names, when it names some', async () => {
+    const { service, inventory } = await started();
+    service.faults.set({ errorRate: 1, routes: ['GET /reservations'] });
+    expect(await inventory.listLocations()).not.toHaveLength(0);
+    await expect(inventory.listReservations({ lineId: 'L-none' })).rejects.toMatchObject({ type: UNAVAILABLE });
   });
 });
