@@ -30,6 +30,9 @@ import { renderCustomerNotice, renderDigest, renderEscalation, type RenderedEmai
 // Environment variables arrive as strings; `z.coerce.boolean()` would read "false" as true.
 const Flag = z.union([z.boolean(), z.stringbool()]);
 
+/** SMTP connections a process keeps open; each carries at most one message at a time. */
+export const DEFAULT_SMTP_CONNECTIONS = 3;
+
 export const SmtpConfigSchema = z
   .object({
     host: z.string().min(1),
@@ -48,7 +51,7 @@ export const SmtpConfigSchema = z
      * server-side limit (src/notifications/fleet-mail-rate.ts), this smooths each process's share.
      */
     rateLimitPerSecond: z.coerce.number().positive().max(10_000).default(20),
-    poolSize: z.coerce.number().int().min(1).max(50).default(3),
+    poolSize: z.coerce.number().int().min(1).max(50).default(DEFAULT_SMTP_CONNECTIONS),
     maxMessagesPerConnection: z.coerce.number().int().min(1).max(10_000).default(100),
   })
   .refine((c) => (c.user === undefined) === (c.pass === undefined), {

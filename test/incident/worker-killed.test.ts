@@ -3,7 +3,7 @@
 // - Killed (SIGKILL) halfway through the first-notice batches: every customer ends up with its notice, no one
 //   gets two different notices, and the CRM holds one record per message. A copy resent from the crash window
 //   (mailer.ts: accepted by the server, not yet logged) carries the same Message-ID, which mail clients
-//   collapse; there is at most one such message, the one in flight when the process died.
+//   collapse; there is at most one such message per SMTP connection, the one each carried when the process died.
 // - Killed while parallel commit batches are writing: every line is reserved and backordered once, every
 //   customer credited once, and the notices that follow go out once per recipient and kind.
 // - Killed during an order round's writes: the next worker finishes the round, no line is reserved or
@@ -23,6 +23,7 @@ import type { IncidentState } from '../../src/incident/state';
 import type { Backorder } from '../../src/inventory/contract';
 import { INCIDENT_STORE_FILE } from '../../src/incident-store/store';
 import type { StoredMessage } from '../../src/embedded/smtp-sink';
+import { DEFAULT_SMTP_CONNECTIONS } from '../../src/notifications/mailer';
 import { STAGE } from '../../src/temporal/search-attributes';
 import { stateQuery } from '../../workflows/definitions';
 import { until, type WatchedProcess } from '../harness/process';
@@ -113,7 +114,7 @@ function followingUp(handle: WorkflowHandle, patienceMs: number): Promise<Incide
 
 /**
  * Every email at the sink (notices from parallel mail tasks, digests), per recipient and kind: one message each,
- * and at most `copies` messages beyond one per Message-ID in all (the one in flight at a kill).
+ * and at most `copies` messages beyond one per Message-ID in all (those in flight at a kill).
  */
 function expectOneEmailPerRecipientAndKind(world: World, copies: number): void {
   const all = world.sink.messages();
@@ -184,8 +185,9 @@ it('a worker process killed mid-batch: the next worker completes the notices, no
     const byRecipient = new Map<string, Set<string>>();
     for (const m of notices) for (const to of m.envelope.to) byRecipient.set(to, (byRecipient.get(to) ?? new Set()).add(m.messageId));
     expect([...byRecipient.values()].every((set) => set.size === 1)).toBe(true);
-    expect(ids.length - distinct.size).toBeLessThanOrEqual(1);
-    expectOneEmailPerRecipientAndKind(world, 1);
+    // Parallel mail tasks share the worker's connections, and each connection can be mid-message at the kill.
+    expect(ids.length - distinct.size).toBeLessThanOrEqual(DEFAULT_SMTP_CONNECTIONS);
+    expectOneEmailPerRecipientAndKind(world, DEFAULT_SMTP_CONNECTIONS);
     await expectCommittedOnce(world, state);
     // The CRM holds each message once, as sent.
     const logged = await world.deps.crm.listCommunications({ incidentId: state.incidentId, limit: 1000 });
