@@ -18,6 +18,13 @@ const worlds = timeSkippingWorlds();
 
 const FOLLOW_UP = { approval: { severityThreshold: 'critical' as const }, followUp: { statusEveryDays: 30, restockCheckEveryHours: 6 }, slaDays: 60 };
 
+/** A fresh world, its order entry and the operations that carry order events to the incident. */
+async function openOrdersWorld() {
+  const w = await worlds.open();
+  const operations = createIncidentOperations({ client: w.client, policy: DEFAULT_POLICY, taskQueue: w.taskQueue, store: w.store });
+  return { w, orders: orderEntry(w), operations };
+}
+
 function orderEntry(w: World) {
   const orders = createOrderEntryClient({ baseUrl: w.service.inventoryUrl, timeoutMs: 5_000 });
   return {
@@ -78,9 +85,7 @@ function recipients(w: World, kind: string): Record<string, number> {
 
 describe('orders during an incident', () => {
   it('plans lines placed during follow-up, seen by the periodic check and by the webhook, and tells each customer once', async () => {
-    const w = await worlds.open();
-    const orders = orderEntry(w);
-    const operations = createIncidentOperations({ client: w.client, policy: DEFAULT_POLICY, taskQueue: w.taskQueue, store: w.store });
+    const { w, orders, operations } = await openOrdersWorld();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(FOLLOW_UP));
       const state = await waitForState(handle, 'following-up');
@@ -143,9 +148,7 @@ describe('orders during an incident', () => {
   });
 
   it("gives a cancelled line's units back, and the next round gives them to another customer", async () => {
-    const w = await worlds.open();
-    const orders = orderEntry(w);
-    const operations = createIncidentOperations({ client: w.client, policy: DEFAULT_POLICY, taskQueue: w.taskQueue, store: w.store });
+    const { w, orders, operations } = await openOrdersWorld();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(FOLLOW_UP));
       const state = await waitForState(handle, 'following-up');
@@ -179,9 +182,7 @@ describe('orders during an incident', () => {
   });
 
   it('shares a restock between the old backorders and the new lines by priority', async () => {
-    const w = await worlds.open();
-    const orders = orderEntry(w);
-    const operations = createIncidentOperations({ client: w.client, policy: DEFAULT_POLICY, taskQueue: w.taskQueue, store: w.store });
+    const { w, orders, operations } = await openOrdersWorld();
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(FOLLOW_UP));
       const state = await waitForState(handle, 'following-up');
