@@ -23,6 +23,7 @@ import { isScenarioName, runScenario, SCENARIO_NAMES, SCENARIOS } from './embedd
 import { startSmtpSink } from './embedded/smtp-sink';
 import { startReferenceService } from './reference-service/service';
 import { configuredDataConverter } from './temporal/connection';
+import { tracedClientOptions, tracingFromConfig } from './telemetry/tracing';
 import { ensureThresholdScanSchedules, refuseUnknownScanNetworks, runScanNow, scanScheduleOptions } from './temporal/schedules';
 import { activityDepsFromConfig } from '../workers/activity-deps';
 import { createIncidentWorker } from '../workers/incident-worker';
@@ -123,9 +124,12 @@ async function main(): Promise<void> {
     // The reference service picked its ports from INVENTORY_URL/CRM_URL, so the worker's config points at it.
     const deps = await activityDepsFromConfig({ ...config, STOCKOUT_DATA_DIR: dataDir }, { answerLinkSecret: linkSecret });
     keep(() => deps.close());
+    // Kept before the client and the worker, so shut down after them: the last spans are sent.
+    const tracing = tracingFromConfig(config, 'main');
+    if (tracing) keep(() => tracing.shutdown());
     const connection = await Connection.connect({ address: devServer.address });
     keep(() => connection.close());
-    const client = new Client({ connection, namespace: 'default', dataConverter });
+    const client = new Client({ connection, namespace: 'default', dataConverter, ...tracedClientOptions(tracing) });
     const operations = buildOperations({ client, store: deps.store, inventory });
     await refuseUnknownScanNetworks(inventory, config.STOCKOUT_SCAN_NETWORKS);
     for (const { network, outcome } of await ensureThresholdScanSchedules(client, scanScheduleOptions(config))) {
@@ -144,6 +148,7 @@ async function main(): Promise<void> {
       incidents: operations,
       mailRatePerSecond: config.smtp.rateLimitPerSecond,
       dataConverter,
+      tracing,
     });
     const workerRun = worker.run();
     keep(async () => {

@@ -10,6 +10,7 @@ import { createScanActivities, type IncidentStarter } from '../activities/scan';
 import { MAIL_ACTIVITIES, mailTaskQueue, mailTasksPerSecond } from '../src/notifications/fleet-mail-rate';
 import { activityTelemetry } from '../src/telemetry/activity-interceptor';
 import type { ProductMetrics } from '../src/telemetry/metrics';
+import { tracedActivities, WORKFLOW_INTERCEPTOR_MODULES, workflowSpanSinks, type Tracing } from '../src/telemetry/tracing';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -84,21 +85,35 @@ export async function createIncidentWorker(options: {
   metrics?: ProductMetrics;
   /** Payload encryption, the same as the clients' (src/temporal/payload-codec.ts). */
   dataConverter?: DataConverter;
+  /** OpenTelemetry spans for workflows and activities (src/telemetry/tracing.ts); none without. */
+  tracing?: Tracing;
 }): Promise<WorkerPair> {
   const activities: Activities = {
     ...createActivities(options.deps),
     ...createScanActivities({ inventory: options.deps.inventory, incidents: options.incidents }),
   };
+  // The span first, so the attempt's log lines and failure counts happen inside it.
+  const activityInterceptors = [
+    ...(options.tracing ? [tracedActivities(options.tracing)] : []),
+    ...(options.metrics ? [activityTelemetry(options.metrics)] : []),
+  ];
   const common = {
     connection: options.connection,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     namespace: options.namespace,
     ...HEARTBEAT_THROTTLE,
-    ...(options.metrics ? { interceptors: { activity: [activityTelemetry(options.metrics)] } } : {}),
+    interceptors: { activity: activityInterceptors },
     // Ctrl-C / SIGTERM: stop polling, let running activities finish, then exit; incidents continue on the next start.
     shutdownGraceTime: '30s',
   } satisfies Partial<WorkerOptions>;
-  const incidents = await Worker.create({ ...common, taskQueue: options.taskQueue, workflowsPath: WORKFLOWS_PATH, activities });
+  const incidents = await Worker.create({
+    ...common,
+    interceptors: { ...common.interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+    sinks: workflowSpanSinks(options.tracing),
+    taskQueue: options.taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities,
+  });
   const mail = await Worker.create({ ...common, ...mailWorkerOptions(options.taskQueue, options.mailRatePerSecond), activities: mailActivities(activities) });
   return new WorkerPair(incidents, mail);
 }

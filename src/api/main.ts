@@ -14,6 +14,7 @@ import { payloadKeysFromEnv } from '../temporal/payload-codec';
 import { operationsFromConfig } from '../operations/incident-operations';
 import { readFleet } from '../telemetry/fleet';
 import { createProductMetrics, registerFleetGauges, serveMetrics } from '../telemetry/metrics';
+import { tracingFromConfig } from '../telemetry/tracing';
 import { startApi } from './server';
 
 const say = (line: string) => console.log(`[api] ${line}`);
@@ -50,7 +51,10 @@ try {
   // Full reports are read from the workers' store: the shared database, or their file when it is on this machine.
   const store = await openExistingStore(config);
   if (store) cleanups.push(() => store.close());
-  const client = await connectClient();
+  // Pushed before the client, so closed after it: the last spans are sent once nothing makes more.
+  const tracing = tracingFromConfig(config, 'api');
+  if (tracing) cleanups.push(() => tracing.shutdown());
+  const client = await connectClient(undefined, tracing);
   cleanups.push(() => client.connection.close());
   // The inventory system tells a mistyped SKU before an incident starts for it, and the console its purchase orders.
   const inventory = createInventoryClient({ baseUrl: config.INVENTORY_URL, timeoutMs: config.SYSTEMS_TIMEOUT_MS });
@@ -75,6 +79,7 @@ try {
   }
   say(`listening on ${api.url} (OpenAPI at ${api.url}/openapi.json), Temporal namespace ${client.options.namespace}`);
   say(consoleOptions ? `console for planners at ${consoleUrl(config.PUBLIC_BASE_URL)}` : 'no console: set STOCKOUT_USERS_FILE to serve it');
+  if (tracing) say('traces sent to the OTLP collector (OTEL_EXPORTER_OTLP_ENDPOINT)');
   if (payloadCodecs.length > 0) say(`codec server for the Temporal Web UI at ${api.url}/codec (browser origin ${config.TEMPORAL_UI_ORIGIN})`);
   await stopRequested;
   say('stopping');

@@ -10,6 +10,7 @@ import { openExistingStore } from '../incident-store/configured-store';
 import type { IncidentStore } from '../incident-store/store';
 import { createInventoryClient } from '../inventory/http-client';
 import { connectClient, TemporalUnreachableError } from '../temporal/connection';
+import { tracingFromConfig, type Tracing } from '../telemetry/tracing';
 import { describeIssues } from '../validation/issues';
 import { parseCommandLine, type Command } from './args';
 import { formatComparison, formatList, formatPlanLines, formatPreview, formatReport, formatState } from './format';
@@ -161,6 +162,7 @@ function unreachable(error: TemporalUnreachableError): OperationError {
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   let client: Client | undefined;
   let store: IncidentStore | undefined;
+  let tracing: Tracing | undefined;
   try {
     return await run(argv, {
       operations: async () => {
@@ -168,7 +170,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
         const buildOperations = operationsFromConfig(config);
         // Only an existing store: the CLI must not create an empty one next to the worker's.
         store = await openExistingStore(config);
-        client = await connectClient().catch((error: unknown) => {
+        tracing = tracingFromConfig(config, 'cli');
+        client = await connectClient(undefined, tracing).catch((error: unknown) => {
           throw error instanceof TemporalUnreachableError ? unreachable(error) : error;
         });
         // The inventory system tells a mistyped SKU before an incident starts for it.
@@ -181,6 +184,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   } finally {
     await store?.close();
     await client?.connection.close();
+    // A command's spans are sent before the process exits.
+    await tracing?.shutdown();
   }
 }
 

@@ -69,6 +69,14 @@ const EnvSchema = z.object({
   STOCKOUT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Where a worker's Temporal SDK serves its own Prometheus metrics (on STOCKOUT_METRICS_HOST); unset, not at all. */
   STOCKOUT_SDK_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /**
+   * OpenTelemetry's standard settings: with either endpoint set, the worker, the API and the CLI send traces to
+   * that OTLP/HTTP collector (src/telemetry/tracing.ts); the general one gets `/v1/traces` appended. Unset, no tracing.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** The traces' service name; unset, stockout-worker, stockout-api, stockout-cli or stockout-main (npm start). */
+  OTEL_SERVICE_NAME: z.string().min(1).max(200).optional(),
   /** The worker's JSON log lines at this level and above. */
   STOCKOUT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Networks the threshold scan watches, comma-separated; empty turns the scan off. */

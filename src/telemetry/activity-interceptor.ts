@@ -5,7 +5,8 @@ import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptors } from '@temporalio/worker';
 import type { ProductMetrics } from './metrics';
 
-function incidentOf(args: unknown[], workflowId: string | undefined): string | undefined {
+/** The incident an activity works for: its input's `incidentId`, else the workflow id. */
+export function incidentOf(args: unknown[], workflowId: string | undefined): string | undefined {
   const first = args[0];
   if (first && typeof first === 'object' && 'incidentId' in first && typeof first.incidentId === 'string') return first.incidentId;
   return workflowId;

@@ -6,6 +6,7 @@ import type { DataConverter } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import proto from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
+import { tracedClientOptions, type Tracing } from '../telemetry/tracing';
 import { dataConverterFor, payloadKeysFromEnv } from './payload-codec';
 import { ALL_SEARCH_ATTRIBUTES } from './search-attributes';
 
@@ -41,14 +42,14 @@ export class TemporalUnreachableError extends Error {
   }
 }
 
-/** A client for starting, signalling and querying incidents. */
-export async function connectClient(override?: Partial<TemporalTarget>): Promise<Client> {
+/** A client for starting, signalling and querying incidents; with tracing, its calls are the parents of the workflows' spans. */
+export async function connectClient(override?: Partial<TemporalTarget>, tracing?: Tracing): Promise<Client> {
   const { connectionOptions, namespace } = connectConfig(override);
   const connection = await Connection.connect(connectionOptions).catch((error: unknown) => {
     // The SDK's own default when neither the environment nor a profile names an address.
     throw new TemporalUnreachableError({ address: connectionOptions.address ?? LOCAL_TARGET, namespace }, error);
   });
-  return new Client({ connection, namespace, dataConverter: configuredDataConverter() });
+  return new Client({ connection, namespace, dataConverter: configuredDataConverter(), ...tracedClientOptions(tracing) });
 }
 
 /** A native connection for workers, with the same settings as the client. */

@@ -17,6 +17,7 @@ describe('configuration', () => {
   it('refuses a bad value naming the variable, and never echoes a secret', () => {
     expect(() => loadConfig({ SMTP_PORT: 'twenty-five' })).toThrow(/env\.SMTP_PORT/);
     expect(() => loadConfig({ STOCKOUT_SCAN_NETWORKS: "EU,x' OR 1=1" })).toThrow(/env\.STOCKOUT_SCAN_NETWORKS/);
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(/env\.OTEL_EXPORTER_OTLP_ENDPOINT: must be an http\(s\) URL/);
     const error = (() => {
       try {
         loadConfig({ API_TOKEN: 'short-secret' });

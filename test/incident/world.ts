@@ -17,9 +17,11 @@ import type { IncidentStore } from '../../src/incident-store/store';
 import type { SmtpSink } from '../../src/embedded/smtp-sink';
 import type { FaultsInput } from '../../src/reference-service/faults';
 import { startReferenceService, type ReferenceService } from '../../src/reference-service/service';
+import { createIncidentOperations } from '../../src/operations/incident-operations';
+import { tracedClientOptions, type Tracing } from '../../src/telemetry/tracing';
 import { stateQuery } from '../../workflows/definitions';
 import { stockoutIncident } from '../../workflows/incident';
-import { mailActivities, mailWorkerOptions, WorkerPair } from '../../workers/incident-worker';
+import { createIncidentWorker, mailActivities, mailWorkerOptions, WorkerPair } from '../../workers/incident-worker';
 import { referenceClients, testActivityDeps } from '../harness/activity-deps';
 import { createTestWorker, uniqueTaskQueue } from '../harness/temporal';
 
@@ -66,6 +68,12 @@ export async function createWorld(
     faults?: FaultsInput;
     /** How the activities' HTTP clients time out and resend (as the worker's config sets them). */
     systems?: Omit<HttpClientOptions, 'baseUrl'>;
+    /**
+     * OpenTelemetry tracing for the world's client and worker, wired as the product wires it: the worker is then
+     * the product's own (workers/incident-worker.ts), with the real activities, bundling the workflows with the
+     * tracing interceptors itself (the run's pre-built bundle has none).
+     */
+    tracing?: Tracing;
   } = {},
 ): Promise<World> {
   worlds += 1;
@@ -85,18 +93,32 @@ export async function createWorld(
   const taskQueue = uniqueTaskQueue('incident');
   const activities = options.workerActivities ? options.workerActivities(deps) : createActivities(deps);
   const converter = options.dataConverter ? { dataConverter: options.dataConverter } : {};
-  const worker = new WorkerPair(
-    await createTestWorker(env, { taskQueue, activities, ...converter }),
-    // No rate limit to speak of: the fleet-wide mail rate has its own test (test/oncall/fleet.test.ts).
-    await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      ...mailWorkerOptions(taskQueue, 100_000),
-      activities: mailActivities(activities),
-      ...converter,
-    }),
-  );
-  const client = options.dataConverter ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: options.dataConverter }) : env.client;
+  const namespace = env.namespace ?? 'default';
+  const client =
+    options.dataConverter || options.tracing ? new Client({ connection: env.connection, namespace, ...converter, ...tracedClientOptions(options.tracing) }) : env.client;
+  // No rate limit to speak of: the fleet-wide mail rate has its own test (test/oncall/fleet.test.ts).
+  const mailRatePerSecond = 100_000;
+  const worker = options.tracing
+    ? await createIncidentWorker({
+        connection: env.nativeConnection,
+        namespace,
+        taskQueue,
+        deps,
+        incidents: createIncidentOperations({ client, policy: DEFAULT_POLICY, taskQueue, store }),
+        mailRatePerSecond,
+        tracing: options.tracing,
+        ...converter,
+      })
+    : new WorkerPair(
+        await createTestWorker(env, { taskQueue, activities, ...converter }),
+        await Worker.create({
+          connection: env.nativeConnection,
+          namespace,
+          ...mailWorkerOptions(taskQueue, mailRatePerSecond),
+          activities: mailActivities(activities),
+          ...converter,
+        }),
+      );
   const handles: WorkflowHandle[] = [];
   return {
     env,
