@@ -21,6 +21,7 @@ import { createCrmClient } from './crm/http-client';
 import { createInventoryClient, createOrderEntryClient } from './inventory/http-client';
 import { isScenarioName, runScenario, SCENARIO_NAMES, SCENARIOS } from './embedded/scenarios';
 import { startSmtpSink } from './embedded/smtp-sink';
+import { storeLocation } from './incident-store/configured-store';
 import { startReferenceService } from './reference-service/service';
 import { configuredDataConverter } from './temporal/connection';
 import { tracedClientOptions, tracingFromConfig } from './telemetry/tracing';
@@ -200,7 +201,7 @@ async function main(): Promise<void> {
       await Promise.race([stopped, workerRun]);
     } else {
       const scanNow = config.STOCKOUT_SCAN_NETWORKS.includes(DEMO_NETWORK) ? () => runScanNow(client, DEMO_NETWORK) : undefined;
-      const demo = runDemo({ apiUrl: api.url, apiToken, operations, inventory, sink, say, uiUrl: devServer.uiUrl, dataDir, ...(scanNow ? { scanNow } : {}) });
+      const demo = runDemo({ apiUrl: api.url, apiToken, operations, inventory, sink, say, uiUrl: devServer.uiUrl, storeLocation: storeLocation({ ...config, STOCKOUT_DATA_DIR: dataDir }), ...(scanNow ? { scanNow } : {}) });
       if ((await Promise.race([demo, stopped])) === 'stopped') say('stopped during the demo: the next `npm start` continues it');
       else say(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }

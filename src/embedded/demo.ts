@@ -30,7 +30,8 @@ export interface DemoOptions {
   sink: SmtpSink;
   say: (line: string) => void;
   uiUrl: string;
-  dataDir: string;
+  /** Where the incident store keeps the report (src/incident-store/configured-store storeLocation). */
+  storeLocation: string;
   /** Runs the network's scheduled threshold scan now, when the network is watched. */
   scanNow?: () => Promise<ScanTotals>;
 }
@@ -117,7 +118,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   o.say(`where to look:`);
   o.say(`  Temporal Web UI: ${o.uiUrl}/namespaces/default/workflows/${encodeURIComponent(id)}`);
   o.say(`  emails: ${o.sink.messages().length} sent by this run, ${o.sink.keptFiles()} kept in ${o.sink.dir}`);
-  o.say(`  report: kept in ${o.dataDir}/incidents.sqlite; with \`npm start -- --serve\` running, \`npm run stockout -- report ${id}\``);
+  o.say(`  report: kept in ${o.storeLocation}; with \`npm start -- --serve\` running, \`npm run stockout -- report ${id}\``);
   const committed = committedReport(report.report);
   if (committed) {
     const pct = (n: number) => `${(n * 100).toFixed(0)}%`;

@@ -28,6 +28,11 @@ export async function openExistingStore(config: StoreConfig): Promise<IncidentSt
   return openConfiguredStore(config);
 }
 
+/** Where the configured store keeps incidents, for people: the database (without its password) or the file. */
+export function storeLocation(config: StoreConfig): string {
+  return config.STOCKOUT_DATABASE_URL ? `the PostgreSQL database ${withoutPassword(config.STOCKOUT_DATABASE_URL)}` : join(config.STOCKOUT_DATA_DIR, INCIDENT_STORE_FILE);
+}
+
 function withoutPassword(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';

@@ -9,7 +9,6 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { providePostgres, startPostgresServer } from '../../src/setup/postgres-server';
 import { provideTemporalServers, type ServerExecutable } from '../../src/setup/temporal-servers';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/tracing';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 
 declare module 'vitest' {
@@ -44,13 +43,8 @@ async function startTemporal(project: TestProject): Promise<() => Promise<void>>
   const devServerStarting = TestWorkflowEnvironment.createLocal({
     server: { executable: servers.devServer.executable, searchAttributes: ALL_SEARCH_ATTRIBUTES },
   });
-  // Bundled once for the whole run: each worker would otherwise spend seconds on webpack. With the tracing
-  // interceptors, as the product's worker bundles them (workers/incident-worker.ts).
-  const bundling = bundleWorkflowCode({
-    workflowsPath: new URL('./workflows.ts', import.meta.url).pathname,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    logger: quietLogger,
-  });
+  // Bundled once for the whole run: each worker would otherwise spend seconds on webpack.
+  const bundling = bundleWorkflowCode({ workflowsPath: new URL('./workflows.ts', import.meta.url).pathname, logger: quietLogger });
   const [devServerStarted, bundled] = await Promise.allSettled([devServerStarting, bundling]);
   if (devServerStarted.status === 'rejected' || bundled.status === 'rejected') {
     // A server that did start must not outlive the run.

@@ -6,7 +6,6 @@ import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-uti
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { workflowSpanSinks } from '../../src/telemetry/tracing';
 
 export const HISTORIES_DIR = new URL('../histories/', import.meta.url).pathname;
 
@@ -23,13 +22,8 @@ export function recordedScenarios(): string[] {
     .sort();
 }
 
-/** The replay worker's options: the run's pre-built bundle, tracing interceptors included (inert). */
-export function replayOptions() {
-  return { workflowBundle: { codePath: inject('workflowBundlePath') }, sinks: workflowSpanSinks(undefined) };
-}
-
 /** Replays one recorded history; throws DeterminismViolationError when the code no longer matches it. */
 export async function replayRecorded(scenario: string): Promise<void> {
   const history = historyFromJSON(JSON.parse(readFileSync(join(HISTORIES_DIR, `${scenario}.json`), 'utf8')));
-  await Worker.runReplayHistory(replayOptions(), history, scenario);
+  await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, scenario);
 }

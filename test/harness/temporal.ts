@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { workflowSpanSinks } from '../../src/telemetry/tracing';
 import { registerSearchAttributes } from '../../src/temporal/connection';
 
 /**
@@ -45,14 +44,13 @@ export type TestWorkerOptions = Omit<WorkerOptions, 'connection' | 'workflowBund
   taskQueue?: string;
 };
 
-/** A worker on the given environment with the pre-built workflow bundle (its tracing interceptors inert). */
+/** A worker on the given environment with the pre-built workflow bundle. */
 export async function createTestWorker(env: TestWorkflowEnvironment, options: TestWorkerOptions = {}): Promise<Worker> {
   return Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: options.taskQueue ?? uniqueTaskQueue(),
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    sinks: workflowSpanSinks(undefined),
     ...options,
   });
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env';
-import { openConfiguredStore, openExistingStore } from '../../src/incident-store/configured-store';
+import { openConfiguredStore, openExistingStore, storeLocation } from '../../src/incident-store/configured-store';
 import { INCIDENT_STORE_FILE } from '../../src/incident-store/store';
 import { freshDatabase } from '../harness/postgres';
 import { freePorts } from '../harness/process';
@@ -17,6 +17,7 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 describe('the configured incident store', () => {
   it('is the SQLite file in the data folder without STOCKOUT_DATABASE_URL; readers do not create it', async () => {
     const config = loadConfig({ STOCKOUT_DATA_DIR: folder });
+    expect(storeLocation(config)).toBe(join(folder, INCIDENT_STORE_FILE));
     expect(await openExistingStore(config)).toBeUndefined();
     expect(existsSync(join(folder, INCIDENT_STORE_FILE))).toBe(false);
     const writer = await openConfiguredStore(config);
@@ -40,6 +41,9 @@ describe('the configured incident store', () => {
     expect((await direct.query('SELECT count(*)::int AS n FROM incident_documents')).rows[0].n).toBe(1);
     await direct.end();
     expect(existsSync(dataDir)).toBe(false);
+    // What the demo says: the database, never the file it did not write, nor the password.
+    const withPassword = loadConfig({ STOCKOUT_DATA_DIR: dataDir, STOCKOUT_DATABASE_URL: 'postgres://app:hunter2@db.internal:5432/incidents' });
+    expect(storeLocation(withPassword)).toBe('the PostgreSQL database postgres://app:***@db.internal:5432/incidents');
   });
 
   it('refuses a URL that is not PostgreSQL, naming the variable and not echoing it', () => {
