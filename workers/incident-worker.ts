@@ -10,9 +10,23 @@ import { createScanActivities, type IncidentStarter } from '../activities/scan';
 import { MAIL_ACTIVITIES, mailTaskQueue, mailTasksPerSecond } from '../src/notifications/fleet-mail-rate';
 import { activityTelemetry } from '../src/telemetry/activity-interceptor';
 import type { ProductMetrics } from '../src/telemetry/metrics';
-import { tracedActivities, WORKFLOW_INTERCEPTOR_MODULES, workflowSpanSinks, type Tracing } from '../src/telemetry/tracing';
+import { tracedActivities, workflowSpanSinks, type Tracing } from '../src/telemetry/tracing';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/**
+ * The workflow code a worker runs: with tracing, the workflows' span interceptors too and the sink their spans
+ * leave by. They change no command (workflows/tracing-interceptors.ts), so a history made with tracing on
+ * replays with it off and the other way round; a replay checks a history against exactly these options.
+ */
+export function incidentWorkflowOptions(tracing: Tracing | undefined) {
+  return {
+    workflowsPath: WORKFLOWS_PATH,
+    ...(tracing
+      ? { interceptors: { workflowModules: [fileURLToPath(new URL('../workflows/tracing-interceptors.ts', import.meta.url))] }, sinks: workflowSpanSinks(tracing) }
+      : {}),
+  } satisfies Partial<WorkerOptions>;
+}
 
 type Activities = Record<string, (...args: never[]) => Promise<unknown>>;
 
@@ -106,12 +120,12 @@ export async function createIncidentWorker(options: {
     // Ctrl-C / SIGTERM: stop polling, let running activities finish, then exit; incidents continue on the next start.
     shutdownGraceTime: '30s',
   } satisfies Partial<WorkerOptions>;
+  const workflows = incidentWorkflowOptions(options.tracing);
   const incidents = await Worker.create({
     ...common,
-    interceptors: { ...common.interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
-    sinks: workflowSpanSinks(options.tracing),
+    ...workflows,
+    interceptors: { ...common.interceptors, ...workflows.interceptors },
     taskQueue: options.taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
     activities,
   });
   const mail = await Worker.create({ ...common, ...mailWorkerOptions(options.taskQueue, options.mailRatePerSecond), activities: mailActivities(activities) });

@@ -1,10 +1,10 @@
 // OpenTelemetry tracing through the Temporal SDK's interceptors (@temporalio/interceptors-opentelemetry), off
-// unless the deployment names an OTLP collector; the workflows' own interceptors are always bundled, inert when
-// off. A client's start, signal or update is the parent of the workflow's span for it, and the activities' spans
-// are children of their scheduling in the workflow, each with the incident's id. Spans hold ids, names of
-// workflows, signals and activities, search attributes and error messages, never arguments or results, so no
-// customer data (checked by test/oncall/tracing.test.ts).
-import { createRequire } from 'node:module';
+// unless the deployment names an OTLP collector. A client's start, signal or update is the parent of the
+// workflow's span for it, and the activities' spans are children of their scheduling in the workflow, each with
+// the incident's id. The workflows' own spans are made by workflows/tracing-interceptors.ts, bundled only when
+// tracing is on (workers/incident-worker.ts), and leave the sandbox through the sink made here. Spans hold ids,
+// names of workflows, signals, updates and activities, search attributes and error messages, never arguments
+// or results, so no customer data (checked by test/oncall/tracing.test.ts).
 import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -25,13 +25,6 @@ import { incidentOf } from './activity-interceptor';
 
 /** The incident an activity span works for (its input's `incidentId`, else the workflow id). */
 export const INCIDENT_ID_ATTRIBUTE = 'stockout.incident.id';
-
-/**
- * The SDK's workflow interceptors, in every workflow bundle whether tracing is on or not: they change when an
- * update's or signal's handler runs (a history made with them, an update among its events, was seen not to replay
- * without them), so a worker started with tracing off must run the same workflow code as one with it on.
- */
-export const WORKFLOW_INTERCEPTOR_MODULES = [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
 export interface Tracing {
   tracer: Tracer;
@@ -97,10 +90,7 @@ export function tracedActivities(tracing: Tracing): ActivityInterceptorsFactory 
   return (ctx) => ({ inbound: new IncidentActivityInterceptor(ctx, { tracer: tracing.tracer }), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) });
 }
 
-/**
- * The sink the workflows' spans leave the sandbox by, for every worker that runs a bundle with the interceptors:
- * to the span processor, or, with tracing off, nowhere.
- */
-export function workflowSpanSinks(tracing: Tracing | undefined): InjectedSinks<OpenTelemetrySinks> {
-  return { exporter: tracing ? makeWorkflowExporter(tracing.spanProcessor, tracing.resource) : { export: { fn: () => {} } } };
+/** The sink the workflows' spans leave the sandbox by, to the process's span processor. */
+export function workflowSpanSinks(tracing: Tracing): InjectedSinks<OpenTelemetrySinks> {
+  return { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) };
 }

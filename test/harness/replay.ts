@@ -4,6 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 
@@ -22,8 +23,12 @@ export function recordedScenarios(): string[] {
     .sort();
 }
 
+/** A recorded history, as the replayer takes it. */
+export function recordedHistory(scenario: string): temporal.api.history.v1.IHistory {
+  return historyFromJSON(JSON.parse(readFileSync(join(HISTORIES_DIR, `${scenario}.json`), 'utf8')));
+}
+
 /** Replays one recorded history; throws DeterminismViolationError when the code no longer matches it. */
 export async function replayRecorded(scenario: string): Promise<void> {
-  const history = historyFromJSON(JSON.parse(readFileSync(join(HISTORIES_DIR, `${scenario}.json`), 'utf8')));
-  await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, scenario);
+  await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, recordedHistory(scenario), scenario);
 }
