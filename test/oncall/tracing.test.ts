@@ -4,8 +4,8 @@
 // set's customer names or emails anywhere in a span. Off by default; on with OTEL_EXPORTER_OTLP_ENDPOINT,
 // whose collector receives the spans over OTLP/HTTP. The workflows' interceptors change no command, so tracing
 // can be switched under running incidents: the traced incident, which took a restock update, replays on the
-// run's untraced bundle and with the traced worker's own workflow options, and an untraced recorded history
-// with an update replays with tracing on (the untraced ones replay untraced in test/foundation/replay.test.ts).
+// run's untraced bundle and with the traced worker's own workflow options, and so do the recorded histories,
+// made untraced (which replay untraced in test/foundation/replay.test.ts).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanStatusCode } from '@opentelemetry/api';
@@ -20,7 +20,7 @@ import { INCIDENT_ID_ATTRIBUTE, startTracing, tracingFromConfig } from '../../sr
 import { incidentWorkflowOptions } from '../../workers/incident-worker';
 import { recordRestockUpdate, stateQuery } from '../../workflows/definitions';
 import { timeSkippingWorlds } from '../harness/incident-worlds';
-import { recordedHistory } from '../harness/replay';
+import { recordedHistory, recordedScenarios } from '../harness/replay';
 import { manualTrigger, policyWith, SHORT_SKU, startIncident, waitForState } from '../incident/world';
 
 const worlds = timeSkippingWorlds();
@@ -30,7 +30,12 @@ type History = temporal.api.history.v1.IHistory;
 /** Why each history does not replay with these options: empty when all do. */
 async function replayFailures(options: ReplayWorkerOptions, histories: { workflowId: string; history: History }[]): Promise<string[]> {
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories(options, histories)) if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+  let replayed = 0;
+  for await (const result of Worker.runReplayHistories(options, histories)) {
+    replayed += 1;
+    if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+  }
+  expect(replayed).toBe(histories.length);
   return failures;
 }
 
@@ -163,11 +168,13 @@ describe('tracing', () => {
       expect(afterUpdateAccepted(history)).toEqual([['EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED']]);
       // Tracing turned off again: the traced incident still replays on the untraced bundle.
       expect(await replayFailures({ workflowBundle: { codePath: inject('workflowBundlePath') } }, [{ workflowId, history }])).toEqual([]);
-      // And with the traced worker's own workflow options: the traced incident, and an incident recorded without
-      // tracing that took a restock update, as one running when tracing is turned on.
-      const untraced = recordedHistory('incident-shortage-restock');
-      expect(afterUpdateAccepted(untraced).length).toBeGreaterThan(0);
-      expect(await replayFailures(incidentWorkflowOptions(tracing), [{ workflowId, history }, { workflowId: 'incident-shortage-restock', history: untraced }])).toEqual([]);
+      // And with the traced worker's own workflow options: the traced incident, and every recorded history (made
+      // without tracing, among them updates and a continue-as-new), as incidents running when tracing is turned on.
+      // The harness's fixture workflow is not in the product's bundle.
+      const recorded = recordedScenarios().filter((scenario) => !scenario.startsWith('harness-'));
+      expect(afterUpdateAccepted(recordedHistory('incident-shortage-restock')).length).toBeGreaterThan(0);
+      const histories = [{ workflowId, history }, ...recorded.map((scenario) => ({ workflowId: scenario, history: recordedHistory(scenario) }))];
+      expect(await replayFailures(incidentWorkflowOptions(tracing), histories)).toEqual([]);
     } finally {
       await tracing.shutdown();
     }
