@@ -129,20 +129,15 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
 
     /**
      * The pooled stock arrives at the hub: ship, then receive, each transfer once. Each transfer that arrived
-     * is kept in the heartbeat details, so a retried attempt goes on with the next one.
+     * is kept in the heartbeat details, so a retried attempt goes on with the others. No transfer waits on
+     * another, so several are under way at once: a slow or resent request holds up only its own.
      */
     async completeTransfers(input: { incidentId: string; transfers: TransferRecord[] }): Promise<{ transfers: TransferRecord[] } & Retried> {
       const arrived = progress<TransferRecord>();
-      const transfers: TransferRecord[] = [];
-      for (const t of input.transfers) {
-        let done = arrived.get(t.transferId);
-        if (!done) {
-          done = await completeTransfer(input.incidentId, t);
-          arrived.finish(t.transferId, done);
-        }
-        transfers.push(done);
-      }
-      return { transfers, ...retriesSoFar() };
+      await forEachAtOnce(input.transfers, WRITES_IN_FLIGHT, async (t) => {
+        if (!arrived.has(t.transferId)) arrived.finish(t.transferId, await completeTransfer(input.incidentId, t));
+      });
+      return { transfers: input.transfers.map((t) => arrived.get(t.transferId)!), ...retriesSoFar() };
     },
 
     /**

@@ -47,7 +47,7 @@ export const BATCH_HEARTBEAT_MS = 1000;
 
 /**
  * Runs a batch activity's work, heartbeating (with its progress) every BATCH_HEARTBEAT_MS until it settles.
- * A hung call is still bounded by its own timeout (HTTP 5 s, SMTP socket 30 s) and the attempt's start-to-close.
+ * A hung call is still bounded by its own timeout (HTTP 2 s, SMTP socket 30 s) and the attempt's start-to-close.
  */
 export async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
   const at = current();

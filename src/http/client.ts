@@ -1,5 +1,7 @@
 // One JSON call to an endpoint with global fetch: a timeout on each request, the reply validated against the
-// endpoint's schema, every failure classified by ./errors. With a retry policy, a call whose failure may pass
+// endpoint's schema, every failure classified by ./errors. The timeout counts the time this process could have
+// read a reply: a stall of its own event loop (a CPU-bound step of another activity on the worker) does not make
+// a reply that came in meanwhile look like a hung server, so the timeout can be short. With a retry policy, a call whose failure may pass
 // (5xx, 408, 429, timeout, connection error) is sent again a few times with jittered exponential backoff,
 // honouring Retry-After, within a total budget: every write carries an idempotency key, so a resent write is
 // applied once. A refusal (other 4xx) or a reply that breaks the contract stops at once.
@@ -52,12 +54,13 @@ export function createCaller(system: string, options: HttpClientOptions): Caller
   async function once<E extends Endpoint>(name: string, endpoint: E, url: URL, input: CallInput): Promise<Reply<E>> {
     let status: number;
     let payload: unknown;
+    const deadline = replyDeadline(timeoutMs);
     try {
       const response = await fetch(url, {
         method: endpoint.method,
         headers: input.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
         ...(input.body === undefined ? {} : { body: JSON.stringify(input.body) }),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: deadline.signal,
       });
       status = response.status;
       const text = await response.text();
@@ -66,6 +69,8 @@ export function createCaller(system: string, options: HttpClientOptions): Caller
     } catch (error) {
       if (error instanceof ApplicationFailure) throw error;
       throw unreachableFailure(system, name, error, timeoutMs);
+    } finally {
+      deadline.clear();
     }
     if (payload === NOT_JSON) throw invalidReplyFailure(system, name, [{ path: 'reply', message: 'is not JSON' }]);
     const parsed = endpoint.reply.safeParse(payload);
@@ -94,6 +99,28 @@ export function createCaller(system: string, options: HttpClientOptions): Caller
       }
     }
   };
+}
+
+/** How often a request's deadline looks at the clock; a tick later than two of these means the event loop was blocked. */
+const DEADLINE_TICK_MS = 100;
+
+/**
+ * Aborts (as a TimeoutError) once `ms` of time the event loop was free has passed: of a blocked stretch, only the
+ * tick it should have taken counts. A reply that arrived while the process was busy is read, not abandoned.
+ */
+function replyDeadline(ms: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  let waited = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    waited += Math.min(now - last, 2 * DEADLINE_TICK_MS);
+    last = now;
+    if (waited < ms) return;
+    clearInterval(timer);
+    controller.abort(new DOMException(`no reply within ${ms} ms`, 'TimeoutError'));
+  }, DEADLINE_TICK_MS);
+  return { signal: controller.signal, clear: () => clearInterval(timer) };
 }
 
 /** Exponential backoff with jitter: the n-th wait is drawn from [d/2, d] with d = base × 2^(n−1), capped. */

@@ -1,8 +1,10 @@
 // What the whole-incident benches share: a Temporal dev server of their own, the large data set with one SKU
-// short, the reference service with the activities' dependencies around it, and the wait for an incident's stage.
+// short, the reference service with the activities' dependencies around it, the worker pair, and the wait for an
+// incident's stage.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { ActivityDeps } from '../../activities';
+import { Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
 import type { SmtpSink } from '../../src/embedded/smtp-sink';
 import { generateDataset, PRESETS, type Dataset } from '../../src/dataset/generate';
 import type { HttpClientOptions } from '../../src/http/client';
@@ -12,6 +14,7 @@ import { startReferenceService, type ReferenceService } from '../../src/referenc
 import { provideTemporalServers } from '../../src/setup/temporal-servers';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 import { stateQuery } from '../../workflows/definitions';
+import { HEARTBEAT_THROTTLE, mailActivities, mailWorkerOptions, WORKFLOWS_PATH, WorkerPair } from '../../workers/incident-worker';
 import { referenceClients, testActivityDeps } from './activity-deps';
 
 /** A dev server started for the bench (real timers and persistence), with the project's search attributes. */
@@ -64,6 +67,19 @@ export async function startBenchSystems(
       await service.close();
     },
   };
+}
+
+/**
+ * The incident worker and the mail queue's worker on `deps`, as the worker process runs them (heartbeat
+ * throttle included); mail at the transport's own rate: a bench measures the incident, not a provider's limit.
+ */
+export async function startBenchWorker(env: TestWorkflowEnvironment, taskQueue: string, deps: ActivityDeps): Promise<WorkerPair> {
+  const activities = createActivities(deps);
+  const common = { connection: env.nativeConnection, ...HEARTBEAT_THROTTLE };
+  return new WorkerPair(
+    await Worker.create({ ...common, taskQueue, workflowsPath: WORKFLOWS_PATH, activities }),
+    await Worker.create({ ...common, ...mailWorkerOptions(taskQueue, 5000), activities: mailActivities(activities) }),
+  );
 }
 
 /** Polls the incident until it is in `wanted` and `done` holds; one that parks or proves a false alarm stops the bench. */

@@ -1,5 +1,6 @@
 // The HTTP clients resend what may pass later, against a real local HTTP server that answers 503 or 429 with
-// Retry-After, or hangs: retried, Retry-After honoured, bounded by attempts and budget; a refusal is not resent.
+// Retry-After, or hangs: retried, Retry-After honoured, bounded by attempts and budget; a refusal is not resent;
+// a reply that came while this process was blocked is read, not timed out.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +9,8 @@ import type { RetryPolicy } from '../../src/http/client';
 import { createInventoryClient } from '../../src/inventory/http-client';
 import { failureOf } from '../reference-service/fixture';
 
-type Answer = 'hang' | { status: number; headers?: Record<string, string>; body?: unknown };
+/** `blockMs`: after writing the reply, this process is kept busy that long, as a CPU-bound step of another activity would. */
+type Answer = 'hang' | { status: number; headers?: Record<string, string>; body?: unknown; blockMs?: number };
 
 interface Seen {
   at: number;
@@ -36,6 +38,8 @@ async function scripted(answers: Answer[]): Promise<{ baseUrl: string; seen: See
       seen.push({ at: Date.now(), body });
       if (answer === 'hang') return void hung.add(req);
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(answer.body ?? { error: `HTTP ${answer.status}` }));
+      const until = Date.now() + (answer.blockMs ?? 0);
+      while (Date.now() < until);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -76,6 +80,12 @@ describe('a call the server may answer later', () => {
     const { baseUrl, seen } = await scripted(['hang', { status: 200, body: ITEM }]);
     expect(await client(baseUrl, undefined, POLICY, 300).getItem('A')).toEqual(ITEM);
     expect(seen).toHaveLength(2);
+  });
+
+  it('reads a reply that came while this process was blocked past the timeout, not abandoning it as a hang', async () => {
+    const { baseUrl, seen } = await scripted([{ status: 200, body: ITEM, blockMs: 1_500 }]);
+    expect(await client(baseUrl, undefined, { ...POLICY, attempts: 1 }, 500).getItem('A')).toEqual(ITEM);
+    expect(seen).toHaveLength(1);
   });
 });
 

@@ -6,18 +6,19 @@
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { beat, countResend } from '../../activities/progress';
 import { listIncidentBackorders, listIncidentCommunications } from '../../activities/paging';
+import { loadConfig } from '../../src/config/env';
 import { createIncidentOperations } from '../../src/operations/incident-operations';
 import { changeEtaUpdate, recordRestockUpdate, stateQuery } from '../../workflows/definitions';
 import type { stockoutIncident } from '../../workflows/incident';
+import { activitySystemsOptions } from '../../workers/activity-deps';
 import { connectDevServer } from '../harness/temporal';
 import { createWorld, expectBooksBalanced, policyWith, SHORT_SKU, waitForState, type World } from './world';
 
 /** The faults of `reference-service --error-rate 0.2 --latency-ms 50 --hang-rate 0.02`. */
 const FAULTS = { errorRate: 0.2, latencyMs: 50, hangRate: 0.02 };
-/** Shorter than the defaults so a hang costs the test a second, with the same shape: a few resends within a budget. */
-const SYSTEMS = { timeoutMs: 2_000, retry: { attempts: 5, baseDelayMs: 50, budgetMs: 30_000 }, heartbeat: beat, onRetry: countResend };
+/** The worker's own defaults (2 s per request, 8 attempts from 100 ms): what a deployment rides the faults out with. */
+const SYSTEMS = activitySystemsOptions(loadConfig({}));
 const PATIENCE_MS = 150_000;
 
 describe.skipIf(process.env.SKIP_TEMPORAL === '1')('an incident against flaky systems', () => {

@@ -67,6 +67,8 @@ async function startWorker(world: World, dataDir: string, mailRatePerSecond: num
     crmUrl: world.service.crmUrl,
     smtp: world.sink,
     mailRatePerSecond,
+    // Some tests slow requests to 1–2 s so the worker is caught writing: a timeout above that keeps them slow, not hung.
+    env: { SYSTEMS_TIMEOUT_MS: '5000' },
   });
   children.push(worker);
   return worker;

@@ -1,7 +1,7 @@
 // The incident's activities as its workflow calls them: every timeout and retry in one place.
 //
 // Each request to the inventory system or CRM is already resent by its HTTP client (src/http/client.ts):
-// SYSTEMS_TIMEOUT_MS (5 s) per request, SYSTEMS_RETRY_ATTEMPTS (5) with backoff, inside
+// SYSTEMS_TIMEOUT_MS (2 s) per request, SYSTEMS_RETRY_ATTEMPTS (8) with backoff, inside
 // SYSTEMS_RETRY_BUDGET_MS (60 s) per call, heartbeating while it waits. An activity attempt fails only when
 // one call failed all of that, and activities that make many writes keep what they finished in their
 // heartbeat details (activities/progress.ts), so every attempt gets further than the last.
@@ -16,13 +16,13 @@ type Activities = ReturnType<typeof createActivities>;
 const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' };
 const scheduleToCloseTimeout = '1h';
 
-// Reads and single writes: a few calls, so 2 min (a call's budget of 60 s plus one last 5 s request, with
+// Reads and single writes: a few calls, so 2 min (a call's budget of 60 s plus one last 2 s request, with
 // room) ends an attempt stuck on a worker that died.
 export const acts = proxyActivities<Activities>({ startToCloseTimeout: '2m', scheduleToCloseTimeout, retry });
 // Paging through a large demand book, planning, composing notices: up to 15 min, with heartbeats — sent
 // before every resend and after every finished write — so a lost worker is noticed within a minute. A minute,
 // because their CPU-bound steps (the engine, composing thousands of notices) cannot heartbeat while they run.
-// A hung request is abandoned after 5 s, well inside that minute.
+// A hung request is abandoned after 2 s, well inside that minute.
 export const longActs = proxyActivities<Activities>({ startToCloseTimeout: '15m', heartbeatTimeout: '1m', scheduleToCloseTimeout, retry });
 // The batches — commit, notices and digests, restock rounds — heartbeat every second while they run
 // (activities/progress.ts `heartbeating`, BATCH_HEARTBEAT_MS), and the worker passes each heartbeat on within a
