@@ -227,13 +227,20 @@ function servePriority(pass: Pass, capped: boolean): void {
   }
 }
 
-/** Rationing: customers who can wait get what is left pack by pack, fewest days of supply first. */
+/**
+ * Rationing: customers who can wait get what is left pack by pack, fewest days of supply first. The packs a
+ * customer takes before another has fewer days are given at once (`wholePacksAhead`), so the loop turns per
+ * change of customer, not per unit: a customer asking billions of units alone is served in one turn.
+ */
 function serveRationed(pass: Pass, capped: boolean): void {
   const { holders, deferred, held, heldBefore, stock, dailyUsage, first, members, limit, granted, pack, allOrNothing } = pass.claims;
   const { ratio } = pass.rules;
-  // Days of supply change only for the holder just served: each is worked out once per grant.
+  // Days of supply change only for the holder just served: each is worked out once per grant. `more` units
+  // on top of what it holds: the same sum, in the same order, as when they are given.
   const days = new Float64Array(holders);
-  const daysOf = (h: number) => (Number.isNaN(stock[h]!) || dailyUsage[h]! <= 0 ? Infinity : (stock[h]! + (held[h]! - heldBefore[h]!) / ratio) / dailyUsage[h]!);
+  const daysOf = (h: number, more = 0) =>
+    Number.isNaN(stock[h]!) || dailyUsage[h]! <= 0 ? Infinity : (stock[h]! + (held[h]! + more - heldBefore[h]!) / ratio) / dailyUsage[h]!;
+  const ahead = (h: number, d: number, of: number) => d < days[of]! || (d === days[of] && h < of);
   const queue = new MinHeap(holders, (a, b) => days[a]! < days[b]! || (days[a] === days[b] && a < b));
   const cursor = new Uint32Array(holders);
   for (let h = 0; h < holders; h++) {
@@ -247,8 +254,9 @@ function serveRationed(pass: Pass, capped: boolean): void {
     // A claim that cannot take a step now never can in this pass: supply only shrinks, holdings only grow.
     for (; cursor[h]! < first[h + 1]!; cursor[h]!++) {
       const c = members[cursor[h]!]!;
+      const packs = allOrNothing[c] ? 0 : wholePacksAhead(pass, c, capped, (j) => queue.size === 0 || ahead(h, daysOf(h, j * pack[c]!), queue.peek()));
       const step = allOrNothing[c] ? limit[c]! - granted[c]! : pack[c]!;
-      const units = fit(pass, c, Math.min(pass.left, step), capped);
+      const units = packs > 0 ? packs * pack[c]! : fit(pass, c, Math.min(pass.left, step), capped);
       if (units > 0) {
         give(pass, c, units, capped ? RATIONED : CAP_RELEASED);
         days[h] = daysOf(h);
@@ -257,6 +265,27 @@ function serveRationed(pass: Pass, capped: boolean): void {
       }
     }
   }
+}
+
+/**
+ * How many whole packs partial claim `c` takes in a row, one rationing step each: as many as its room, the
+ * supply and (when capped) the cap hold — steps that note no reason — while its holder, `j` packs more,
+ * still comes first (`stillFirst`, false from some j on). The first step needs no check: its holder was just
+ * chosen. 0 when not one whole pack fits, and the step is left to `fit`.
+ */
+function wholePacksAhead(pass: Pass, c: number, capped: boolean, stillFirst: (j: number) => boolean): number {
+  const { limit, granted, held, holder, pack } = pass.claims;
+  const room = Math.min(limit[c]! - granted[c]!, pass.left, capped ? pass.rules.capUnits - held[holder[c]!]! : Infinity);
+  const most = room > 0 ? Math.floor(room / pack[c]!) : 0;
+  if (most <= 1) return most;
+  // The first j in 1..most-1 at which the holder no longer comes first ends the run; none: all `most`.
+  let [lo, hi] = [1, most];
+  while (lo < hi) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (stillFirst(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**

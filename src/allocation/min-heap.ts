@@ -28,6 +28,11 @@ export class MinHeap {
     items[i] = item;
   }
 
+  /** The least item, left in the heap; only when `size` > 0. */
+  peek(): number {
+    return this.items[0]!;
+  }
+
   /** The least item; only when `size` > 0. */
   pop(): number {
     const items = this.items;
