@@ -42,7 +42,7 @@ export async function benchDecisions(): Promise<Record<string, number | string>>
       record(column, figuresOf(input, outcomeOf(input, plan)));
       fingerprints.add(column, plan, policy.rulesVersion);
       // Older rules versions never change: incidents planned under them keep their plans.
-      fingerprints.add(column, allocate({ ...input, policy: { ...policy, rulesVersion: 2 } }), 2);
+      for (const older of [3, 2] as const) fingerprints.add(column, allocate({ ...input, policy: { ...policy, rulesVersion: older } }), older);
       fingerprints.add(column, allocate({ ...input, policy: withFirstSharingRules(policy) }), 1);
       const failures = brokenPromises(input, plan);
       if (!sameUnderShuffling(input, plan, crisis.id)) failures.push('determinism under shuffling');
