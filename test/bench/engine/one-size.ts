@@ -1,5 +1,6 @@
 // One size of the engine bench, in a process of its own so its peak memory is its own: generates the lines,
-// times allocate and the sort of the same priority keys, prints one JSON line.
+// times allocate and the sort of the same priority keys (each the median of its timed runs, after warm-up
+// runs), prints one JSON line.
 import { addDays, dayNumber } from '../../../src/allocation/dates';
 import { allocate } from '../../../src/allocation/engine';
 import { DEFAULT_POLICY } from '../../../src/allocation/policy';
@@ -83,21 +84,29 @@ function sortByPriority(input: AllocationInput): number {
 
 const lines = Number(process.argv[2]);
 const repeats = Number(process.argv[3] ?? 1);
+const warmUps = Number(process.argv[4] ?? 0);
 const input = situation(lines, random(lines));
 const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
 const rssBefore = process.memoryUsage().rss;
-const best = (run: () => unknown) => {
-  let fastest = Infinity;
+/** The median of `repeats` timed runs, after `warmUps` untimed ones (the JIT's first compilations are not the engine's cost). */
+const median = (run: () => unknown) => {
+  for (let i = 0; i < warmUps; i++) {
+    gc?.();
+    run();
+  }
+  const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
+    gc?.();
     const started = performance.now();
     run();
-    fastest = Math.min(fastest, performance.now() - started);
+    times.push(performance.now() - started);
   }
-  return fastest;
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1]!;
 };
 // The engine first: the peak it reaches above the input is its own.
-const engineMs = best(() => allocate(input));
+const engineMs = median(() => allocate(input));
 const peak = process.resourceUsage().maxRSS * 1024;
-const sortMs = best(() => sortByPriority(input));
+const sortMs = median(() => sortByPriority(input));
 console.log(JSON.stringify({ lines, engineMs, sortMs, peakRss: peak, inputRss: rssBefore, engineBytesPerLine: (peak - rssBefore) / lines }));
