@@ -37,8 +37,10 @@ export interface Book {
   policy: Policy;
   /** Rules version 2 or later (policy.ts). */
   keepsPromises: boolean;
-  /** Rules version 3: the critical class before every other customer's first pack and substitute share. */
+  /** Rules version 3 or later: the critical class before every other customer's first pack and substitute share. */
   criticalFirst: boolean;
+  /** Rules version 4: so too when the supply cannot hold everyone's first pack. */
+  criticalPacksFirst: boolean;
   /** Most units one customer holds while others wait. */
   capUnits: number;
   /** Pool plus every line's confirmation. */
@@ -95,7 +97,8 @@ export function openBook(input: AllocationInput, index: LineIndex): Book {
   const { policy } = input;
   const { owner, requestedDay } = index;
   const n = input.lines.length;
-  const keepsPromises = policy.rulesVersion === 2 || policy.rulesVersion === 3;
+  // A policy parsed before the field existed has none: version 1.
+  const keepsPromises = policy.rulesVersion >= 2;
   const restock = input.alreadyReceived !== undefined;
   const received = input.alreadyReceived ?? {};
   const horizon = urgencyHorizon(policy, input.asOf, input.nextInboundEta);
@@ -109,7 +112,8 @@ export function openBook(input: AllocationInput, index: LineIndex): Book {
     input,
     policy,
     keepsPromises,
-    criticalFirst: policy.rulesVersion === 3,
+    criticalFirst: policy.rulesVersion >= 3,
+    criticalPacksFirst: policy.rulesVersion >= 4,
     capUnits: 0,
     supply: input.pool,
     lines: n,

@@ -227,36 +227,159 @@ function servePriority(pass: Pass, capped: boolean): void {
   }
 }
 
-/** Rationing: customers who can wait get what is left pack by pack, fewest days of supply first. */
+/**
+ * Rationing: customers who can wait get what is left pack by pack, fewest days of supply first. The packs a
+ * customer takes before another has fewer days are given at once (`wholePacksAhead`); customers taking turns
+ * a pack each, their days close together, are lifted together to a level of days (`raiseLevel`). Either
+ * gives exactly what pack by pack would, and the loop turns per change of claim, not per unit.
+ */
 function serveRationed(pass: Pass, capped: boolean): void {
-  const { holders, deferred, held, heldBefore, stock, dailyUsage, first, members, limit, granted, pack, allOrNothing } = pass.claims;
+  const { holders, deferred, held, heldBefore, stock, dailyUsage, first } = pass.claims;
   const { ratio } = pass.rules;
-  // Days of supply change only for the holder just served: each is worked out once per grant.
+  // Days of supply change only for the holder just served: each is worked out once per grant. `more` units
+  // on top of what it holds: the same sum, in the same order, as when they are given.
   const days = new Float64Array(holders);
-  const daysOf = (h: number) => (Number.isNaN(stock[h]!) || dailyUsage[h]! <= 0 ? Infinity : (stock[h]! + (held[h]! - heldBefore[h]!) / ratio) / dailyUsage[h]!);
+  const daysOf = (h: number, more = 0) =>
+    Number.isNaN(stock[h]!) || dailyUsage[h]! <= 0 ? Infinity : (stock[h]! + (held[h]! + more - heldBefore[h]!) / ratio) / dailyUsage[h]!;
   const queue = new MinHeap(holders, (a, b) => days[a]! < days[b]! || (days[a] === days[b] && a < b));
-  const cursor = new Uint32Array(holders);
+  const r: Rationing = { pass, capped, days, daysOf, queue, cursor: new Uint32Array(holders) };
   for (let h = 0; h < holders; h++) {
     if (!deferred[h]) continue;
     days[h] = daysOf(h);
-    cursor[h] = first[h]!;
+    r.cursor[h] = first[h]!;
     queue.push(h);
   }
+  // Turns of a single pack in a row before the customers are lifted to a level; doubled when that gives nothing.
+  let [singles, patience] = [0, 64];
   while (pass.left > 0 && queue.size > 0) {
-    const h = queue.pop();
-    // A claim that cannot take a step now never can in this pass: supply only shrinks, holdings only grow.
-    for (; cursor[h]! < first[h + 1]!; cursor[h]!++) {
-      const c = members[cursor[h]!]!;
-      const step = allOrNothing[c] ? limit[c]! - granted[c]! : pack[c]!;
-      const units = fit(pass, c, Math.min(pass.left, step), capped);
-      if (units > 0) {
-        give(pass, c, units, capped ? RATIONED : CAP_RELEASED);
-        days[h] = daysOf(h);
-        queue.push(h);
-        break;
-      }
+    if (singles >= patience) {
+      singles = 0;
+      if (!raiseLevel(r)) patience *= 2;
+      continue;
+    }
+    singles = serveTurn(r, queue.pop()) === 1 ? singles + 1 : 0;
+  }
+}
+
+interface Rationing {
+  pass: Pass;
+  capped: boolean;
+  days: Float64Array;
+  daysOf: (h: number, more?: number) => number;
+  /** Customers who can wait and may still take a step, fewest days first. */
+  queue: MinHeap;
+  /** Per holder, the claim it is served on. */
+  cursor: Uint32Array;
+}
+
+/** Holder `h`'s turn: its claim in order that can take a step takes it (or the whole packs it takes in a row). Returns the steps taken. */
+function serveTurn(r: Rationing, h: number): number {
+  const { pass, capped, days, daysOf, queue, cursor } = r;
+  const { first, members, limit, granted, pack, allOrNothing } = pass.claims;
+  const ahead = (d: number, of: number) => d < days[of]! || (d === days[of] && h < of);
+  // A claim that cannot take a step now never can in this pass: supply only shrinks, holdings only grow.
+  for (; cursor[h]! < first[h + 1]!; cursor[h]!++) {
+    const c = members[cursor[h]!]!;
+    const packs = allOrNothing[c] ? 0 : wholePacksAhead(pass, c, capped, (j) => queue.size === 0 || ahead(daysOf(h, j * pack[c]!), queue.peek()));
+    const step = allOrNothing[c] ? limit[c]! - granted[c]! : pack[c]!;
+    const units = packs > 0 ? packs * pack[c]! : fit(pass, c, Math.min(pass.left, step), capped);
+    if (units > 0) {
+      give(pass, c, units, capped ? RATIONED : CAP_RELEASED);
+      days[h] = daysOf(h);
+      queue.push(h);
+      return Math.max(1, packs);
     }
   }
+  return 0;
+}
+
+/** Whole packs partial claim `c` can take without noting a reason, the supply aside: its room and (when capped) the cap's. */
+function wholePacks(pass: Pass, c: number, capped: boolean): number {
+  const { limit, granted, held, holder, pack } = pass.claims;
+  const room = Math.min(limit[c]! - granted[c]!, capped ? pass.rules.capUnits - held[holder[c]!]! : Infinity);
+  return room > 0 ? Math.floor(room / pack[c]!) : 0;
+}
+
+/**
+ * How many whole packs partial claim `c` takes in a row, one rationing step each: as many as its room, the
+ * supply and (when capped) the cap hold — steps that note no reason — while its holder, `j` packs more,
+ * still comes first (`stillFirst`, false from some j on). The first step needs no check: its holder was just
+ * chosen. 0 when not one whole pack fits, and the step is left to `fit`.
+ */
+function wholePacksAhead(pass: Pass, c: number, capped: boolean, stillFirst: (j: number) => boolean): number {
+  const most = Math.min(wholePacks(pass, c, capped), Math.floor(pass.left / pass.claims.pack[c]!));
+  if (most <= 1) return most;
+  // The first j in 1..most-1 at which the holder no longer comes first ends the run; none: all `most`.
+  let [lo, hi] = [1, most];
+  while (lo < hi) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (stillFirst(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Pack by pack, the customers served are those below some level of days in turn; every pack given below a
+ * level D comes before any given at or above it. So when, below D, every customer is on a partial claim
+ * that still takes whole packs past D (no claim runs out or meets the cap below D, where the next step could
+ * be a different one) and the supply holds all of them, they are given at once, as pack by pack would.
+ * Finds the highest such level (doubling, then halving the gap) and gives; false when it is no higher than
+ * the fewest days now.
+ */
+function raiseLevel(r: Rationing): boolean {
+  const { pass, capped, days, daysOf, queue, cursor } = r;
+  const { first, members, pack, allOrNothing } = pass.claims;
+  const base = days[queue.peek()]!;
+  if (!Number.isFinite(base)) return false;
+  // Packs holder h takes below `level`, or -1 when the level is too high for it.
+  const packsBelow = (h: number, level: number): number => {
+    if (cursor[h]! >= first[h + 1]!) return -1;
+    const c = members[cursor[h]!]!;
+    const most = allOrNothing[c] ? 0 : wholePacks(pass, c, capped);
+    if (most === 0 || daysOf(h, most * pack[c]!) < level) return -1;
+    let [lo, hi] = [1, most];
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (daysOf(h, mid * pack[c]!) < level) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  // The holders below `level` (the heap's places whose days are below it), each with its packs; null when the level is too high.
+  const below = (level: number): { h: number; packs: number }[] | null => {
+    const found: { h: number; packs: number }[] = [];
+    let units = 0;
+    const stack = [0];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      if (i >= queue.size) continue;
+      const h = queue.at(i);
+      if (!(days[h]! < level)) continue;
+      const packs = packsBelow(h, level);
+      if (packs < 0) return null;
+      units += packs * pack[members[cursor[h]!]!]!;
+      if (units > pass.left) return null;
+      found.push({ h, packs });
+      stack.push(2 * i + 1, 2 * i + 2);
+    }
+    return found;
+  };
+  let [lo, gap] = [base, 1 / Math.max(1, pass.claims.dailyUsage[queue.peek()]!)];
+  let hi = base + gap;
+  for (let k = 0; k < 64 && below(hi) !== null; k++) [lo, gap, hi] = [hi, gap * 2, base + gap * 2];
+  for (let k = 0; k < 64; k++) {
+    const mid = lo + (hi - lo) / 2;
+    if (mid <= lo || mid >= hi) break;
+    if (below(mid) !== null) lo = mid;
+    else hi = mid;
+  }
+  const raised = lo > base ? below(lo) : null;
+  if (!raised || raised.length === 0) return false;
+  for (const { h, packs } of raised) give(pass, members[cursor[h]!]!, packs * pack[members[cursor[h]!]!]!, capped ? RATIONED : CAP_RELEASED);
+  for (const { h } of raised) days[h] = daysOf(h);
+  queue.reorder();
+  return true;
 }
 
 /**

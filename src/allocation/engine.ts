@@ -54,12 +54,17 @@ export function allocate(input: AllocationInput): AllocationPlan {
     // only when the supply holds everyone's; version 2 hands every first pack out before anything else.
     const firstPacks = firstPacksToServe(book, left);
     const held = book.criticalFirst && firstPacks.fitAll ? sum(firstPacks.customers.filter((f) => !isCritical(f)), (f) => f.need) : 0;
-    left = serveFirstPacks(book, left - held, held > 0 ? firstPacks.customers.filter(isCritical) : firstPacks.customers) + held;
+    // Version 4: short of everyone's first pack, the critical class's first packs and share come before the
+    // others' first packs (version 3 handed them out smallest first, critical or not).
+    const othersAfter = held > 0 || (book.criticalPacksFirst && !firstPacks.fitAll);
+    const criticalPacks = held > 0 ? firstPacks.customers.filter(isCritical) : othersAfter ? firstPacksToServe(book, left, true).customers : firstPacks.customers;
+    left = serveFirstPacks(book, left - held, criticalPacks) + held;
     // Other customers' floors set aside before critical needs beyond their floors, when the policy says so;
     // the first packs held back count toward them.
     const setAside = book.policy.criticalBeforeFloors ? 0 : floorNeeds(stakeShares(book, claims, othersShared), sharingRules(book, 1));
     left = shareThePool(book, claims, critical, left - held, Math.max(0, setAside - held)) + held;
     if (held > 0) left = serveFirstPacks(book, left, firstPacks.customers.filter((f) => !isCritical(f)));
+    else if (othersAfter) left = serveFirstPacks(book, left, firstPacksToServe(book, left, false).customers);
     left = serveWinLines(book, claims, othersWin, left);
     left = shareThePool(book, claims, othersShared, left);
   } else {
@@ -162,17 +167,19 @@ interface FirstPack {
 }
 
 /**
- * Rule 3 (version 2): the customers that hold nothing yet, each with its smallest first pack within the cap,
- * in the order they are served: by priority when the supply holds them all (`fitAll`), else smallest first
- * pack first, so that the most customers possible get one. No floor percent, no first pack.
+ * Rule 3 (version 2): the customers that hold nothing yet (of the critical class or not, when `critical` is
+ * given), each with its smallest first pack within the cap, in the order they are served: by priority when
+ * the supply holds them all (`fitAll`), else smallest first pack first, so that the most customers possible
+ * get one. No floor percent, no first pack.
  */
-function firstPacksToServe(book: Book, left: number): { customers: FirstPack[]; fitAll: boolean } {
+function firstPacksToServe(book: Book, left: number, critical?: boolean): { customers: FirstPack[]; fitAll: boolean } {
   if (book.policy.floorPercent <= 0) return { customers: [], fitAll: true };
   const { firstOf, linesOf } = book;
   const firsts: FirstPack[] = [];
   // Customers in the order of their first line's priority.
   for (let c = 0; c < book.customers; c++) {
     if (book.received[c]! > 0 || book.held[c]! > 0) continue;
+    if (critical !== undefined && (book.critical[c] === 1) !== critical) continue;
     let need = Infinity;
     for (let m = firstOf[c]!; m < firstOf[c + 1]!; m++) need = Math.min(need, firstPack(book, linesOf[m]!));
     if (need <= book.capUnits) firsts.push({ customer: c, need, order: firsts.length });

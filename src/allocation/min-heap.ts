@@ -28,22 +28,43 @@ export class MinHeap {
     items[i] = item;
   }
 
+  /** The least item, left in the heap; only when `size` > 0. */
+  peek(): number {
+    return this.items[0]!;
+  }
+
+  /** The item at place `i` of the heap: each place's item is less than those at 2i + 1 and 2i + 2. */
+  at(i: number): number {
+    return this.items[i]!;
+  }
+
   /** The least item; only when `size` > 0. */
   pop(): number {
     const items = this.items;
     const top = items[0]!;
     const last = items[--this.count]!;
+    if (this.count > 0) this.sink(0, last);
+    return top;
+  }
+
+  /** Puts the heap back in order after the order of its items changed. */
+  reorder(): void {
+    for (let i = (this.count >> 1) - 1; i >= 0; i--) this.sink(i, this.items[i]!);
+  }
+
+  /** Places `item` at place `i` or below it, moving lesser children up. */
+  private sink(at: number, item: number): void {
+    const items = this.items;
     const n = this.count;
-    let i = 0;
+    let i = at;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= n) break;
       const child = left + 1 < n && this.less(items[left + 1]!, items[left]!) ? left + 1 : left;
-      if (!this.less(items[child]!, last)) break;
+      if (!this.less(items[child]!, item)) break;
       items[i] = items[child]!;
       i = child;
     }
-    if (n > 0) items[i] = last;
-    return top;
+    items[i] = item;
   }
 }

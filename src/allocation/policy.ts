@@ -63,7 +63,8 @@ export const PolicySchema = z
     /** The company's 4–8 standard relationships (seeds 001, 003). */
     stages: z.array(StageSchema).min(4, 'must list 4 to 8 stages').max(8, 'must list 4 to 8 stages').prefault(DEFAULT_STAGES),
     /**
-     * The generation of the sharing rules a plan follows. 3 (the default) is 2 with the critical class put
+     * The generation of the sharing rules a plan follows. 4 (the default) is 3 with the critical class first
+     * also when the supply cannot hold everyone's first pack (rule 7); 3 is 2 with the critical class put
      * first (rule 6 below); 2 keeps the five promises below; 1 is the rules before them. Each is kept so an
      * incident keeps the rules its first plan followed: the incident carries its policy, and a restock round
      * or re-plan uses it (`withFirstSharingRules` for version 1). A policy object without the field — one
@@ -101,8 +102,15 @@ export const PolicySchema = z
      *    Substitutes: 10 units, a hospital and a customer each short 10: version 3 gives the hospital 10
      *    (version 2: 6 and 4, the cap shared across classes). Critical fill is then that of strict priority
      *    but for two promises kept: other segments' confirmations (`gain`) and the other customers' first packs.
+     * Rule of version 4:
+     * 7. When the supply cannot hold everyone's first pack, the critical class still comes first
+     *    (`critical-priority`, `customer-floor`): its first packs, then its share, then the other customers'
+     *    first packs from what it leaves, smallest first; version 3 handed every first pack out smallest
+     *    first, critical or not, and a hospital could go short by a pack that did not fit everyone's anyway.
+     *    Example: pool 5, a hospital's all-or-nothing line of 5, another customer asking 1: version 3 gives
+     *    the customer 1 and the hospital nothing; version 4 the hospital 5 and the customer nothing.
      */
-    rulesVersion: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(3),
+    rulesVersion: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).default(4),
     /** Fair-share floor: every customer first gets this percent of what it asked for (version 2: at least one pack). */
     floorPercent: percent().default(30),
     /**

@@ -12,7 +12,7 @@ import type { CustomerProfile, DemandLine } from './types';
  * before the next inbound ETA is urgent. Version 1, or no ETA known: due within the policy's window.
  */
 export function urgencyHorizon(policy: Policy, asOf: string, nextInboundEta: string | null | undefined): number {
-  if ((policy.rulesVersion === 2 || policy.rulesVersion === 3) && nextInboundEta) return dayNumber(nextInboundEta) - 1;
+  if (policy.rulesVersion >= 2 && nextInboundEta) return dayNumber(nextInboundEta) - 1;
   return dayNumber(asOf) + policy.urgencyWindowDays;
 }
 

@@ -571,3 +571,42 @@ describe('the critical class first (rules version 3)', () => {
     expect(allocate(situation({})).lines.map((l) => [l.lineId, l.substituted])).toEqual([['a', 0], ['hosp', 10]]);
   });
 });
+
+// Rules version 4 (policy.ts, rule 7), with version 3's outcome beside it.
+describe('the critical class first when not every first pack fits (rules version 4)', () => {
+  const V3 = { rulesVersion: 3 as const };
+
+  it('a hospital’s all-or-nothing line comes before another customer’s first pack the pool cannot also hold', () => {
+    const situation = (rules: object) =>
+      input({
+        pool: 5,
+        policy: policy({ ...rules, capPercent: 100 }),
+        customers: [customer('HOSP', 'basic', { critical: true }), customer('A', 'basic')],
+        lines: [line('hosp', 'HOSP', 5, { partialAllowed: false }), line('a', 'A', 1)],
+      });
+    // First packs 5 and 1 do not both fit in 5. Version 3 served them smallest first: A 1, and HOSP's 5 no longer fits.
+    expect(byCustomer(allocate(situation(V3)))).toEqual({ HOSP: 0, A: 1 });
+    // Version 4: the critical class first, then the others' first packs from what it leaves.
+    const plan = allocate(situation({}));
+    expect(byCustomer(plan)).toEqual({ HOSP: 5, A: 0 });
+    expect(lineOf(plan, 'hosp').reasons).toEqual(expect.arrayContaining(['customer-floor', 'fully-served']));
+    expect(lineOf(plan, 'a').reasons).toContain('pool-exhausted');
+  });
+
+  it('a customer who can wait and asks for billions of units is rationed in a few steps, not one per unit', () => {
+    // W's 1,000 days of stock can wait; A and B cannot. Every version gives the same: A and B in full, W the rest.
+    const situation = (rules: object) =>
+      input({
+        pool: 2_000_000_000,
+        policy: policy(rules),
+        customers: [customer('W', 'basic', { reportedOnHand: { quantity: 1000, dailyUsage: 1 } }), customer('A', 'basic'), customer('B', 'basic')],
+        lines: [line('w1', 'W', 3_000_000_000), line('w2', 'W', 1_000_000_000), line('a', 'A', 100), line('b', 'B', 50)],
+      });
+    for (const rules of [{}, V3, V1]) {
+      const plan = allocate(situation(rules));
+      expect(byCustomer(plan)).toEqual({ W: 2_000_000_000 - 150, A: 100, B: 50 });
+      expect(lineOf(plan, 'w1').reasons).toEqual(expect.arrayContaining(['deferred-holds-stock', 'cap-released']));
+      expect(plan.poolLeft).toBe(0);
+    }
+  });
+});

@@ -7,7 +7,7 @@ import { allocate } from '../../src/allocation/engine';
 import { parsePolicy, strategyFor, withFirstSharingRules, type Policy } from '../../src/allocation/policy';
 import type { AllocationInput, AllocationPlan } from '../../src/allocation/types';
 import { firstComeFirstServed, proportional, strictPriority, type Outcome } from './decisions/baselines';
-import { crises, random } from './decisions/crises';
+import { crises, random, type Crisis } from './decisions/crises';
 import { Fingerprints } from './decisions/fingerprints';
 import { brokenPromises, INVARIANTS, type Invariant } from './decisions/invariants';
 import { dominates, FIGURE_LABELS, figuresOf, worseOn, type Figures } from './decisions/metrics';
@@ -20,6 +20,19 @@ const PRESETS: Record<string, Policy> = {
   'engine strict': parsePolicy({ name: 'strict', floorPercent: 0, capPercent: 100 }),
   'engine proportional': parsePolicy({ name: 'proportional', floorPercent: 100, capPercent: 100 }),
 };
+/**
+ * Floors and cap from strict to proportional, the default among them: where the goals for stage priority
+ * (integrated + interdependent fill) and fairness (Jain) can and cannot be met by the same policy.
+ */
+const FRONTIER: [floorPercent: number, capPercent: number][] = [
+  [0, 100],
+  [0, 40],
+  [10, 40],
+  [30, 40],
+  [30, 100],
+  [50, 40],
+  [100, 100],
+];
 const BASELINES: Record<string, (input: AllocationInput) => Outcome> = {
   FCFS: firstComeFirstServed,
   'strict priority': strictPriority,
@@ -42,7 +55,7 @@ export async function benchDecisions(): Promise<Record<string, number | string>>
       record(column, figuresOf(input, outcomeOf(input, plan)));
       fingerprints.add(column, plan, policy.rulesVersion);
       // Older rules versions never change: incidents planned under them keep their plans.
-      fingerprints.add(column, allocate({ ...input, policy: { ...policy, rulesVersion: 2 } }), 2);
+      for (const older of [3, 2] as const) fingerprints.add(column, allocate({ ...input, policy: { ...policy, rulesVersion: older } }), older);
       fingerprints.add(column, allocate({ ...input, policy: withFirstSharingRules(policy) }), 1);
       const failures = brokenPromises(input, plan);
       if (!sameUnderShuffling(input, plan, crisis.id)) failures.push('determinism under shuffling');
@@ -55,6 +68,8 @@ export async function benchDecisions(): Promise<Record<string, number | string>>
     if (gap) gaps.push(`crisis ${crisis.id}: ${gap}`);
   }
   const elapsedMs = performance.now() - started;
+  printFrontier(all, figures.FCFS!);
+  printLargestShareBlockers(all, figures.engine!, figures.FCFS!);
   const prints = fingerprints.check(process.argv.includes('--record-fingerprints'));
   if (Object.values(prints).some((v) => v.startsWith('CHANGED'))) process.exitCode = 1;
 
@@ -123,6 +138,46 @@ function criticalGap(input: AllocationInput, plan: AllocationPlan, strict: Figur
   const fill = (f: number) => `${(f * 100).toFixed(1)} %`;
   const held = [kept > 0 && `other segments keep ${kept} confirmed units`, firstPacks.size > 0 && `${firstPacks.size} other customers hold their first pack`];
   return `critical fill ${fill(engine.criticalFill!)} against ${fill(strict.criticalFill)}: ${held.filter(Boolean).join(', ') || 'neither (a rule to look at)'}`;
+}
+
+/** The means of the figures, and the crises on which it Pareto-dominates FCFS, for each floor and cap of FRONTIER. */
+function printFrontier(all: Crisis[], fcfs: Figures[]): void {
+  const percent = (v: number) => `${(v * 100).toFixed(1)} %`;
+  console.log('\nFloors and cap, the rest of the default policy as it is: stage priority against fairness');
+  console.log('| floor % | cap % | left with nothing | critical fill | integrated + interdependent fill | Jain | Pareto-dominates FCFS |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const [floorPercent, capPercent] of FRONTIER) {
+    const policy = parsePolicy({ floorPercent, capPercent });
+    const list = all.map((crisis) => {
+      const input = { ...crisis.input, policy };
+      return figuresOf(input, outcomeOf(input, allocate(input)));
+    });
+    const mean = (key: keyof Figures) => {
+      const values = list.map((f) => f[key]).filter((v): v is number => v !== null);
+      return values.reduce((a, v) => a + v, 0) / values.length;
+    };
+    const wins = list.filter((f, i) => dominates(f, fcfs[i]!)).length;
+    console.log(`| ${floorPercent} | ${capPercent} | ${mean('nothing').toFixed(1)} | ${percent(mean('criticalFill'))} | ${percent(mean('strategicFill'))} | ${mean('jain').toFixed(2)} | ${wins} |`);
+  }
+}
+
+/**
+ * The crises on which the default gives its largest customer a larger share than FCFS does, by who that
+ * customer is: one the priority puts first (critical, integrated, interdependent) takes up to the cap by
+ * design; FCFS gives it about its share of the order book.
+ */
+function printLargestShareBlockers(all: Crisis[], engine: Figures[], fcfs: Figures[]): void {
+  const byWhom = new Map<string, number>();
+  all.forEach((crisis, i) => {
+    if (!worseOn('largestShare', engine[i]!, fcfs[i]!)) return;
+    const input = { ...crisis.input, policy: PRESETS.engine! };
+    const id = allocate(input).largestCustomerId;
+    const profile = input.customers.find((c) => c.customerId === id);
+    const kind = !profile ? 'nobody' : profile.critical ? 'critical' : ['integrated', 'interdependent'].includes(profile.stage) ? 'integrated or interdependent' : 'other stages';
+    byWhom.set(kind, (byWhom.get(kind) ?? 0) + 1);
+  });
+  const total = [...byWhom.values()].reduce((a, n) => a + n, 0);
+  console.log(`\nCrises on which the default's largest customer takes a larger share than under FCFS (${total}), by who it is: ${[...byWhom].map(([k, n]) => `${k} ${n}`).join(', ')}`);
 }
 
 function outcomeOf(input: AllocationInput, plan: AllocationPlan): Outcome {

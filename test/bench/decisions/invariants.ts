@@ -106,7 +106,7 @@ export function brokenPromises(input: AllocationInput, plan: AllocationPlan): In
   // Rules version 3: a critical line still short could not take its next step from what went to the other
   // customers beyond their kept confirmations and pins, less their smallest first packs (held back when the
   // free supply holds everyone's first pack), plus what is left.
-  if (policy.rulesVersion === 3 && policy.criticalBeforeFloors) {
+  if (policy.rulesVersion >= 3 && policy.criticalBeforeFloors) {
     const isCritical = (f: LineFacts) => profiles.get(f.line.customerId)!.critical;
     const others = facts.filter((f) => !isCritical(f) && !f.pinned);
     const toOthers = others.reduce((a, f) => a + f.allocated - f.kept, 0) + plan.poolLeft;

@@ -1,5 +1,6 @@
 // One size of the engine bench, in a process of its own so its peak memory is its own: generates the lines,
-// times allocate and the sort of the same priority keys, prints one JSON line.
+// times allocate and the sort of the same priority keys (each the median of its timed runs, after warm-up
+// runs), prints one JSON line.
 import { addDays, dayNumber } from '../../../src/allocation/dates';
 import { allocate } from '../../../src/allocation/engine';
 import { DEFAULT_POLICY } from '../../../src/allocation/policy';
@@ -83,21 +84,33 @@ function sortByPriority(input: AllocationInput): number {
 
 const lines = Number(process.argv[2]);
 const repeats = Number(process.argv[3] ?? 1);
+const warmUps = Number(process.argv[4] ?? 0);
 const input = situation(lines, random(lines));
 const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
 const rssBefore = process.memoryUsage().rss;
-const best = (run: () => unknown) => {
-  let fastest = Infinity;
+/**
+ * The medians of `repeats` timed runs, after `warmUps` untimed ones (the JIT's first compilations are not the
+ * engine's cost): wall-clock and CPU time (this process's, all its threads) — on a shared machine the wall
+ * clock also counts the time other processes held the cores.
+ */
+const median = (run: () => unknown) => {
+  for (let i = 0; i < warmUps; i++) run();
+  const [wall, cpu] = [[] as number[], [] as number[]];
   for (let i = 0; i < repeats; i++) {
-    const started = performance.now();
+    const [started, used] = [performance.now(), process.cpuUsage()];
     run();
-    fastest = Math.min(fastest, performance.now() - started);
+    const { user, system } = process.cpuUsage(used);
+    wall.push(performance.now() - started);
+    cpu.push((user + system) / 1000);
   }
-  return fastest;
+  const middle = (times: number[]) => times.sort((a, b) => a - b)[times.length >> 1]!;
+  return { wall: middle(wall), cpu: middle(cpu) };
 };
-// The engine first: the peak it reaches above the input is its own.
-const engineMs = best(() => allocate(input));
+// One run of the engine first: the peak it reaches above the input is its own (the timed runs after it leave
+// garbage of each other's behind).
+allocate(input);
 const peak = process.resourceUsage().maxRSS * 1024;
-const sortMs = best(() => sortByPriority(input));
-console.log(JSON.stringify({ lines, engineMs, sortMs, peakRss: peak, inputRss: rssBefore, engineBytesPerLine: (peak - rssBefore) / lines }));
+const engine = median(() => allocate(input));
+const sort = median(() => sortByPriority(input));
+console.log(JSON.stringify({ lines, engine, sort, peakRss: peak, inputRss: rssBefore, engineBytesPerLine: (peak - rssBefore) / lines }));
