@@ -312,6 +312,19 @@ export const IncidentStateSchema = z.object({
   orderRounds: count.optional().meta({ description: 'Order rounds that planned lines placed or changed during the incident; absent in earlier incidents.' }),
   orderCursor: z.string().nullable().optional().meta({ description: "The inventory system's change feed position after the last order round." }),
   answersApplied: z.array(z.string()),
+  rationing: z
+    .object({
+      rationRef: z.string(),
+      periods: count,
+      periodDays: count,
+      released: count,
+      nextAt: timestamp.nullable(),
+      customers: count,
+      units: count,
+    })
+    .nullable()
+    .optional()
+    .meta({ description: 'Rationing over the period (policy.rationing.periodDays): periods released so far and when the next starts; absent or null when not rationed.' }),
   pendingEvents: count,
   etaRevision: count,
   inboundEtas: z.record(z.string(), day).optional(),

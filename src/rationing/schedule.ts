@@ -55,6 +55,31 @@ export function sharesOfPlan(
   });
 }
 
+
+/** One period as the report states it: released at its start, reserved for lines, and given back to the pool at its end. */
+export interface RationPeriodFigures {
+  period: number;
+  startsAt: string;
+  released: number;
+  used: number;
+  /** What the period left unused, returned at its end; null while it runs. */
+  returned: number | null;
+}
+
+/** What the workflow keeps of the schedule: where it is, how far it got and when the next period starts. */
+export interface RationingSummary {
+  /** Store key of the schedule and its periods' figures. */
+  rationRef: string;
+  periods: number;
+  periodDays: number;
+  /** Periods released so far. */
+  released: number;
+  /** When period `released + 1` starts (or, past the last, the last ends); null once the last has ended. */
+  nextAt: string | null;
+  customers: number;
+  units: number;
+}
+
 /** Periods of `periodDays` from `startAt` until the ETA: at least one. */
 export function periodsUntil(startAt: string, until: string, periodDays: number): number {
   const days = (Date.parse(`${until}T00:00:00Z`) - Date.parse(startAt)) / DAY_MS;
