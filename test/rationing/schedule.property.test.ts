@@ -35,7 +35,9 @@ const situationArb = fc.record({
   periodDays: fc.integer({ min: 1, max: 30 }),
 });
 
-function scheduleOf(situation: fc.RecordValue<typeof situationArb>) {
+type Situation = typeof situationArb extends fc.Arbitrary<infer T> ? T : never;
+
+function scheduleOf(situation: Situation) {
   const lines = situation.lines.map((l, i) => ({
     lineId: `L${i}`,
     customerId: `C${l.customer}`,
