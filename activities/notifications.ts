@@ -31,8 +31,8 @@ import {
   type NoticeRation,
   type NoticeSource,
 } from '../src/notifications/model';
-import { periodStartMs } from '../src/rationing/schedule';
-import { RATIONS_KEY, rationPeriodRef, rationReplanRef, type StoredRations } from './rationing';
+import { periodStartMs, type StoredRations } from '../src/rationing/schedule';
+import { RATIONS_KEY, rationPeriodRef, rationReplanRef } from './rationing';
 import type { ActivityDeps } from './deps';
 import { beat, heartbeating, progress, retriesSoFar } from './progress';
 import type { StoredRound } from './follow-up';

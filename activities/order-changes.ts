@@ -14,7 +14,8 @@ import type { ActivityDeps } from './deps';
 import { receivedSoFar } from './follow-up';
 import { beat, progress, retriesSoFar, type Retried } from './progress';
 import { allocateChecked } from './planning';
-import { heldByRations, RATIONS_KEY, type StoredRations } from './rationing';
+import type { StoredRations } from '../src/rationing/schedule';
+import { heldByRations, RATIONS_KEY } from './rationing';
 import { BATCH_WRITE_LIMIT, chunks, incidentLines, keyFor, loadCustomers, loadSnapshot, ORDER_LINES_KEY, orderRoundRef, requireDocument } from './shared';
 import { freeAtHub } from './stock';
 

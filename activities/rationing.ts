@@ -13,7 +13,7 @@ import {
   withReleased,
   type RationPeriodFigures,
   type RationingSummary,
-  type RationSchedule,
+  type StoredRations,
 } from '../src/rationing/schedule';
 import type { ActivityDeps } from './deps';
 import { listIncidentBackorders } from './paging';
@@ -26,12 +26,6 @@ export const RATIONS_KEY = 'rations';
 export const rationPeriodRef = (period: number) => `${RATIONS_KEY}/periods/${period}`;
 export const rationReplanRef = (revision: number) => `${RATIONS_KEY}/replans/${revision}`;
 
-export interface StoredRations {
-  /** The plan whose shares are rationed (as committed). */
-  planRef: string;
-  schedule: RationSchedule;
-  periods: RationPeriodFigures[];
-}
 
 /** One period's release, stored before its first write so every attempt writes the same. */
 interface StoredRelease {

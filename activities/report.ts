@@ -10,7 +10,8 @@ import type { ActivityDeps } from './deps';
 import type { StoredRound } from './follow-up';
 import { orderRoundFigures, storedOrderRounds } from './order-changes';
 import { listIncidentBackorders } from './paging';
-import { RATIONS_KEY, type StoredRations } from './rationing';
+import type { StoredRations } from '../src/rationing/schedule';
+import { RATIONS_KEY } from './rationing';
 import { SNAPSHOT_KEY, type IncidentSnapshot } from './shared';
 import { freeAtHub } from './stock';
 

@@ -153,10 +153,23 @@ const planRef = {
 const PlanRefSchema = z.object(planRef);
 const paged = { nextCursor: z.string().nullable().meta({ description: 'Give it as `cursor` for the next page; null on the last.' }), total: count };
 
+const PlanRationingSchema = z
+  .object({
+    periodDays: count,
+    periods: count,
+    released: count.meta({ description: 'Periods released so far.' }),
+    until: day.meta({ description: 'The inbound ETA the periods run until.' }),
+    periodStarts: z.array(timestamp),
+    customers: z.array(z.object({ customerId: z.string(), share: count, allotments: z.array(count).meta({ description: 'Units released at the start of each period, period 1 first.' }) })),
+  })
+  .optional()
+  .meta({ description: "Rationing over the period: the allotments of the page's customers per period; only for the committed plan of an incident that rations it." });
+
 export const PlanLinesPageSchema = z.object({
   incidentId: z.string(),
   ...planRef,
   policyName: z.string().nullable(),
+  rationing: PlanRationingSchema,
   lines: z.array(PlanLineViewSchema),
   ...paged,
 });
@@ -171,7 +184,7 @@ const PlanCustomerViewSchema = z.object({
   lines: z.array(PlanLineViewSchema),
 });
 
-export const PlanCustomersPageSchema = z.object({ incidentId: z.string(), ...planRef, customers: z.array(PlanCustomerViewSchema), ...paged });
+export const PlanCustomersPageSchema = z.object({ incidentId: z.string(), ...planRef, rationing: PlanRationingSchema, customers: z.array(PlanCustomerViewSchema), ...paged });
 
 const ComparedLineSchema = z.object({
   lineId: z.string(),

@@ -218,7 +218,18 @@ export function formatPlanLines(page: PlanLinesPage, id: string): string {
     l.override ? `override${l.override.reason ? `: ${l.override.reason}` : ''}` : l.reasons.map((r) => r.code).join(', '),
   ]);
   const next = page.nextCursor ? `\nNext page: stockout plan ${id} --cursor ${page.nextCursor} (with the same filters)` : '';
-  return `${head}\n${table(['#', 'LINE', 'ORDER', 'CUSTOMER', 'STAGE', 'REQ', 'HELD', 'ALLOC', 'SUBST', 'BACK', 'OUTCOME', 'WHY'], rows)}${next}`;
+  return `${head}\n${table(['#', 'LINE', 'ORDER', 'CUSTOMER', 'STAGE', 'REQ', 'HELD', 'ALLOC', 'SUBST', 'BACK', 'OUTCOME', 'WHY'], rows)}${rationingTable(page.rationing)}${next}`;
+}
+
+/** A rationed plan's allotments per customer of the page and period, the periods released so far marked. */
+function rationingTable(rationing: PlanLinesPage['rationing']): string {
+  if (!rationing || rationing.customers.length === 0) return '';
+  const periods = rationing.periodStarts.map((at, i) => `P${i + 1} ${at.slice(0, 10)}${i < rationing.released ? ' ✓' : ''}`);
+  const rows = rationing.customers.map((c) => [c.customerId, c.share, ...c.allotments]);
+  return (
+    `\n\nRationed in ${rationing.periods} periods of ${rationing.periodDays} days until ${rationing.until} (✓ released)\n` +
+    table(['CUSTOMER', 'SHARE', ...periods], rows)
+  );
 }
 
 const CUSTOMERS_SHOWN = 20;

@@ -66,6 +66,14 @@ export interface RationPeriodFigures {
   returned: number | null;
 }
 
+/** The schedule as the incident store keeps it, with what its periods released. */
+export interface StoredRations {
+  /** The plan whose shares are rationed (as committed). */
+  planRef: string;
+  schedule: RationSchedule;
+  periods: RationPeriodFigures[];
+}
+
 /** What the workflow keeps of the schedule: where it is, how far it got and when the next period starts. */
 export interface RationingSummary {
   /** Store key of the schedule and its periods' figures. */

@@ -4,7 +4,10 @@
 // whose allotments moved; each period's unused units go back at its end. Books balance after every period, and
 // no one gets the same email twice.
 import { describe, expect, it } from 'vitest';
-import type { StoredRations } from '../../activities/rationing';
+import { DEFAULT_POLICY } from '../../src/allocation/policy';
+import { formatPlanLines } from '../../src/cli/format';
+import { createIncidentOperations } from '../../src/operations/incident-operations';
+import type { StoredRations } from '../../src/rationing/schedule';
 import type { CommittedReport } from '../../src/report/incident-report';
 import { cancelSignal, changeEtaUpdate } from '../../workflows/definitions';
 import { timeSkippingWorlds } from '../harness/incident-worlds';
@@ -79,6 +82,14 @@ describe('rationing over the period', () => {
       expect(changed.length).toBeGreaterThan(0);
       expect(replanned.deliveries.find((d) => d.kind === 'ration-change')?.sent).toBe(changed.length);
       await expectBooksBalanced(w);
+
+      // The plan view (API and CLI) shows each rationed customer's allotments per period.
+      const ops = createIncidentOperations({ client: w.client, policy: DEFAULT_POLICY, taskQueue: w.taskQueue, store: w.store });
+      const view = await ops.planCustomers(handle.workflowId, { limit: 1000 });
+      expect(view.rationing).toMatchObject({ periods: 3, periodDays: 7, released: 1 });
+      expect(view.rationing!.customers).toEqual(second.schedule.customers.map(({ customerId, share, allotments }) => ({ customerId, share, allotments })));
+      const lines = await ops.plan(handle.workflowId, { limit: 1000 });
+      expect(formatPlanLines(lines, handle.workflowId)).toContain(`Rationed in 3 periods of 7 days until ${second.schedule.until}`);
 
       // Each period's start releases its allotments; the one before ends, returning what it left unused.
       let reserved = p1.used;
