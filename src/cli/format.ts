@@ -334,6 +334,10 @@ function committedReport(
         ),
     );
     parts.push(`Restock rounds: ${r.restockRounds}`);
+    if (r.rationPeriods?.length) {
+      const periods = r.rationPeriods.map((p) => [p.period, p.startsAt.slice(0, 10), p.released, p.used, p.returned ?? 'running']);
+      parts.push(`Rationing periods\n${table(['PERIOD', 'STARTED', 'RELEASED', 'USED', 'RETURNED'], periods)}`);
+    }
     if (r.etaSlips.length) parts.push(`ETA slips\n${table(['PO', 'PROMISED', 'FINAL', 'DAYS LATE'], r.etaSlips.map((e) => [e.poId, e.originalEta, e.finalEta, e.slipDays]))}`);
     if (r.backorderAgeing.length) parts.push(`Backorder ageing\n${table(['AGE', 'LINES', 'UNITS'], r.backorderAgeing.map((a) => [a.bucket, a.lines, a.units]))}`);
   }
