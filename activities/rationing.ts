@@ -16,9 +16,9 @@ import {
   type StoredRations,
 } from '../src/rationing/schedule';
 import type { ActivityDeps } from './deps';
-import { listIncidentBackorders } from './paging';
+import { listAllDemandLines, listIncidentBackorders } from './paging';
 import { beat, heartbeating, progress, retriesSoFar, type Retried } from './progress';
-import { BATCH_WRITE_LIMIT, chunks, incidentLines, keyFor, loadSnapshot, openByLine, requireDocument } from './shared';
+import { BATCH_WRITE_LIMIT, chunks, keyFor, loadSnapshot, openByLine, requireDocument } from './shared';
 
 /** Where the incident's rationing schedule and what its periods released are kept. */
 export const RATIONS_KEY = 'rations';
@@ -136,13 +136,16 @@ export function createRationingActivities({ inventory, store }: ActivityDeps) {
     },
   };
 
-  /** A period's reservations: each customer's allotment over its plan lines' rationed units still open. */
+  /**
+   * A period's reservations: each customer's allotment over its plan lines' rationed units still open (most urgent
+   * first), then over its next orders.
+   */
   async function planRelease(incidentId: string, stored: StoredRations, period: number): Promise<StoredRelease> {
     const plan = await requireDocument<AllocationPlan>(store, incidentId, stored.planRef);
     const snapshot = await loadSnapshot(store, incidentId);
     const hubId = snapshot.hubId;
-    // The lines as they stand now (an order round records what a customer lowered or cancelled).
-    const now = new Map((await incidentLines(store, incidentId, snapshot)).map((l) => [l.lineId, l]));
+    // The lines as the inventory system has them now: a line lowered or cancelled since takes only what it still has room for.
+    const now = new Map((await listAllDemandLines(inventory, plan.sku, beat)).map((l) => [l.lineId, l]));
     const confirmed = new Map(snapshot.lines.map((l) => [l.lineId, l.confirmedQuantity]));
     const backordered = openByLine(await listIncidentBackorders(inventory, incidentId, beat));
     const reservedSoFar = new Map<string, number>();
@@ -153,20 +156,31 @@ export function createRationingActivities({ inventory, store }: ActivityDeps) {
     }
     const byCustomer = new Map<string, { lineId: string; open: number; requestedDate: string }[]>();
     for (const line of plan.lines) {
+      const current = now.get(line.lineId);
+      if (!current) continue;
       const kept = line.releasedConfirmation > 0 ? 0 : Math.min(confirmed.get(line.lineId) ?? 0, line.allocated);
-      const ordered = now.get(line.lineId)?.quantity ?? line.requested;
-      const open = Math.min(line.allocated - kept, ordered - kept - (backordered.get(line.lineId) ?? 0)) - (reservedSoFar.get(line.lineId) ?? 0);
+      const room = current.quantity - current.reservedQuantity - (backordered.get(line.lineId) ?? 0);
+      const open = Math.min(room, line.allocated - kept - (reservedSoFar.get(line.lineId) ?? 0));
       const lines = byCustomer.get(line.customerId) ?? [];
-      lines.push({ lineId: line.lineId, open, requestedDate: now.get(line.lineId)?.requestedDate ?? '' });
+      lines.push({ lineId: line.lineId, open, requestedDate: current.requestedDate });
       byCustomer.set(line.customerId, lines);
+    }
+    const sorted = <L extends { lineId: string; requestedDate: string }>(lines: L[]) =>
+      lines.sort((a, b) => a.requestedDate.localeCompare(b.requestedDate) || a.lineId.localeCompare(b.lineId));
+    for (const lines of byCustomer.values()) sorted(lines);
+    // After its plan lines, the customer's next orders: lines placed since that no round has reserved or backordered yet.
+    const planned = new Set(plan.lines.map((l) => l.lineId));
+    const next = sorted([...now.values()].filter((l) => !planned.has(l.lineId) && byCustomer.has(l.customerId)));
+    for (const line of next) {
+      const room = line.quantity - line.reservedQuantity - (backordered.get(line.lineId) ?? 0);
+      byCustomer.get(line.customerId)!.push({ lineId: line.lineId, open: room, requestedDate: line.requestedDate });
     }
     let released = 0;
     const reservations: ReservationItem[] = [];
     for (const customer of stored.schedule.customers) {
       const allotment = customer.allotments[period - 1] ?? 0;
       released += allotment;
-      const lines = (byCustomer.get(customer.customerId) ?? []).sort((a, b) => a.requestedDate.localeCompare(b.requestedDate) || a.lineId.localeCompare(b.lineId));
-      for (const { lineId, quantity } of allotLines(allotment, lines)) {
+      for (const { lineId, quantity } of allotLines(allotment, byCustomer.get(customer.customerId) ?? [])) {
         reservations.push({
           idempotencyKey: keyFor(incidentId, 'ration', customer.customerId, `p${period}`, lineId),
           incidentId,
