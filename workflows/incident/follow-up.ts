@@ -130,7 +130,7 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
       if (applied.affectedCustomers > 0) {
         await run.stage('following-up', () => notify(run, 'eta-change', revision, { eta: { ...event.change, previousEta: applied.previousEta } }));
       }
-      await replanRationing(run, event.change.eta, revision);
+      await replanRationing(run, revision);
       return;
     }
     case 'orders':

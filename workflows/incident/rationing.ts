@@ -2,6 +2,7 @@
 // allotments per period until the next inbound ETA; the follow-up releases each period at its start and ends
 // the last; an ETA change re-plans the periods not yet released and tells the customers whose allotments moved.
 import { patched } from '@temporalio/workflow';
+import { etasTold } from '../../src/incident/follow-ups';
 import { nowIso } from './clock';
 import { notify } from './notify';
 import { acts, batchActs } from './proxies';
@@ -45,10 +46,15 @@ export async function releaseRationPeriod(run: IncidentRun): Promise<void> {
   else run.note('rationing ended', `period ${period - 1} of ${summary.periods} ended${back}`);
 }
 
-/** An ETA change while rationing: the periods not yet released are planned again, and those whose allotments moved told. */
-export async function replanRationing(run: IncidentRun, eta: string, revision: number): Promise<void> {
+/**
+ * An ETA change while rationing: the periods not yet released are planned again until the next inbound delivery
+ * as the customers are now told it (the earliest of the POs'), and those whose allotments moved told.
+ */
+export async function replanRationing(run: IncidentRun, revision: number): Promise<void> {
   const { s } = run;
   if (!s.rationing?.nextAt) return;
+  const eta = Object.values(etasTold(s)).sort()[0];
+  if (!eta) return;
   const replanned = await run.stage('following-up', () => acts.replanRations({ incidentId: s.incidentId, until: eta, revision }));
   const { changedCustomers, ...summary } = replanned;
   s.rationing = summary;
