@@ -160,6 +160,7 @@ const PlanRationingSchema = z
     released: count.meta({ description: 'Periods released so far.' }),
     until: day.meta({ description: 'The inbound ETA the periods run until.' }),
     periodStarts: z.array(timestamp),
+    customersWithNothing: z.array(count).meta({ description: 'Per period, rationed customers with no allotment and no stock of their own lasting it.' }),
     customers: z.array(z.object({ customerId: z.string(), share: count, allotments: z.array(count).meta({ description: 'Units released at the start of each period, period 1 first.' }) })),
   })
   .optional()

@@ -225,7 +225,8 @@ export function formatPlanLines(page: PlanLinesPage, id: string): string {
 function rationingTable(rationing: PlanLinesPage['rationing']): string {
   if (!rationing || rationing.customers.length === 0) return '';
   const periods = rationing.periodStarts.map((at, i) => `P${i + 1} ${at.slice(0, 10)}${i < rationing.released ? ' ✓' : ''}`);
-  const rows = rationing.customers.map((c) => [c.customerId, c.share, ...c.allotments]);
+  const rows: Cell[][] = rationing.customers.map((c) => [c.customerId, c.share, ...c.allotments]);
+  rows.push(['with nothing', '', ...rationing.customersWithNothing]);
   return (
     `\n\nRationed in ${rationing.periods} periods of ${rationing.periodDays} days until ${rationing.until} (✓ released)\n` +
     table(['CUSTOMER', 'SHARE', ...periods], rows)

@@ -10,7 +10,7 @@ import { overrideBaseOf, overrideIssues } from '../incident/overrides';
 import { awaitsDecision, planKey, reviewablePlan, reviewableRevisions, whatIfKey, type StoredPlan } from '../incident/planning';
 import type { IncidentState, PlanSummary } from '../incident/state';
 import type { IncidentStore } from '../incident-store/store';
-import { periodStartMs, type StoredRations } from '../rationing/schedule';
+import { customersWithNothing, periodStartMs, type StoredRations } from '../rationing/schedule';
 import { comparisonPage, PlanCompareQuerySchema, previewImpact, type ComparedLine, type CustomerChange, type StageChange } from '../plan-view/compare';
 import { planView, type PlanLineView, type PlanSnapshot, type PlanView } from '../plan-view/lines';
 import { customersPage, linesPage, PlanCustomersQuerySchema, PlanLinesQuerySchema, PlanQueryError, type PlanCustomerView } from '../plan-view/pages';
@@ -74,6 +74,8 @@ export interface PlanRationing {
   until: string;
   /** When each period starts, period 1 first. */
   periodStarts: string[];
+  /** Per period, the rationed customers left with nothing: no allotment, and no stock of their own lasting it. */
+  customersWithNothing: number[];
   customers: { customerId: string; share: number; allotments: number[] }[];
 }
 
@@ -204,6 +206,7 @@ export function createPlanOperations(options: {
         released: schedule.released,
         until: schedule.until,
         periodStarts: Array.from({ length: schedule.periods }, (_, i) => new Date(periodStartMs(schedule, i + 1)).toISOString()),
+        customersWithNothing: Array.from({ length: schedule.periods }, (_, i) => customersWithNothing(schedule, i + 1)),
         customers: schedule.customers.filter((c) => wanted.has(c.customerId)).map(({ customerId, share, allotments }) => ({ customerId, share, allotments })),
       },
     };

@@ -89,6 +89,11 @@ describe('rationing over the period', () => {
       const view = await ops.planCustomers(handle.workflowId, { limit: 1000 });
       expect(view.rationing).toMatchObject({ periods: 3, periodDays: 7, released: 1 });
       expect(view.rationing!.customers).toEqual(second.schedule.customers.map(({ customerId, share, allotments }) => ({ customerId, share, allotments })));
+      // A customer whose own stock lasts a period has no allotment in it, and is not counted as left with nothing.
+      expect(second.schedule.customers.some((c) => c.stockDays >= 7 && c.allotments[0] === 0 && c.share > 0), 'a customer reporting stock that lasts period 1').toBe(true);
+      expect(view.rationing!.customersWithNothing).toEqual(
+        [1, 2, 3].map((p) => second.schedule.customers.filter((c) => c.allotments[p - 1] === 0 && c.stockDays < p * 7).length),
+      );
       const lines = await ops.plan(handle.workflowId, { limit: 1000 });
       expect(formatPlanLines(lines, handle.workflowId)).toContain(`Rationed in 3 periods of 7 days until ${second.schedule.until}`);
 
