@@ -6,6 +6,7 @@ import { createFollowUpActivities } from './follow-up';
 import { createNotificationActivities } from './notifications';
 import { createOrderChangeActivities } from './order-changes';
 import { createPlanningActivities } from './planning';
+import { createRationingActivities } from './rationing';
 import { createReportActivities } from './report';
 
 export type { ActivityDeps } from './deps';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createFollowUpActivities(deps),
     ...createOrderChangeActivities(deps),
+    ...createRationingActivities(deps),
     ...createReportActivities(deps),
   };
 }

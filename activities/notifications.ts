@@ -21,7 +21,18 @@ import {
   type Message,
 } from '../src/notifications/mailer';
 import { MAIL_TASK_EMAILS } from '../src/notifications/fleet-mail-rate';
-import { incidentReference, messageIdFor, recipientKey, type AccountManagerDigest, type CustomerNotice, type NoticeKind, type NoticeSource } from '../src/notifications/model';
+import {
+  incidentReference,
+  messageIdFor,
+  recipientKey,
+  type AccountManagerDigest,
+  type CustomerNotice,
+  type NoticeKind,
+  type NoticeRation,
+  type NoticeSource,
+} from '../src/notifications/model';
+import { periodStartMs, type StoredRations } from '../src/rationing/schedule';
+import { RATIONS_KEY, rationPeriodRef, rationReplanRef } from './rationing';
 import type { ActivityDeps } from './deps';
 import { beat, heartbeating, progress, retriesSoFar } from './progress';
 import type { StoredRound } from './follow-up';
@@ -104,7 +115,8 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
       const snapshot = await loadSnapshot(store, input.incidentId);
       // The snapshot's lines and those placed or changed during the incident.
       const lines = await incidentLines(store, input.incidentId, snapshot);
-      const allocation = await allocationOf(store, input.incidentId, input.source);
+      const rations = await rationsToTell(store, input.incidentId, input.source);
+      const allocation = rationed(await allocationOf(store, input.incidentId, input.source), rations, snapshot.lines);
       if ('planRef' in input.source) await store.put(input.incidentId, ANNOUNCED_PLAN_KEY, input.source.planRef);
       const previouslyNotified = new Set((await store.get<string[]>(input.incidentId, NOTIFIED_KEY)) ?? []);
       const backorders = await listIncidentBackorders(inventory, input.incidentId, beat);
@@ -150,6 +162,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
         stagesWithHeadsUp: new Set(input.policy.stages.filter((s) => s.personalHeadsUp).map((s) => s.name)),
         answerLinks,
         now: new Date(),
+        ...(rations ? { rations: rations.told } : {}),
       });
       // The whole document, for batches a worker of the code before the parts runs during a deployment.
       await store.put(input.incidentId, noticesRef, composed);
@@ -265,8 +278,56 @@ export async function referenceOf(store: ActivityDeps['store'], workflowId: stri
   return incidentReference(workflowId, (known.includes(incidentId) ? known.indexOf(incidentId) : known.length) + 1);
 }
 
+/**
+ * What a notice says of rationing: the first notice each rationed customer's schedule (its first period ships now),
+ * a re-plan's the periods to come of the customers it changed; with the first period's reservations per line.
+ * Null for other notices, or when nothing is rationed.
+ */
+async function rationsToTell(
+  store: ActivityDeps['store'],
+  incidentId: string,
+  source: NoticeSource,
+): Promise<{ told: Map<string, NoticeRation>; firstPeriod: Map<string, number>; customers: Set<string> | null } | null> {
+  if (!('planRef' in source) && !('ration' in source)) return null;
+  const stored = await store.get<StoredRations>(incidentId, RATIONS_KEY);
+  if (!stored) return null;
+  const { schedule } = stored;
+  const replan = 'ration' in source ? await requireDocument<{ changedCustomers: string[] }>(store, incidentId, rationReplanRef(source.ration.revision)) : null;
+  const from = new Date(periodStartMs(schedule, schedule.released + 1)).toISOString().slice(0, 10);
+  const told = new Map<string, NoticeRation>();
+  for (const c of schedule.customers) {
+    if (replan && !replan.changedCustomers.includes(c.customerId)) continue;
+    const then = replan ? (c.allotments[schedule.released] ?? 0) : (c.allotments[1] ?? 0);
+    told.set(c.customerId, { ...(replan ? { from } : { now: c.allotments[0] ?? 0 }), then, everyDays: schedule.periodDays, until: schedule.until });
+  }
+  const firstPeriod = new Map<string, number>();
+  for (const r of (await store.get<{ reservations: { lineId: string; quantity: number }[] }>(incidentId, rationPeriodRef(1)))?.reservations ?? []) {
+    firstPeriod.set(r.lineId, (firstPeriod.get(r.lineId) ?? 0) + r.quantity);
+  }
+  return { told, firstPeriod, customers: replan ? new Set(replan.changedCustomers) : null };
+}
+
+/**
+ * A rationed plan's lines as the notice states them: what ships now is the confirmation a line keeps and its
+ * part of the first period; a re-plan's notice is about the lines of the customers it changed.
+ */
+function rationed(allocation: AllocatedLine[] | null, rations: Awaited<ReturnType<typeof rationsToTell>>, lines: { lineId: string; confirmedQuantity: number }[]) {
+  if (!allocation || !rations) return allocation;
+  const confirmed = new Map(lines.map((l) => [l.lineId, l.confirmedQuantity]));
+  const changed = rations.customers;
+  if (changed) return allocation.filter((l) => changed.has(l.customerId));
+  return allocation.map((l) => {
+    const kept = l.releasedConfirmation > 0 ? 0 : Math.min(confirmed.get(l.lineId) ?? 0, l.allocated);
+    return { ...l, allocated: kept + (rations.firstPeriod.get(l.lineId) ?? 0) };
+  });
+}
+
 async function allocationOf(store: ActivityDeps['store'], incidentId: string, source: NoticeSource): Promise<AllocatedLine[] | null> {
   if ('planRef' in source) return (await requireDocument<AllocationPlan>(store, incidentId, source.planRef)).lines;
+  if ('ration' in source) {
+    const { planRef } = await requireDocument<StoredRations>(store, incidentId, RATIONS_KEY);
+    return (await requireDocument<AllocationPlan>(store, incidentId, planRef)).lines;
+  }
   if ('roundRef' in source) return (await requireDocument<StoredRound>(store, incidentId, source.roundRef)).allocation;
   return null;
 }

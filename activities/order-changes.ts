@@ -14,6 +14,8 @@ import type { ActivityDeps } from './deps';
 import { receivedSoFar } from './follow-up';
 import { beat, progress, retriesSoFar, type Retried } from './progress';
 import { allocateChecked } from './planning';
+import type { StoredRations } from '../src/rationing/schedule';
+import { heldByRations, RATIONS_KEY } from './rationing';
 import { BATCH_WRITE_LIMIT, chunks, incidentLines, keyFor, loadCustomers, loadSnapshot, ORDER_LINES_KEY, orderRoundRef, requireDocument } from './shared';
 import { freeAtHub } from './stock';
 
@@ -95,11 +97,13 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
   }
 
   /** Units free at the hub that no booked receipt the incident has still to allocate is counting on. */
-  async function unallocatedAtHub(input: { sku: string; hubId: string; since: string; receiptsApplied: string[] }): Promise<number> {
+  async function unallocatedAtHub(input: { incidentId: string; sku: string; hubId: string; since: string; receiptsApplied: string[] }): Promise<number> {
     const applied = new Set(input.receiptsApplied);
     const booked = await inventory.listReceipts({ sku: input.sku, since: input.since });
     const awaiting = booked.filter((r) => r.locationId === input.hubId && !applied.has(r.receiptId)).reduce((sum, r) => sum + r.quantity, 0);
-    return Math.max(0, (await freeAtHub(inventory, input.sku, input.hubId)) - awaiting);
+    // What a rationing schedule holds for its periods to come is the rationed customers', not the round's.
+    const held = heldByRations(await store.get<StoredRations>(input.incidentId, RATIONS_KEY));
+    return Math.max(0, (await freeAtHub(inventory, input.sku, input.hubId)) - awaiting - held);
   }
 
   async function planRound(input: OrderRoundInput): Promise<{ cursor: string; round: StoredOrderRound | null }> {
@@ -119,7 +123,7 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
         ? null
         : allocateChecked({
             sku: input.sku,
-            pool: await unallocatedAtHub({ sku: input.sku, hubId: snapshot.hubId, since: input.snapshotAt, receiptsApplied: input.receiptsApplied }),
+            pool: await unallocatedAtHub({ incidentId: input.incidentId, sku: input.sku, hubId: snapshot.hubId, since: input.snapshotAt, receiptsApplied: input.receiptsApplied }),
             lines: allocationLines(toPlan, customers),
             customers,
             substitutes: [],

@@ -173,6 +173,8 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
       batchSize: number;
       expectedDate: string | null;
       releasesAndCreditsDone?: boolean;
+      /** The plan's units from the pool are rationed over the period (activities/rationing.ts): the commit reserves none of them. */
+      rationed?: boolean;
     }): Promise<CommitSummary & Retried> {
       return heartbeating(async () => {
         const plan = await requireDocument<AllocationPlan>(store, input.incidentId, input.planRef);
@@ -190,7 +192,7 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
           }
         }
         const reservations = lines.flatMap((line) =>
-          reservationsFor(input.incidentId, plan.sku, snapshot.hubId, line, source.get(line.lineId)?.confirmedQuantity ?? 0),
+          reservationsFor(input.incidentId, plan.sku, snapshot.hubId, line, source.get(line.lineId)?.confirmedQuantity ?? 0, input.rationed ?? false),
         );
         await forEachAtOnce([...chunks(reservations, BATCH_WRITE_LIMIT).entries()], WRITES_IN_FLIGHT, ([i, part]) =>
           once(`reserve/${i}`, () => inventory.createReservations({ items: part })),
@@ -270,11 +272,14 @@ export function customersOf(plan: { lines: { customerId: string }[] }): string[]
   return [...new Set(plan.lines.map((l) => l.customerId))].sort();
 }
 
-/** New stock to reserve for a line: what the plan gives beyond a confirmation it keeps untouched, and any substitute. */
-function reservationsFor(incidentId: string, sku: string, hubId: string, line: LineAllocation, confirmed: number) {
+/**
+ * New stock to reserve for a line: what the plan gives beyond a confirmation it keeps untouched (unless that is
+ * rationed: each period's release reserves its part), and any substitute.
+ */
+function reservationsFor(incidentId: string, sku: string, hubId: string, line: LineAllocation, confirmed: number, rationed: boolean) {
   // A released confirmation was given back whole (releaseConfirmation), so the line's whole allocation is reserved anew.
   const kept = line.releasedConfirmation > 0 ? 0 : confirmed;
-  const extra = line.allocated - kept;
+  const extra = rationed ? 0 : line.allocated - kept;
   const items = [];
   if (extra > 0) {
     items.push({ idempotencyKey: keyFor(incidentId, 'reserve', line.lineId), incidentId, lineId: line.lineId, sku, locationId: hubId, quantity: extra });

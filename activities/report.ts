@@ -10,6 +10,8 @@ import type { ActivityDeps } from './deps';
 import type { StoredRound } from './follow-up';
 import { orderRoundFigures, storedOrderRounds } from './order-changes';
 import { listIncidentBackorders } from './paging';
+import type { StoredRations } from '../src/rationing/schedule';
+import { RATIONS_KEY } from './rationing';
 import { SNAPSHOT_KEY, type IncidentSnapshot } from './shared';
 import { freeAtHub } from './stock';
 
@@ -69,12 +71,14 @@ export function createReportActivities({ inventory, store, currency }: ActivityD
         const stored = await store.get<StoredRound>(input.incidentId, `rounds/${round}`);
         if (stored) rounds.push(stored);
       }
+      const rations = state.rationing ? await store.get<StoredRations>(input.incidentId, RATIONS_KEY) : null;
       const report: IncidentReport = buildIncidentReport({
         state,
         outcome: input.outcome,
         lines,
         rounds,
         orderRounds: (await storedOrderRounds(store, input.incidentId)).map(orderRoundFigures),
+        ...(rations ? { rationPeriods: rations.periods } : {}),
         positions: snapshot?.positions ?? [],
         purchaseOrders: input.outcome === 'false-alarm' ? [] : await purchaseOrders(state),
         substitutes: plan && snapshot ? await substituteStock(plan, snapshot.hubId) : [],

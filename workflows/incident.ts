@@ -21,6 +21,7 @@ import { installHandlers } from './incident/handlers';
 import { notify } from './incident/notify';
 import { takeOrdersAtCommit } from './incident/orders';
 import { acts, longActs } from './incident/proxies';
+import { releaseRationPeriod, scheduleRationing } from './incident/rationing';
 import { IncidentCancelled, IncidentRun } from './incident/run';
 
 export { COMMIT_BATCH_CUSTOMERS } from './incident/commit';
@@ -95,7 +96,10 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
         // Histories recorded before retries were counted carry the bare list.
         s.pooling!.transfers = Array.isArray(arrived) ? (arrived as TransferRecord[]) : run.counted(arrived).transfers;
         await takeOrdersAtCommit(run);
+        await scheduleRationing(run);
         s.commit = await commitPlan(run, s.plan!);
+        // A rationed plan's first period starts with the commit.
+        if (s.rationing) await releaseRationPeriod(run);
       });
       run.note('plan committed', `${s.commit!.reservedUnits} units reserved, ${s.commit!.backorderedUnits} backordered`);
       await run.stage('committing', () => refreshBackorders(run));

@@ -144,6 +144,14 @@ export const PolicySchema = z
         minDaysOfSupply: count().default(14),
         /** Version 2: a customer can wait when its stock lasts this many days past the next inbound ETA. */
         etaMarginDays: count().max(365, 'must be ≤ 365').default(3),
+        /**
+         * Rationing over the period (src/rationing/): each customer's share of the pool is released in allotments
+         * of this many days until the next inbound ETA, instead of all at the commit; what a period leaves unused
+         * returns to the pool at its end. Null (the default) confirms each customer's whole allocation at once:
+         * rationing holds back stock a customer was allocated, which changes what it is promised, so a company
+         * turns it on knowingly. Example: 7, ETA in 14 days, share 200: 100 now, 100 a week later.
+         */
+        periodDays: positiveInt().max(90, 'must be ≤ 90').nullable().default(null),
       })
       .prefault({}),
     substitutes: z

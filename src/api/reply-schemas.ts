@@ -153,10 +153,24 @@ const planRef = {
 const PlanRefSchema = z.object(planRef);
 const paged = { nextCursor: z.string().nullable().meta({ description: 'Give it as `cursor` for the next page; null on the last.' }), total: count };
 
+const PlanRationingSchema = z
+  .object({
+    periodDays: count,
+    periods: count,
+    released: count.meta({ description: 'Periods released so far.' }),
+    until: day.meta({ description: 'The inbound ETA the periods run until.' }),
+    periodStarts: z.array(timestamp),
+    customersWithNothing: z.array(count).meta({ description: 'Per period, rationed customers with no allotment and no stock of their own lasting it.' }),
+    customers: z.array(z.object({ customerId: z.string(), share: count, allotments: z.array(count).meta({ description: 'Units released at the start of each period, period 1 first.' }) })),
+  })
+  .optional()
+  .meta({ description: "Rationing over the period: the allotments of the page's customers per period; only for the committed plan of an incident that rations it." });
+
 export const PlanLinesPageSchema = z.object({
   incidentId: z.string(),
   ...planRef,
   policyName: z.string().nullable(),
+  rationing: PlanRationingSchema,
   lines: z.array(PlanLineViewSchema),
   ...paged,
 });
@@ -171,7 +185,7 @@ const PlanCustomerViewSchema = z.object({
   lines: z.array(PlanLineViewSchema),
 });
 
-export const PlanCustomersPageSchema = z.object({ incidentId: z.string(), ...planRef, customers: z.array(PlanCustomerViewSchema), ...paged });
+export const PlanCustomersPageSchema = z.object({ incidentId: z.string(), ...planRef, rationing: PlanRationingSchema, customers: z.array(PlanCustomerViewSchema), ...paged });
 
 const ComparedLineSchema = z.object({
   lineId: z.string(),
@@ -312,6 +326,19 @@ export const IncidentStateSchema = z.object({
   orderRounds: count.optional().meta({ description: 'Order rounds that planned lines placed or changed during the incident; absent in earlier incidents.' }),
   orderCursor: z.string().nullable().optional().meta({ description: "The inventory system's change feed position after the last order round." }),
   answersApplied: z.array(z.string()),
+  rationing: z
+    .object({
+      rationRef: z.string(),
+      periods: count,
+      periodDays: count,
+      released: count,
+      nextAt: timestamp.nullable(),
+      customers: count,
+      units: count,
+    })
+    .nullable()
+    .optional()
+    .meta({ description: 'Rationing over the period (policy.rationing.periodDays): periods released so far and when the next starts; absent or null when not rationed.' }),
   pendingEvents: count,
   etaRevision: count,
   inboundEtas: z.record(z.string(), day).optional(),

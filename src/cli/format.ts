@@ -218,7 +218,19 @@ export function formatPlanLines(page: PlanLinesPage, id: string): string {
     l.override ? `override${l.override.reason ? `: ${l.override.reason}` : ''}` : l.reasons.map((r) => r.code).join(', '),
   ]);
   const next = page.nextCursor ? `\nNext page: stockout plan ${id} --cursor ${page.nextCursor} (with the same filters)` : '';
-  return `${head}\n${table(['#', 'LINE', 'ORDER', 'CUSTOMER', 'STAGE', 'REQ', 'HELD', 'ALLOC', 'SUBST', 'BACK', 'OUTCOME', 'WHY'], rows)}${next}`;
+  return `${head}\n${table(['#', 'LINE', 'ORDER', 'CUSTOMER', 'STAGE', 'REQ', 'HELD', 'ALLOC', 'SUBST', 'BACK', 'OUTCOME', 'WHY'], rows)}${rationingTable(page.rationing)}${next}`;
+}
+
+/** A rationed plan's allotments per customer of the page and period, the periods released so far marked. */
+function rationingTable(rationing: PlanLinesPage['rationing']): string {
+  if (!rationing || rationing.customers.length === 0) return '';
+  const periods = rationing.periodStarts.map((at, i) => `P${i + 1} ${at.slice(0, 10)}${i < rationing.released ? ' ✓' : ''}`);
+  const rows: Cell[][] = rationing.customers.map((c) => [c.customerId, c.share, ...c.allotments]);
+  rows.push(['with nothing', '', ...rationing.customersWithNothing]);
+  return (
+    `\n\nRationed in ${rationing.periods} periods of ${rationing.periodDays} days until ${rationing.until} (✓ released)\n` +
+    table(['CUSTOMER', 'SHARE', ...periods], rows)
+  );
 }
 
 const CUSTOMERS_SHOWN = 20;
@@ -323,6 +335,10 @@ function committedReport(
         ),
     );
     parts.push(`Restock rounds: ${r.restockRounds}`);
+    if (r.rationPeriods?.length) {
+      const periods = r.rationPeriods.map((p) => [p.period, p.startsAt.slice(0, 10), p.released, p.used, p.returned ?? 'running']);
+      parts.push(`Rationing periods\n${table(['PERIOD', 'STARTED', 'RELEASED', 'USED', 'RETURNED'], periods)}`);
+    }
     if (r.etaSlips.length) parts.push(`ETA slips\n${table(['PO', 'PROMISED', 'FINAL', 'DAYS LATE'], r.etaSlips.map((e) => [e.poId, e.originalEta, e.finalEta, e.slipDays]))}`);
     if (r.backorderAgeing.length) parts.push(`Backorder ageing\n${table(['AGE', 'LINES', 'UNITS'], r.backorderAgeing.map((a) => [a.bucket, a.lines, a.units]))}`);
   }

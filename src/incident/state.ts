@@ -3,6 +3,7 @@
 // history holds only these summaries and references to it. Imported by workflow code: keep it pure.
 import type { StageTotals } from '../allocation/types';
 import type { Impact } from '../impact/assess';
+import type { RationingSummary } from '../rationing/schedule';
 import type { Trigger } from './commands';
 import type { IncidentOutcome, IncidentStage, ReportScope, Severity } from './vocabulary';
 
@@ -194,6 +195,8 @@ export interface IncidentState {
   /** The inventory system's change feed position after the last order round; null (or absent) before the first. */
   orderCursor?: string | null;
   answersApplied: string[];
+  /** The rationing schedule (policy.rationing.periodDays), once committed with one; absent or null: whole allocations at once. */
+  rationing?: RationingSummary | null;
   /** Restocks, ETA changes and answers accepted but not yet applied. */
   pendingEvents: number;
   etaRevision: number;

@@ -45,11 +45,16 @@ function inTime(ms: number): string {
 }
 
 /** The follow-up timer's summary: which of its wake-ups comes first, and when. */
-export function followUpTimerSummary(now: number, due: { nextStatusAt: number; nextCheckAt: number; slaAt: number | null }): string {
+export function followUpTimerSummary(
+  now: number,
+  due: { nextStatusAt: number; nextCheckAt: number; slaAt: number | null; ration?: { at: number; period: number; periods: number } },
+): string {
+  const ration = due.ration;
   const wakeUps: [number, string][] = [
     [due.nextStatusAt, 'status email'],
     [due.nextCheckAt, 'restock and ETA check'],
     ...(due.slaAt === null ? [] : ([[due.slaAt, 'SLA escalation']] as [number, string][])),
+    ...(ration ? ([[ration.at, ration.period > ration.periods ? `end of ration period ${ration.periods} of ${ration.periods}` : `ration period ${ration.period} of ${ration.periods}`]] as [number, string][]) : []),
   ];
   const [at, what] = wakeUps.reduce((first, next) => (next[0] < first[0] ? next : first));
   return `${what} ${inTime(at - now)}, or a restock, ETA change or answer`;

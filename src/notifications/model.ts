@@ -18,6 +18,8 @@ interface NoticeSources {
   eta: { eta: EtaChange & { previousEta: string | null } };
   'open-backorders': { openBackorders: true };
   'customers-notified': { customersNotified: true };
+  /** The rationing schedule re-planned for an ETA change of this revision (activities/rationing.ts). */
+  ration: { ration: { revision: number } };
 }
 
 interface NoticeKindTraits {
@@ -43,6 +45,8 @@ export const NOTICE_KINDS = {
   'status-update': { source: 'open-backorders', announcesShortage: false, offersAnswers: true, closing: false, credit: 'none' },
   // Lines a customer placed or raised during the incident, planned by an order round: every such customer hears what they get.
   'new-orders': { source: 'round', announcesShortage: false, offersAnswers: true, closing: false, credit: 'none' },
+  // Rationing over the period re-planned for a new ETA: the customers whose allotments to come changed hear the new schedule.
+  'ration-change': { source: 'ration', announcesShortage: false, offersAnswers: false, closing: false, credit: 'none' },
   'incident-closed': { source: 'customers-notified', announcesShortage: false, offersAnswers: false, closing: true, credit: 'kept' },
   // A cancelled shortage never happened for the customer: its notice promises nothing.
   'incident-cancelled': { source: 'customers-notified', announcesShortage: false, offersAnswers: false, closing: true, credit: 'none' },
@@ -170,6 +174,20 @@ export const NoticeLineSchema = z
     }
   });
 
+/** The customer's share released in allotments until the next delivery (policy.rationing.periodDays). */
+export const NoticeRationSchema = z.object({
+  /** Released with this notice (the first period's); absent when a re-plan states the periods to come. */
+  now: quantity.optional(),
+  /** Each period's allotment after that (the first of them, when they differ by a unit). */
+  then: quantity,
+  everyDays: z.number().int().positive(),
+  /** When the periods to come begin, on a re-plan. */
+  from: DateValueSchema.optional(),
+  /** The delivery the periods run until. */
+  until: DateValueSchema,
+});
+export type NoticeRation = z.infer<typeof NoticeRationSchema>;
+
 export const CustomerNoticeSchema = z.object({
   incidentId: Label(200),
   reference: ReferenceSchema.optional(),
@@ -190,6 +208,8 @@ export const CustomerNoticeSchema = z.object({
   etaReason: Text(500).optional(),
   /** Signed links that answer for every backordered line of the notice at once, one per answer kind. */
   allLines: LineAnswersSchema.optional(),
+  /** The schedule the customer's share is released on, when it is rationed. */
+  ration: NoticeRationSchema.optional(),
   /** Whom the customer writes or calls: the email's Reply-To and its closing lines. */
   accountManager: PersonSchema.optional(),
 });

@@ -8,7 +8,7 @@ import { ANSWER_KINDS, ANSWERS_IN_EMAIL_ORDER, type AnswerKind } from '../incide
 import { touchedByShortage } from '../incident/figures';
 import type { Backorder, Reservation } from '../inventory/contract';
 import { substituteOffer } from '../substitutes/offer';
-import { EmailAddressSchema, NOTICE_KINDS, type AccountManagerDigest, type CustomerNotice, type DigestAccount, type LineTotals, type NoticeKind, type NoticeLine } from './model';
+import { EmailAddressSchema, NOTICE_KINDS, type AccountManagerDigest, type CustomerNotice, type DigestAccount, type LineTotals, type NoticeKind, type NoticeLine, type NoticeRation } from './model';
 
 export interface NoticeCustomer {
   customerId: string;
@@ -97,6 +97,8 @@ export interface NoticeInputs {
   stagesWithHeadsUp: Set<string>;
   answerLinks: AnswerLinks;
   now: Date;
+  /** Per customer, the schedule its rationed share is released on: stated in its notice, and it is touched by the shortage. */
+  rations?: Map<string, NoticeRation>;
 }
 
 export interface ComposedNotices {
@@ -142,6 +144,7 @@ export function composeNotices(inputs: NoticeInputs): ComposedNotices {
       ...(traits.source === 'eta' && inputs.previousExpectedDate ? { previousExpectedDate: inputs.previousExpectedDate } : {}),
       ...(traits.source === 'eta' && inputs.etaReason ? { etaReason: inputs.etaReason } : {}),
       ...(allLines ? { allLines } : {}),
+      ...(inputs.rations?.has(customerId) ? { ration: inputs.rations.get(customerId)! } : {}),
       ...(manager ? { accountManager: personOf(manager) } : {}),
     });
   }
@@ -220,7 +223,9 @@ function groupLines(inputs: NoticeInputs, orderOf: Map<string, OrderLineRef>): M
       const order = orderOf.get(line.lineId);
       const substituted = line.substitutes.filter((s) => s.quantity > 0).map((s) => ({ sku: s.sku, quantity: s.quantity }));
       const open = inputs.openBackorders.get(line.lineId) ?? line.backordered;
-      if (!order || !affected(line.customerId) || (line.allocated === 0 && open === 0 && substituted.length === 0)) continue;
+      // A rationed line that ships nothing now still has its share to come: its customer hears the schedule.
+      const nothing = line.allocated === 0 && open === 0 && substituted.length === 0 && !inputs.rations?.has(line.customerId);
+      if (!order || !affected(line.customerId) || nothing) continue;
       add(line.customerId, {
         orderId: order.orderId,
         lineId: line.lineId,
@@ -258,7 +263,8 @@ function groupLines(inputs: NoticeInputs, orderOf: Map<string, OrderLineRef>): M
  */
 function affectedCustomers(inputs: NoticeInputs): (customerId: string) => boolean {
   if (!NOTICE_KINDS[inputs.kind].announcesShortage) return () => true;
-  const affected = new Set<string>();
+  // A rationed customer gets its share in parts: it hears the schedule.
+  const affected = new Set<string>(inputs.rations?.keys() ?? []);
   for (const line of inputs.allocation ?? []) {
     if (touchedByShortage(line, inputs.openBackorders.get(line.lineId) ?? line.backordered)) affected.add(line.customerId);
   }

@@ -132,6 +132,12 @@ const KIND_COPY: Record<NoticeKind, KindCopy> = {
     lines: everyLine,
     digestColumns: ['customer', 'contact', 'stage', 'shipNow', 'backordered', 'expectedDate', 'outcome'],
   },
+  'ration-change': {
+    intro: plainIntro('ration-change'),
+    columns: ['order', 'line', 'requested'],
+    lines: everyLine,
+    digestColumns: ['customer', 'contact', 'stage', 'outcome'],
+  },
   'incident-closed': {
     intro: plainIntro('incident-closed'),
     columns: ['order', 'line', 'requested', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered'],
@@ -261,6 +267,18 @@ function contactBlocks(n: CustomerNotice, r: Reader): Block[] {
   return [{ type: 'paragraph', text: r.t('notice.questionsFrom', { name: manager.name }) }, ...(ways.length > 0 ? [{ type: 'list' as const, items: ways }] : [])];
 }
 
+/** A rationed share: what ships now (or from when the periods to come begin), then each period, until the delivery. */
+function rationBlocks(n: CustomerNotice, r: Reader): Block[] {
+  const ration = n.ration;
+  if (!ration) return [];
+  const values = { then: formatQuantity(ration.then, r), count: ration.everyDays, until: dateToken(ration.until, r) };
+  const text =
+    ration.now !== undefined
+      ? r.t('notice.ration.now', { ...values, now: formatQuantity(ration.now, r) })
+      : r.t('notice.ration.from', { ...values, from: ration.from ? dateToken(ration.from, r) : r.t('notice.notKnownYet') });
+  return [{ type: 'paragraph', text }];
+}
+
 /** The credit: announced with the shortage, said to be kept when it closes. */
 function creditBlocks(n: CustomerNotice, r: Reader): Block[] {
   const { credit } = NOTICE_KINDS[n.kind];
@@ -277,6 +295,7 @@ export function renderCustomerNotice(input: CustomerNotice): RenderedEmail {
   const blocks: Block[] = [
     { type: 'paragraph', text: r.t('notice.greeting', { name: n.customer.contactName ?? n.customer.name }) },
     { type: 'paragraph', text: copy.intro(n, r) },
+    ...rationBlocks(n, r),
     table(LINE_COLUMNS, copy.columns, lines, r, (c) => r.t(`notice.columns.${c}`)),
     ...whyBlocks(lines, r),
     ...(NOTICE_KINDS[n.kind].offersAnswers ? answerBlocks(n, lines, r) : []),

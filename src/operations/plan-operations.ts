@@ -10,6 +10,7 @@ import { overrideBaseOf, overrideIssues } from '../incident/overrides';
 import { awaitsDecision, planKey, reviewablePlan, reviewableRevisions, whatIfKey, type StoredPlan } from '../incident/planning';
 import type { IncidentState, PlanSummary } from '../incident/state';
 import type { IncidentStore } from '../incident-store/store';
+import { customersWithNothing, periodStartMs, type StoredRations } from '../rationing/schedule';
 import { comparisonPage, PlanCompareQuerySchema, previewImpact, type ComparedLine, type CustomerChange, type StageChange } from '../plan-view/compare';
 import { planView, type PlanLineView, type PlanSnapshot, type PlanView } from '../plan-view/lines';
 import { customersPage, linesPage, PlanCustomersQuerySchema, PlanLinesQuerySchema, PlanQueryError, type PlanCustomerView } from '../plan-view/pages';
@@ -56,13 +57,32 @@ export interface PlanLinesPage extends PlanRef {
   incidentId: string;
   /** The policy the plan was made under; null for plans stored before it was kept with them. */
   policyName: string | null;
+  /** Present for the committed plan of an incident that rations it. */
+  rationing?: PlanRationing;
   lines: PlanLineView[];
   nextCursor: string | null;
   total: number;
 }
 
+/** A rationed plan's allotments per customer and period, for the customers of a page (activities/rationing.ts). */
+export interface PlanRationing {
+  periodDays: number;
+  periods: number;
+  /** Periods released so far. */
+  released: number;
+  /** The inbound ETA the periods run until. */
+  until: string;
+  /** When each period starts, period 1 first. */
+  periodStarts: string[];
+  /** Per period, the rationed customers left with nothing: no allotment, and no stock of their own lasting it. */
+  customersWithNothing: number[];
+  customers: { customerId: string; share: number; allotments: number[] }[];
+}
+
 export interface PlanCustomersPage extends PlanRef {
   incidentId: string;
+  /** Present for the committed plan of an incident that rations it. */
+  rationing?: PlanRationing;
   customers: PlanCustomerView[];
   nextCursor: string | null;
   total: number;
@@ -172,6 +192,26 @@ export function createPlanOperations(options: {
     return { ...loaded, ref: { revision: number, simulationId: null } };
   }
 
+  /** The allotments of the page's customers, when the selected plan is the one the incident rations. */
+  async function rationingOf(s: IncidentState & { plan: PlanSummary }, ref: PlanRef, customerIds: string[]): Promise<{ rationing?: PlanRationing }> {
+    if (!s.rationing || ref.simulationId !== null || ref.revision !== s.plan.revision) return {};
+    const stored = await storeOrRefuse().get<StoredRations>(s.incidentId, s.rationing.rationRef);
+    if (!stored) return {};
+    const { schedule } = stored;
+    const wanted = new Set(customerIds);
+    return {
+      rationing: {
+        periodDays: schedule.periodDays,
+        periods: schedule.periods,
+        released: schedule.released,
+        until: schedule.until,
+        periodStarts: Array.from({ length: schedule.periods }, (_, i) => new Date(periodStartMs(schedule, i + 1)).toISOString()),
+        customersWithNothing: Array.from({ length: schedule.periods }, (_, i) => customersWithNothing(schedule, i + 1)),
+        customers: schedule.customers.filter((c) => wanted.has(c.customerId)).map(({ customerId, share, allotments }) => ({ customerId, share, allotments })),
+      },
+    };
+  }
+
   /** Runs a read; a cursor the view refuses is bad input naming the query field. */
   async function reading<T>(id: string, root: string, work: (handle: IncidentHandle) => Promise<T>): Promise<T> {
     return onIncident(id, async (handle) => {
@@ -191,7 +231,8 @@ export function createPlanOperations(options: {
         const s = await stateWithPlan(handle);
         const { plan, view, ref } = await selected(s, query, 'query');
         const page = linesPage(view, query);
-        return { incidentId: s.incidentId, ...ref, policyName: plan.basis?.policy.name ?? null, lines: page.items, nextCursor: page.nextCursor, total: page.total };
+        const rationing = await rationingOf(s, ref, page.items.map((l) => l.customer.customerId));
+        return { incidentId: s.incidentId, ...ref, policyName: plan.basis?.policy.name ?? null, ...rationing, lines: page.items, nextCursor: page.nextCursor, total: page.total };
       });
     },
 
@@ -201,7 +242,8 @@ export function createPlanOperations(options: {
         const s = await stateWithPlan(handle);
         const { view, ref } = await selected(s, query, 'query');
         const page = customersPage(view, query);
-        return { incidentId: s.incidentId, ...ref, customers: page.items, nextCursor: page.nextCursor, total: page.total };
+        const rationing = await rationingOf(s, ref, page.items.map((c) => c.customerId));
+        return { incidentId: s.incidentId, ...ref, ...rationing, customers: page.items, nextCursor: page.nextCursor, total: page.total };
       });
     },
 

@@ -18,6 +18,7 @@
 //   unserved          still open at closing (for a cancelled incident: its backorders, withdrawn)
 //
 // Revenue at risk, protected and lost: see ./revenue (one definition for the plan, `show` and the report).
+import type { RationPeriodFigures } from '../rationing/schedule';
 import type { IncidentState, TimelineEntry } from '../incident/state';
 import { reportScope, type IncidentOutcome } from '../incident/vocabulary';
 import type { LocationStock } from '../pooling/plan';
@@ -65,6 +66,8 @@ export interface ReportInput {
   rounds: RestockRound[];
   /** Order rounds, in order; absent when the report's caller predates them. */
   orderRounds?: OrderRoundFigures[];
+  /** Rationing over the period: each period's allotments released, used and returned; absent when not rationed. */
+  rationPeriods?: RationPeriodFigures[];
   /** Positions at assessment. */
   positions: LocationStock[];
   /** The network's purchase orders the assessment counted on, with their ETA then and at closing. */
@@ -166,6 +169,8 @@ export interface CommittedReport extends ReportCommon {
   restockRounds: number;
   /** The order rounds of lines placed, changed or cancelled during the incident. Absent in earlier reports. */
   orderRounds?: OrderRoundFigures[];
+  /** Rationing over the period: allotments released, reserved for lines (used) and returned to the pool, per period. Absent when not rationed. */
+  rationPeriods?: RationPeriodFigures[];
   etaSlips: EtaSlip[];
   networkBuffer: NetworkBuffer | null;
 }
@@ -275,6 +280,7 @@ function reportOfCommit(input: ReportInput, common: ReportCommon): CommittedRepo
     capPercent: state.plan?.capPercent ?? null,
     restockRounds: input.rounds.length,
     orderRounds: input.orderRounds ?? [],
+    ...(input.rationPeriods ? { rationPeriods: input.rationPeriods } : {}),
     etaSlips: slips,
     networkBuffer: buffer,
     recommendations: recommendations({

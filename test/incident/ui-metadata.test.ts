@@ -44,5 +44,8 @@ describe('the incident in the Temporal UI', () => {
     expect(followUpTimerSummary(0, { nextStatusAt: 72 * HOUR, nextCheckAt: 6 * HOUR, slaAt: 240 * HOUR })).toBe('restock and ETA check in 6 hours, or a restock, ETA change or answer');
     expect(followUpTimerSummary(0, { nextStatusAt: 72 * HOUR, nextCheckAt: 96 * HOUR, slaAt: null })).toBe('status email in 3 days, or a restock, ETA change or answer');
     expect(followUpTimerSummary(0, { nextStatusAt: 72 * HOUR, nextCheckAt: 96 * HOUR, slaAt: 0.5 * HOUR })).toBe('SLA escalation in 30 minutes, or a restock, ETA change or answer');
+    const ration = (period: number) => ({ nextStatusAt: 72 * HOUR, nextCheckAt: 96 * HOUR, slaAt: null, ration: { at: 48 * HOUR, period, periods: 4 } });
+    expect(followUpTimerSummary(0, ration(2))).toBe('ration period 2 of 4 in 2 days, or a restock, ETA change or answer');
+    expect(followUpTimerSummary(0, ration(5))).toBe('end of ration period 4 of 4 in 2 days, or a restock, ETA change or answer');
   });
 });

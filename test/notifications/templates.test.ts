@@ -30,6 +30,17 @@ describe('customer notice templates', () => {
     expect(html).toContain('href="https://portal.example/answer/l3?choice=wait"');
   });
 
+  it('states a rationed share as what ships now, then each period until the delivery, and a re-plan from when the periods to come begin', () => {
+    const now = renderCustomerNotice(customerNotice({ ration: { now: 120, then: 80, everyDays: 7, until: '2025-03-24' } }));
+    const replanned = renderCustomerNotice(customerNotice({ kind: 'ration-change', ration: { then: 40, everyDays: 7, from: '2025-03-12', until: '2025-03-31' } }));
+    for (const body of [now.text, visibleHtml(now.html)]) {
+      expect(body).toContain('120 ship now, then 80 every 7 days until the delivery expected on Monday, 24 March 2025.');
+    }
+    expect(replanned.subject).toBe('New delivery schedule for your VALVE-12');
+    expect(replanned.text).toContain('From Wednesday, 12 March 2025, 40 ship every 7 days until the delivery expected on Monday, 31 March 2025.');
+    expect(renderCustomerNotice(customerNotice()).text).not.toContain('ship now, then');
+  });
+
   it("puts each backordered line's own links beside it, the accept link beside the line whose substitute it accepts", () => {
     const { text, html } = renderCustomerNotice(customerNotice());
     expect(text).toContain(

@@ -32,6 +32,7 @@ export async function commitPlan(run: IncidentRun, plan: PlanSummary): Promise<C
     batch,
     batchSize,
     expectedDate: run.s.impact!.nextInboundEta,
+    ...(run.s.rationing ? { rationed: true } : {}),
   });
   if (!patched(PARALLEL_COMMIT)) {
     for (let batch = 0; batch * COMMIT_BATCH_CUSTOMERS < plan.totals.customers; batch++) {

@@ -8,6 +8,7 @@ import { days, hours, nowIso, todayIso } from './clock';
 import { refreshBackorders } from './commit';
 import { escalate, notify } from './notify';
 import { orderRound } from './orders';
+import { nextRationAt, releaseRationPeriod, replanRationing } from './rationing';
 import { acts, batchActs } from './proxies';
 import { CommandWithdrawn, type IncidentRun } from './run';
 
@@ -29,13 +30,19 @@ export async function followUp(run: IncidentRun, carried: FollowUpTimers | undef
   run.enterStage('following-up');
   for (;;) {
     run.throwIfCancelled();
-    if (pending.length === 0 && (s.backorders?.openUnits ?? 0) === 0) {
+    const rationAt = nextRationAt(run);
+    if (pending.length === 0 && (s.backorders?.openUnits ?? 0) === 0 && rationAt === Infinity) {
       run.followUpsClosed = true;
       return null;
     }
     if (workflowInfo().historyLength > historyEventsLimit || workflowInfo().continueAsNewSuggested) return { nextStatusAt, nextCheckAt };
-    const wakeAt = Math.min(nextStatusAt, nextCheckAt, s.escalatedAt ? Infinity : slaAt);
-    const summary = followUpTimerSummary(Date.now(), { nextStatusAt, nextCheckAt, slaAt: s.escalatedAt ? null : slaAt });
+    const wakeAt = Math.min(nextStatusAt, nextCheckAt, s.escalatedAt ? Infinity : slaAt, rationAt);
+    const summary = followUpTimerSummary(Date.now(), {
+      nextStatusAt,
+      nextCheckAt,
+      slaAt: s.escalatedAt ? null : slaAt,
+      ...(s.rationing?.nextAt ? { ration: { at: rationAt, period: s.rationing.released + 1, periods: s.rationing.periods } } : {}),
+    });
     await condition(() => pending.length > 0 || s.cancelRequested !== null, Math.max(0, wakeAt - Date.now()), { summary });
     run.throwIfCancelled();
 
@@ -50,6 +57,8 @@ export async function followUp(run: IncidentRun, carried: FollowUpTimers | undef
       await run.stage('following-up', () => refreshBackorders(run));
       continue;
     }
+    // A ration period starts before the check of the same moment looks at orders: they may draw on it.
+    if (Date.now() >= rationAt) await run.stage('following-up', () => releaseRationPeriod(run));
     if (Date.now() >= nextCheckAt) {
       nextCheckAt = Date.now() + hours(policy.followUp.restockCheckEveryHours);
       const receipts = await run.stage('following-up', () => acts.findNewReceipts({ sku: s.sku, network: s.network, since: s.impact!.snapshotAt ?? s.openedAt }));
@@ -121,6 +130,7 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
       if (applied.affectedCustomers > 0) {
         await run.stage('following-up', () => notify(run, 'eta-change', revision, { eta: { ...event.change, previousEta: applied.previousEta } }));
       }
+      await replanRationing(run, revision);
       return;
     }
     case 'orders':

@@ -5,6 +5,7 @@ import type { Session } from '../../auth/sessions';
 import type { TimelineEntry } from '../../incident/state';
 import { coverLine, outcomeLine } from '../../report/outcome-line';
 import type { IncidentReportView } from '../../operations/incident-operations';
+import type { CommittedReport } from '../../report/incident-report';
 import { barChart, stepChart } from '../charts';
 import { html, money, percent, units, when } from '../html';
 import { incidentHref } from './board';
@@ -119,6 +120,8 @@ ${
 <div class="scroll" tabindex="0" role="region" aria-label="Outcome per stage"><table><thead><tr><th scope="col">Stage</th><th scope="col" class="num">Customers</th><th scope="col" class="num">Requested</th><th scope="col" class="num">At once</th><th scope="col" class="num">Later</th><th scope="col" class="num">Substituted later</th><th scope="col" class="num">Cancelled</th><th scope="col" class="num">Unserved</th><th scope="col" class="num">With nothing</th></tr></thead>
 <tbody>${report.byStage.map((s) => html`<tr><th scope="row">${s.stage}</th><td class="num">${s.customers}</td><td class="num">${units(s.requested)}</td><td class="num">${units(s.servedAtOnce)}</td><td class="num">${units(s.servedLater)}</td><td class="num">${units(s.substitutedLater)}</td><td class="num">${units(s.cancelled)}</td><td class="num">${units(s.unserved)}</td><td class="num">${s.customersWithNothing}</td></tr>`)}</tbody></table></div>
 <p class="sr-only">Stages in order: ${stageLabels.join(', ')}.</p>
+${orderRoundTable(report.orderRounds ?? [])}
+${rationPeriodTable(report.rationPeriods ?? [])}
 ${recommendationList(report.recommendations)}
 ${timelineList(report.timeline)}`,
   );
@@ -127,6 +130,22 @@ ${timelineList(report.timeline)}`,
 function timelineList(timeline: TimelineEntry[]) {
   return html`<h2>Timeline</h2>
 <ol class="timeline">${timeline.map((t) => html`<li><time datetime="${t.at}">${when(t.at)}</time> <strong>${t.event}</strong>${t.detail ? html` — ${t.detail}` : ''}</li>`)}</ol>`;
+}
+
+/** Order rounds: lines placed, raised, lowered or cancelled during the incident, and what each round committed. */
+function orderRoundTable(rounds: NonNullable<CommittedReport['orderRounds']>) {
+  if (rounds.length === 0) return html``;
+  return html`<h2>Order rounds</h2>
+<div class="scroll" tabindex="0" role="region" aria-label="Order rounds"><table><thead><tr><th scope="col">When</th><th scope="col" class="num">Placed</th><th scope="col" class="num">Raised</th><th scope="col" class="num">Lowered or cancelled</th><th scope="col" class="num">Reserved</th><th scope="col" class="num">Backordered</th></tr></thead>
+<tbody>${rounds.map((r) => html`<tr><th scope="row"><time datetime="${r.at}">${when(r.at)}</time></th><td class="num">${r.placed}</td><td class="num">${r.raised}</td><td class="num">${r.lowered}</td><td class="num">${units(r.reservedUnits)}</td><td class="num">${units(r.backorderedUnits)}</td></tr>`)}</tbody></table></div>`;
+}
+
+/** Rationing over the period: each period's allotments released, reserved for lines, and returned to the pool at its end. */
+function rationPeriodTable(periods: NonNullable<CommittedReport['rationPeriods']>) {
+  if (periods.length === 0) return html``;
+  return html`<h2>Rationing periods</h2>
+<div class="scroll" tabindex="0" role="region" aria-label="Rationing periods"><table><thead><tr><th scope="col">Period</th><th scope="col">Started</th><th scope="col" class="num">Released</th><th scope="col" class="num">Used</th><th scope="col" class="num">Returned</th></tr></thead>
+<tbody>${periods.map((p) => html`<tr><th scope="row">${p.period}</th><td><time datetime="${p.startsAt}">${when(p.startsAt)}</time></td><td class="num">${units(p.released)}</td><td class="num">${units(p.used)}</td><td class="num">${p.returned === null ? 'running' : units(p.returned)}</td></tr>`)}</tbody></table></div>`;
 }
 
 function recommendationList(items: string[]) {

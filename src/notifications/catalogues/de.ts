@@ -6,6 +6,12 @@ export const de: Catalogue = {
     greeting: 'Guten Tag {{name}},',
     product: '{{sku}} ({{description}})',
     notKnownYet: 'noch nicht bekannt',
+    ration: {
+      now_one: '{{now}} werden jetzt versandt, danach {{then}} täglich bis zur erwarteten Lieferung am {{until}}.',
+      now_other: '{{now}} werden jetzt versandt, danach {{then}} alle {{count}} Tage bis zur erwarteten Lieferung am {{until}}.',
+      from_one: 'Ab {{from}} werden täglich {{then}} versandt, bis zur erwarteten Lieferung am {{until}}.',
+      from_other: 'Ab {{from}} werden alle {{count}} Tage {{then}} versandt, bis zur erwarteten Lieferung am {{until}}.',
+    },
     credit: 'Als Ausgleich für die Unannehmlichkeiten schreiben wir Ihrem Konto {{amount}} gut.',
     creditKept: 'Wie zugesagt, wird Ihrem Konto für die Unannehmlichkeiten {{amount}} gutgeschrieben.',
     questions: 'Fragen? Antworten Sie auf diese E-Mail oder rufen Sie Ihre Kundenbetreuung an.',
@@ -62,6 +68,11 @@ export const de: Catalogue = {
         intro:
           'Bei {{product}} besteht der Lieferengpass weiter. Ihre seit seinem Beginn erteilten oder erhöhten Positionen erhalten den ' +
           'verbleibenden Bestand nach denselben Regeln wie alle Kunden; unten sehen Sie, was jetzt versandt wird und was im Rückstand ist, mit dem erwarteten Datum.',
+      },
+      'ration-change': {
+        subject: 'Neuer Lieferplan für Ihr {{sku}}',
+        title: 'Ihr Anteil wird nach einem neuen Plan versandt',
+        intro: 'Die nächste Lieferung von {{product}} hat sich verschoben; was von Ihrem Anteil noch aussteht, wird auf die neue Zeit verteilt.',
       },
       'incident-closed': {
         subject: 'Der Lieferengpass bei {{sku}} ist vorbei',
@@ -148,6 +159,7 @@ export const de: Catalogue = {
       'backorder-shipped': 'Rückstände versandt',
       'status-update': 'Stand',
       'new-orders': 'neue Aufträge',
+      'ration-change': 'Zuteilung neu geplant',
       'incident-closed': 'abgeschlossen',
       'incident-cancelled': 'abgesagt',
     },

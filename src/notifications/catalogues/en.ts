@@ -6,6 +6,12 @@ export const en = {
     greeting: 'Dear {{name}},',
     product: '{{sku}} ({{description}})',
     notKnownYet: 'not known yet',
+    ration: {
+      now_one: '{{now}} ship now, then {{then}} every day until the delivery expected on {{until}}.',
+      now_other: '{{now}} ship now, then {{then}} every {{count}} days until the delivery expected on {{until}}.',
+      from_one: 'From {{from}}, {{then}} ship every day until the delivery expected on {{until}}.',
+      from_other: 'From {{from}}, {{then}} ship every {{count}} days until the delivery expected on {{until}}.',
+    },
     credit: 'To make up for the inconvenience we will credit your account with {{amount}}.',
     creditKept: 'As promised, your account is credited with {{amount}} for the inconvenience.',
     questions: 'Questions? Reply to this email or call your account manager.',
@@ -62,6 +68,11 @@ export const en = {
         intro:
           'We are still short of {{product}}. Your order lines placed or raised since the shortage began share the stock left ' +
           'by the same rules as every customer; below is what ships now and what is backordered, with the date we expect it.',
+      },
+      'ration-change': {
+        subject: 'New delivery schedule for your {{sku}}',
+        title: 'Your share ships on a new schedule',
+        intro: 'The next delivery of {{product}} has moved, so what is still to ship of your share is spread over the new gap.',
       },
       'incident-closed': {
         subject: 'The {{sku}} shortage is over',
@@ -149,6 +160,7 @@ export const en = {
       'backorder-shipped': 'backorders shipped',
       'status-update': 'status',
       'new-orders': 'new orders',
+      'ration-change': 'rationing re-planned',
       'incident-closed': 'closed',
       'incident-cancelled': 'cancelled',
     },

@@ -6,6 +6,12 @@ export const fr: Catalogue = {
     greeting: 'Bonjour {{name}},',
     product: '{{sku}} ({{description}})',
     notKnownYet: 'pas encore connue',
+    ration: {
+      now_one: '{{now}} partent maintenant, puis {{then}} chaque jour jusqu’à la livraison prévue le {{until}}.',
+      now_other: '{{now}} partent maintenant, puis {{then}} tous les {{count}} jours jusqu’à la livraison prévue le {{until}}.',
+      from_one: 'À partir du {{from}}, {{then}} partent chaque jour jusqu’à la livraison prévue le {{until}}.',
+      from_other: 'À partir du {{from}}, {{then}} partent tous les {{count}} jours jusqu’à la livraison prévue le {{until}}.',
+    },
     credit: 'Pour compenser ce désagrément, nous créditerons votre compte de {{amount}}.',
     creditKept: 'Comme promis, votre compte est crédité de {{amount}} pour ce désagrément.',
     questions: 'Des questions ? Répondez à cet e-mail ou appelez votre chargé de clientèle.',
@@ -62,6 +68,11 @@ export const fr: Catalogue = {
         intro:
           'La rupture de {{product}} continue. Vos lignes passées ou augmentées depuis son début reçoivent le stock restant ' +
           "selon les mêmes règles que tous les clients ; voici ce qui part maintenant et ce qui est en reliquat, avec la date prévue.",
+      },
+      'ration-change': {
+        subject: 'Nouveau calendrier de livraison pour votre {{sku}}',
+        title: 'Votre part est livrée selon un nouveau calendrier',
+        intro: 'La prochaine livraison de {{product}} a été décalée ; ce qui reste à livrer de votre part est réparti sur le nouveau délai.',
       },
       'incident-closed': {
         subject: 'La rupture de {{sku}} est terminée',
@@ -148,6 +159,7 @@ export const fr: Catalogue = {
       'backorder-shipped': 'reliquats expédiés',
       'status-update': 'point',
       'new-orders': 'nouvelles commandes',
+      'ration-change': 'rationnement replanifié',
       'incident-closed': 'clos',
       'incident-cancelled': 'annulé',
     },
