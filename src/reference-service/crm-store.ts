@@ -13,7 +13,7 @@ import type {
   ReportCustomerStockRequest,
   ReportedStock,
 } from '../crm/contract';
-import { decodeCursor, keysetPage } from './cursor';
+import { keysetPage, keyset } from './cursor';
 import { nextId, sql, type Db } from './schema';
 import { eachItem, notFound, once } from './writes';
 
@@ -170,14 +170,7 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
     },
 
     listCommunications(query: ListCommunicationsQuery): CommunicationPage {
-      const after = query.cursor === undefined ? 0 : decodeCursor(query.cursor, 'number');
-      const rows = sql(db, 'SELECT * FROM communications WHERE incident_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(
-        query.incidentId,
-        after,
-        query.limit + 1,
-      ) as CommunicationRow[];
-      const { items, nextCursor } = keysetPage(rows, query.limit, (row) => row.seq, toCommunication);
-      return { communications: items, nextCursor };
+      return keysetPage(db, INCIDENT_COMMUNICATIONS, query, { incidentId: query.incidentId });
     },
 
     grantCredit(request: GrantCreditRequest): Credit {
@@ -216,6 +209,8 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
     },
   };
 }
+
+const INCIDENT_COMMUNICATIONS = keyset({ items: 'communications', key: 'seq', first: 0, map: toCommunication }, 'SELECT * FROM communications WHERE incident_id = @incidentId AND seq > @after ORDER BY seq LIMIT @limit');
 
 function toCommunication(r: CommunicationRow): Communication {
   return {

@@ -45,7 +45,7 @@ import type {
 } from '../inventory/contract';
 import { substituteQuantityBounds } from '../inventory/contract';
 import { checkBooks } from './books';
-import { decodeCursor, encodeCursor, keysetPage } from './cursor';
+import { decodeCursor, encodeCursor, keysetPage, keyset } from './cursor';
 import { currentSeq, nextId, nextSeq, sql, type Db } from './schema';
 import { conflict, eachItem, invariant, invariantOn, moveStock, notFound, once, type Write } from './writes';
 
@@ -438,16 +438,7 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
     },
 
     listCoverPositions(query: ListCoverPositionsQuery): CoverPositionPage {
-      const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
-      const skus = (
-        sql(
-          db,
-          `SELECT DISTINCT st.sku AS sku FROM stock st JOIN locations l USING (location_id)
-           WHERE l.network = ? AND st.sku > ? ORDER BY st.sku LIMIT ?`,
-        ).all(query.network, after, query.limit + 1) as { sku: string }[]
-      ).map((r) => r.sku);
-      const page = skus.slice(0, query.limit);
-      const positions = page.map((sku): CoverPosition => {
+      const positionOf = ({ sku }: { sku: string }): CoverPosition => {
         const { available } = sql(
           db,
           `SELECT COALESCE(SUM(MAX(0, st.on_hand + st.in_transit - st.reserved - st.safety_stock)), 0) AS available
@@ -467,20 +458,17 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
            WHERE p.sku = ? AND p.status = 'open' AND l.network = ?`,
         ).get(sku, query.network) as { eta: string | null };
         return { sku, available, demandByDate: demandByDate.map((d) => ({ date: d.date, quantity: d.open_units })), nextInboundEta: eta };
-      });
-      const last = page[page.length - 1];
-      return { positions, nextCursor: skus.length > query.limit && last ? encodeCursor(last) : null };
+      };
+      const stocked = keyset(
+        { items: 'positions', key: 'sku', first: '', map: positionOf },
+        `SELECT DISTINCT st.sku AS sku FROM stock st JOIN locations l USING (location_id)
+         WHERE l.network = @network AND st.sku > @after ORDER BY st.sku LIMIT @limit`,
+      );
+      return keysetPage(db, stocked, query, { network: query.network });
     },
 
     listDemandLines(query: ListDemandLinesQuery): DemandLinePage {
-      const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
-      const rows = sql(db, "SELECT * FROM demand_lines WHERE sku = ? AND status = 'open' AND line_id > ? ORDER BY line_id LIMIT ?").all(
-        query.sku,
-        after,
-        query.limit + 1,
-      ) as LineRow[];
-      const { items, nextCursor } = keysetPage(rows, query.limit, (row) => row.line_id, toDemandLine);
-      return { lines: items, nextCursor };
+      return keysetPage(db, OPEN_LINES, query, { sku: query.sku });
     },
 
     listDemandLineChanges(query: ListDemandLineChangesQuery): DemandLineChangePage {
@@ -646,14 +634,7 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
     },
 
     listReservations(query: ListReservationsQuery): ReservationPage {
-      const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
-      const rows = sql(
-        db,
-        `SELECT * FROM reservations WHERE (@incident IS NULL OR incident_id = @incident) AND (@line IS NULL OR line_id = @line)
-         AND (@status IS NULL OR status = @status) AND reservation_id > @after ORDER BY reservation_id LIMIT @limit`,
-      ).all({ incident: query.incidentId ?? null, line: query.lineId ?? null, status: query.status ?? null, after, limit: query.limit + 1 }) as ReservationRow[];
-      const { items, nextCursor } = keysetPage(rows, query.limit, (row) => row.reservation_id, toReservation);
-      return { reservations: items, nextCursor };
+      return keysetPage(db, RESERVATIONS, query, { incident: query.incidentId ?? null, line: query.lineId ?? null, status: query.status ?? null });
     },
 
     createBackorders(request: CreateBackordersRequest): Backorder[] {
@@ -717,15 +698,8 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
     },
 
     listBackorders(query: ListBackordersQuery): BackorderPage {
-      const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
-      const openOnly = query.status === undefined ? null : query.status === 'open' ? 1 : 0;
-      const rows = sql(
-        db,
-        `SELECT * FROM backorders WHERE (@incident IS NULL OR incident_id = @incident) AND (@sku IS NULL OR sku = @sku)
-         AND (@open IS NULL OR (open > 0) = @open) AND backorder_id > @after ORDER BY backorder_id LIMIT @limit`,
-      ).all({ incident: query.incidentId ?? null, sku: query.sku ?? null, open: openOnly, after, limit: query.limit + 1 }) as BackorderRow[];
-      const { items, nextCursor } = keysetPage(rows, query.limit, (row) => row.backorder_id, toBackorder);
-      return { backorders: items, nextCursor };
+      const open = query.status === undefined ? null : query.status === 'open' ? 1 : 0;
+      return keysetPage(db, BACKORDERS, query, { incident: query.incidentId ?? null, sku: query.sku ?? null, open });
     },
 
     releaseToShipping(request: ReleaseToShippingRequest): Shipment[] {
@@ -770,6 +744,8 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
   };
 }
 
+const OPEN_LINES = keyset({ items: 'lines', key: 'line_id', first: '', map: toDemandLine }, "SELECT * FROM demand_lines WHERE sku = @sku AND status = 'open' AND line_id > @after ORDER BY line_id LIMIT @limit");
+
 function toDemandLine(r: LineRow): DemandLine {
   return {
     lineId: r.line_id,
@@ -805,9 +781,21 @@ function toLineChange(r: LineRow): DemandLineChange {
   };
 }
 
+const RESERVATIONS = keyset(
+  { items: 'reservations', key: 'reservation_id', first: '', map: toReservation },
+  `SELECT * FROM reservations WHERE (@incident IS NULL OR incident_id = @incident) AND (@line IS NULL OR line_id = @line)
+    AND (@status IS NULL OR status = @status) AND reservation_id > @after ORDER BY reservation_id LIMIT @limit`,
+);
+
 function toReservation(r: ReservationRow): Reservation {
   return { reservationId: r.reservation_id, incidentId: r.incident_id, lineId: r.line_id, sku: r.sku, locationId: r.location_id, quantity: r.quantity, status: r.status };
 }
+
+const BACKORDERS = keyset(
+  { items: 'backorders', key: 'backorder_id', first: '', map: toBackorder },
+  `SELECT * FROM backorders WHERE (@incident IS NULL OR incident_id = @incident) AND (@sku IS NULL OR sku = @sku)
+    AND (@open IS NULL OR (open > 0) = @open) AND backorder_id > @after ORDER BY backorder_id LIMIT @limit`,
+);
 
 function toBackorder(r: BackorderRow): Backorder {
   return {
