@@ -46,7 +46,7 @@ import type {
 import { substituteQuantityBounds } from '../inventory/contract';
 import { checkBooks } from './books';
 import { decodeCursor, encodeCursor, keysetPage, keyset } from './cursor';
-import { currentSeq, nextId, nextSeq, sql, type Db } from './schema';
+import { camelCased, currentSeq, nextId, nextSeq, sql, type Db } from './schema';
 import { conflict, eachItem, invariant, invariantOn, moveStock, notFound, once, type Write } from './writes';
 
 interface LineRow {
@@ -359,14 +359,7 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
 
     getStockPositions(sku: string): StockPosition[] {
       requireItem(sku);
-      return (sql(db, 'SELECT * FROM stock WHERE sku = ? ORDER BY location_id').all(sku) as StockRow[]).map((r) => ({
-        locationId: r.location_id,
-        sku: r.sku,
-        onHand: r.on_hand,
-        reserved: r.reserved,
-        safetyStock: r.safety_stock,
-        inTransit: r.in_transit,
-      }));
+      return (sql(db, 'SELECT * FROM stock WHERE sku = ? ORDER BY location_id').all(sku) as StockRow[]).map(camelCased);
     },
 
     listInbound(sku: string): PurchaseOrder[] {
@@ -376,12 +369,7 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
 
     listSubstitutes(sku: string): Substitute[] {
       requireItem(sku);
-      return (sql(db, 'SELECT * FROM substitutes WHERE sku = ? ORDER BY substitute_sku').all(sku) as SubstituteRow[]).map((r) => ({
-        sku: r.sku,
-        substituteSku: r.substitute_sku,
-        ratio: r.ratio,
-        priceDelta: r.price_delta,
-      }));
+      return (sql(db, 'SELECT * FROM substitutes WHERE sku = ? ORDER BY substitute_sku').all(sku) as SubstituteRow[]).map(camelCased);
     },
 
     updateInboundEta(request: UpdateInboundEtaRequest): PurchaseOrder {
