@@ -95,6 +95,7 @@ interface BackorderRow {
   cancelled: number;
   open: number;
   expected_date: string | null;
+  created_at: string;
 }
 interface TransferRow {
   transfer_id: string;
@@ -104,6 +105,7 @@ interface TransferRow {
   to_location_id: string;
   quantity: number;
   status: TransferStatus;
+  created_at: string;
 }
 
 interface StockRow {
@@ -785,32 +787,12 @@ const BACKORDERS = keyset(
     AND (@open IS NULL OR (open > 0) = @open) AND backorder_id > @after ORDER BY backorder_id LIMIT @limit`,
 );
 
-function toBackorder(r: BackorderRow): Backorder {
-  return {
-    backorderId: r.backorder_id,
-    incidentId: r.incident_id,
-    lineId: r.line_id,
-    customerId: r.customer_id,
-    sku: r.sku,
-    quantity: r.quantity,
-    fulfilled: r.fulfilled,
-    cancelled: r.cancelled,
-    open: r.open,
-    expectedDate: r.expected_date,
-    status: r.open > 0 ? 'open' : 'closed',
-  };
+function toBackorder({ created_at: _createdAt, ...row }: BackorderRow): Backorder {
+  return { ...camelCased(row), status: row.open > 0 ? 'open' : 'closed' };
 }
 
-function toTransfer(r: TransferRow): Transfer {
-  return {
-    transferId: r.transfer_id,
-    incidentId: r.incident_id,
-    sku: r.sku,
-    fromLocationId: r.from_location_id,
-    toLocationId: r.to_location_id,
-    quantity: r.quantity,
-    status: r.status,
-  };
+function toTransfer({ created_at: _createdAt, ...row }: TransferRow): Transfer {
+  return camelCased(row);
 }
 
 function toPurchaseOrder(r: PurchaseOrderRow): PurchaseOrder {
