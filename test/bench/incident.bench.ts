@@ -4,17 +4,11 @@
 // whole shows the slowest at a glance; the first notices are set against the same number of messages sent
 // straight through the same transport to the same sink (the mail server's pace), and the commit against 3 s.
 import type proto from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import { parsePolicy } from '../../src/allocation/policy';
-import { incidentWorkflowId } from '../../src/incident/state';
 import { recordRestockUpdate, stateQuery } from '../../workflows/definitions';
-import { stockoutIncident } from '../../workflows/incident';
-import { HEARTBEAT_THROTTLE, mailActivities, mailWorkerOptions, WORKFLOWS_PATH, WorkerPair } from '../../workers/incident-worker';
 import { forEachAtOnce } from '../../src/concurrency/at-once';
 import { buildCustomerMessage, type MailSender, type OutboundEmail } from '../../src/notifications/mailer';
 import { customerNotice, FROM } from '../notifications/fixtures';
-import { largeShortage, startBenchDevServer, startBenchSystems, waitForStage } from '../harness/bench-systems';
+import { benchWorkers, largeShortage, startBenchDevServer, startBenchIncident, startBenchSystems, waitForStage } from '../harness/bench-systems';
 
 /** What one scale incident measured, end to end. */
 interface IncidentRun {
@@ -43,21 +37,11 @@ async function runIncident(size: { demandLines: number; customers: number }, opt
   const env = await startBenchDevServer();
   const systems = await startBenchSystems(dataset, { clients: { timeoutMs: 60_000 }, mail: { rateLimitPerSecond: 5000, poolSize: POOL_SIZE } });
   const taskQueue = 'bench-incident';
-  const activities = createActivities(systems.deps);
-  // The mail queue's worker at the transport's own rate: the bench measures the incident, not a provider's limit.
-  const worker = new WorkerPair(
-    await Worker.create({ connection: env.nativeConnection, ...HEARTBEAT_THROTTLE, taskQueue, workflowsPath: WORKFLOWS_PATH, activities }),
-    await Worker.create({ connection: env.nativeConnection, ...HEARTBEAT_THROTTLE, ...mailWorkerOptions(taskQueue, 5000), activities: mailActivities(activities) }),
-  );
+  const worker = await benchWorkers(env, systems.deps, taskQueue);
   try {
     return await worker.runUntil(async () => {
       const started = Date.now();
-      const trigger = { triggerId: 'bench', sku, network: 'BENCH', source: 'manual' as const, reason: 'scale bench' };
-      const handle = await env.client.workflow.start(stockoutIncident, {
-        taskQueue,
-        workflowId: incidentWorkflowId('BENCH', sku),
-        args: [{ trigger, policy: parsePolicy({ approval: { severityThreshold: 'critical' } }) }],
-      });
+      const handle = await startBenchIncident(env, taskQueue, sku, { triggerId: 'bench', reason: 'scale bench' });
       const state = await waitForStage(handle, 'following-up');
       const toFollowUp = Date.now() - started;
       await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-BENCH', quantity: state.backorders!.openUnits }] });
