@@ -1,4 +1,5 @@
-// Opaque keyset cursors: the last key of a page, base64url-encoded so callers do not build them.
+// Keyset paging: opaque cursors (the last key of a page, base64url-encoded so callers do not build them) and
+// the one way every listing reads a page with them.
 import { sql, type Db } from './schema';
 import { badField } from './writes';
 
