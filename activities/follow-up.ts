@@ -12,7 +12,7 @@ import { substituteOffer, type SubstituteRefusal } from '../src/substitutes/offe
 import { allocationLines, backorderLine, inboundEtasOf, profileOf, transferRecord } from './contract-mapping';
 import type { ActivityDeps } from './deps';
 import { listIncidentBackorders } from './paging';
-import { beat, heartbeating, progress, retriesSoFar, type Retried } from './progress';
+import { beat, heartbeating, progress, retriesSoFar, written, type Retried } from './progress';
 import { allocateChecked } from './planning';
 import { BATCH_WRITE_LIMIT, chunks, incidentLines, keyFor, loadCustomers, loadSnapshot, orderRoundRef, requireDocument } from './shared';
 import { hubPosition, networkLocations, openInbound, substitutesAtHub } from './stock';
@@ -138,12 +138,8 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
           planned = await planRestock(input, receiptId, locationId);
           await store.put(input.incidentId, planKey, planned);
         }
-        const fulfilled = progress();
-        for (const [i, part] of chunks(planned.items, BATCH_WRITE_LIMIT).entries()) {
-          if (fulfilled.has(`fulfil/${i}`)) continue;
-          await inventory.fulfilBackorders({ items: part });
-          fulfilled.finish(`fulfil/${i}`, true);
-        }
+        const once = written();
+        for (const [i, part] of chunks(planned.items, BATCH_WRITE_LIMIT).entries()) await once(`fulfil/${i}`, () => inventory.fulfilBackorders({ items: part }));
         await store.put(input.incidentId, planned.roundRef, planned.round);
         const { allocation } = planned.round;
         return {

@@ -12,7 +12,7 @@ import type { OrderRoundFigures } from '../src/report/incident-report';
 import { allocationLines, engineLine, profileOf, uncommittedLine, type SnapshotLine } from './contract-mapping';
 import type { ActivityDeps } from './deps';
 import { receivedSoFar } from './follow-up';
-import { beat, progress, retriesSoFar, type Retried } from './progress';
+import { beat, retriesSoFar, written, type Retried } from './progress';
 import { allocateChecked } from './planning';
 import type { StoredRations } from '../src/rationing/schedule';
 import { heldByRations, RATIONS_KEY } from './rationing';
@@ -203,17 +203,9 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
         round = read.round;
         await store.put(input.incidentId, ref, round);
       }
-      const written = progress();
-      for (const [i, part] of chunks(round.reservations, BATCH_WRITE_LIMIT).entries()) {
-        if (written.has(`reserve/${i}`)) continue;
-        await inventory.createReservations({ items: part });
-        written.finish(`reserve/${i}`, true);
-      }
-      for (const [i, part] of chunks(round.backorders, BATCH_WRITE_LIMIT).entries()) {
-        if (written.has(`backorder/${i}`)) continue;
-        await inventory.createBackorders({ items: part });
-        written.finish(`backorder/${i}`, true);
-      }
+      const once = written();
+      for (const [i, part] of chunks(round.reservations, BATCH_WRITE_LIMIT).entries()) await once(`reserve/${i}`, () => inventory.createReservations({ items: part }));
+      for (const [i, part] of chunks(round.backorders, BATCH_WRITE_LIMIT).entries()) await once(`backorder/${i}`, () => inventory.createBackorders({ items: part }));
       // The incident's record of its lines, with this round's: the same merge again changes nothing.
       const known = (await store.get<Record<string, SnapshotLine>>(input.incidentId, ORDER_LINES_KEY)) ?? {};
       await store.put(input.incidentId, ORDER_LINES_KEY, { ...known, ...Object.fromEntries(round.lines.map((l) => [l.lineId, l])) });

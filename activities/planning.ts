@@ -15,7 +15,7 @@ import { planRevenue } from '../src/report/revenue';
 import { describeIssues } from '../src/validation/issues';
 import { allocationLines, substituteSupply, transferRecord } from './contract-mapping';
 import type { ActivityDeps } from './deps';
-import { beat, heartbeating, progress, retriesSoFar, type Retried } from './progress';
+import { beat, heartbeating, progress, retriesSoFar, written, type Once, type Retried } from './progress';
 import { forEachAtOnce } from '../src/concurrency/at-once';
 import { BATCH_WRITE_LIMIT, chunks, keyFor, loadSnapshot, requireDocument, WRITES_IN_FLIGHT, type IncidentSnapshot } from './shared';
 
@@ -253,18 +253,6 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
     await store.put(incidentId, 'credits', granted);
     return credits.length;
   }
-}
-
-type Once = (subject: string, write: () => Promise<unknown>) => Promise<void>;
-
-/** Runs each write once across the activity's attempts: what an earlier attempt finished is not written again (writes are keyed by subject). */
-function written(): Once {
-  const done = progress();
-  return async (subject, write) => {
-    if (done.has(subject)) return;
-    await write();
-    done.finish(subject, true);
-  };
 }
 
 /** The customers of a plan in a stable order: commit and notification batches are slices of it. */

@@ -114,3 +114,15 @@ export function progress<T = true>(): Progress<T> {
     },
   };
 }
+
+export type Once = (subject: string, write: () => Promise<unknown>) => Promise<void>;
+
+/** Runs each write once across the activity's attempts: what an earlier attempt finished is not written again (writes are keyed by subject). */
+export function written(): Once {
+  const done = progress();
+  return async (subject, write) => {
+    if (done.has(subject)) return;
+    await write();
+    done.finish(subject, true);
+  };
+}

@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { answersOfLink, type AnswerClaims, type AnswerLinks } from '../answer-links';
 import type { AppConfig } from '../config/env';
 import { openApiDocument } from '../http/openapi';
-import { InvalidInput, recordRoutes, requestFault, serveEndpoints, withStatus, type Handlers, type ServeOptions, type ServedApp } from '../http/serve';
+import { InvalidInput, recordRoutes, requestFault, serveEndpoints, servedById, withStatus, type Handlers, type ServeOptions, type ServedApp } from '../http/serve';
 import { OperationError, manualTrigger, type IncidentOperations } from '../operations/incident-operations';
 import { confirmPage, donePage, problemPage, refusedPage, requestProblemPage, type Page } from './answer-pages';
 import { installJsonBodyParser } from './json-body';
@@ -37,18 +37,10 @@ function handlers(operations: IncidentOperations, answerLinks: AnswerLinks, docu
     },
     listIncidents: async ({ query }) => ({ incidents: await operations.list(query) }),
     showIncident: ({ params }) => operations.show(params.id),
-    simulatePolicy: ({ params, body }) => operations.simulate(params.id, body),
-    planLines: ({ params, query }) => operations.plan(params.id, query),
-    planCustomers: ({ params, query }) => operations.planCustomers(params.id, query),
-    comparePlans: ({ params, query }) => operations.comparePlans(params.id, query),
-    previewOverrides: ({ params, body }) => operations.previewOverrides(params.id, body),
-    decidePlan: ({ params, body }) => operations.decide(params.id, body),
-    recordRestock: ({ params, body }) => operations.restock(params.id, body),
-    changeEta: ({ params, body }) => operations.changeEta(params.id, body),
-    recordAnswer: ({ params, body }) => operations.answer(params.id, body),
-    cancelIncident: ({ params, body }) => operations.cancel(params.id, body),
-    resumeIncident: ({ params, body }) => operations.resume(params.id, body),
-    withdrawCommand: ({ params, body }) => operations.withdraw(params.id, body),
+    ...servedById(stockoutApi, operations, {
+      simulatePolicy: 'simulate', planLines: 'plan', planCustomers: 'planCustomers', comparePlans: 'comparePlans', previewOverrides: 'previewOverrides',
+      decidePlan: 'decide', recordRestock: 'restock', changeEta: 'changeEta', recordAnswer: 'answer', cancelIncident: 'cancel', resumeIncident: 'resume', withdrawCommand: 'withdraw',
+    }),
     incidentReport: ({ params }) => operations.report(params.id),
     criticalLevelWebhook: ({ body }) =>
       operations.trigger({

@@ -4,7 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { LOCAL_TARGET, type Client } from '@temporalio/client';
 import { loadPolicyFile } from '../config/policy-file';
-import { manualTrigger, OperationError, operationsFromConfig, type IncidentOperations } from '../operations/incident-operations';
+import { manualTrigger, OperationError, operationsFromConfig, type CommandResult, type IncidentOperations } from '../operations/incident-operations';
 import { loadConfig } from '../config/env';
 import { openExistingStore } from '../incident-store/configured-store';
 import type { IncidentStore } from '../incident-store/store';
@@ -78,6 +78,10 @@ async function readPolicy(path: string, load: (path: string) => unknown): Promis
 }
 
 async function execute(ops: IncidentOperations, command: Command, policy: unknown): Promise<{ data: unknown; text: string }> {
+  if (isSimple(command)) {
+    const result = await simpleCommand(ops, command);
+    return { data: result, text: `${result.workflowId}: ${result.message}` };
+  }
   switch (command.name) {
     case 'start': {
       const started = await ops.trigger(manualTrigger(command.trigger));
@@ -112,34 +116,24 @@ async function execute(ops: IncidentOperations, command: Command, policy: unknow
       const view = await ops.report(command.id);
       return { data: view, text: formatReport(view) };
     }
-    case 'restock':
-    case 'eta':
-    case 'answer':
-    case 'cancel':
-    case 'resume':
-    case 'withdraw': {
-      const result = await simpleCommand(ops, command);
-      return { data: result, text: `${result.workflowId}: ${result.message}` };
-    }
   }
 }
 
-function simpleCommand(ops: IncidentOperations, command: Extract<Command, { name: 'restock' | 'eta' | 'answer' | 'cancel' | 'resume' | 'withdraw' }>) {
-  switch (command.name) {
-    case 'restock':
-      return ops.restock(command.id, command.restock);
-    case 'eta':
-      return ops.changeEta(command.id, command.change);
-    case 'answer':
-      return ops.answer(command.id, command.answer);
-    case 'cancel':
-      return ops.cancel(command.id, command.cancel);
-    case 'resume':
-      return ops.resume(command.id, command.resume);
-    case 'withdraw':
-      return ops.withdraw(command.id, command.withdraw);
-  }
-}
+type SimpleCommand = Extract<Command, { name: 'restock' | 'eta' | 'answer' | 'cancel' | 'resume' | 'withdraw' }>;
+
+/** Commands that hand their input to one operation and print its message. */
+const SIMPLE: { [N in SimpleCommand['name']]: (ops: IncidentOperations, command: Extract<SimpleCommand, { name: N }>) => Promise<CommandResult> } = {
+  restock: (ops, c) => ops.restock(c.id, c.restock),
+  eta: (ops, c) => ops.changeEta(c.id, c.change),
+  answer: (ops, c) => ops.answer(c.id, c.answer),
+  cancel: (ops, c) => ops.cancel(c.id, c.cancel),
+  resume: (ops, c) => ops.resume(c.id, c.resume),
+  withdraw: (ops, c) => ops.withdraw(c.id, c.withdraw),
+};
+
+const isSimple = (command: Command): command is SimpleCommand => Object.hasOwn(SIMPLE, command.name);
+// TypeScript does not correlate the command's name with its entry: the table's type does.
+const simpleCommand = (ops: IncidentOperations, command: SimpleCommand) => (SIMPLE[command.name] as (ops: IncidentOperations, command: SimpleCommand) => Promise<CommandResult>)(ops, command);
 
 /** Where the address came from and how to get a server there: the SDK only says "Failed to connect before the deadline". */
 function unreachable(error: TemporalUnreachableError): OperationError {

@@ -58,6 +58,8 @@ const ASSETS: Record<string, { type: string; file: URL }> = {
   'console.css': { type: 'text/css; charset=utf-8', file: new URL('./assets/console.css', import.meta.url) },
 };
 
+type RouteWork = (request: FastifyRequest, reply: FastifyReply, session: Session) => Promise<unknown>;
+
 const IdParams = z.object({ id: z.string().max(500) });
 const FORM_BODY_LIMIT = 1_100_000;
 const WHAT_IF_LINES_SHOWN = 50;
@@ -165,82 +167,84 @@ async function consoleRoutes(scope: FastifyInstance, options: ConsoleOptions): P
     return reply.code(303).header('set-cookie', sessionCookie(null, cookieOptions())).header('location', '/console/sign-in').send();
   });
 
+  /**
+   * A console route's handler: the gate's session (the sign-in page or a refusal when there is none), then the
+   * work; what fails is said on a page that links back to `back` (the board unless told otherwise).
+   */
+  const signedIn =
+    (gate: (request: FastifyRequest, reply: FastifyReply) => Session | null, work: RouteWork, back = (_request: FastifyRequest) => '/console/board') =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const session = gate(request, reply);
+      if (!session) return reply;
+      try {
+        return await work(request, reply, session);
+      } catch (error) {
+        return refuse(reply, session, error, back(request));
+      }
+    };
+  const read = (path: string, work: RouteWork) => scope.get(path, signedIn(sessionOf, work));
+
   // ---- the board ----
 
-  scope.get('/console/board', async (request, reply) => {
-    const session = sessionOf(request, reply);
-    if (!session) return reply;
-    try {
-      const filter = validate(BoardFilterSchema, emptyAsAbsent(request.query), 'filter');
-      return sendPage(reply, 200, boardPage(session, filter, await board(filter), options.currency, flashOf(session)));
-    } catch (error) {
-      return refuse(reply, session, error, '/console/board');
-    }
+  read('/console/board', async (request, reply, session) => {
+    const filter = validate(BoardFilterSchema, emptyAsAbsent(request.query), 'filter');
+    return sendPage(reply, 200, boardPage(session, filter, await board(filter), options.currency, flashOf(session)));
   });
-  scope.get('/console/board/rows', async (request, reply) => {
-    const session = sessionOf(request, reply);
-    if (!session) return reply;
-    try {
-      const filter = validate(BoardFilterSchema, emptyAsAbsent(request.query), 'filter');
-      return reply.type('text/html; charset=utf-8').send(boardRows(await board(filter), options.currency).value);
-    } catch (error) {
-      return refuse(reply, session, error, '/console/board');
-    }
+  read('/console/board/rows', async (request, reply) => {
+    const filter = validate(BoardFilterSchema, emptyAsAbsent(request.query), 'filter');
+    return reply.type('text/html; charset=utf-8').send(boardRows(await board(filter), options.currency).value);
   });
 
   // ---- an incident ----
 
-  scope.get('/console/incidents/:id', async (request, reply) => {
-    const session = sessionOf(request, reply);
-    if (!session) return reply;
-    try {
-      const id = idOf(request);
-      const filter = validate(PlanTableQuerySchema, emptyAsAbsent(request.query), 'query');
-      const state = await operations.show(id);
-      const href = incidentHref(id);
-      const editable = awaitsDecision(state) && may(session.person.role, 'plan');
-      const [inbound, communications, lines] = await Promise.all([
-        options.inventory?.listInbound(state.sku).then((orders) => orders.filter((po) => po.status === 'open'), () => null) ?? null,
-        options.crm ? communicationsOf(options.crm, state.incidentId).catch(() => null) : null,
-        state.plan ? operations.plan(id, { ...filter, limit: PLAN_PAGE_SIZE }) : null,
-      ]);
-      const planLines = lines && state.plan ? planTable({ session, href, plan: state.plan, page: lines, filter, editable }) : null;
-      return sendPage(
-        reply,
-        200,
-        incidentPage(session, { state, workflowId: id, currency: options.currency, inbound, communications, planLines, whatIfPolicies: WHAT_IF_POLICIES, receiptKey: randomUUID() }, flashOf(session)),
-      );
-    } catch (error) {
-      return refuse(reply, session, error, '/console/board');
-    }
+  read('/console/incidents/:id', async (request, reply, session) => {
+    const id = idOf(request);
+    const filter = validate(PlanTableQuerySchema, emptyAsAbsent(request.query), 'query');
+    const state = await operations.show(id);
+    const href = incidentHref(id);
+    const editable = awaitsDecision(state) && may(session.person.role, 'plan');
+    const [inbound, communications, lines] = await Promise.all([
+      options.inventory?.listInbound(state.sku).then((orders) => orders.filter((po) => po.status === 'open'), () => null) ?? null,
+      options.crm ? communicationsOf(options.crm, state.incidentId).catch(() => null) : null,
+      state.plan ? operations.plan(id, { ...filter, limit: PLAN_PAGE_SIZE }) : null,
+    ]);
+    const planLines = lines && state.plan ? planTable({ session, href, plan: state.plan, page: lines, filter, editable }) : null;
+    return sendPage(
+      reply,
+      200,
+      incidentPage(session, { state, workflowId: id, currency: options.currency, inbound, communications, planLines, whatIfPolicies: WHAT_IF_POLICIES, receiptKey: randomUUID() }, flashOf(session)),
+    );
   });
 
-  scope.get('/console/incidents/:id/report', async (request, reply) => {
-    const session = sessionOf(request, reply);
-    if (!session) return reply;
-    try {
-      const id = idOf(request);
-      return sendPage(reply, 200, reportPage(session, id, await operations.report(id), options.currency));
-    } catch (error) {
-      return refuse(reply, session, error, '/console/board');
-    }
+  read('/console/incidents/:id/report', async (request, reply, session) => {
+    const id = idOf(request);
+    return sendPage(reply, 200, reportPage(session, id, await operations.report(id), options.currency));
   });
+
+  /** Back from a failed write: to the incident's page, or to the board when the id itself is wrong. */
+  const incidentPageOf = (request: FastifyRequest) => {
+    try {
+      return incidentHref(idOf(request));
+    } catch {
+      return '/console/board';
+    }
+  };
 
   /** A write on an incident: parsed, done as the signed-in person, answered with the incident page (or why not). */
   const onIncident = (path: string, action: Action, work: (id: string, session: Session, body: Record<string, unknown>) => Promise<string | { page: string }>) =>
-    scope.post(`/console/incidents/:id${path}`, { bodyLimit: FORM_BODY_LIMIT }, async (request, reply) => {
-      const session = writer(request, reply, action);
-      if (!session) return reply;
-      let href = '/console/board';
-      try {
-        const id = idOf(request);
-        href = incidentHref(id);
-        const outcome = await work(id, session, (request.body ?? {}) as Record<string, unknown>);
-        return typeof outcome === 'string' ? done(reply, session, href, outcome) : sendPage(reply, 200, outcome.page);
-      } catch (error) {
-        return refuse(reply, session, error, href);
-      }
-    });
+    scope.post(
+      `/console/incidents/:id${path}`,
+      { bodyLimit: FORM_BODY_LIMIT },
+      signedIn(
+        (request, reply) => writer(request, reply, action),
+        async (request, reply, session) => {
+          const id = idOf(request);
+          const outcome = await work(id, session, (request.body ?? {}) as Record<string, unknown>);
+          return typeof outcome === 'string' ? done(reply, session, incidentHref(id), outcome) : sendPage(reply, 200, outcome.page);
+        },
+        incidentPageOf,
+      ),
+    );
 
   onIncident('/decision', 'approve', async (id, session, body) => {
     const form = validate(DecisionFormSchema, body, 'decision');

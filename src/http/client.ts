@@ -6,6 +6,7 @@
 // honouring Retry-After, within a total budget: every write carries an idempotency key, so a resent write is
 // applied once. A refusal (other 4xx) or a reply that breaks the contract stops at once.
 import { ApplicationFailure } from '@temporalio/common';
+import type { z } from 'zod';
 import type { Endpoint, Reply } from './endpoint';
 import { fillPath } from './endpoint';
 import { issuesOf } from '../validation/issues';
@@ -39,6 +40,22 @@ export interface CallInput {
 }
 
 export type Caller = <E extends Endpoint>(name: string, endpoint: E, input?: CallInput) => Promise<Reply<E>>;
+
+/** What a client method that passes its one argument on gives its endpoint: the body, else the query. */
+export type PassedOn<E extends Endpoint> = E extends { body: z.ZodType } ? z.input<E['body']> : E extends { query: z.ZodObject } ? z.input<E['query']> : void;
+
+/** Client methods named as their endpoints, each passing its one argument on as the endpoint's body or query, unchanged. */
+export function passingOn<A extends Record<string, Endpoint>, const K extends keyof A & string>(
+  call: Caller,
+  api: A,
+  names: readonly K[],
+): { [N in K]: (input: PassedOn<A[N]>) => Promise<Reply<A[N]>> } {
+  const method = (name: K) => {
+    const endpoint: Endpoint = api[name]!;
+    return (input: unknown) => call(name, endpoint, endpoint.body ? { body: input } : { query: input as CallInput['query'] });
+  };
+  return Object.fromEntries(names.map((name) => [name, method(name)])) as { [N in K]: (input: PassedOn<A[N]>) => Promise<Reply<A[N]>> };
+}
 
 /** A wait never outlasts this, so a long one still heartbeats often. */
 const HEARTBEAT_EVERY_MS = 5_000;

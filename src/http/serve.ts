@@ -25,6 +25,35 @@ export type Handler<E extends Endpoint> = (
 ) => Answer<E> | Promise<Answer<E>>;
 export type Handlers<T extends Record<string, Endpoint>> = { [K in keyof T]: Handler<T[K]> };
 
+/** What an endpoint hands on to the method that serves it: its body, or its query when it takes none. */
+type HandedOn<E extends Endpoint> = E extends { body: z.ZodType } ? Input<E['body']> : Input<E['query']>;
+type Serving<E extends Endpoint, Args extends unknown[]> = (...args: Args) => Answer<E> | Promise<Answer<E>>;
+/** The names of the target's methods that can serve the endpoint given these arguments. */
+type ServingMethod<T, E extends Endpoint, Args extends unknown[]> = { [O in keyof T]: T[O] extends Serving<E, Args> ? O : never }[keyof T];
+
+const handedOn = (endpoint: Endpoint, input: { query: unknown; body: unknown }) => (endpoint.body ? input.body : input.query);
+
+/** Handlers of endpoints each served by the target's method of the same name, given the body (or query) as it is. */
+export function servedBy<A extends Record<string, Endpoint>, const K extends keyof A & string>(
+  api: A,
+  target: { [N in K]: Serving<A[N], [HandedOn<A[N]>]> },
+  names: readonly K[],
+): { [N in K]: Handler<A[N]> } {
+  const handler = (name: K) => (input: { query: unknown; body: unknown }) => target[name](handedOn(api[name]!, input) as HandedOn<A[K]>);
+  return Object.fromEntries(names.map((name) => [name, handler(name)])) as unknown as { [N in K]: Handler<A[N]> };
+}
+
+/** Handlers of `/…/:id` endpoints, each served by the target's method it names, given the id and the body (or query). */
+export function servedById<A extends Record<string, Endpoint>, T, const M extends { [E in keyof A]?: ServingMethod<T, A[E], [string, HandedOn<A[E]>]> }>(
+  api: A,
+  target: T,
+  methods: M,
+): { [E in keyof M & keyof A]: Handler<A[E]> } {
+  const handler = (name: string, method: keyof T) => (input: { params: unknown; query: unknown; body: unknown }) =>
+    (target[method] as (id: string, input: unknown) => unknown)((input.params as { id: string }).id, handedOn(api[name]!, input));
+  return Object.fromEntries(Object.entries(methods).map(([name, method]) => [name, handler(name, method as keyof T)])) as unknown as { [E in keyof M & keyof A]: Handler<A[E]> };
+}
+
 /** Input that breaks its endpoint's schemas; each server answers it as 400 with `issues`. */
 export class InvalidInput extends Error {
   constructor(readonly issues: Issue[]) {

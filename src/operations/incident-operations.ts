@@ -43,20 +43,7 @@ import { incidentWorkflowId, type ApprovalState, type IncidentState, type PlanCo
 import type { IncidentReport } from '../report/incident-report';
 import { NETWORK, SEVERITY, SKU, STAGE } from '../temporal/search-attributes';
 import type { stockoutIncident } from '../../workflows/incident';
-import {
-  INCIDENT_TASK_QUEUE,
-  cancelSignal,
-  changeEtaUpdate,
-  customerAnswerUpdate,
-  decidePlanUpdate,
-  orderEventSignal,
-  recordRestockUpdate,
-  resumeSignal,
-  simulatePlanUpdate,
-  stateQuery,
-  triggerSignal,
-  withdrawCommandUpdate,
-} from '../../workflows/definitions';
+import * as incident from '../../workflows/definitions';
 import { ListFilterSchema, resolveIncidentId, type ListFilter } from './inputs';
 import { OperationError, invalidInput, validate } from './operation-error';
 import { createPlanOperations, type PlanOperations } from './plan-operations';
@@ -170,7 +157,7 @@ export function createIncidentOperations(
 ): IncidentOperations {
   const { client, policy, store, inventory } = options;
   const quietHours = options.quietHours ?? DEFAULT_QUIET_HOURS;
-  const taskQueue = options.taskQueue ?? INCIDENT_TASK_QUEUE;
+  const taskQueue = options.taskQueue ?? incident.INCIDENT_TASK_QUEUE;
 
   const handleOf = (id: string) => client.workflow.getHandle<typeof stockoutIncident>(resolveIncidentId(id));
 
@@ -271,7 +258,7 @@ export function createIncidentOperations(
             }
           }
           try {
-            await handle.signal(triggerSignal, trigger);
+            await handle.signal(incident.triggerSignal, trigger);
             return { workflowId, started: false };
           } catch (error) {
             if (!(error instanceof WorkflowNotFoundError) || look >= MAX_LOOKS) throw error;
@@ -286,7 +273,7 @@ export function createIncidentOperations(
       return onIncident(workflowId, async (handle) => {
         if ((await describeLatest(handle))?.status.name !== 'RUNNING') return { workflowId, signalled: false };
         try {
-          await handle.signal(orderEventSignal, event);
+          await handle.signal(incident.orderEventSignal, event);
           return { workflowId, signalled: true };
         } catch (error) {
           // It ended between the look and the signal: no incident to tell.
@@ -330,14 +317,14 @@ export function createIncidentOperations(
     show: (id, { withinMs } = {}) =>
       onIncident(id, (handle) =>
         // A query waits for a worker of the incident's task queue; without a deadline it waits as long as none polls.
-        withinMs === undefined ? handle.query(stateQuery) : client.withDeadline(Date.now() + withinMs, () => handle.query(stateQuery)),
+        withinMs === undefined ? handle.query(incident.stateQuery) : client.withDeadline(Date.now() + withinMs, () => handle.query(incident.stateQuery)),
       ),
 
     async simulate(id, raw) {
       const simulated = validate(PolicySchema, raw, 'policy');
       // The update's id names the what-if plan it stores.
       const simulationId = randomUUID();
-      const comparison = await onIncident(id, (handle) => handle.executeUpdate(simulatePlanUpdate, { args: [simulated], updateId: simulationId }));
+      const comparison = await onIncident(id, (handle) => handle.executeUpdate(incident.simulatePlanUpdate, { args: [simulated], updateId: simulationId }));
       return { ...comparison, simulationId };
     },
 
@@ -345,14 +332,14 @@ export function createIncidentOperations(
       const decision = validate(PlanDecisionSchema, raw, 'decision');
       // A double-submitted decision is the same update: Temporal answers it once.
       const updateId = updateIdOf('decision', decision);
-      return onIncident(id, (handle) => handle.executeUpdate(decidePlanUpdate, { args: [decision], updateId }));
+      return onIncident(id, (handle) => handle.executeUpdate(incident.decidePlanUpdate, { args: [decision], updateId }));
     },
 
     async restock(id, raw) {
       const restock = validate(RestockSchema, raw, 'restock');
       return command(id, async (handle) => {
         if (restock.poId !== undefined || restock.locationId !== undefined) await refuseUnfit(handle, (s) => restockIssue(s, restock));
-        return handle.executeUpdate(recordRestockUpdate, { args: [restock], updateId: `restock:${restock.receiptId}` });
+        return handle.executeUpdate(incident.recordRestockUpdate, { args: [restock], updateId: `restock:${restock.receiptId}` });
       });
     },
 
@@ -361,7 +348,7 @@ export function createIncidentOperations(
       return command(id, async (handle) => {
         await refuseUnfit(handle, (s) => etaChangeIssue(s, change, Date.now()));
         // Each request its own update: the incident itself tells a repeated date from a move back to it.
-        return handle.executeUpdate(changeEtaUpdate, { args: [change], updateId: `eta:${change.poId}:${change.eta}:${randomUUID()}` });
+        return handle.executeUpdate(incident.changeEtaUpdate, { args: [change], updateId: `eta:${change.poId}:${change.eta}:${randomUUID()}` });
       });
     },
 
@@ -378,14 +365,14 @@ export function createIncidentOperations(
             return snapshot ? answerLineIssue(snapshot.lines, answer) : null;
           });
         }
-        return handle.executeUpdate(customerAnswerUpdate, { args: [answer], updateId: `answer:${answer.answerId}` });
+        return handle.executeUpdate(incident.customerAnswerUpdate, { args: [answer], updateId: `answer:${answer.answerId}` });
       });
     },
 
     async cancel(id, raw) {
       const cancel = validate(CancelSchema, raw, 'cancel');
       return command(id, async (handle) => {
-        await handle.signal(cancelSignal, cancel);
+        await handle.signal(incident.cancelSignal, cancel);
         return 'cancel requested: open transfers and reservations will be undone and customers told';
       });
     },
@@ -393,14 +380,14 @@ export function createIncidentOperations(
     async resume(id, raw) {
       const resume = validate(ResumeSchema, raw, 'resume');
       return command(id, async (handle) => {
-        await handle.signal(resumeSignal, resume);
+        await handle.signal(incident.resumeSignal, resume);
         return 'resume requested: the parked stage runs again';
       });
     },
 
     async withdraw(id, raw) {
       const withdraw = validate(WithdrawSchema, raw, 'withdraw');
-      return command(id, (handle) => handle.executeUpdate(withdrawCommandUpdate, { args: [withdraw] }));
+      return command(id, (handle) => handle.executeUpdate(incident.withdrawCommandUpdate, { args: [withdraw] }));
     },
 
     async latest(network, sku) {
@@ -422,7 +409,7 @@ export function createIncidentOperations(
         }
         const summary = await handle.result();
         // The store is keyed by the incident id, which only the incident's own state knows.
-        const report = store ? await store.get<IncidentReport>((await handle.query(stateQuery)).incidentId, summary.reportRef) : null;
+        const report = store ? await store.get<IncidentReport>((await handle.query(incident.stateQuery)).incidentId, summary.reportRef) : null;
         return { workflowId: handle.workflowId, summary, report };
       });
     },
@@ -456,7 +443,7 @@ export function createIncidentOperations(
    * naming the field. Only while the incident takes follow-ups: otherwise its update says why it takes none.
    */
   async function refuseUnfit(handle: WorkflowHandle<typeof stockoutIncident>, check: (s: IncidentState) => Issue | null | Promise<Issue | null>): Promise<void> {
-    const s = await handle.query(stateQuery);
+    const s = await handle.query(incident.stateQuery);
     if (isOver(s) || !s.commit || s.cancelRequested) return;
     const issue = await check(s);
     if (issue) throw new OperationError('rejected', `${issue.path}: ${issue.message}`, [issue], 422);
@@ -465,7 +452,7 @@ export function createIncidentOperations(
   /** The triggers the run the handle reaches (ended) recorded; its state is read by a query, which replays it. */
   async function triggersOf(handle: WorkflowHandle<typeof stockoutIncident>): Promise<Trigger[]> {
     try {
-      return (await handle.query(stateQuery)).triggers;
+      return (await handle.query(incident.stateQuery)).triggers;
     } catch (error) {
       // A run whose history no longer replays must not keep its SKU from ever getting another incident.
       if (error instanceof QueryNotRegisteredError) return [];

@@ -13,8 +13,8 @@ import type {
   ReportCustomerStockRequest,
   ReportedStock,
 } from '../crm/contract';
-import { decodeCursor, keysetPage } from './cursor';
-import { nextId, sql, type Db } from './schema';
+import { keysetPage, keyset } from './cursor';
+import { camelCased, nextId, sql, type Db } from './schema';
 import { eachItem, notFound, once } from './writes';
 
 interface CustomerRow {
@@ -170,14 +170,7 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
     },
 
     listCommunications(query: ListCommunicationsQuery): CommunicationPage {
-      const after = query.cursor === undefined ? 0 : decodeCursor(query.cursor, 'number');
-      const rows = sql(db, 'SELECT * FROM communications WHERE incident_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(
-        query.incidentId,
-        after,
-        query.limit + 1,
-      ) as CommunicationRow[];
-      const { items, nextCursor } = keysetPage(rows, query.limit, (row) => row.seq, toCommunication);
-      return { communications: items, nextCursor };
+      return keysetPage(db, INCIDENT_COMMUNICATIONS, query, { incidentId: query.incidentId });
     },
 
     grantCredit(request: GrantCreditRequest): Credit {
@@ -190,15 +183,7 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
     },
 
     listCredits(query: { incidentId: string }): Credit[] {
-      return (sql(db, 'SELECT * FROM credits WHERE incident_id = ? ORDER BY credit_id').all(query.incidentId) as CreditRow[]).map((r) => ({
-        creditId: r.credit_id,
-        incidentId: r.incident_id,
-        customerId: r.customer_id,
-        amount: r.amount,
-        currency: r.currency,
-        reason: r.reason,
-        grantedAt: r.granted_at,
-      }));
+      return (sql(db, 'SELECT * FROM credits WHERE incident_id = ? ORDER BY credit_id').all(query.incidentId) as CreditRow[]).map(camelCased);
     },
 
     reportCustomerStock(request: ReportCustomerStockRequest): ReportedStock {
@@ -217,17 +202,9 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
   };
 }
 
-function toCommunication(r: CommunicationRow): Communication {
-  return {
-    communicationId: r.communication_id,
-    incidentId: r.incident_id,
-    recipient: r.recipient,
-    customerId: r.customer_id,
-    accountManagerId: r.account_manager_id,
-    kind: r.kind,
-    messageId: r.message_id,
-    outcome: r.outcome,
-    detail: r.detail,
-    recordedAt: r.recorded_at,
-  };
+const INCIDENT_COMMUNICATIONS = keyset({ items: 'communications', key: 'seq', first: 0, map: toCommunication }, 'SELECT * FROM communications WHERE incident_id = @incidentId AND seq > @after ORDER BY seq LIMIT @limit');
+
+/** Every column but the listing's order is a field of the contract's record. */
+function toCommunication({ seq: _seq, ...row }: CommunicationRow): Communication {
+  return camelCased(row);
 }

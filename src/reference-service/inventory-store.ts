@@ -45,8 +45,8 @@ import type {
 } from '../inventory/contract';
 import { substituteQuantityBounds } from '../inventory/contract';
 import { checkBooks } from './books';
-import { decodeCursor, encodeCursor, keysetPage } from './cursor';
-import { currentSeq, nextId, nextSeq, sql, type Db } from './schema';
+import { decodeCursor, encodeCursor, keysetPage, keyset } from './cursor';
+import { camelCased, currentSeq, nextId, nextSeq, sql, type Db } from './schema';
 import { conflict, eachItem, invariant, invariantOn, moveStock, notFound, once, type Write } from './writes';
 
 interface LineRow {
@@ -95,6 +95,7 @@ interface BackorderRow {
   cancelled: number;
   open: number;
   expected_date: string | null;
+  created_at: string;
 }
 interface TransferRow {
   transfer_id: string;
@@ -104,6 +105,7 @@ interface TransferRow {
   to_location_id: string;
   quantity: number;
   status: TransferStatus;
+  created_at: string;
 }
 
 interface StockRow {
@@ -359,14 +361,7 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
 
     getStockPositions(sku: string): StockPosition[] {
       requireItem(sku);
-      return (sql(db, 'SELECT * FROM stock WHERE sku = ? ORDER BY location_id').all(sku) as StockRow[]).map((r) => ({
-        locationId: r.location_id,
-        sku: r.sku,
-        onHand: r.on_hand,
-        reserved: r.reserved,
-        safetyStock: r.safety_stock,
-        inTransit: r.in_transit,
-      }));
+      return (sql(db, 'SELECT * FROM stock WHERE sku = ? ORDER BY location_id').all(sku) as StockRow[]).map(camelCased);
     },
 
     listInbound(sku: string): PurchaseOrder[] {
@@ -376,12 +371,7 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
 
     listSubstitutes(sku: string): Substitute[] {
       requireItem(sku);
-      return (sql(db, 'SELECT * FROM substitutes WHERE sku = ? ORDER BY substitute_sku').all(sku) as SubstituteRow[]).map((r) => ({
-        sku: r.sku,
-        substituteSku: r.substitute_sku,
-        ratio: r.ratio,
-        priceDelta: r.price_delta,
-      }));
+      return (sql(db, 'SELECT * FROM substitutes WHERE sku = ? ORDER BY substitute_sku').all(sku) as SubstituteRow[]).map(camelCased);
     },
 
     updateInboundEta(request: UpdateInboundEtaRequest): PurchaseOrder {
@@ -438,16 +428,7 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
     },
 
     listCoverPositions(query: ListCoverPositionsQuery): CoverPositionPage {
-      const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
-      const skus = (
-        sql(
-          db,
-          `SELECT DISTINCT st.sku AS sku FROM stock st JOIN locations l USING (location_id)
-           WHERE l.network = ? AND st.sku > ? ORDER BY st.sku LIMIT ?`,
-        ).all(query.network, after, query.limit + 1) as { sku: string }[]
-      ).map((r) => r.sku);
-      const page = skus.slice(0, query.limit);
-      const positions = page.map((sku): CoverPosition => {
+      const positionOf = ({ sku }: { sku: string }): CoverPosition => {
         const { available } = sql(
           db,
           `SELECT COALESCE(SUM(MAX(0, st.on_hand + st.in_transit - st.reserved - st.safety_stock)), 0) AS available
@@ -467,20 +448,17 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
            WHERE p.sku = ? AND p.status = 'open' AND l.network = ?`,
         ).get(sku, query.network) as { eta: string | null };
         return { sku, available, demandByDate: demandByDate.map((d) => ({ date: d.date, quantity: d.open_units })), nextInboundEta: eta };
-      });
-      const last = page[page.length - 1];
-      return { positions, nextCursor: skus.length > query.limit && last ? encodeCursor(last) : null };
+      };
+      const stocked = keyset(
+        { items: 'positions', key: 'sku', first: '', map: positionOf },
+        `SELECT DISTINCT st.sku AS sku FROM stock st JOIN locations l USING (location_id)
+         WHERE l.network = @network AND st.sku > @after ORDER BY st.sku LIMIT @limit`,
+      );
+      return keysetPage(db, stocked, query, { network: query.network });
     },
 
     listDemandLines(query: ListDemandLinesQuery): DemandLinePage {
-      const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
-      const rows = sql(db, "SELECT * FROM demand_lines WHERE sku = ? AND status = 'open' AND line_id > ? ORDER BY line_id LIMIT ?").all(
-        query.sku,
-        after,
-        query.limit + 1,
-      ) as LineRow[];
-      const { items, nextCursor } = keysetPage(rows, query.limit, (row) => row.line_id, toDemandLine);
-      return { lines: items, nextCursor };
+      return keysetPage(db, OPEN_LINES, query, { sku: query.sku });
     },
 
     listDemandLineChanges(query: ListDemandLineChangesQuery): DemandLineChangePage {
@@ -646,14 +624,7 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
     },
 
     listReservations(query: ListReservationsQuery): ReservationPage {
-      const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
-      const rows = sql(
-        db,
-        `SELECT * FROM reservations WHERE (@incident IS NULL OR incident_id = @incident) AND (@line IS NULL OR line_id = @line)
-         AND (@status IS NULL OR status = @status) AND reservation_id > @after ORDER BY reservation_id LIMIT @limit`,
-      ).all({ incident: query.incidentId ?? null, line: query.lineId ?? null, status: query.status ?? null, after, limit: query.limit + 1 }) as ReservationRow[];
-      const { items, nextCursor } = keysetPage(rows, query.limit, (row) => row.reservation_id, toReservation);
-      return { reservations: items, nextCursor };
+      return keysetPage(db, RESERVATIONS, query, { incident: query.incidentId ?? null, line: query.lineId ?? null, status: query.status ?? null });
     },
 
     createBackorders(request: CreateBackordersRequest): Backorder[] {
@@ -717,15 +688,8 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
     },
 
     listBackorders(query: ListBackordersQuery): BackorderPage {
-      const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
-      const openOnly = query.status === undefined ? null : query.status === 'open' ? 1 : 0;
-      const rows = sql(
-        db,
-        `SELECT * FROM backorders WHERE (@incident IS NULL OR incident_id = @incident) AND (@sku IS NULL OR sku = @sku)
-         AND (@open IS NULL OR (open > 0) = @open) AND backorder_id > @after ORDER BY backorder_id LIMIT @limit`,
-      ).all({ incident: query.incidentId ?? null, sku: query.sku ?? null, open: openOnly, after, limit: query.limit + 1 }) as BackorderRow[];
-      const { items, nextCursor } = keysetPage(rows, query.limit, (row) => row.backorder_id, toBackorder);
-      return { backorders: items, nextCursor };
+      const open = query.status === undefined ? null : query.status === 'open' ? 1 : 0;
+      return keysetPage(db, BACKORDERS, query, { incident: query.incidentId ?? null, sku: query.sku ?? null, open });
     },
 
     releaseToShipping(request: ReleaseToShippingRequest): Shipment[] {
@@ -770,6 +734,8 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
   };
 }
 
+const OPEN_LINES = keyset({ items: 'lines', key: 'line_id', first: '', map: toDemandLine }, "SELECT * FROM demand_lines WHERE sku = @sku AND status = 'open' AND line_id > @after ORDER BY line_id LIMIT @limit");
+
 function toDemandLine(r: LineRow): DemandLine {
   return {
     lineId: r.line_id,
@@ -805,36 +771,28 @@ function toLineChange(r: LineRow): DemandLineChange {
   };
 }
 
+const RESERVATIONS = keyset(
+  { items: 'reservations', key: 'reservation_id', first: '', map: toReservation },
+  `SELECT * FROM reservations WHERE (@incident IS NULL OR incident_id = @incident) AND (@line IS NULL OR line_id = @line)
+    AND (@status IS NULL OR status = @status) AND reservation_id > @after ORDER BY reservation_id LIMIT @limit`,
+);
+
 function toReservation(r: ReservationRow): Reservation {
   return { reservationId: r.reservation_id, incidentId: r.incident_id, lineId: r.line_id, sku: r.sku, locationId: r.location_id, quantity: r.quantity, status: r.status };
 }
 
-function toBackorder(r: BackorderRow): Backorder {
-  return {
-    backorderId: r.backorder_id,
-    incidentId: r.incident_id,
-    lineId: r.line_id,
-    customerId: r.customer_id,
-    sku: r.sku,
-    quantity: r.quantity,
-    fulfilled: r.fulfilled,
-    cancelled: r.cancelled,
-    open: r.open,
-    expectedDate: r.expected_date,
-    status: r.open > 0 ? 'open' : 'closed',
-  };
+const BACKORDERS = keyset(
+  { items: 'backorders', key: 'backorder_id', first: '', map: toBackorder },
+  `SELECT * FROM backorders WHERE (@incident IS NULL OR incident_id = @incident) AND (@sku IS NULL OR sku = @sku)
+    AND (@open IS NULL OR (open > 0) = @open) AND backorder_id > @after ORDER BY backorder_id LIMIT @limit`,
+);
+
+function toBackorder({ created_at: _createdAt, ...row }: BackorderRow): Backorder {
+  return { ...camelCased(row), status: row.open > 0 ? 'open' : 'closed' };
 }
 
-function toTransfer(r: TransferRow): Transfer {
-  return {
-    transferId: r.transfer_id,
-    incidentId: r.incident_id,
-    sku: r.sku,
-    fromLocationId: r.from_location_id,
-    toLocationId: r.to_location_id,
-    quantity: r.quantity,
-    status: r.status,
-  };
+function toTransfer({ created_at: _createdAt, ...row }: TransferRow): Transfer {
+  return camelCased(row);
 }
 
 function toPurchaseOrder(r: PurchaseOrderRow): PurchaseOrder {

@@ -123,6 +123,15 @@ CREATE TABLE IF NOT EXISTS credits (
 CREATE INDEX IF NOT EXISTS credits_by_incident ON credits (incident_id, credit_id);
 `;
 
+type Camel<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
+/** A row under the contract's names for its columns: `location_id` → `locationId`. */
+export type CamelCased<R> = { [K in keyof R & string as Camel<K>]: R[K] };
+
+/** A row whose columns are a contract record's fields, named as the contract names them. */
+export function camelCased<R extends object>(row: R): CamelCased<R> {
+  return Object.fromEntries(Object.entries(row).map(([column, value]) => [column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), value])) as CamelCased<R>;
+}
+
 /** Opens (or creates) the database and brings its schema up to date. */
 export function openDatabase(file: string = ':memory:'): Db {
   const db = new Database(file);

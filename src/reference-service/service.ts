@@ -7,7 +7,7 @@ import { loadDataset } from './seed';
 import { inventoryApi } from '../inventory/api';
 import { createCrmStore, type CrmStore } from './crm-store';
 import { createFaultInjector, type FaultInjector, type FaultsInput } from './faults';
-import type { Handlers } from '../http/serve';
+import { servedBy, type Handlers } from '../http/serve';
 import { buildApp } from './http';
 import { createInventoryStore, type InventoryStore } from './inventory-store';
 import { openDatabase, type Db } from './schema';
@@ -46,28 +46,13 @@ export function inventoryHandlers(store: InventoryStore): Handlers<typeof invent
     getStockPositions: ({ params }) => store.getStockPositions(params.sku),
     listInbound: ({ params }) => store.listInbound(params.sku),
     listSubstitutes: ({ params }) => store.listSubstitutes(params.sku),
-    updateInboundEta: ({ body }) => store.updateInboundEta(body),
-    recordReceipt: ({ body }) => store.recordReceipt(body),
-    listReceipts: ({ query }) => store.listReceipts(query),
-    listCoverPositions: ({ query }) => store.listCoverPositions(query),
-    listDemandLines: ({ query }) => store.listDemandLines(query),
-    listDemandLineChanges: ({ query }) => store.listDemandLineChanges(query),
-    createDemandLine: ({ body }) => store.createDemandLine(body),
-    changeDemandLineQuantity: ({ body }) => store.changeDemandLineQuantity(body),
-    cancelDemandLine: ({ body }) => store.cancelDemandLine(body),
-    createTransfer: ({ body }) => store.createTransfer(body),
-    shipTransfer: ({ body }) => store.shipTransfer(body),
-    receiveTransfer: ({ body }) => store.receiveTransfer(body),
-    cancelTransfer: ({ body }) => store.cancelTransfer(body),
-    listTransfers: ({ query }) => store.listTransfers(query),
-    createReservations: ({ body }) => store.createReservations(body),
-    releaseReservations: ({ body }) => store.releaseReservations(body),
-    listReservations: ({ query }) => store.listReservations(query),
-    createBackorders: ({ body }) => store.createBackorders(body),
-    fulfilBackorders: ({ body }) => store.fulfilBackorders(body),
-    cancelBackorders: ({ body }) => store.cancelBackorders(body),
-    listBackorders: ({ query }) => store.listBackorders(query),
-    releaseToShipping: ({ body }) => store.releaseToShipping(body),
+    ...servedBy(inventoryApi, store, [
+      'updateInboundEta', 'recordReceipt', 'listReceipts', 'listCoverPositions', 'listDemandLines', 'listDemandLineChanges',
+      'createDemandLine', 'changeDemandLineQuantity', 'cancelDemandLine',
+      'createTransfer', 'shipTransfer', 'receiveTransfer', 'cancelTransfer', 'listTransfers',
+      'createReservations', 'releaseReservations', 'listReservations',
+      'createBackorders', 'fulfilBackorders', 'cancelBackorders', 'listBackorders', 'releaseToShipping',
+    ]),
     checkBooks: ({ query }) => store.checkBooks(query.sku),
   };
 }
@@ -76,13 +61,8 @@ export function crmHandlers(store: CrmStore): Handlers<typeof crmApi> {
   return {
     getCustomers: ({ body }) => store.getCustomers(body.customerIds),
     getAccountManagers: ({ body }) => store.getAccountManagers(body.accountManagerIds),
-    recordCommunication: ({ body }) => store.recordCommunication(body),
     findCommunication: ({ query }) => store.findCommunication(query.messageId),
-    listCommunications: ({ query }) => store.listCommunications(query),
-    grantCredit: ({ body }) => store.grantCredit(body),
-    grantCredits: ({ body }) => store.grantCredits(body),
-    listCredits: ({ query }) => store.listCredits(query),
-    reportCustomerStock: ({ body }) => store.reportCustomerStock(body),
+    ...servedBy(crmApi, store, ['recordCommunication', 'listCommunications', 'grantCredit', 'grantCredits', 'listCredits', 'reportCustomerStock']),
   };
 }
 

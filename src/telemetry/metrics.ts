@@ -61,24 +61,22 @@ export function registerFleetGauges(metrics: ProductMetrics, read: () => Promise
       for (const { stage, severity, count } of (await current())?.incidents ?? []) this.set({ stage, severity }, count);
     },
   });
-  new Gauge({
-    name: 'stockout_incidents_needing_attention',
-    help: 'Running incidents parked until a person resumes them',
-    registers: [metrics.registry],
-    async collect() {
-      const s = await current();
-      if (s) this.set(s.needingAttention);
-    },
-  });
-  new Gauge({
-    name: 'stockout_backorder_units_open',
-    help: 'Backordered units not yet shipped, substituted or cancelled, over all running incidents',
-    registers: [metrics.registry],
-    async collect() {
-      const s = await current();
-      if (s) this.set(s.backorderUnitsOpen);
-    },
-  });
+  // The fleet's single figures, one gauge each.
+  const totals: [name: string, help: string, figure: (s: FleetSnapshot) => number][] = [
+    ['stockout_incidents_needing_attention', 'Running incidents parked until a person resumes them', (s) => s.needingAttention],
+    ['stockout_backorder_units_open', 'Backordered units not yet shipped, substituted or cancelled, over all running incidents', (s) => s.backorderUnitsOpen],
+  ];
+  for (const [name, help, figure] of totals) {
+    new Gauge({
+      name,
+      help,
+      registers: [metrics.registry],
+      async collect() {
+        const s = await current();
+        if (s) this.set(figure(s));
+      },
+    });
+  }
 }
 
 export interface MetricsServer {

@@ -12,7 +12,7 @@ import { changeEtaUpdate, recordRestockUpdate, stateQuery } from '../../workflow
 import { stockoutIncident } from '../../workflows/incident';
 import { activitySystemsOptions } from '../../workers/activity-deps';
 import { stageSeconds } from './incident.bench';
-import { startBenchDevServer, startBenchSystems, startBenchWorker, waitForStage } from '../harness/bench-systems';
+import { startBenchDevServer, startBenchSystems, benchWorkers, waitForStage } from '../harness/bench-systems';
 
 const DEMAND_LINES = 4_000;
 const FAULTS: FaultsInput = { errorRate: 0.2, latencyMs: 50, hangRate: 0.02 };
@@ -47,7 +47,7 @@ async function runIncident(env: TestWorkflowEnvironment, network: string, faults
   const dataset = generateDataset({ ...options, network, shortage: { skus: [sku], coverPercent: 60, lineShare: 0.5 } });
   const systems = await startBenchSystems(dataset, { clients: activitySystemsOptions(loadConfig({})), faults, mail: { rateLimitPerSecond: 5000, poolSize: 4 } });
   const taskQueue = `bench-flaky-${network}`;
-  const worker = await startBenchWorker(env, taskQueue, systems.deps);
+  const worker = await benchWorkers(env, systems.deps, taskQueue);
   try {
     return await worker.runUntil(async () => {
       const started = Date.now();

@@ -4,14 +4,11 @@
 // whole shows the slowest at a glance; the first notices are set against the same number of messages sent
 // straight through the same transport to the same sink (the mail server's pace), and the commit against 3 s.
 import type proto from '@temporalio/proto';
-import { parsePolicy } from '../../src/allocation/policy';
-import { incidentWorkflowId } from '../../src/incident/state';
 import { recordRestockUpdate, stateQuery } from '../../workflows/definitions';
-import { stockoutIncident } from '../../workflows/incident';
 import { forEachAtOnce } from '../../src/concurrency/at-once';
 import { buildCustomerMessage, type MailSender, type OutboundEmail } from '../../src/notifications/mailer';
 import { customerNotice, FROM } from '../notifications/fixtures';
-import { largeShortage, startBenchDevServer, startBenchSystems, startBenchWorker, waitForStage } from '../harness/bench-systems';
+import { benchWorkers, largeShortage, startBenchDevServer, startBenchIncident, startBenchSystems, waitForStage } from '../harness/bench-systems';
 
 /** What one scale incident measured, end to end. */
 interface IncidentRun {
@@ -40,16 +37,11 @@ async function runIncident(size: { demandLines: number; customers: number }, opt
   const env = await startBenchDevServer();
   const systems = await startBenchSystems(dataset, { clients: { timeoutMs: 60_000 }, mail: { rateLimitPerSecond: 5000, poolSize: POOL_SIZE } });
   const taskQueue = 'bench-incident';
-  const worker = await startBenchWorker(env, taskQueue, systems.deps);
+  const worker = await benchWorkers(env, systems.deps, taskQueue);
   try {
     return await worker.runUntil(async () => {
       const started = Date.now();
-      const trigger = { triggerId: 'bench', sku, network: 'BENCH', source: 'manual' as const, reason: 'scale bench' };
-      const handle = await env.client.workflow.start(stockoutIncident, {
-        taskQueue,
-        workflowId: incidentWorkflowId('BENCH', sku),
-        args: [{ trigger, policy: parsePolicy({ approval: { severityThreshold: 'critical' } }) }],
-      });
+      const handle = await startBenchIncident(env, taskQueue, sku, { triggerId: 'bench', reason: 'scale bench' });
       const state = await waitForStage(handle, 'following-up');
       const toFollowUp = Date.now() - started;
       await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-BENCH', quantity: state.backorders!.openUnits }] });

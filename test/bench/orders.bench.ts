@@ -3,11 +3,8 @@
 // on the Temporal dev server against the reference service and the SMTP sink. Reports each order round's time
 // and the history's events and largest payload, which must stay under 10,000 and 512 KB (issue 15).
 import { listIncidentBackorders } from '../../activities/paging';
-import { parsePolicy } from '../../src/allocation/policy';
-import { incidentWorkflowId } from '../../src/incident/state';
 import { orderEventSignal, recordRestockUpdate } from '../../workflows/definitions';
-import { stockoutIncident } from '../../workflows/incident';
-import { largeShortage, startBenchDevServer, startBenchSystems, startBenchWorker, waitForStage } from '../harness/bench-systems';
+import { benchWorkers, largeShortage, startBenchDevServer, startBenchIncident, startBenchSystems, waitForStage } from '../harness/bench-systems';
 import { payloadBytes } from './incident.bench';
 
 const NEW_LINES = 2_000;
@@ -19,15 +16,10 @@ export async function benchOrders(): Promise<Record<string, number | string>> {
   const env = await startBenchDevServer();
   const systems = await startBenchSystems(dataset, { clients: { timeoutMs: 60_000 }, mail: { rateLimitPerSecond: 5000, poolSize: 4 } });
   const taskQueue = 'bench-orders';
-  const worker = await startBenchWorker(env, taskQueue, systems.deps);
+  const worker = await benchWorkers(env, systems.deps, taskQueue);
   try {
     return await worker.runUntil(async () => {
-      const trigger = { triggerId: 'bench-orders', sku, network: 'BENCH', source: 'manual' as const, reason: 'orders bench' };
-      const handle = await env.client.workflow.start(stockoutIncident, {
-        taskQueue,
-        workflowId: incidentWorkflowId('BENCH', sku),
-        args: [{ trigger, policy: parsePolicy({ approval: { severityThreshold: 'critical' } }) }],
-      });
+      const handle = await startBenchIncident(env, taskQueue, sku, { triggerId: 'bench-orders', reason: 'orders bench' });
       const state = await waitForStage(handle, 'following-up');
       const hubId = state.pooling!.hubId;
       const customers = [...new Set(dataset.demandLines.filter((l) => l.sku === sku).map((l) => l.customerId))].sort();

@@ -13,6 +13,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, inject, it, onTestFailed } from 'vitest';
 import { DEMO_SKU } from '../../src/embedded/demo';
+import { operatorApi } from '../../src/embedded/operator';
 import { startSmtpSink, type SmtpSink, type StoredMessage } from '../../src/embedded/smtp-sink';
 import { createCrmClient } from '../../src/crm/http-client';
 import { generateDataset, PRESETS } from '../../src/dataset/generate';
@@ -71,15 +72,9 @@ function start(args: string[], hostVars: Record<string, string>): WatchedProcess
   return started;
 }
 
+/** The API as an operator calls it, the way the demo does. */
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
+  return (await operatorApi(apiUrl, TOKEN)(method, path, body)) as T;
 }
 
 /** The `stockout` CLI on a host of its own, as an operator runs it; its --json output. */

@@ -1,10 +1,8 @@
 // What the whole-incident benches share: a Temporal dev server of their own, the large data set with one SKU
-// short, the reference service with the activities' dependencies around it, the worker pair, and the wait for an
-// incident's stage.
+// short, the reference service with the activities' dependencies around it, the worker pair, the incident's start and the
+// wait for its stage.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../activities';
 import type { SmtpSink } from '../../src/embedded/smtp-sink';
 import { generateDataset, PRESETS, type Dataset } from '../../src/dataset/generate';
 import type { HttpClientOptions } from '../../src/http/client';
@@ -14,6 +12,11 @@ import { startReferenceService, type ReferenceService } from '../../src/referenc
 import { provideTemporalServers } from '../../src/setup/temporal-servers';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 import { stateQuery } from '../../workflows/definitions';
+import { Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { parsePolicy, type Policy } from '../../src/allocation/policy';
+import { incidentWorkflowId } from '../../src/incident/state';
+import { stockoutIncident } from '../../workflows/incident';
 import { HEARTBEAT_THROTTLE, mailActivities, mailWorkerOptions, WORKFLOWS_PATH, WorkerPair } from '../../workers/incident-worker';
 import { referenceClients, testActivityDeps } from './activity-deps';
 
@@ -69,19 +72,6 @@ export async function startBenchSystems(
   };
 }
 
-/**
- * The incident worker and the mail queue's worker on `deps`, as the worker process runs them (heartbeat
- * throttle included); mail at the transport's own rate: a bench measures the incident, not a provider's limit.
- */
-export async function startBenchWorker(env: TestWorkflowEnvironment, taskQueue: string, deps: ActivityDeps): Promise<WorkerPair> {
-  const activities = createActivities(deps);
-  const common = { connection: env.nativeConnection, ...HEARTBEAT_THROTTLE };
-  return new WorkerPair(
-    await Worker.create({ ...common, taskQueue, workflowsPath: WORKFLOWS_PATH, activities }),
-    await Worker.create({ ...common, ...mailWorkerOptions(taskQueue, 5000), activities: mailActivities(activities) }),
-  );
-}
-
 /** Polls the incident until it is in `wanted` and `done` holds; one that parks or proves a false alarm stops the bench. */
 export async function waitForStage(
   handle: WorkflowHandle,
@@ -94,4 +84,28 @@ export async function waitForStage(
     if (state.stage === wanted && (options.done?.(state) ?? true)) return state;
     await new Promise((r) => setTimeout(r, options.everyMs ?? 500));
   }
+}
+
+/** The incident queue's worker and the mail queue's, mail at the transport's own rate: a bench measures the incident, not a provider's limit. */
+export async function benchWorkers(env: TestWorkflowEnvironment, deps: ActivityDeps, taskQueue: string): Promise<WorkerPair> {
+  const activities = createActivities(deps);
+  return new WorkerPair(
+    await Worker.create({ connection: env.nativeConnection, ...HEARTBEAT_THROTTLE, taskQueue, workflowsPath: WORKFLOWS_PATH, activities }),
+    await Worker.create({ connection: env.nativeConnection, ...HEARTBEAT_THROTTLE, ...mailWorkerOptions(taskQueue, 5000), activities: mailActivities(activities) }),
+  );
+}
+
+/** The bench's incident of `sku` in network BENCH, under `policy`: by default one that commits without waiting for a person. */
+export function startBenchIncident(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  sku: string,
+  trigger: { triggerId: string; reason: string },
+  policy: Policy = parsePolicy({ approval: { severityThreshold: 'critical' } }),
+) {
+  return env.client.workflow.start(stockoutIncident, {
+    taskQueue,
+    workflowId: incidentWorkflowId('BENCH', sku),
+    args: [{ trigger: { ...trigger, sku, network: 'BENCH', source: 'manual' as const }, policy }],
+  });
 }

@@ -46,6 +46,13 @@ function orderEntry(w: World) {
   };
 }
 
+/** An incident of the short SKU started with follow-up, once it follows up; its lines ship from `hubId`. */
+async function followingUpIncident(w: World) {
+  const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(FOLLOW_UP));
+  const state = await waitForState(handle, 'following-up');
+  return { handle, incidentId: state.incidentId, hubId: state.pooling!.hubId };
+}
+
 /** Customers of the data set with open lines of the SKU, in id order. */
 async function customersOfSku(w: World): Promise<string[]> {
   return [...new Set((await w.deps.inventory.listDemandLines({ sku: SHORT_SKU, limit: 1000 })).lines.map((l) => l.customerId))].sort();
@@ -87,10 +94,7 @@ describe('orders during an incident', () => {
   it('plans lines placed during follow-up, seen by the periodic check and by the webhook, and tells each customer once', async () => {
     const { w, orders, operations } = await openOrdersWorld();
     await w.worker.runUntil(async () => {
-      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(FOLLOW_UP));
-      const state = await waitForState(handle, 'following-up');
-      const { incidentId } = state;
-      const hubId = state.pooling!.hubId;
+      const { handle, incidentId, hubId } = await followingUpIncident(w);
       const [first, second, third] = (await customersOfSku(w)) as [string, string, string];
 
       // Two lines of one customer and one of another, placed after the snapshot: the periodic check finds them.
@@ -150,10 +154,7 @@ describe('orders during an incident', () => {
   it("gives a cancelled line's units back, and the next round gives them to another customer", async () => {
     const { w, orders, operations } = await openOrdersWorld();
     await w.worker.runUntil(async () => {
-      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(FOLLOW_UP));
-      const state = await waitForState(handle, 'following-up');
-      const { incidentId } = state;
-      const hubId = state.pooling!.hubId;
+      const { handle, incidentId, hubId } = await followingUpIncident(w);
       // A line the plan served from the pool: its customer cancels it in the order system.
       const served = (await w.deps.inventory.listReservations({ incidentId, status: 'active' })).find((r) => r.sku === SHORT_SKU && r.locationId === hubId)!;
       const cancelling = (await w.deps.inventory.listDemandLines({ sku: SHORT_SKU, limit: 1000 })).lines.find((l) => l.lineId === served.lineId)!.customerId;
@@ -184,10 +185,7 @@ describe('orders during an incident', () => {
   it('shares a restock between the old backorders and the new lines by priority', async () => {
     const { w, orders, operations } = await openOrdersWorld();
     await w.worker.runUntil(async () => {
-      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(FOLLOW_UP));
-      const state = await waitForState(handle, 'following-up');
-      const { incidentId } = state;
-      const hubId = state.pooling!.hubId;
+      const { handle, incidentId, hubId } = await followingUpIncident(w);
       const { critical, lowest } = await criticalAndLowest(w);
       // Placed after the plan took the pool (pack sizes may leave it a few units): both lines wait on backorders
       // beside the plan's.

@@ -157,18 +157,22 @@ async function backordersOf(world: World, incidentId: string): Promise<Backorder
   return all;
 }
 
+/** An incident triggered on a worker process that sends slowly enough (4 a second) to be stopped halfway through its first notices, caught sending them. */
+async function noticesUnderWay(triggerId: string) {
+  const { world, dataDir } = await killWorld();
+  const child = await startWorker(world, dataDir, 4);
+  const { handle, operations } = await trigger(world, triggerId);
+  await noticesGoingOut(world, handle, child);
+  return { world, child, handle, operations };
+}
+
 /** Activities the incident has running now, by type. */
 async function pendingActivities(handle: WorkflowHandle): Promise<string[]> {
   return ((await handle.describe()).raw.pendingActivities ?? []).map((a) => a.activityType?.name ?? '');
 }
 
 it('a worker process killed mid-batch: the next worker completes the notices, nobody gets two different ones', async () => {
-  const { world, dataDir } = await killWorld();
-  // Slow enough to be killed halfway through a batch.
-  const child = await startWorker(world, dataDir, 4);
-  const { handle, operations } = await trigger(world, 'kill-test');
-
-  await noticesGoingOut(world, handle, child);
+  const { world, child, handle, operations } = await noticesUnderWay('kill-test');
   child.child.kill('SIGKILL');
   await child.exited;
   const beforeKill = firstNotices(world).length;
@@ -245,11 +249,7 @@ it('a worker process killed while parallel commit batches write: every line rese
 }, 420_000);
 
 it('a worker process stopped (SIGTERM) during the notices drains: no attempt is lost, nothing is sent twice', async () => {
-  const { world, dataDir } = await killWorld();
-  const child = await startWorker(world, dataDir, 4);
-  const { handle, operations } = await trigger(world, 'sigterm-test');
-
-  await noticesGoingOut(world, handle, child);
+  const { world, child, handle, operations } = await noticesUnderWay('sigterm-test');
   child.child.kill('SIGTERM');
   const exit = await child.exited;
   const beforeStop = firstNotices(world).length;

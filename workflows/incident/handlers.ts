@@ -23,20 +23,7 @@ import { etaChangeIssue, restockIssue } from '../../src/incident/follow-up-check
 import { acceptingFollowUps, etaAsTold, queueOrderRound } from '../../src/incident/follow-ups';
 import { addTrigger, isOver } from '../../src/incident/lifecycle';
 import { awaitsDecision, keepPreview, planKey, planLine, planRequest, reserveRevision, reviewablePlan, reviewableRevisions, whatIfKey } from '../../src/incident/planning';
-import {
-  cancelSignal,
-  changeEtaUpdate,
-  customerAnswerUpdate,
-  decidePlanUpdate,
-  orderEventSignal,
-  previewOverridesUpdate,
-  recordRestockUpdate,
-  resumeSignal,
-  simulatePlanUpdate,
-  stateQuery,
-  triggerSignal,
-  withdrawCommandUpdate,
-} from '../definitions';
+import * as incident from '../definitions';
 import { refusalOf } from './approval';
 import { nowIso, todayIso } from './clock';
 import { longActs } from './proxies';
@@ -44,28 +31,28 @@ import type { IncidentRun } from './run';
 
 export function installHandlers(run: IncidentRun): void {
   const { s, pending } = run;
-  setHandler(stateQuery, () => ({ ...s, pendingEvents: pending.length }));
-  setHandler(triggerSignal, (next) => attachTrigger(run, next));
-  setHandler(cancelSignal, (raw) => {
+  setHandler(incident.stateQuery, () => ({ ...s, pendingEvents: pending.length }));
+  setHandler(incident.triggerSignal, (next) => attachTrigger(run, next));
+  setHandler(incident.cancelSignal, (raw) => {
     const cancel = signalInput(CancelSchema, raw, 'cancel');
     if (!cancel || isOver(s) || s.cancelRequested) return;
     s.cancelRequested = cancel;
     run.note('cancel requested', `${cancel.cancelledBy}: ${cancel.reason}`);
   });
-  setHandler(orderEventSignal, (raw) => {
+  setHandler(incident.orderEventSignal, (raw) => {
     const event = signalInput(OrderEventSchema, raw, 'orderEvent');
     // Another SKU's event is not this incident's; one that closes takes no more follow-ups (the SKU's next incident reads the orders then).
     if (!event || event.sku !== s.sku || event.network !== s.network || run.followUpsClosed || isOver(s) || s.cancelRequested) return;
     if (queueOrderRound(pending, `order event ${event.eventId}`)) run.note('order event', `${event.change ?? 'change'}${event.lineId ? ` of line ${event.lineId}` : ''}`);
   });
-  setHandler(resumeSignal, (raw) => {
+  setHandler(incident.resumeSignal, (raw) => {
     const resume = signalInput(ResumeSchema, raw, 'resume');
     if (!resume || !s.attention) return;
     run.resumeRequested = true;
     run.note('resumed', `${resume.resumedBy}${resume.note ? `: ${resume.note}` : ''}`);
   });
   setHandler(
-    decidePlanUpdate,
+    incident.decidePlanUpdate,
     async (raw) => {
       run.decision = parseOrThrow(PlanDecisionSchema, raw, 'decision');
       // The approval loop applies the decision and sets it back to null.
@@ -95,7 +82,7 @@ export function installHandlers(run: IncidentRun): void {
     },
   );
   setHandler(
-    previewOverridesUpdate,
+    incident.previewOverridesUpdate,
     async (raw) => {
       const request = parseOrThrow(PlanPreviewSchema, raw, 'preview');
       const base = reviewablePlan(s, request.planRevision)!;
@@ -129,7 +116,7 @@ export function installHandlers(run: IncidentRun): void {
     },
   );
   setHandler(
-    simulatePlanUpdate,
+    incident.simulatePlanUpdate,
     async (raw) => {
       const current = s.plan!;
       const simulated = await longActs.planAllocation({
@@ -147,7 +134,7 @@ export function installHandlers(run: IncidentRun): void {
     },
   );
   setHandler(
-    recordRestockUpdate,
+    incident.recordRestockUpdate,
     (raw) => {
       const restock = parseOrThrow(RestockSchema, raw, 'restock');
       if (s.receiptsApplied.includes(restock.receiptId) || pending.some((e) => e.kind === 'restock' && e.restock.receiptId === restock.receiptId)) {
@@ -159,7 +146,7 @@ export function installHandlers(run: IncidentRun): void {
     { validator: (raw) => acceptingFollowUps(s, run.followUpsClosed, () => refuseIssue(restockIssue(s, parseOrThrow(RestockSchema, raw, 'restock')))) },
   );
   setHandler(
-    changeEtaUpdate,
+    incident.changeEtaUpdate,
     (raw) => {
       const change = parseOrThrow(EtaChangeSchema, raw, 'eta');
       // The same date again (a retried request) tells nobody twice; a move back to an earlier date is news.
@@ -173,7 +160,7 @@ export function installHandlers(run: IncidentRun): void {
     },
   );
   setHandler(
-    customerAnswerUpdate,
+    incident.customerAnswerUpdate,
     (raw) => {
       const answer = parseOrThrow(CustomerAnswerSchema, raw, 'answer');
       pending.push({ kind: 'answer', answer });
@@ -191,7 +178,7 @@ export function installHandlers(run: IncidentRun): void {
     },
   );
   setHandler(
-    withdrawCommandUpdate,
+    incident.withdrawCommandUpdate,
     (raw) => {
       run.withdrawal = parseOrThrow(WithdrawSchema, raw, 'withdraw');
       return `${s.attention!.command} withdrawn: the follow-up goes on without it`;
