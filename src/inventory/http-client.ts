@@ -28,6 +28,7 @@ export function createInventoryClient(options: HttpClientOptions): InventorySyst
     listTransfers: (query) => call('listTransfers', api.listTransfers, { query }),
     createReservations: (body) => call('createReservations', api.createReservations, { body }),
     releaseReservations: (body) => call('releaseReservations', api.releaseReservations, { body }),
+    releaseConfirmations: (body) => call('releaseConfirmations', api.releaseConfirmations, { body }),
     async listReservations(query) {
       const all: Reservation[] = [];
       let cursor: string | undefined;

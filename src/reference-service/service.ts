@@ -62,6 +62,7 @@ export function inventoryHandlers(store: InventoryStore): Handlers<typeof invent
     listTransfers: ({ query }) => store.listTransfers(query),
     createReservations: ({ body }) => store.createReservations(body),
     releaseReservations: ({ body }) => store.releaseReservations(body),
+    releaseConfirmations: ({ body }) => store.releaseConfirmations(body),
     listReservations: ({ query }) => store.listReservations(query),
     createBackorders: ({ body }) => store.createBackorders(body),
     fulfilBackorders: ({ body }) => store.fulfilBackorders(body),
