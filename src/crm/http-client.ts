@@ -11,6 +11,7 @@ export function createCrmClient(options: HttpClientOptions): CrmSystem {
     getAccountManagers: (accountManagerIds) => call('getAccountManagers', api.getAccountManagers, { body: { accountManagerIds } }),
     recordCommunication: (body) => call('recordCommunication', api.recordCommunication, { body }),
     findCommunication: (messageId) => call('findCommunication', api.findCommunication, { query: { messageId } }),
+    findCommunications: (messageIds) => call('findCommunications', api.findCommunications, { body: { messageIds } }),
     listCommunications: (query) => call('listCommunications', api.listCommunications, { query }),
     grantCredit: (body) => call('grantCredit', api.grantCredit, { body }),
     grantCredits: (body) => call('grantCredits', api.grantCredits, { body }),

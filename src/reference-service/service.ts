@@ -79,6 +79,7 @@ export function crmHandlers(store: CrmStore): Handlers<typeof crmApi> {
     getAccountManagers: ({ body }) => store.getAccountManagers(body.accountManagerIds),
     recordCommunication: ({ body }) => store.recordCommunication(body),
     findCommunication: ({ query }) => store.findCommunication(query.messageId),
+    findCommunications: ({ body }) => body.messageIds.map((messageId) => store.findCommunication(messageId)),
     listCommunications: ({ query }) => store.listCommunications(query),
     grantCredit: ({ body }) => store.grantCredit(body),
     grantCredits: ({ body }) => store.grantCredits(body),
