@@ -26,6 +26,7 @@ import { configuredDataConverter } from './temporal/connection';
 import { ensureThresholdScanSchedules, refuseUnknownScanNetworks, runScanNow, scanScheduleOptions } from './temporal/schedules';
 import { activityDepsFromConfig } from '../workers/activity-deps';
 import { createIncidentWorker } from '../workers/incident-worker';
+import { prebuiltWorkflowBundle, WORKFLOW_BUNDLE_DIR } from '../workers/workflow-bundle';
 
 const say = (line: string) => console.log(`[stockout] ${line}`);
 
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
       incidents: operations,
       mailRatePerSecond: config.smtp.rateLimitPerSecond,
       dataConverter,
+      workflowBundle: await prebuiltWorkflowBundle(join(dataDir, WORKFLOW_BUNDLE_DIR)),
     });
     const workerRun = worker.run();
     keep(async () => {

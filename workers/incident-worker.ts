@@ -1,4 +1,4 @@
-// The worker that runs incidents and the threshold scan: the workflows bundle plus activities built from the
+// The worker that runs incidents and the threshold scan: the workflow bundle plus activities built from the
 // systems it is given, and the starter the scan opens incidents with. It is two Temporal Workers that run and
 // stop together: one on the incident task queue (workflows, and every activity, for incidents that predate the
 // mail queue) and one on the mail task queue, whose server-side rate limit holds the fleet to the mail rate.
@@ -84,6 +84,8 @@ export async function createIncidentWorker(options: {
   metrics?: ProductMetrics;
   /** Payload encryption, the same as the clients' (src/temporal/payload-codec.ts). */
   dataConverter?: DataConverter;
+  /** The workflows, bundled once (./workflow-bundle.ts): a restarted worker polls without bundling again. */
+  workflowBundle: { codePath: string };
 }): Promise<WorkerPair> {
   const activities: Activities = {
     ...createActivities(options.deps),
@@ -98,7 +100,7 @@ export async function createIncidentWorker(options: {
     // Ctrl-C / SIGTERM: stop polling, let running activities finish, then exit; incidents continue on the next start.
     shutdownGraceTime: '30s',
   } satisfies Partial<WorkerOptions>;
-  const incidents = await Worker.create({ ...common, taskQueue: options.taskQueue, workflowsPath: WORKFLOWS_PATH, activities });
+  const incidents = await Worker.create({ ...common, taskQueue: options.taskQueue, workflowBundle: options.workflowBundle, activities });
   const mail = await Worker.create({ ...common, ...mailWorkerOptions(options.taskQueue, options.mailRatePerSecond), activities: mailActivities(activities) });
   return new WorkerPair(incidents, mail);
 }
