@@ -52,6 +52,21 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
     }
   }
 
+  /**
+   * The lines' confirmations given back the same way in requests of the contract's batch limit, several at once
+   * (none waits on another): 20,000 lines make 40 requests, where releaseConfirmation makes several per line.
+   * Each line is released and moved in one keyed write, so a retry cannot find it half done.
+   */
+  async function releaseConfirmations(incidentId: string, sku: string, hubId: string, lineIds: string[], once: Once): Promise<void> {
+    await forEachAtOnce([...chunks(lineIds, BATCH_WRITE_LIMIT).entries()], WRITES_IN_FLIGHT, ([i, part]) =>
+      once(`release-confirmations/${i}`, () =>
+        inventory.releaseConfirmations({
+          items: part.map((lineId) => ({ idempotencyKey: keyFor(incidentId, 'release-confirmations', lineId), incidentId, lineId, sku, hubId })),
+        }),
+      ),
+    );
+  }
+
   /** Ships (unless it is on its way) and receives one transfer: the one sequence every move to the hub takes. */
   async function completeTransfer(incidentId: string, t: TransferRecord): Promise<TransferRecord> {
     if (t.status === 'cancelled' || t.status === 'received') return t;
@@ -146,16 +161,25 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
      * shares, so no batch's reservation may wait on another batch's release) and the credits granted (kept in one
      * document, which parallel batches would overwrite each other's share of).
      */
-    async commitReleasesAndCredits(input: { incidentId: string; planRef: string; policy: Policy }): Promise<{ credits: number } & Retried> {
+    async commitReleasesAndCredits(input: {
+      incidentId: string;
+      planRef: string;
+      policy: Policy;
+      /** Released through the batch endpoint; absent for an activity scheduled before, whose earlier attempt may have left a line half done. */
+      confirmationsInBatches?: boolean;
+    }): Promise<{ credits: number } & Retried> {
       return heartbeating(async () => {
         const plan = await requireDocument<AllocationPlan>(store, input.incidentId, input.planRef);
         const snapshot = await loadSnapshot(store, input.incidentId);
         const once = written();
-        await forEachAtOnce(
-          plan.lines.filter((l) => l.releasedConfirmation > 0),
-          WRITES_IN_FLIGHT,
-          (line) => once(`release-confirmation/${line.lineId}`, () => releaseConfirmation(input.incidentId, plan.sku, snapshot.hubId, line.lineId)),
-        );
+        const released = plan.lines.filter((l) => l.releasedConfirmation > 0);
+        if (input.confirmationsInBatches) {
+          await releaseConfirmations(input.incidentId, plan.sku, snapshot.hubId, released.map((l) => l.lineId), once);
+        } else {
+          await forEachAtOnce(released, WRITES_IN_FLIGHT, (line) =>
+            once(`release-confirmation/${line.lineId}`, () => releaseConfirmation(input.incidentId, plan.sku, snapshot.hubId, line.lineId)),
+          );
+        }
         return { credits: await grantCredits(input.incidentId, plan, plan.lines, snapshot, input.policy, once), ...retriesSoFar() };
       });
     },

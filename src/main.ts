@@ -28,6 +28,7 @@ import { tracedClientOptions, tracingFromConfig } from './telemetry/tracing';
 import { ensureThresholdScanSchedules, refuseUnknownScanNetworks, runScanNow, scanScheduleOptions } from './temporal/schedules';
 import { activityDepsFromConfig } from '../workers/activity-deps';
 import { createIncidentWorker } from '../workers/incident-worker';
+import { prebuiltWorkflowBundle, WORKFLOW_BUNDLE_DIR } from '../workers/workflow-bundle';
 
 const say = (line: string) => console.log(`[stockout] ${line}`);
 
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
       mailRatePerSecond: config.smtp.rateLimitPerSecond,
       dataConverter,
       tracing,
+      workflowBundle: await prebuiltWorkflowBundle(join(dataDir, WORKFLOW_BUNDLE_DIR), { traced: tracing !== undefined }),
     });
     const workerRun = worker.run();
     keep(async () => {

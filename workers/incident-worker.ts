@@ -1,4 +1,4 @@
-// The worker that runs incidents and the threshold scan: the workflows bundle plus activities built from the
+// The worker that runs incidents and the threshold scan: the workflow bundle plus activities built from the
 // systems it is given, and the starter the scan opens incidents with. It is two Temporal Workers that run and
 // stop together: one on the incident task queue (workflows, and every activity, for incidents that predate the
 // mail queue) and one on the mail task queue, whose server-side rate limit holds the fleet to the mail rate.
@@ -14,6 +14,9 @@ import { tracedActivities, workflowSpanSinks, type Tracing } from '../src/teleme
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+/** The workflows' span interceptors, bundled only when tracing is on. */
+export const TRACING_INTERCEPTOR_MODULES = [fileURLToPath(new URL('../workflows/tracing-interceptors.ts', import.meta.url))];
+
 /**
  * The workflow code a worker runs: with tracing, the workflows' span interceptors too and the sink their spans
  * leave by. They change no command (workflows/tracing-interceptors.ts), so a history made with tracing on
@@ -23,7 +26,7 @@ export function incidentWorkflowOptions(tracing: Tracing | undefined) {
   return {
     workflowsPath: WORKFLOWS_PATH,
     ...(tracing
-      ? { interceptors: { workflowModules: [fileURLToPath(new URL('../workflows/tracing-interceptors.ts', import.meta.url))] }, sinks: workflowSpanSinks(tracing) }
+      ? { interceptors: { workflowModules: TRACING_INTERCEPTOR_MODULES }, sinks: workflowSpanSinks(tracing) }
       : {}),
   } satisfies Partial<WorkerOptions>;
 }
@@ -101,6 +104,11 @@ export async function createIncidentWorker(options: {
   dataConverter?: DataConverter;
   /** OpenTelemetry spans for workflows and activities (src/telemetry/tracing.ts); none without. */
   tracing?: Tracing;
+  /**
+   * The workflows bundled once (./workflow-bundle.ts), with the same tracing: a restarted worker polls without
+   * bundling again. Without it the worker bundles them itself.
+   */
+  workflowBundle?: { codePath: string };
 }): Promise<WorkerPair> {
   const activities: Activities = {
     ...createActivities(options.deps),
@@ -120,11 +128,13 @@ export async function createIncidentWorker(options: {
     // Ctrl-C / SIGTERM: stop polling, let running activities finish, then exit; incidents continue on the next start.
     shutdownGraceTime: '30s',
   } satisfies Partial<WorkerOptions>;
-  const workflows = incidentWorkflowOptions(options.tracing);
+  const workflows = options.workflowBundle
+    ? { workflowBundle: options.workflowBundle, ...(options.tracing ? { sinks: workflowSpanSinks(options.tracing) } : {}) }
+    : incidentWorkflowOptions(options.tracing);
   const incidents = await Worker.create({
     ...common,
     ...workflows,
-    interceptors: { ...common.interceptors, ...workflows.interceptors },
+    interceptors: { ...common.interceptors, ...('interceptors' in workflows ? workflows.interceptors : {}) },
     taskQueue: options.taskQueue,
     activities,
   });

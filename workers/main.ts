@@ -3,6 +3,7 @@
 // It logs JSON lines (pino), serves the product's metrics on STOCKOUT_METRICS_PORT and the Temporal SDK's on
 // STOCKOUT_SDK_METRICS_PORT, sends traces to OTEL_EXPORTER_OTLP_ENDPOINT when set, brings the threshold-scan
 // schedules up to date, then polls the incident and the mail task queues. SIGINT/SIGTERM drain it: running activities finish, incidents continue on the next worker.
+import { join } from 'node:path';
 import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { operationsFromConfig } from '../src/operations/incident-operations';
 import { loadConfig } from '../src/config/env';
@@ -15,6 +16,7 @@ import { configuredDataConverter, connectClient, connectWorker } from '../src/te
 import { ensureThresholdScanSchedules, refuseUnknownScanNetworks, scanScheduleOptions } from '../src/temporal/schedules';
 import { activityDepsFromConfig } from './activity-deps';
 import { createIncidentWorker } from './incident-worker';
+import { prebuiltWorkflowBundle, WORKFLOW_BUNDLE_DIR } from './workflow-bundle';
 
 const config = loadConfig();
 const log = createLogger({ name: 'worker', level: config.STOCKOUT_LOG_LEVEL });
@@ -64,6 +66,7 @@ const worker = await createIncidentWorker({
   metrics,
   dataConverter: configuredDataConverter(),
   tracing,
+  workflowBundle: await prebuiltWorkflowBundle(join(config.STOCKOUT_DATA_DIR, WORKFLOW_BUNDLE_DIR), { traced: tracing !== undefined }),
 });
 log.info(
   { taskQueue: config.STOCKOUT_TASK_QUEUE, mailTaskQueue: mailTaskQueue(config.STOCKOUT_TASK_QUEUE), mailRatePerSecond: config.smtp.rateLimitPerSecond, namespace },

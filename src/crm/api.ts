@@ -38,6 +38,13 @@ export const crmApi = endpoints({
     query: c.FindCommunicationQuerySchema,
     reply: c.CommunicationSchema.nullable(),
   },
+  findCommunications: {
+    method: 'POST',
+    path: '/communications/by-message-id/lookup',
+    summary: 'The latest communication logged for each Message-ID (≤ 500 per call), null for one never logged, in the order asked',
+    body: c.FindCommunicationsRequestSchema,
+    reply: z.array(c.CommunicationSchema.nullable()),
+  },
   listCommunications: {
     method: 'GET',
     path: '/communications',

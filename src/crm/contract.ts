@@ -103,7 +103,9 @@ export const RecordCommunicationRequestSchema = z.object({
   outcome: CommunicationOutcomeSchema,
   detail: z.string().max(2000).optional(),
 });
-export const FindCommunicationQuerySchema = z.object({ messageId: z.string().min(1).max(500) });
+const MessageIdSchema = z.string().min(1).max(500);
+export const FindCommunicationQuerySchema = z.object({ messageId: MessageIdSchema });
+export const FindCommunicationsRequestSchema = z.object({ messageIds: z.array(MessageIdSchema).min(1).max(MAX_BATCH) });
 export const ListCommunicationsQuerySchema = z.object({
   incidentId: IdSchema,
   cursor: Cursor.optional(),

@@ -10,6 +10,7 @@ export function createCrmClient(options: HttpClientOptions): CrmSystem {
     getCustomers: (customerIds) => call('getCustomers', api.getCustomers, { body: { customerIds } }),
     getAccountManagers: (accountManagerIds) => call('getAccountManagers', api.getAccountManagers, { body: { accountManagerIds } }),
     findCommunication: (messageId) => call('findCommunication', api.findCommunication, { query: { messageId } }),
+    findCommunications: (messageIds) => call('findCommunications', api.findCommunications, { body: { messageIds } }),
     ...passingOn(call, api, ['recordCommunication', 'listCommunications', 'grantCredit', 'grantCredits', 'listCredits', 'reportCustomerStock']),
   };
 }

@@ -11,6 +11,8 @@ export interface CrmSystem {
   recordCommunication(request: Crm.RecordCommunicationRequest): Promise<Crm.Communication>;
   /** The latest record for a Message-ID, or null. */
   findCommunication(messageId: string): Promise<Crm.Communication | null>;
+  /** The latest record for each Message-ID (at most 500), null for one never logged, in the order asked. */
+  findCommunications(messageIds: string[]): Promise<(Crm.Communication | null)[]>;
   listCommunications(query: Crm.ListCommunicationsQuery): Promise<Crm.CommunicationPage>;
   grantCredit(request: Crm.GrantCreditRequest): Promise<Crm.Credit>;
   /** At most 500 credits per call, in one transaction, each as `grantCredit` would grant it under its key; an unknown customer refuses the batch, naming the item. */

@@ -150,6 +150,14 @@ export const inventoryApi = endpoints({
     reply: z.array(c.ReservationSchema),
     errors: WRITE_ERRORS,
   },
+  releaseConfirmations: {
+    method: 'POST',
+    path: '/reservations/confirmations/release',
+    summary: "Give back lines' pre-incident confirmations to an incident: released, and moved to the hub (≤ 500 lines per call, one transaction)",
+    body: c.ReleaseConfirmationsRequestSchema,
+    reply: z.array(c.ReleasedConfirmationSchema),
+    errors: WRITE_ERRORS,
+  },
   listReservations: {
     method: 'GET',
     path: '/reservations',

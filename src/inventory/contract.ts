@@ -309,6 +309,19 @@ export const ReservationItemSchema = z.object({
 });
 export const CreateReservationsRequestSchema = batchOf(ReservationItemSchema);
 export const ReleaseReservationsRequestSchema = batchOf(z.object({ ...Keyed, reservationId: IdSchema }));
+/**
+ * Gives back a line's confirmations made before any incident (incidentId null) of `sku`, for an incident that
+ * shares their units: each is released, and the units of those held away from `hubId` move there (a transfer
+ * of the incident, created, shipped and received). Once per item key, the batch in one transaction.
+ */
+export const ReleaseConfirmationsRequestSchema = batchOf(z.object({ ...Keyed, incidentId: IdSchema, lineId: IdSchema, sku: IdSchema, hubId: IdSchema }));
+export const ReleasedConfirmationSchema = z.object({
+  lineId: IdSchema,
+  /** The confirmations released (none when the line had none left). */
+  released: z.array(ReservationSchema),
+  /** The moves of released units to the hub, received. */
+  transfers: z.array(TransferSchema),
+});
 export const ListReservationsQuerySchema = z
   .object({
     incidentId: IdSchema.optional(),
@@ -419,6 +432,8 @@ export type TransferActionRequest = z.infer<typeof TransferActionRequestSchema>;
 export type ReservationItem = z.infer<typeof ReservationItemSchema>;
 export type CreateReservationsRequest = z.infer<typeof CreateReservationsRequestSchema>;
 export type ReleaseReservationsRequest = z.infer<typeof ReleaseReservationsRequestSchema>;
+export type ReleaseConfirmationsRequest = z.infer<typeof ReleaseConfirmationsRequestSchema>;
+export type ReleasedConfirmation = z.infer<typeof ReleasedConfirmationSchema>;
 export type ListReservationsQuery = z.infer<typeof ListReservationsQuerySchema>;
 export type ReservationPage = z.infer<typeof ReservationPageSchema>;
 export type BackorderItem = z.infer<typeof BackorderItemSchema>;

@@ -13,7 +13,7 @@ export function createInventoryClient(options: HttpClientOptions): InventorySyst
     ...passingOn(call, api, [
       'listLocations', 'updateInboundEta', 'recordReceipt', 'listReceipts', 'listCoverPositions', 'listDemandLines', 'listDemandLineChanges',
       'createTransfer', 'shipTransfer', 'receiveTransfer', 'cancelTransfer', 'listTransfers', 'createReservations', 'releaseReservations',
-      'createBackorders', 'fulfilBackorders', 'cancelBackorders', 'listBackorders', 'releaseToShipping',
+      'releaseConfirmations', 'createBackorders', 'fulfilBackorders', 'cancelBackorders', 'listBackorders', 'releaseToShipping',
     ]),
     getItem: (sku) => call('getItem', api.getItem, { params: { sku } }),
     getStockPositions: (sku) => call('getStockPositions', api.getStockPositions, { params: { sku } }),

@@ -34,6 +34,8 @@ export interface InventorySystem {
   /** Batch writes: at most 500 items, one transaction, one reply per item in order. */
   createReservations(request: Inventory.CreateReservationsRequest): Promise<Inventory.Reservation[]>;
   releaseReservations(request: Inventory.ReleaseReservationsRequest): Promise<Inventory.Reservation[]>;
+  /** Lines' confirmations made before any incident released and their units moved to the hub, one reply per line in order. */
+  releaseConfirmations(request: Inventory.ReleaseConfirmationsRequest): Promise<Inventory.ReleasedConfirmation[]>;
   /** Every reservation matching the filter (the client pages through them). */
   listReservations(query: { incidentId?: string; lineId?: string; status?: Inventory.ReservationStatus }): Promise<Inventory.Reservation[]>;
   createBackorders(request: Inventory.CreateBackordersRequest): Promise<Inventory.Backorder[]>;

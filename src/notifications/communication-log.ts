@@ -16,6 +16,7 @@ export interface CommunicationEntry {
 }
 
 export interface CommunicationLog {
-  findCommunication(messageId: string): Promise<{ messageId: string; outcome: CommunicationOutcome } | null>;
+  /** The latest entry for each Message-ID, null for one never logged, in the order asked (at most 500 at once). */
+  findCommunications(messageIds: string[]): Promise<({ messageId: string; outcome: CommunicationOutcome } | null)[]>;
   recordCommunication(entry: CommunicationEntry): Promise<unknown>;
 }

@@ -412,9 +412,8 @@ function record(commLog: CommunicationLog, message: Message, recipient: string, 
  * key and swallow the final 'sent'. For the same reason transient failures are thrown, not recorded;
  * an entry someone else recorded as 'failed' is treated as "not delivered" and sent again.
  */
-async function deliverValidated(transport: MailSender, commLog: CommunicationLog, message: Message): Promise<DeliveryResult> {
+async function deliverValidated(transport: MailSender, commLog: CommunicationLog, message: Message, previous: LoggedOutcome): Promise<DeliveryResult> {
   const { messageId } = message;
-  const previous = await commLog.findCommunication(messageId);
   if (previous?.outcome === 'sent') return { messageId, outcome: 'skipped-already-sent' };
   if ('undeliverable' in message) {
     if (previous?.outcome !== 'rejected') await record(commLog, message, message.recipient, 'rejected', message.detail);
@@ -448,8 +447,15 @@ async function deliverValidated(transport: MailSender, commLog: CommunicationLog
  * throws a ZodError naming the field, before anything is sent.
  */
 export async function deliverOnce(transport: MailSender, commLog: CommunicationLog, message: Message): Promise<DeliveryResult> {
-  return deliverValidated(transport, commLog, MessageSchema.parse(message));
+  const valid = MessageSchema.parse(message);
+  const [previous] = await commLog.findCommunications([valid.messageId]);
+  return deliverValidated(transport, commLog, valid, previous ?? null);
 }
+
+type LoggedOutcome = Awaited<ReturnType<CommunicationLog['findCommunications']>>[number];
+
+/** Message-IDs the log is asked about at once: the CRM's lookup limit. */
+const LOOKUP_BATCH = 500;
 
 export interface BatchOptions {
   /** Messages in flight at once; the transport's pool and rate limit still apply underneath. */
@@ -478,9 +484,17 @@ export async function deliverBatch(
   });
   const unique = [...firstIndex.values()];
   const results: Array<DeliveryResult | undefined> = new Array(messages.length);
+  // Step 1 for the whole batch in one request per LOOKUP_BATCH, not one per message: within a batch no
+  // message's send can change another's entry (their Message-IDs differ).
+  const previous = new Map<string, LoggedOutcome>();
+  for (let i = 0; i < unique.length; i += LOOKUP_BATCH) {
+    const ids = unique.slice(i, i + LOOKUP_BATCH).map((index) => (messages[index] as Message).messageId);
+    (await commLog.findCommunications(ids)).forEach((entry, j) => previous.set(ids[j]!, entry));
+  }
 
   await forEachAtOnce(unique, options.concurrency ?? 5, async (index) => {
-    const result = await deliverValidated(transport, commLog, messages[index] as Message);
+    const message = messages[index] as Message;
+    const result = await deliverValidated(transport, commLog, message, previous.get(message.messageId) ?? null);
     results[index] = result;
     options.onResult?.(result, index);
   });

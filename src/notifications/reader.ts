@@ -65,9 +65,25 @@ function languageFor(locale: string): { catalogue: Language; language: string } 
  * the reader is (a UTC conversion would move it a day); an instant as the date it falls on in the reader's
  * time zone. Written in the text's language, so an English sentence never carries a French date.
  */
+// Intl formatters cost far more to make than to use, and a notice stage formats figures and dates of thousands
+// of notices: one formatter per language (or locale) and options, made on first use.
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+function numberFormat(locale: string, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = `number ${locale} ${JSON.stringify(options)}`;
+  let format = formatters.get(key) as Intl.NumberFormat | undefined;
+  if (!format) formatters.set(key, (format = new Intl.NumberFormat(locale, options)));
+  return format;
+}
+function dateFormat(language: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `date ${language} ${JSON.stringify(options)}`;
+  let format = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  if (!format) formatters.set(key, (format = new Intl.DateTimeFormat(language, options)));
+  return format;
+}
+
 export function formatDateParts(value: string, reader: Pick<Reader, 'language' | 'timeZone'>): [string, string] {
   const calendarDate = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const parts = new Intl.DateTimeFormat(reader.language, {
+  const parts = dateFormat(reader.language, {
     dateStyle: 'full',
     timeZone: calendarDate ? 'UTC' : reader.timeZone,
   }).formatToParts(new Date(calendarDate ? `${value}T00:00:00Z` : value));
@@ -78,11 +94,11 @@ export function formatDateParts(value: string, reader: Pick<Reader, 'language' |
 }
 
 export function formatQuantity(value: number, reader: Pick<Reader, 'locale'>): string {
-  return new Intl.NumberFormat(reader.locale).format(value);
+  return numberFormat(reader.locale).format(value);
 }
 
 export function formatMoney(amount: number, currency: string, reader: Pick<Reader, 'locale'>, signed = false): string {
-  return new Intl.NumberFormat(reader.locale, {
+  return numberFormat(reader.locale, {
     style: 'currency',
     currency,
     signDisplay: signed ? 'exceptZero' : 'auto',
@@ -93,5 +109,5 @@ export function formatMoney(amount: number, currency: string, reader: Pick<Reade
 export function formatPriceDelta(delta: number, currency: string | undefined, reader: Pick<Reader, 'locale'>): string {
   return currency
     ? formatMoney(delta, currency, reader, true)
-    : new Intl.NumberFormat(reader.locale, { signDisplay: 'exceptZero', maximumFractionDigits: 2 }).format(delta);
+    : numberFormat(reader.locale, { signDisplay: 'exceptZero', maximumFractionDigits: 2 }).format(delta);
 }

@@ -31,6 +31,8 @@ import type {
   PurchaseOrder,
   Receipt,
   RecordReceiptRequest,
+  ReleaseConfirmationsRequest,
+  ReleasedConfirmation,
   ReleaseReservationsRequest,
   ReleaseToShippingRequest,
   Reservation,
@@ -332,6 +334,33 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
     return toLineChange(requireLine(line.line_id));
   };
 
+  /** Gives an active reservation's units back to its location and its line. */
+  const releaseReservation = (write: Write, r: ReservationRow) => {
+    const line = requireLine(r.line_id);
+    changeLine(line, r.sku === line.sku ? { reserved: -r.quantity } : { substituted: -r.covers }, 'release');
+    moveStock(write, 'release', r.reservation_id, r.sku, r.location_id, { reserved: -r.quantity });
+    sql(db, "UPDATE reservations SET status = 'released' WHERE reservation_id = ?").run(r.reservation_id);
+  };
+
+  // A transfer's three steps, each its stock movements: created (reserved at the source), shipped (on its way), received.
+  const openTransfer = (write: Write, request: Omit<CreateTransferRequest, 'idempotencyKey'>): string => {
+    const transferId = nextId(db, 'TR');
+    moveStock(write, 'transfer-create', transferId, request.sku, request.fromLocationId, { reserved: request.quantity });
+    sql(
+      db,
+      `INSERT INTO transfers (transfer_id, incident_id, sku, from_location_id, to_location_id, quantity, status, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'created', ?)`,
+    ).run(transferId, request.incidentId, request.sku, request.fromLocationId, request.toLocationId, request.quantity, write.now);
+    return transferId;
+  };
+  const shipMoves = (write: Write, t: Pick<TransferRow, 'transfer_id' | 'sku' | 'from_location_id' | 'to_location_id' | 'quantity'>) => {
+    moveStock(write, 'transfer-ship', t.transfer_id, t.sku, t.from_location_id, { on_hand: -t.quantity, reserved: -t.quantity });
+    moveStock(write, 'transfer-ship', t.transfer_id, t.sku, t.to_location_id, { in_transit: t.quantity });
+  };
+  const receiveMoves = (write: Write, t: Pick<TransferRow, 'transfer_id' | 'sku' | 'to_location_id' | 'quantity'>) => {
+    moveStock(write, 'transfer-receive', t.transfer_id, t.sku, t.to_location_id, { in_transit: -t.quantity, on_hand: t.quantity });
+  };
+
   const transferAction = (operation: string, request: TransferActionRequest, apply: (write: Write, t: TransferRow) => TransferStatus | null) =>
     transaction((at) =>
       once(db, operation, request, at, (write) => {
@@ -551,14 +580,7 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
           const to = requireLocation(request.toLocationId);
           if (from.location_id === to.location_id) throw invariant('fromLocationId and toLocationId are the same location');
           if (from.network !== to.network) throw invariant(`${from.location_id} and ${to.location_id} are in different networks`);
-          const transferId = nextId(db, 'TR');
-          moveStock(write, 'transfer-create', transferId, request.sku, from.location_id, { reserved: request.quantity });
-          sql(
-            db,
-            `INSERT INTO transfers (transfer_id, incident_id, sku, from_location_id, to_location_id, quantity, status, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'created', ?)`,
-          ).run(transferId, request.incidentId, request.sku, from.location_id, to.location_id, request.quantity, write.now);
-          return toTransfer(requireTransfer(transferId));
+          return toTransfer(requireTransfer(openTransfer(write, request)));
         }),
       );
     },
@@ -567,8 +589,7 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
       return transferAction('shipTransfer', request, (write, t) => {
         if (t.status === 'shipped' || t.status === 'received') return null;
         if (t.status === 'cancelled') throw conflict(`transfer ${t.transfer_id} is cancelled: it cannot be shipped`);
-        moveStock(write, 'transfer-ship', t.transfer_id, t.sku, t.from_location_id, { on_hand: -t.quantity, reserved: -t.quantity });
-        moveStock(write, 'transfer-ship', t.transfer_id, t.sku, t.to_location_id, { in_transit: t.quantity });
+        shipMoves(write, t);
         return 'shipped';
       });
     },
@@ -577,7 +598,7 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
       return transferAction('receiveTransfer', request, (write, t) => {
         if (t.status === 'received') return null;
         if (t.status !== 'shipped') throw conflict(`transfer ${t.transfer_id} is ${t.status}: only a shipped transfer can be received`);
-        moveStock(write, 'transfer-receive', t.transfer_id, t.sku, t.to_location_id, { in_transit: -t.quantity, on_hand: t.quantity });
+        receiveMoves(write, t);
         return 'received';
       });
     },
@@ -611,13 +632,39 @@ export function createInventoryStore(db: Db, now: () => Date = () => new Date())
           once(db, 'releaseReservation', item, at, (write) => {
             const r = requireReservation(item.reservationId);
             if (r.status === 'shipped') throw conflict(`reservation ${r.reservation_id} is shipped: it cannot be released`);
-            if (r.status === 'active') {
-              const line = requireLine(r.line_id);
-              changeLine(line, r.sku === line.sku ? { reserved: -r.quantity } : { substituted: -r.covers }, 'release');
-              moveStock(write, 'release', r.reservation_id, r.sku, r.location_id, { reserved: -r.quantity });
-              sql(db, "UPDATE reservations SET status = 'released' WHERE reservation_id = ?").run(r.reservation_id);
-            }
+            if (r.status === 'active') releaseReservation(write, r);
             return toReservation(requireReservation(r.reservation_id));
+          }),
+        ),
+      );
+    },
+
+    releaseConfirmations(request: ReleaseConfirmationsRequest): ReleasedConfirmation[] {
+      return transaction((at) =>
+        eachItem(request.items, (item) =>
+          once(db, 'releaseConfirmations', item, at, (write) => {
+            const line = requireLine(item.lineId);
+            if (line.sku !== item.sku) throw invariantOn('sku', `line ${line.line_id} is for ${line.sku}, not ${item.sku}`);
+            const hub = requireLocation(item.hubId);
+            const network = requireLocation(line.location_id).network;
+            if (hub.network !== network) throw invariantOn('hubId', `${item.hubId} is not in network ${network} of line ${line.line_id}`);
+            const held = sql(
+              db,
+              "SELECT * FROM reservations WHERE line_id = ? AND incident_id IS NULL AND sku = ? AND status = 'active' ORDER BY reservation_id",
+            ).all(line.line_id, item.sku) as ReservationRow[];
+            const transfers: Transfer[] = [];
+            for (const r of held) {
+              releaseReservation(write, r);
+              if (r.location_id === hub.location_id) continue;
+              const move = { incidentId: item.incidentId, sku: r.sku, fromLocationId: r.location_id, toLocationId: hub.location_id, quantity: r.quantity };
+              const transferId = openTransfer(write, move);
+              const t = { transfer_id: transferId, sku: r.sku, from_location_id: r.location_id, to_location_id: hub.location_id, quantity: r.quantity };
+              shipMoves(write, t);
+              receiveMoves(write, t);
+              sql(db, "UPDATE transfers SET status = 'received' WHERE transfer_id = ?").run(transferId);
+              transfers.push(toTransfer(requireTransfer(transferId)));
+            }
+            return { lineId: line.line_id, released: held.map((r) => toReservation(requireReservation(r.reservation_id))), transfers };
           }),
         ),
       );

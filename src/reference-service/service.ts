@@ -50,7 +50,7 @@ export function inventoryHandlers(store: InventoryStore): Handlers<typeof invent
       'updateInboundEta', 'recordReceipt', 'listReceipts', 'listCoverPositions', 'listDemandLines', 'listDemandLineChanges',
       'createDemandLine', 'changeDemandLineQuantity', 'cancelDemandLine',
       'createTransfer', 'shipTransfer', 'receiveTransfer', 'cancelTransfer', 'listTransfers',
-      'createReservations', 'releaseReservations', 'listReservations',
+      'createReservations', 'releaseReservations', 'releaseConfirmations', 'listReservations',
       'createBackorders', 'fulfilBackorders', 'cancelBackorders', 'listBackorders', 'releaseToShipping',
     ]),
     checkBooks: ({ query }) => store.checkBooks(query.sku),
@@ -62,6 +62,7 @@ export function crmHandlers(store: CrmStore): Handlers<typeof crmApi> {
     getCustomers: ({ body }) => store.getCustomers(body.customerIds),
     getAccountManagers: ({ body }) => store.getAccountManagers(body.accountManagerIds),
     findCommunication: ({ query }) => store.findCommunication(query.messageId),
+    findCommunications: ({ body }) => body.messageIds.map((messageId) => store.findCommunication(messageId)),
     ...servedBy(crmApi, store, ['recordCommunication', 'listCommunications', 'grantCredit', 'grantCredits', 'listCredits', 'reportCustomerStock']),
   };
 }

@@ -73,10 +73,24 @@ describe('communications', () => {
 
   it('is the mailer’s communication log: found by Message-ID, latest first, null when never logged', async () => {
     const log: CommunicationLog = crm;
-    expect(await log.findCommunication('<m1@desk>')).toBeNull();
+    expect(await crm.findCommunication('<m1@desk>')).toBeNull();
+    expect(await log.findCommunications(['<m1@desk>'])).toEqual([null]);
     await crm.recordCommunication(entry('k1', '<m1@desk>', 'failed'));
     const sent = await crm.recordCommunication(entry('k2', '<m1@desk>', 'sent'));
-    expect(await log.findCommunication('<m1@desk>')).toEqual(sent);
+    expect(await crm.findCommunication('<m1@desk>')).toEqual(sent);
+    // A batch's messages in one lookup, in the order asked, null for the one never logged.
+    const other = await crm.recordCommunication(entry('k3', '<m3@desk>', 'rejected'));
+    expect(await log.findCommunications(['<m3@desk>', '<m2@desk>', '<m1@desk>'])).toEqual([other, null, sent]);
+  });
+
+  it('refuses a lookup of no Message-IDs or of more than 500, naming the field', async () => {
+    for (const messageIds of [[], Array.from({ length: 501 }, (_, i) => `<m${i}@desk>`)]) {
+      const refused = await post(service.crmUrl, '/communications/by-message-id/lookup', { messageIds });
+      expect(refused.status).toBe(400);
+      expect(refused.body.issues?.map((i) => i.path)).toEqual(['body.messageIds']);
+    }
+    const blank = await post(service.crmUrl, '/communications/by-message-id/lookup', { messageIds: ['<m1@desk>', ''] });
+    expect(blank.body.issues?.map((i) => i.path)).toEqual(['body.messageIds.1']);
   });
 
   it('records once per key and refuses the key with another body', async () => {

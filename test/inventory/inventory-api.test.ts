@@ -326,6 +326,73 @@ describe('reservations, backorders, shipping', () => {
   });
 });
 
+describe('confirmations given back to an incident (the commit releases taken-back confirmations through it)', () => {
+  const giveBack = (key: string, lineId: string, fields: { sku?: string; hubId?: string } = {}) => ({
+    idempotencyKey: key,
+    incidentId: 'INC-1',
+    lineId,
+    sku: 'A',
+    hubId: 'N-HUB',
+    ...fields,
+  });
+  const confirm = (lineId: string, locationId: string, quantity: number, incidentId: string | null = null) => ({
+    idempotencyKey: `confirm-${lineId}-${locationId}-${incidentId}`,
+    incidentId,
+    lineId,
+    sku: 'A',
+    locationId,
+    quantity,
+  });
+
+  it("releases each line's confirmations made before any incident and moves those held at a spoke to the hub, once per line key", async () => {
+    // L2 holds a confirmation at the spoke and one an incident made, which is not the line's to give back.
+    await inventory.createReservations({ items: [confirm('L2', 'N-S1', 15), confirm('L2', 'N-HUB', 5, 'INC-0')] });
+    const items = [giveBack('g-L1', 'L1'), giveBack('g-L2', 'L2'), giveBack('g-L3', 'L3')];
+    const replies = await inventory.releaseConfirmations({ items });
+    expect(
+      replies.map((r) => [r.lineId, r.released.map((x) => `${x.locationId} ${x.quantity} ${x.status}`), r.transfers.map((t) => `${t.fromLocationId}→${t.toLocationId} ${t.quantity} ${t.status}`)]),
+    ).toEqual([
+      ['L1', ['N-HUB 10 released'], []],
+      ['L2', ['N-S1 15 released'], ['N-S1→N-HUB 15 received']],
+      ['L3', [], []],
+    ]);
+    expect(replies[1]!.transfers[0]!.incidentId).toBe('INC-1');
+    const after = { hub: await position('A', 'N-HUB'), spoke: await position('A', 'N-S1') };
+    // Hub: 100 + 15 moved in, the incident's 5 still reserved; spoke: 50 − 15 moved out, nothing reserved.
+    expect(after).toMatchObject({ hub: { onHand: 115, reserved: 5, inTransit: 0 }, spoke: { onHand: 35, reserved: 0 } });
+    expect(await openLine('L1')).toMatchObject({ reservedQuantity: 0 });
+    expect(await openLine('L2')).toMatchObject({ reservedQuantity: 5 });
+
+    // The same keys again (a retried commit): the first replies, nothing released or moved twice.
+    expect(await inventory.releaseConfirmations({ items })).toEqual(replies);
+    expect({ hub: await position('A', 'N-HUB'), spoke: await position('A', 'N-S1') }).toEqual(after);
+    expect(await inventory.listTransfers({ incidentId: 'INC-1' })).toHaveLength(1);
+    const conflict = await failureOf(inventory.releaseConfirmations({ items: [giveBack('g-L1', 'L1', { hubId: 'N-S1' })] }));
+    expect(conflict.message).toMatch(/409.*idempotency key "g-L1" was already used for a different releaseConfirmations request/);
+    await expectBalanced();
+  });
+
+  it('refuses a line of another SKU or a hub outside its network, naming the item and field, and writes nothing of the batch', async () => {
+    const otherSku = await post(service.inventoryUrl, '/reservations/confirmations/release', { items: [giveBack('a', 'L1'), giveBack('b', 'L2', { sku: 'B' })] });
+    expect(otherSku.status).toBe(422);
+    expect(otherSku.body.issues?.map((i) => i.path)).toEqual(['body.items.1.sku']);
+    expect(otherSku.body.error).toContain('line L2 is for A, not B');
+    const otherNetwork = await post(service.inventoryUrl, '/reservations/confirmations/release', { items: [giveBack('c', 'L1', { hubId: 'M-HUB' })] });
+    expect(otherNetwork.status).toBe(422);
+    expect(otherNetwork.body.issues?.map((i) => i.path)).toEqual(['body.items.0.hubId']);
+    expect(await openLine('L1')).toMatchObject({ reservedQuantity: 10 });
+    expect(await position('A', 'N-HUB')).toMatchObject({ onHand: 100, reserved: 10 });
+
+    const { hubId: _hubId, ...withoutHub } = giveBack('d', 'L1');
+    const missing = await post(service.inventoryUrl, '/reservations/confirmations/release', { items: [withoutHub] });
+    expect(missing.status).toBe(400);
+    expect(missing.body.issues?.map((i) => i.path)).toEqual(['body.items.0.hubId']);
+    const tooMany = await post(service.inventoryUrl, '/reservations/confirmations/release', { items: Array.from({ length: 501 }, (_, i) => giveBack(`k${i}`, 'L1')) });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.issues?.map((i) => i.path)).toEqual(['body.items']);
+  });
+});
+
 describe('bad requests', () => {
   it('answers 400 naming the field', async () => {
     const single = await post(service.inventoryUrl, '/receipts', { idempotencyKey: 'k', sku: 'A', locationId: 'N-HUB', quantity: -1 });

@@ -9,9 +9,11 @@ export class MemoryCommunicationLog implements CommunicationLog {
   readonly writes: CommunicationEntry[] = [];
   failNextWrites = 0;
 
-  async findCommunication(messageId: string) {
-    const entry = this.byMessageId.get(messageId);
-    return entry ? { messageId: entry.messageId, outcome: entry.outcome } : null;
+  async findCommunications(messageIds: string[]) {
+    return messageIds.map((messageId) => {
+      const entry = this.byMessageId.get(messageId);
+      return entry ? { messageId: entry.messageId, outcome: entry.outcome } : null;
+    });
   }
 
   async recordCommunication(entry: CommunicationEntry) {
