@@ -32,7 +32,7 @@ import {
   type NoticeSource,
 } from '../src/notifications/model';
 import { periodStartMs, type StoredRations } from '../src/rationing/schedule';
-import { RATIONS_KEY, rationPeriodRef, rationReplanRef } from './rationing';
+import { RATIONS_KEY, rationReplanRef, storedReleases } from './rationing';
 import type { ActivityDeps } from './deps';
 import { beat, heartbeating, progress, retriesSoFar } from './progress';
 import type { StoredRound } from './follow-up';
@@ -130,6 +130,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
               sku: input.sku,
               plan: planRef ? (await requireDocument<AllocationPlan>(store, input.incidentId, planRef)).lines : null,
               orderRounds: (await storedOrderRounds(store, input.incidentId)).flatMap((r) => r.allocation),
+              rations: await storedReleases(store, input.incidentId),
               confirmed: new Map(snapshot.lines.map((l) => [l.lineId, l.confirmedQuantity])),
               reservations: await inventory.listReservations({ incidentId: input.incidentId }),
               backorders,
@@ -300,10 +301,7 @@ async function rationsToTell(
     const then = replan ? (c.allotments[schedule.released] ?? 0) : (c.allotments[1] ?? 0);
     told.set(c.customerId, { ...(replan ? { from } : { now: c.allotments[0] ?? 0 }), then, everyDays: schedule.periodDays, until: schedule.until });
   }
-  const firstPeriod = new Map<string, number>();
-  for (const r of (await store.get<{ reservations: { lineId: string; quantity: number }[] }>(incidentId, rationPeriodRef(1)))?.reservations ?? []) {
-    firstPeriod.set(r.lineId, (firstPeriod.get(r.lineId) ?? 0) + r.quantity);
-  }
+  const firstPeriod = (await storedReleases(store, incidentId))?.atCommit ?? new Map<string, number>();
   return { told, firstPeriod, customers: replan ? new Set(replan.changedCustomers) : null };
 }
 

@@ -131,6 +131,8 @@ const SubstituteUnitsSchema = z.array(z.object({ sku: Id, quantity: z.number().i
 export const LineTotalsSchema = z.object({
   /** Units of the SKU the allocation gave when the shortage began. */
   shippedAtOnce: quantity,
+  /** A rationed line's units released in the periods after the first (the first ships at once); absent when not rationed. */
+  shippedInPeriods: quantity.optional(),
   /** Backordered units later served from restocks. */
   shippedFromRestocks: quantity,
   /** Substitute units shipped in place of ordered units, per substitute SKU. */

@@ -5,6 +5,7 @@
 // no one gets the same email twice.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/allocation/policy';
+import type { AllocationPlan } from '../../src/allocation/types';
 import { formatPlanLines } from '../../src/cli/format';
 import { createIncidentOperations } from '../../src/operations/incident-operations';
 import type { StoredRations } from '../../src/rationing/schedule';
@@ -129,6 +130,11 @@ describe('rationing over the period', () => {
       await handle.result();
       const report = (await w.store.get<CommittedReport>(incidentId, 'report'))!;
       expect(report.rationPeriods).toEqual(last.periods);
+      // At once is what the commit released (kept confirmations, substitutes and period 1); the later periods as served in them.
+      const plan = (await w.store.get<AllocationPlan>(incidentId, last.planRef))!;
+      const committedUnits = sum(plan.lines.map((l) => l.allocated + l.substituted));
+      expect(report.overall.servedAtOnce).toBe(committedUnits - shares + p1.used);
+      expect(report.overall.servedInPeriods).toBe(sum(last.periods.filter((p) => p.period > 1).map((p) => p.used)));
       if (process.env.RECORD_HISTORIES === '1') await recordHistory(handle, 'incident-rationing');
     });
     await expectBooksBalanced(w);
