@@ -14,8 +14,11 @@ interface NoticeSources {
   plan: { planRef: string };
   /** A restock round's allocation, or an order round's (lines placed or raised during the incident). */
   round: { roundRef: string };
-  /** The new date, and the one customers were told before. */
-  eta: { eta: EtaChange & { previousEta: string | null } };
+  /**
+   * The new date, and the one customers were told before; with the rationing re-planned for it (the ETA revision),
+   * its customers whose allotments moved hear their new schedule in the same email.
+   */
+  eta: { eta: EtaChange & { previousEta: string | null }; rationReplan?: number };
   'open-backorders': { openBackorders: true };
   'customers-notified': { customersNotified: true };
   /** The rationing schedule re-planned for an ETA change of this revision (activities/rationing.ts). */
