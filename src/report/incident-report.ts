@@ -44,9 +44,10 @@ export interface ReportLine {
   allOrNothingSkipped: boolean;
   /**
    * A rationed line: its share of `allocated` (beyond the confirmation it keeps), what ration period 1 reserved
-   * for it at the commit, and what the later periods reserved; absent when not rationed.
+   * for it at the commit, and what the later periods reserved; whether the customer's own stock lasts period 1
+   * (then it gets nothing at once and is not counted as left with nothing); absent when not rationed.
    */
-  rationed?: { share: number; atCommit: number; later: number };
+  rationed?: { share: number; atCommit: number; later: number; stockLastsFirstPeriod?: boolean };
   /** The line's backorders in the inventory system at closing, summed; absent when none was made. */
   backorders?: { fulfilled: number; cancelled: number; open: number };
 }
@@ -353,7 +354,7 @@ function stageOutcomes(units: LineUnits[], stageOrder: string[]): StageOutcome[]
 }
 
 function totalOf(units: LineUnits[]): Omit<StageOutcome, 'stage'> {
-  const customers = new Map<string, { atOnce: number; final: number }>();
+  const customers = new Map<string, { atOnce: number; final: number; ownStock: boolean }>();
   let requested = 0;
   let atOnce = 0;
   let backorderedAtCommit = 0;
@@ -364,7 +365,7 @@ function totalOf(units: LineUnits[]): Omit<StageOutcome, 'stage'> {
   let unserved = 0;
   let revenue = NO_REVENUE;
   for (const u of units) {
-    const c = customers.get(u.line.customerId) ?? { atOnce: 0, final: 0 };
+    const c = customers.get(u.line.customerId) ?? { atOnce: 0, final: 0, ownStock: u.line.rationed?.stockLastsFirstPeriod === true };
     c.atOnce += u.atOnce;
     c.final += u.atOnce + u.inPeriods + u.later + u.substitutedLater;
     customers.set(u.line.customerId, c);
@@ -391,7 +392,7 @@ function totalOf(units: LineUnits[]): Omit<StageOutcome, 'stage'> {
     servedAtOnce: atOnce,
     backorderedAtCommit,
     fillRateAtCommit: rate(atOnce, requested),
-    customersWithNothingAtCommit: [...customers.values()].filter((c) => c.atOnce === 0).length,
+    customersWithNothingAtCommit: [...customers.values()].filter((c) => c.atOnce === 0 && !c.ownStock).length,
     servedInPeriods: inPeriods,
     servedLater: later,
     substitutedLater,

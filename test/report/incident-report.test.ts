@@ -126,8 +126,10 @@ describe('unit accounting', () => {
           line('L1', 'C1', 'basic', 100, { allocated: 60, rationed: { share: 50, atCommit: 20, later: 25 }, backorders: { fulfilled: 40, cancelled: 0, open: 0 } }),
           // Not rationed: its whole allocation at once.
           line('L2', 'C2', 'basic', 30, { allocated: 30 }),
-          // Rationed, its stock lasting period 1: nothing at commit, 10 in period 2.
-          line('L3', 'C3', 'integrated', 10, { allocated: 10, rationed: { share: 10, atCommit: 0, later: 10 } }),
+          // Rationed, its stock lasting period 1: nothing at commit, 10 in period 2, and not left with nothing.
+          line('L3', 'C3', 'integrated', 10, { allocated: 10, rationed: { share: 10, atCommit: 0, later: 10, stockLastsFirstPeriod: true } }),
+          // Rationed, no stock of its own and nothing in period 1 (its allotments come later): left with nothing at commit.
+          line('L4', 'C4', 'integrated', 10, { allocated: 10, rationed: { share: 10, atCommit: 0, later: 10, stockLastsFirstPeriod: false } }),
         ],
         rounds: [{ receiptId: 'GR-1', at: '2025-03-05T09:00:00.000Z', fulfilled: [{ lineId: 'L1', quantity: 40 }] }],
       }),
@@ -145,7 +147,7 @@ describe('unit accounting', () => {
       revenueProtected: 400,
       revenueLost: 50,
     });
-    expect(report.byStage.find((s) => s.stage === 'integrated')).toMatchObject({ servedAtOnce: 0, servedInPeriods: 10, customersWithNothingAtCommit: 1, customersWithNothing: 0, fillRate: 1 });
+    expect(report.byStage.find((s) => s.stage === 'integrated')).toMatchObject({ servedAtOnce: 0, servedInPeriods: 20, customersWithNothingAtCommit: 1, customersWithNothing: 0, fillRate: 1 });
     for (const row of [...report.byStage, report.overall]) expect(unaccounted(row)).toBe(0);
   });
 
