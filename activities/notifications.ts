@@ -32,7 +32,7 @@ import {
   type NoticeSource,
 } from '../src/notifications/model';
 import { periodStartMs, type StoredRations } from '../src/rationing/schedule';
-import { RATIONS_KEY, rationPeriodRef, rationReplanRef } from './rationing';
+import { RATIONS_KEY, rationReplanRef, storedReleases } from './rationing';
 import type { ActivityDeps } from './deps';
 import { beat, heartbeating, progress, retriesSoFar } from './progress';
 import type { StoredRound } from './follow-up';
@@ -111,11 +111,11 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
       expectedDate: string | null;
       policy: Policy;
     }): Promise<{ noticesRef: string; customers: number; accountManagers: number }> {
-      const noticesRef = `notices/${input.kind}/${input.revision}`;
+      const noticesRef = noticesRefOf(input.kind, input.revision);
       const snapshot = await loadSnapshot(store, input.incidentId);
       // The snapshot's lines and those placed or changed during the incident.
       const lines = await incidentLines(store, input.incidentId, snapshot);
-      const rations = await rationsToTell(store, input.incidentId, input.source);
+      const rations = await rationsToTell(store, input.incidentId, input.source, input.revision);
       const allocation = rationed(await allocationOf(store, input.incidentId, input.source), rations, snapshot.lines);
       if ('planRef' in input.source) await store.put(input.incidentId, ANNOUNCED_PLAN_KEY, input.source.planRef);
       const previouslyNotified = new Set((await store.get<string[]>(input.incidentId, NOTIFIED_KEY)) ?? []);
@@ -130,6 +130,7 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
               sku: input.sku,
               plan: planRef ? (await requireDocument<AllocationPlan>(store, input.incidentId, planRef)).lines : null,
               orderRounds: (await storedOrderRounds(store, input.incidentId)).flatMap((r) => r.allocation),
+              rations: await storedReleases(store, input.incidentId),
               confirmed: new Map(snapshot.lines.map((l) => [l.lineId, l.confirmedQuantity])),
               reservations: await inventory.listReservations({ incidentId: input.incidentId }),
               backorders,
@@ -278,33 +279,42 @@ export async function referenceOf(store: ActivityDeps['store'], workflowId: stri
   return incidentReference(workflowId, (known.includes(incidentId) ? known.indexOf(incidentId) : known.length) + 1);
 }
 
+/** Where the notices of one event are stored. */
+const noticesRefOf = (kind: NoticeKind, revision: number) => `notices/${kind}/${revision}`;
+
 /**
  * What a notice says of rationing: the first notice each rationed customer's schedule (its first period ships now),
  * a re-plan's the periods to come of the customers it changed; with the first period's reservations per line.
- * Null for other notices, or when nothing is rationed.
+ * An ETA change that re-planned the rationing tells its own customers whose allotments moved, and the re-plan's
+ * notice then only those the ETA change did not email: one email per customer per event. Null for other notices,
+ * or when nothing is rationed.
  */
 async function rationsToTell(
   store: ActivityDeps['store'],
   incidentId: string,
   source: NoticeSource,
+  revision: number,
 ): Promise<{ told: Map<string, NoticeRation>; firstPeriod: Map<string, number>; customers: Set<string> | null } | null> {
-  if (!('planRef' in source) && !('ration' in source)) return null;
+  const replanRevision = 'ration' in source ? source.ration.revision : 'eta' in source ? source.rationReplan : undefined;
+  if (!('planRef' in source) && replanRevision === undefined) return null;
   const stored = await store.get<StoredRations>(incidentId, RATIONS_KEY);
   if (!stored) return null;
   const { schedule } = stored;
-  const replan = 'ration' in source ? await requireDocument<{ changedCustomers: string[] }>(store, incidentId, rationReplanRef(source.ration.revision)) : null;
+  const replan = replanRevision === undefined ? null : await requireDocument<{ changedCustomers: string[] }>(store, incidentId, rationReplanRef(replanRevision));
+  const toldByEta =
+    'ration' in source
+      ? new Set((await store.get<ComposedNotices>(incidentId, noticesRefOf('eta-change', revision)))?.notices.map((n) => n.customer.customerId) ?? [])
+      : new Set<string>();
+  const changed = replan ? replan.changedCustomers.filter((id) => !toldByEta.has(id)) : null;
   const from = new Date(periodStartMs(schedule, schedule.released + 1)).toISOString().slice(0, 10);
   const told = new Map<string, NoticeRation>();
   for (const c of schedule.customers) {
-    if (replan && !replan.changedCustomers.includes(c.customerId)) continue;
+    if (changed && !changed.includes(c.customerId)) continue;
     const then = replan ? (c.allotments[schedule.released] ?? 0) : (c.allotments[1] ?? 0);
     told.set(c.customerId, { ...(replan ? { from } : { now: c.allotments[0] ?? 0 }), then, everyDays: schedule.periodDays, until: schedule.until });
   }
-  const firstPeriod = new Map<string, number>();
-  for (const r of (await store.get<{ reservations: { lineId: string; quantity: number }[] }>(incidentId, rationPeriodRef(1)))?.reservations ?? []) {
-    firstPeriod.set(r.lineId, (firstPeriod.get(r.lineId) ?? 0) + r.quantity);
-  }
-  return { told, firstPeriod, customers: replan ? new Set(replan.changedCustomers) : null };
+  const firstPeriod = (await storedReleases(store, incidentId))?.atCommit ?? new Map<string, number>();
+  return { told, firstPeriod, customers: changed ? new Set(changed) : null };
 }
 
 /**

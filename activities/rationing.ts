@@ -8,13 +8,16 @@ import {
   changedCustomers,
   periodStartMs,
   planRations,
+  releasesByLine,
   replanRations,
   sharesOfPlan,
   withReleased,
   type RationPeriodFigures,
+  type RationReleases,
   type RationingSummary,
   type StoredRations,
 } from '../src/rationing/schedule';
+import type { IncidentStore } from '../src/incident-store/store';
 import type { ActivityDeps } from './deps';
 import { listAllDemandLines, listIncidentBackorders } from './paging';
 import { beat, heartbeating, progress, retriesSoFar, type Retried } from './progress';
@@ -45,6 +48,15 @@ export function summaryOf(stored: StoredRations): RationingSummary {
     customers: schedule.customers.length,
     units: schedule.customers.reduce((sum, c) => sum + c.share, 0),
   };
+}
+
+/** What the released periods reserved per line (period 1 at the commit, the later ones per period); null when not rationed. */
+export async function storedReleases(store: IncidentStore, incidentId: string): Promise<RationReleases | null> {
+  const stored = await store.get<StoredRations>(incidentId, RATIONS_KEY);
+  if (!stored) return null;
+  const periods: ReservationItem[][] = [];
+  for (let period = 1; period <= stored.schedule.released; period++) periods.push((await store.get<StoredRelease>(incidentId, rationPeriodRef(period)))?.reservations ?? []);
+  return releasesByLine(stored.schedule.customers.map((c) => c.customerId), periods);
 }
 
 /** Units of the hub's free stock the schedule still holds: allotments to come and what the running period has not used. */

@@ -10,8 +10,8 @@ import type { ActivityDeps } from './deps';
 import type { StoredRound } from './follow-up';
 import { orderRoundFigures, storedOrderRounds } from './order-changes';
 import { listIncidentBackorders } from './paging';
-import type { StoredRations } from '../src/rationing/schedule';
-import { RATIONS_KEY } from './rationing';
+import { stockLasts, type StoredRations } from '../src/rationing/schedule';
+import { RATIONS_KEY, storedReleases } from './rationing';
 import { SNAPSHOT_KEY, type IncidentSnapshot } from './shared';
 import { freeAtHub } from './stock';
 
@@ -49,9 +49,22 @@ export function createReportActivities({ inventory, store, currency }: ActivityD
           backorders.set(b.lineId, { fulfilled: sum.fulfilled + b.fulfilled, cancelled: sum.cancelled + b.cancelled, open: sum.open + b.open });
         }
       }
+      const rations = state.rationing ? await store.get<StoredRations>(input.incidentId, RATIONS_KEY) : null;
+      const releases = plan && rations ? await storedReleases(store, input.incidentId) : null;
+      const rationedCustomers = new Map((rations?.schedule.customers ?? []).map((c) => [c.customerId, c]));
       const lines: ReportLine[] = (plan?.lines ?? []).map((l) => {
         const line = source.get(l.lineId);
         const backordersOfLine = backorders.get(l.lineId);
+        // A rationed customer's share: the allocation beyond the confirmation the line keeps (as the schedule took it).
+        const kept = l.releasedConfirmation > 0 ? 0 : Math.min(line?.confirmedQuantity ?? 0, l.allocated);
+        const rationed = releases?.customers.has(l.customerId)
+          ? {
+              share: l.allocated - kept,
+              atCommit: releases.atCommit.get(l.lineId) ?? 0,
+              later: releases.later.get(l.lineId) ?? 0,
+              stockLastsFirstPeriod: stockLasts(rationedCustomers.get(l.customerId) ?? { stockDays: 0 }, 1, rations!.schedule.periodDays),
+            }
+          : null;
         return {
           lineId: l.lineId,
           customerId: l.customerId,
@@ -63,6 +76,7 @@ export function createReportActivities({ inventory, store, currency }: ActivityD
           allocated: l.allocated,
           substituted: l.substituted,
           allOrNothingSkipped: l.reasons.includes('all-or-nothing-skipped'),
+          ...(rationed ? { rationed } : {}),
           ...(backordersOfLine ? { backorders: backordersOfLine } : {}),
         };
       });
@@ -71,7 +85,6 @@ export function createReportActivities({ inventory, store, currency }: ActivityD
         const stored = await store.get<StoredRound>(input.incidentId, `rounds/${round}`);
         if (stored) rounds.push(stored);
       }
-      const rations = state.rationing ? await store.get<StoredRations>(input.incidentId, RATIONS_KEY) : null;
       const report: IncidentReport = buildIncidentReport({
         state,
         outcome: input.outcome,

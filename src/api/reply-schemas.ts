@@ -354,6 +354,7 @@ const stageOutcome = {
   backorderedAtCommit: count,
   fillRateAtCommit: ratio,
   customersWithNothingAtCommit: count,
+  servedInPeriods: count.optional().meta({ description: "A rationed share's units reserved by the ration periods after the first; absent in reports from before rationing." }),
   servedLater: count,
   substitutedLater: count,
   cancelled: count,

@@ -319,9 +319,10 @@ function committedReport(
     parts.push(
       `Final (after restocks, accepted substitutes and cancellations)\n` +
         table(
-          ['STAGE', 'RESTOCKED', 'SUBSTITUTED', 'CANCELLED', 'UNSERVED', 'FILL', 'WITH NOTHING', `AT RISK${unit}`, `PROTECTED${unit}`, `LOST${unit}`],
+          ['STAGE', 'RATION PERIODS', 'RESTOCKED', 'SUBSTITUTED', 'CANCELLED', 'UNSERVED', 'FILL', 'WITH NOTHING', `AT RISK${unit}`, `PROTECTED${unit}`, `LOST${unit}`],
           rows.map((o) => [
             o.stage,
+            o.servedInPeriods ?? 0,
             o.servedLater,
             o.substitutedLater,
             o.cancelled,

@@ -14,8 +14,11 @@ interface NoticeSources {
   plan: { planRef: string };
   /** A restock round's allocation, or an order round's (lines placed or raised during the incident). */
   round: { roundRef: string };
-  /** The new date, and the one customers were told before. */
-  eta: { eta: EtaChange & { previousEta: string | null } };
+  /**
+   * The new date, and the one customers were told before; with the rationing re-planned for it (the ETA revision),
+   * its customers whose allotments moved hear their new schedule in the same email.
+   */
+  eta: { eta: EtaChange & { previousEta: string | null }; rationReplan?: number };
   'open-backorders': { openBackorders: true };
   'customers-notified': { customersNotified: true };
   /** The rationing schedule re-planned for an ETA change of this revision (activities/rationing.ts). */
@@ -131,6 +134,8 @@ const SubstituteUnitsSchema = z.array(z.object({ sku: Id, quantity: z.number().i
 export const LineTotalsSchema = z.object({
   /** Units of the SKU the allocation gave when the shortage began. */
   shippedAtOnce: quantity,
+  /** A rationed line's units released in the periods after the first (the first ships at once); absent when not rationed. */
+  shippedInPeriods: quantity.optional(),
   /** Backordered units later served from restocks. */
   shippedFromRestocks: quantity,
   /** Substitute units shipped in place of ordered units, per substitute SKU. */

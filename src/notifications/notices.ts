@@ -7,6 +7,7 @@ import { SUPPLY_NOTICE_ROLE } from '../crm/contract';
 import { ANSWER_KINDS, ANSWERS_IN_EMAIL_ORDER, type AnswerKind } from '../incident/answer-kinds';
 import { touchedByShortage } from '../incident/figures';
 import type { Backorder, Reservation } from '../inventory/contract';
+import type { RationReleases } from '../rationing/schedule';
 import { substituteOffer } from '../substitutes/offer';
 import { EmailAddressSchema, NOTICE_KINDS, type AccountManagerDigest, type CustomerNotice, type DigestAccount, type LineTotals, type NoticeKind, type NoticeLine, type NoticeRation } from './model';
 
@@ -154,15 +155,19 @@ export function composeNotices(inputs: NoticeInputs): ComposedNotices {
 /**
  * Per line, what it got over the incident so far, from the stored plan and the inventory system: the plan's
  * allocation shipped at once, and so did what the order rounds reserved for a line placed or raised during the
- * incident (from stock free when it was planned); the line's own-SKU reservations beyond those came from restocks;
- * substitute reservations (the plan's and accepted offers) by SKU; backorder units the customer cancelled.
+ * incident (from stock free when it was planned); a rationed customer's plan line shipped at once only the
+ * confirmation it kept and what period 1 reserved, the later periods' units shipped per period; the line's
+ * own-SKU reservations beyond those came from restocks; substitute reservations (the plan's and accepted offers)
+ * by SKU; backorder units the customer cancelled.
  * The plan reserved its allocation less a confirmation the line kept untouched (see commitPlanBatch).
  */
 export function incidentTotals(input: {
   sku: string;
-  plan: Pick<AllocatedLine, 'lineId' | 'allocated' | 'releasedConfirmation'>[] | null;
+  plan: Pick<AllocatedLine, 'lineId' | 'customerId' | 'allocated' | 'releasedConfirmation'>[] | null;
   /** The lines of every order round so far, with the units each reserved. */
   orderRounds?: Pick<AllocatedLine, 'lineId' | 'allocated'>[];
+  /** What the ration periods reserved per line, when the plan was rationed. */
+  rations?: RationReleases | null;
   /** Units confirmed per line before the incident. */
   confirmed: Map<string, number>;
   /** The incident's reservations, every status. */
@@ -171,14 +176,21 @@ export function incidentTotals(input: {
 }): Map<string, LineTotals> {
   const atOnce = new Map<string, number>();
   const reservedAtOnce = new Map<string, number>();
+  const rations = input.rations ?? null;
   for (const line of input.plan ?? []) {
     const kept = line.releasedConfirmation > 0 ? 0 : (input.confirmed.get(line.lineId) ?? 0);
-    atOnce.set(line.lineId, line.allocated);
-    reservedAtOnce.set(line.lineId, Math.max(0, line.allocated - kept));
+    // A rationed share was not reserved at the commit: the periods reserved it (below).
+    const rationed = rations?.customers.has(line.customerId) ?? false;
+    atOnce.set(line.lineId, rationed ? Math.min(kept, line.allocated) : line.allocated);
+    reservedAtOnce.set(line.lineId, rationed ? 0 : Math.max(0, line.allocated - kept));
   }
   for (const line of input.orderRounds ?? []) {
     add(atOnce, line.lineId, line.allocated);
     add(reservedAtOnce, line.lineId, line.allocated);
+  }
+  for (const [lineId, quantity] of rations?.atCommit ?? []) {
+    add(atOnce, lineId, quantity);
+    add(reservedAtOnce, lineId, quantity);
   }
   const own = new Map<string, number>();
   const substitutes = new Map<string, Map<string, number>>();
@@ -197,9 +209,11 @@ export function incidentTotals(input: {
   const totals = new Map<string, LineTotals>();
   for (const lineId of new Set([...atOnce.keys(), ...own.keys(), ...substitutes.keys(), ...cancelled.keys()])) {
     const substituted = [...(substitutes.get(lineId) ?? [])].sort(([a], [b]) => a.localeCompare(b)).map(([sku, quantity]) => ({ sku, quantity }));
+    const inPeriods = rations?.later.get(lineId);
     totals.set(lineId, {
       shippedAtOnce: atOnce.get(lineId) ?? 0,
-      shippedFromRestocks: Math.max(0, (own.get(lineId) ?? 0) - (reservedAtOnce.get(lineId) ?? 0)),
+      ...(inPeriods !== undefined ? { shippedInPeriods: inPeriods } : {}),
+      shippedFromRestocks: Math.max(0, (own.get(lineId) ?? 0) - (reservedAtOnce.get(lineId) ?? 0) - (inPeriods ?? 0)),
       ...(substituted.length > 0 ? { substituted } : {}),
       cancelled: cancelled.get(lineId) ?? 0,
     });
@@ -334,6 +348,7 @@ function accountTotals(totals: Map<string, LineTotals>, orderLines: OrderLineRef
   const lines = orderLines.filter((l) => l.customerId === customerId).map((l) => totals.get(l.lineId) ?? NO_TOTALS);
   return {
     shippedAtOnce: sum(lines.map((t) => t.shippedAtOnce)),
+    ...(lines.some((t) => t.shippedInPeriods !== undefined) ? { shippedInPeriods: sum(lines.map((t) => t.shippedInPeriods ?? 0)) } : {}),
     shippedFromRestocks: sum(lines.map((t) => t.shippedFromRestocks)),
     substituted: sum(lines.flatMap((t) => t.substituted ?? []).map((s) => s.quantity)),
     cancelled: sum(lines.map((t) => t.cancelled)),

@@ -62,6 +62,7 @@ const LINE_COLUMNS: Record<LineColumn, Column<NoticeLine>> = {
   },
   // The closing notice: what each line got over the whole incident.
   shippedAtOnce: { align: 'right', value: (l, r) => totalOf(l.totals, (t) => t.shippedAtOnce, r) },
+  shippedInPeriods: { align: 'right', value: (l, r) => totalOf(l.totals, (t) => t.shippedInPeriods ?? 0, r), optional: (l) => l.totals?.shippedInPeriods !== undefined },
   shippedFromRestocks: { align: 'right', value: (l, r) => totalOf(l.totals, (t) => t.shippedFromRestocks, r) },
   substitutedInTotal: { value: (l, r) => substituteUnits(l.totals?.substituted, r), optional: (l) => l.totals?.substituted !== undefined },
   cancelled: { align: 'right', value: (l, r) => totalOf(l.totals, (t) => t.cancelled, r) },
@@ -140,9 +141,9 @@ const KIND_COPY: Record<NoticeKind, KindCopy> = {
   },
   'incident-closed': {
     intro: plainIntro('incident-closed'),
-    columns: ['order', 'line', 'requested', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered'],
+    columns: ['order', 'line', 'requested', 'shippedAtOnce', 'shippedInPeriods', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered'],
     lines: everyLine,
-    digestColumns: ['customer', 'contact', 'stage', 'shippedAtOnce', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered', 'outcome'],
+    digestColumns: ['customer', 'contact', 'stage', 'shippedAtOnce', 'shippedInPeriods', 'shippedFromRestocks', 'substitutedInTotal', 'cancelled', 'stillBackordered', 'outcome'],
   },
   'incident-cancelled': {
     intro: plainIntro('incident-cancelled'),
@@ -331,13 +332,14 @@ const DIGEST_COLUMNS: Record<DigestColumn, Column<DigestAccount>> = {
   stage: { value: (a) => a.stage },
   shipNow: { align: 'right', value: (a, r) => formatQuantity(a.shipNow, r) },
   // Units of the product itself shipped since the shortage began: at once and from restocks.
-  shippedSoFar: { align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.shippedAtOnce + t.shippedFromRestocks, r) },
+  shippedSoFar: { align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.shippedAtOnce + (t.shippedInPeriods ?? 0) + t.shippedFromRestocks, r) },
   backordered: { align: 'right', value: (a, r) => formatQuantity(a.backordered, r) },
   expectedDate: {
     value: (a, r) => (a.backordered > 0 ? (a.expectedDate ? dateToken(a.expectedDate, r) : r.t('notice.notKnownYet')) : ''),
   },
   substituteOffered: { value: (a, r) => r.t(a.substituteOffered ? 'digest.yes' : 'digest.no') },
   shippedAtOnce: { align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.shippedAtOnce, r) },
+  shippedInPeriods: { align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.shippedInPeriods ?? 0, r), optional: (a) => a.totals?.shippedInPeriods !== undefined },
   shippedFromRestocks: { align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.shippedFromRestocks, r) },
   substitutedInTotal: { align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.substituted, r) },
   cancelled: { align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.cancelled, r) },

@@ -55,6 +55,27 @@ export function sharesOfPlan(
   });
 }
 
+/**
+ * What the ration periods reserved per line: period 1's at the commit (what a rationed line ships at once, beside
+ * the confirmation it keeps), the later periods' as released per period.
+ */
+export interface RationReleases {
+  /** Customers whose plan share is rationed: their plan lines ship at once only what they keep and period 1 reserved. */
+  customers: Set<string>;
+  atCommit: Map<string, number>;
+  later: Map<string, number>;
+}
+
+/** The releases per line of a schedule's customers, from each released period's reservations, period 1 first. */
+export function releasesByLine(customers: string[], periods: { lineId: string; quantity: number }[][]): RationReleases {
+  const atCommit = new Map<string, number>();
+  const later = new Map<string, number>();
+  for (const [i, reservations] of periods.entries()) {
+    const into = i === 0 ? atCommit : later;
+    for (const r of reservations) into.set(r.lineId, (into.get(r.lineId) ?? 0) + r.quantity);
+  }
+  return { customers: new Set(customers), atCommit, later };
+}
 
 /** One period as the report states it: released at its start, reserved for lines, and given back to the pool at its end. */
 export interface RationPeriodFigures {

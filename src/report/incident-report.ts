@@ -10,12 +10,15 @@
 //   false-alarm    the assessment found the demand covered: by how much, and nothing else
 //
 // Unit accounting per line (and so per stage), in units of the short SKU:
-//   requested = servedAtOnce + servedLater + substitutedLater + cancelled + unserved
-//   servedAtOnce      allocated at commit (kept confirmations included) + covered by substitutes at commit
+//   requested = servedAtOnce + servedInPeriods + servedLater + substitutedLater + cancelled + unserved
+//   servedAtOnce      allocated at commit (kept confirmations included) + covered by substitutes at commit;
+//                     of a rationed share only what ration period 1 reserved at the commit
+//   servedInPeriods   what the later ration periods reserved for the line
 //   servedLater       given by restock rounds
 //   substitutedLater  backordered units a customer took a substitute for (an answer), after commit
 //   cancelled         backordered units the customer cancelled
-//   unserved          still open at closing (for a cancelled incident: its backorders, withdrawn)
+//   unserved          still open at closing (for a cancelled incident: its backorders, withdrawn), and a
+//                     rationed share's units no period reserved for the line (returned to the pool)
 //
 // Revenue at risk, protected and lost: see ./revenue (one definition for the plan, `show` and the report).
 import type { RationPeriodFigures } from '../rationing/schedule';
@@ -39,6 +42,12 @@ export interface ReportLine {
   substituted: number;
   /** The plan skipped this all-or-nothing line: it did not fit whole. */
   allOrNothingSkipped: boolean;
+  /**
+   * A rationed line: its share of `allocated` (beyond the confirmation it keeps), what ration period 1 reserved
+   * for it at the commit, and what the later periods reserved; whether the customer's own stock lasts period 1
+   * (then it gets nothing at once and is not counted as left with nothing); absent when not rationed.
+   */
+  rationed?: { share: number; atCommit: number; later: number; stockLastsFirstPeriod?: boolean };
   /** The line's backorders in the inventory system at closing, summed; absent when none was made. */
   backorders?: { fulfilled: number; cancelled: number; open: number };
 }
@@ -88,12 +97,13 @@ export interface StageOutcome {
   backorderedAtCommit: number;
   fillRateAtCommit: number;
   customersWithNothingAtCommit: number;
-  /** After commit. */
+  /** After commit: a rationed share's units reserved by the ration periods after the first (absent in reports from before them), and by restocks. */
+  servedInPeriods?: number;
   servedLater: number;
   substitutedLater: number;
   cancelled: number;
   unserved: number;
-  /** Final: (servedAtOnce + servedLater + substitutedLater) / requested; cancelled units count as not served. */
+  /** Final: (servedAtOnce + servedInPeriods + servedLater + substitutedLater) / requested; cancelled units count as not served. */
   fillRate: number;
   customersWithNothing: number;
   revenueAtRisk: number;
@@ -187,6 +197,9 @@ interface LineUnits {
   line: ReportLine;
   atOnce: number;
   backorderedAtCommit: number;
+  inPeriods: number;
+  /** A rationed share's units no period reserved for the line: in `unserved`. */
+  unreleased: number;
   later: number;
   substitutedLater: number;
   cancelled: number;
@@ -309,20 +322,26 @@ function lineUnits(input: ReportInput): LineUnits[] {
   // cancellation (the inventory system counts both as cancelled on the backorder).
   const withdrawn = input.outcome === 'cancelled';
   return input.lines.map((line) => {
-    const atOnce = line.allocated + line.substituted;
-    const backorderedAtCommit = line.requested - atOnce;
+    // A rationed share ships over the periods: at once only what period 1 reserved; what no period reserved is unserved.
+    const r = line.rationed ?? { share: 0, atCommit: 0, later: 0 };
+    const atOnce = line.allocated - r.share + r.atCommit + line.substituted;
+    const backorderedAtCommit = line.requested - line.allocated - line.substituted;
+    const inPeriods = r.later;
+    const unreleased = Math.max(0, r.share - r.atCommit - r.later);
     const later = servedLater.get(line.lineId) ?? 0;
     const b = line.backorders;
-    if (!b) return { line, atOnce, backorderedAtCommit, later, substitutedLater: 0, cancelled: 0, unserved: Math.max(0, backorderedAtCommit - later) };
+    if (!b) return { line, atOnce, backorderedAtCommit, inPeriods, unreleased, later, substitutedLater: 0, cancelled: 0, unserved: Math.max(0, backorderedAtCommit - later) + unreleased };
     return {
       line,
       atOnce,
       backorderedAtCommit,
+      inPeriods,
+      unreleased,
       later,
       // Backordered units fulfilled other than by a restock round were fulfilled with a substitute (an answer).
       substitutedLater: Math.max(0, b.fulfilled - later),
       cancelled: withdrawn ? 0 : b.cancelled,
-      unserved: b.open + (withdrawn ? b.cancelled : 0),
+      unserved: b.open + (withdrawn ? b.cancelled : 0) + unreleased,
     };
   });
 }
@@ -335,23 +354,25 @@ function stageOutcomes(units: LineUnits[], stageOrder: string[]): StageOutcome[]
 }
 
 function totalOf(units: LineUnits[]): Omit<StageOutcome, 'stage'> {
-  const customers = new Map<string, { atOnce: number; final: number }>();
+  const customers = new Map<string, { atOnce: number; final: number; ownStock: boolean }>();
   let requested = 0;
   let atOnce = 0;
   let backorderedAtCommit = 0;
+  let inPeriods = 0;
   let later = 0;
   let substitutedLater = 0;
   let cancelled = 0;
   let unserved = 0;
   let revenue = NO_REVENUE;
   for (const u of units) {
-    const c = customers.get(u.line.customerId) ?? { atOnce: 0, final: 0 };
+    const c = customers.get(u.line.customerId) ?? { atOnce: 0, final: 0, ownStock: u.line.rationed?.stockLastsFirstPeriod === true };
     c.atOnce += u.atOnce;
-    c.final += u.atOnce + u.later + u.substitutedLater;
+    c.final += u.atOnce + u.inPeriods + u.later + u.substitutedLater;
     customers.set(u.line.customerId, c);
     requested += u.line.requested;
     atOnce += u.atOnce;
     backorderedAtCommit += u.backorderedAtCommit;
+    inPeriods += u.inPeriods;
     later += u.later;
     substitutedLater += u.substitutedLater;
     cancelled += u.cancelled;
@@ -359,7 +380,8 @@ function totalOf(units: LineUnits[]): Omit<StageOutcome, 'stage'> {
     revenue = addRevenue(revenue, {
       unitPrice: u.line.unitPrice,
       requested: u.line.requested,
-      allocated: u.line.allocated,
+      // Units no ration period reserved were never given: at risk, and lost (they are in unserved).
+      allocated: u.line.allocated - u.unreleased,
       recovered: u.line.substituted + u.later + u.substitutedLater,
       lost: u.cancelled + u.unserved,
     });
@@ -370,12 +392,13 @@ function totalOf(units: LineUnits[]): Omit<StageOutcome, 'stage'> {
     servedAtOnce: atOnce,
     backorderedAtCommit,
     fillRateAtCommit: rate(atOnce, requested),
-    customersWithNothingAtCommit: [...customers.values()].filter((c) => c.atOnce === 0).length,
+    customersWithNothingAtCommit: [...customers.values()].filter((c) => c.atOnce === 0 && !c.ownStock).length,
+    servedInPeriods: inPeriods,
     servedLater: later,
     substitutedLater,
     cancelled,
     unserved,
-    fillRate: rate(atOnce + later + substitutedLater, requested),
+    fillRate: rate(atOnce + inPeriods + later + substitutedLater, requested),
     customersWithNothing: [...customers.values()].filter((c) => c.final === 0).length,
     revenueAtRisk: revenue.atRisk / 100,
     revenueProtected: revenue.protected / 100,

@@ -5,6 +5,7 @@
 // no one gets the same email twice.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/allocation/policy';
+import type { AllocationPlan } from '../../src/allocation/types';
 import { formatPlanLines } from '../../src/cli/format';
 import { createIncidentOperations } from '../../src/operations/incident-operations';
 import type { StoredRations } from '../../src/rationing/schedule';
@@ -81,7 +82,19 @@ describe('rationing over the period', () => {
       }
       const changed = second.schedule.customers.filter((c) => c.allotments[1] !== first.schedule.customers.find((b) => b.customerId === c.customerId)!.allotments[1]);
       expect(changed.length).toBeGreaterThan(0);
-      expect(replanned.deliveries.find((d) => d.kind === 'ration-change')?.sent).toBe(changed.length);
+      // One email per customer for the ETA change: a customer whose allotments moved and who has backorders hears
+      // both in the eta-change email; the ration-change email goes to the others.
+      const kindOf = (m: (typeof firstNotices)[number]) => m.headers.find((h) => h.name.toLowerCase() === 'x-stockout-notice')?.value.split(';')[0]?.trim();
+      const periodsToCome = /every 7 days|alle 7 Tage|tous les 7 jours/;
+      let toldInEtaChange = 0;
+      for (const { customerId, contacts } of await w.deps.crm.getCustomers(changed.map((c) => c.customerId))) {
+        const emails = w.sink.messages().filter((m) => ['eta-change', 'ration-change'].includes(kindOf(m) ?? '') && contacts.some((c) => m.envelope.to.includes(c.email)));
+        expect(emails.length, customerId).toBe(1);
+        expect(emails[0]!.text, customerId).toMatch(periodsToCome);
+        if (kindOf(emails[0]!) === 'eta-change') toldInEtaChange += 1;
+      }
+      expect(toldInEtaChange, 'a customer with backorders whose allotments moved').toBeGreaterThan(0);
+      expect(replanned.deliveries.find((d) => d.kind === 'ration-change')?.sent).toBe(changed.length - toldInEtaChange);
       await expectBooksBalanced(w);
 
       // The plan view (API and CLI) shows each rationed customer's allotments per period.
@@ -129,6 +142,11 @@ describe('rationing over the period', () => {
       await handle.result();
       const report = (await w.store.get<CommittedReport>(incidentId, 'report'))!;
       expect(report.rationPeriods).toEqual(last.periods);
+      // At once is what the commit released (kept confirmations, substitutes and period 1); the later periods as served in them.
+      const plan = (await w.store.get<AllocationPlan>(incidentId, last.planRef))!;
+      const committedUnits = sum(plan.lines.map((l) => l.allocated + l.substituted));
+      expect(report.overall.servedAtOnce).toBe(committedUnits - shares + p1.used);
+      expect(report.overall.servedInPeriods).toBe(sum(last.periods.filter((p) => p.period > 1).map((p) => p.used)));
       if (process.env.RECORD_HISTORIES === '1') await recordHistory(handle, 'incident-rationing');
     });
     await expectBooksBalanced(w);

@@ -223,6 +223,17 @@ describe('customer notice templates', () => {
     expect(open.text).toContain('Still backordered: 5');
   });
 
+  it("the closing notice shows a rationed line's units per ration period beside what shipped at once, and no such column without rationing", () => {
+    const lines: CustomerNotice['lines'] = [
+      { orderId: 'SO-7', lineId: 'L-9', requested: 300, shipNow: 0, backordered: 0, totals: { shippedAtOnce: 100, shippedInPeriods: 160, shippedFromRestocks: 40, cancelled: 0 } },
+    ];
+    const { text, html } = renderCustomerNotice(customerNotice({ kind: 'incident-closed', lines }));
+    expect(text).toContain('  * Order: SO-7, Line: L-9, Ordered: 300, Shipped at once: 100, Shipped per ration period: 160, Shipped from restocks: 40, Cancelled by you: 0');
+    expect(html).toContain('>Shipped per ration period</th>');
+    const plain = renderCustomerNotice(customerNotice({ kind: 'incident-closed', lines: [{ ...lines[0]!, totals: { shippedAtOnce: 260, shippedFromRestocks: 40, cancelled: 0 } }] }));
+    expect(plain.text).not.toContain('ration period');
+  });
+
   it('escapes every customer and order value in HTML and keeps the subject on one line', () => {
     const hostile = '<script>alert(1)</script>';
     const notice = customerNotice({

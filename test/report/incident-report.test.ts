@@ -61,9 +61,9 @@ function committed(report: IncidentReport): CommittedReport {
 }
 const buildCommitted = (i: ReportInput) => committed(buildIncidentReport(i));
 
-/** requested = at once + restocked + substituted later + cancelled + unserved, for the stage. */
-const unaccounted = (o: { requested: number; servedAtOnce: number; servedLater: number; substitutedLater: number; cancelled: number; unserved: number }) =>
-  o.requested - o.servedAtOnce - o.servedLater - o.substitutedLater - o.cancelled - o.unserved;
+/** requested = at once + in later ration periods + restocked + substituted later + cancelled + unserved, for the stage. */
+const unaccounted = (o: { requested: number; servedAtOnce: number; servedInPeriods?: number; servedLater: number; substitutedLater: number; cancelled: number; unserved: number }) =>
+  o.requested - o.servedAtOnce - (o.servedInPeriods ?? 0) - o.servedLater - o.substitutedLater - o.cancelled - o.unserved;
 
 describe('fill rate and customers with nothing', () => {
   it('reports the plan as committed beside the end state: a restock does not hide who waited', () => {
@@ -115,6 +115,40 @@ describe('unit accounting', () => {
     expect(report.byStage.find((s) => s.stage === 'integrated')).toMatchObject({ servedLater: 4, substitutedLater: 0, unserved: 6 });
     for (const row of [...report.byStage, report.overall]) expect(unaccounted(row)).toBe(0);
     expect(report.recommendations).toContain('20 backordered units cancelled by customers: follow up on the lost orders with the account managers.');
+  });
+
+  it("counts of a rationed share at commit only what period 1 reserved, the later periods as served in periods, and what no period reserved as unserved", () => {
+    const report = buildCommitted(
+      input({
+        lines: [
+          // 60 allocated (10 a kept confirmation, a share of 50 rationed), 40 backordered and restocked: period 1
+          // reserved 20, periods 2-3 reserved 25, 5 no period reserved (the customer lowered the line).
+          line('L1', 'C1', 'basic', 100, { allocated: 60, rationed: { share: 50, atCommit: 20, later: 25 }, backorders: { fulfilled: 40, cancelled: 0, open: 0 } }),
+          // Not rationed: its whole allocation at once.
+          line('L2', 'C2', 'basic', 30, { allocated: 30 }),
+          // Rationed, its stock lasting period 1: nothing at commit, 10 in period 2, and not left with nothing.
+          line('L3', 'C3', 'integrated', 10, { allocated: 10, rationed: { share: 10, atCommit: 0, later: 10, stockLastsFirstPeriod: true } }),
+          // Rationed, no stock of its own and nothing in period 1 (its allotments come later): left with nothing at commit.
+          line('L4', 'C4', 'integrated', 10, { allocated: 10, rationed: { share: 10, atCommit: 0, later: 10, stockLastsFirstPeriod: false } }),
+        ],
+        rounds: [{ receiptId: 'GR-1', at: '2025-03-05T09:00:00.000Z', fulfilled: [{ lineId: 'L1', quantity: 40 }] }],
+      }),
+    );
+    expect(report.byStage.find((s) => s.stage === 'basic')).toMatchObject({
+      requested: 130,
+      servedAtOnce: 60,
+      backorderedAtCommit: 40,
+      servedInPeriods: 25,
+      servedLater: 40,
+      unserved: 5,
+      fillRateAtCommit: 0.4615,
+      fillRate: 0.9615,
+      revenueAtRisk: 450,
+      revenueProtected: 400,
+      revenueLost: 50,
+    });
+    expect(report.byStage.find((s) => s.stage === 'integrated')).toMatchObject({ servedAtOnce: 0, servedInPeriods: 20, customersWithNothingAtCommit: 1, customersWithNothing: 0, fillRate: 1 });
+    for (const row of [...report.byStage, report.overall]) expect(unaccounted(row)).toBe(0);
   });
 
   it("counts a cancelled incident's withdrawn backorders as unserved, not as customers' cancellations", () => {

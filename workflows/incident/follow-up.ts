@@ -127,10 +127,13 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
       s.etaRevision = revision;
       s.inboundEtas = { ...s.inboundEtas, [event.change.poId]: event.change.eta };
       run.note('ETA changed', `${recorder(event.change)}${event.change.poId} → ${event.change.eta}`);
+      // Rationing re-planned first, so a customer with backorders whose allotments moved hears both in one email.
+      const replanned = await replanRationing(run, revision);
       if (applied.affectedCustomers > 0) {
-        await run.stage('following-up', () => notify(run, 'eta-change', revision, { eta: { ...event.change, previousEta: applied.previousEta } }));
+        const eta = { ...event.change, previousEta: applied.previousEta };
+        await run.stage('following-up', () => notify(run, 'eta-change', revision, { eta, ...(replanned ? { rationReplan: revision } : {}) }));
       }
-      await replanRationing(run, revision);
+      if (replanned) await run.stage('following-up', () => notify(run, 'ration-change', revision, { ration: { revision } }));
       return;
     }
     case 'orders':

@@ -1,10 +1,9 @@
 // Rationing over the period (policy.rationing.periodDays): at the commit the plan's shares are scheduled into
 // allotments per period until the next inbound ETA; the follow-up releases each period at its start and ends
-// the last; an ETA change re-plans the periods not yet released and tells the customers whose allotments moved.
+// the last; an ETA change re-plans the periods not yet released (its notices tell the customers whose allotments moved).
 import { patched } from '@temporalio/workflow';
 import { etasTold } from '../../src/incident/follow-ups';
 import { nowIso } from './clock';
-import { notify } from './notify';
 import { acts, batchActs } from './proxies';
 import type { IncidentRun } from './run';
 
@@ -48,16 +47,17 @@ export async function releaseRationPeriod(run: IncidentRun): Promise<void> {
 
 /**
  * An ETA change while rationing: the periods not yet released are planned again until the next inbound delivery
- * as the customers are now told it (the earliest of the POs'), and those whose allotments moved told.
+ * as the customers are now told it (the earliest of the POs'). True when some customer's allotments moved: the
+ * ETA change's notice tells those it emails, the re-plan's notice the others (workflows/incident/follow-up.ts).
  */
-export async function replanRationing(run: IncidentRun, revision: number): Promise<void> {
+export async function replanRationing(run: IncidentRun, revision: number): Promise<boolean> {
   const { s } = run;
-  if (!s.rationing?.nextAt) return;
+  if (!s.rationing?.nextAt) return false;
   const eta = Object.values(etasTold(s)).sort()[0];
-  if (!eta) return;
+  if (!eta) return false;
   const replanned = await run.stage('following-up', () => acts.replanRations({ incidentId: s.incidentId, until: eta, revision }));
   const { changedCustomers, ...summary } = replanned;
   s.rationing = summary;
   run.note('rationing re-planned', `${summary.periods} periods until ${eta}: ${changedCustomers.length} customers' allotments to come changed`);
-  if (changedCustomers.length > 0) await run.stage('following-up', () => notify(run, 'ration-change', revision, { ration: { revision } }));
+  return changedCustomers.length > 0;
 }

@@ -117,8 +117,8 @@ ${
 }
 </div>
 <h2>Per stage</h2>
-<div class="scroll" tabindex="0" role="region" aria-label="Outcome per stage"><table><thead><tr><th scope="col">Stage</th><th scope="col" class="num">Customers</th><th scope="col" class="num">Requested</th><th scope="col" class="num">At once</th><th scope="col" class="num">Later</th><th scope="col" class="num">Substituted later</th><th scope="col" class="num">Cancelled</th><th scope="col" class="num">Unserved</th><th scope="col" class="num">With nothing</th></tr></thead>
-<tbody>${report.byStage.map((s) => html`<tr><th scope="row">${s.stage}</th><td class="num">${s.customers}</td><td class="num">${units(s.requested)}</td><td class="num">${units(s.servedAtOnce)}</td><td class="num">${units(s.servedLater)}</td><td class="num">${units(s.substitutedLater)}</td><td class="num">${units(s.cancelled)}</td><td class="num">${units(s.unserved)}</td><td class="num">${s.customersWithNothing}</td></tr>`)}</tbody></table></div>
+<div class="scroll" tabindex="0" role="region" aria-label="Outcome per stage"><table><thead><tr><th scope="col">Stage</th><th scope="col" class="num">Customers</th><th scope="col" class="num">Requested</th><th scope="col" class="num">At once</th><th scope="col" class="num">Ration periods after the first</th><th scope="col" class="num">Later</th><th scope="col" class="num">Substituted later</th><th scope="col" class="num">Cancelled</th><th scope="col" class="num">Unserved</th><th scope="col" class="num">With nothing</th></tr></thead>
+<tbody>${report.byStage.map((s) => html`<tr><th scope="row">${s.stage}</th><td class="num">${s.customers}</td><td class="num">${units(s.requested)}</td><td class="num">${units(s.servedAtOnce)}</td><td class="num">${units(s.servedInPeriods ?? 0)}</td><td class="num">${units(s.servedLater)}</td><td class="num">${units(s.substitutedLater)}</td><td class="num">${units(s.cancelled)}</td><td class="num">${units(s.unserved)}</td><td class="num">${s.customersWithNothing}</td></tr>`)}</tbody></table></div>
 <p class="sr-only">Stages in order: ${stageLabels.join(', ')}.</p>
 ${orderRoundTable(report.orderRounds ?? [])}
 ${rationPeriodTable(report.rationPeriods ?? [])}
