@@ -316,13 +316,15 @@ function committedReport(
         ),
     );
     const unit = currency ? ` (${currency})` : '';
+    // Only a rationed incident has units served in its later periods.
+    const rationed = (r.rationPeriods?.length ?? 0) > 0;
     parts.push(
       `Final (after restocks, accepted substitutes and cancellations)\n` +
         table(
-          ['STAGE', 'RATION PERIODS', 'RESTOCKED', 'SUBSTITUTED', 'CANCELLED', 'UNSERVED', 'FILL', 'WITH NOTHING', `AT RISK${unit}`, `PROTECTED${unit}`, `LOST${unit}`],
+          ['STAGE', ...(rationed ? ['RATION PERIODS'] : []), 'RESTOCKED', 'SUBSTITUTED', 'CANCELLED', 'UNSERVED', 'FILL', 'WITH NOTHING', `AT RISK${unit}`, `PROTECTED${unit}`, `LOST${unit}`],
           rows.map((o) => [
             o.stage,
-            o.servedInPeriods ?? 0,
+            ...(rationed ? [o.servedInPeriods ?? 0] : []),
             o.servedLater,
             o.substitutedLater,
             o.cancelled,
