@@ -249,15 +249,17 @@ function serveRationed(pass: Pass, capped: boolean): void {
     r.cursor[h] = first[h]!;
     queue.push(h);
   }
-  // Turns of a single pack in a row before the customers are lifted to a level; doubled when that gives nothing.
-  let [singles, patience] = [0, 64];
+  // Turns before the customers are lifted to a level: any turns, not only single packs in a row (two customers
+  // can alternate one pack and two for billions of turns); doubled while lifting gives nothing, reset when it does.
+  let [turns, patience] = [0, 64];
   while (pass.left > 0 && queue.size > 0) {
-    if (singles >= patience) {
-      singles = 0;
-      if (!raiseLevel(r)) patience *= 2;
+    if (turns >= patience) {
+      turns = 0;
+      patience = raiseLevel(r) ? 64 : patience * 2;
       continue;
     }
-    singles = serveTurn(r, queue.pop()) === 1 ? singles + 1 : 0;
+    serveTurn(r, queue.pop());
+    turns++;
   }
 }
 
@@ -272,8 +274,8 @@ interface Rationing {
   cursor: Uint32Array;
 }
 
-/** Holder `h`'s turn: its claim in order that can take a step takes it (or the whole packs it takes in a row). Returns the steps taken. */
-function serveTurn(r: Rationing, h: number): number {
+/** Holder `h`'s turn: its claim in order that can take a step takes it (or the whole packs it takes in a row). */
+function serveTurn(r: Rationing, h: number): void {
   const { pass, capped, days, daysOf, queue, cursor } = r;
   const { first, members, limit, granted, pack, allOrNothing } = pass.claims;
   const ahead = (d: number, of: number) => d < days[of]! || (d === days[of] && h < of);
@@ -287,10 +289,9 @@ function serveTurn(r: Rationing, h: number): number {
       give(pass, c, units, capped ? RATIONED : CAP_RELEASED);
       days[h] = daysOf(h);
       queue.push(h);
-      return Math.max(1, packs);
+      return;
     }
   }
-  return 0;
 }
 
 /** Whole packs partial claim `c` can take without noting a reason, the supply aside: its room and (when capped) the cap's. */

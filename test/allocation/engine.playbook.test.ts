@@ -609,4 +609,21 @@ describe('the critical class first when not every first pack fits (rules version
       expect(plan.poolLeft).toBe(0);
     }
   });
+
+  it('two customers who can wait, taking turns one pack and two (12 units at 15 a day, 1 unit at 3 a day), are rationed in a few steps, not one per turn', () => {
+    // Both start at 1,000 days; every 72 units keep them level: 5 packs of 12 to W (4 days), 12 units to V (4 days).
+    // Before issue 12 the lifting waited for 64 single-pack turns in a row, which never came: 1.8 billion units took minutes.
+    const plan = allocate(
+      input({
+        pool: 72 * 25_000_000,
+        policy: policy(NO_CAP),
+        customers: [customer('W', 'basic', { reportedOnHand: { quantity: 15_000, dailyUsage: 15 } }), customer('V', 'basic', { reportedOnHand: { quantity: 3_000, dailyUsage: 3 } })],
+        lines: [line('w', 'W', 2_000_000_000, { packSize: 12 }), line('v', 'V', 2_000_000_000)],
+      }),
+    );
+    expectConserved(plan);
+    expect(byCustomer(plan)).toEqual({ W: 60 * 25_000_000, V: 12 * 25_000_000 });
+    expect(plan.poolLeft).toBe(0);
+    for (const id of ['w', 'v']) expect(lineOf(plan, id).reasons).toEqual(expect.arrayContaining(['deferred-holds-stock', 'rationed-days-of-supply', 'pool-exhausted']));
+  });
 });
