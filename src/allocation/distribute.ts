@@ -6,6 +6,7 @@
 // Claims arrive in priority order; the rules write what they give into the claims.
 import { apportion } from './apportion';
 import { MinHeap } from './min-heap';
+import { lastHolding } from './monotone-search';
 import { REASON, type ReasonBits } from './reasons';
 
 /**
@@ -311,13 +312,7 @@ function wholePacksAhead(pass: Pass, c: number, capped: boolean, stillFirst: (j:
   const most = Math.min(wholePacks(pass, c, capped), Math.floor(pass.left / pass.claims.pack[c]!));
   if (most <= 1) return most;
   // The first j in 1..most-1 at which the holder no longer comes first ends the run; none: all `most`.
-  let [lo, hi] = [1, most];
-  while (lo < hi) {
-    const mid = lo + Math.floor((hi - lo) / 2);
-    if (stillFirst(mid)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return lastHolding(0, most - 1, stillFirst) + 1;
 }
 
 /**
@@ -339,13 +334,8 @@ function raiseLevel(r: Rationing): boolean {
     const c = members[cursor[h]!]!;
     const most = allOrNothing[c] ? 0 : wholePacks(pass, c, capped);
     if (most === 0 || daysOf(h, most * pack[c]!) < level) return -1;
-    let [lo, hi] = [1, most];
-    while (lo < hi) {
-      const mid = lo + Math.floor((hi - lo) / 2);
-      if (daysOf(h, mid * pack[c]!) < level) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    // The first j in 1..most at which it reaches the level.
+    return lastHolding(0, most - 1, (j) => daysOf(h, j * pack[c]!) < level) + 1;
   };
   // The holders below `level` (the heap's places whose days are below it), each with its packs; null when the level is too high.
   const below = (level: number): { h: number; packs: number }[] | null => {

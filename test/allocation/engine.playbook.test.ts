@@ -534,6 +534,24 @@ describe('the promises of rules version 2', () => {
     expect(lineOf(plan, 'a')).toMatchObject({ substituted: 1, backordered: 0, substitutes: [{ sku: 'T', quantity: 2, covers: 1 }] });
     expect(lineOf(plan, 'a').reasons).toContain('substitute-top-up');
   });
+
+  it('the top-up finds the most original units its idle substitute units cover in a few steps, not one per unit', () => {
+    // Packs of a million substitute units, each covering a million million original units: the half pack left
+    // idle covers no whole pack. Before issue 12 the top-up stepped down from 500,000 million units one at a time.
+    const plan = allocate(
+      input({
+        pool: 0,
+        policy: policy({}),
+        customers: [customer('A', 'basic'), customer('B', 'basic')],
+        lines: [line('a', 'A', 5_000_000_000_000), line('b', 'B', 5_000_000_000_000)],
+        substitutes: [{ sku: 'T', ratio: 0.000001, priceDelta: 0, available: 3_500_000, packSize: 1_000_000 }],
+      }),
+    );
+    expectConserved(plan);
+    expect(plan.substitutes).toEqual([{ sku: 'T', available: 3_500_000, used: 3_000_000 }]);
+    expect(lineOf(plan, 'a')).toMatchObject({ substituted: 2_000_000_000_000, substitutes: [{ sku: 'T', quantity: 2_000_000, covers: 2_000_000_000_000 }] });
+    expect(lineOf(plan, 'b')).toMatchObject({ substituted: 1_000_000_000_000, substitutes: [{ sku: 'T', quantity: 1_000_000, covers: 1_000_000_000_000 }] });
+  });
 });
 
 // Rules version 3 (policy.ts, rule 6), with version 2's outcome beside it.
