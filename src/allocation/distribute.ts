@@ -6,6 +6,7 @@
 // Claims arrive in priority order; the rules write what they give into the claims.
 import { apportion } from './apportion';
 import { MinHeap } from './min-heap';
+import { lastHolding } from './monotone-search';
 import { REASON, type ReasonBits } from './reasons';
 
 /**
@@ -249,15 +250,17 @@ function serveRationed(pass: Pass, capped: boolean): void {
     r.cursor[h] = first[h]!;
     queue.push(h);
   }
-  // Turns of a single pack in a row before the customers are lifted to a level; doubled when that gives nothing.
-  let [singles, patience] = [0, 64];
+  // Turns before the customers are lifted to a level: any turns, not only single packs in a row (two customers
+  // can alternate one pack and two for billions of turns); doubled while lifting gives nothing, reset when it does.
+  let [turns, patience] = [0, 64];
   while (pass.left > 0 && queue.size > 0) {
-    if (singles >= patience) {
-      singles = 0;
-      if (!raiseLevel(r)) patience *= 2;
+    if (turns >= patience) {
+      turns = 0;
+      patience = raiseLevel(r) ? 64 : patience * 2;
       continue;
     }
-    singles = serveTurn(r, queue.pop()) === 1 ? singles + 1 : 0;
+    serveTurn(r, queue.pop());
+    turns++;
   }
 }
 
@@ -272,8 +275,8 @@ interface Rationing {
   cursor: Uint32Array;
 }
 
-/** Holder `h`'s turn: its claim in order that can take a step takes it (or the whole packs it takes in a row). Returns the steps taken. */
-function serveTurn(r: Rationing, h: number): number {
+/** Holder `h`'s turn: its claim in order that can take a step takes it (or the whole packs it takes in a row). */
+function serveTurn(r: Rationing, h: number): void {
   const { pass, capped, days, daysOf, queue, cursor } = r;
   const { first, members, limit, granted, pack, allOrNothing } = pass.claims;
   const ahead = (d: number, of: number) => d < days[of]! || (d === days[of] && h < of);
@@ -287,10 +290,9 @@ function serveTurn(r: Rationing, h: number): number {
       give(pass, c, units, capped ? RATIONED : CAP_RELEASED);
       days[h] = daysOf(h);
       queue.push(h);
-      return Math.max(1, packs);
+      return;
     }
   }
-  return 0;
 }
 
 /** Whole packs partial claim `c` can take without noting a reason, the supply aside: its room and (when capped) the cap's. */
@@ -310,13 +312,7 @@ function wholePacksAhead(pass: Pass, c: number, capped: boolean, stillFirst: (j:
   const most = Math.min(wholePacks(pass, c, capped), Math.floor(pass.left / pass.claims.pack[c]!));
   if (most <= 1) return most;
   // The first j in 1..most-1 at which the holder no longer comes first ends the run; none: all `most`.
-  let [lo, hi] = [1, most];
-  while (lo < hi) {
-    const mid = lo + Math.floor((hi - lo) / 2);
-    if (stillFirst(mid)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return lastHolding(0, most - 1, stillFirst) + 1;
 }
 
 /**
@@ -338,13 +334,8 @@ function raiseLevel(r: Rationing): boolean {
     const c = members[cursor[h]!]!;
     const most = allOrNothing[c] ? 0 : wholePacks(pass, c, capped);
     if (most === 0 || daysOf(h, most * pack[c]!) < level) return -1;
-    let [lo, hi] = [1, most];
-    while (lo < hi) {
-      const mid = lo + Math.floor((hi - lo) / 2);
-      if (daysOf(h, mid * pack[c]!) < level) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    // The first j in 1..most at which it reaches the level.
+    return lastHolding(0, most - 1, (j) => daysOf(h, j * pack[c]!) < level) + 1;
   };
   // The holders below `level` (the heap's places whose days are below it), each with its packs; null when the level is too high.
   const below = (level: number): { h: number; packs: number }[] | null => {

@@ -28,6 +28,7 @@ import { PARTIAL, PINNED, STRATEGY, SUBSTITUTES_ALLOWED, grant, isPinned, mostOf
 import { AllocationInputError, checkInput } from './check-input';
 import { Claims, distribute, floorNeeds, percentOf, serveInOrder, type SharingRules } from './distribute';
 import { indexLines } from './line-index';
+import { lastHolding } from './monotone-search';
 import { planOf } from './plan';
 import { REASON } from './reasons';
 import type { AllocationInput, AllocationPlan, AllocationSummary, PlanOverride, SubstituteSupply, SubstituteUsage } from './types';
@@ -339,9 +340,11 @@ function topUpSubstitute(book: Book, lines: Selection, substitute: SubstituteSup
     const covers = ledger.covers[p]!;
     const shipped = covers > 0 ? ledger.quantity[p]! : 0;
     const partial = (book.flags[p]! & PARTIAL) !== 0;
-    // All-or-nothing: the whole need or nothing; else the most whole original units that fit.
-    let n = partial ? Math.min(need, Math.floor((left + shipped) / substitute.ratio + EPSILON) - covers) : need;
-    while (n > 0 && substituteUnits(covers + n, substitute) - shipped > left) n = partial ? n - 1 : 0;
+    // All-or-nothing: the whole need or nothing; else the most whole original units that fit. The units shipped
+    // only grow with n; rounded up to whole packs they can overshoot by a pack's worth of original units.
+    const fits = (n: number) => substituteUnits(covers + n, substitute) - shipped <= left;
+    const most = partial ? Math.min(need, Math.floor((left + shipped) / substitute.ratio + EPSILON) - covers) : need;
+    const n = most <= 0 ? 0 : partial ? lastHolding(0, most, fits) : fits(most) ? most : 0;
     if (n <= 0) continue;
     const quantity = substituteUnits(covers + n, substitute);
     left -= quantity - shipped;

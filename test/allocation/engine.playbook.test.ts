@@ -534,6 +534,24 @@ describe('the promises of rules version 2', () => {
     expect(lineOf(plan, 'a')).toMatchObject({ substituted: 1, backordered: 0, substitutes: [{ sku: 'T', quantity: 2, covers: 1 }] });
     expect(lineOf(plan, 'a').reasons).toContain('substitute-top-up');
   });
+
+  it('the top-up finds the most original units its idle substitute units cover in a few steps, not one per unit', () => {
+    // Packs of a million substitute units, each covering a million million original units: the half pack left
+    // idle covers no whole pack. Before issue 12 the top-up stepped down from 500,000 million units one at a time.
+    const plan = allocate(
+      input({
+        pool: 0,
+        policy: policy({}),
+        customers: [customer('A', 'basic'), customer('B', 'basic')],
+        lines: [line('a', 'A', 5_000_000_000_000), line('b', 'B', 5_000_000_000_000)],
+        substitutes: [{ sku: 'T', ratio: 0.000001, priceDelta: 0, available: 3_500_000, packSize: 1_000_000 }],
+      }),
+    );
+    expectConserved(plan);
+    expect(plan.substitutes).toEqual([{ sku: 'T', available: 3_500_000, used: 3_000_000 }]);
+    expect(lineOf(plan, 'a')).toMatchObject({ substituted: 2_000_000_000_000, substitutes: [{ sku: 'T', quantity: 2_000_000, covers: 2_000_000_000_000 }] });
+    expect(lineOf(plan, 'b')).toMatchObject({ substituted: 1_000_000_000_000, substitutes: [{ sku: 'T', quantity: 1_000_000, covers: 1_000_000_000_000 }] });
+  });
 });
 
 // Rules version 3 (policy.ts, rule 6), with version 2's outcome beside it.
@@ -608,5 +626,22 @@ describe('the critical class first when not every first pack fits (rules version
       expect(lineOf(plan, 'w1').reasons).toEqual(expect.arrayContaining(['deferred-holds-stock', 'cap-released']));
       expect(plan.poolLeft).toBe(0);
     }
+  });
+
+  it('two customers who can wait, taking turns one pack and two (12 units at 15 a day, 1 unit at 3 a day), are rationed in a few steps, not one per turn', () => {
+    // Both start at 1,000 days; every 72 units keep them level: 5 packs of 12 to W (4 days), 12 units to V (4 days).
+    // Before issue 12 the lifting waited for 64 single-pack turns in a row, which never came: 1.8 billion units took minutes.
+    const plan = allocate(
+      input({
+        pool: 72 * 25_000_000,
+        policy: policy(NO_CAP),
+        customers: [customer('W', 'basic', { reportedOnHand: { quantity: 15_000, dailyUsage: 15 } }), customer('V', 'basic', { reportedOnHand: { quantity: 3_000, dailyUsage: 3 } })],
+        lines: [line('w', 'W', 2_000_000_000, { packSize: 12 }), line('v', 'V', 2_000_000_000)],
+      }),
+    );
+    expectConserved(plan);
+    expect(byCustomer(plan)).toEqual({ W: 60 * 25_000_000, V: 12 * 25_000_000 });
+    expect(plan.poolLeft).toBe(0);
+    for (const id of ['w', 'v']) expect(lineOf(plan, id).reasons).toEqual(expect.arrayContaining(['deferred-holds-stock', 'rationed-days-of-supply', 'pool-exhausted']));
   });
 });

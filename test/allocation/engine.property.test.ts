@@ -76,14 +76,15 @@ describe('allocation engine properties', () => {
   });
 
   it('rations billions of units in steps per claim, not per unit: plans with huge quantities finish and stay sound', () => {
-    // Quantities and pools times 50 million; the customers who report stock report it at that scale, so many can wait.
+    // Quantities and pools times 50 million; the customers who report stock report it at that scale, so many can
+    // wait; substitutes' packs too on some runs, so one pack covers millions of original units.
     const scale = 50_000_000;
-    const huge = situationArb.map((s) => ({
+    const huge = fc.tuple(situationArb, fc.boolean()).map(([s, hugePacks]) => ({
       ...s,
       pool: s.pool * scale,
       lines: s.lines.map((l) => ({ ...l, quantity: l.quantity * scale, confirmedQuantity: l.confirmedQuantity * scale })),
       customers: s.customers.map((c) => (c.reportedOnHand ? { ...c, reportedOnHand: { ...c.reportedOnHand, quantity: c.reportedOnHand.quantity * scale } } : c)),
-      substitutes: s.substitutes.map((sub) => ({ ...sub, available: sub.available * scale })),
+      substitutes: s.substitutes.map((sub) => ({ ...sub, available: sub.available * scale, packSize: hugePacks ? sub.packSize * scale : sub.packSize })),
       alreadyReceived: s.alreadyReceived && Object.fromEntries(Object.entries(s.alreadyReceived).map(([id, n]) => [id, n * scale])),
     }));
     fc.assert(
