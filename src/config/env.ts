@@ -20,10 +20,11 @@ const EnvSchema = z.object({
   /**
    * Per request to the inventory system or CRM: one without a reply by then is abandoned and sent again. The
    * slowest normal requests (a write of 500 items, a page of 1,000 lines) take about half a second on a busy
-   * machine, so 2 s abandons only a hung one, and costs a hang 2 s rather than 5; a stall of the worker's own
-   * event loop does not count against it (src/http/client.ts).
+   * machine, so 1.5 s (three times that) abandons only a hung one; a stall of the worker's own event loop does
+   * not count against it (src/http/client.ts). Hangs set the pace against a flaky system: on the flaky bench a
+   * quiet machine took 3.5× the healthy run at 2 s, 2.5× at 1.5 s.
    */
-  SYSTEMS_TIMEOUT_MS: z.coerce.number().int().positive().max(30_000).default(2_000),
+  SYSTEMS_TIMEOUT_MS: z.coerce.number().int().positive().max(30_000).default(1_500),
   /**
    * Requests per call, the first included, when the reply may differ later (5xx, 408, 429, timeout, no connection).
    * With 22 % of requests failing (20 % errors, 2 % hangs), five in a row fail about once in 2,000 calls (once an
@@ -32,9 +33,9 @@ const EnvSchema = z.object({
   SYSTEMS_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(8),
   /**
    * The wait before the first resend; each later one doubles (with jitter), so a 503 that passes at once costs
-   * 0.1 s and eight attempts wait 13 s at most in all. A Retry-After the server sends is honoured.
+   * 50 ms and eight attempts wait under 7 s in all. A Retry-After the server sends is honoured.
    */
-  SYSTEMS_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(100),
+  SYSTEMS_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(50),
   /**
    * A call stops resending when the next wait would end past this: with one last request of SYSTEMS_TIMEOUT_MS
    * it stays inside the 2-minute timeout of the shortest activities (workflows/incident/proxies.ts), whose own

@@ -1,7 +1,7 @@
 // The incident's activities as its workflow calls them: every timeout and retry in one place.
 //
 // Each request to the inventory system or CRM is already resent by its HTTP client (src/http/client.ts):
-// SYSTEMS_TIMEOUT_MS (2 s) per request, SYSTEMS_RETRY_ATTEMPTS (8) with backoff, inside
+// SYSTEMS_TIMEOUT_MS (1.5 s) per request, SYSTEMS_RETRY_ATTEMPTS (8) with backoff, inside
 // SYSTEMS_RETRY_BUDGET_MS (60 s) per call, heartbeating while it waits. An activity attempt fails only when
 // one call failed all of that, and activities that make many writes keep what they finished in their
 // heartbeat details (activities/progress.ts), so every attempt gets further than the last.
