@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, type Logger } from '@temporalio/worker';
+import { bundleWorkflowCode, Runtime, type Logger } from '@temporalio/worker';
 import { TRACING_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './incident-worker';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -26,7 +26,8 @@ export async function prebuiltWorkflowBundle(dir: string, options: { traced: boo
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     ...(options.traced ? { workflowInterceptorModules: TRACING_INTERCEPTOR_MODULES } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
+    // The runtime's logger, as a worker bundling for itself would use: the worker's lines stay JSON.
+    logger: options.logger ?? Runtime.instance().logger,
   });
   mkdirSync(dir, { recursive: true });
   // Written aside, then renamed: a worker killed while writing leaves no half bundle for the next to load.
