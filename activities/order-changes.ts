@@ -2,22 +2,21 @@
 // change feed after the incident's cursor, plans what of the changed lines nothing is committed to yet by the
 // same engine and policy (counting what each customer already received in the incident), and reserves or
 // backorders it. A line that asks for less was given back by the inventory system itself (the contract's
-// rule), so its freed units are free stock the next round shares.
+// rule), so its freed units are free stock: the round that sees it (and every later one) shares what is free at
+// the hub between the lines it plans and the incident's open backorders, by the same engine and priority.
 import type { Policy } from '../src/allocation/policy';
 import type { AllocationPlan } from '../src/allocation/types';
 import { planAtCommit } from '../src/incident/orders-at-commit';
 import type { StoredPlan } from '../src/incident/planning';
-import type { BackorderItem, DemandLineChange, ReservationItem } from '../src/inventory/contract';
+import type { BackorderItem, DemandLineChange, FulfilBackordersRequest, ReservationItem } from '../src/inventory/contract';
 import type { OrderRoundFigures } from '../src/report/incident-report';
 import { allocationLines, engineLine, profileOf, uncommittedLine, type SnapshotLine } from './contract-mapping';
 import type { ActivityDeps } from './deps';
-import { receivedSoFar } from './follow-up';
+import { openBackorderLines, receivedSoFar } from './follow-up';
 import { beat, retriesSoFar, written, type Retried } from './progress';
 import { allocateChecked } from './planning';
-import type { StoredRations } from '../src/rationing/schedule';
-import { heldByRations, RATIONS_KEY } from './rationing';
 import { BATCH_WRITE_LIMIT, chunks, incidentLines, keyFor, loadCustomers, loadSnapshot, ORDER_LINES_KEY, orderRoundRef, requireDocument } from './shared';
-import { freeAtHub } from './stock';
+import { unallocatedAtHub } from './stock';
 
 const CHANGES_PAGE = 1000;
 
@@ -38,7 +37,13 @@ export interface StoredOrderRound {
   allocation: AllocationPlan['lines'];
   reservations: ReservationItem[];
   backorders: BackorderItem[];
+  /** Open backorders the round shipped from free hub stock (rounds that share it): the backorder-shipped notice reads them. */
+  shipped?: AllocationPlan['lines'];
+  fulfilments?: FulfilBackordersRequest['items'];
 }
+
+/** Where an order round's shipped backorders are kept as the backorder-shipped notice reads a round. */
+const shippedRefOf = (round: number) => `${orderRoundRef(round)}/shipped`;
 
 /** What an order round saw and committed, as its result and the report state it. */
 export function orderRoundFigures(round: StoredOrderRound): OrderRoundFigures {
@@ -49,6 +54,7 @@ export function orderRoundFigures(round: StoredOrderRound): OrderRoundFigures {
     lowered: round.lowered,
     reservedUnits: round.reservations.reduce((sum, r) => sum + r.quantity, 0),
     backorderedUnits: round.backorders.reduce((sum, b) => sum + b.quantity, 0),
+    ...(round.fulfilments ? { shippedUnits: round.fulfilments.reduce((sum, f) => sum + f.quantity, 0) } : {}),
   };
 }
 
@@ -75,6 +81,9 @@ export interface OrderRoundResult extends Retried {
   backorderedUnits: number;
   /** Customers with lines planned in the round: each gets one notice for all of them. */
   customers: number;
+  shippedUnits: number;
+  /** The backorders the round shipped, as the backorder-shipped notice reads them; null when it shipped none. */
+  shippedRef: string | null;
 }
 
 export function createOrderChangeActivities({ inventory, crm, store }: ActivityDeps) {
@@ -96,16 +105,6 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
     }
   }
 
-  /** Units free at the hub that no booked receipt the incident has still to allocate is counting on. */
-  async function unallocatedAtHub(input: { incidentId: string; sku: string; hubId: string; since: string; receiptsApplied: string[] }): Promise<number> {
-    const applied = new Set(input.receiptsApplied);
-    const booked = await inventory.listReceipts({ sku: input.sku, since: input.since });
-    const awaiting = booked.filter((r) => r.locationId === input.hubId && !applied.has(r.receiptId)).reduce((sum, r) => sum + r.quantity, 0);
-    // What a rationing schedule holds for its periods to come is the rationed customers', not the round's.
-    const held = heldByRations(await store.get<StoredRations>(input.incidentId, RATIONS_KEY));
-    return Math.max(0, (await freeAtHub(inventory, input.sku, input.hubId)) - awaiting - held);
-  }
-
   async function planRound(input: OrderRoundInput): Promise<{ cursor: string; round: StoredOrderRound | null }> {
     const { changes, cursor } = await readChanges({ ...input, since: input.snapshotAt });
     if (changes.length === 0) return { cursor, round: null };
@@ -115,16 +114,20 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
     const latest = [...new Map(changes.map((c) => [c.lineId, c])).values()];
     const toPlan = latest.flatMap((c) => uncommittedLine(c) ?? []);
     const planned = new Set(toPlan.map((l) => l.lineId));
-    const customerIds = [...new Set(toPlan.map((l) => l.customerId))].sort();
+    // Open backorders take part in rounds that share free hub stock; a line the round plans again waits on its own.
+    const open = input.shareFree
+      ? await openBackorderLines(inventory, store, input.incidentId, beat).then((o) => o.filter((b) => !planned.has(b.backorder.lineId)))
+      : [];
+    const customerIds = [...new Set([...toPlan, ...open.map((b) => b.line)].map((l) => l.customerId))].sort();
     // Fresh CRM records, as a restock round reads them.
     const customers = (await loadCustomers(crm, customerIds, beat)).map((c) => profileOf(c, input.sku));
     const plan =
-      toPlan.length === 0
+      toPlan.length + open.length === 0
         ? null
         : allocateChecked({
             sku: input.sku,
-            pool: await unallocatedAtHub({ incidentId: input.incidentId, sku: input.sku, hubId: snapshot.hubId, since: input.snapshotAt, receiptsApplied: input.receiptsApplied }),
-            lines: allocationLines(toPlan, customers),
+            pool: await unallocatedAtHub(inventory, store, { incidentId: input.incidentId, sku: input.sku, hubId: snapshot.hubId, since: input.snapshotAt, receiptsApplied: input.receiptsApplied }),
+            lines: allocationLines([...toPlan, ...open.map((b) => b.line)], customers),
             customers,
             substitutes: [],
             policy: input.policy,
@@ -137,7 +140,9 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
     const revisionOf = new Map(latest.map((c) => [c.lineId, c.revision]));
     // Keyed by incident, line and the line's order revision: a retry writes nothing twice, a later change of the line is new.
     const key = (lineId: string, what: string) => keyFor(input.incidentId, 'order', lineId, `r${revisionOf.get(lineId)}`, what);
-    const lines = plan?.lines ?? [];
+    const backorderOf = new Map(open.map((b) => [b.backorder.lineId, b.backorder.backorderId]));
+    const lines = (plan?.lines ?? []).filter((l) => planned.has(l.lineId));
+    const shipped = (plan?.lines ?? []).filter((l) => backorderOf.has(l.lineId) && l.allocated > 0);
     const round: StoredOrderRound = {
       cursor,
       at: new Date().toISOString(),
@@ -164,6 +169,18 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
           quantity: l.backordered,
           ...(expectedDate ? { expectedDate } : {}),
         })),
+      ...(input.shareFree
+        ? {
+            shipped,
+            // Keyed by incident, round and line: the round ships a backorder once, a later round is another shipment.
+            fulfilments: shipped.map((l) => ({
+              idempotencyKey: keyFor(input.incidentId, 'order-round', String(input.round), l.lineId, 'fulfil'),
+              backorderId: backorderOf.get(l.lineId)!,
+              quantity: l.allocated,
+              locationId: snapshot.hubId,
+            })),
+          }
+        : {}),
     };
     return { cursor, round };
   }
@@ -199,21 +216,29 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
       let round = await store.get<StoredOrderRound>(input.incidentId, ref);
       if (!round) {
         const read = await planRound(input);
-        if (!read.round) return { roundRef: null, cursor: read.cursor, placed: 0, raised: 0, lowered: 0, reservedUnits: 0, backorderedUnits: 0, customers: 0, ...retriesSoFar() };
+        if (!read.round) {
+          return { roundRef: null, cursor: read.cursor, placed: 0, raised: 0, lowered: 0, reservedUnits: 0, backorderedUnits: 0, customers: 0, shippedUnits: 0, shippedRef: null, ...retriesSoFar() };
+        }
         round = read.round;
         await store.put(input.incidentId, ref, round);
       }
       const once = written();
       for (const [i, part] of chunks(round.reservations, BATCH_WRITE_LIMIT).entries()) await once(`reserve/${i}`, () => inventory.createReservations({ items: part }));
       for (const [i, part] of chunks(round.backorders, BATCH_WRITE_LIMIT).entries()) await once(`backorder/${i}`, () => inventory.createBackorders({ items: part }));
+      for (const [i, part] of chunks(round.fulfilments ?? [], BATCH_WRITE_LIMIT).entries()) await once(`fulfil/${i}`, () => inventory.fulfilBackorders({ items: part }));
+      const shipped = round.shipped ?? [];
+      if (shipped.length > 0) await store.put(input.incidentId, shippedRefOf(input.round), { allocation: shipped });
       // The incident's record of its lines, with this round's: the same merge again changes nothing.
       const known = (await store.get<Record<string, SnapshotLine>>(input.incidentId, ORDER_LINES_KEY)) ?? {};
       await store.put(input.incidentId, ORDER_LINES_KEY, { ...known, ...Object.fromEntries(round.lines.map((l) => [l.lineId, l])) });
+      const { shippedUnits = 0, ...figures } = withoutAt(orderRoundFigures(round));
       return {
         roundRef: ref,
         cursor: round.cursor,
-        ...withoutAt(orderRoundFigures(round)),
+        ...figures,
         customers: new Set(round.allocation.map((l) => l.customerId)).size,
+        shippedUnits,
+        shippedRef: shipped.length > 0 ? shippedRefOf(input.round) : null,
         ...retriesSoFar(),
       };
     },
@@ -242,4 +267,6 @@ export interface OrderRoundInput {
   planRef: string;
   /** Receipts the incident allocated (or is told of): a receipt booked but not yet allocated is not the round's to share. */
   receiptsApplied: string[];
+  /** Free hub stock is shared with the open backorders too (incidents past the freed-units patch). */
+  shareFree?: boolean;
 }

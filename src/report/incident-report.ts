@@ -66,6 +66,8 @@ export interface OrderRoundFigures {
   lowered: number;
   reservedUnits: number;
   backorderedUnits: number;
+  /** Open backorders the round shipped from free hub stock; absent in rounds from before they shared it. */
+  shippedUnits?: number;
 }
 
 export interface ReportInput {
@@ -437,7 +439,7 @@ function customerShares(lines: ReportLine[], poolLeft: number): NonNullable<Comm
 
 /**
  * Open backordered units over time: all of them at commit, plus what each order round backordered, less what each
- * restock round served, and what stayed open at closing.
+ * restock round served and each order round shipped from free hub stock, and what stayed open at closing.
  */
 function burnDown(input: ReportInput, units: LineUnits[]): NonNullable<CommittedReport['backorderBurnDown']> {
   const committedAt = input.state.timeline.find((t) => t.event === 'plan committed')?.at;
@@ -446,7 +448,7 @@ function burnDown(input: ReportInput, units: LineUnits[]): NonNullable<Committed
   const points = [{ at: committedAt, openUnits: open }];
   const changes = [
     ...input.rounds.map((r) => ({ at: r.at, units: -r.fulfilled.reduce((sum, f) => sum + f.quantity, 0) })),
-    ...(input.orderRounds ?? []).map((r) => ({ at: r.at, units: r.backorderedUnits })),
+    ...(input.orderRounds ?? []).map((r) => ({ at: r.at, units: r.backorderedUnits - (r.shippedUnits ?? 0) })),
   ];
   for (const change of changes.sort((a, b) => a.at.localeCompare(b.at))) {
     open = Math.max(0, open + change.units);
