@@ -17,6 +17,8 @@ import { beat, retriesSoFar, written, type Retried } from './progress';
 import { allocateChecked } from './planning';
 import { BATCH_WRITE_LIMIT, chunks, incidentLines, keyFor, loadCustomers, loadSnapshot, ORDER_LINES_KEY, orderRoundRef, requireDocument } from './shared';
 import { unallocatedAtHub } from './stock';
+import { allotLines, allotmentsLeft, runningPeriod, withRoundCounted, type AllotmentTake, type StoredRations } from '../src/rationing/schedule';
+import { RATIONS_KEY, releasedInPeriod } from './rationing';
 
 const CHANGES_PAGE = 1000;
 
@@ -40,6 +42,8 @@ export interface StoredOrderRound {
   /** Open backorders the round shipped from free hub stock (rounds that share it): the backorder-shipped notice reads them. */
   shipped?: AllocationPlan['lines'];
   fulfilments?: FulfilBackordersRequest['items'];
+  /** What the round's new lines took from their customers' unused allotments of the running ration period. */
+  fromAllotment?: AllotmentTake;
 }
 
 /** Where an order round's shipped backorders are kept as the backorder-shipped notice reads a round. */
@@ -121,19 +125,25 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
     const customerIds = [...new Set([...toPlan, ...open.map((b) => b.line)].map((l) => l.customerId))].sort();
     // Fresh CRM records, as a restock round reads them.
     const customers = (await loadCustomers(crm, customerIds, beat)).map((c) => profileOf(c, input.sku));
+    const customerOf = new Map([...known.values(), ...latest].map((l) => [l.lineId, l.customerId]));
+    const allotted = await fromAllotments(input.incidentId, input.round, toPlan, (lineId) => customerOf.get(lineId));
+    // What an allotment serves is the customer's: the engine plans the rest, counting it as received.
+    const rest = toPlan.map((l) => ({ ...l, quantity: l.quantity - (allotted?.byLine.get(l.lineId) ?? 0) })).filter((l) => l.quantity > 0);
+    const received = await receivedSoFar(store, input.incidentId, input.planRef, { orderRound: input.round });
+    for (const [customerId, units] of Object.entries(allotted?.take.byCustomer ?? {})) received[customerId] = (received[customerId] ?? 0) + units;
     const plan =
-      toPlan.length + open.length === 0
+      rest.length + open.length === 0
         ? null
         : allocateChecked({
             sku: input.sku,
             pool: await unallocatedAtHub(inventory, store, { incidentId: input.incidentId, sku: input.sku, hubId: snapshot.hubId, since: input.snapshotAt, receiptsApplied: input.receiptsApplied }),
-            lines: allocationLines([...toPlan, ...open.map((b) => b.line)], customers),
+            lines: allocationLines([...rest, ...open.map((b) => b.line)], customers),
             customers,
             substitutes: [],
             policy: input.policy,
             asOf: input.asOf,
             nextInboundEta: snapshot.nextInboundEta ?? null,
-            alreadyReceived: await receivedSoFar(store, input.incidentId, input.planRef, { orderRound: input.round }),
+            alreadyReceived: received,
           });
     beat();
     const expectedDate = (await store.get<string>(input.incidentId, 'expected-date')) ?? snapshot.nextInboundEta ?? null;
@@ -141,7 +151,17 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
     // Keyed by incident, line and the line's order revision: a retry writes nothing twice, a later change of the line is new.
     const key = (lineId: string, what: string) => keyFor(input.incidentId, 'order', lineId, `r${revisionOf.get(lineId)}`, what);
     const backorderOf = new Map(open.map((b) => [b.backorder.lineId, b.backorder.backorderId]));
-    const lines = (plan?.lines ?? []).filter((l) => planned.has(l.lineId));
+    const engineLines = new Map((plan?.lines ?? []).filter((l) => planned.has(l.lineId)).map((l) => [l.lineId, l]));
+    const stageOf = new Map(customers.map((c) => [c.customerId, c.stage]));
+    // A line as its customer is told it: what its allotment served and what the engine planned of the rest.
+    const lines = toPlan.flatMap((l): AllocationPlan['lines'] => {
+      const units = allotted?.byLine.get(l.lineId) ?? 0;
+      const engine = engineLines.get(l.lineId);
+      if (units === 0) return engine ? [engine] : [];
+      if (engine) return [{ ...engine, requested: engine.requested + units, allocated: engine.allocated + units }];
+      const line = { lineId: l.lineId, customerId: l.customerId, stage: stageOf.get(l.customerId) ?? '', requested: units, allocated: units };
+      return [{ ...line, substitutes: [], substituted: 0, backordered: 0, releasedConfirmation: 0, reasons: [] }];
+    });
     const shipped = (plan?.lines ?? []).filter((l) => backorderOf.has(l.lineId) && l.allocated > 0);
     const round: StoredOrderRound = {
       cursor,
@@ -155,10 +175,11 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
       raised: latest.filter((c) => planned.has(c.lineId) && known.has(c.lineId)).length,
       lowered: latest.filter((c) => !planned.has(c.lineId) && c.change !== 'created').length,
       allocation: lines.filter((l) => l.allocated > 0 || l.backordered > 0),
-      reservations: lines
-        .filter((l) => l.allocated > 0)
-        .map((l) => ({ idempotencyKey: key(l.lineId, 'reserve'), incidentId: input.incidentId, lineId: l.lineId, sku: input.sku, locationId: snapshot.hubId, quantity: l.allocated })),
-      backorders: lines
+      reservations: [
+        ...[...(allotted?.byLine ?? [])].map(([lineId, quantity]) => ({ lineId, quantity, what: 'ration' })),
+        ...[...engineLines.values()].filter((l) => l.allocated > 0).map((l) => ({ lineId: l.lineId, quantity: l.allocated, what: 'reserve' })),
+      ].map(({ lineId, quantity, what }) => ({ idempotencyKey: key(lineId, what), incidentId: input.incidentId, lineId, sku: input.sku, locationId: snapshot.hubId, quantity })),
+      backorders: [...engineLines.values()]
         .filter((l) => l.backordered > 0)
         .map((l) => ({
           idempotencyKey: key(l.lineId, 'backorder'),
@@ -181,8 +202,44 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
             })),
           }
         : {}),
+      ...(allotted ? { fromAllotment: allotted.take } : {}),
     };
     return { cursor, round };
+  }
+
+  /**
+   * With a ration period running, each customer's new lines (most urgent first) are served from what is left of
+   * its allotment in it; null when nothing is rationed, no period runs or no new line's customer has any left.
+   */
+  async function fromAllotments(
+    incidentId: string,
+    round: number,
+    toPlan: SnapshotLine[],
+    customerOf: (lineId: string) => string | undefined,
+  ): Promise<{ take: AllotmentTake; byLine: Map<string, number> } | null> {
+    const rations = await store.get<StoredRations>(incidentId, RATIONS_KEY);
+    const running = rations && runningPeriod(rations);
+    if (!running) return null;
+    const released = new Map<string, number>();
+    for (const r of await releasedInPeriod(store, incidentId, running.period)) {
+      const customerId = customerOf(r.lineId);
+      if (customerId) released.set(customerId, (released.get(customerId) ?? 0) + r.quantity);
+    }
+    const taken = (await storedOrderRounds(store, incidentId)).slice(0, round - 1).flatMap((r) => r.fromAllotment ?? []);
+    const left = allotmentsLeft(rations, running.period, (customerId) => released.get(customerId) ?? 0, taken);
+    const byLine = new Map<string, number>();
+    const byCustomer: Record<string, number> = {};
+    for (const [customerId, units] of left) {
+      const lines = toPlan
+        .filter((l) => l.customerId === customerId)
+        .sort((a, b) => a.requestedDate.localeCompare(b.requestedDate) || a.lineId.localeCompare(b.lineId))
+        .map((l) => ({ lineId: l.lineId, open: l.quantity }));
+      for (const { lineId, quantity } of allotLines(units, lines)) {
+        byLine.set(lineId, quantity);
+        byCustomer[customerId] = (byCustomer[customerId] ?? 0) + quantity;
+      }
+    }
+    return byLine.size === 0 ? null : { take: { period: running.period, byCustomer }, byLine };
   }
 
   return {
@@ -226,6 +283,12 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
       for (const [i, part] of chunks(round.reservations, BATCH_WRITE_LIMIT).entries()) await once(`reserve/${i}`, () => inventory.createReservations({ items: part }));
       for (const [i, part] of chunks(round.backorders, BATCH_WRITE_LIMIT).entries()) await once(`backorder/${i}`, () => inventory.createBackorders({ items: part }));
       for (const [i, part] of chunks(round.fulfilments ?? [], BATCH_WRITE_LIMIT).entries()) await once(`fulfil/${i}`, () => inventory.fulfilBackorders({ items: part }));
+      // Counted in the period's `used` in the write that marks the round counted: a retry counts it once.
+      const take = round.fromAllotment;
+      if (take) {
+        const rations = await requireDocument<StoredRations>(store, input.incidentId, RATIONS_KEY);
+        await store.put(input.incidentId, RATIONS_KEY, withRoundCounted(rations, input.round, take));
+      }
       const shipped = round.shipped ?? [];
       if (shipped.length > 0) await store.put(input.incidentId, shippedRefOf(input.round), { allocation: shipped });
       // The incident's record of its lines, with this round's: the same merge again changes nothing.
