@@ -222,6 +222,9 @@ describe('orders during an incident', () => {
       await handle.result();
       const report = (await w.store.get<CommittedReport>(incidentId, 'report'))!;
       expect(report.orderRounds![0]).toMatchObject({ placed: 0, raised: 0, lowered: 1, reservedUnits: 0, backorderedUnits: 0, shippedUnits: shipped });
+      // Shipped from free stock is served later, as a restock round's units are: not taken for a substitute.
+      expect(report.overall.servedLater).toBe(shipped);
+      expect(report.overall.substitutedLater).toBe(0);
     });
     await expectBooksBalanced(w);
   });
