@@ -5,6 +5,7 @@
 // rule), so its freed units are free stock: the round that sees it (and every later one) shares what is free at
 // the hub between the lines it plans and the incident's open backorders, by the same engine and priority.
 import type { Policy } from '../src/allocation/policy';
+import { totalsOfLines } from '../src/allocation/plan';
 import type { AllocationPlan } from '../src/allocation/types';
 import { planAtCommit } from '../src/incident/orders-at-commit';
 import type { StoredPlan } from '../src/incident/planning';
@@ -260,8 +261,11 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
       const toPlan = [...latest.values()].filter((c) => c.quantity > (planned.get(c.lineId)?.requested ?? 0)).length;
       if (atCommit.trimmedLines === 0) return { planRef: approvedRef, trimmedLines: 0, unitsGivenBack: 0, linesToPlan: toPlan, ...retriesSoFar() };
       const planRef = approvedRef + AT_COMMIT;
-      await store.put(input.incidentId, planRef, { ...plan, lines: atCommit.lines } satisfies StoredPlan);
-      return { planRef, trimmedLines: atCommit.trimmedLines, unitsGivenBack: atCommit.unitsGivenBack, linesToPlan: toPlan, ...retriesSoFar() };
+      // Its totals and stages as its lines now stand, at the prices the plan counted.
+      const price = new Map((await loadSnapshot(store, input.incidentId)).lines.map((l) => [l.lineId, l.unitPrice]));
+      const figures = totalsOfLines(atCommit.lines, (lineId) => price.get(lineId) ?? 0, plan.byStage.map((s) => s.stage));
+      await store.put(input.incidentId, planRef, { ...plan, lines: atCommit.lines, ...figures } satisfies StoredPlan);
+      return { planRef, figures, trimmedLines: atCommit.trimmedLines, unitsGivenBack: atCommit.unitsGivenBack, linesToPlan: toPlan, ...retriesSoFar() };
     },
 
     /**
@@ -311,6 +315,8 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
 export interface OrdersAtCommit extends Retried {
   /** The plan to commit: the approved one, or the approved one trimmed to the orders as they stand. */
   planRef: string;
+  /** The trimmed plan's totals and stages, as its lines stand; absent when the approved plan is committed. */
+  figures?: Pick<AllocationPlan, 'byStage' | 'totals'>;
   trimmedLines: number;
   unitsGivenBack: number;
   /** Lines placed or raised since the snapshot: the first order round after the commit plans them. */

@@ -367,6 +367,19 @@ describe('orders during an incident', () => {
       const atCommit = (await w.store.get<AllocationPlan>(incidentId, after.plan!.planRef))!;
       expect(atCommit.lines.find((l) => l.lineId === lowered.lineId)).toMatchObject({ requested: 1, allocated: 1, backordered: 0 });
       expect(atCommit.lines.find((l) => l.lineId === cancelled.lineId)).toMatchObject({ requested: 0, allocated: 0, backordered: 0 });
+      // Its totals and stages are its lines' as they stand, and the incident shows them.
+      const sums = (lines: AllocationPlan['lines']) => ({
+        lines: lines.length,
+        requested: lines.reduce((t, l) => t + l.requested, 0),
+        allocated: lines.reduce((t, l) => t + l.allocated, 0),
+        substituted: lines.reduce((t, l) => t + l.substituted, 0),
+        backordered: lines.reduce((t, l) => t + l.backordered, 0),
+      });
+      expect(atCommit.totals).toMatchObject(sums(atCommit.lines));
+      expect(atCommit.totals.requested).toBe(approved.totals.requested - (lowered.requested - 1) - cancelled.requested);
+      for (const stage of atCommit.byStage) expect(stage, stage.stage).toMatchObject(sums(atCommit.lines.filter((l) => l.stage === stage.stage)));
+      expect(after.plan!.totals).toEqual(atCommit.totals);
+      expect(after.plan!.byStage).toEqual(atCommit.byStage);
       // The line placed before the commit is planned by the round the commit queued, and its customer told once.
       const line = await committed(w, incidentId, placed);
       expect(line.reserved + line.backordered).toBe(4);

@@ -20,7 +20,7 @@ export async function takeOrdersAtCommit(run: IncidentRun): Promise<void> {
   const taken = run.counted(
     await longActs.takeOrdersAtCommit({ incidentId: s.incidentId, sku: s.sku, network: s.network, snapshotAt: s.impact!.snapshotAt ?? s.openedAt, planRef: s.plan!.planRef }),
   );
-  if (taken.planRef !== s.plan!.planRef) s.plan = { ...s.plan!, planRef: taken.planRef };
+  if (taken.planRef !== s.plan!.planRef) s.plan = { ...s.plan!, planRef: taken.planRef, ...taken.figures };
   if (taken.trimmedLines > 0) {
     run.note('orders changed before commit', `${taken.trimmedLines} lines order less than planned: committed for what they still order (${taken.unitsGivenBack} units fewer)`);
   }
