@@ -5,17 +5,17 @@ import type { AllocationPlan } from '../src/allocation/types';
 import type { CustomerAnswer, EtaChange, Restock } from '../src/incident/commands';
 import { answerLineIssue } from '../src/incident/follow-up-checks';
 import type { BackorderStatus, TransferRecord } from '../src/incident/state';
-import type { FulfilBackordersRequest } from '../src/inventory/contract';
+import type { Backorder, FulfilBackordersRequest } from '../src/inventory/contract';
 import { unreservedStock } from '../src/pooling/free-stock';
 import type { RestockRound } from '../src/report/incident-report';
 import { substituteOffer, type SubstituteRefusal } from '../src/substitutes/offer';
-import { allocationLines, backorderLine, inboundEtasOf, profileOf, transferRecord } from './contract-mapping';
+import { allocationLines, backorderLine, inboundEtasOf, profileOf, transferRecord, type SnapshotLine } from './contract-mapping';
 import type { ActivityDeps } from './deps';
 import { listIncidentBackorders } from './paging';
 import { beat, heartbeating, progress, retriesSoFar, written, type Retried } from './progress';
 import { allocateChecked } from './planning';
 import { BATCH_WRITE_LIMIT, chunks, incidentLines, keyFor, loadCustomers, loadSnapshot, orderRoundRef, requireDocument } from './shared';
-import { hubPosition, networkLocations, openInbound, substitutesAtHub } from './stock';
+import { hubPosition, networkLocations, openInbound, substitutesAtHub, unallocatedAtHub } from './stock';
 
 /** A restock round as stored: what the report and the backorder-shipped notices read. */
 export interface StoredRound extends RestockRound {
@@ -56,26 +56,23 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
     return { restored, unitsShort };
   }
 
-  /** The receipt shared among the incident's open backorders, counting what each customer got so far. */
-  async function planRestock(
-    input: { incidentId: string; sku: string; restock: Restock; round: number; policy: Policy; asOf: string; planRef: string },
-    receiptId: string,
-    locationId: string,
-  ): Promise<RestockPlan> {
-    const open = (await listIncidentBackorders(inventory, input.incidentId, beat)).filter((b) => b.open > 0);
-    // Lines placed or raised during the incident wait on backorders too: a receipt is shared among all of them by priority.
-    const source = new Map((await incidentLines(store, input.incidentId)).map((l) => [l.lineId, l]));
-    const customerIds = [...new Set(open.map((b) => b.customerId))].sort();
+  /**
+   * The receipt shared among the incident's open backorders, counting what each customer got so far; in rounds
+   * that share free hub stock, with what is free at the hub beside it (units lowered or cancelled lines gave back).
+   */
+  async function planRestock(input: RestockInput, receiptId: string, locationId: string): Promise<RestockPlan> {
+    const { hubId } = await loadSnapshot(store, input.incidentId);
+    // The receipt is booked and not yet applied, so what is free at the hub beside it excludes it.
+    const freeBeside = input.freeAtHub ? await unallocatedAtHub(inventory, store, { incidentId: input.incidentId, sku: input.sku, hubId, ...input.freeAtHub }) : 0;
+    const open = await openBackorderLines(inventory, store, input.incidentId, beat);
+    const customerIds = [...new Set(open.map((b) => b.backorder.customerId))].sort();
     // Fresh CRM records: a customer that said it can wait is deferred by the rationing rule.
     const customers = (await loadCustomers(crm, customerIds, beat)).map((c) => profileOf(c, input.sku));
     const plan = allocateChecked({
       sku: input.sku,
-      pool: input.restock.quantity,
+      pool: input.restock.quantity + freeBeside,
       lines: allocationLines(
-        open.flatMap((b) => {
-          const line = source.get(b.lineId);
-          return line ? [backorderLine(line, b)] : [];
-        }),
+        open.map((b) => b.line),
         customers,
       ),
       customers,
@@ -85,8 +82,9 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
       alreadyReceived: await receivedSoFar(store, input.incidentId, input.planRef, { restockRound: input.round }),
     });
     beat();
-    const backorderOf = new Map(open.map((b) => [b.lineId, b.backorderId]));
+    const backorderOf = new Map(open.map((b) => [b.backorder.lineId, b.backorder.backorderId]));
     const fulfilled = plan.lines.filter((l) => l.allocated > 0);
+    let receiptLeft = input.restock.quantity;
     return {
       roundRef: `rounds/${input.round}`,
       round: {
@@ -95,10 +93,16 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
         fulfilled: fulfilled.map((l) => ({ lineId: l.lineId, quantity: l.allocated })),
         allocation: fulfilled,
       },
-      // Keyed by receipt and backorder, never by round: the same receipt can reach a backorder only once.
-      items: fulfilled.map((l) => {
+      // The receipt's units first, in the lines' order, then the hub's free units: one item per line and location.
+      items: fulfilled.flatMap((l) => {
         const backorderId = backorderOf.get(l.lineId)!;
-        return { idempotencyKey: keyFor(input.incidentId, 'fulfil', receiptId, backorderId), backorderId, quantity: l.allocated, locationId };
+        const fromReceipt = Math.min(l.allocated, receiptLeft);
+        receiptLeft -= fromReceipt;
+        // Keyed by receipt and backorder, never by round: the same receipt can reach a backorder only once.
+        const item = (quantity: number, at: string, ...part: string[]) =>
+          quantity > 0 ? [{ idempotencyKey: keyFor(input.incidentId, 'fulfil', receiptId, backorderId, ...part), backorderId, quantity, locationId: at }] : [];
+        if (locationId === hubId) return item(l.allocated, locationId);
+        return [...item(fromReceipt, locationId), ...item(l.allocated - fromReceipt, hubId, 'free-at-hub')];
       }),
     };
   }
@@ -109,15 +113,7 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
      * receipt: the plan is stored before the first write, and a retry, or the same receipt under another
      * round number, replays it with the same keys instead of planning the receipt again.
      */
-    async allocateRestock(input: {
-      incidentId: string;
-      sku: string;
-      restock: Restock & { recorded?: boolean };
-      round: number;
-      policy: Policy;
-      asOf: string;
-      planRef: string;
-    }): Promise<{ roundRef: string; inventoryReceiptId: string; fulfilledUnits: number; customers: number } & Retried> {
+    async allocateRestock(input: RestockInput): Promise<{ roundRef: string; inventoryReceiptId: string; fulfilledUnits: number; customers: number } & Retried> {
       return heartbeating(async () => {
         const snapshot = await loadSnapshot(store, input.incidentId);
         const locationId = input.restock.locationId ?? snapshot.hubId;
@@ -319,6 +315,36 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
   };
 }
 
+export interface RestockInput {
+  incidentId: string;
+  sku: string;
+  restock: Restock & { recorded?: boolean };
+  round: number;
+  policy: Policy;
+  asOf: string;
+  planRef: string;
+  /** Free hub stock is shared beside the receipt (incidents past the freed-units patch): what it is read against. */
+  freeAtHub?: { since: string; receiptsApplied: string[] };
+}
+
+/**
+ * The incident's open backorders with the line each stands for as the engine takes it. Lines placed or raised
+ * during the incident wait on backorders too: a round shares what it has among all of them by priority.
+ */
+export async function openBackorderLines(
+  inventory: ActivityDeps['inventory'],
+  store: ActivityDeps['store'],
+  incidentId: string,
+  onPage?: () => void,
+): Promise<{ backorder: Backorder; line: SnapshotLine }[]> {
+  const open = (await listIncidentBackorders(inventory, incidentId, onPage)).filter((b) => b.open > 0);
+  const source = new Map((await incidentLines(store, incidentId)).map((l) => [l.lineId, l]));
+  return open.flatMap((backorder) => {
+    const line = source.get(backorder.lineId);
+    return line ? [{ backorder, line: backorderLine(line, backorder) }] : [];
+  });
+}
+
 /**
  * Units each customer has received in the incident so far: the plan, every restock round and every order round
  * before the one being planned (`before`; rounds of the other kind all count: they ran before it).
@@ -341,9 +367,10 @@ export async function receivedSoFar(
   ];
   for (const { refOf, until } of rounds) {
     for (let earlier = 1; earlier < until; earlier++) {
-      const stored = await store.get<{ allocation: AllocationPlan['lines'] }>(incidentId, refOf(earlier));
+      const stored = await store.get<{ allocation: AllocationPlan['lines']; shipped?: AllocationPlan['lines'] }>(incidentId, refOf(earlier));
       if (!stored) break;
-      for (const line of stored.allocation) add(line.customerId, line.allocated);
+      // An order round's backorders shipped from free hub stock are received too.
+      for (const line of [...stored.allocation, ...(stored.shipped ?? [])]) add(line.customerId, line.allocated);
     }
   }
   return received;

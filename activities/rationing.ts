@@ -10,6 +10,7 @@ import {
   planRations,
   releasesByLine,
   replanRations,
+  runningPeriod,
   sharesOfPlan,
   withReleased,
   type RationPeriodFigures,
@@ -55,8 +56,13 @@ export async function storedReleases(store: IncidentStore, incidentId: string): 
   const stored = await store.get<StoredRations>(incidentId, RATIONS_KEY);
   if (!stored) return null;
   const periods: ReservationItem[][] = [];
-  for (let period = 1; period <= stored.schedule.released; period++) periods.push((await store.get<StoredRelease>(incidentId, rationPeriodRef(period)))?.reservations ?? []);
+  for (let period = 1; period <= stored.schedule.released; period++) periods.push(await releasedInPeriod(store, incidentId, period));
   return releasesByLine(stored.schedule.customers.map((c) => c.customerId), periods);
+}
+
+/** What period `period`'s release reserved, per line. */
+export async function releasedInPeriod(store: IncidentStore, incidentId: string, period: number): Promise<ReservationItem[]> {
+  return (await store.get<StoredRelease>(incidentId, rationPeriodRef(period)))?.reservations ?? [];
 }
 
 /** Units of the hub's free stock the schedule still holds: allotments to come and what the running period has not used. */
@@ -64,7 +70,7 @@ export function heldByRations(stored: StoredRations | null): number {
   if (!stored) return 0;
   const { schedule } = stored;
   const toCome = schedule.customers.reduce((sum, c) => sum + c.allotments.slice(schedule.released).reduce((t, a) => t + a, 0), 0);
-  const running = stored.periods.find((p) => p.returned === null);
+  const running = runningPeriod(stored);
   return toCome + (running ? running.released - running.used : 0);
 }
 
@@ -162,7 +168,7 @@ export function createRationingActivities({ inventory, store }: ActivityDeps) {
     const backordered = openByLine(await listIncidentBackorders(inventory, incidentId, beat));
     const reservedSoFar = new Map<string, number>();
     for (let earlier = 1; earlier < period; earlier++) {
-      for (const r of (await store.get<StoredRelease>(incidentId, rationPeriodRef(earlier)))?.reservations ?? []) {
+      for (const r of await releasedInPeriod(store, incidentId, earlier)) {
         reservedSoFar.set(r.lineId, (reservedSoFar.get(r.lineId) ?? 0) + r.quantity);
       }
     }

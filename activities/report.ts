@@ -85,12 +85,14 @@ export function createReportActivities({ inventory, store, currency }: ActivityD
         const stored = await store.get<StoredRound>(input.incidentId, `rounds/${round}`);
         if (stored) rounds.push(stored);
       }
+      const orderRounds = await storedOrderRounds(store, input.incidentId);
       const report: IncidentReport = buildIncidentReport({
         state,
         outcome: input.outcome,
         lines,
         rounds,
-        orderRounds: (await storedOrderRounds(store, input.incidentId)).map(orderRoundFigures),
+        orderRounds: orderRounds.map(orderRoundFigures),
+        shippedByOrderRounds: orderRounds.flatMap((r) => (r.shipped ?? []).map((l) => ({ lineId: l.lineId, quantity: l.allocated }))),
         ...(rations ? { rationPeriods: rations.periods } : {}),
         positions: snapshot?.positions ?? [],
         purchaseOrders: input.outcome === 'false-alarm' ? [] : await purchaseOrders(state),

@@ -1,11 +1,14 @@
-// Stock reads the activities share: the network's locations, a SKU's positions across them and at the hub,
-// the purchase orders open there, and a SKU's substitutes with what of them is free at the hub. Free stock
-// has one definition (src/pooling/free-stock.ts).
+// Stock reads the activities share: the network's locations, a SKU's positions across them and at the hub (and
+// what of the hub's free stock a round may share), the purchase orders open there, and a SKU's substitutes with
+// what of them is free at the hub. Free stock has one definition (src/pooling/free-stock.ts).
 import { ApplicationFailure } from '@temporalio/common';
 import type { SubstituteOption } from '../src/incident/state';
 import { hubOf, type Location, type PurchaseOrder, type StockPosition } from '../src/inventory/contract';
 import type { InventorySystem } from '../src/inventory/system';
 import { freeStock } from '../src/pooling/free-stock';
+import type { IncidentStore } from '../src/incident-store/store';
+import type { StoredRations } from '../src/rationing/schedule';
+import { heldByRations, RATIONS_KEY } from './rationing';
 
 export type NetworkLocations = Map<string, Location>;
 
@@ -38,6 +41,23 @@ export async function hubPosition(inventory: InventorySystem, sku: string, hubId
 export async function freeAtHub(inventory: InventorySystem, sku: string, hubId: string): Promise<number> {
   const hub = await hubPosition(inventory, sku, hubId);
   return hub ? freeStock(hub) : 0;
+}
+
+/**
+ * Units free at the hub that are the incident's to share in a round: not counted on by a booked receipt the
+ * incident has still to allocate, nor held by a rationing schedule for its periods to come.
+ */
+export async function unallocatedAtHub(
+  inventory: InventorySystem,
+  store: IncidentStore,
+  input: { incidentId: string; sku: string; hubId: string; since: string; receiptsApplied: string[] },
+): Promise<number> {
+  const applied = new Set(input.receiptsApplied);
+  const booked = await inventory.listReceipts({ sku: input.sku, since: input.since });
+  const awaiting = booked.filter((r) => r.locationId === input.hubId && !applied.has(r.receiptId)).reduce((sum, r) => sum + r.quantity, 0);
+  // What a rationing schedule holds for its periods to come is the rationed customers', not the round's.
+  const held = heldByRations(await store.get<StoredRations>(input.incidentId, RATIONS_KEY));
+  return Math.max(0, (await freeAtHub(inventory, input.sku, input.hubId)) - awaiting - held);
 }
 
 /** The SKU's purchase orders still open at a location of the network. */

@@ -9,6 +9,9 @@ import { inPriorityOrder, urgencyHorizon } from './priority';
 import { dayNumber } from './dates';
 import type { AllocationInput, CustomerProfile } from './types';
 
+/** A unit price in whole cents, as the plan's money sums count it (exact whatever their order). */
+export const cents = (unitPrice: number) => Math.round(unitPrice * 100);
+
 /** A customer's strategy: its index in STRATEGIES. */
 export const STRATEGY = Object.fromEntries(STRATEGIES.map((s, i) => [s, i])) as Record<Strategy, number>;
 
@@ -171,7 +174,7 @@ export function openBook(input: AllocationInput, index: LineIndex): Book {
     book.quantity[p] = line.quantity;
     book.confirmed[p] = line.confirmedQuantity;
     book.pack[p] = line.packSize;
-    book.priceCents[p] = Math.round(line.unitPrice * 100);
+    book.priceCents[p] = cents(line.unitPrice);
     book.flags[p] =
       (line.partialAllowed ? PARTIAL : 0) | (line.substitutesAllowed ? SUBSTITUTES_ALLOWED : 0) | (urgentBeforeEta && requestedDay[i]! <= horizon ? URGENT_BEFORE_ETA : 0);
     book.demand[book.customerOf[p]!]! += line.quantity;

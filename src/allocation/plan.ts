@@ -1,6 +1,6 @@
 // Rule 7 of the engine (engine.ts): the plan written from the book, once — each line's outcome with its
 // reason codes, in line id order, and the totals per relationship stage in the policy's order.
-import { PINNED, STRATEGY, URGENT_BEFORE_ETA, type Book } from './book';
+import { cents, PINNED, STRATEGY, URGENT_BEFORE_ETA, type Book } from './book';
 import { REASON, reasonLists, type ReasonBits } from './reasons';
 import type { AllocationPlan, LineAllocation, ReasonCode, StageTotals, SubstituteAllocation, SubstituteUsage } from './types';
 
@@ -62,6 +62,37 @@ export function planOf(book: Book, run: { left: number; substitutes: SubstituteU
     substitutes: run.substitutes,
     exceptions: exceptions.sort((a, b) => a.rank - b.rank).map((e) => e.text),
   };
+}
+
+/**
+ * The per-stage and overall totals of lines as they stand (a plan whose lines changed after the engine wrote it),
+ * as planOf counts them: stages in `stageOrder` (others only in the totals), a customer per stage of its lines.
+ */
+export function totalsOfLines(
+  lines: readonly LineAllocation[],
+  unitPriceOf: (lineId: string) => number,
+  stageOrder: readonly string[],
+): Pick<AllocationPlan, 'byStage' | 'totals'> {
+  const stageAt = new Map(stageOrder.map((name, k) => [name, k]));
+  const totals = stageOrder.map(() => newTally());
+  const all = newTally();
+  const customers = new Map<string, { ofStage: number | undefined; got: boolean }>();
+  for (const line of lines) {
+    const ofStage = stageAt.get(line.stage);
+    const priceCents = cents(unitPriceOf(line.lineId));
+    count(all, line, priceCents);
+    if (ofStage !== undefined) count(totals[ofStage]!, line, priceCents);
+    const customer = customers.get(line.customerId) ?? { ofStage, got: false };
+    customer.got ||= line.allocated + line.substituted > 0;
+    customers.set(line.customerId, customer);
+  }
+  for (const { ofStage, got } of customers.values()) {
+    for (const tally of ofStage === undefined ? [all] : [all, totals[ofStage]!]) {
+      tally.customers += 1;
+      if (!got) tally.customersWithNothing += 1;
+    }
+  }
+  return { byStage: stageOrder.flatMap((stage, k) => (totals[k]!.lines > 0 ? [{ stage, ...totalsOf(totals[k]!) }] : [])), totals: totalsOf(all) };
 }
 
 // Reasons that explain a shortfall, dropped once the line is served in full after all.

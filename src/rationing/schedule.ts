@@ -93,6 +93,8 @@ export interface StoredRations {
   planRef: string;
   schedule: RationSchedule;
   periods: RationPeriodFigures[];
+  /** Order rounds whose new lines took from their period's allotments, counted in its `used`; absent before any did. */
+  roundsCounted?: number[];
 }
 
 /** What the workflow keeps of the schedule: where it is, how far it got and when the next period starts. */
@@ -176,6 +178,43 @@ export function changedCustomers(before: RationSchedule, after: RationSchedule):
 /** Customers left with nothing in a period: no allotment, and no stock of their own that lasts it. */
 export function customersWithNothing(schedule: RationSchedule, period: number): number {
   return schedule.customers.filter((c) => (c.allotments[period - 1] ?? 0) === 0 && !stockLasts(c, period, schedule.periodDays)).length;
+}
+
+/** What an order round took from the running period's allotments, per customer. */
+export interface AllotmentTake {
+  period: number;
+  byCustomer: Record<string, number>;
+}
+
+/** The period released and not yet ended; null before the first or once the last ended. */
+export function runningPeriod(stored: StoredRations): RationPeriodFigures | null {
+  return stored.periods.find((p) => p.returned === null) ?? null;
+}
+
+/**
+ * What each customer has left of period `period`'s allotment for lines placed meanwhile: its allotment, less what
+ * the period's release reserved for its lines and what earlier order rounds took from it (`taken`, of any period:
+ * only this one's count). Customers with nothing left are not listed.
+ */
+export function allotmentsLeft(stored: StoredRations, period: number, releasedTo: (customerId: string) => number, taken: AllotmentTake[]): Map<string, number> {
+  const left = new Map<string, number>();
+  for (const c of stored.schedule.customers) {
+    const took = sum(taken.filter((t) => t.period === period).map((t) => t.byCustomer[c.customerId] ?? 0));
+    const units = (c.allotments[period - 1] ?? 0) - releasedTo(c.customerId) - took;
+    if (units > 0) left.set(c.customerId, units);
+  }
+  return left;
+}
+
+/** The schedule with an order round's take counted in its period's `used`, once: a round already counted changes nothing. */
+export function withRoundCounted(stored: StoredRations, round: number, take: AllotmentTake): StoredRations {
+  if (stored.roundsCounted?.includes(round)) return stored;
+  const units = sum(Object.values(take.byCustomer));
+  return {
+    ...stored,
+    periods: stored.periods.map((p) => (p.period === take.period ? { ...p, used: p.used + units } : p)),
+    roundsCounted: [...(stored.roundsCounted ?? []), round],
+  };
 }
 
 /**

@@ -14,7 +14,7 @@
 //   servedAtOnce      allocated at commit (kept confirmations included) + covered by substitutes at commit;
 //                     of a rationed share only what ration period 1 reserved at the commit
 //   servedInPeriods   what the later ration periods reserved for the line
-//   servedLater       given by restock rounds
+//   servedLater       given by restock rounds (and by order rounds from free hub stock)
 //   substitutedLater  backordered units a customer took a substitute for (an answer), after commit
 //   cancelled         backordered units the customer cancelled
 //   unserved          still open at closing (for a cancelled incident: its backorders, withdrawn), and a
@@ -66,6 +66,8 @@ export interface OrderRoundFigures {
   lowered: number;
   reservedUnits: number;
   backorderedUnits: number;
+  /** Open backorders the round shipped from free hub stock; absent in rounds from before they shared it. */
+  shippedUnits?: number;
 }
 
 export interface ReportInput {
@@ -75,6 +77,8 @@ export interface ReportInput {
   rounds: RestockRound[];
   /** Order rounds, in order; absent when the report's caller predates them. */
   orderRounds?: OrderRoundFigures[];
+  /** Backordered units order rounds shipped from free hub stock, per line: served later, as a restock round's are. */
+  shippedByOrderRounds?: { lineId: string; quantity: number }[];
   /** Rationing over the period: each period's allotments released, used and returned; absent when not rationed. */
   rationPeriods?: RationPeriodFigures[];
   /** Positions at assessment. */
@@ -315,8 +319,8 @@ function reportOfCommit(input: ReportInput, common: ReportCommon): CommittedRepo
 
 function lineUnits(input: ReportInput): LineUnits[] {
   const servedLater = new Map<string, number>();
-  for (const round of input.rounds) {
-    for (const f of round.fulfilled) servedLater.set(f.lineId, (servedLater.get(f.lineId) ?? 0) + f.quantity);
+  for (const f of [...input.rounds.flatMap((r) => r.fulfilled), ...(input.shippedByOrderRounds ?? [])]) {
+    servedLater.set(f.lineId, (servedLater.get(f.lineId) ?? 0) + f.quantity);
   }
   // A cancelled incident withdraws its open backorders: those units are open demand again, not a customer's
   // cancellation (the inventory system counts both as cancelled on the backorder).
@@ -437,7 +441,7 @@ function customerShares(lines: ReportLine[], poolLeft: number): NonNullable<Comm
 
 /**
  * Open backordered units over time: all of them at commit, plus what each order round backordered, less what each
- * restock round served, and what stayed open at closing.
+ * restock round served and each order round shipped from free hub stock, and what stayed open at closing.
  */
 function burnDown(input: ReportInput, units: LineUnits[]): NonNullable<CommittedReport['backorderBurnDown']> {
   const committedAt = input.state.timeline.find((t) => t.event === 'plan committed')?.at;
@@ -446,7 +450,7 @@ function burnDown(input: ReportInput, units: LineUnits[]): NonNullable<Committed
   const points = [{ at: committedAt, openUnits: open }];
   const changes = [
     ...input.rounds.map((r) => ({ at: r.at, units: -r.fulfilled.reduce((sum, f) => sum + f.quantity, 0) })),
-    ...(input.orderRounds ?? []).map((r) => ({ at: r.at, units: r.backorderedUnits })),
+    ...(input.orderRounds ?? []).map((r) => ({ at: r.at, units: r.backorderedUnits - (r.shippedUnits ?? 0) })),
   ];
   for (const change of changes.sort((a, b) => a.at.localeCompare(b.at))) {
     open = Math.max(0, open + change.units);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { apportion } from '../../src/allocation/apportion';
 import { addDays } from '../../src/allocation/dates';
 import { AllocationInputError, allocate } from '../../src/allocation/engine';
+import { totalsOfLines } from '../../src/allocation/plan';
 import { DEFAULT_POLICY, strategyFor } from '../../src/allocation/policy';
 import type { AllocationInput, AllocationPlan, CustomerProfile } from '../../src/allocation/types';
 import { brokenPromises, type Invariant } from '../bench/decisions/invariants';
@@ -70,6 +71,18 @@ describe('allocation engine properties', () => {
     fc.assert(
       fc.property(situationArb, (situation) => {
         expectSound(situation, allocate(situation));
+      }),
+      RUNS,
+    );
+  });
+
+  it('counts the same totals and stages again from the lines alone, as a plan whose lines changed later is counted', () => {
+    fc.assert(
+      fc.property(situationArb, (situation) => {
+        const plan = allocate(situation);
+        const price = new Map(situation.lines.map((l) => [l.lineId, l.unitPrice]));
+        const stages = situation.policy.stages.map((stage) => stage.name);
+        expect(totalsOfLines(plan.lines, (lineId) => price.get(lineId)!, stages)).toEqual({ byStage: plan.byStage, totals: plan.totals });
       }),
       RUNS,
     );

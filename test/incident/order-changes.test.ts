@@ -164,17 +164,100 @@ describe('orders during an incident', () => {
       expect(freed).toBeGreaterThanOrEqual(served.quantity);
       expect(await committed(w, incidentId, served.lineId)).toEqual({ reserved: 0, backordered: 0 });
 
-      // Another customer orders; the round that sees both changes gives it the freed units.
+      // Another customer orders; the round that sees both changes shares the freed units between its line and the
+      // open backorders by priority: every freed unit is taken, and the new line is committed whole.
       const other = (await customersOfSku(w)).find((c) => c !== cancelling);
       const lineId = `NEW-${w.network}-1`;
+      const openBefore = (await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0);
       await orders.place(lineId, other!, hubId, freed);
       await operations.orderEvent({ eventId: 'ord-1', sku: SHORT_SKU, network: w.network, lineId, change: 'created' });
       const after = await waitForState(handle, 'following-up', (s) => s.orderRounds === 1 && s.pendingEvents === 0);
-      expect(await committed(w, incidentId, lineId)).toEqual({ reserved: freed, backordered: 0 });
+      const line = await committed(w, incidentId, lineId);
+      const byId = new Map((await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.map((b) => [b.backorderId, b]));
+      const shipped = openBefore.reduce((sum, b) => sum + b.open - byId.get(b.backorderId)!.open, 0);
+      expect(line.reserved + line.backordered).toBe(freed);
+      expect(line.reserved + shipped).toBe(before + freed - (await freeAtHub(w, hubId)));
+      expect(line.reserved + shipped).toBeGreaterThanOrEqual(freed);
       expect(after.timeline.some((t) => t.event === 'order changes planned' && t.detail?.startsWith('1 lines placed, 0 raised, 1 lowered or cancelled'))).toBe(
         true,
       );
       expect(recipients(w, 'new-orders')).toHaveProperty([(await w.deps.crm.getCustomers([other!]))[0]!.contacts[0]!.email], 1);
+      await expectBooksBalanced(w);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'jo' });
+      await handle.result();
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it("ships a cancelled line's freed units to the open backorders at the round that sees it, with no new line, and tells their customers once", async () => {
+    const { w, orders, operations } = await openOrdersWorld();
+    await w.worker.runUntil(async () => {
+      const { handle, incidentId, hubId } = await followingUpIncident(w);
+      const served = (await w.deps.inventory.listReservations({ incidentId, status: 'active' })).find((r) => r.sku === SHORT_SKU && r.locationId === hubId)!;
+      const openBefore = (await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0);
+      expect(openBefore.length, 'the plan left backorders open').toBeGreaterThan(0);
+      await orders.cancel(served.lineId);
+      const freed = await freeAtHub(w, hubId);
+      expect(freed).toBeGreaterThanOrEqual(served.quantity);
+
+      await operations.orderEvent({ eventId: 'ord-1', sku: SHORT_SKU, network: w.network, lineId: served.lineId, change: 'cancelled' });
+      const after = await waitForState(handle, 'following-up', (s) => s.orderRounds === 1 && s.pendingEvents === 0);
+      // The freed units went to the open backorders: what left free stock is exactly what they shipped.
+      const byId = new Map((await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.map((b) => [b.backorderId, b]));
+      const shipped = openBefore.reduce((sum, b) => sum + b.open - byId.get(b.backorderId)!.open, 0);
+      expect(shipped).toBeGreaterThan(0);
+      expect(shipped).toBe(freed - (await freeAtHub(w, hubId)));
+      expect(after.timeline.find((t) => t.event === 'order changes planned')?.detail).toBe(
+        `0 lines placed, 0 raised, 1 lowered or cancelled: 0 units reserved, 0 backordered, ${shipped} backordered units shipped from free stock`,
+      );
+      // Their customers hear it by the backorder-shipped notice, once each; nobody placed a line, so no new-orders notice.
+      const shippedTo = new Set(openBefore.filter((b) => byId.get(b.backorderId)!.open < b.open).map((b) => b.customerId));
+      const delivered = after.deliveries.filter((d) => d.kind === 'backorder-shipped');
+      expect(delivered.map((d) => d.sent)).toEqual([shippedTo.size]);
+      expect(Object.values(recipients(w, 'backorder-shipped')).every((n) => n === 1)).toBe(true);
+      expect(after.deliveries.some((d) => d.kind === 'new-orders')).toBe(false);
+      await expectBooksBalanced(w);
+
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'jo' });
+      await handle.result();
+      const report = (await w.store.get<CommittedReport>(incidentId, 'report'))!;
+      expect(report.orderRounds![0]).toMatchObject({ placed: 0, raised: 0, lowered: 1, reservedUnits: 0, backorderedUnits: 0, shippedUnits: shipped });
+      // Shipped from free stock is served later, as a restock round's units are: not taken for a substitute.
+      expect(report.overall.servedLater).toBe(shipped);
+      expect(report.overall.substitutedLater).toBe(0);
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it("shares a cancelled line's freed units beside a receipt at a spoke when a restock round comes first", async () => {
+    const { w, orders } = await openOrdersWorld();
+    await w.worker.runUntil(async () => {
+      const { handle, incidentId, hubId } = await followingUpIncident(w);
+      const served = (await w.deps.inventory.listReservations({ incidentId, status: 'active' })).find((r) => r.sku === SHORT_SKU && r.locationId === hubId)!;
+      const openBefore = (await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.filter((b) => b.open > 0);
+      const openUnits = openBefore.reduce((sum, b) => sum + b.open, 0);
+      await orders.cancel(served.lineId);
+      const freed = await freeAtHub(w, hubId);
+      expect(openUnits, 'more open than the receipt and the freed units together').toBeGreaterThan(freed + 1);
+
+      // One unit received at a spoke before any order round looked at the cancellation: the round shares it and the freed hub stock.
+      const spoke = (await w.deps.inventory.listLocations()).find((l) => l.network === w.network && l.locationId !== hubId)!;
+      await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-spoke', quantity: 1, locationId: spoke.locationId }] });
+      const after = await waitForState(handle, 'following-up', (s) => s.restockRounds === 1 && s.pendingEvents === 0);
+      const byId = new Map((await w.deps.inventory.listBackorders({ incidentId, limit: 1000 })).backorders.map((b) => [b.backorderId, b]));
+      const shipped = openBefore.reduce((sum, b) => sum + b.open - byId.get(b.backorderId)!.open, 0);
+      const fromHub = freed - (await freeAtHub(w, hubId));
+      expect(fromHub).toBeGreaterThan(0);
+      expect(shipped).toBe(1 + fromHub);
+      const shippedTo = new Set(openBefore.filter((b) => byId.get(b.backorderId)!.open < b.open).map((b) => b.customerId));
+      expect(after.deliveries.filter((d) => d.kind === 'backorder-shipped').map((d) => d.sent)).toEqual([shippedTo.size]);
+      await expectBooksBalanced(w);
+
+      // The next check's order round finds the freed units taken: it ships nothing and nobody hears twice.
+      await w.env.sleep('7 hours');
+      const later = await waitForState(handle, 'following-up', (s) => s.orderRounds === 1 && s.pendingEvents === 0);
+      expect(later.deliveries.filter((d) => d.kind === 'backorder-shipped')).toHaveLength(1);
+      expect(Object.values(recipients(w, 'backorder-shipped')).every((n) => n === 1)).toBe(true);
       await expectBooksBalanced(w);
       await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'jo' });
       await handle.result();
@@ -241,7 +324,7 @@ describe('orders during an incident', () => {
       await handle.result();
       // The report shows the order round: what it saw and what it committed.
       const report = (await w.store.get<CommittedReport>(incidentId, 'report'))!;
-      expect(report.orderRounds).toEqual([{ at: expect.any(String), placed: 2, raised: 0, lowered: 0, reservedUnits: free, backorderedUnits: 45 }]);
+      expect(report.orderRounds).toEqual([{ at: expect.any(String), placed: 2, raised: 0, lowered: 0, reservedUnits: free, backorderedUnits: 45, shippedUnits: 0 }]);
     });
     await expectBooksBalanced(w);
   });
@@ -284,6 +367,19 @@ describe('orders during an incident', () => {
       const atCommit = (await w.store.get<AllocationPlan>(incidentId, after.plan!.planRef))!;
       expect(atCommit.lines.find((l) => l.lineId === lowered.lineId)).toMatchObject({ requested: 1, allocated: 1, backordered: 0 });
       expect(atCommit.lines.find((l) => l.lineId === cancelled.lineId)).toMatchObject({ requested: 0, allocated: 0, backordered: 0 });
+      // Its totals and stages are its lines' as they stand, and the incident shows them.
+      const sums = (lines: AllocationPlan['lines']) => ({
+        lines: lines.length,
+        requested: lines.reduce((t, l) => t + l.requested, 0),
+        allocated: lines.reduce((t, l) => t + l.allocated, 0),
+        substituted: lines.reduce((t, l) => t + l.substituted, 0),
+        backordered: lines.reduce((t, l) => t + l.backordered, 0),
+      });
+      expect(atCommit.totals).toMatchObject(sums(atCommit.lines));
+      expect(atCommit.totals.requested).toBe(approved.totals.requested - (lowered.requested - 1) - cancelled.requested);
+      for (const stage of atCommit.byStage) expect(stage, stage.stage).toMatchObject(sums(atCommit.lines.filter((l) => l.stage === stage.stage)));
+      expect(after.plan!.totals).toEqual(atCommit.totals);
+      expect(after.plan!.byStage).toEqual(atCommit.byStage);
       // The line placed before the commit is planned by the round the commit queued, and its customer told once.
       const line = await committed(w, incidentId, placed);
       expect(line.reserved + line.backordered).toBe(4);

@@ -7,10 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/allocation/policy';
 import type { AllocationPlan } from '../../src/allocation/types';
 import { formatPlanLines } from '../../src/cli/format';
+import { createOrderEntryClient } from '../../src/inventory/http-client';
 import { createIncidentOperations } from '../../src/operations/incident-operations';
 import type { StoredRations } from '../../src/rationing/schedule';
 import type { CommittedReport } from '../../src/report/incident-report';
-import { cancelSignal, changeEtaUpdate } from '../../workflows/definitions';
+import { cancelSignal, changeEtaUpdate, stateQuery } from '../../workflows/definitions';
 import { timeSkippingWorlds } from '../harness/incident-worlds';
 import { recordHistory } from '../harness/replay';
 import { SHORT_SKU, dateAhead, emailsByKind, expectBooksBalanced, manualTrigger, policyWith, startIncident, waitForState, type World } from './world';
@@ -148,6 +149,71 @@ describe('rationing over the period', () => {
       expect(report.overall.servedAtOnce).toBe(committedUnits - shares + p1.used);
       expect(report.overall.servedInPeriods).toBe(sum(last.periods.filter((p) => p.period > 1).map((p) => p.used)));
       if (process.env.RECORD_HISTORIES === '1') await recordHistory(handle, 'incident-rationing');
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it("serves a new line mid-period from its customer's unused allotment first, counted once in the period's used figure", async () => {
+    const w = await worlds.open();
+    // Every open PO three weeks out (earlier tests skipped the clock past the data set's own dates): three weekly periods.
+    const eta = await dateAhead(w.env, 21);
+    for (const po of (await w.deps.inventory.listInbound(SHORT_SKU)).filter((p) => p.status === 'open')) {
+      await w.deps.inventory.updateInboundEta({ idempotencyKey: `eta-three-weeks-${po.poId}`, poId: po.poId, eta });
+    }
+    const orders = createOrderEntryClient({ baseUrl: w.service.inventoryUrl, timeoutMs: 5_000 });
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(POLICY));
+      const committed = await waitForState(handle, 'following-up', (s) => s.deliveries.some((d) => d.kind === 'first-notice'));
+      const { incidentId } = committed;
+      const hubId = committed.pooling!.hubId;
+      const first = (await w.store.get<StoredRations>(incidentId, 'rations'))!;
+      // A rationed customer cancels every line of the plan during period 1: period 2's allotment finds no line to serve.
+      const customer = first.schedule.customers.find((c) => (c.allotments[1] ?? 0) > 0)!;
+      const allotment = customer.allotments[1]!;
+      const plan = (await w.store.get<AllocationPlan>(incidentId, first.planRef))!;
+      for (const line of plan.lines.filter((l) => l.customerId === customer.customerId)) {
+        await orders.cancelDemandLine({ idempotencyKey: `cancel-${line.lineId}`, lineId: line.lineId });
+      }
+      await w.env.sleep('7 days');
+      await waitForState(handle, 'following-up', (s) => s.rationing?.released === 2 && s.pendingEvents === 0);
+      const before = (await w.store.get<StoredRations>(incidentId, 'rations'))!;
+      const period2 = before.periods.find((p) => p.period === 2)!;
+      const rounds = (await handle.query(stateQuery)).orderRounds ?? 0;
+
+      // Mid-period it orders again: the new line is reserved from its unused allotment first.
+      const lineId = `NEW-${w.network}-rationed`;
+      await orders.createDemandLine({
+        idempotencyKey: `place-${lineId}`,
+        lineId,
+        orderId: `SO-${lineId}`,
+        customerId: customer.customerId,
+        sku: SHORT_SKU,
+        locationId: hubId,
+        quantity: allotment,
+        requestedDate: '2030-01-15',
+        unitPrice: 10,
+        packSize: 1,
+      });
+      const ops = createIncidentOperations({ client: w.client, policy: DEFAULT_POLICY, taskQueue: w.taskQueue, store: w.store });
+      await ops.orderEvent({ eventId: 'ord-rationed', sku: SHORT_SKU, network: w.network, lineId, change: 'created' });
+      const after = await waitForState(handle, 'following-up', (s) => (s.orderRounds ?? 0) === rounds + 1 && s.pendingEvents === 0);
+      const reserved = (await w.deps.inventory.listReservations({ lineId, status: 'active' })).filter((r) => r.incidentId === incidentId).reduce((t, r) => t + r.quantity, 0);
+      expect(reserved).toBe(allotment);
+      const counted = (await w.store.get<StoredRations>(incidentId, 'rations'))!;
+      expect(counted.periods.find((p) => p.period === 2)!.used).toBe(period2.used + allotment);
+      expect(counted.roundsCounted).toEqual([rounds + 1]);
+      expect(after.deliveries.filter((d) => d.kind === 'new-orders').map((d) => d.sent)).toEqual([1]);
+      await expectBooksBalanced(w);
+
+      // The period's end returns only what it left unused: the allotment the new line took is not returned.
+      await w.env.sleep('7 days');
+      await waitForState(handle, 'following-up', (s) => s.rationing?.released === 3 && s.pendingEvents === 0);
+      const ended = (await w.store.get<StoredRations>(incidentId, 'rations'))!.periods.find((p) => p.period === 2)!;
+      expect(ended.returned).toBe(period2.released - period2.used - allotment);
+      for (const [kind, recipients] of Object.entries(emailsByKind(w))) expect(new Set(recipients).size, kind).toBe(recipients.length);
+      await expectBooksBalanced(w);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'jo' });
+      await handle.result();
     });
     await expectBooksBalanced(w);
   });

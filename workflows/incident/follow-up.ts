@@ -7,7 +7,7 @@ import { followUpTimerSummary } from '../../src/incident/ui-metadata';
 import { days, hours, nowIso, todayIso } from './clock';
 import { refreshBackorders } from './commit';
 import { escalate, notify } from './notify';
-import { orderRound } from './orders';
+import { FREED_UNITS_SHARED, orderRound } from './orders';
 import { nextRationAt, releaseRationPeriod, replanRationing } from './rationing';
 import { acts, batchActs } from './proxies';
 import { CommandWithdrawn, type IncidentRun } from './run';
@@ -96,6 +96,7 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
   switch (event.kind) {
     case 'restock': {
       const round = s.restockRounds + 1;
+      const freeAtHub = patched(FREED_UNITS_SHARED) ? { since: s.impact!.snapshotAt ?? s.openedAt, receiptsApplied: s.receiptsApplied } : undefined;
       const result = await run.stage('following-up', async () =>
         run.counted(
           await batchActs.allocateRestock({
@@ -106,6 +107,7 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
             policy,
             asOf: todayIso(),
             planRef: s.plan!.planRef,
+            ...(freeAtHub ? { freeAtHub } : {}),
           }),
         ),
         command,

@@ -20,7 +20,7 @@ export async function takeOrdersAtCommit(run: IncidentRun): Promise<void> {
   const taken = run.counted(
     await longActs.takeOrdersAtCommit({ incidentId: s.incidentId, sku: s.sku, network: s.network, snapshotAt: s.impact!.snapshotAt ?? s.openedAt, planRef: s.plan!.planRef }),
   );
-  if (taken.planRef !== s.plan!.planRef) s.plan = { ...s.plan!, planRef: taken.planRef };
+  if (taken.planRef !== s.plan!.planRef) s.plan = { ...s.plan!, planRef: taken.planRef, ...taken.figures };
   if (taken.trimmedLines > 0) {
     run.note('orders changed before commit', `${taken.trimmedLines} lines order less than planned: committed for what they still order (${taken.unitsGivenBack} units fewer)`);
   }
@@ -28,13 +28,29 @@ export async function takeOrdersAtCommit(run: IncidentRun): Promise<void> {
 }
 
 /**
+ * Incidents whose order and restock rounds run with today's code share what is free at the hub (units a lowered or
+ * cancelled line gave back among them) with the open backorders, by the same engine and priority: an order round
+ * beside the lines it plans, a restock round beside the receipt. Before, the freed units waited for a new line and
+ * old backorders never got them.
+ */
+export const FREED_UNITS_SHARED = 'freed-units-shared';
+
+/**
+ * The backorder-shipped notices of order rounds are numbered apart from those of restock rounds (1, 2, …), which
+ * never reach this many.
+ */
+const ORDER_ROUND_SHIPPED_REVISIONS = 1_000_000;
+
+/**
  * One order round: the lines placed or raised since the last look are reserved or backordered by the same
  * engine, and their customers told once, all their new lines in one email; lowered lines gave their units back
- * in the inventory system, which the next round shares. A feed with nothing new takes no round number.
+ * in the inventory system, which this round shares with the open backorders too (their customers hear they
+ * shipped). A feed with nothing new takes no round number.
  */
 export async function orderRound(run: IncidentRun, command: string): Promise<void> {
   const { s, policy } = run;
   const round = (s.orderRounds ?? 0) + 1;
+  const shareFree = patched(FREED_UNITS_SHARED);
   const result = await run.stage(
     'following-up',
     async () =>
@@ -50,6 +66,7 @@ export async function orderRound(run: IncidentRun, command: string): Promise<voi
           asOf: todayIso(),
           planRef: s.plan!.planRef,
           receiptsApplied: s.receiptsApplied,
+          ...(shareFree ? { shareFree } : {}),
         }),
       ),
     command,
@@ -59,8 +76,13 @@ export async function orderRound(run: IncidentRun, command: string): Promise<voi
   s.orderRounds = round;
   run.note(
     'order changes planned',
-    `${result.placed} lines placed, ${result.raised} raised, ${result.lowered} lowered or cancelled: ${result.reservedUnits} units reserved, ${result.backorderedUnits} backordered`,
+    `${result.placed} lines placed, ${result.raised} raised, ${result.lowered} lowered or cancelled: ${result.reservedUnits} units reserved, ${result.backorderedUnits} backordered` +
+      (shareFree ? `, ${result.shippedUnits} backordered units shipped from free stock` : ''),
   );
   if (result.customers > 0) await run.stage('following-up', () => notify(run, 'new-orders', round, { roundRef: result.roundRef! }));
+  if (result.shippedRef) {
+    const roundRef = result.shippedRef;
+    await run.stage('following-up', () => notify(run, 'backorder-shipped', ORDER_ROUND_SHIPPED_REVISIONS + round, { roundRef }));
+  }
 }
 

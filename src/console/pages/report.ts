@@ -136,8 +136,8 @@ function timelineList(timeline: TimelineEntry[]) {
 function orderRoundTable(rounds: NonNullable<CommittedReport['orderRounds']>) {
   if (rounds.length === 0) return html``;
   return html`<h2>Order rounds</h2>
-<div class="scroll" tabindex="0" role="region" aria-label="Order rounds"><table><thead><tr><th scope="col">When</th><th scope="col" class="num">Placed</th><th scope="col" class="num">Raised</th><th scope="col" class="num">Lowered or cancelled</th><th scope="col" class="num">Reserved</th><th scope="col" class="num">Backordered</th></tr></thead>
-<tbody>${rounds.map((r) => html`<tr><th scope="row"><time datetime="${r.at}">${when(r.at)}</time></th><td class="num">${r.placed}</td><td class="num">${r.raised}</td><td class="num">${r.lowered}</td><td class="num">${units(r.reservedUnits)}</td><td class="num">${units(r.backorderedUnits)}</td></tr>`)}</tbody></table></div>`;
+<div class="scroll" tabindex="0" role="region" aria-label="Order rounds"><table><thead><tr><th scope="col">When</th><th scope="col" class="num">Placed</th><th scope="col" class="num">Raised</th><th scope="col" class="num">Lowered or cancelled</th><th scope="col" class="num">Reserved</th><th scope="col" class="num">Backordered</th><th scope="col" class="num">Backorders shipped</th></tr></thead>
+<tbody>${rounds.map((r) => html`<tr><th scope="row"><time datetime="${r.at}">${when(r.at)}</time></th><td class="num">${r.placed}</td><td class="num">${r.raised}</td><td class="num">${r.lowered}</td><td class="num">${units(r.reservedUnits)}</td><td class="num">${units(r.backorderedUnits)}</td><td class="num">${units(r.shippedUnits ?? 0)}</td></tr>`)}</tbody></table></div>`;
 }
 
 /** Rationing over the period: each period's allotments released, reserved for lines, and returned to the pool at its end. */
