@@ -8,6 +8,7 @@ import { createOrderChangeActivities } from './order-changes';
 import { createPlanningActivities } from './planning';
 import { createRationingActivities } from './rationing';
 import { createReportActivities } from './report';
+import { createSubstituteActivities } from './substitutes';
 
 export type { ActivityDeps } from './deps';
 
@@ -20,5 +21,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createOrderChangeActivities(deps),
     ...createRationingActivities(deps),
     ...createReportActivities(deps),
+    ...createSubstituteActivities(deps),
   };
 }

@@ -8,7 +8,7 @@ import type { Policy } from '../src/allocation/policy';
 import { totalsOfLines } from '../src/allocation/plan';
 import type { AllocationPlan } from '../src/allocation/types';
 import { planAtCommit } from '../src/incident/orders-at-commit';
-import type { StoredPlan } from '../src/incident/planning';
+import { approvedKeyOf, atCommitKey, type StoredPlan } from '../src/incident/planning';
 import type { BackorderItem, DemandLineChange, FulfilBackordersRequest, ReservationItem } from '../src/inventory/contract';
 import type { OrderRoundFigures } from '../src/report/incident-report';
 import { allocationLines, engineLine, profileOf, uncommittedLine, type SnapshotLine } from './contract-mapping';
@@ -22,9 +22,6 @@ import { allotLines, allotmentsLeft, runningPeriod, withRoundCounted, type Allot
 import { RATIONS_KEY, releasedInPeriod } from './rationing';
 
 const CHANGES_PAGE = 1000;
-
-/** Where the plan as committed is kept when orders changed before the commit: beside the approved one, which stays as approved. */
-const AT_COMMIT = '/at-commit';
 
 /** An order round as stored before its first write: a retry, or a crash and a new worker, writes the same. */
 export interface StoredOrderRound {
@@ -252,7 +249,7 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
      */
     async takeOrdersAtCommit(input: { incidentId: string; sku: string; network: string; snapshotAt: string; planRef: string }): Promise<OrdersAtCommit> {
       const { changes } = await readChanges({ sku: input.sku, network: input.network, cursor: null, since: input.snapshotAt });
-      const approvedRef = input.planRef.endsWith(AT_COMMIT) ? input.planRef.slice(0, -AT_COMMIT.length) : input.planRef;
+      const approvedRef = approvedKeyOf(input.planRef);
       const plan = await requireDocument<StoredPlan>(store, input.incidentId, approvedRef);
       const latest = new Map(changes.map((c) => [c.lineId, c]));
       const planned = new Map(plan.lines.map((l) => [l.lineId, l]));
@@ -260,7 +257,7 @@ export function createOrderChangeActivities({ inventory, crm, store }: ActivityD
       const atCommit = planAtCommit(plan.lines, stillOrdered);
       const toPlan = [...latest.values()].filter((c) => c.quantity > (planned.get(c.lineId)?.requested ?? 0)).length;
       if (atCommit.trimmedLines === 0) return { planRef: approvedRef, trimmedLines: 0, unitsGivenBack: 0, linesToPlan: toPlan, ...retriesSoFar() };
-      const planRef = approvedRef + AT_COMMIT;
+      const planRef = atCommitKey(approvedRef);
       // Its totals and stages as its lines now stand, at the prices the plan counted.
       const price = new Map((await loadSnapshot(store, input.incidentId)).lines.map((l) => [l.lineId, l.unitPrice]));
       const figures = totalsOfLines(atCommit.lines, (lineId) => price.get(lineId) ?? 0, plan.byStage.map((s) => s.stage));

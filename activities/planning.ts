@@ -9,7 +9,7 @@ import type { PlanOverride } from '../src/incident/commands';
 import { overrideBaseOf, overrideIssues, withChanges } from '../src/incident/overrides';
 import type { PlanBasis, StoredPlan } from '../src/incident/planning';
 import type { CommitSummary, PlanSummary, SubstituteOption, TransferRecord } from '../src/incident/state';
-import type { Reservation } from '../src/inventory/contract';
+import type { ReleaseConfirmationsRequest, Reservation, ReservationItem } from '../src/inventory/contract';
 import { customersToTell } from '../src/incident/figures';
 import { planRevenue } from '../src/report/revenue';
 import { describeIssues } from '../src/validation/issues';
@@ -60,9 +60,7 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
   async function releaseConfirmations(incidentId: string, sku: string, hubId: string, lineIds: string[], once: Once): Promise<void> {
     await forEachAtOnce([...chunks(lineIds, BATCH_WRITE_LIMIT).entries()], WRITES_IN_FLIGHT, ([i, part]) =>
       once(`release-confirmations/${i}`, () =>
-        inventory.releaseConfirmations({
-          items: part.map((lineId) => ({ idempotencyKey: keyFor(incidentId, 'release-confirmations', lineId), incidentId, lineId, sku, hubId })),
-        }),
+        inventory.releaseConfirmations({ items: confirmationReleases(incidentId, sku, hubId, part) }),
       ),
     );
   }
@@ -292,13 +290,27 @@ function reservationsFor(incidentId: string, sku: string, hubId: string, line: L
   // A released confirmation was given back whole (releaseConfirmation), so the line's whole allocation is reserved anew.
   const kept = line.releasedConfirmation > 0 ? 0 : confirmed;
   const extra = rationed ? 0 : line.allocated - kept;
-  const items = [];
-  if (extra > 0) {
-    items.push({ idempotencyKey: keyFor(incidentId, 'reserve', line.lineId), incidentId, lineId: line.lineId, sku, locationId: hubId, quantity: extra });
-  }
-  for (const sub of line.substitutes) {
-    if (sub.quantity <= 0) continue;
-    items.push({
+  const own: ReservationItem[] = extra > 0 ? [{ idempotencyKey: keyFor(incidentId, 'reserve', line.lineId), incidentId, lineId: line.lineId, sku, locationId: hubId, quantity: extra }] : [];
+  return [...own, ...substituteReservations(incidentId, hubId, line)];
+}
+
+/**
+ * The batch endpoint's items that give back the lines' confirmations, each keyed by incident and line: the
+ * substitutes' hold gives back those of its lines first (activities/substitutes.ts), and the commit asking again
+ * for the same is answered with the same.
+ */
+export function confirmationReleases(incidentId: string, sku: string, hubId: string, lineIds: readonly string[]): ReleaseConfirmationsRequest['items'] {
+  return lineIds.map((lineId) => ({ idempotencyKey: keyFor(incidentId, 'release-confirmations', lineId), incidentId, lineId, sku, hubId }));
+}
+
+/**
+ * The line's substitute reservations, each keyed by incident, line and substitute: the commit holds them before
+ * its batches (activities/substitutes.ts), and a batch asking again for the same is answered with the same.
+ */
+export function substituteReservations(incidentId: string, hubId: string, line: LineAllocation): ReservationItem[] {
+  return line.substitutes
+    .filter((sub) => sub.quantity > 0)
+    .map((sub) => ({
       idempotencyKey: keyFor(incidentId, 'substitute', line.lineId, sub.sku),
       incidentId,
       lineId: line.lineId,
@@ -306,9 +318,7 @@ function reservationsFor(incidentId: string, sku: string, hubId: string, line: L
       locationId: hubId,
       quantity: sub.quantity,
       covers: sub.covers,
-    });
-  }
-  return items;
+    }));
 }
 
 /** The engine, its refusal of bad input made non-retryable: the same input fails the same way on every attempt. */

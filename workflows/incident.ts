@@ -22,6 +22,7 @@ import { notify } from './incident/notify';
 import { takeOrdersAtCommit } from './incident/orders';
 import { acts, longActs } from './incident/proxies';
 import { releaseRationPeriod, scheduleRationing } from './incident/rationing';
+import { holdSubstitutesAtCommit } from './incident/substitutes';
 import { IncidentCancelled, IncidentRun } from './incident/run';
 
 export { COMMIT_BATCH_CUSTOMERS } from './incident/commit';
@@ -96,6 +97,7 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
         // Histories recorded before retries were counted carry the bare list.
         s.pooling!.transfers = Array.isArray(arrived) ? (arrived as TransferRecord[]) : run.counted(arrived).transfers;
         await takeOrdersAtCommit(run);
+        await holdSubstitutesAtCommit(run);
         await scheduleRationing(run);
         s.commit = await commitPlan(run, s.plan!);
         // A rationed plan's first period starts with the commit.

@@ -7,6 +7,15 @@ import type { IncidentState, PlanPreview, PlanSummary } from './state';
 
 /** Store key of a plan revision: the plan proposed is revision 0, each revision by overrides (previews included) the next. */
 export const planKey = (revision: number) => `plan/${revision}`;
+const AT_COMMIT = '/at-commit';
+/**
+ * Store key of the plan as committed, when the commit changed the approved plan at `planRef` (orders lowered
+ * since the snapshot, substitutes taken meanwhile): beside the approved one, which stays as approved. The key of
+ * a plan as committed is its own.
+ */
+export const atCommitKey = (planRef: string) => (planRef.endsWith(AT_COMMIT) ? planRef : planRef + AT_COMMIT);
+/** The approved plan a plan as committed was made from (itself for an approved plan). */
+export const approvedKeyOf = (planRef: string) => (planRef.endsWith(AT_COMMIT) ? planRef.slice(0, -AT_COMMIT.length) : planRef);
 /** Store key of a what-if plan, named by the simulation (the update that made it). */
 export const whatIfKey = (simulationId: string) => `what-if/${simulationId}`;
 

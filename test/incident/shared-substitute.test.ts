@@ -1,0 +1,113 @@
+// Two incidents whose plans offer the same substitute SKU, against the reference service over HTTP on the
+// time-skipping server: both plans counted the substitute's free units when they were proposed, the first
+// commit takes them, and the second is committed as the substitute's stock stands at its commit — what is left
+// of it in priority order, the rest backordered — instead of parking with "reserve refused".
+import { describe, expect, it } from 'vitest';
+import type { StoredPlan } from '../../src/incident/planning';
+import type { IncidentState } from '../../src/incident/state';
+import { freeStock } from '../../src/pooling/free-stock';
+import { cancelSignal, decidePlanUpdate, stateQuery } from '../../workflows/definitions';
+import { timeSkippingWorlds } from '../harness/incident-worlds';
+import { recordHistory } from '../harness/replay';
+import { expectBooksBalanced, manualTrigger, policyWith, startIncident, waitForState, type World } from './world';
+
+const worlds = timeSkippingWorlds();
+const ALWAYS_APPROVE = { approval: { severityThreshold: 'low' as const, deadlineHours: 24, timeoutAction: 'escalate' as const } };
+const SKUS = ['SKU-DEMO-1', 'SKU-DEMO-2'];
+const SUBSTITUTE = 'SKU-0003';
+
+/** Both short SKUs get one substitute only, the same one, one for one, in packs of one, without safety stock at the hub. */
+function shareOneSubstitute(w: World): void {
+  const db = w.service.db;
+  db.prepare(`DELETE FROM substitutes WHERE sku IN (${SKUS.map(() => '?').join(', ')})`).run(...SKUS);
+  for (const sku of SKUS) db.prepare('INSERT INTO substitutes (sku, substitute_sku, ratio, price_delta) VALUES (?, ?, 1, 0)').run(sku, SUBSTITUTE);
+  db.prepare('UPDATE items SET pack_size = 1 WHERE sku = ?').run(SUBSTITUTE);
+  db.prepare('UPDATE stock SET safety_stock = 0 WHERE sku = ? AND location_id = ?').run(SUBSTITUTE, `${w.network}-HUB`);
+}
+
+/** The substitute's free units at the hub become `free`, by writes the books record: a receipt, or a transfer of the rest to a spoke. */
+async function substituteFree(w: World, free: number): Promise<void> {
+  const hub = `${w.network}-HUB`;
+  const position = (await w.deps.inventory.getStockPositions(SUBSTITUTE)).find((p) => p.locationId === hub)!;
+  const excess = freeStock(position) - free;
+  const key = `${SUBSTITUTE}-free-${free}`;
+  if (excess < 0) {
+    await w.deps.inventory.recordReceipt({ idempotencyKey: key, sku: SUBSTITUTE, locationId: hub, quantity: -excess });
+  } else if (excess > 0) {
+    const move = { idempotencyKey: key, incidentId: 'elsewhere', sku: SUBSTITUTE, fromLocationId: hub, toLocationId: `${w.network}-S01`, quantity: excess };
+    const { transferId } = await w.deps.inventory.createTransfer(move);
+    await w.deps.inventory.shipTransfer({ idempotencyKey: `${key}-ship`, transferId });
+    await w.deps.inventory.receiveTransfer({ idempotencyKey: `${key}-receive`, transferId });
+  }
+}
+
+const substituteUnits = (plan: StoredPlan) => plan.lines.flatMap((l) => l.substitutes).filter((s) => s.sku === SUBSTITUTE).reduce((sum, s) => sum + s.quantity, 0);
+
+async function reservedOfSubstitute(w: World, incidentId: string): Promise<number> {
+  const reservations = await w.deps.inventory.listReservations({ incidentId, status: 'active' });
+  return reservations.filter((r) => r.sku === SUBSTITUTE).reduce((sum, r) => sum + r.quantity, 0);
+}
+
+async function approve(handle: Parameters<typeof waitForState>[0]): Promise<void> {
+  await handle.executeUpdate(decidePlanUpdate, { args: [{ decision: 'approve', planRevision: 0, decidedBy: 'ann', overrides: [] }] });
+}
+
+describe('incidents whose plans share a substitute', () => {
+  it('commits the second plan with what is left of the substitute, the rest backordered, instead of parking', async () => {
+    const w = await worlds.open({ dataset: { shortage: { skus: SKUS, coverPercent: 55, lineShare: 0.4 } } });
+    shareOneSubstitute(w);
+    await w.worker.runUntil(async () => {
+      // The first plan finds plenty of the substitute; the second finds what the first takes and 10 more.
+      await substituteFree(w, 100_000);
+      const first = await startIncident(w, manualTrigger(w, SKUS[0]!), policyWith(ALWAYS_APPROVE));
+      const a = await waitForState(first, 'awaiting-approval');
+      const planA = (await w.store.get<StoredPlan>(a.incidentId, a.plan!.planRef))!;
+      const free = substituteUnits(planA) + 10;
+      await substituteFree(w, free);
+      const second = await startIncident(w, manualTrigger(w, SKUS[1]!), policyWith(ALWAYS_APPROVE));
+      const b = await waitForState(second, 'awaiting-approval');
+      const planB = (await w.store.get<StoredPlan>(b.incidentId, b.plan!.planRef))!;
+      // Each plan counted the substitute's free units; together they want more than there is.
+      expect(substituteUnits(planA)).toBeGreaterThan(0);
+      expect(substituteUnits(planB)).toBeGreaterThan(free - substituteUnits(planA));
+
+      await approve(first);
+      const committedA = await waitForState(first, 'following-up');
+      expect(await reservedOfSubstitute(w, a.incidentId)).toBe(substituteUnits(planA));
+
+      await approve(second);
+      const committedB: IncidentState = await waitForState(second, ['following-up', 'needs-attention']);
+      expect(committedB.attention?.reason ?? null).toBeNull();
+      expect(committedB.stage).toBe('following-up');
+      const left = free - substituteUnits(planA);
+      // The plan as committed takes what was left of the substitute, no more, and backorders what it no longer covers.
+      const asCommitted = (await w.store.get<StoredPlan>(b.incidentId, committedB.plan!.planRef))!;
+      expect(committedB.plan!.planRef).not.toBe(b.plan!.planRef);
+      expect(substituteUnits(asCommitted)).toBe(left);
+      expect(await reservedOfSubstitute(w, b.incidentId)).toBe(left);
+      expect(committedB.commit!.substituteUnits).toBe(left);
+      const dropped = planB.lines.reduce((sum, l) => sum + l.substituted, 0) - asCommitted.lines.reduce((sum, l) => sum + l.substituted, 0);
+      expect(dropped).toBe(substituteUnits(planB) - left);
+      expect(asCommitted.totals.backordered).toBe(planB.totals.backordered + dropped);
+      expect(committedB.plan!.totals.backordered).toBe(asCommitted.totals.backordered);
+      expect(committedB.commit!.backorderedUnits).toBe(asCommitted.totals.backordered);
+      for (const line of asCommitted.lines) expect(line.allocated + line.substituted + line.backordered).toBe(line.requested);
+      const note = committedB.timeline.find((t) => t.event === 'substitutes taken at commit');
+      expect(note?.detail).toContain(`${SUBSTITUTE}: ${left} of ${substituteUnits(planB)} planned units free`);
+
+      // Nothing of the substitute is reserved beyond its free stock, and the first incident kept what it committed.
+      const hub = (await w.deps.inventory.getStockPositions(SUBSTITUTE)).find((p) => p.locationId === `${w.network}-HUB`)!;
+      expect(freeStock(hub)).toBe(0);
+      expect(hub.reserved).toBeLessThanOrEqual(hub.onHand - hub.safetyStock);
+      expect(committedA.commit!.substituteUnits).toBe(substituteUnits(planA));
+      expect((await first.query(stateQuery)).stage).toBe('following-up');
+
+      for (const handle of [first, second]) {
+        await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'ann' });
+        expect((await handle.result()).outcome).toBe('cancelled');
+      }
+      if (process.env.RECORD_HISTORIES === '1') await recordHistory(second, 'incident-substitutes-at-commit');
+    });
+    await expectBooksBalanced(w);
+  });
+});
