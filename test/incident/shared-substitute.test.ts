@@ -1,8 +1,11 @@
 // Two incidents whose plans offer the same substitute SKU, against the reference service over HTTP on the
 // time-skipping server: both plans counted the substitute's free units when they were proposed, the first
 // commit takes them, and the second is committed as the substitute's stock stands at its commit — what is left
-// of it in priority order, the rest backordered — instead of parking with "reserve refused".
+// of it in priority order, the rest backordered — instead of parking with "reserve refused". Stock taken between
+// the commit's read and its write is fitted again on a retry; a refusal the stock does not explain still parks.
 import { describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
+import type { InventorySystem } from '../../src/inventory/system';
 import type { StoredPlan } from '../../src/incident/planning';
 import type { IncidentState } from '../../src/incident/state';
 import { freeStock } from '../../src/pooling/free-stock';
@@ -107,6 +110,65 @@ describe('incidents whose plans share a substitute', () => {
         expect((await handle.result()).outcome).toBe('cancelled');
       }
       if (process.env.RECORD_HISTORIES === '1') await recordHistory(second, 'incident-substitutes-at-commit');
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it('fits the substitutes again when their stock is taken between the commit’s read and its write', async () => {
+    let w: World | undefined;
+    // Another commit takes the substitute just before this one's first hold reaches the inventory system: 5 units fewer than it asks for stay free.
+    let raced = false;
+    const racing = (inventory: InventorySystem): InventorySystem => ({
+      ...inventory,
+      async createReservations(request) {
+        const asked = request.items.filter((i) => i.sku === SUBSTITUTE).reduce((sum, i) => sum + i.quantity, 0);
+        if (!raced && asked > 0) {
+          raced = true;
+          await substituteFree(w!, asked - 5);
+        }
+        return inventory.createReservations(request);
+      },
+    });
+    w = await worlds.open({ dataset: { shortage: { skus: SKUS, coverPercent: 55, lineShare: 0.4 } }, workerActivities: (deps) => createActivities({ ...deps, inventory: racing(deps.inventory) }) });
+    shareOneSubstitute(w);
+    await w.worker.runUntil(async () => {
+      await substituteFree(w, 100_000);
+      const handle = await startIncident(w, manualTrigger(w, SKUS[0]!), policyWith(ALWAYS_APPROVE));
+      const pending = await waitForState(handle, 'awaiting-approval');
+      const planned = substituteUnits((await w.store.get<StoredPlan>(pending.incidentId, pending.plan!.planRef))!);
+      await approve(handle);
+      const committed = await waitForState(handle, ['following-up', 'needs-attention']);
+      expect(raced).toBe(true);
+      expect(committed.attention?.reason ?? null).toBeNull();
+      expect(committed.timeline.find((t) => t.event === 'retried' && t.detail?.startsWith('committing'))).toBeDefined();
+      expect(committed.timeline.find((t) => t.event === 'substitutes taken at commit')?.detail).toContain(`${SUBSTITUTE}: ${planned - 5} of ${planned} planned units free`);
+      expect(await reservedOfSubstitute(w, pending.incidentId)).toBe(planned - 5);
+      expect(committed.commit!.substituteUnits).toBe(planned - 5);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'ann' });
+      await handle.result();
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it('parks the commit with the inventory system’s reason when it refuses a substitute for what the stock does not explain', async () => {
+    const w = await worlds.open({ dataset: { shortage: { skus: SKUS, coverPercent: 55, lineShare: 0.4 } } });
+    shareOneSubstitute(w);
+    await w.worker.runUntil(async () => {
+      await substituteFree(w, 100_000);
+      const handle = await startIncident(w, manualTrigger(w, SKUS[0]!), policyWith(ALWAYS_APPROVE));
+      const pending = await waitForState(handle, 'awaiting-approval');
+      const plan = (await w.store.get<StoredPlan>(pending.incidentId, pending.plan!.planRef))!;
+      // The order desk forbids substitutes on a line the plan gives one: no stock and no retry changes that.
+      const line = plan.lines.find((l) => l.substituted > 0)!;
+      w.service.db.prepare('UPDATE demand_lines SET substitutes_allowed = 0 WHERE line_id = ?').run(line.lineId);
+      await approve(handle);
+      const parked = await waitForState(handle, 'needs-attention');
+      expect(parked.attention).toMatchObject({ stage: 'committing' });
+      expect(parked.attention!.reason).toMatch(new RegExp(`^Rejected: .*line ${line.lineId} does not allow substitutes`));
+      expect(parked.timeline.some((t) => t.event === 'retried')).toBe(false);
+      expect(await reservedOfSubstitute(w, pending.incidentId)).toBe(0);
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'ann' });
+      await handle.result();
     });
     await expectBooksBalanced(w);
   });
