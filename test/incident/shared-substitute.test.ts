@@ -115,7 +115,7 @@ describe('incidents whose plans share a substitute', () => {
   });
 
   it('fits the substitutes again when their stock is taken between the commit’s read and its write', async () => {
-    let w: World | undefined;
+    const opened: { world?: World } = {};
     // Another commit takes the substitute just before this one's first hold reaches the inventory system: 5 units fewer than it asks for stay free.
     let raced = false;
     const racing = (inventory: InventorySystem): InventorySystem => ({
@@ -124,12 +124,13 @@ describe('incidents whose plans share a substitute', () => {
         const asked = request.items.filter((i) => i.sku === SUBSTITUTE).reduce((sum, i) => sum + i.quantity, 0);
         if (!raced && asked > 0) {
           raced = true;
-          await substituteFree(w!, asked - 5);
+          await substituteFree(opened.world!, asked - 5);
         }
         return inventory.createReservations(request);
       },
     });
-    w = await worlds.open({ dataset: { shortage: { skus: SKUS, coverPercent: 55, lineShare: 0.4 } }, workerActivities: (deps) => createActivities({ ...deps, inventory: racing(deps.inventory) }) });
+    const w = await worlds.open({ dataset: { shortage: { skus: SKUS, coverPercent: 55, lineShare: 0.4 } }, workerActivities: (deps) => createActivities({ ...deps, inventory: racing(deps.inventory) }) });
+    opened.world = w;
     shareOneSubstitute(w);
     await w.worker.runUntil(async () => {
       await substituteFree(w, 100_000);
