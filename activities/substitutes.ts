@@ -34,7 +34,7 @@ export function createSubstituteActivities({ inventory, store }: ActivityDeps) {
     // What this incident holds already (an earlier attempt of the commit) is the incident's to take again.
     const held = new Map<string, number>();
     const heldOf = new Map<string, number>();
-    const ownHeld = (r: Reservation) => r.status === 'active' && r.sku !== plan.sku && r.locationId === snapshot.hubId;
+    const ownHeld = (r: Reservation) => r.sku !== plan.sku && r.locationId === snapshot.hubId;
     for (const r of (await inventory.listReservations({ incidentId, status: 'active' })).filter(ownHeld)) {
       held.set(heldKey(r.lineId, r.sku), (held.get(heldKey(r.lineId, r.sku)) ?? 0) + r.quantity);
       heldOf.set(r.sku, (heldOf.get(r.sku) ?? 0) + r.quantity);
@@ -62,16 +62,16 @@ export function createSubstituteActivities({ inventory, store }: ActivityDeps) {
         return { planRef: input.planRef, trimmedLines: 0, unitsBackordered: 0, substitutes: [], ...retriesSoFar() };
       }
       const { fitted, reservations, snapshot } = await fitNow(input.incidentId, plan, input.ranking);
-      let result: SubstitutesHeld = { planRef: input.planRef, trimmedLines: 0, unitsBackordered: 0, substitutes: fitted.substitutes, ...retriesSoFar() };
+      let held: Omit<SubstitutesHeld, 'retries'> = { planRef: input.planRef, trimmedLines: 0, unitsBackordered: 0, substitutes: fitted.substitutes };
       if (fitted.trimmedLines > 0) {
         const planRef = atCommitKey(input.planRef);
         // Its totals and stages as its lines now stand, at the prices the plan counted.
         const price = new Map(snapshot.lines.map((l) => [l.lineId, l.unitPrice]));
         const figures = totalsOfLines(fitted.lines, (lineId) => price.get(lineId) ?? 0, plan.byStage.map((s) => s.stage));
-        const used = new Map(fitted.substitutes.map((s) => [s.sku, s]));
-        const substitutes = plan.substitutes.map((s) => ({ ...s, available: used.get(s.sku)?.available ?? s.available, used: used.get(s.sku)?.taken ?? 0 }));
+        const taken = new Map(fitted.substitutes.map((s) => [s.sku, s]));
+        const substitutes = plan.substitutes.map((s) => ({ ...s, available: taken.get(s.sku)?.available ?? s.available, used: taken.get(s.sku)?.taken ?? 0 }));
         await store.put(input.incidentId, planRef, { ...plan, lines: fitted.lines, substitutes, ...figures } satisfies StoredPlan);
-        result = { ...result, planRef, figures, trimmedLines: fitted.trimmedLines, unitsBackordered: fitted.unitsBackordered };
+        held = { ...held, planRef, figures, trimmedLines: fitted.trimmedLines, unitsBackordered: fitted.unitsBackordered };
       }
       // A line whose confirmation the plan takes back needs it given back before its substitute fits the line.
       const releasing = fitted.lines.filter((l) => l.releasedConfirmation > 0 && l.substitutes.some((sub) => sub.quantity > 0)).map((l) => l.lineId);
@@ -90,7 +90,7 @@ export function createSubstituteActivities({ inventory, store }: ActivityDeps) {
         }
         beat();
       }
-      return { ...result, ...retriesSoFar() };
+      return { ...held, ...retriesSoFar() };
     },
   };
 }

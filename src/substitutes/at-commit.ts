@@ -88,7 +88,9 @@ export function substitutesAtCommit(
     if (substituted === line.substituted && substitutes.length === line.substitutes.length) return line;
     trimmedLines += 1;
     unitsBackordered += line.substituted - substituted;
-    return { ...line, substitutes, substituted, backordered: line.backordered + line.substituted - substituted };
+    // A line left with no substitute no longer says one covers it.
+    const reasons = substituted > 0 ? line.reasons : line.reasons.filter((r) => r !== 'substituted' && r !== 'substitute-top-up');
+    return { ...line, substitutes, substituted, backordered: line.backordered + line.substituted - substituted, reasons };
   });
   const planned = new Map<string, number>();
   for (const line of lines) for (const sub of line.substitutes) planned.set(sub.sku, (planned.get(sub.sku) ?? 0) + sub.quantity);

@@ -30,7 +30,8 @@ describe('substitutes as their stock stands at the commit', () => {
     expect(fitted.lines.map((l) => l.lineId)).toEqual(['L1', 'L2', 'L3']);
     expect(fitted.lines[2]).toBe(lines[2]);
     expect(fitted.lines[0]).toMatchObject({ substitutes: [{ sku: 'S', quantity: 4, covers: 2 }], substituted: 2, backordered: 2 });
-    expect(fitted.lines[1]).toMatchObject({ substitutes: [], substituted: 0, backordered: 4 });
+    expect(fitted.lines[1]).toMatchObject({ substitutes: [], substituted: 0, backordered: 4, reasons: [] });
+    expect(fitted.lines[0]!.reasons).toEqual(['substituted']);
     expect(fitted).toMatchObject({ trimmedLines: 2, unitsBackordered: 6, substitutes: [{ sku: 'S', planned: 24, available: 14, taken: 12 }] });
     for (const l of fitted.lines) expect(l.allocated + l.substituted + l.backordered).toBe(l.requested);
   });
