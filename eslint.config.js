@@ -30,6 +30,7 @@ export default tseslint.config(
       'src/incident/**/*.ts',
       'src/temporal/search-attributes.ts',
       'src/notifications/fleet-mail-rate.ts',
+      'src/notifications/message-revisions.ts',
       'src/allocation/**/*.ts',
       'src/impact/**/*.ts',
       'src/pooling/**/*.ts',

@@ -4,7 +4,7 @@
 // mail queue) and one on the mail task queue, whose server-side rate limit holds the fleet to the mail rate.
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
-import { Worker, type NativeConnection, type State, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type NativeConnection, type State, type WorkerInterceptors, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createScanActivities, type IncidentStarter } from '../activities/scan';
 import { MAIL_ACTIVITIES, mailTaskQueue, mailTasksPerSecond } from '../src/notifications/fleet-mail-rate';
@@ -17,18 +17,20 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
 /** The workflows' span interceptors, bundled only when tracing is on. */
 export const TRACING_INTERCEPTOR_MODULES = [fileURLToPath(new URL('../workflows/tracing-interceptors.ts', import.meta.url))];
 
+/** What of a worker's options says which workflow code it runs (the activity interceptors are added beside it). */
+type IncidentWorkflowOptions = Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle' | 'sinks'> & { interceptors?: Pick<WorkerInterceptors, 'workflowModules'> };
+
 /**
- * The workflow code a worker runs: with tracing, the workflows' span interceptors too and the sink their spans
- * leave by. They change no command (workflows/tracing-interceptors.ts), so a history made with tracing on
- * replays with it off and the other way round; a replay checks a history against exactly these options.
+ * The workflow code a worker runs: the prebuilt `bundle` (./workflow-bundle.ts, built with the same tracing),
+ * or the workflows the worker bundles itself. With tracing, the sink the workflows' spans leave by, and when the
+ * worker bundles, their span interceptors (a traced prebuilt bundle holds them). They change no command
+ * (workflows/tracing-interceptors.ts), so a history made with tracing on replays with it off and the other way
+ * round; a replay checks a history against exactly these options.
  */
-export function incidentWorkflowOptions(tracing: Tracing | undefined) {
-  return {
-    workflowsPath: WORKFLOWS_PATH,
-    ...(tracing
-      ? { interceptors: { workflowModules: TRACING_INTERCEPTOR_MODULES }, sinks: workflowSpanSinks(tracing) }
-      : {}),
-  } satisfies Partial<WorkerOptions>;
+export function incidentWorkflowOptions(tracing: Tracing | undefined, bundle?: { codePath: string }): IncidentWorkflowOptions {
+  const sinks = tracing ? { sinks: workflowSpanSinks(tracing) } : {};
+  if (bundle) return { workflowBundle: bundle, ...sinks };
+  return { workflowsPath: WORKFLOWS_PATH, ...sinks, ...(tracing ? { interceptors: { workflowModules: TRACING_INTERCEPTOR_MODULES } } : {}) };
 }
 
 type Activities = Record<string, (...args: never[]) => Promise<unknown>>;
@@ -128,13 +130,11 @@ export async function createIncidentWorker(options: {
     // Ctrl-C / SIGTERM: stop polling, let running activities finish, then exit; incidents continue on the next start.
     shutdownGraceTime: '30s',
   } satisfies Partial<WorkerOptions>;
-  const workflows = options.workflowBundle
-    ? { workflowBundle: options.workflowBundle, ...(options.tracing ? { sinks: workflowSpanSinks(options.tracing) } : {}) }
-    : incidentWorkflowOptions(options.tracing);
+  const workflows = incidentWorkflowOptions(options.tracing, options.workflowBundle);
   const incidents = await Worker.create({
     ...common,
     ...workflows,
-    interceptors: { ...common.interceptors, ...('interceptors' in workflows ? workflows.interceptors : {}) },
+    interceptors: { ...common.interceptors, ...workflows.interceptors },
     taskQueue: options.taskQueue,
     activities,
   });

@@ -10,6 +10,7 @@ import type { PendingEvent } from '../src/incident/follow-ups';
 import { openIncident } from '../src/incident/lifecycle';
 import { planKey, planLine, planRequest } from '../src/incident/planning';
 import type { IncidentState, ReportSummary, TransferRecord } from '../src/incident/state';
+import { messageRevision } from '../src/notifications/message-revisions';
 import { coverLine } from '../src/report/outcome-line';
 import { STAGE } from '../src/temporal/search-attributes';
 import { approvePlan } from './incident/approval';
@@ -107,7 +108,7 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
       await run.stage('committing', () => refreshBackorders(run));
 
       // 6. Tell every affected customer, and each account manager once.
-      await run.stage('notifying', () => notify(run, 'first-notice', 0, { planRef: s.plan!.planRef }));
+      await run.stage('notifying', () => notify(run, 'first-notice', messageRevision('plan', 'first-notice'), { planRef: s.plan!.planRef }));
     }
 
     // 7. Follow up until every backorder is shipped, substituted or cancelled; a long one continues as new.

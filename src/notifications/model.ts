@@ -277,7 +277,7 @@ export type DigestAccount = z.infer<typeof DigestAccountSchema>;
 export const EscalationSchema = z.object({
   incidentId: Label(200),
   workflowId: Label(200),
-  /** 0 for the approval escalation, 1 for the SLA one: each is sent once. */
+  /** The approval deadline's or the SLA's, each sent once (message-revisions.ts). */
   revision: z.number().int().nonnegative(),
   planner: z.object({ name: Name, email: EmailAddressSchema }),
   sku: Id,

@@ -75,7 +75,9 @@ async function startWorker(world: World, dataDir: string, mailRatePerSecond: num
   return worker;
 }
 
-async function trigger(world: World, triggerId: string): Promise<{ handle: WorkflowHandle; operations: ReturnType<typeof createIncidentOperations> }> {
+type Operations = ReturnType<typeof createIncidentOperations>;
+
+async function trigger(world: World, triggerId: string): Promise<{ handle: WorkflowHandle; operations: Operations }> {
   const operations = createIncidentOperations({
     client: new Client({ connection: env.connection, namespace: 'default' }),
     policy: policyWith({ approval: { severityThreshold: 'critical' } }),
@@ -201,6 +203,25 @@ async function pendingActivities(handle: WorkflowHandle): Promise<string[]> {
   return ((await handle.describe()).raw.pendingActivities ?? []).map((a) => a.activityType?.name ?? '');
 }
 
+/**
+ * The world's own worker takes the incident over from the dead or stopped process and `check` looks at what it
+ * did; then the incident is cancelled and ends, the worker is shut down (also when a check failed) and the books
+ * balance.
+ */
+async function takeOverAndClose(world: World, incident: { handle: WorkflowHandle; operations: Operations }, check: () => Promise<void>): Promise<void> {
+  const { handle, operations } = incident;
+  const running = world.worker.run();
+  try {
+    await check();
+    await operations.cancel(handle.workflowId, { reason: 'test over', cancelledBy: 'tester' });
+    await handle.result();
+  } finally {
+    world.worker.shutdown();
+    await running;
+  }
+  await expectBooksBalanced(world);
+}
+
 it('a worker process killed mid-batch: the next worker completes the notices, nobody gets two different ones', async () => {
   const { world, child, handle, operations } = await noticesUnderWay('kill-test');
   child.child.kill('SIGKILL');
@@ -208,8 +229,7 @@ it('a worker process killed mid-batch: the next worker completes the notices, no
   const beforeKill = firstNotices(world).length;
 
   // The second worker picks the batch up once the dead one misses its heartbeat (10 s: workflows/incident/proxies.ts).
-  const running = world.worker.run();
-  try {
+  await takeOverAndClose(world, { handle, operations }, async () => {
     const state = await followingUp(handle, 150_000);
     const delivery = state.deliveries.find((d) => d.kind === 'first-notice')!;
     const notices = firstNotices(world);
@@ -230,13 +250,7 @@ it('a worker process killed mid-batch: the next worker completes the notices, no
     const loggedFirst = logged.communications.filter((c) => distinct.has(c.messageId));
     expect(loggedFirst).toHaveLength(distinct.size);
     expect(loggedFirst.every((c) => c.outcome === 'sent')).toBe(true);
-    await operations.cancel(handle.workflowId, { reason: 'test over', cancelledBy: 'tester' });
-    await handle.result();
-  } finally {
-    world.worker.shutdown();
-    await running;
-  }
-  await expectBooksBalanced(world);
+  });
 }, 300_000);
 
 it('a worker process killed while the commit gives back confirmations, and again while parallel commit batches write: every line given back, reserved and backordered once, every email once', async () => {
@@ -269,23 +283,16 @@ it('a worker process killed while the commit gives back confirmations, and again
   const atKill = writes();
   world.service.faults.set({});
 
-  const running = world.worker.run();
-  try {
+  await takeOverAndClose(world, { handle, operations }, async () => {
     const state = await followingUp(handle, 240_000);
     const committed = await expectCommittedOnce(world, state);
     expectGivenBackOnce(world);
     expect(atKill, 'killed halfway through the commit, not before or after it').toBeLessThan(committed.reservations + committed.backorders);
     expect(state.timeline.some((e) => e.event === 'retried' && /^committing/.test(e.detail ?? '')), 'the killed batches were retried').toBe(true);
     expectOneEmailPerRecipientAndKind(world, 0);
-    await operations.cancel(handle.workflowId, { reason: 'test over', cancelledBy: 'tester' });
-    await handle.result();
-    // The history of parallel commit batches, a dead worker's retried ones among them, and parallel notices.
-    if (process.env.RECORD_HISTORIES === '1') await recordHistory(handle, 'incident-commit-worker-killed');
-  } finally {
-    world.worker.shutdown();
-    await running;
-  }
-  await expectBooksBalanced(world);
+  });
+  // The history of parallel commit batches, a dead worker's retried ones among them, and parallel notices.
+  if (process.env.RECORD_HISTORIES === '1') await recordHistory(handle, 'incident-commit-worker-killed');
 }, 420_000);
 
 it('a worker process stopped (SIGTERM) during the notices drains: no attempt is lost, nothing is sent twice', async () => {
@@ -295,8 +302,7 @@ it('a worker process stopped (SIGTERM) during the notices drains: no attempt is 
   const beforeStop = firstNotices(world).length;
   expect(exit, 'the worker drained and exited by itself').toEqual({ code: 0, signal: null });
 
-  const running = world.worker.run();
-  try {
+  await takeOverAndClose(world, { handle, operations }, async () => {
     const state = await followingUp(handle, 150_000);
     expect(beforeStop, 'stopped halfway, not before or after the notices').toBeLessThan(firstNotices(world).length);
     const events = (await handle.fetchHistory()).events ?? [];
@@ -307,13 +313,7 @@ it('a worker process stopped (SIGTERM) during the notices drains: no attempt is 
     expect(state.timeline.filter((e) => e.event === 'retried')).toEqual([]);
     expect(state.deliveries.find((d) => d.kind === 'first-notice')!.skipped, 'no batch ran twice').toBe(0);
     expectOneEmailPerRecipientAndKind(world, 0);
-    await operations.cancel(handle.workflowId, { reason: 'test over', cancelledBy: 'tester' });
-    await handle.result();
-  } finally {
-    world.worker.shutdown();
-    await running;
-  }
-  await expectBooksBalanced(world);
+  });
 }, 300_000);
 
 /** Lines placed during the round's incident: enough that the round writes its backorders in several requests. */
@@ -324,7 +324,6 @@ it('a worker process killed during an order round: the next worker finishes it, 
   const { world, dataDir } = await killWorld();
   const child = await startWorker(world, dataDir, 1_000);
   const { handle, operations } = await trigger(world, 'kill-round');
-  const workflowId = handle.workflowId;
   const { incidentId } = await followingUp(handle, 150_000);
   const lineIds = await placeLines(world, incidentId);
 
@@ -340,8 +339,7 @@ it('a worker process killed during an order round: the next worker finishes it, 
   world.service.faults.set({});
 
   // The second worker takes the round over once the dead one misses its heartbeat (a minute: workflows/incident/proxies.ts).
-  const running = world.worker.run();
-  try {
+  await takeOverAndClose(world, { handle, operations }, async () => {
     const state = await until('the order round and its notices', () => roundTold(handle), 180_000);
     expect(atKill, 'killed halfway through the round, not before or after it').toBeLessThan(committedLines(world, incidentId, lineIds));
     // Each line committed once: one backorder at most, one reservation at most, together what it orders.
@@ -365,13 +363,7 @@ it('a worker process killed during an order round: the next worker finishes it, 
     // The customers' notices and the account managers' digests (which carry the same kind).
     expect(told).toHaveLength(delivery.sent + delivery.digests);
     await expectBooksBalanced(world);
-    await operations.cancel(workflowId, { reason: 'test over', cancelledBy: 'tester' });
-    await handle.result();
-  } finally {
-    world.worker.shutdown();
-    await running;
-  }
-  await expectBooksBalanced(world);
+  });
 }, 400_000);
 
 /** The incident's state once its order round is planned and told; undefined until then. */

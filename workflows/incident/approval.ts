@@ -6,6 +6,7 @@ import type { PlanOverride } from '../../src/incident/commands';
 import { planKey, planLine, planRequest, previewOf, reserveRevision } from '../../src/incident/planning';
 import { approvalTimerSummary } from '../../src/incident/ui-metadata';
 import { severityAtLeast, type PlanSummary } from '../../src/incident/state';
+import { messageRevision } from '../../src/notifications/message-revisions';
 import { hours, todayIso } from './clock';
 import { escalate } from './notify';
 import { longActs } from './proxies';
@@ -42,7 +43,7 @@ export async function approvePlan(run: IncidentRun): Promise<void> {
       }
       s.approval = { ...s.approval, status: 'escalated' };
       run.note('approval escalated', 'deadline passed; waiting for a decision');
-      await run.stage('awaiting-approval', () => escalate(run, 'plan approval deadline passed', 0));
+      await run.stage('awaiting-approval', () => escalate(run, 'plan approval deadline passed', messageRevision('approval-deadline', 'escalation')));
       continue;
     }
     const d = run.decision!;

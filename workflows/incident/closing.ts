@@ -3,6 +3,7 @@
 import { allHandlersFinished, condition } from '@temporalio/workflow';
 import { describeEvent } from '../../src/incident/follow-ups';
 import type { ReportSummary } from '../../src/incident/state';
+import { messageRevision } from '../../src/notifications/message-revisions';
 import { outcomeLine } from '../../src/report/outcome-line';
 import { refreshBackorders } from './commit';
 import { notify } from './notify';
@@ -27,12 +28,12 @@ export async function compensate(run: IncidentRun): Promise<void> {
       (undone.confirmationUnitsShort > 0 ? ` (${undone.confirmationUnitsShort} units could not be, the stock has gone)` : ''),
   );
   await refreshBackorders(run);
-  if (s.firstNoticeAt) await notify(run, 'incident-cancelled', 0, { customersNotified: true });
+  if (s.firstNoticeAt) await notify(run, 'incident-cancelled', messageRevision('closing', 'incident-cancelled'), { customersNotified: true });
 }
 
 export async function closeIncident(run: IncidentRun, outcome: ReportSummary['outcome']): Promise<ReportSummary> {
   const { s } = run;
-  if (outcome === 'closed') await run.stage('closing', () => notify(run, 'incident-closed', 0, { customersNotified: true }));
+  if (outcome === 'closed') await run.stage('closing', () => notify(run, 'incident-closed', messageRevision('closing', 'incident-closed'), { customersNotified: true }));
   s.report = await run.stage('closing', () => acts.buildReport({ incidentId: s.incidentId, outcome, state: s }));
   run.enterStage(outcome);
   run.note(`incident ${outcome}`, outcomeLine(s.report, s.impact));

@@ -4,6 +4,7 @@
 import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import { describeEvent, etaChangesSeen, queueOrderRound, type PendingEvent } from '../../src/incident/follow-ups';
 import { followUpTimerSummary } from '../../src/incident/ui-metadata';
+import { messageRevision } from '../../src/notifications/message-revisions';
 import { days, hours, nowIso, todayIso } from './clock';
 import { refreshBackorders } from './commit';
 import { escalate, notify } from './notify';
@@ -76,12 +77,12 @@ export async function followUp(run: IncidentRun, carried: FollowUpTimers | undef
     if (Date.now() >= nextStatusAt) {
       nextStatusAt = Date.now() + days(policy.followUp.statusEveryDays);
       s.statusRevision += 1;
-      await run.stage('following-up', () => notify(run, 'status-update', s.statusRevision, { openBackorders: true }));
+      await run.stage('following-up', () => notify(run, 'status-update', messageRevision('status-updates', 'status-update', s.statusRevision), { openBackorders: true }));
     }
     if (!s.escalatedAt && Date.now() >= slaAt) {
       s.escalatedAt = nowIso();
       run.note('SLA breached', `backorders still open after ${policy.slaDays} days`);
-      await run.stage('following-up', () => escalate(run, `backorders open past the ${policy.slaDays}-day SLA`, 1));
+      await run.stage('following-up', () => escalate(run, `backorders open past the ${policy.slaDays}-day SLA`, messageRevision('sla', 'escalation')));
     }
   }
 }
@@ -117,7 +118,7 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
       if (result.inventoryReceiptId !== event.restock.receiptId) s.receiptsApplied.push(result.inventoryReceiptId);
       s.restockRounds = round;
       run.note('restock allocated', `${recorder(event.restock)}receipt ${event.restock.receiptId}: ${result.fulfilledUnits} units to ${result.customers} customers`);
-      if (result.customers > 0) await run.stage('following-up', () => notify(run, 'backorder-shipped', round, { roundRef: result.roundRef }));
+      if (result.customers > 0) await run.stage('following-up', () => notify(run, 'backorder-shipped', messageRevision('restock-rounds', 'backorder-shipped', round), { roundRef: result.roundRef }));
       return;
     }
     case 'eta': {
@@ -133,9 +134,9 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
       const replanned = await replanRationing(run, revision);
       if (applied.affectedCustomers > 0) {
         const eta = { ...event.change, previousEta: applied.previousEta };
-        await run.stage('following-up', () => notify(run, 'eta-change', revision, { eta, ...(replanned ? { rationReplan: revision } : {}) }));
+        await run.stage('following-up', () => notify(run, 'eta-change', messageRevision('eta-changes', 'eta-change', revision), { eta, ...(replanned ? { rationReplan: revision } : {}) }));
       }
-      if (replanned) await run.stage('following-up', () => notify(run, 'ration-change', revision, { ration: { revision } }));
+      if (replanned) await run.stage('following-up', () => notify(run, 'ration-change', messageRevision('eta-changes', 'ration-change', revision), { ration: { revision } }));
       return;
     }
     case 'orders':

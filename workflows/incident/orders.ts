@@ -2,6 +2,7 @@
 // planned in order rounds during the follow-up (activities/order-changes.ts).
 import { patched } from '@temporalio/workflow';
 import { queueOrderRound } from '../../src/incident/follow-ups';
+import { messageRevision } from '../../src/notifications/message-revisions';
 import { todayIso } from './clock';
 import { notify } from './notify';
 import { longActs } from './proxies';
@@ -34,12 +35,6 @@ export async function takeOrdersAtCommit(run: IncidentRun): Promise<void> {
  * old backorders never got them.
  */
 export const FREED_UNITS_SHARED = 'freed-units-shared';
-
-/**
- * The backorder-shipped notices of order rounds are numbered apart from those of restock rounds (1, 2, …), which
- * never reach this many.
- */
-const ORDER_ROUND_SHIPPED_REVISIONS = 1_000_000;
 
 /**
  * One order round: the lines placed or raised since the last look are reserved or backordered by the same
@@ -79,10 +74,10 @@ export async function orderRound(run: IncidentRun, command: string): Promise<voi
     `${result.placed} lines placed, ${result.raised} raised, ${result.lowered} lowered or cancelled: ${result.reservedUnits} units reserved, ${result.backorderedUnits} backordered` +
       (shareFree ? `, ${result.shippedUnits} backordered units shipped from free stock` : ''),
   );
-  if (result.customers > 0) await run.stage('following-up', () => notify(run, 'new-orders', round, { roundRef: result.roundRef! }));
+  if (result.customers > 0) await run.stage('following-up', () => notify(run, 'new-orders', messageRevision('order-rounds', 'new-orders', round), { roundRef: result.roundRef! }));
   if (result.shippedRef) {
     const roundRef = result.shippedRef;
-    await run.stage('following-up', () => notify(run, 'backorder-shipped', ORDER_ROUND_SHIPPED_REVISIONS + round, { roundRef }));
+    await run.stage('following-up', () => notify(run, 'backorder-shipped', messageRevision('order-rounds', 'backorder-shipped', round), { roundRef }));
   }
 }
 
