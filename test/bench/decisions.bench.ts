@@ -1,8 +1,9 @@
 // `npm run bench -- decisions`: the allocation's judgement, measured from outside on seeded crises against
 // first-come-first-served, strict priority and a plain proportional split. Prints the mean of each figure
 // for the engine under the default policy and two presets, how often the default Pareto-dominates each
-// baseline, and the invariants checked on every crisis; a broken invariant fails the run, and so does a plan
-// that differs from its recorded fingerprint under either rules version (decisions/fingerprints.ts).
+// baseline, the crises on which two goals contradict for every allocation (decisions/bounds.ts), and the
+// invariants checked on every crisis; a broken invariant fails the run, and so does a plan that differs
+// from its recorded fingerprint under either rules version (decisions/fingerprints.ts).
 import { allocate } from '../../src/allocation/engine';
 import { parsePolicy, strategyFor, withFirstSharingRules, type Policy } from '../../src/allocation/policy';
 import type { AllocationInput, AllocationPlan } from '../../src/allocation/types';
@@ -10,7 +11,8 @@ import { firstComeFirstServed, proportional, strictPriority, type Outcome } from
 import { crises, random, type Crisis } from './decisions/crises';
 import { Fingerprints } from './decisions/fingerprints';
 import { brokenPromises, INVARIANTS, type Invariant } from './decisions/invariants';
-import { dominates, FIGURE_LABELS, figuresOf, worseOn, type Figures } from './decisions/metrics';
+import { bestMeanFillWithPareto, goalBounds, type GoalBounds } from './decisions/bounds';
+import { dominates, EPS, FIGURE_LABELS, figuresOf, GOALS, worseOn, type Figures } from './decisions/metrics';
 
 const CRISES = 240;
 
@@ -46,6 +48,7 @@ export async function benchDecisions(): Promise<Record<string, number | string>>
   const record = (column: string, f: Figures) => (figures[column] ??= []).push(f);
   const fingerprints = new Fingerprints();
   const gaps: string[] = [];
+  const bounds: GoalBounds[] = [];
   const started = performance.now();
   for (const crisis of all) {
     const plans: Record<string, AllocationPlan> = {};
@@ -64,6 +67,7 @@ export async function benchDecisions(): Promise<Record<string, number | string>>
       broken.set(column, byInvariant);
     }
     for (const [column, baseline] of Object.entries(BASELINES)) record(column, figuresOf(crisis.input, baseline(crisis.input)));
+    bounds.push(goalBounds(crisis.input, figures.FCFS!.at(-1)!, figures['strict priority']!.at(-1)!));
     const gap = criticalGap({ ...crisis.input, policy: PRESETS.engine! }, plans.engine!, figures['strict priority']!.at(-1)!, figures.engine!.at(-1)!);
     if (gap) gaps.push(`crisis ${crisis.id}: ${gap}`);
   }
@@ -94,6 +98,7 @@ export async function benchDecisions(): Promise<Record<string, number | string>>
     );
   }
   // Two goals that contradict: critical fill within a point of strict priority, against promises the engine keeps.
+  printGoalBounds(all, bounds, figures);
   console.log(`\nCrises on which critical fill is more than 1 point below strict priority's (${gaps.length}), and the promises that hold the units:`);
   for (const gap of gaps) console.log(`  ${gap}`);
   const out: Record<string, number | string> = { crises: CRISES, elapsedMs: Math.round(elapsedMs) };
@@ -122,7 +127,7 @@ export async function benchDecisions(): Promise<Record<string, number | string>>
  * the other customers given their first pack (rules version 3 holds back only those). Null within a point.
  */
 function criticalGap(input: AllocationInput, plan: AllocationPlan, strict: Figures, engine: Figures): string | null {
-  if (strict.criticalFill === null || engine.criticalFill! >= strict.criticalFill - 0.01) return null;
+  if (strict.criticalFill === null || engine.criticalFill! >= strict.criticalFill - GOALS.criticalBelowStrict) return null;
   const profiles = new Map(input.customers.map((c) => [c.customerId, c]));
   const pinned = new Set((input.overrides ?? []).map((o) => o.lineId));
   const byId = new Map(plan.lines.map((l) => [l.lineId, l]));
@@ -138,6 +143,61 @@ function criticalGap(input: AllocationInput, plan: AllocationPlan, strict: Figur
   const fill = (f: number) => `${(f * 100).toFixed(1)} %`;
   const held = [kept > 0 && `other segments keep ${kept} confirmed units`, firstPacks.size > 0 && `${firstPacks.size} other customers hold their first pack`];
   return `critical fill ${fill(engine.criticalFill!)} against ${fill(strict.criticalFill)}: ${held.filter(Boolean).join(', ') || 'neither (a rule to look at)'}`;
+}
+
+/**
+ * Where issue 12's goals contradict whatever the policy: the crises on which no allocation at all can meet
+ * two of them together (decisions/bounds.ts), each with one crisis to rebuild, and the best means any
+ * allocations can reach while Pareto-dominating FCFS on the goal's share of crises.
+ */
+function printGoalBounds(all: Crisis[], bounds: GoalBounds[], figures: Record<string, Figures[]>): void {
+  const fcfs = figures.FCFS!;
+  const strict = figures['strict priority']!;
+  const percent = (v: number) => `${(v * 100).toFixed(1)} %`;
+  const mean = (values: number[]) => values.reduce((a, v) => a + v, 0) / values.length;
+  // The example: the smallest crisis (fewest lines) on which the conflict holds.
+  const example = (ids: number[]) => ids.reduce((best, i) => (all[i]!.input.lines.length < all[best]!.input.lines.length ? i : best), ids[0]!);
+  const where = (test: (b: GoalBounds, i: number) => boolean) => bounds.flatMap((b, i) => (test(b, i) ? [i] : []));
+  const describe = (i: number) => `crisis ${all[i]!.id} (${all[i]!.input.lines.length} lines, ${new Set(all[i]!.input.lines.map((l) => l.customerId)).size} customers, supply ${all[i]!.input.pool + all[i]!.input.lines.reduce((a, l) => a + l.confirmedQuantity, 0)})`;
+  // `from`: the crises the example is taken from, when not all of `ids` fit its words.
+  const report = (what: string, ids: number[], why: (i: number) => string, from = ids) =>
+    console.log(`  ${what}: ${ids.length} of ${all.length}${from.length > 0 ? `; e.g. ${describe(example(from))}: ${why(example(from))}` : ''}`);
+
+  console.log(`\nBounds every allocation obeys (units fractional, packs, pins and strategies dropped, substitutes counted generously): crises on which no allocation can both …`);
+  const critical = where((b, i) => b.criticalShare !== null && b.criticalShare > fcfs[i]!.largestShare + EPS);
+  report(`keep critical fill within ${GOALS.criticalBelowStrict * 100} point of strict priority's and give no customer more of the supply than FCFS's largest (Pareto over FCFS)`, critical, (i) =>
+    `critical fill ${percent(strict[i]!.criticalFill! - GOALS.criticalBelowStrict)} needs one critical customer to hold ${percent(bounds[i]!.criticalShare!)} of the supply at least; FCFS's largest holds ${percent(fcfs[i]!.largestShare)}`);
+  const unreachable = where((b) => b.strategicShare === Infinity);
+  const strategic = where((b, i) => b.strategicShare !== null && b.strategicShare > fcfs[i]!.largestShare + EPS);
+  const reachable = strategic.filter((i) => bounds[i]!.strategicShare !== Infinity);
+  report(`reach ${percent(GOALS.strategicFill)} integrated + interdependent fill and give no customer more than FCFS's largest`, strategic, (i) =>
+    `one of them must hold ${percent(bounds[i]!.strategicShare!)} of the supply at least; FCFS's largest holds ${percent(fcfs[i]!.largestShare)}`, reachable);
+  if (unreachable.length > 0) {
+    const i = example(unreachable);
+    console.log(`    on ${unreachable.length} of these no allocation reaches ${percent(GOALS.strategicFill)} at all; e.g. ${describe(i)}: at most ${percent(bounds[i]!.strategicFill!.any)}`);
+  }
+  const bothFills = where((b) => b.jain === null && (b.criticalShare ?? 0) !== Infinity && b.strategicShare !== Infinity);
+  report(`keep critical fill within a point of strict priority's and reach ${percent(GOALS.strategicFill)} integrated + interdependent fill (each reachable alone)`, bothFills, (i) =>
+    `critical fill ${percent(strict[i]!.criticalFill! - GOALS.criticalBelowStrict)} and strategic ${percent(GOALS.strategicFill)} need more units than the supply and substitutes hold`);
+  const jains = bounds.map((b) => b.jain);
+  const unfair = where((b, i) => b.jain !== null && b.jain < fcfs[i]!.jain - EPS);
+  report(`meet both fill goals and be as fair as FCFS (Jain)`, unfair, (i) => `Jain at most ${bounds[i]!.jain!.toFixed(3)} with both fill goals met; FCFS's ${fcfs[i]!.jain.toFixed(3)}`);
+  const possible = jains.filter((j) => j !== null);
+  console.log(
+    `  Jain with both fill goals met, on the ${possible.length} crises where they can be: mean at most ${mean(possible).toFixed(3)} (goal ${GOALS.jain}), below ${GOALS.jain} on ${possible.filter((j) => j < GOALS.jain).length}`,
+  );
+  // Only where the bounds leave both fill goals possible together: elsewhere no allocation keeps them anyway.
+  const notTogether = new Set([...unreachable, ...bothFills]);
+  const excluded = [...new Set([...critical, ...strategic, ...unfair])].filter((i) => !notTogether.has(i));
+  const spare = all.length - Math.ceil(all.length * GOALS.paretoOverFcfs);
+  console.log(
+    `  keep both fill goals, which the bounds leave possible together, and Pareto-dominate FCFS (any of the above): ${excluded.length} of ${all.length}, against the ${spare} crises Pareto may miss`,
+  );
+  console.log(`  Pareto over FCFS alone is never excluded: FCFS itself is at least as good on every figure; only another goal or a strict gain can exclude it.`);
+  const strictCritical = mean(strict.map((f) => f.criticalFill).filter((v) => v !== null));
+  console.log(
+    `  Pareto-dominating FCFS on ${all.length - spare} crises leaves mean critical fill at most ${percent(bestMeanFillWithPareto(bounds.map((b) => b.criticalFill)))} (goal ${percent(strictCritical - GOALS.criticalBelowStrict)}), mean integrated + interdependent fill at most ${percent(bestMeanFillWithPareto(bounds.map((b) => b.strategicFill)))} (goal ${percent(GOALS.strategicFill)})`,
+  );
 }
 
 /** The means of the figures, and the crises on which it Pareto-dominates FCFS, for each floor and cap of FRONTIER. */

@@ -23,7 +23,17 @@ export const FIGURE_LABELS: Record<keyof Figures, string> = {
   jain: 'Jain fairness of customer fill rates',
 };
 
-const STRATEGIC = new Set(['integrated', 'interdependent']);
+/** Issue 12's goals for the default policy, as means over the bench's crises (Pareto: a share of them). */
+export const GOALS = {
+  /** Critical fill at most this far below strict priority's. */
+  criticalBelowStrict: 0.01,
+  strategicFill: 0.75,
+  jain: 0.8,
+  paretoOverFcfs: 0.95,
+} as const;
+
+/** The relationship stages the strategic fill counts (integrated + interdependent). */
+export const STRATEGIC: ReadonlySet<string> = new Set(['integrated', 'interdependent']);
 
 export function figuresOf(input: AllocationInput, outcome: Outcome): Figures {
   const profiles = new Map(input.customers.map((c) => [c.customerId, c]));
@@ -61,7 +71,8 @@ function add(group: { requested: number; filled: number }, requested: number, fi
 
 const rate = (g: { requested: number; filled: number }) => (g.requested > 0 ? g.filled / g.requested : null);
 
-const EPS = 1e-9;
+/** How much better a figure must be to count (and how much worse it may be to count as at least as good). */
+export const EPS = 1e-9;
 
 /** a is at least as good as b on every figure and better on one: fewer with nothing, more fill, a smaller largest share, fairer. */
 export function dominates(a: Figures, b: Figures): boolean {
