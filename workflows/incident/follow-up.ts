@@ -74,9 +74,11 @@ export async function followUp(run: IncidentRun, carried: FollowUpTimers | undef
       await run.stage('following-up', () => notify(run, 'status-update', messageRevision('status-updates', 'status-update', s.statusRevision), { openBackorders: true }));
     }
     if (!s.escalatedAt && Date.now() >= slaAt) {
-      s.escalatedAt = nowIso();
+      const breachedAt = nowIso();
       run.note('SLA breached', `backorders still open after ${policy.slaDays} days`);
       await run.stage('following-up', () => escalate(run, `backorders open past the ${policy.slaDays}-day SLA`, messageRevision('sla', 'escalation')));
+      // Set once the planners are told: whoever sees it (the state query) finds the escalation sent.
+      s.escalatedAt = breachedAt;
     }
   }
 }
