@@ -411,6 +411,46 @@ describe('incident scenarios', () => {
     await expectBooksBalanced(w);
   });
 
+  it('counts a restock round only with the backorders it leaves: not while its notice is parked, still when cancelled there', async () => {
+    let failShippedNotice = true;
+    const w = await worlds.open({
+      workerActivities: activitiesWith({
+        replace: (real) => ({
+          async prepareNotices(input) {
+            if (input.kind === 'backorder-shipped' && failShippedNotice) throw ApplicationFailure.nonRetryable('mail relay down', 'Rejected');
+            return real.prepareNotices(input);
+          },
+        }),
+      }),
+    });
+    await w.worker.runUntil(async () => {
+      const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
+      const before = await waitForState(handle, 'following-up');
+      await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-first', quantity: Math.floor(before.backorders!.openUnits / 3) }] });
+      // Allocated, its customers not yet told: the round is still pending, not counted beside the figures from before it.
+      const parked = await waitForState(handle, 'needs-attention');
+      expect(parked.attention).toMatchObject({ stage: 'following-up', reason: expect.stringContaining('mail relay down') });
+      expect(parked).toMatchObject({ restockRounds: 0, pendingEvents: 1, backorders: before.backorders });
+
+      failShippedNotice = false;
+      await handle.signal(resumeSignal, { resumedBy: 'kim' });
+      const first = await waitForState(handle, 'following-up', (s) => s.pendingEvents === 0);
+      expect(first.restockRounds).toBe(1);
+      expect(first.deliveries.filter((d) => d.kind === 'backorder-shipped')).toHaveLength(1);
+      expect(first.backorders!.openUnits).toBe((await openBackorders(w, first.incidentId)).reduce((sum, b) => sum + b.open, 0));
+      expect(first.backorders!.openUnits).toBeLessThan(before.backorders!.openUnits);
+
+      // A cancellation while the next round's notice is parked still counts that round: the report lists it.
+      failShippedNotice = true;
+      await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-second', quantity: Math.floor(first.backorders!.openUnits / 3) }] });
+      expect(await waitForState(handle, 'needs-attention')).toMatchObject({ restockRounds: 1, pendingEvents: 1 });
+      await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'kim' });
+      expect((await handle.result()).outcome).toBe('cancelled');
+      expect((await w.store.get<CommittedReport>(first.incidentId, 'report'))!.restockRounds).toBe(2);
+    });
+    await expectBooksBalanced(w);
+  });
+
   it('a second trigger for the same SKU and network attaches to the running incident', async () => {
     const w = await worlds.open();
     await w.worker.runUntil(async () => {

@@ -11,7 +11,7 @@ import { escalate, notify } from './notify';
 import { FREED_UNITS_SHARED, orderRound } from './orders';
 import { nextRationAt, releaseRationPeriod, replanRationing } from './rationing';
 import { acts, batchActs } from './proxies';
-import { CommandWithdrawn, type IncidentRun } from './run';
+import { CommandWithdrawn, type IncidentRun, type RoundCounts } from './run';
 
 /** Incidents that reach a periodic check with today's code also look for orders placed, changed or cancelled since their snapshot. */
 const ORDER_CHANGES = 'order-changes';
@@ -49,13 +49,7 @@ export async function followUp(run: IncidentRun, carried: FollowUpTimers | undef
 
     const event = pending.shift();
     if (event) {
-      try {
-        await applyEvent(run, event);
-      } catch (error) {
-        // A person withdrew it while its write was parked: nothing of it is applied, the follow-up goes on.
-        if (!(error instanceof CommandWithdrawn)) throw error;
-      }
-      await run.stage('following-up', () => refreshBackorders(run));
+      await applyFollowUp(run, event);
       continue;
     }
     // A ration period starts before the check of the same moment looks at orders: they may draw on it.
@@ -80,10 +74,35 @@ export async function followUp(run: IncidentRun, carried: FollowUpTimers | undef
       await run.stage('following-up', () => notify(run, 'status-update', messageRevision('status-updates', 'status-update', s.statusRevision), { openBackorders: true }));
     }
     if (!s.escalatedAt && Date.now() >= slaAt) {
-      s.escalatedAt = nowIso();
+      const breachedAt = nowIso();
       run.note('SLA breached', `backorders still open after ${policy.slaDays} days`);
       await run.stage('following-up', () => escalate(run, `backorders open past the ${policy.slaDays}-day SLA`, messageRevision('sla', 'escalation')));
+      // Set once the planners are told: whoever sees it (the state query) finds the escalation sent.
+      s.escalatedAt = breachedAt;
     }
+  }
+}
+
+/**
+ * One follow-up applied, then the backorders it leaves read back. Until they are, the state query counts it among
+ * the pending ones and the rounds it counts are held back, then written in one step with those figures: the console,
+ * the CLI and whoever waits on a round never see it counted beside the figures from before it. A cancellation
+ * midway counts them still, since the report lists the restock rounds counted.
+ */
+async function applyFollowUp(run: IncidentRun, event: PendingEvent): Promise<void> {
+  const counts: RoundCounts = {};
+  run.applying = true;
+  try {
+    try {
+      await applyEvent(run, event, counts);
+    } catch (error) {
+      // A person withdrew it while its write was parked: nothing of it is applied, the follow-up goes on.
+      if (!(error instanceof CommandWithdrawn)) throw error;
+    }
+    await run.stage('following-up', () => refreshBackorders(run));
+  } finally {
+    Object.assign(run.s, counts);
+    run.applying = false;
   }
 }
 
@@ -91,7 +110,7 @@ export async function followUp(run: IncidentRun, carried: FollowUpTimers | undef
  * Each write and each notice is a stage of its own: a notice that parks the incident and is resumed is sent
  * again under the same revision, never after a second allocation or a new revision.
  */
-async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> {
+async function applyEvent(run: IncidentRun, event: PendingEvent, counts: RoundCounts): Promise<void> {
   const { s, policy } = run;
   const command = describeEvent(event);
   switch (event.kind) {
@@ -116,7 +135,7 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
       // Both ids: the operator's and the inventory system's, so the periodic check does not apply it again.
       s.receiptsApplied.push(event.restock.receiptId);
       if (result.inventoryReceiptId !== event.restock.receiptId) s.receiptsApplied.push(result.inventoryReceiptId);
-      s.restockRounds = round;
+      counts.restockRounds = round;
       run.note('restock allocated', `${recorder(event.restock)}receipt ${event.restock.receiptId}: ${result.fulfilledUnits} units to ${result.customers} customers`);
       if (result.customers > 0) await run.stage('following-up', () => notify(run, 'backorder-shipped', messageRevision('restock-rounds', 'backorder-shipped', round), { roundRef: result.roundRef }));
       return;
@@ -140,7 +159,7 @@ async function applyEvent(run: IncidentRun, event: PendingEvent): Promise<void> 
       return;
     }
     case 'orders':
-      return orderRound(run, command);
+      return orderRound(run, command, counts);
     case 'answer': {
       const outcome = await run.stage('following-up', () => acts.applyCustomerAnswer({ incidentId: s.incidentId, sku: s.sku, answer: event.answer }), command);
       s.answersApplied.push(event.answer.answerId);

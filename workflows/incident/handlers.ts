@@ -31,7 +31,8 @@ import type { IncidentRun } from './run';
 
 export function installHandlers(run: IncidentRun): void {
   const { s, pending } = run;
-  setHandler(incident.stateQuery, () => ({ ...s, pendingEvents: pending.length }));
+  // The event being applied is pending too until its figures are in: pendingEvents 0 means all is applied.
+  setHandler(incident.stateQuery, () => ({ ...s, pendingEvents: pending.length + (run.applying ? 1 : 0) }));
   setHandler(incident.triggerSignal, (next) => attachTrigger(run, next));
   setHandler(incident.cancelSignal, (raw) => {
     const cancel = signalInput(CancelSchema, raw, 'cancel');

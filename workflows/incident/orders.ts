@@ -6,7 +6,7 @@ import { messageRevision } from '../../src/notifications/message-revisions';
 import { todayIso } from './clock';
 import { notify } from './notify';
 import { longActs } from './proxies';
-import type { IncidentRun } from './run';
+import type { IncidentRun, RoundCounts } from './run';
 
 /**
  * Incidents that commit with today's code commit the plan as the orders stand: a line lowered or cancelled since
@@ -40,9 +40,10 @@ export const FREED_UNITS_SHARED = 'freed-units-shared';
  * One order round: the lines placed or raised since the last look are reserved or backordered by the same
  * engine, and their customers told once, all their new lines in one email; lowered lines gave their units back
  * in the inventory system, which this round shares with the open backorders too (their customers hear they
- * shipped). A feed with nothing new takes no round number.
+ * shipped). A feed with nothing new takes no round number; a round's number goes to `counts`, which the follow-up
+ * writes to the state with the backorders it leaves.
  */
-export async function orderRound(run: IncidentRun, command: string): Promise<void> {
+export async function orderRound(run: IncidentRun, command: string, counts: RoundCounts): Promise<void> {
   const { s, policy } = run;
   const round = (s.orderRounds ?? 0) + 1;
   const shareFree = patched(FREED_UNITS_SHARED);
@@ -68,7 +69,7 @@ export async function orderRound(run: IncidentRun, command: string): Promise<voi
   );
   s.orderCursor = result.cursor;
   if (!result.roundRef) return;
-  s.orderRounds = round;
+  counts.orderRounds = round;
   run.note(
     'order changes planned',
     `${result.placed} lines placed, ${result.raised} raised, ${result.lowered} lowered or cancelled: ${result.reservedUnits} units reserved, ${result.backorderedUnits} backordered` +

@@ -18,6 +18,9 @@ export class IncidentCancelled extends Error {}
 /** Thrown by a command's parked stage once a person withdrew the command: the follow-up goes on without it. */
 export class CommandWithdrawn extends Error {}
 
+/** The rounds a follow-up counts (its restock or order round), held back until the backorders it leaves are read back. */
+export type RoundCounts = Partial<Pick<IncidentState, 'restockRounds' | 'orderRounds'>>;
+
 export class IncidentRun {
   readonly s: IncidentState;
   readonly policy: Policy;
@@ -27,6 +30,8 @@ export class IncidentRun {
   resumeRequested = false;
   /** A person withdrew the command whose stage is parked. */
   withdrawal: Withdraw | null = null;
+  /** The follow-up loop is applying an event (until the backorders it leaves are read back): the state query counts it as pending. */
+  applying = false;
   /** Set once the follow-up is done: a restock, ETA change or answer after that would be accepted and never applied. */
   followUpsClosed = false;
   /** The decision the decidePlan update hands to the approval loop; null again once applied. */
