@@ -91,7 +91,7 @@ export async function followUp(run: IncidentRun, carried: FollowUpTimers | undef
  */
 async function applyFollowUp(run: IncidentRun, event: PendingEvent): Promise<void> {
   const counts: RoundCounts = {};
-  run.applying = true;
+  run.applying = event;
   try {
     try {
       await applyEvent(run, event, counts);
@@ -102,7 +102,7 @@ async function applyFollowUp(run: IncidentRun, event: PendingEvent): Promise<voi
     await run.stage('following-up', () => refreshBackorders(run));
   } finally {
     Object.assign(run.s, counts);
-    run.applying = false;
+    run.applying = null;
   }
 }
 

@@ -1,6 +1,6 @@
 // How people and systems steer a running incident: its signals, updates and query. Each handler records what
 // it was told on the run; the playbook acts on it.
-import { ApplicationFailure, condition, currentUpdateInfo, log, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, currentUpdateInfo, log, patched, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { parsePolicy } from '../../src/allocation/policy';
 import {
@@ -20,7 +20,7 @@ import {
 import { comparePlans } from '../../src/incident/compare';
 import { describeIssues, issuesOf } from '../../src/validation/issues';
 import { etaChangeIssue, restockIssue } from '../../src/incident/follow-up-checks';
-import { acceptingFollowUps, etaAsTold, queueOrderRound } from '../../src/incident/follow-ups';
+import { acceptingFollowUps, etaAsTold, queueOrderRound, type PendingEvent } from '../../src/incident/follow-ups';
 import { addTrigger, isOver } from '../../src/incident/lifecycle';
 import { awaitsDecision, keepPreview, planKey, planLine, planRequest, reserveRevision, reviewablePlan, reviewableRevisions, whatIfKey } from '../../src/incident/planning';
 import * as incident from '../definitions';
@@ -138,7 +138,8 @@ export function installHandlers(run: IncidentRun): void {
     incident.recordRestockUpdate,
     (raw) => {
       const restock = parseOrThrow(RestockSchema, raw, 'restock');
-      if (s.receiptsApplied.includes(restock.receiptId) || pending.some((e) => e.kind === 'restock' && e.restock.receiptId === restock.receiptId)) {
+      const sameReceipt = (events: PendingEvent[]) => events.some((e) => e.kind === 'restock' && e.restock.receiptId === restock.receiptId);
+      if (s.receiptsApplied.includes(restock.receiptId) || alreadyAccepted(run, sameReceipt)) {
         return `receipt ${restock.receiptId} already recorded`;
       }
       pending.push({ kind: 'restock', restock });
@@ -151,7 +152,7 @@ export function installHandlers(run: IncidentRun): void {
     (raw) => {
       const change = parseOrThrow(EtaChangeSchema, raw, 'eta');
       // The same date again (a retried request) tells nobody twice; a move back to an earlier date is news.
-      if (etaAsTold(s, pending, change.poId) === change.eta) return `ETA of ${change.poId} is already ${change.eta}: nothing to tell`;
+      if (alreadyAccepted(run, (events) => etaAsTold(s, events, change.poId) === change.eta)) return `ETA of ${change.poId} is already ${change.eta}: nothing to tell`;
       pending.push({ kind: 'eta', change });
       return `ETA of ${change.poId} now ${change.eta}: customers with open backorders will be told`;
     },
@@ -193,6 +194,27 @@ export function installHandlers(run: IncidentRun): void {
       },
     },
   );
+}
+
+/**
+ * Incidents that take a restock or ETA change with today's code also weigh the event being applied: before, a
+ * retry landing while the first's write ran (or was parked) was queued again — the receipt allocated and its
+ * customers emailed in a second round, the same ETA told under a second revision — and an ETA moved back to the
+ * date told before was taken for a retry and dropped, while the other date was being told.
+ */
+const WEIGH_EVENT_BEING_APPLIED = 'weigh-event-being-applied';
+
+/**
+ * Whether a restock or ETA change was accepted already (the one rule for a retry: "already recorded", a no-op):
+ * `same` looks for it among the events accepted and not applied yet, the one being applied first. Past the patch
+ * only, which is asked only when that event decides: only the histories it changes carry the marker.
+ */
+function alreadyAccepted(run: IncidentRun, same: (events: PendingEvent[]) => boolean): boolean {
+  const queued = same(run.pending);
+  if (run.applying === null) return queued;
+  const unapplied = same([run.applying, ...run.pending]);
+  if (unapplied === queued) return queued;
+  return patched(WEIGH_EVENT_BEING_APPLIED) ? unapplied : queued;
 }
 
 /** A follow-up that does not fit the incident is refused naming the field; the message is what clients show. */

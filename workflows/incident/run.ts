@@ -30,8 +30,11 @@ export class IncidentRun {
   resumeRequested = false;
   /** A person withdrew the command whose stage is parked. */
   withdrawal: Withdraw | null = null;
-  /** The follow-up loop is applying an event (until the backorders it leaves are read back): the state query counts it as pending. */
-  applying = false;
+  /**
+   * The event the follow-up loop is applying, until the backorders it leaves are read back: the state query counts
+   * it as pending, and a retry of it is already recorded.
+   */
+  applying: PendingEvent | null = null;
   /** Set once the follow-up is done: a restock, ETA change or answer after that would be accepted and never applied. */
   followUpsClosed = false;
   /** The decision the decidePlan update hands to the approval loop; null again once applied. */
