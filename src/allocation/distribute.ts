@@ -163,7 +163,7 @@ export function distribute(supply: number, claims: Claims, rules: SharingRules, 
   const reserved = Math.min(pass.left, setAside);
   pass.left -= reserved;
   if (rules.fillLevels) serveFillLevels(pass);
-  servePriority(pass, true);
+  else servePriority(pass, true);
   if (rules.deferredBeforeCapRelease) {
     serveRationed(pass, true);
     servePriority(pass, false);
@@ -233,11 +233,11 @@ function floorBounds(pass: Pass): { waiting: number[]; needs: number[]; bounds: 
   return { waiting, needs, bounds };
 }
 
-/** Priority: claims of customers who cannot wait, in order, each as much as it can take. */
-function servePriority(pass: Pass, capped: boolean): void {
+/** Priority: claims (from `start` to `end`) of customers who cannot wait, in order, each as much as it can take. */
+function servePriority(pass: Pass, capped: boolean, start = 0, end = pass.claims.count): void {
   const { claims } = pass;
-  const { count, holder, deferred } = claims;
-  for (let c = 0; c < count && pass.left > 0; c++) {
+  const { holder, deferred } = claims;
+  for (let c = start; c < end && pass.left > 0; c++) {
     if (deferred[holder[c]!]) continue;
     give(pass, c, fit(pass, c, pass.left, capped), capped ? priorityReason(claims, c) : CAP_RELEASED);
   }
@@ -247,15 +247,18 @@ function servePriority(pass: Pass, capped: boolean): void {
  * Rules version 5, before priority under the cap: each priority class in turn (critical, then each stage
  * class), its lines due before the urgency horizon and then all its lines, its customers who cannot wait
  * are lifted to one fill rate, the highest the supply holds under the cap; each customer takes its units on
- * its lines in order, in whole packs, all-or-nothing lines whole. What that leaves goes by priority after.
+ * its lines in order, in whole packs, all-or-nothing lines whole. What that leaves goes to the class's lines
+ * by priority, before the next class.
  */
 function serveFillLevels(pass: Pass): void {
-  const { holders, rank } = pass.claims;
-  // Holders come in priority order, so each class's holders are one run.
-  for (let from = 0, to = 0; from < holders && pass.left > 0; from = to) {
+  const { holders, rank, count, holder } = pass.claims;
+  // Claims and holders come in priority order, so each class's claims and holders are one run of each.
+  for (let from = 0, to = 0, start = 0, end = 0; from < holders && pass.left > 0; from = to, start = end) {
     while (to < holders && rank[to] === rank[from]) to++;
+    while (end < count && rank[holder[end]!] === rank[from]) end++;
     liftToLevel(pass, from, to, true);
     liftToLevel(pass, from, to, false);
+    servePriority(pass, true, start, end);
   }
 }
 

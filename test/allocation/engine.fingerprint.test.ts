@@ -25,9 +25,9 @@ const RECORDED: Record<string, string> = {
   'v4 strict': 'a5cfbf6a8d891ac1a3e223e2f05016c8d637ccc86299954f7a26ab5b92218292',
   'v4 proportional': '0cf6e0c64515284434a6eceef9e73f77fb6c5e99a492af3b7422bb1d1a310b98',
   // Version 5 takes back kept confirmations for the critical class and lifts each priority class to one fill rate.
-  'v5 default': 'a692bf6940ae00bf59a7ab076d8f51cdd516125be555dc8ee0d31bfa68c0d1d7',
-  'v5 strict': 'dbc860ac1b7b970650a088a3dc4d3b215f36639729a4d890fc04d0b56a181ee5',
-  'v5 proportional': 'cfd1a96c1227e20b124abf0d7de1514795bf5bba82ae3e55edb30a19077e4627',
+  'v5 default': '1a5b260682a193d83dbc26d862280022b5b310a1f838db1dabc5dfe9dcd8c306',
+  'v5 strict': 'bae9ce4813d7282ff3cf9dc8226cc73c84f4e2205e66ec44938aaf1490d31359',
+  'v5 proportional': 'ddfcf28191c99179c9f67858e0a19ef14c3ed0de7ab284b95abfaa393b70d6c4',
 };
 
 describe('plans of seeded crises, byte for byte', () => {
