@@ -48,8 +48,10 @@ export interface Book {
   criticalPacksFirst: boolean;
   /** Rules version 5: the critical class before other customers' kept confirmations beyond their floors. */
   criticalOverKept: boolean;
-  /** Rules version 5: under the cap, each priority class lowest fill rate first. */
+  /** Rules version 5: under the cap, each priority class lifted to one fill rate first. */
   fillLevels: boolean;
+  /** Rules version 5: a critical customer's first pack may pass the cap. */
+  criticalPacksPastCap: boolean;
   /** Most units one customer holds while others wait. */
   capUnits: number;
   /** Pool plus every line's confirmation. */
@@ -90,6 +92,8 @@ export interface Book {
   acceptsSubstitutes: Uint8Array;
   /** Reports enough stock on hand to wait (rationing). */
   deferred: Uint8Array;
+  /** Units its pinned lines ask for (overrides): its fill rate in rules version 5's levels leaves them out. */
+  pinnedDemand: Float64Array;
   /** Units received earlier in this incident. */
   received: Float64Array;
   /** Units its lines ask for. */
@@ -127,6 +131,7 @@ export function openBook(input: AllocationInput, index: LineIndex): Book {
     criticalPacksFirst: policy.rulesVersion >= 4,
     criticalOverKept: policy.rulesVersion >= 5,
     fillLevels: policy.rulesVersion >= 5,
+    criticalPacksPastCap: policy.rulesVersion >= 5,
     capUnits: 0,
     supply: input.pool,
     lines: n,
@@ -151,6 +156,7 @@ export function openBook(input: AllocationInput, index: LineIndex): Book {
     rank: new Uint32Array(profiles),
     acceptsSubstitutes: new Uint8Array(profiles),
     deferred: new Uint8Array(profiles),
+    pinnedDemand: new Float64Array(profiles),
     received: new Float64Array(profiles),
     demand: new Float64Array(profiles),
     held: new Float64Array(profiles),

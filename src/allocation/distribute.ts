@@ -41,6 +41,9 @@ export class Claims {
   readonly dailyUsage: Float64Array;
   /** Its customer's priority class, 0 first (priority.ts, classRanks). */
   readonly rank: Uint32Array;
+  /** Units its pinned lines hold and ask for: left out of its fill rate (an override adds to what it gets). */
+  readonly pinned: Float64Array;
+  readonly pinnedDemand: Float64Array;
   /** Each holder's claims, in order: members[first[h]] up to members[first[h + 1]]. */
   readonly first: Uint32Array;
   readonly members: Uint32Array;
@@ -66,6 +69,8 @@ export class Claims {
     this.stock = new Float64Array(customers);
     this.dailyUsage = new Float64Array(customers);
     this.rank = new Uint32Array(customers);
+    this.pinned = new Float64Array(customers);
+    this.pinnedDemand = new Float64Array(customers);
     this.first = new Uint32Array(customers + 1);
     this.holderOf = new Int32Array(customers).fill(-1);
     this.customerOf = new Uint32Array(customers);
@@ -85,7 +90,16 @@ export class Claims {
 
   addHolder(
     customer: number,
-    figures: { critical: boolean; held: number; demand: number; deferred: boolean; stock?: { quantity: number; dailyUsage: number }; rank?: number },
+    figures: {
+      critical: boolean;
+      held: number;
+      demand: number;
+      deferred: boolean;
+      stock?: { quantity: number; dailyUsage: number };
+      rank?: number;
+      pinned?: number;
+      pinnedDemand?: number;
+    },
   ): number {
     const h = this.holders++;
     this.holderOf[customer] = h;
@@ -97,6 +111,8 @@ export class Claims {
     this.stock[h] = figures.stock ? figures.stock.quantity : NaN;
     this.dailyUsage[h] = figures.stock ? figures.stock.dailyUsage : NaN;
     this.rank[h] = figures.rank ?? 0;
+    this.pinned[h] = figures.pinned ?? 0;
+    this.pinnedDemand[h] = figures.pinnedDemand ?? 0;
     return h;
   }
 
@@ -264,12 +280,15 @@ function serveFillLevels(pass: Pass): void {
 
 /** Holders `from`–`to` (but those who can wait) lifted to one fill rate on their urgent claims (`urgentOnly`) or all. */
 function liftToLevel(pass: Pass, from: number, to: number, urgentOnly: boolean): void {
-  const { deferred, demand, held, first, members, limit, granted, urgent, allOrNothing, pack } = pass.claims;
+  const { deferred, demand, held, pinned, pinnedDemand, first, members, limit, granted, urgent, allOrNothing, pack } = pass.claims;
   const { capUnits } = pass.rules;
+  // Fill rates of what is not pinned: an override adds to a customer's share, as it did line by line.
+  const wants = (h: number) => demand[h]! - pinnedDemand[h]!;
+  const has = (h: number) => held[h]! - pinned[h]!;
   // Each holder's room: what its claims (a customer's urgent ones come first) and the cap still take.
   const rooms = new Float64Array(to - from);
   for (let h = from; h < to; h++) {
-    if (deferred[h] || demand[h]! <= 0) continue;
+    if (deferred[h] || wants(h) <= 0) continue;
     let room = 0;
     for (let m = first[h]!; m < first[h + 1]!; m++) {
       const c = members[m]!;
@@ -278,7 +297,7 @@ function liftToLevel(pass: Pass, from: number, to: number, urgentOnly: boolean):
     }
     rooms[h - from] = Math.max(0, Math.min(room, capUnits - held[h]!));
   }
-  const toLevel = (h: number, level: number) => Math.min(rooms[h - from]!, Math.max(0, Math.floor(level * demand[h]! - held[h]! + 1e-9)));
+  const toLevel = (h: number, level: number) => Math.min(rooms[h - from]!, Math.max(0, Math.floor(level * wants(h) - has(h) + 1e-9)));
   const units = (level: number) => {
     let total = 0;
     for (let h = from; h < to; h++) total += toLevel(h, level);
@@ -300,7 +319,7 @@ function liftToLevel(pass: Pass, from: number, to: number, urgentOnly: boolean):
   // priority order: the whole units of the level leave less than a unit for each of them.
   const lifted = new Uint8Array(to - from);
   for (let h = from; h < to; h++) {
-    if (rooms[h - from]! <= 0 || held[h]! > lo * demand[h]! + 1e-9) continue;
+    if (rooms[h - from]! <= 0 || has(h) > lo * wants(h) + 1e-9) continue;
     lifted[h - from] = 1;
     let share = toLevel(h, lo);
     for (let m = first[h]!; m < first[h + 1]! && share > 0; m++) {

@@ -4,7 +4,8 @@
 //   2. confirmations made before the incident follow their segment's strategy: `win` and `gain` lines
 //      keep theirs, every other line's confirmation goes back to the pool (`fill` may win it back but
 //      never more, `lose` gets none of the SKU);
-//   3. every customer holding nothing gets its first pack (rules version 2, policy.ts rule 1);
+//   3. every customer holding nothing gets its first pack (rules version 2, policy.ts rule 1; a critical
+//      customer's may pass the cap, version 5, rule 10);
 //   4. critical customers share by the sharing rules among themselves (version 2, rule 2), taking back what
 //      they need of the other customers' kept confirmations beyond a unit each (version 5, rule 8); then `win`
 //      lines are served in full, in priority order, ahead of the other customers' floors, cap and
@@ -127,6 +128,7 @@ function pinOverrides(book: Book, overrides: PlanOverride[], supply: number): nu
     }
     grant(book, p, allocate);
     book.reasons[p]! |= REASON.override;
+    book.pinnedDemand[book.customerOf[p]!]! += book.quantity[p]!;
     left -= allocate;
   }
   return left + keptElsewhere;
@@ -230,7 +232,8 @@ function serveFirstPacks(book: Book, left: number, firsts: FirstPack[]): number 
   for (const { customer, need } of firsts) {
     total -= Math.min(total, need);
     // What the customers after this one still need stays free: this one takes its most urgent line that fits the rest.
-    const most = Math.min(left - total, book.capUnits);
+    // Version 5: a critical customer's most urgent line that fits, above the cap if need be (rule 10).
+    const most = Math.min(left - total, book.criticalPacksPastCap && book.critical[customer] === 1 ? Infinity : book.capUnits);
     for (let m = firstOf[customer]!; m < firstOf[customer + 1]!; m++) {
       const p = linesOf[m]!;
       const units = firstPack(book, p);
@@ -295,11 +298,20 @@ function stakeShares(book: Book, claims: Claims, lines: Selection): Claims {
         deferred: book.deferred[c] === 1,
         stock: book.profile[c]!.reportedOnHand,
         rank: book.rank[c],
+        pinned: book.pinnedDemand[c]! > 0 ? pinnedUnits(book, c) : 0,
+        pinnedDemand: book.pinnedDemand[c],
       });
     }
     claims.add(p, h, limit, book.pack[p]!, !(book.flags[p]! & PARTIAL), (book.flags[p]! & URGENT) !== 0);
   }
   return claims;
+}
+
+/** Units customer `c`'s pinned lines hold. */
+function pinnedUnits(book: Book, c: number): number {
+  let units = 0;
+  for (let m = book.firstOf[c]!; m < book.firstOf[c + 1]!; m++) if (isPinned(book, book.linesOf[m]!)) units += book.allocated[book.linesOf[m]!]!;
+  return units;
 }
 
 /** The units and reasons the sharing rules gave each claim go to its line. */

@@ -24,9 +24,9 @@ const RECORDED: Record<string, string> = {
   'v4 default': '4ce5f81bb4cb1ed0d2f34e7b5e1df93d0da573589934b948c9a7ea65e4ad1b90',
   'v4 strict': 'a5cfbf6a8d891ac1a3e223e2f05016c8d637ccc86299954f7a26ab5b92218292',
   'v4 proportional': '0cf6e0c64515284434a6eceef9e73f77fb6c5e99a492af3b7422bb1d1a310b98',
-  // Version 5 takes back kept confirmations for the critical class and lifts each priority class to one fill rate.
-  'v5 default': '1a5b260682a193d83dbc26d862280022b5b310a1f838db1dabc5dfe9dcd8c306',
-  'v5 strict': 'bae9ce4813d7282ff3cf9dc8226cc73c84f4e2205e66ec44938aaf1490d31359',
+  // Version 5 takes back kept confirmations for the critical class, lifts each priority class to one fill rate, and lets a critical first pack pass the cap.
+  'v5 default': '9e13c28a83110d77bb6ea58ecad0b4f4149dcc760cef125cba6106a6a351a374',
+  'v5 strict': 'ec22e62e62ae89ddcebe7f6a38e570a2ee22ae292d4fd238b12e4abb2f04d8e5',
   'v5 proportional': 'ddfcf28191c99179c9f67858e0a19ef14c3ed0de7ab284b95abfaa393b70d6c4',
 };
 

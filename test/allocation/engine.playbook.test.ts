@@ -725,6 +725,22 @@ describe('kept confirmations and fill rates (rules version 5)', () => {
     for (const id of ['a', 'b']) expect(lineOf(plan, id).reasons).toEqual(expect.arrayContaining(['stage-priority', 'pool-exhausted']));
   });
 
+  it('an override adds to what its customer gets: its pinned line is left out of the fill rate', () => {
+    // Pool 30 between A (two lines of 20) and B (20), no floor or cap. A planner pins A's second line to 10.
+    const plan = allocate(
+      input({
+        pool: 30,
+        policy: policy({ floorPercent: 0, capPercent: 100 }),
+        customers: [customer('A', 'basic'), customer('B', 'basic')],
+        lines: [line('a1', 'A', 20), line('a2', 'A', 20), line('b', 'B', 20)],
+        overrides: [{ lineId: 'a2', allocate: 10 }],
+      }),
+    );
+    // The 20 left are shared by a1 and b at one fill rate, half each: A 10 + 10, B 10.
+    expect(byCustomer(plan)).toEqual({ A: 20, B: 10 });
+    expect([lineOf(plan, 'a1').allocated, lineOf(plan, 'a2').allocated]).toEqual([10, 10]);
+  });
+
   it('a higher stage is still filled before a lower one, and a customer’s own lines in priority order', () => {
     const plan = allocate(
       input({
@@ -737,6 +753,25 @@ describe('kept confirmations and fill rates (rules version 5)', () => {
     // I and J (20 each) share the 30 at three quarters; I's line due soonest first; B, a lower stage, waits.
     expect(byCustomer(plan)).toEqual({ I: 15, J: 15, B: 0 });
     expect([lineOf(plan, 'i-soon').allocated, lineOf(plan, 'i-late').allocated]).toEqual([10, 5]);
+  });
+
+  it('a hospital’s most urgent all-or-nothing line above the cap is its first pack', () => {
+    // Cap 40 % of 60 = 24. Version 4: HOSP's first pack is 1 of 'rest' (50 is above the cap); 'rest' then takes
+    // its 30 and the 50 no longer fits in what is left: 20 units stay in the pool.
+    const situation = (rules: object) =>
+      input({
+        pool: 60,
+        policy: policy(rules),
+        customers: [customer('HOSP', 'basic', { critical: true }), customer('A', 'basic')],
+        lines: [line('big', 'HOSP', 50, { partialAllowed: false, requestedDate: '2024-05-08' }), line('rest', 'HOSP', 30), line('a', 'A', 10)],
+      });
+    const before = allocate(situation(V4));
+    expect([byCustomer(before), before.poolLeft]).toEqual([{ HOSP: 30, A: 10 }, 20]);
+    // Version 5: the 50 is HOSP's first pack, A's first pack (1) is held back for it, 'rest' takes the other 9.
+    const plan = allocate(situation({}));
+    expect([byCustomer(plan), plan.poolLeft]).toEqual([{ HOSP: 59, A: 1 }, 0]);
+    expect(lineOf(plan, 'big').reasons).toEqual(expect.arrayContaining(['customer-floor', 'fully-served']));
+    expect(lineOf(plan, 'a').reasons).toContain('customer-floor');
   });
 
   it('a thousand customers of one stage asking billions each are levelled in a few steps, not one per unit', () => {
