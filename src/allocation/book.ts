@@ -5,7 +5,7 @@
 import { percentOf } from './distribute';
 import type { LineIndex } from './line-index';
 import { STRATEGIES, strategyFor, type Policy, type Strategy } from './policy';
-import { inPriorityOrder, urgencyHorizon } from './priority';
+import { classRanks, inPriorityOrder, urgencyHorizon } from './priority';
 import { dayNumber } from './dates';
 import type { AllocationInput, CustomerProfile } from './types';
 
@@ -21,6 +21,8 @@ export const SUBSTITUTES_ALLOWED = 2;
 export const PINNED = 4;
 /** Due before the next inbound ETA (rules version 2). */
 export const URGENT_BEFORE_ETA = 8;
+/** Due before the urgency horizon (priority.ts, urgencyHorizon), ETA known or not. */
+export const URGENT = 16;
 
 /**
  * Whole units, one per line: 32-bit whenever every line asks for fewer than 2³¹ (what a line holds never
@@ -44,6 +46,12 @@ export interface Book {
   criticalFirst: boolean;
   /** Rules version 4: so too when the supply cannot hold everyone's first pack. */
   criticalPacksFirst: boolean;
+  /** Rules version 5: the critical class before other customers' kept confirmations beyond their floors. */
+  criticalOverKept: boolean;
+  /** Rules version 5: under the cap, each priority class lifted to one fill rate first. */
+  fillLevels: boolean;
+  /** Rules version 5: a critical customer's first pack may pass the cap. */
+  criticalPacksPastCap: boolean;
   /** Most units one customer holds while others wait. */
   capUnits: number;
   /** Pool plus every line's confirmation. */
@@ -79,9 +87,13 @@ export interface Book {
   /** Its segment's strategy for confirmations (STRATEGY). */
   strategy: Uint8Array;
   critical: Uint8Array;
+  /** Its priority class, 0 first (priority.ts, classRanks). */
+  rank: Uint32Array;
   acceptsSubstitutes: Uint8Array;
   /** Reports enough stock on hand to wait (rationing). */
   deferred: Uint8Array;
+  /** Units its pinned lines ask for (overrides): its fill rate in rules version 5's levels leaves them out. */
+  pinnedDemand: Float64Array;
   /** Units received earlier in this incident. */
   received: Float64Array;
   /** Units its lines ask for. */
@@ -117,6 +129,9 @@ export function openBook(input: AllocationInput, index: LineIndex): Book {
     keepsPromises,
     criticalFirst: policy.rulesVersion >= 3,
     criticalPacksFirst: policy.rulesVersion >= 4,
+    criticalOverKept: policy.rulesVersion >= 5,
+    fillLevels: policy.rulesVersion >= 5,
+    criticalPacksPastCap: policy.rulesVersion >= 5,
     capUnits: 0,
     supply: input.pool,
     lines: n,
@@ -138,8 +153,10 @@ export function openBook(input: AllocationInput, index: LineIndex): Book {
     profile: [],
     strategy: new Uint8Array(profiles),
     critical: new Uint8Array(profiles),
+    rank: new Uint32Array(profiles),
     acceptsSubstitutes: new Uint8Array(profiles),
     deferred: new Uint8Array(profiles),
+    pinnedDemand: new Float64Array(profiles),
     received: new Float64Array(profiles),
     demand: new Float64Array(profiles),
     held: new Float64Array(profiles),
@@ -150,6 +167,7 @@ export function openBook(input: AllocationInput, index: LineIndex): Book {
   // Customers numbered in priority order; then each line's figures, read in input order (a line's object
   // is read once, in the order it sits in memory) and written at its place.
   const customerAt = new Int32Array(profiles).fill(-1);
+  const ranks = classRanks(input.customers, policy);
   for (let p = 0; p < n; p++) {
     const at = owner[ordered[p]!]!;
     let c = customerAt[at]!;
@@ -160,6 +178,7 @@ export function openBook(input: AllocationInput, index: LineIndex): Book {
       book.profile.push(profile);
       book.strategy[c] = STRATEGY[strategyOf(policy, profile, restock)];
       book.critical[c] = profile.critical ? 1 : 0;
+      book.rank[c] = ranks[at]!;
       book.acceptsSubstitutes[c] = profile.acceptsSubstitutes ? 1 : 0;
       book.deferred[c] = canWait(profile, policy, waitDays) ? 1 : 0;
       book.received[c] = restock && Object.hasOwn(received, profile.customerId) ? received[profile.customerId]! : 0;
@@ -176,7 +195,8 @@ export function openBook(input: AllocationInput, index: LineIndex): Book {
     book.pack[p] = line.packSize;
     book.priceCents[p] = cents(line.unitPrice);
     book.flags[p] =
-      (line.partialAllowed ? PARTIAL : 0) | (line.substitutesAllowed ? SUBSTITUTES_ALLOWED : 0) | (urgentBeforeEta && requestedDay[i]! <= horizon ? URGENT_BEFORE_ETA : 0);
+      (line.partialAllowed ? PARTIAL : 0) | (line.substitutesAllowed ? SUBSTITUTES_ALLOWED : 0) | (urgentBeforeEta && requestedDay[i]! <= horizon ? URGENT_BEFORE_ETA : 0) |
+      (requestedDay[i]! <= horizon ? URGENT : 0);
     book.demand[book.customerOf[p]!]! += line.quantity;
     book.supply += line.confirmedQuantity;
   }

@@ -1,5 +1,6 @@
 // The sharing rules over one supply — the short SKU's pool, or one substitute's free stock — in the order
-// they apply: fair-share floors; priority under the concentration cap; customers who hold stock and can
+// they apply: fair-share floors; priority under the concentration cap (rules version 5: each priority class
+// lifted to one fill rate first); customers who hold stock and can
 // wait, evened out by days of supply under the cap; then the cap lifted once nobody under it can use what
 // is left (work-conserving), for those who cannot wait and then for those who can. Rules version 1 served
 // the customers who can wait only after the cap was lifted for everyone else (`deferredBeforeCapRelease`).
@@ -18,12 +19,14 @@ export class Claims {
   count = 0;
   holders = 0;
   // Per claim: the caller's line, its holder, the most units it may take from this supply, grants in whole
-  // packs (except one that completes the claim), all or nothing, units given so far, reasons noted (reasons.ts).
+  // packs (except one that completes the claim), all or nothing, urgent (due before the urgency horizon), units
+  // given so far, reasons noted (reasons.ts).
   readonly line: Uint32Array;
   readonly holder: Uint32Array;
   readonly limit: Float64Array;
   readonly pack: Float64Array;
   readonly allOrNothing: Uint8Array;
+  readonly urgent: Uint8Array;
   readonly granted: Float64Array;
   readonly reasons: Int32Array;
   // Per holder: critical; units that count toward its floor and cap (growing with every grant) and what they
@@ -36,6 +39,11 @@ export class Claims {
   readonly deferred: Uint8Array;
   readonly stock: Float64Array;
   readonly dailyUsage: Float64Array;
+  /** Its customer's priority class, 0 first (priority.ts, classRanks). */
+  readonly rank: Uint32Array;
+  /** Units its pinned lines hold and ask for: left out of its fill rate (an override adds to what it gets). */
+  readonly pinned: Float64Array;
+  readonly pinnedDemand: Float64Array;
   /** Each holder's claims, in order: members[first[h]] up to members[first[h + 1]]. */
   readonly first: Uint32Array;
   readonly members: Uint32Array;
@@ -49,6 +57,7 @@ export class Claims {
     this.limit = new Float64Array(lines);
     this.pack = new Float64Array(lines);
     this.allOrNothing = new Uint8Array(lines);
+    this.urgent = new Uint8Array(lines);
     this.granted = new Float64Array(lines);
     this.reasons = new Int32Array(lines);
     this.members = new Uint32Array(lines);
@@ -59,6 +68,9 @@ export class Claims {
     this.deferred = new Uint8Array(customers);
     this.stock = new Float64Array(customers);
     this.dailyUsage = new Float64Array(customers);
+    this.rank = new Uint32Array(customers);
+    this.pinned = new Float64Array(customers);
+    this.pinnedDemand = new Float64Array(customers);
     this.first = new Uint32Array(customers + 1);
     this.holderOf = new Int32Array(customers).fill(-1);
     this.customerOf = new Uint32Array(customers);
@@ -76,7 +88,19 @@ export class Claims {
     return this.holderOf[customer]!;
   }
 
-  addHolder(customer: number, figures: { critical: boolean; held: number; demand: number; deferred: boolean; stock?: { quantity: number; dailyUsage: number } }): number {
+  addHolder(
+    customer: number,
+    figures: {
+      critical: boolean;
+      held: number;
+      demand: number;
+      deferred: boolean;
+      stock?: { quantity: number; dailyUsage: number };
+      rank?: number;
+      pinned?: number;
+      pinnedDemand?: number;
+    },
+  ): number {
     const h = this.holders++;
     this.holderOf[customer] = h;
     this.customerOf[h] = customer;
@@ -86,16 +110,20 @@ export class Claims {
     this.deferred[h] = figures.deferred ? 1 : 0;
     this.stock[h] = figures.stock ? figures.stock.quantity : NaN;
     this.dailyUsage[h] = figures.stock ? figures.stock.dailyUsage : NaN;
+    this.rank[h] = figures.rank ?? 0;
+    this.pinned[h] = figures.pinned ?? 0;
+    this.pinnedDemand[h] = figures.pinnedDemand ?? 0;
     return h;
   }
 
-  add(line: number, holder: number, limit: number, pack: number, allOrNothing: boolean): void {
+  add(line: number, holder: number, limit: number, pack: number, allOrNothing: boolean, urgent = false): void {
     const c = this.count++;
     this.line[c] = line;
     this.holder[c] = holder;
     this.limit[c] = limit;
     this.pack[c] = pack;
     this.allOrNothing[c] = allOrNothing ? 1 : 0;
+    this.urgent[c] = urgent ? 1 : 0;
     this.granted[c] = 0;
     this.reasons[c] = 0;
   }
@@ -120,6 +148,8 @@ export interface SharingRules {
   ratio: number;
   /** Customers who can wait are served under the cap before it is lifted for anyone (rules version 2). */
   deferredBeforeCapRelease: boolean;
+  /** Under the cap, each priority class is first lifted to one fill rate (rules version 5). */
+  fillLevels: boolean;
 }
 
 interface Pass {
@@ -148,7 +178,8 @@ export function distribute(supply: number, claims: Claims, rules: SharingRules, 
   serveFloors(pass);
   const reserved = Math.min(pass.left, setAside);
   pass.left -= reserved;
-  servePriority(pass, true);
+  if (rules.fillLevels) serveFillLevels(pass);
+  else servePriority(pass, true);
   if (rules.deferredBeforeCapRelease) {
     serveRationed(pass, true);
     servePriority(pass, false);
@@ -168,7 +199,7 @@ export function floorNeeds(claims: Claims, rules: SharingRules): number {
 
 /** Serves claims strictly in order, no floor, no cap (lines that must win); returns what is left. */
 export function serveInOrder(supply: number, claims: Claims): number {
-  const pass: Pass = { left: supply, rules: { floorPercent: 0, capUnits: Infinity, ratio: 1, deferredBeforeCapRelease: false }, claims };
+  const pass: Pass = { left: supply, rules: { floorPercent: 0, capUnits: Infinity, ratio: 1, deferredBeforeCapRelease: false, fillLevels: false }, claims };
   // An empty budget gives nothing and notes nothing: the claims after the supply runs out are left as they are.
   for (let c = 0; c < claims.count && pass.left > 0; c++) give(pass, c, fit(pass, c, pass.left, false), priorityReason(claims, c));
   return pass.left;
@@ -218,13 +249,96 @@ function floorBounds(pass: Pass): { waiting: number[]; needs: number[]; bounds: 
   return { waiting, needs, bounds };
 }
 
-/** Priority: claims of customers who cannot wait, in order, each as much as it can take. */
-function servePriority(pass: Pass, capped: boolean): void {
+/** Priority: claims (from `start` to `end`) of customers who cannot wait, in order, each as much as it can take. */
+function servePriority(pass: Pass, capped: boolean, start = 0, end = pass.claims.count): void {
   const { claims } = pass;
-  const { count, holder, deferred } = claims;
-  for (let c = 0; c < count && pass.left > 0; c++) {
+  const { holder, deferred } = claims;
+  for (let c = start; c < end && pass.left > 0; c++) {
     if (deferred[holder[c]!]) continue;
     give(pass, c, fit(pass, c, pass.left, capped), capped ? priorityReason(claims, c) : CAP_RELEASED);
+  }
+}
+
+/**
+ * Rules version 5, before priority under the cap: each priority class in turn (critical, then each stage
+ * class), its lines due before the urgency horizon and then all its lines, its customers who cannot wait
+ * are lifted to one fill rate, the highest the supply holds under the cap; each customer takes its units on
+ * its lines in order, in whole packs, all-or-nothing lines whole. What that leaves goes to the class's lines
+ * by priority, before the next class.
+ */
+function serveFillLevels(pass: Pass): void {
+  const { holders, rank, count, holder } = pass.claims;
+  // Claims and holders come in priority order, so each class's claims and holders are one run of each.
+  for (let from = 0, to = 0, start = 0, end = 0; from < holders && pass.left > 0; from = to, start = end) {
+    while (to < holders && rank[to] === rank[from]) to++;
+    while (end < count && rank[holder[end]!] === rank[from]) end++;
+    liftToLevel(pass, from, to, true);
+    liftToLevel(pass, from, to, false);
+    servePriority(pass, true, start, end);
+  }
+}
+
+/** Holders `from`–`to` (but those who can wait) lifted to one fill rate on their urgent claims (`urgentOnly`) or all. */
+function liftToLevel(pass: Pass, from: number, to: number, urgentOnly: boolean): void {
+  const { deferred, demand, held, pinned, pinnedDemand, first, members, limit, granted, urgent, allOrNothing, pack } = pass.claims;
+  const { capUnits } = pass.rules;
+  // Fill rates of what is not pinned: an override adds to a customer's share, as it did line by line.
+  const wants = (h: number) => demand[h]! - pinnedDemand[h]!;
+  const has = (h: number) => held[h]! - pinned[h]!;
+  // Each holder's room: what its claims (a customer's urgent ones come first) and the cap still take.
+  const rooms = new Float64Array(to - from);
+  for (let h = from; h < to; h++) {
+    if (deferred[h] || wants(h) <= 0) continue;
+    let room = 0;
+    for (let m = first[h]!; m < first[h + 1]!; m++) {
+      const c = members[m]!;
+      if (urgentOnly && !urgent[c]) break;
+      room += limit[c]! - granted[c]!;
+    }
+    rooms[h - from] = Math.max(0, Math.min(room, capUnits - held[h]!));
+  }
+  const toLevel = (h: number, level: number) => Math.min(rooms[h - from]!, Math.max(0, Math.floor(level * wants(h) - has(h) + 1e-9)));
+  const units = (level: number) => {
+    let total = 0;
+    for (let h = from; h < to; h++) total += toLevel(h, level);
+    return total;
+  };
+  const full = units(1);
+  if (full === 0) return;
+  // The highest fill rate whose units the supply holds: halving, from none to full, done once they use it all.
+  let [lo, hi, used] = [0, 1, 0];
+  if (full <= pass.left) lo = 1;
+  for (let k = 0; k < 64 && lo < 1 && used < pass.left; k++) {
+    const mid = lo + (hi - lo) / 2;
+    if (mid <= lo || mid >= hi) break;
+    const n = units(mid);
+    if (n <= pass.left) [lo, used] = [mid, n];
+    else hi = mid;
+  }
+  // Who is lifted (not above the level already) and still has room after it takes one more step each, in
+  // priority order: the whole units of the level leave less than a unit for each of them.
+  const lifted = new Uint8Array(to - from);
+  for (let h = from; h < to; h++) {
+    if (rooms[h - from]! <= 0 || has(h) > lo * wants(h) + 1e-9) continue;
+    lifted[h - from] = 1;
+    let share = toLevel(h, lo);
+    for (let m = first[h]!; m < first[h + 1]! && share > 0; m++) {
+      const c = members[m]!;
+      if (urgentOnly && !urgent[c]) break;
+      const given = fit(pass, c, share, true);
+      give(pass, c, given, priorityReason(pass.claims, c));
+      share -= given;
+    }
+  }
+  for (let h = from; h < to && pass.left > 0; h++) {
+    if (!lifted[h - from]) continue;
+    for (let m = first[h]!; m < first[h + 1]!; m++) {
+      const c = members[m]!;
+      if (urgentOnly && !urgent[c]) break;
+      const given = fit(pass, c, Math.min(pass.left, allOrNothing[c] ? limit[c]! - granted[c]! : pack[c]!), true);
+      give(pass, c, given, priorityReason(pass.claims, c));
+      if (given > 0) break;
+    }
   }
 }
 

@@ -4,13 +4,16 @@
 //   2. confirmations made before the incident follow their segment's strategy: `win` and `gain` lines
 //      keep theirs, every other line's confirmation goes back to the pool (`fill` may win it back but
 //      never more, `lose` gets none of the SKU);
-//   3. every customer holding nothing gets its first pack (rules version 2, policy.ts rule 1);
-//   4. critical customers share by the sharing rules among themselves (version 2, rule 2); then `win`
+//   3. every customer holding nothing gets its first pack (rules version 2, policy.ts rule 1; a critical
+//      customer's may pass the cap, version 5, rule 10);
+//   4. critical customers share by the sharing rules among themselves (version 2, rule 2), taking back what
+//      they need of the other customers' kept confirmations beyond a unit each (version 5, rule 8); then `win`
 //      lines are served in full, in priority order, ahead of the other customers' floors, cap and
 //      rationing — an exception for a person when they cannot be (version 1: every win line, critical
 //      or not, before anything else);
 //   5. the rest is shared by the sharing rules (distribute.ts): fair-share floors, priority under the
-//      concentration cap, the customers who report enough stock to wait evened out by days of supply,
+//      concentration cap (version 5, rule 9: each priority class lowest fill rate first), the customers
+//      who report enough stock to wait evened out by days of supply,
 //      the cap lifted when nobody else can use the rest;
 //   6. substitutes cover what stays uncovered, for lines and customers that accept them, by the same
 //      sharing rules, the cheapest substitute first; what the cap leaves idle goes by priority to the
@@ -24,7 +27,7 @@
 // Units are whole numbers throughout (types.ts explains how substitutes count). The same input gives the
 // same output byte for byte, whatever the order of its lines, customers or substitutes.
 // The working state is one typed array per figure (book.ts); the plan is written from it once (plan.ts).
-import { PARTIAL, PINNED, STRATEGY, SUBSTITUTES_ALLOWED, grant, isPinned, mostOfSku, openBook, uncovered, type Book, type SubstituteLedger } from './book';
+import { PARTIAL, PINNED, STRATEGY, SUBSTITUTES_ALLOWED, URGENT, grant, isPinned, mostOfSku, openBook, uncovered, type Book, type SubstituteLedger } from './book';
 import { AllocationInputError, checkInput } from './check-input';
 import { Claims, distribute, floorNeeds, percentOf, serveInOrder, type SharingRules } from './distribute';
 import { indexLines } from './line-index';
@@ -59,11 +62,15 @@ export function allocate(input: AllocationInput): AllocationPlan {
     // others' first packs (version 3 handed them out smallest first, critical or not).
     const othersAfter = held > 0 || (book.criticalPacksFirst && !firstPacks.fitAll);
     const criticalPacks = held > 0 ? firstPacks.customers.filter(isCritical) : othersAfter ? firstPacksToServe(book, left, true).customers : firstPacks.customers;
-    left = serveFirstPacks(book, left - held, criticalPacks) + held;
+    // Version 5: the critical class may also use what other customers keep of their confirmations beyond
+    // their floors (`lent`); what it took of them is taken back after it shared, lowest priority first.
+    const lent = book.criticalOverKept && book.policy.criticalBeforeFloors ? takeBackKept(book, Infinity, false) : 0;
+    left = serveFirstPacks(book, left - held + lent, criticalPacks) + held - lent;
     // Other customers' floors set aside before critical needs beyond their floors, when the policy says so;
     // the first packs held back count toward them.
     const setAside = book.policy.criticalBeforeFloors ? 0 : floorNeeds(stakeShares(book, claims, othersShared), sharingRules(book, 1));
-    left = shareThePool(book, claims, critical, left - held, Math.max(0, setAside - held)) + held;
+    left = shareThePool(book, claims, critical, left - held + lent, Math.max(0, setAside - held)) + held - lent;
+    if (left < held) left += takeBackKept(book, held - left, true);
     if (held > 0) left = serveFirstPacks(book, left, firstPacks.customers.filter((f) => !isCritical(f)));
     else if (othersAfter) left = serveFirstPacks(book, left, firstPacksToServe(book, left, false).customers);
     left = serveWinLines(book, claims, othersWin, left);
@@ -105,7 +112,7 @@ function selects(book: Book, p: number, s: Selection): boolean {
 }
 
 function sharingRules(book: Book, ratio: number, capUnits = book.capUnits): SharingRules {
-  return { floorPercent: book.policy.floorPercent, capUnits, ratio, deferredBeforeCapRelease: book.keepsPromises };
+  return { floorPercent: book.policy.floorPercent, capUnits, ratio, deferredBeforeCapRelease: book.keepsPromises, fillLevels: book.fillLevels };
 }
 
 /** Rule 1: an override pins the line's quantity. It may use any stock but the confirmations win and gain lines keep. */
@@ -121,6 +128,7 @@ function pinOverrides(book: Book, overrides: PlanOverride[], supply: number): nu
     }
     grant(book, p, allocate);
     book.reasons[p]! |= REASON.override;
+    book.pinnedDemand[book.customerOf[p]!]! += book.quantity[p]!;
     left -= allocate;
   }
   return left + keptElsewhere;
@@ -153,6 +161,32 @@ function keepConfirmations(book: Book, left: number): number {
     if (strategy === STRATEGY.lose && quantity > 0) book.reasons[p]! |= REASON['segment-lose'];
   }
   return left;
+}
+
+/**
+ * Version 5, rule 8: units of the confirmations customers that are not critical keep, beyond a unit each (so
+ * none is left with nothing), in whole packs of lines that may ship partly, lowest priority first: at least
+ * `units` where there are as many, the fewest whole packs that make them. Taken back when `take`, else counted.
+ */
+function takeBackKept(book: Book, units: number, take: boolean): number {
+  const spare = new Float64Array(book.customers);
+  for (let c = 0; c < book.customers; c++) {
+    if (book.critical[c] === 1 || book.held[c]! <= 0) continue;
+    spare[c] = book.held[c]! - 1;
+  }
+  let taken = 0;
+  for (let p = book.lines - 1; p >= 0 && taken < units; p--) {
+    const c = book.customerOf[p]!;
+    if (spare[c]! <= 0 || !keepsConfirmation(book, p) || !(book.flags[p]! & PARTIAL)) continue;
+    const pack = book.pack[p]!;
+    const most = Math.floor(Math.min(book.allocated[p]!, spare[c]!) / pack) * pack;
+    const back = Math.min(most, Math.ceil((units - taken) / pack) * pack);
+    if (back <= 0) continue;
+    spare[c]! -= back;
+    taken += back;
+    if (take) grant(book, p, -back);
+  }
+  return taken;
 }
 
 function keepsConfirmation(book: Book, p: number): boolean {
@@ -198,7 +232,8 @@ function serveFirstPacks(book: Book, left: number, firsts: FirstPack[]): number 
   for (const { customer, need } of firsts) {
     total -= Math.min(total, need);
     // What the customers after this one still need stays free: this one takes its most urgent line that fits the rest.
-    const most = Math.min(left - total, book.capUnits);
+    // Version 5: a critical customer's most urgent line that fits, above the cap if need be (rule 10).
+    const most = Math.min(left - total, book.criticalPacksPastCap && book.critical[customer] === 1 ? Infinity : book.capUnits);
     for (let m = firstOf[customer]!; m < firstOf[customer + 1]!; m++) {
       const p = linesOf[m]!;
       const units = firstPack(book, p);
@@ -262,11 +297,21 @@ function stakeShares(book: Book, claims: Claims, lines: Selection): Claims {
         demand: book.demand[c]! + received,
         deferred: book.deferred[c] === 1,
         stock: book.profile[c]!.reportedOnHand,
+        rank: book.rank[c],
+        pinned: book.pinnedDemand[c]! > 0 ? pinnedUnits(book, c) : 0,
+        pinnedDemand: book.pinnedDemand[c],
       });
     }
-    claims.add(p, h, limit, book.pack[p]!, !(book.flags[p]! & PARTIAL));
+    claims.add(p, h, limit, book.pack[p]!, !(book.flags[p]! & PARTIAL), (book.flags[p]! & URGENT) !== 0);
   }
   return claims;
+}
+
+/** Units customer `c`'s pinned lines hold. */
+function pinnedUnits(book: Book, c: number): number {
+  let units = 0;
+  for (let m = book.firstOf[c]!; m < book.firstOf[c + 1]!; m++) if (isPinned(book, book.linesOf[m]!)) units += book.allocated[book.linesOf[m]!]!;
+  return units;
 }
 
 /** The units and reasons the sharing rules gave each claim go to its line. */
@@ -303,8 +348,11 @@ function shareSubstitute(book: Book, claims: Claims, lines: Selection, substitut
     if (limit <= 0) continue;
     const c = book.customerOf[p]!;
     let h = claims.holderFor(c);
-    if (h < 0) h = claims.addHolder(c, { critical: book.critical[c] === 1, held: 0, demand: 0, deferred: book.deferred[c] === 1, stock: book.profile[c]!.reportedOnHand });
-    claims.add(p, h, limit, substitute.packSize, !(book.flags[p]! & PARTIAL));
+    if (h < 0) {
+      const [critical, deferred] = [book.critical[c] === 1, book.deferred[c] === 1];
+      h = claims.addHolder(c, { critical, held: 0, demand: 0, deferred, stock: book.profile[c]!.reportedOnHand, rank: book.rank[c] });
+    }
+    claims.add(p, h, limit, substitute.packSize, !(book.flags[p]! & PARTIAL), (book.flags[p]! & URGENT) !== 0);
     claims.demand[h]! += limit;
   }
   distribute(available, claims, sharingRules(book, substitute.ratio, percentOf(substitute.available, book.policy.capPercent, 'up')));

@@ -63,8 +63,10 @@ export const PolicySchema = z
     /** The company's 4–8 standard relationships (seeds 001, 003). */
     stages: z.array(StageSchema).min(4, 'must list 4 to 8 stages').max(8, 'must list 4 to 8 stages').prefault(DEFAULT_STAGES),
     /**
-     * The generation of the sharing rules a plan follows. 4 (the default) is 3 with the critical class first
-     * also when the supply cannot hold everyone's first pack (rule 7); 3 is 2 with the critical class put
+     * The generation of the sharing rules a plan follows. 5 (the default) is 4 with the critical class before
+     * other customers' kept confirmations, each class lifted to one fill rate, and a critical customer's first
+     * pack past the cap (rules 8 to 10); 4 is 3
+     * with the critical class first also when the supply cannot hold everyone's first pack (rule 7); 3 is 2 with the critical class put
      * first (rule 6 below); 2 keeps the five promises below; 1 is the rules before them. Each is kept so an
      * incident keeps the rules its first plan followed: the incident carries its policy, and a restock round
      * or re-plan uses it (`withFirstSharingRules` for version 1). A policy object without the field — one
@@ -109,8 +111,31 @@ export const PolicySchema = z
      *    first, critical or not, and a hospital could go short by a pack that did not fit everyone's anyway.
      *    Example: pool 5, a hospital's all-or-nothing line of 5, another customer asking 1: version 3 gives
      *    the customer 1 and the hospital nothing; version 4 the hospital 5 and the customer nothing.
+     * Rules of version 5:
+     * 8. The critical class comes before what the other customers keep of their confirmations from before the
+     *    incident (`gain`, or `win` for a customer that is not critical), beyond a unit each (`critical-priority`
+     *    on its lines, `confirmation-released` on theirs): when what the pool leaves it, the others' first packs aside, cannot cover the
+     *    critical class's share, the units it needs are taken back in whole packs of lines that may ship partly,
+     *    lowest priority first. Each keeps at least a unit, so none is left with nothing; version 4 took none
+     *    back. Example: pool 20, a hospital asking 50, an integrated customer keeping 40 confirmed on its line
+     *    of 40 (packs of 1): version 4 gives the hospital 20 and leaves the customer its 40; version 5 gives
+     *    the hospital 50 and the customer keeps 10.
+     * 9. Under the cap, each priority class (critical, then each stage class) is first lifted to one fill
+     *    rate, the highest the supply holds, on its lines due before the urgency horizon and then on all its
+     *    lines (`critical-priority`, `stage-priority`); what whole packs leave goes to the class by priority
+     *    before the next class. Version 4 served the class's lines one after another in priority order.
+     *    Urgency and margin still order a customer's own lines; what the cap leaves still goes by priority;
+     *    an override adds to what its customer gets (its pinned lines are left out of its fill rate). Example: floor 0, cap 100 %, pool 30, two basic
+     *    customers asking 40 and 20 in packs of 1: version 4 gives the first in priority 30 and the other
+     *    nothing; version 5 gives them 20 and 10, half of what each asked for.
+     * 10. A critical customer's first pack is its most urgent line that fits, above the cap if need be
+     *    (`customer-floor`); version 4 took the most urgent within the cap, and an all-or-nothing line above
+     *    it could no longer fit once the customer's other lines had their share. Example: pool 60, cap 40 %
+     *    (24), a hospital whose most urgent line is 50 all-or-nothing and whose other line asks 30, another
+     *    customer asking 10: version 4 gives the hospital 30 and the customer 10, 20 left over; version 5 the
+     *    hospital 59 and the customer its first pack, 1.
      */
-    rulesVersion: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).default(4),
+    rulesVersion: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]).default(5),
     /** Fair-share floor: every customer first gets this percent of what it asked for (version 2: at least one pack). */
     floorPercent: percent().default(30),
     /**

@@ -16,6 +16,17 @@ export function urgencyHorizon(policy: Policy, asOf: string, nextInboundEta: str
   return dayNumber(asOf) + policy.urgencyWindowDays;
 }
 
+/**
+ * Each customer's priority class as a rank, 0 first: critical before not, higher stage class before lower,
+ * a stage the policy does not list with class 0.
+ */
+export function classRanks(customers: readonly CustomerProfile[], policy: Policy): number[] {
+  const classes = [...new Set([0, ...policy.stages.map((s) => s.priorityClass)])].sort((a, b) => b - a);
+  const classRank = new Map(policy.stages.map((s) => [s.name, classes.indexOf(s.priorityClass)]));
+  const notListed = classes.indexOf(0);
+  return customers.map((c) => (c.critical ? 0 : classes.length) + (classRank.get(c.stage) ?? notListed));
+}
+
 /** Indices of `lines`, highest priority first. */
 export function inPriorityOrder(
   lines: readonly DemandLine[],
@@ -28,10 +39,7 @@ export function inPriorityOrder(
   // Critical, stage class and urgent day packed into one whole number, smallest first: its class's rank
   // (critical before not, higher class before lower) times the span of urgent days, plus the urgent day's
   // place in that span (not urgent: past its end).
-  const classes = [...new Set([0, ...policy.stages.map((s) => s.priorityClass)])].sort((a, b) => b - a);
-  const classRank = new Map(policy.stages.map((s) => [s.name, classes.indexOf(s.priorityClass)]));
-  const notListed = classes.indexOf(0);
-  const rankOf = customers.map((c) => (c.critical ? 0 : classes.length) + (classRank.get(c.stage) ?? notListed));
+  const rankOf = classRanks(customers, policy);
   let [first, last] = [Infinity, -Infinity];
   for (let i = 0; i < n; i++) {
     const day = requestedDay[i]!;

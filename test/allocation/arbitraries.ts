@@ -55,7 +55,7 @@ export const policyArb: fc.Arbitrary<Policy> = fc
     defaultStrategy: fc.constantFrom(...STRATEGIES),
     rationing: fc.boolean(),
     substitutes: fc.boolean(),
-    rulesVersion: fc.constantFrom(1 as const, 2 as const, 3 as const, 4 as const),
+    rulesVersion: fc.constantFrom(1 as const, 2 as const, 3 as const, 4 as const, 5 as const),
     criticalBeforeFloors: fc.boolean(),
   })
   .map((p) =>

@@ -8,6 +8,8 @@ import { byCustomer, customer, input, line, lineOf, policy } from './fixtures';
 const NO_CAP = { capPercent: 100 };
 /** The sharing rules before issue 12, kept for incidents planned under them (policy.ts, rulesVersion). */
 const V1 = { rulesVersion: 1 as const };
+/** Each priority class served line by line in priority order, before rule 9 (policy.ts) lifted it to one fill rate. */
+const V4 = { rulesVersion: 4 as const };
 /** Reasons of a critical line alone in its class under version 2: first pack, floor, held at the cap until no other critical customer could use the rest. */
 const CRITICAL_ALONE = ['critical-priority', 'customer-floor', 'fair-share-floor', 'concentration-cap', 'cap-released', 'confirmation-won', 'fully-served'];
 
@@ -30,8 +32,8 @@ describe('fair sharing (seeds 002, 004)', () => {
       customers: [customer('BIG', 'integrated'), customer('S1', 'basic'), customer('S2', 'basic'), customer('S3', 'basic')],
       lines: [line('big', 'BIG', 400), line('s1', 'S1', 30), line('s2', 'S2', 30), line('s3', 'S3', 30)],
     });
-    // Cap 40 % of 100 = 40. Floors: BIG min(120, cap 40) = 40, each small 9; then priority: S1 +21, S2 +12.
-    const plan = allocate(situation);
+    // Cap 40 % of 100 = 40. Floors: BIG min(120, cap 40) = 40, each small 9; then priority (version 4): S1 +21, S2 +12.
+    const plan = allocate({ ...situation, policy: policy(V4) });
     expect(byCustomer(plan)).toEqual({ BIG: 40, S1: 30, S2: 21, S3: 9 });
     expect(plan.largestCustomerShare).toBe(0.4);
     expect(plan.largestCustomerId).toBe('BIG');
@@ -41,7 +43,12 @@ describe('fair sharing (seeds 002, 004)', () => {
     // The same pool without a cap: floors exceed the pool and split in proportion, BIG takes 82.
     expect(byCustomer(allocate({ ...situation, policy: policy({ ...NO_CAP, ...V1 }) })).BIG).toBe(82);
     // Version 2 first hands each customer its first pack (1 unit each), then splits the 96 left: BIG 81.
+    expect(byCustomer(allocate({ ...situation, policy: policy({ ...NO_CAP, ...V4 }) })).BIG).toBe(81);
     expect(byCustomer(allocate({ ...situation, policy: policy(NO_CAP) })).BIG).toBe(81);
+    // Version 5 lifts the three basic customers to one fill rate after the floors: 11 more each.
+    const levelled = allocate(situation);
+    expect(byCustomer(levelled)).toEqual({ BIG: 40, S1: 20, S2: 20, S3: 20 });
+    expect(levelled.largestCustomerShare).toBe(0.4);
   });
 
   it('the cap is released only when nobody else can use the rest', () => {
@@ -111,7 +118,7 @@ describe('priority (seed 002: urgency and impact)', () => {
 
   it('within a stage an urgent order comes before a better-margin one; beyond the window margin decides', () => {
     const customers = [customer('U', 'basic'), customer('M', 'basic')];
-    const rules = policy({ floorPercent: 0, ...NO_CAP });
+    const rules = policy({ floorPercent: 0, ...NO_CAP, ...V4 });
     const urgent = allocate(
       input({
         pool: 20,
@@ -131,6 +138,22 @@ describe('priority (seed 002: urgency and impact)', () => {
       }),
     );
     expect(byCustomer(neither)).toEqual({ U: 5, M: 15 });
+
+    // Version 5 lifts the urgent lines of a stage first, then all its lines to one fill rate: margin orders
+    // only a customer's own lines (and ties), so neither urgent, U and M share alike.
+    const levelled = (requestedDate: string) =>
+      byCustomer(
+        allocate(
+          input({
+            pool: 20,
+            policy: policy({ floorPercent: 0, ...NO_CAP }),
+            customers,
+            lines: [line('u', 'U', 15, { requestedDate, unitMargin: 1 }), line('m', 'M', 15, { requestedDate: '2024-06-30', unitMargin: 9 })],
+          }),
+        ),
+      );
+    expect(levelled('2024-05-09')).toEqual({ U: 15, M: 5 });
+    expect(levelled('2024-06-01')).toEqual({ U: 10, M: 10 });
   });
 });
 
@@ -643,5 +666,126 @@ describe('the critical class first when not every first pack fits (rules version
     expect(byCustomer(plan)).toEqual({ W: 60 * 25_000_000, V: 12 * 25_000_000 });
     expect(plan.poolLeft).toBe(0);
     for (const id of ['w', 'v']) expect(lineOf(plan, id).reasons).toEqual(expect.arrayContaining(['deferred-holds-stock', 'rationed-days-of-supply', 'pool-exhausted']));
+  });
+});
+
+describe('kept confirmations and fill rates (rules version 5)', () => {
+  it('a hospital comes before what an integrated customer keeps of its confirmation, beyond a unit', () => {
+    // Supply 60 (pool 20, INT's 40 confirmed). Version 4: INT keeps its 40 (gain), the hospital gets the pool's 20.
+    const situation = (rules: object) =>
+      input({
+        pool: 20,
+        policy: policy(rules),
+        customers: [customer('HOSP', 'basic', { critical: true }), customer('INT', 'integrated')],
+        lines: [line('hosp', 'HOSP', 50), line('int', 'INT', 40, { confirmedQuantity: 40 })],
+      });
+    expect(byCustomer(allocate(situation(V4)))).toEqual({ HOSP: 20, INT: 40 });
+    // Version 5: the hospital's 30 more come from INT's 39 beyond a unit; INT keeps 10.
+    const plan = allocate(situation({}));
+    expectConserved(plan);
+    expect(byCustomer(plan)).toEqual({ HOSP: 50, INT: 10 });
+    expect(lineOf(plan, 'hosp').reasons).toEqual(expect.arrayContaining(['critical-priority', 'fully-served']));
+    expect(lineOf(plan, 'int').releasedConfirmation).toBe(30);
+    expect(lineOf(plan, 'int').reasons).toContain('confirmation-released');
+    expect([plan.confirmedKept, plan.confirmedReleased, plan.poolLeft]).toEqual([10, 30, 0]);
+  });
+
+  it('a kept confirmation is taken back in whole packs, from lines that may ship partly, and never its last unit', () => {
+    // INT keeps 24 on an all-or-nothing line and 12 on a line in packs of 5; the hospital asks 30 more than the pool's 10.
+    const plan = allocate(
+      input({
+        pool: 10,
+        policy: policy(NO_CAP),
+        customers: [customer('HOSP', 'basic', { critical: true }), customer('INT', 'integrated')],
+        lines: [
+          line('hosp', 'HOSP', 40),
+          line('whole', 'INT', 24, { confirmedQuantity: 24, partialAllowed: false }),
+          line('packs', 'INT', 12, { confirmedQuantity: 12, packSize: 5 }),
+        ],
+      }),
+    );
+    // Only 10 of the 12 in packs of 5 can come back; the all-or-nothing 24 stays whole.
+    expect(byCustomer(plan)).toEqual({ HOSP: 20, INT: 26 });
+    expect([lineOf(plan, 'whole').allocated, lineOf(plan, 'packs').allocated]).toEqual([24, 2]);
+  });
+
+  it('within a stage, customers are filled lowest fill rate first, not line by line in priority order', () => {
+    // No floor, no cap: the only rule at work is priority under the cap. A's line comes first (better margin).
+    const situation = (rules: object) =>
+      input({
+        pool: 30,
+        policy: policy({ ...rules, floorPercent: 0, capPercent: 100 }),
+        customers: [customer('A', 'basic'), customer('B', 'basic')],
+        lines: [line('a', 'A', 40, { unitMargin: 5 }), line('b', 'B', 20)],
+      });
+    expect(byCustomer(allocate(situation(V4)))).toEqual({ A: 30, B: 0 });
+    // Version 5: half of what each asked for.
+    const plan = allocate(situation({}));
+    expect(byCustomer(plan)).toEqual({ A: 20, B: 10 });
+    for (const id of ['a', 'b']) expect(lineOf(plan, id).reasons).toEqual(expect.arrayContaining(['stage-priority', 'pool-exhausted']));
+  });
+
+  it('an override adds to what its customer gets: its pinned line is left out of the fill rate', () => {
+    // Pool 30 between A (two lines of 20) and B (20), no floor or cap. A planner pins A's second line to 10.
+    const plan = allocate(
+      input({
+        pool: 30,
+        policy: policy({ floorPercent: 0, capPercent: 100 }),
+        customers: [customer('A', 'basic'), customer('B', 'basic')],
+        lines: [line('a1', 'A', 20), line('a2', 'A', 20), line('b', 'B', 20)],
+        overrides: [{ lineId: 'a2', allocate: 10 }],
+      }),
+    );
+    // The 20 left are shared by a1 and b at one fill rate, half each: A 10 + 10, B 10.
+    expect(byCustomer(plan)).toEqual({ A: 20, B: 10 });
+    expect([lineOf(plan, 'a1').allocated, lineOf(plan, 'a2').allocated]).toEqual([10, 10]);
+  });
+
+  it('a higher stage is still filled before a lower one, and a customer’s own lines in priority order', () => {
+    const plan = allocate(
+      input({
+        pool: 30,
+        policy: policy({ floorPercent: 0, capPercent: 100 }),
+        customers: [customer('I', 'integrated'), customer('J', 'integrated'), customer('B', 'basic')],
+        lines: [line('i-late', 'I', 10, { requestedDate: '2024-06-20' }), line('i-soon', 'I', 10, { requestedDate: '2024-05-08' }), line('j', 'J', 20), line('b', 'B', 20)],
+      }),
+    );
+    // I and J (20 each) share the 30 at three quarters; I's line due soonest first; B, a lower stage, waits.
+    expect(byCustomer(plan)).toEqual({ I: 15, J: 15, B: 0 });
+    expect([lineOf(plan, 'i-soon').allocated, lineOf(plan, 'i-late').allocated]).toEqual([10, 5]);
+  });
+
+  it('a hospital’s most urgent all-or-nothing line above the cap is its first pack', () => {
+    // Cap 40 % of 60 = 24. Version 4: HOSP's first pack is 1 of 'rest' (50 is above the cap); 'rest' then takes
+    // its 30 and the 50 no longer fits in what is left: 20 units stay in the pool.
+    const situation = (rules: object) =>
+      input({
+        pool: 60,
+        policy: policy(rules),
+        customers: [customer('HOSP', 'basic', { critical: true }), customer('A', 'basic')],
+        lines: [line('big', 'HOSP', 50, { partialAllowed: false, requestedDate: '2024-05-08' }), line('rest', 'HOSP', 30), line('a', 'A', 10)],
+      });
+    const before = allocate(situation(V4));
+    expect([byCustomer(before), before.poolLeft]).toEqual([{ HOSP: 30, A: 10 }, 20]);
+    // Version 5: the 50 is HOSP's first pack, A's first pack (1) is held back for it, 'rest' takes the other 9.
+    const plan = allocate(situation({}));
+    expect([byCustomer(plan), plan.poolLeft]).toEqual([{ HOSP: 59, A: 1 }, 0]);
+    expect(lineOf(plan, 'big').reasons).toEqual(expect.arrayContaining(['customer-floor', 'fully-served']));
+    expect(lineOf(plan, 'a').reasons).toContain('customer-floor');
+  });
+
+  it('a thousand customers of one stage asking billions each are levelled in a few steps, not one per unit', () => {
+    // 1,000 customers asking 3 billion units each, packs of 1, no floor or cap: everyone at the same fill rate.
+    const customers = Array.from({ length: 1000 }, (_, i) => customer(`C${String(i).padStart(4, '0')}`, 'basic'));
+    const plan = allocate(
+      input({
+        pool: 1000 * 1_000_000_000,
+        policy: policy({ floorPercent: 0, capPercent: 100 }),
+        customers,
+        lines: customers.map((c, i) => line(`l${i}`, c.customerId, 3_000_000_000)),
+      }),
+    );
+    expect(new Set(Object.values(byCustomer(plan)))).toEqual(new Set([1_000_000_000]));
+    expect(plan.poolLeft).toBe(0);
   });
 });
