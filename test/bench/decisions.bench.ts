@@ -5,7 +5,7 @@
 // invariants checked on every crisis; a broken invariant fails the run, and so does a plan that differs
 // from its recorded fingerprint under either rules version (decisions/fingerprints.ts).
 import { allocate } from '../../src/allocation/engine';
-import { parsePolicy, strategyFor, withFirstSharingRules, type Policy } from '../../src/allocation/policy';
+import { DEFAULT_POLICY, parsePolicy, strategyFor, withFirstSharingRules, type Policy } from '../../src/allocation/policy';
 import type { AllocationInput, AllocationPlan } from '../../src/allocation/types';
 import { firstComeFirstServed, proportional, strictPriority, type Outcome } from './decisions/baselines';
 import { crises, random, type Crisis } from './decisions/crises';
@@ -15,6 +15,8 @@ import { bestMeanFillWithPareto, goalBounds, type GoalBounds } from './decisions
 import { dominates, EPS, FIGURE_LABELS, figuresOf, GOALS, worseOn, type Figures } from './decisions/metrics';
 
 const CRISES = 240;
+/** The rules versions before today's default, down to 2 (version 1 is `withFirstSharingRules`): their plans must never change. */
+const OLDER_RULES_VERSIONS = Array.from({ length: DEFAULT_POLICY.rulesVersion - 2 }, (_, i) => (DEFAULT_POLICY.rulesVersion - 1 - i) as Policy['rulesVersion']);
 
 /** The engine under policies shaped like the baselines: no floor or cap (strict), floors at the whole demand (proportional). */
 const PRESETS: Record<string, Policy> = {
@@ -58,7 +60,7 @@ export async function benchDecisions(): Promise<Record<string, number | string>>
       record(column, figuresOf(input, outcomeOf(input, plan)));
       fingerprints.add(column, plan, policy.rulesVersion);
       // Older rules versions never change: incidents planned under them keep their plans.
-      for (const older of [3, 2] as const) fingerprints.add(column, allocate({ ...input, policy: { ...policy, rulesVersion: older } }), older);
+      for (const older of OLDER_RULES_VERSIONS) fingerprints.add(column, allocate({ ...input, policy: { ...policy, rulesVersion: older } }), older);
       fingerprints.add(column, allocate({ ...input, policy: withFirstSharingRules(policy) }), 1);
       const failures = brokenPromises(input, plan);
       if (!sameUnderShuffling(input, plan, crisis.id)) failures.push('determinism under shuffling');

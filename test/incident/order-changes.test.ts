@@ -12,7 +12,7 @@ import type { CommittedReport } from '../../src/report/incident-report';
 import { cancelSignal, decidePlanUpdate, recordRestockUpdate } from '../../workflows/definitions';
 import { timeSkippingWorlds } from '../harness/incident-worlds';
 import { recordHistory } from '../harness/replay';
-import { SHORT_SKU, emailsByKind, expectBooksBalanced, manualTrigger, policyWith, startIncident, waitForState, type World } from './world';
+import { SHORT_SKU, emailsByKind, expectBooksBalanced, freeAtHub, manualTrigger, policyWith, startIncident, waitForState, type World } from './world';
 
 const worlds = timeSkippingWorlds();
 
@@ -76,11 +76,6 @@ async function committed(w: World, incidentId: string, lineId: string) {
     .filter((b) => b.lineId === lineId)
     .reduce((sum, b) => sum + b.open, 0);
   return { reserved, backordered };
-}
-
-async function freeAtHub(w: World, hubId: string) {
-  const hub = (await w.deps.inventory.getStockPositions(SHORT_SKU)).find((p) => p.locationId === hubId)!;
-  return hub.onHand - hub.reserved - hub.safetyStock;
 }
 
 /** The emails of each recipient, counted, for one notice kind. */

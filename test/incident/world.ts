@@ -220,6 +220,12 @@ export async function dateAhead(env: TestWorkflowEnvironment, days: number): Pro
 }
 
 /** Conservation and exactly-once, as the inventory system's own audit sees them. */
+/** Units of the short SKU at `hubId` that no reservation or safety stock holds: what a restock round may share beyond its receipt. */
+export async function freeAtHub(world: World, hubId: string): Promise<number> {
+  const hub = (await world.deps.inventory.getStockPositions(SHORT_SKU)).find((p) => p.locationId === hubId)!;
+  return hub.onHand - hub.reserved - hub.safetyStock;
+}
+
 export async function expectBooksBalanced(world: World): Promise<void> {
   const books = await world.deps.inventory.checkBooks();
   expect(books.issues).toEqual([]);
