@@ -242,12 +242,12 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
             quantity: l.backordered,
             ...(input.expectedDate ? { expectedDate: input.expectedDate } : {}),
           }));
-        // Reservations and backorders together: a line's backorder takes no stock, so neither waits on the other.
-        const writes = [
-          ...[...chunks(reservations, BATCH_WRITE_LIMIT).entries()].map(([i, part]) => () => once(`reserve/${i}`, () => inventory.createReservations({ items: part }))),
-          ...[...chunks(backorders, BATCH_WRITE_LIMIT).entries()].map(([i, part]) => () => once(`backorder/${i}`, () => inventory.createBackorders({ items: part }))),
-        ];
-        await forEachAtOnce(writes, WRITES_IN_FLIGHT, (write) => write());
+        await forEachAtOnce([...chunks(reservations, BATCH_WRITE_LIMIT).entries()], WRITES_IN_FLIGHT, ([i, part]) =>
+          once(`reserve/${i}`, () => inventory.createReservations({ items: part })),
+        );
+        await forEachAtOnce([...chunks(backorders, BATCH_WRITE_LIMIT).entries()], WRITES_IN_FLIGHT, ([i, part]) =>
+          once(`backorder/${i}`, () => inventory.createBackorders({ items: part })),
+        );
         for (const r of reservations) {
           if (r.sku === sku) {
             summary.reservedLines += 1;
