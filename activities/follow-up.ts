@@ -14,7 +14,7 @@ import type { ActivityDeps } from './deps';
 import { listIncidentBackorders } from './paging';
 import { beat, heartbeating, progress, retriesSoFar, written, type Retried } from './progress';
 import { allocateChecked } from './planning';
-import { BATCH_WRITE_LIMIT, chunks, incidentLines, keyFor, loadCustomers, loadSnapshot, orderRoundRef, requireDocument } from './shared';
+import { BATCH_WRITE_LIMIT, chunks, incidentLines, keyFor, loadCustomers, loadSnapshot, orderRoundRef, requireDocument, type IncidentSnapshot } from './shared';
 import { hubPosition, networkLocations, openInbound, substitutesAtHub, unallocatedAtHub } from './stock';
 
 /** A restock round as stored: what the report and the backorder-shipped notices read. */
@@ -60,11 +60,11 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
    * The receipt shared among the incident's open backorders, counting what each customer got so far; in rounds
    * that share free hub stock, with what is free at the hub beside it (units lowered or cancelled lines gave back).
    */
-  async function planRestock(input: RestockInput, receiptId: string, locationId: string): Promise<RestockPlan> {
-    const { hubId } = await loadSnapshot(store, input.incidentId);
+  async function planRestock(input: RestockInput, receiptId: string, locationId: string, snapshot: IncidentSnapshot): Promise<RestockPlan> {
+    const { hubId } = snapshot;
     // The receipt is booked and not yet applied, so what is free at the hub beside it excludes it.
     const freeBeside = input.freeAtHub ? await unallocatedAtHub(inventory, store, { incidentId: input.incidentId, sku: input.sku, hubId, ...input.freeAtHub }) : 0;
-    const open = await openBackorderLines(inventory, store, input.incidentId, beat);
+    const open = await openBackorderLines(inventory, store, input.incidentId, beat, snapshot);
     const customerIds = [...new Set(open.map((b) => b.backorder.customerId))].sort();
     // Fresh CRM records: a customer that said it can wait is deferred by the rationing rule.
     const customers = (await loadCustomers(crm, customerIds, beat)).map((c) => profileOf(c, input.sku));
@@ -131,7 +131,7 @@ export function createFollowUpActivities({ inventory, crm, store }: ActivityDeps
         const planKey = `restock-plans/${receiptId}`;
         let planned = await store.get<RestockPlan>(input.incidentId, planKey);
         if (!planned) {
-          planned = await planRestock(input, receiptId, locationId);
+          planned = await planRestock(input, receiptId, locationId, snapshot);
           await store.put(input.incidentId, planKey, planned);
         }
         const once = written();
@@ -336,9 +336,11 @@ export async function openBackorderLines(
   store: ActivityDeps['store'],
   incidentId: string,
   onPage?: () => void,
+  /** The incident's snapshot when the caller has read it already: a large one is not read again. */
+  snapshot?: IncidentSnapshot,
 ): Promise<{ backorder: Backorder; line: SnapshotLine }[]> {
   const open = (await listIncidentBackorders(inventory, incidentId, onPage)).filter((b) => b.open > 0);
-  const source = new Map((await incidentLines(store, incidentId)).map((l) => [l.lineId, l]));
+  const source = new Map((await incidentLines(store, incidentId, snapshot)).map((l) => [l.lineId, l]));
   return open.flatMap((backorder) => {
     const line = source.get(backorder.lineId);
     return line ? [{ backorder, line: backorderLine(line, backorder) }] : [];

@@ -165,20 +165,32 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
       policy: Policy;
       /** Released through the batch endpoint; absent for an activity scheduled before, whose earlier attempt may have left a line half done. */
       confirmationsInBatches?: boolean;
+      /** Customers per commit batch: each batch's part of the plan is stored for it (absent for an activity scheduled before: its batches read the whole plan). */
+      batchSize?: number;
     }): Promise<{ credits: number } & Retried> {
       return heartbeating(async () => {
         const plan = await requireDocument<AllocationPlan>(store, input.incidentId, input.planRef);
         const snapshot = await loadSnapshot(store, input.incidentId);
+        if (input.batchSize) {
+          for (const [batch, part] of commitParts(plan, snapshot, input.batchSize).entries()) {
+            await store.put(input.incidentId, commitPartRef(input.planRef, input.batchSize, batch), part);
+          }
+        }
         const once = written();
         const released = plan.lines.filter((l) => l.releasedConfirmation > 0);
-        if (input.confirmationsInBatches) {
-          await releaseConfirmations(input.incidentId, plan.sku, snapshot.hubId, released.map((l) => l.lineId), once);
-        } else {
-          await forEachAtOnce(released, WRITES_IN_FLIGHT, (line) =>
-            once(`release-confirmation/${line.lineId}`, () => releaseConfirmation(input.incidentId, plan.sku, snapshot.hubId, line.lineId)),
-          );
-        }
-        return { credits: await grantCredits(input.incidentId, plan, plan.lines, snapshot, input.policy, once), ...retriesSoFar() };
+        let credits = 0;
+        // The releases are the inventory system's, the credits the CRM's: neither waits on the other.
+        const releases = () =>
+          input.confirmationsInBatches
+            ? releaseConfirmations(input.incidentId, plan.sku, snapshot.hubId, released.map((l) => l.lineId), once)
+            : forEachAtOnce(released, WRITES_IN_FLIGHT, (line) =>
+                once(`release-confirmation/${line.lineId}`, () => releaseConfirmation(input.incidentId, plan.sku, snapshot.hubId, line.lineId)),
+              );
+        const grants = async () => {
+          credits = await grantCredits(input.incidentId, plan, plan.lines, snapshot, input.policy, once);
+        };
+        await forEachAtOnce([releases, grants], 2, (work) => work());
+        return { credits, ...retriesSoFar() };
       });
     },
 
@@ -199,33 +211,24 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
       rationed?: boolean;
     }): Promise<CommitSummary & Retried> {
       return heartbeating(async () => {
-        const plan = await requireDocument<AllocationPlan>(store, input.incidentId, input.planRef);
-        const snapshot = await loadSnapshot(store, input.incidentId);
-        const customers = customersOf(plan).slice(input.batch * input.batchSize, (input.batch + 1) * input.batchSize);
-        const inBatch = new Set(customers);
-        const lines = plan.lines.filter((l) => inBatch.has(l.customerId));
-        const source = new Map(snapshot.lines.map((l) => [l.lineId, l]));
+        // A parallel batch reads its own part (every batch reading the whole plan and snapshot made the commit
+        // quadratic in the lines); the whole documents only when no part was stored, or for the releases and credits.
+        const stored = input.releasesAndCreditsDone
+          ? await store.get<CommitPart>(input.incidentId, commitPartRef(input.planRef, input.batchSize, input.batch))
+          : null;
+        const whole = stored
+          ? null
+          : { plan: await requireDocument<AllocationPlan>(store, input.incidentId, input.planRef), snapshot: await loadSnapshot(store, input.incidentId) };
+        const { sku, hubId, lines, confirmed } = stored ?? commitParts(whole!.plan, whole!.snapshot, input.batchSize)[input.batch] ?? emptyPart(whole!);
         const summary: CommitSummary = { reservedLines: 0, reservedUnits: 0, backorderedLines: 0, backorderedUnits: 0, substituteUnits: 0, credits: 0 };
         const once = written();
 
         if (!input.releasesAndCreditsDone) {
           for (const line of lines.filter((l) => l.releasedConfirmation > 0)) {
-            await once(`release-confirmation/${line.lineId}`, () => releaseConfirmation(input.incidentId, plan.sku, snapshot.hubId, line.lineId));
+            await once(`release-confirmation/${line.lineId}`, () => releaseConfirmation(input.incidentId, sku, hubId, line.lineId));
           }
         }
-        const reservations = lines.flatMap((line) =>
-          reservationsFor(input.incidentId, plan.sku, snapshot.hubId, line, source.get(line.lineId)?.confirmedQuantity ?? 0, input.rationed ?? false),
-        );
-        await forEachAtOnce([...chunks(reservations, BATCH_WRITE_LIMIT).entries()], WRITES_IN_FLIGHT, ([i, part]) =>
-          once(`reserve/${i}`, () => inventory.createReservations({ items: part })),
-        );
-        for (const r of reservations) {
-          if (r.sku === plan.sku) {
-            summary.reservedLines += 1;
-            summary.reservedUnits += r.quantity;
-          } else summary.substituteUnits += r.quantity;
-        }
-
+        const reservations = lines.flatMap((line) => reservationsFor(input.incidentId, sku, hubId, line, confirmed[line.lineId] ?? 0, input.rationed ?? false));
         const backorders = lines
           .filter((l) => l.backordered > 0)
           .map((l) => ({
@@ -233,16 +236,25 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
             incidentId: input.incidentId,
             lineId: l.lineId,
             customerId: l.customerId,
-            sku: plan.sku,
+            sku,
             quantity: l.backordered,
             ...(input.expectedDate ? { expectedDate: input.expectedDate } : {}),
           }));
+        await forEachAtOnce([...chunks(reservations, BATCH_WRITE_LIMIT).entries()], WRITES_IN_FLIGHT, ([i, part]) =>
+          once(`reserve/${i}`, () => inventory.createReservations({ items: part })),
+        );
         await forEachAtOnce([...chunks(backorders, BATCH_WRITE_LIMIT).entries()], WRITES_IN_FLIGHT, ([i, part]) =>
           once(`backorder/${i}`, () => inventory.createBackorders({ items: part })),
         );
+        for (const r of reservations) {
+          if (r.sku === sku) {
+            summary.reservedLines += 1;
+            summary.reservedUnits += r.quantity;
+          } else summary.substituteUnits += r.quantity;
+        }
         summary.backorderedLines = backorders.length;
         summary.backorderedUnits = backorders.reduce((sum, b) => sum + b.quantity, 0);
-        if (!input.releasesAndCreditsDone) summary.credits = await grantCredits(input.incidentId, plan, lines, snapshot, input.policy, once);
+        if (!input.releasesAndCreditsDone) summary.credits = await grantCredits(input.incidentId, whole!.plan, lines, whole!.snapshot, input.policy, once);
         return { ...summary, ...retriesSoFar() };
       });
     },
@@ -281,6 +293,35 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
 export function customersOf(plan: { lines: { customerId: string }[] }): string[] {
   return [...new Set(plan.lines.map((l) => l.customerId))].sort();
 }
+
+/** What one commit batch writes from: its customers' lines in the plan's order, the confirmation each line had (when it had one), the SKU and hub. */
+interface CommitPart {
+  sku: string;
+  hubId: string;
+  lines: LineAllocation[];
+  confirmed: Record<string, number>;
+}
+
+/** Where commit batch `batch` of `batchSize` customers keeps its part of the plan at `planRef`. */
+const commitPartRef = (planRef: string, batchSize: number, batch: number) => `${planRef}/commit-batches/${batchSize}/${batch}`;
+
+/** The plan cut into commit batches of `batchSize` customers (slices of customersOf), in one pass over its lines. */
+function commitParts(plan: AllocationPlan, snapshot: IncidentSnapshot, batchSize: number): CommitPart[] {
+  const customers = customersOf(plan);
+  const batchOf = new Map(customers.map((c, i) => [c, Math.floor(i / batchSize)]));
+  const confirmedOf = new Map(snapshot.lines.map((l) => [l.lineId, l.confirmedQuantity]));
+  const parts = Array.from({ length: Math.ceil(customers.length / batchSize) }, () => emptyPart({ plan, snapshot }));
+  for (const line of plan.lines) {
+    const part = parts[batchOf.get(line.customerId)!]!;
+    part.lines.push(line);
+    const confirmed = confirmedOf.get(line.lineId) ?? 0;
+    if (confirmed > 0) part.confirmed[line.lineId] = confirmed;
+  }
+  return parts;
+}
+
+/** A batch past the plan's last customer: nothing to write. */
+const emptyPart = ({ plan, snapshot }: { plan: AllocationPlan; snapshot: IncidentSnapshot }): CommitPart => ({ sku: plan.sku, hubId: snapshot.hubId, lines: [], confirmed: {} });
 
 /**
  * New stock to reserve for a line: what the plan gives beyond a confirmation it keeps untouched (unless that is

@@ -136,3 +136,44 @@ describe('commitPlanBatch', () => {
     }
   });
 });
+
+describe('commitPlanBatch after commitReleasesAndCredits', () => {
+  /** One customer per batch: C1 (L1 with a kept confirmation of 10, L2) and C2 (L3). */
+  async function commitInBatches(w: ActivityWorld, options: { parts: boolean }) {
+    await w.assess();
+    const substitutes = await w.run('findSubstitutes', { incidentId: INCIDENT, sku: 'A', network: 'N' });
+    await w.run('planAllocation', {
+      incidentId: INCIDENT, sku: 'A', snapshotRef: 'snapshot', pool: 20, substitutes, policy: POLICY, overrides: [], asOf: AS_OF, revision: 0, planKey: 'plan/0',
+    });
+    await w.run('commitReleasesAndCredits', { incidentId: INCIDENT, planRef: 'plan/0', policy: POLICY, confirmationsInBatches: true, ...(options.parts ? { batchSize: 1 } : {}) });
+    if (options.parts) {
+      // The batches must not read the plan any more: what is left of it here commits nothing.
+      const plan = (await w.store.get<AllocationPlan>(INCIDENT, 'plan/0'))!;
+      await w.store.put(INCIDENT, 'plan/0', { ...plan, lines: [] });
+    }
+    const summaries = [];
+    for (const batch of [0, 1]) {
+      summaries.push(await w.run('commitPlanBatch', { incidentId: INCIDENT, planRef: 'plan/0', policy: POLICY, batch, batchSize: 1, expectedDate: null, releasesAndCreditsDone: true }));
+    }
+    const reservations = (await w.inventory.listReservations({ incidentId: INCIDENT, status: 'active' })).map((r) => [r.lineId, r.sku, r.quantity]);
+    const backorders = (await w.inventory.listBackorders({ incidentId: INCIDENT, limit: 100 })).backorders.map((b) => [b.lineId, b.customerId, b.quantity]);
+    expect(await w.inventory.checkBooks()).toMatchObject({ balanced: true, issues: [] });
+    return { summaries, reservations, backorders };
+  }
+
+  it('each batch commits from its own part of the plan what it would from the whole plan and snapshot', async () => {
+    const fromParts = await activityWorld();
+    try {
+      const byParts = await commitInBatches(fromParts, { parts: true });
+      const whole = await commitInBatches(world, { parts: false });
+      expect(byParts).toEqual(whole);
+      // L1 keeps its confirmation of 10: only what the plan gives beyond it is reserved, in both ways (the part carries it).
+      const l1 = (await world.store.get<AllocationPlan>(INCIDENT, 'plan/0'))!.lines.find((l) => l.lineId === 'L1')!;
+      expect(l1.releasedConfirmation).toBe(0);
+      expect(whole.reservations).toContainEqual(['L1', 'A', l1.allocated - 10]);
+      expect(whole.summaries.every((s) => s.reservedLines + s.backorderedLines > 0), 'each batch wrote its own customer').toBe(true);
+    } finally {
+      await fromParts.close();
+    }
+  });
+});

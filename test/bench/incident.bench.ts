@@ -3,7 +3,9 @@
 // history events and the largest payload, the figures Temporal's limits are about. Each stage's share of the
 // whole shows the slowest at a glance; the first notices are set against the same number of messages sent
 // straight through the same transport to the same sink (the mail server's pace), and the commit against 3 s.
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type proto from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { recordRestockUpdate, stateQuery } from '../../workflows/definitions';
 import { forEachAtOnce } from '../../src/concurrency/at-once';
 import { buildCustomerMessage, type MailSender, type OutboundEmail } from '../../src/notifications/mailer';
@@ -20,7 +22,9 @@ interface IncidentRun {
   /** Seconds per timeline event, from the entry before it. */
   stages: Map<string, number>;
   firstNoticeEmails: number;
+  /** The longest run's history: Temporal's limits are per run, and a continue-as-new starts another. */
   historyEvents: number;
+  runs: number;
   largestPayloadBytes: number;
   /** The commit's activities: releases and credits, and the longest of its parallel batches (scheduled to closed). */
   commitActivities: { releasesAndCredits: number; longestBatch: number };
@@ -47,7 +51,8 @@ async function runIncident(size: { demandLines: number; customers: number }, opt
       await handle.executeUpdate(recordRestockUpdate, { args: [{ receiptId: 'GR-BENCH', quantity: state.backorders!.openUnits }] });
       await handle.result();
       const total = Date.now() - started;
-      const events = (await handle.fetchHistory()).events ?? [];
+      const runs = await runHistories(env, handle);
+      const events = runs.flat();
       let largestPayload = 0;
       for (const event of events) largestPayload = Math.max(largestPayload, payloadBytes(event));
       const closed = await handle.query(stateQuery);
@@ -63,7 +68,8 @@ async function runIncident(size: { demandLines: number; customers: number }, opt
         totalSeconds: total / 1000,
         stages: stageSeconds(closed.timeline),
         firstNoticeEmails,
-        historyEvents: events.length,
+        historyEvents: Math.max(...runs.map((run) => run.length)),
+        runs: runs.length,
         largestPayloadBytes: largestPayload,
         commitActivities: { releasesAndCredits: activitySeconds(events, 'commitReleasesAndCredits'), longestBatch: activitySeconds(events, 'commitPlanBatch') },
         ...(options.directSend ? { directSendSeconds: await directSendSeconds(systems.deps.mail.transport, firstNoticeEmails, POOL_SIZE) } : {}),
@@ -73,6 +79,19 @@ async function runIncident(size: { demandLines: number; customers: number }, opt
     await systems.close();
     await env.teardown();
   }
+}
+
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+
+/** The history of every run of the incident, the first first: each continue-as-new names the run after it. */
+async function runHistories(env: TestWorkflowEnvironment, handle: WorkflowHandleWithFirstExecutionRunId): Promise<HistoryEvent[][]> {
+  const runs: HistoryEvent[][] = [];
+  for (let runId: string | null | undefined = handle.firstExecutionRunId; runId; ) {
+    const events: HistoryEvent[] = (await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
+    runs.push(events);
+    runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+  }
+  return runs;
 }
 
 /** The history limits every size must keep: what Temporal's limits are about. */
@@ -103,7 +122,7 @@ export async function benchIncident(options: { demandLines?: number; customers?:
     'notice stage ÷ direct send (goal ≤ 1.3)': round(noticeStage / direct),
     'commit stage (s, goal < 3)': run.stages.get('plan committed') ?? NaN,
     '  of it: releases and credits / longest batch (s)': `${round(run.commitActivities.releasesAndCredits)} / ${round(run.commitActivities.longestBatch)}`,
-    'history events': run.historyEvents,
+    'history events (longest run; runs)': `${run.historyEvents}; ${run.runs}`,
     'largest payload (KB)': round(run.largestPayloadBytes / 1024),
     'limits (20k lines, 3k customers, <10k events, <512 KB)': broken.length === 0 ? 'all met' : `BROKEN: ${broken.join('; ')}`,
   };
@@ -144,7 +163,7 @@ export async function benchScale(): Promise<Record<string, number | string>> {
     'whole incident (ms per line)': runs.map((r) => round((r.totalSeconds * 1000) / r.affectedLines)).join(' | '),
     ...(reference && reference !== largest ? { 'whole incident per line, largest ÷ 20k (goal ≤ 1.3)': round(largest.totalSeconds / largest.affectedLines / (reference.totalSeconds / reference.affectedLines)) } : {}),
     'commit: releases and credits / longest batch (s)': runs.map((r) => `${round(r.commitActivities.releasesAndCredits)} / ${round(r.commitActivities.longestBatch)}`).join(' | '),
-    'history events': runs.map((r) => r.historyEvents).join(' | '),
+    'history events (longest run; runs)': runs.map((r) => `${r.historyEvents}; ${r.runs}`).join(' | '),
     'largest payload (KB)': runs.map((r) => round(r.largestPayloadBytes / 1024)).join(' | '),
     'limits at every size (<10k events, <512 KB)': broken.length === 0 ? 'all met' : `BROKEN: ${broken.join('; ')}`,
   };
@@ -166,8 +185,8 @@ export function payloadBytes(event: object): number {
 }
 
 /** The longest time an activity of `type` took from scheduled to closed, in seconds (NaN when none ran). */
-function activitySeconds(events: proto.temporal.api.history.v1.IHistoryEvent[], type: string): number {
-  const at = (e: proto.temporal.api.history.v1.IHistoryEvent) => Number(e.eventTime?.seconds ?? 0) + (e.eventTime?.nanos ?? 0) / 1e9;
+function activitySeconds(events: HistoryEvent[], type: string): number {
+  const at = (e: HistoryEvent) => Number(e.eventTime?.seconds ?? 0) + (e.eventTime?.nanos ?? 0) / 1e9;
   const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type).map((e) => [Number(e.eventId), at(e)]));
   let longest = NaN;
   for (const e of events) {

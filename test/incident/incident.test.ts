@@ -564,6 +564,10 @@ describe('incident scenarios', () => {
       expect(new Set(statusIds).size).toBe(statusIds.length);
       await restockEverything(handle, 'GR-long');
       expect((await handle.result()).outcome).toBe('closed');
+      // A run past its limit does not close itself: the closing notice (the last one prepared) starts within the limit of its run.
+      const lastRun = (await handle.fetchHistory()).events ?? [];
+      const closingNotice = lastRun.findLast((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'prepareNotices')!;
+      expect(Number(closingNotice.eventId)).toBeLessThanOrEqual(150 + 5);
       await keep(handle, 'continued-as-new');
     });
     await expectBooksBalanced(w);

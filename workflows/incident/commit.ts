@@ -46,7 +46,14 @@ export async function commitPlan(run: IncidentRun, plan: PlanSummary): Promise<C
     }
     return total;
   }
-  const releases = { incidentId: run.s.incidentId, planRef: plan.planRef, policy: run.policy, ...(patched(CONFIRMATIONS_IN_BATCHES) ? { confirmationsInBatches: true } : {}) };
+  const releases = {
+    incidentId: run.s.incidentId,
+    planRef: plan.planRef,
+    policy: run.policy,
+    ...(patched(CONFIRMATIONS_IN_BATCHES) ? { confirmationsInBatches: true } : {}),
+    // Each batch's part of the plan is stored with the releases, so a batch reads only its own.
+    batchSize: PARALLEL_COMMIT_BATCH_CUSTOMERS,
+  };
   total.credits = run.counted(await batchActs.commitReleasesAndCredits(releases)).credits;
   const batches = Array.from({ length: Math.ceil(plan.totals.customers / PARALLEL_COMMIT_BATCH_CUSTOMERS) }, (_, i) => i);
   await forEachAtOnce(batches, COMMIT_BATCHES_IN_FLIGHT, async (batch) => {

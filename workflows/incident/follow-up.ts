@@ -16,6 +16,13 @@ import { CommandWithdrawn, type IncidentRun, type RoundCounts } from './run';
 /** Incidents that reach a periodic check with today's code also look for orders placed, changed or cancelled since their snapshot. */
 const ORDER_CHANGES = 'order-changes';
 
+/**
+ * Incidents that finish their follow-up with today's code close in a run of their own when the history is past
+ * its limit: the closing notice of a large incident is thousands of events (one mail task per 20 customers), and
+ * with the first notice and a restock round's in the same run it took 100,000 lines past 10,000 events.
+ */
+const CLOSE_IN_NEW_RUN = 'close-in-new-run';
+
 /** When the next status email and the next periodic check are due; carried over a continue-as-new. */
 export interface FollowUpTimers {
   nextStatusAt: number;
@@ -32,11 +39,13 @@ export async function followUp(run: IncidentRun, carried: FollowUpTimers | undef
   for (;;) {
     run.throwIfCancelled();
     const rationAt = nextRationAt(run);
+    const historyFull = workflowInfo().historyLength > historyEventsLimit || workflowInfo().continueAsNewSuggested;
     if (pending.length === 0 && (s.backorders?.openUnits ?? 0) === 0 && rationAt === Infinity) {
+      if (historyFull && patched(CLOSE_IN_NEW_RUN)) return { nextStatusAt, nextCheckAt };
       run.followUpsClosed = true;
       return null;
     }
-    if (workflowInfo().historyLength > historyEventsLimit || workflowInfo().continueAsNewSuggested) return { nextStatusAt, nextCheckAt };
+    if (historyFull) return { nextStatusAt, nextCheckAt };
     const wakeAt = Math.min(nextStatusAt, nextCheckAt, s.escalatedAt ? Infinity : slaAt, rationAt);
     const summary = followUpTimerSummary(Date.now(), {
       nextStatusAt,
