@@ -333,6 +333,10 @@ export function messageIdFor(identity: MessageIdentity): string {
  * name such as `en_US` or `de_DE.UTF-8`, common in CRMs, is read as the tag it stands for.
  */
 function readableLocale(locale: string): string | undefined {
+  return remembered(readableLocales, locale, readLocale);
+}
+
+function readLocale(locale: string): string | undefined {
   for (const candidate of [locale.trim(), locale.trim().replace(/[.@].*$/, '').replace(/_/g, '-')]) {
     try {
       const [supported] = Intl.DateTimeFormat.supportedLocalesOf([candidate]);
@@ -346,9 +350,28 @@ function readableLocale(locale: string): string | undefined {
 
 /** The IANA zone as the runtime names it, or undefined (UTC) for one it does not know, e.g. a Windows zone name. */
 function knownTimeZone(timeZone: string): string | undefined {
+  return remembered(knownTimeZones, timeZone, readTimeZone);
+}
+
+function readTimeZone(timeZone: string): string | undefined {
   try {
     return new Intl.DateTimeFormat('en', { timeZone: timeZone.trim() }).resolvedOptions().timeZone;
   } catch {
     return undefined;
   }
+}
+
+// Asking the runtime about a locale or zone costs more than the rest of a notice's validation (a formatter
+// each time), and a stage validates every notice twice over (build, render) for a handful of distinct values.
+const readableLocales = new Map<string, string | undefined>();
+const knownTimeZones = new Map<string, string | undefined>();
+/** CRM free text could hold any number of distinct values: the memory is forgotten past this many. */
+const REMEMBERED_VALUES = 1000;
+
+function remembered(memory: Map<string, string | undefined>, value: string, read: (value: string) => string | undefined): string | undefined {
+  if (memory.has(value)) return memory.get(value);
+  if (memory.size >= REMEMBERED_VALUES) memory.clear();
+  const result = read(value);
+  memory.set(value, result);
+  return result;
 }
