@@ -7,6 +7,7 @@ import { ANSWER_KIND_NAMES, ANSWER_KINDS, type AnswerLinkField } from '../incide
 import type { EtaChange } from '../incident/commands';
 import { IdSchema } from '../inventory/contract';
 import { clip } from './document';
+import { remembered } from './remembered';
 
 /** Where a notice's content comes from; the activity reads the rest from the store and the systems. */
 interface NoticeSources {
@@ -328,12 +329,17 @@ export function messageIdFor(identity: MessageIdentity): string {
   return `<${hash}@${MESSAGE_ID_DOMAIN}>`;
 }
 
+// Asking the runtime about a locale or zone costs more than the rest of a notice's validation (a formatter
+// each time), and a stage validates thousands of notices for a handful of distinct values.
+const readableLocales = remembered<string | undefined>(1000);
+const knownTimeZones = remembered<string | undefined>(1000);
+
 /**
  * The locale as a canonical BCP 47 tag the runtime can format in, or undefined (the default reader's). A POSIX
  * name such as `en_US` or `de_DE.UTF-8`, common in CRMs, is read as the tag it stands for.
  */
 function readableLocale(locale: string): string | undefined {
-  return remembered(readableLocales, locale, readLocale);
+  return readableLocales(locale, () => readLocale(locale));
 }
 
 function readLocale(locale: string): string | undefined {
@@ -350,7 +356,7 @@ function readLocale(locale: string): string | undefined {
 
 /** The IANA zone as the runtime names it, or undefined (UTC) for one it does not know, e.g. a Windows zone name. */
 function knownTimeZone(timeZone: string): string | undefined {
-  return remembered(knownTimeZones, timeZone, readTimeZone);
+  return knownTimeZones(timeZone, () => readTimeZone(timeZone));
 }
 
 function readTimeZone(timeZone: string): string | undefined {
@@ -361,17 +367,3 @@ function readTimeZone(timeZone: string): string | undefined {
   }
 }
 
-// Asking the runtime about a locale or zone costs more than the rest of a notice's validation (a formatter
-// each time), and a stage validates every notice twice over (build, render) for a handful of distinct values.
-const readableLocales = new Map<string, string | undefined>();
-const knownTimeZones = new Map<string, string | undefined>();
-/** CRM free text could hold any number of distinct values: the memory is forgotten past this many. */
-const REMEMBERED_VALUES = 1000;
-
-function remembered(memory: Map<string, string | undefined>, value: string, read: (value: string) => string | undefined): string | undefined {
-  if (memory.has(value)) return memory.get(value);
-  if (memory.size >= REMEMBERED_VALUES) memory.clear();
-  const result = read(value);
-  memory.set(value, result);
-  return result;
-}
