@@ -384,7 +384,8 @@ type LogWrite = (entry: CommunicationEntry) => Promise<void>;
  * that arrived meanwhile, in the write that follows (at most CRM_BATCH at once). An outcome waits for one write
  * at most before its own starts, so the log trails the sends by a round trip or two, never by a batch; and
  * under load (thousands of sends on a busy process) the CRM is asked once per handful, not once per message.
- * A failed write fails every outcome it carried.
+ * A failed write fails every outcome it carried; one the CRM refused (an entry it will not take) is written
+ * again entry by entry, so only the refused entry's message fails.
  */
 function groupedRecords(commLog: CommunicationLog): LogWrite {
   const waiting: { entry: CommunicationEntry; done: () => void; failed: (error: unknown) => void }[] = [];
@@ -397,7 +398,9 @@ function groupedRecords(commLog: CommunicationLog): LogWrite {
         await commLog.recordCommunications({ items: group.map((w) => w.entry) });
         for (const w of group) w.done();
       } catch (error) {
-        for (const w of group) w.failed(error);
+        if (group.length > 1 && error instanceof ApplicationFailure && error.nonRetryable) {
+          for (const w of group) await commLog.recordCommunications({ items: [w.entry] }).then(w.done, w.failed);
+        } else for (const w of group) w.failed(error);
       }
     }
     writing = false;
@@ -407,6 +410,14 @@ function groupedRecords(commLog: CommunicationLog): LogWrite {
       waiting.push({ entry, done, failed });
       if (!writing) void write();
     });
+}
+
+/** The log's writes are shared by every delivery in the process: parallel batches' outcomes go out together. */
+const sharedRecords = new WeakMap<CommunicationLog, LogWrite>();
+function recordsTo(commLog: CommunicationLog): LogWrite {
+  let log = sharedRecords.get(commLog);
+  if (!log) sharedRecords.set(commLog, (log = groupedRecords(commLog)));
+  return log;
 }
 
 function record(log: LogWrite, message: Message, recipient: string, outcome: 'sent' | 'rejected', detail?: string) {
@@ -484,7 +495,7 @@ async function deliverValidated(transport: MailSender, log: LogWrite, message: M
 export async function deliverOnce(transport: MailSender, commLog: CommunicationLog, message: Message): Promise<DeliveryResult> {
   const valid = MessageSchema.parse(message);
   const [previous] = await commLog.findCommunications([valid.messageId]);
-  return deliverValidated(transport, groupedRecords(commLog), valid, previous ?? null);
+  return deliverValidated(transport, recordsTo(commLog), valid, previous ?? null);
 }
 
 type LoggedOutcome = Awaited<ReturnType<CommunicationLog['findCommunications']>>[number];
@@ -527,7 +538,7 @@ export async function deliverBatch(
     (await commLog.findCommunications(ids)).forEach((entry, j) => previous.set(ids[j]!, entry));
   }
 
-  const log = groupedRecords(commLog);
+  const log = recordsTo(commLog);
   await forEachAtOnce(unique, options.concurrency ?? 5, async (index) => {
     const message = messages[index] as Message;
     const result = await deliverValidated(transport, log, message, previous.get(message.messageId) ?? null);

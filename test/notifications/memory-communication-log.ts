@@ -1,5 +1,6 @@
 // In-memory stand-in for the CRM's communication log, with the same idempotent-by-key semantics, plus a
 // switch to make the next write requests fail (a crash between SMTP acceptance and the log write), and one to hold them (a slow CRM).
+import { ApplicationFailure } from '@temporalio/common';
 import type { CommunicationEntry, CommunicationLog } from '../../src/notifications/communication-log';
 
 export class MemoryCommunicationLog implements CommunicationLog {
@@ -20,6 +21,8 @@ export class MemoryCommunicationLog implements CommunicationLog {
   readonly requests: CommunicationEntry[][] = [];
   /** When set, a write request waits for it before it is applied (a slow CRM). */
   holdWrites: Promise<void> | undefined;
+  /** Entries the CRM refuses (as it does an unknown customer): a request holding one is refused whole, naming it. */
+  refuse: (entry: CommunicationEntry) => boolean = () => false;
 
   async recordCommunications({ items }: { items: CommunicationEntry[] }) {
     this.writes.push(...items);
@@ -29,6 +32,8 @@ export class MemoryCommunicationLog implements CommunicationLog {
       this.failNextWrites -= 1;
       throw new Error('CRM unavailable');
     }
+    const refused = items.findIndex(this.refuse);
+    if (refused >= 0) throw ApplicationFailure.nonRetryable(`items.${refused}: unknown customer "${items[refused]!.customerId}"`, 'Rejected');
     return items.map((entry) => {
       if (!this.byKey.has(entry.idempotencyKey)) {
         this.byKey.set(entry.idempotencyKey, entry);

@@ -232,6 +232,24 @@ describe('delivery over SMTP', () => {
     expect(sink.messages()).toHaveLength(6);
   });
 
+  it('an entry the log refuses fails only its own message: the outcomes written with it are written again one by one', async () => {
+    const { transport, log } = await smtp.setup();
+    const batch = customers(['C-1', 'C-2', 'C-3', 'C-4']);
+    let release!: () => void;
+    log.holdWrites = new Promise((resolve) => (release = resolve));
+    log.refuse = (entry) => entry.customerId === 'C-3';
+    let accepted = 0;
+    const counting: MailSender = {
+      async sendMail(mail) {
+        const info = await transport.sendMail(mail);
+        if (++accepted === batch.length) setImmediate(release);
+        return info;
+      },
+    };
+    await expect(deliverBatch(counting, log, batch, { concurrency: batch.length })).rejects.toThrow(/unknown customer "C-3"/);
+    expect(log.entries().map((e) => e.customerId).sort()).toEqual(['C-1', 'C-2', 'C-4']);
+  });
+
   it('a permanently refused recipient is rejected, logged, not thrown, and not tried again', async () => {
     const attempts: string[] = [];
     const { sink, transport, log } = await smtp.setup({
