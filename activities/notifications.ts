@@ -36,8 +36,8 @@ import { RATIONS_KEY, rationReplanRef, storedReleases } from './rationing';
 import type { ActivityDeps } from './deps';
 import { beat, heartbeating, progress, retriesSoFar } from './progress';
 import type { StoredRound } from './follow-up';
-import { listIncidentBackorders, listIncidentCommunications } from './paging';
-import { chunks, incidentLines, loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
+import { listIncidentBackorders } from './paging';
+import { BATCH_WRITE_LIMIT, chunks, incidentLines, loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
 import { freeAtHub } from './stock';
 
 const NOTIFIED_KEY = 'notified-customers';
@@ -205,23 +205,17 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
           (await store.get<AccountManagerDigest[]>(input.incidentId, digestsRef(input.noticesRef))) ??
           (await requireDocument<ComposedNotices>(store, input.incidentId, input.noticesRef)).digests;
         const digests = input.batchSize === undefined ? all : all.slice((input.batch ?? 0) * input.batchSize, ((input.batch ?? 0) + 1) * input.batchSize);
-        const outcomes = await communicationOutcomes(crm, input.incidentId);
+        const accountMessageId = (digest: AccountManagerDigest, customerId: string) =>
+          messageIdFor({ incidentId: digest.incidentId, recipient: recipientKey('customer', customerId), kind: digest.kind, revision: digest.revision });
+        const outcomes = await communicationOutcomes(
+          crm,
+          digests.flatMap((digest) => digest.accounts.map((account) => accountMessageId(digest, account.customerId))),
+        );
         const messages = digests.map((digest) =>
           buildDigestMessage(
             {
               ...digest,
-              accounts: digest.accounts.map((account) => ({
-                ...account,
-                outcome:
-                  outcomes.get(
-                    messageIdFor({
-                      incidentId: digest.incidentId,
-                      recipient: recipientKey('customer', account.customerId),
-                      kind: digest.kind,
-                      revision: digest.revision,
-                    }),
-                  ) ?? 'pending',
-              })),
+              accounts: digest.accounts.map((account) => ({ ...account, outcome: outcomes.get(accountMessageId(digest, account.customerId)) ?? 'pending' })),
             },
             mail.from,
           ),
@@ -351,6 +345,15 @@ function accountOutcome(c: Communication): AccountOutcome {
   return c.outcome;
 }
 
-async function communicationOutcomes(crm: CrmSystem, incidentId: string): Promise<Map<string, AccountOutcome>> {
-  return new Map((await listIncidentCommunications(crm, incidentId)).map((c) => [c.messageId, accountOutcome(c)]));
+/**
+ * What the log holds for the digest's own accounts' notices, looked up by Message-ID: a digest batch reads its
+ * accounts, not every communication of the incident (each of its batches paged through them all).
+ */
+async function communicationOutcomes(crm: CrmSystem, messageIds: string[]): Promise<Map<string, AccountOutcome>> {
+  const outcomes = new Map<string, AccountOutcome>();
+  for (const ids of chunks(messageIds, BATCH_WRITE_LIMIT)) {
+    for (const entry of await crm.findCommunications(ids)) if (entry) outcomes.set(entry.messageId, accountOutcome(entry));
+    beat();
+  }
+  return outcomes;
 }

@@ -31,6 +31,14 @@ export const crmApi = endpoints({
     reply: c.CommunicationSchema,
     errors: { 404: 'Unknown customer.', 409: CONFLICT },
   },
+  recordCommunications: {
+    method: 'POST',
+    path: '/communications/batch',
+    summary: 'Log communications and their outcomes (≤ 500 per call, one transaction): each item once per its key, as /communications would',
+    body: c.RecordCommunicationsRequestSchema,
+    reply: z.array(c.CommunicationSchema),
+    errors: { 404: 'Unknown customer or account manager; `error` names the item, and nothing is logged.', 409: CONFLICT },
+  },
   findCommunication: {
     method: 'GET',
     path: '/communications/by-message-id',

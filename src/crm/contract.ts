@@ -103,6 +103,8 @@ export const RecordCommunicationRequestSchema = z.object({
   outcome: CommunicationOutcomeSchema,
   detail: z.string().max(2000).optional(),
 });
+/** Communications logged in one request: each item once per its own key, the whole batch one transaction. */
+export const RecordCommunicationsRequestSchema = z.object({ items: z.array(RecordCommunicationRequestSchema).min(1).max(MAX_BATCH) });
 const MessageIdSchema = z.string().min(1).max(500);
 export const FindCommunicationQuerySchema = z.object({ messageId: MessageIdSchema });
 export const FindCommunicationsRequestSchema = z.object({ messageIds: z.array(MessageIdSchema).min(1).max(MAX_BATCH) });
@@ -142,6 +144,7 @@ export type CommunicationOutcome = z.infer<typeof CommunicationOutcomeSchema>;
 export type Communication = z.infer<typeof CommunicationSchema>;
 export type Credit = z.infer<typeof CreditSchema>;
 export type RecordCommunicationRequest = z.infer<typeof RecordCommunicationRequestSchema>;
+export type RecordCommunicationsRequest = z.infer<typeof RecordCommunicationsRequestSchema>;
 export type ListCommunicationsQuery = z.infer<typeof ListCommunicationsQuerySchema>;
 export type CommunicationPage = z.infer<typeof CommunicationPageSchema>;
 export type GrantCreditRequest = z.infer<typeof GrantCreditRequestSchema>;

@@ -11,6 +11,6 @@ export function createCrmClient(options: HttpClientOptions): CrmSystem {
     getAccountManagers: (accountManagerIds) => call('getAccountManagers', api.getAccountManagers, { body: { accountManagerIds } }),
     findCommunication: (messageId) => call('findCommunication', api.findCommunication, { query: { messageId } }),
     findCommunications: (messageIds) => call('findCommunications', api.findCommunications, { body: { messageIds } }),
-    ...passingOn(call, api, ['recordCommunication', 'listCommunications', 'grantCredit', 'grantCredits', 'listCredits', 'reportCustomerStock']),
+    ...passingOn(call, api, ['recordCommunication', 'recordCommunications', 'listCommunications', 'grantCredit', 'grantCredits', 'listCredits', 'reportCustomerStock']),
   };
 }

@@ -9,6 +9,8 @@ export interface CrmSystem {
   getCustomers(customerIds: string[]): Promise<Crm.Customer[]>;
   getAccountManagers(accountManagerIds: string[]): Promise<Crm.AccountManager[]>;
   recordCommunication(request: Crm.RecordCommunicationRequest): Promise<Crm.Communication>;
+  /** At most 500 in one transaction, each as `recordCommunication` would log it under its key; an unknown customer or account manager refuses the batch, naming the item. */
+  recordCommunications(request: Crm.RecordCommunicationsRequest): Promise<Crm.Communication[]>;
   /** The latest record for a Message-ID, or null. */
   findCommunication(messageId: string): Promise<Crm.Communication | null>;
   /** The latest record for each Message-ID (at most 500), null for one never logged, in the order asked. */

@@ -18,5 +18,6 @@ export interface CommunicationEntry {
 export interface CommunicationLog {
   /** The latest entry for each Message-ID, null for one never logged, in the order asked (at most 500 at once). */
   findCommunications(messageIds: string[]): Promise<({ messageId: string; outcome: CommunicationOutcome } | null)[]>;
-  recordCommunication(entry: CommunicationEntry): Promise<unknown>;
+  /** Logs every entry, each once under its key, in one request (at most 500); a refused entry refuses them all. */
+  recordCommunications(request: { items: CommunicationEntry[] }): Promise<unknown>;
 }

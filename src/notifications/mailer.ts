@@ -5,7 +5,7 @@ import nodemailer from 'nodemailer';
 import type { NodemailerError, SendMailOptions, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { forEachAtOnce } from '../concurrency/at-once';
-import type { CommunicationLog } from './communication-log';
+import type { CommunicationEntry, CommunicationLog } from './communication-log';
 import { headerSafe, singleLine } from './document';
 import {
   AccountManagerDigestSchema,
@@ -376,9 +376,53 @@ function toMailOptions(message: OutboundEmail): SendMailOptions {
   return mail;
 }
 
-function record(commLog: CommunicationLog, message: Message, recipient: string, outcome: 'sent' | 'rejected', detail?: string) {
+/** Writes one entry to the communication log; resolves once it is logged. */
+type LogWrite = (entry: CommunicationEntry) => Promise<void>;
+
+/**
+ * Each outcome is written as soon as it is known: at once when no write is in flight, else with every outcome
+ * that arrived meanwhile, in the write that follows (at most CRM_BATCH at once). An outcome waits for one write
+ * at most before its own starts, so the log trails the sends by a round trip or two, never by a batch; and
+ * under load (thousands of sends on a busy process) the CRM is asked once per handful, not once per message.
+ * A failed write fails every outcome it carried; one the CRM refused (an entry it will not take) is written
+ * again entry by entry, so only the refused entry's message fails.
+ */
+function groupedRecords(commLog: CommunicationLog): LogWrite {
+  const waiting: { entry: CommunicationEntry; done: () => void; failed: (error: unknown) => void }[] = [];
+  let writing = false;
+  const write = async () => {
+    writing = true;
+    while (waiting.length > 0) {
+      const group = waiting.splice(0, CRM_BATCH);
+      try {
+        await commLog.recordCommunications({ items: group.map((w) => w.entry) });
+        for (const w of group) w.done();
+      } catch (error) {
+        if (group.length > 1 && error instanceof ApplicationFailure && error.nonRetryable) {
+          for (const w of group) await commLog.recordCommunications({ items: [w.entry] }).then(w.done, w.failed);
+        } else for (const w of group) w.failed(error);
+      }
+    }
+    writing = false;
+  };
+  return (entry) =>
+    new Promise<void>((done, failed) => {
+      waiting.push({ entry, done, failed });
+      if (!writing) void write();
+    });
+}
+
+/** The log's writes are shared by every delivery in the process: parallel batches' outcomes go out together. */
+const sharedRecords = new WeakMap<CommunicationLog, LogWrite>();
+function recordsTo(commLog: CommunicationLog): LogWrite {
+  let log = sharedRecords.get(commLog);
+  if (!log) sharedRecords.set(commLog, (log = groupedRecords(commLog)));
+  return log;
+}
+
+function record(log: LogWrite, message: Message, recipient: string, outcome: 'sent' | 'rejected', detail?: string) {
   const { meta, messageId } = message;
-  return commLog.recordCommunication({
+  return log({
     idempotencyKey: meta.idempotencyKey,
     incidentId: meta.incidentId,
     recipient,
@@ -397,13 +441,15 @@ function record(commLog: CommunicationLog, message: Message, recipient: string, 
  * 1. Look the deterministic Message-ID up in the communication log: already 'sent' → skip; already
  *    'rejected' → do not try the refused address again.
  * 2. Send with that Message-ID header.
- * 3. Record the outcome under the idempotency key derived from the same identity.
+ * 3. Record the outcome under the idempotency key derived from the same identity, as soon as the server
+ *    answered: alone, or with the outcomes of the batch that arrived while the previous write was in flight.
  *
  * A crash (or a failed log write) after the server accepted the message but before step 3 leaves no
  * record, so the retry sends again. That second copy carries the SAME Message-ID, which receiving
  * MTAs and mail clients treat as the same message (Gmail, Outlook and most stores collapse it), and
  * its record uses the SAME idempotency key, so the CRM still holds one communication. The window is
- * one SMTP round trip plus one CRM write wide.
+ * one SMTP round trip plus at most two CRM writes wide (the one in flight, then its own): the messages
+ * a crash can resend are those in flight to the server or to the log, never a batch's worth.
  *
  * We deliberately write no 'pending' intent before sending. It cannot narrow the window: after a crash
  * a pending record cannot tell "server accepted" from "never reached the server", so the retry must
@@ -412,11 +458,11 @@ function record(commLog: CommunicationLog, message: Message, recipient: string, 
  * key and swallow the final 'sent'. For the same reason transient failures are thrown, not recorded;
  * an entry someone else recorded as 'failed' is treated as "not delivered" and sent again.
  */
-async function deliverValidated(transport: MailSender, commLog: CommunicationLog, message: Message, previous: LoggedOutcome): Promise<DeliveryResult> {
+async function deliverValidated(transport: MailSender, log: LogWrite, message: Message, previous: LoggedOutcome): Promise<DeliveryResult> {
   const { messageId } = message;
   if (previous?.outcome === 'sent') return { messageId, outcome: 'skipped-already-sent' };
   if ('undeliverable' in message) {
-    if (previous?.outcome !== 'rejected') await record(commLog, message, message.recipient, 'rejected', message.detail);
+    if (previous?.outcome !== 'rejected') await record(log, message, message.recipient, 'rejected', message.detail);
     return { messageId, outcome: 'undeliverable', detail: message.detail };
   }
   if (previous?.outcome === 'rejected') {
@@ -435,7 +481,7 @@ async function deliverValidated(transport: MailSender, commLog: CommunicationLog
     result = { messageId, outcome: 'rejected', detail: headerSafe(`${err.responseCode} ${err.response ?? err.message}`, 300) };
   }
 
-  await record(commLog, message, message.to.address, result.outcome === 'sent' ? 'sent' : 'rejected', result.detail);
+  await record(log, message, message.to.address, result.outcome === 'sent' ? 'sent' : 'rejected', result.detail);
   return result;
 }
 
@@ -449,13 +495,13 @@ async function deliverValidated(transport: MailSender, commLog: CommunicationLog
 export async function deliverOnce(transport: MailSender, commLog: CommunicationLog, message: Message): Promise<DeliveryResult> {
   const valid = MessageSchema.parse(message);
   const [previous] = await commLog.findCommunications([valid.messageId]);
-  return deliverValidated(transport, commLog, valid, previous ?? null);
+  return deliverValidated(transport, recordsTo(commLog), valid, previous ?? null);
 }
 
 type LoggedOutcome = Awaited<ReturnType<CommunicationLog['findCommunications']>>[number];
 
-/** Message-IDs the log is asked about at once: the CRM's lookup limit. */
-const LOOKUP_BATCH = 500;
+/** Message-IDs the log is asked about, or outcomes it is given, at once: the CRM's batch limit. */
+const CRM_BATCH = 500;
 
 export interface BatchOptions {
   /** Messages in flight at once; the transport's pool and rate limit still apply underneath. */
@@ -487,14 +533,15 @@ export async function deliverBatch(
   // Step 1 for the whole batch in one request per LOOKUP_BATCH, not one per message: within a batch no
   // message's send can change another's entry (their Message-IDs differ).
   const previous = new Map<string, LoggedOutcome>();
-  for (let i = 0; i < unique.length; i += LOOKUP_BATCH) {
-    const ids = unique.slice(i, i + LOOKUP_BATCH).map((index) => (messages[index] as Message).messageId);
+  for (let i = 0; i < unique.length; i += CRM_BATCH) {
+    const ids = unique.slice(i, i + CRM_BATCH).map((index) => (messages[index] as Message).messageId);
     (await commLog.findCommunications(ids)).forEach((entry, j) => previous.set(ids[j]!, entry));
   }
 
+  const log = recordsTo(commLog);
   await forEachAtOnce(unique, options.concurrency ?? 5, async (index) => {
     const message = messages[index] as Message;
-    const result = await deliverValidated(transport, commLog, message, previous.get(message.messageId) ?? null);
+    const result = await deliverValidated(transport, log, message, previous.get(message.messageId) ?? null);
     results[index] = result;
     options.onResult?.(result, index);
   });

@@ -7,6 +7,7 @@ import { ANSWER_KIND_NAMES, ANSWER_KINDS, type AnswerLinkField } from '../incide
 import type { EtaChange } from '../incident/commands';
 import { IdSchema } from '../inventory/contract';
 import { clip } from './document';
+import { remembered } from './remembered';
 
 /** Where a notice's content comes from; the activity reads the rest from the store and the systems. */
 interface NoticeSources {
@@ -328,11 +329,20 @@ export function messageIdFor(identity: MessageIdentity): string {
   return `<${hash}@${MESSAGE_ID_DOMAIN}>`;
 }
 
+// Asking the runtime about a locale or zone costs more than the rest of a notice's validation (a formatter
+// each time), and a stage validates thousands of notices for a handful of distinct values.
+const readableLocales = remembered<string | undefined>(1000);
+const knownTimeZones = remembered<string | undefined>(1000);
+
 /**
  * The locale as a canonical BCP 47 tag the runtime can format in, or undefined (the default reader's). A POSIX
  * name such as `en_US` or `de_DE.UTF-8`, common in CRMs, is read as the tag it stands for.
  */
 function readableLocale(locale: string): string | undefined {
+  return readableLocales(locale, () => readLocale(locale));
+}
+
+function readLocale(locale: string): string | undefined {
   for (const candidate of [locale.trim(), locale.trim().replace(/[.@].*$/, '').replace(/_/g, '-')]) {
     try {
       const [supported] = Intl.DateTimeFormat.supportedLocalesOf([candidate]);
@@ -346,9 +356,14 @@ function readableLocale(locale: string): string | undefined {
 
 /** The IANA zone as the runtime names it, or undefined (UTC) for one it does not know, e.g. a Windows zone name. */
 function knownTimeZone(timeZone: string): string | undefined {
+  return knownTimeZones(timeZone, () => readTimeZone(timeZone));
+}
+
+function readTimeZone(timeZone: string): string | undefined {
   try {
     return new Intl.DateTimeFormat('en', { timeZone: timeZone.trim() }).resolvedOptions().timeZone;
   } catch {
     return undefined;
   }
 }
+

@@ -4,6 +4,7 @@ import i18next from 'i18next';
 import { de } from './catalogues/de';
 import { en } from './catalogues/en';
 import { fr } from './catalogues/fr';
+import { remembered } from './remembered';
 
 type PluralSuffix = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
 type BaseKey<K extends string> = K extends `${infer B}_${PluralSuffix}` ? B : K;
@@ -45,8 +46,22 @@ const DEFAULT_READER = { locale: 'en-GB', timeZone: 'UTC' };
 export function readerOf(person: { locale?: string | undefined; timeZone?: string | undefined }): Reader {
   const locale = person.locale ?? DEFAULT_READER.locale;
   const { catalogue, language } = languageFor(locale);
-  const fixed = i18n.getFixedT(catalogue) as unknown as (key: string, values?: object) => string;
-  return { locale, language, timeZone: person.timeZone ?? DEFAULT_READER.timeZone, t: (key, values) => fixed(key, values) };
+  return { locale, language, timeZone: person.timeZone ?? DEFAULT_READER.timeZone, t: (key, values) => translated(catalogue, key, values) };
+}
+
+/** Each catalogue's translate function, made once. */
+const fixedT = Object.fromEntries(Object.keys(CATALOGUES).map((c) => [c, i18n.getFixedT(c) as unknown as (key: string, values?: object) => string])) as Record<
+  Language,
+  (key: string, values?: object) => string
+>;
+
+// A sentence is a pure function of its catalogue, key and values, and a notice stage asks for the same ones
+// thousands of times (a button's label per line, the product, the footer): i18next's lookup and interpolation
+// were two fifths of rendering a notice.
+const sentences = remembered<string>(20_000);
+
+function translated(catalogue: Language, key: string, values: Record<string, string | number> | undefined): string {
+  return sentences(`${catalogue}\u0000${key}\u0000${values ? JSON.stringify(values) : ''}`, () => fixedT[catalogue](key, values));
 }
 
 /**
@@ -81,7 +96,14 @@ function dateFormat(language: string, options: Intl.DateTimeFormatOptions): Intl
   return format;
 }
 
+// Formatting a date to parts was the costliest step left of a notice's rendering, for the few dates a stage shows.
+const dateParts = remembered<[string, string]>(10_000);
+
 export function formatDateParts(value: string, reader: Pick<Reader, 'language' | 'timeZone'>): [string, string] {
+  return dateParts(`${reader.language}\u0000${reader.timeZone}\u0000${value}`, () => datePartsOf(value, reader));
+}
+
+function datePartsOf(value: string, reader: Pick<Reader, 'language' | 'timeZone'>): [string, string] {
   const calendarDate = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const parts = dateFormat(reader.language, {
     dateStyle: 'full',

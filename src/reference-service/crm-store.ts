@@ -10,6 +10,7 @@ import type {
   GrantCreditsRequest,
   ListCommunicationsQuery,
   RecordCommunicationRequest,
+  RecordCommunicationsRequest,
   ReportCustomerStockRequest,
   ReportedStock,
 } from '../crm/contract';
@@ -71,6 +72,31 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
     if (missing.length > 0) throw notFound(`unknown ${what}: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`);
     return unique.map((id) => found.get(id) as R);
   };
+
+  /** One communication under its key, inside the caller's transaction. */
+  const recordCommunication = (request: RecordCommunicationRequest, at: string): Communication =>
+    once(db, 'recordCommunication', request, at, (write) => {
+      if (request.customerId !== undefined) requireCustomer(request.customerId);
+      if (request.accountManagerId !== undefined) byIds('account_managers', 'account_manager_id', [request.accountManagerId], 'account manager ids');
+      const id = nextId(db, 'CM');
+      sql(
+        db,
+        `INSERT INTO communications (communication_id, incident_id, recipient, customer_id, account_manager_id, kind, message_id, outcome, detail, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        request.incidentId,
+        request.recipient,
+        request.customerId ?? null,
+        request.accountManagerId ?? null,
+        request.kind,
+        request.messageId,
+        request.outcome,
+        request.detail ?? null,
+        write.now,
+      );
+      return toCommunication(sql(db, 'SELECT * FROM communications WHERE communication_id = ?').get(id) as CommunicationRow);
+    });
 
   /** One credit under its key, inside the caller's transaction. */
   const grantCredit = (request: GrantCreditRequest, at: string): Credit =>
@@ -138,30 +164,12 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
     },
 
     recordCommunication(request: RecordCommunicationRequest): Communication {
-      return transaction((at) =>
-        once(db, 'recordCommunication', request, at, (write) => {
-          if (request.customerId !== undefined) requireCustomer(request.customerId);
-          if (request.accountManagerId !== undefined) byIds('account_managers', 'account_manager_id', [request.accountManagerId], 'account manager ids');
-          const id = nextId(db, 'CM');
-          sql(
-            db,
-            `INSERT INTO communications (communication_id, incident_id, recipient, customer_id, account_manager_id, kind, message_id, outcome, detail, recorded_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          ).run(
-            id,
-            request.incidentId,
-            request.recipient,
-            request.customerId ?? null,
-            request.accountManagerId ?? null,
-            request.kind,
-            request.messageId,
-            request.outcome,
-            request.detail ?? null,
-            write.now,
-          );
-          return toCommunication(sql(db, 'SELECT * FROM communications WHERE communication_id = ?').get(id) as CommunicationRow);
-        }),
-      );
+      return transaction((at) => recordCommunication(request, at));
+    },
+
+    /** Each item as `recordCommunication` (the same operation under its key, so either endpoint answers a key the other applied). */
+    recordCommunications(request: RecordCommunicationsRequest): Communication[] {
+      return transaction((at) => eachItem(request.items, (item) => recordCommunication(item, at)));
     },
 
     findCommunication(messageId: string): Communication | null {

@@ -63,7 +63,7 @@ export function crmHandlers(store: CrmStore): Handlers<typeof crmApi> {
     getAccountManagers: ({ body }) => store.getAccountManagers(body.accountManagerIds),
     findCommunication: ({ query }) => store.findCommunication(query.messageId),
     findCommunications: ({ body }) => body.messageIds.map((messageId) => store.findCommunication(messageId)),
-    ...servedBy(crmApi, store, ['recordCommunication', 'listCommunications', 'grantCredit', 'grantCredits', 'listCredits', 'reportCustomerStock']),
+    ...servedBy(crmApi, store, ['recordCommunication', 'recordCommunications', 'listCommunications', 'grantCredit', 'grantCredits', 'listCredits', 'reportCustomerStock']),
   };
 }
 

@@ -11,10 +11,16 @@ export function meterCommunications(crm: CrmSystem, metrics: ProductMetrics): Cr
     metrics.emails.inc({ kind: input.kind, outcome: input.outcome });
     return recorded;
   };
+  const recordCommunications: CrmSystem['recordCommunications'] = async (input) => {
+    const recorded = await crm.recordCommunications(input);
+    for (const item of input.items) metrics.emails.inc({ kind: item.kind, outcome: item.outcome });
+    return recorded;
+  };
+  const metered: Record<string | symbol, unknown> = { recordCommunication, recordCommunications };
   // Every other method is the client's own, called on it.
   return new Proxy(crm, {
     get(target, property) {
-      if (property === 'recordCommunication') return recordCommunication;
+      if (property in metered) return metered[property];
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },

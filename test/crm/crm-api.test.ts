@@ -109,6 +109,26 @@ describe('communications', () => {
     expect((await crm.listCommunications({ incidentId: 'INC-1', limit: 10 })).communications).toEqual([]);
   });
 
+  it('logs a batch of communications in one request, each once per its key, the same as one by one', async () => {
+    const alone = await crm.recordCommunication(entry('k1', '<m1@desk>', 'sent'));
+    const batch = await crm.recordCommunications({ items: [entry('k1', '<m1@desk>', 'sent'), entry('k2', '<m2@desk>', 'rejected')] });
+    expect(batch[0]).toEqual(alone);
+    expect(batch[1]).toMatchObject({ messageId: '<m2@desk>', outcome: 'rejected', incidentId: 'INC-1' });
+    expect(await crm.recordCommunications({ items: [entry('k2', '<m2@desk>', 'rejected')] })).toEqual([batch[1]]);
+    expect((await crm.listCommunications({ incidentId: 'INC-1', limit: 10 })).communications).toEqual(batch);
+    const conflict = await failureOf(crm.recordCommunications({ items: [entry('k2', '<m2@desk>', 'sent')] }));
+    expect(conflict.message).toMatch(/409.*items\.0 \(k2\).*idempotency key "k2" was already used for a different recordCommunication request/);
+  });
+
+  it('refuses a batch with an unknown customer, naming the item, and logs none of it; and more than 500, naming the field', async () => {
+    const unknown = await failureOf(crm.recordCommunications({ items: [entry('k1', '<m1@desk>', 'sent'), { ...entry('k2', '<m2@desk>', 'sent'), customerId: 'C9' }] }));
+    expect(unknown.message).toMatch(/404.*items\.1 \(k2\): unknown customer "C9"/);
+    expect((await crm.listCommunications({ incidentId: 'INC-1', limit: 10 })).communications).toEqual([]);
+    const tooMany = await post(service.crmUrl, '/communications/batch', { items: Array.from({ length: 501 }, (_, i) => entry(`k${i}`, `<m${i}@desk>`, 'sent')) });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.issues?.map((i) => i.path)).toEqual(['body.items']);
+  });
+
   it('pages through an incident’s log in the order written, even while more is written', async () => {
     for (let i = 0; i < 5; i++) await crm.recordCommunication(entry(`k${i}`, `<m${i}@desk>`, 'sent'));
     await crm.recordCommunication(entry('other', '<x@desk>', 'sent', 'INC-2'));

@@ -14,7 +14,7 @@ import type { ReferenceService } from '../../src/reference-service/service';
 export const DESK = { name: 'Supply Desk', address: 'desk@example.com' };
 
 /** HTTP clients of the reference service's inventory and CRM, timing out and resending as `options` say. */
-export function referenceClients(service: ReferenceService, options: Omit<HttpClientOptions, 'baseUrl'>): Pick<ActivityDeps, 'inventory' | 'crm'> {
+export function referenceClients(service: Pick<ReferenceService, 'inventoryUrl' | 'crmUrl'>, options: Omit<HttpClientOptions, 'baseUrl'>): Pick<ActivityDeps, 'inventory' | 'crm'> {
   return {
     inventory: createInventoryClient({ baseUrl: service.inventoryUrl, ...options }),
     crm: createCrmClient({ baseUrl: service.crmUrl, ...options }),

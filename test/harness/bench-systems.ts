@@ -1,10 +1,11 @@
 // What the whole-incident benches share: a Temporal dev server of their own, the large data set with one SKU
 // short, the reference service with the activities' dependencies around it, the worker pair, the incident's start and the
 // wait for its stage.
+import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { SmtpSink } from '../../src/embedded/smtp-sink';
-import { generateDataset, PRESETS, type Dataset } from '../../src/dataset/generate';
+import { generateDataset, PRESETS, type Dataset, type GenerateOptions } from '../../src/dataset/generate';
 import type { HttpClientOptions } from '../../src/http/client';
 import type { IncidentStage, IncidentState } from '../../src/incident/state';
 import type { FaultsInput } from '../../src/reference-service/faults';
@@ -19,6 +20,7 @@ import { incidentWorkflowId } from '../../src/incident/state';
 import { stockoutIncident } from '../../workflows/incident';
 import { HEARTBEAT_THROTTLE, mailActivities, mailWorkerOptions, WORKFLOWS_PATH, WorkerPair } from '../../workers/incident-worker';
 import { referenceClients, testActivityDeps } from './activity-deps';
+import { spawnWatched } from './process';
 
 /** A dev server started for the bench (real timers and persistence), with the project's search attributes. */
 export async function startBenchDevServer(): Promise<TestWorkflowEnvironment> {
@@ -28,14 +30,19 @@ export async function startBenchDevServer(): Promise<TestWorkflowEnvironment> {
 
 /** The large preset in network BENCH with `sku` short: 60 % cover, half of its lines affected. */
 export function largeShortage(sku: string, size: { demandLines: number; customers: number }): Dataset {
-  return generateDataset({
+  return generateDataset(largeShortageOptions(sku, size));
+}
+
+/** What generates `largeShortage`'s data set (plain JSON, so a process of its own can generate the same one). */
+export function largeShortageOptions(sku: string, size: { demandLines: number; customers: number }): GenerateOptions {
+  return {
     ...PRESETS.large,
     network: 'BENCH',
     ...size,
     accountManagers: 60,
     skus: 40,
     shortage: { skus: [sku], coverPercent: 60, lineShare: 0.5 },
-  });
+  };
 }
 
 export interface BenchSystems {
@@ -68,6 +75,42 @@ export async function startBenchSystems(
     async close() {
       await close();
       await service.close();
+    },
+  };
+}
+
+/**
+ * As `startBenchSystems`, with the reference service in a process of its own (./reference-service-process.ts) on
+ * the data set `dataset` generates: production's inventory system and CRM are other systems, and in the bench's
+ * one Node process their handlers and SQLite took the CPU the workers and the mail transport need.
+ */
+export async function startBenchSystemsApart(
+  dataset: GenerateOptions,
+  options: { clients: Omit<HttpClientOptions, 'baseUrl'>; mail?: { rateLimitPerSecond?: number; poolSize?: number } },
+): Promise<Omit<BenchSystems, 'service'>> {
+  const child = spawnWatched(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./reference-service-process.ts', import.meta.url)), JSON.stringify(dataset)], {
+    env: process.env,
+  });
+  const stop = async () => {
+    if (child.child.exitCode === null) child.child.kill('SIGTERM');
+    await child.exited;
+  };
+  let urls: Pick<ReferenceService, 'inventoryUrl' | 'crmUrl'>;
+  try {
+    await child.waitFor(/^\{"inventoryUrl".*\}$/m, 120_000);
+    urls = JSON.parse(/^\{"inventoryUrl".*\}$/m.exec(child.output())![0]) as typeof urls;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const { deps, sink, close } = await testActivityDeps(referenceClients(urls, options.clients), { mail: options.mail });
+  return {
+    deps,
+    sink,
+    emailsSent: () => sink.messages().length,
+    async close() {
+      await close();
+      await stop();
     },
   };
 }

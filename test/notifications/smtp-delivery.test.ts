@@ -11,6 +11,7 @@ import {
   deliverBatch,
   deliverOnce,
   isUndeliverableDetail,
+  type MailSender,
   type OutboundEmail,
 } from '../../src/notifications/mailer';
 import { messageIdFor } from '../../src/notifications/model';
@@ -208,6 +209,45 @@ describe('delivery over SMTP', () => {
     const ids = sink.messages().map((m) => m.messageId);
     expect(ids).toEqual([batch[0]!.messageId, batch[0]!.messageId, batch[1]!.messageId, batch[2]!.messageId]);
     expect(log.entries()).toHaveLength(3);
+  });
+
+  it('outcomes that arrive while a log write is in flight go to the log together, in the write after it', async () => {
+    const { sink, transport, log } = await smtp.setup();
+    const batch = customers(['C-1', 'C-2', 'C-3', 'C-4', 'C-5', 'C-6']);
+    let release!: () => void;
+    log.holdWrites = new Promise((resolve) => (release = resolve));
+    let accepted = 0;
+    // The first write is held until the server accepted every message (and their outcomes are queued).
+    const counting: MailSender = {
+      async sendMail(mail) {
+        const info = await transport.sendMail(mail);
+        if (++accepted === batch.length) setImmediate(release);
+        return info;
+      },
+    };
+    const results = await deliverBatch(counting, log, batch, { concurrency: batch.length });
+    expect(results.map((r) => r.outcome)).toEqual(Array(6).fill('sent'));
+    expect(log.requests.map((items) => items.length)).toEqual([1, 5]);
+    expect(log.entries().map((e) => e.messageId).sort()).toEqual(batch.map((m) => m.messageId).sort());
+    expect(sink.messages()).toHaveLength(6);
+  });
+
+  it('an entry the log refuses fails only its own message: the outcomes written with it are written again one by one', async () => {
+    const { transport, log } = await smtp.setup();
+    const batch = customers(['C-1', 'C-2', 'C-3', 'C-4']);
+    let release!: () => void;
+    log.holdWrites = new Promise((resolve) => (release = resolve));
+    log.refuse = (entry) => entry.customerId === 'C-3';
+    let accepted = 0;
+    const counting: MailSender = {
+      async sendMail(mail) {
+        const info = await transport.sendMail(mail);
+        if (++accepted === batch.length) setImmediate(release);
+        return info;
+      },
+    };
+    await expect(deliverBatch(counting, log, batch, { concurrency: batch.length })).rejects.toThrow(/unknown customer "C-3"/);
+    expect(log.entries().map((e) => e.customerId).sort()).toEqual(['C-1', 'C-2', 'C-4']);
   });
 
   it('a permanently refused recipient is rejected, logged, not thrown, and not tried again', async () => {

@@ -52,7 +52,8 @@ describe('OpenAPI', () => {
     expect(writes.length).toBeGreaterThan(5);
     for (const [name] of writes) expect(inventory[name], name).toEqual(['200', '400', '404', '409', '422', '503']);
     expect(inventory.listSubstitutes).toContain('404');
-    expect((await statuses(service.crmUrl)).recordCommunication).toEqual(['200', '400', '404', '409', '503']);
+    const crm = await statuses(service.crmUrl);
+    for (const name of ['recordCommunication', 'recordCommunications']) expect(crm[name], name).toEqual(['200', '400', '404', '409', '503']);
   });
 
   it('answers an unknown route with a JSON error', async () => {
