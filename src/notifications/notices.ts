@@ -294,7 +294,16 @@ function composeDigests(
   for (const notice of notices) {
     const managerId = customers.get(notice.customer.customerId)?.accountManagerId;
     if (!managerId) continue;
-    byManager.set(managerId, [...(byManager.get(managerId) ?? []), notice]);
+    const told = byManager.get(managerId);
+    if (told) told.push(notice);
+    else byManager.set(managerId, [notice]);
+  }
+  // Each account's lines looked up once: filtering every order line per account grew with accounts × lines.
+  const linesOf = new Map<string, OrderLineRef[]>();
+  for (const line of inputs.totals ? inputs.orderLines : []) {
+    const lines = linesOf.get(line.customerId);
+    if (lines) lines.push(line);
+    else linesOf.set(line.customerId, [line]);
   }
   const released = new Map<string, number>();
   for (const line of inputs.allocation ?? []) add(released, line.customerId, line.releasedConfirmation);
@@ -309,7 +318,7 @@ function composeDigests(
       const backordered = sum(lines.map((l) => l.backordered));
       const substituted = sum(lines.flatMap((l) => l.substituted ?? []).map((s) => s.quantity));
       const confirmationReleased = released.get(notice.customer.customerId) ?? 0;
-      const totals = inputs.totals ? accountTotals(inputs.totals, inputs.orderLines, notice.customer.customerId) : undefined;
+      const totals = inputs.totals ? accountTotals(inputs.totals, linesOf.get(notice.customer.customerId) ?? []) : undefined;
       const contact = customer ? noticeContact(customer) : undefined;
       return {
         customerId: notice.customer.customerId,
@@ -344,8 +353,8 @@ function composeDigests(
 }
 
 /** An account's totals over all its lines of the SKU, also those the notice leaves out (served in full). */
-function accountTotals(totals: Map<string, LineTotals>, orderLines: OrderLineRef[], customerId: string): NonNullable<DigestAccount['totals']> {
-  const lines = orderLines.filter((l) => l.customerId === customerId).map((l) => totals.get(l.lineId) ?? NO_TOTALS);
+function accountTotals(totals: Map<string, LineTotals>, orderLines: OrderLineRef[]): NonNullable<DigestAccount['totals']> {
+  const lines = orderLines.map((l) => totals.get(l.lineId) ?? NO_TOTALS);
   return {
     shippedAtOnce: sum(lines.map((t) => t.shippedAtOnce)),
     ...(lines.some((t) => t.shippedInPeriods !== undefined) ? { shippedInPeriods: sum(lines.map((t) => t.shippedInPeriods ?? 0)) } : {}),
