@@ -139,9 +139,7 @@ export function installHandlers(run: IncidentRun): void {
     (raw) => {
       const restock = parseOrThrow(RestockSchema, raw, 'restock');
       const sameReceipt = (events: PendingEvent[]) => events.some((e) => e.kind === 'restock' && e.restock.receiptId === restock.receiptId);
-      if (s.receiptsApplied.includes(restock.receiptId) || alreadyAccepted(run, sameReceipt)) {
-        return `receipt ${restock.receiptId} already recorded`;
-      }
+      if (alreadyAccepted(run, 'restock', s.receiptsApplied.includes(restock.receiptId), sameReceipt)) return `receipt ${restock.receiptId} already recorded`;
       pending.push({ kind: 'restock', restock });
       return `receipt ${restock.receiptId} accepted: ${restock.quantity} units will be allocated to open backorders`;
     },
@@ -152,7 +150,7 @@ export function installHandlers(run: IncidentRun): void {
     (raw) => {
       const change = parseOrThrow(EtaChangeSchema, raw, 'eta');
       // The same date again (a retried request) tells nobody twice; a move back to an earlier date is news.
-      if (alreadyAccepted(run, (events) => etaAsTold(s, events, change.poId) === change.eta)) return `ETA of ${change.poId} is already ${change.eta}: nothing to tell`;
+      if (alreadyAccepted(run, 'eta', false, (events) => etaAsTold(s, events, change.poId) === change.eta)) return `ETA of ${change.poId} is already ${change.eta}: nothing to tell`;
       pending.push({ kind: 'eta', change });
       return `ETA of ${change.poId} now ${change.eta}: customers with open backorders will be told`;
     },
@@ -165,6 +163,9 @@ export function installHandlers(run: IncidentRun): void {
     incident.customerAnswerUpdate,
     (raw) => {
       const answer = parseOrThrow(CustomerAnswerSchema, raw, 'answer');
+      // The same id is the same answer (a link gives one per line, the same on a second click); another answer for the line is news.
+      const sameAnswer = (events: PendingEvent[]) => events.some((e) => e.kind === 'answer' && e.answer.answerId === answer.answerId);
+      if (alreadyAccepted(run, 'answer', s.answersApplied.includes(answer.answerId), sameAnswer)) return `answer ${answer.answerId} already recorded`;
       pending.push({ kind: 'answer', answer });
       return `answer ${answer.answer} for line ${answer.lineId} accepted`;
     },
@@ -203,18 +204,24 @@ export function installHandlers(run: IncidentRun): void {
  * date told before was taken for a retry and dropped, while the other date was being told.
  */
 const WEIGH_EVENT_BEING_APPLIED = 'weigh-event-being-applied';
+/**
+ * Incidents that take a customer answer with today's code take its retry for one: before, every answer was
+ * queued, and a retried one applied again (noted in the timeline and counted among the answers applied twice).
+ */
+const ANSWER_RETRIES = 'answer-retries-recorded';
 
 /**
- * Whether a restock or ETA change was accepted already (the one rule for a retry: "already recorded", a no-op):
- * `same` looks for it among the events accepted and not applied yet, the one being applied first. Past the patch
- * only, which is asked only when that event decides: only the histories it changes carry the marker.
+ * Whether a restock, ETA change or customer answer was accepted already (the one rule for a retry: "already
+ * recorded", a no-op): `applied` says whether it was applied, `same` looks for it among the events accepted and
+ * not applied yet, the one being applied first. Each kind came under the rule with a patch; where the rule before
+ * it says otherwise, the patch decides, and is asked only then: only the histories it changes carry the marker.
  */
-function alreadyAccepted(run: IncidentRun, same: (events: PendingEvent[]) => boolean): boolean {
-  const queued = same(run.pending);
-  if (run.applying === null) return queued;
-  const unapplied = same([run.applying, ...run.pending]);
-  if (unapplied === queued) return queued;
-  return patched(WEIGH_EVENT_BEING_APPLIED) ? unapplied : queued;
+function alreadyAccepted(run: IncidentRun, kind: 'restock' | 'eta' | 'answer', applied: boolean, same: (events: PendingEvent[]) => boolean): boolean {
+  const accepted = applied || same(run.applying ? [run.applying, ...run.pending] : run.pending);
+  // Before, restocks and ETA changes weighed the queue only (and a restock the receipts applied); answers nothing.
+  const before = kind !== 'answer' && (applied || same(run.pending));
+  if (accepted === before) return accepted;
+  return patched(kind === 'answer' ? ANSWER_RETRIES : WEIGH_EVENT_BEING_APPLIED) ? accepted : before;
 }
 
 /** A follow-up that does not fit the incident is refused naming the field; the message is what clients show. */
