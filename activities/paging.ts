@@ -1,7 +1,5 @@
-// Listings of the inventory and CRM systems read whole: one request per page, following the cursor, with a
+// Listings of the inventory system read whole: one request per page, following the cursor, with a
 // heartbeat per page for long activities.
-import type { Communication } from '../src/crm/contract';
-import type { CrmSystem } from '../src/crm/system';
 import type { Backorder, DemandLine } from '../src/inventory/contract';
 import type { InventorySystem } from '../src/inventory/system';
 
@@ -31,7 +29,3 @@ export const listAllDemandLines = (inventory: InventorySystem, sku: string, beat
 /** Every backorder of the incident. */
 export const listIncidentBackorders = (inventory: InventorySystem, incidentId: string, beat?: () => void): Promise<Backorder[]> =>
   everyPage((page) => inventory.listBackorders({ incidentId, ...page }), (p) => p.backorders, beat);
-
-/** Every communication the CRM logged for the incident. */
-export const listIncidentCommunications = (crm: CrmSystem, incidentId: string, beat?: () => void): Promise<Communication[]> =>
-  everyPage((page) => crm.listCommunications({ incidentId, ...page }), (p) => p.communications, beat);

@@ -6,7 +6,7 @@
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listIncidentBackorders, listIncidentCommunications } from '../../activities/paging';
+import { everyPage, listIncidentBackorders } from '../../activities/paging';
 import { loadConfig } from '../../src/config/env';
 import { createIncidentOperations } from '../../src/operations/incident-operations';
 import { changeEtaUpdate, recordRestockUpdate, stateQuery } from '../../workflows/definitions';
@@ -85,7 +85,7 @@ describe.skipIf(process.env.SKIP_TEMPORAL === '1')('an incident against flaky sy
       const backorders = await listIncidentBackorders(w.deps.inventory, closed.incidentId);
       expect(new Set(backorders.map((b) => b.lineId)).size).toBe(backorders.length);
       // Nothing twice in the CRM: one record per message, one credit per customer.
-      const communications = await listIncidentCommunications(w.deps.crm, closed.incidentId);
+      const communications = await everyPage((page) => w.deps.crm.listCommunications({ incidentId: closed.incidentId, ...page }), (p) => p.communications);
       expect(new Set(communications.map((c) => c.messageId)).size).toBe(communications.length);
       const credits = await w.deps.crm.listCredits({ incidentId: closed.incidentId });
       expect(new Set(credits.map((c) => c.customerId)).size).toBe(credits.length);
