@@ -75,7 +75,7 @@ async function runIncident(size: { demandLines: number; customers: number }, opt
         historyEvents: Math.max(...runs.map((run) => run.length)),
         runs: runs.length,
         largestPayloadBytes: largestPayload,
-        commitActivities: { releasesAndCredits: activitySeconds(events, 'commitReleasesAndCredits'), longestBatch: activitySeconds(events, 'commitPlanBatch') },
+        commitActivities: { releasesAndCredits: activitySeconds(runs, 'commitReleasesAndCredits'), longestBatch: activitySeconds(runs, 'commitPlanBatch') },
         firstNoticeCpuSeconds,
         ...(options.directSend ? { directSend: await directSend(systems.deps.mail.transport, firstNoticeEmails, POOL_SIZE) } : {}),
       };
@@ -193,15 +193,17 @@ export function payloadBytes(event: object): number {
   return largest;
 }
 
-/** The longest time an activity of `type` took from scheduled to closed, in seconds (NaN when none ran). */
-function activitySeconds(events: HistoryEvent[], type: string): number {
+/** The longest time an activity of `type` took from scheduled to closed, in seconds (NaN when none ran). Event ids count per run. */
+function activitySeconds(runs: HistoryEvent[][], type: string): number {
   const at = (e: HistoryEvent) => Number(e.eventTime?.seconds ?? 0) + (e.eventTime?.nanos ?? 0) / 1e9;
-  const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type).map((e) => [Number(e.eventId), at(e)]));
   let longest = NaN;
-  for (const e of events) {
-    const id = e.activityTaskCompletedEventAttributes?.scheduledEventId ?? e.activityTaskFailedEventAttributes?.scheduledEventId;
-    const from = id === undefined || id === null ? undefined : scheduled.get(Number(id));
-    if (from !== undefined) longest = Number.isNaN(longest) ? at(e) - from : Math.max(longest, at(e) - from);
+  for (const events of runs) {
+    const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type).map((e) => [Number(e.eventId), at(e)]));
+    for (const e of events) {
+      const id = e.activityTaskCompletedEventAttributes?.scheduledEventId ?? e.activityTaskFailedEventAttributes?.scheduledEventId;
+      const from = id === undefined || id === null ? undefined : scheduled.get(Number(id));
+      if (from !== undefined) longest = Number.isNaN(longest) ? at(e) - from : Math.max(longest, at(e) - from);
+    }
   }
   return longest;
 }
