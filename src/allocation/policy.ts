@@ -138,8 +138,9 @@ export const PolicySchema = z
      *    for the other customers' floors leave; the cap is lifted for it only once those floors took what they
      *    could, and what they could not take goes to the critical class before the others share the rest
      *    (`critical-priority`). Versions 2 to 4 break rule 2's cap there: the units set aside for a floor its
-     *    all-or-nothing lines cannot take went to the other customers, past the cap if need be, while a
-     *    critical customer waited below it (test/allocation/engine.property.test.ts, about 1 run in 1,000).
+     *    all-or-nothing lines cannot take went to the other customers, past the cap if need be, or were left
+     *    over, while a critical customer waited below it (test/allocation/engine.property.test.ts: the cap
+     *    property failed about 1 run in 1,000).
      *    Example: pool 5, cap 21 % (2), floor 50 %, a hospital asking 2, two customers each with an
      *    all-or-nothing line of 4: versions 2 to 4 give the hospital 1 and a customer 4; version 5 the
      *    hospital 2, 3 left over.
