@@ -168,7 +168,7 @@ const STAGE = REASON['stage-priority'];
 const SKIPPED = REASON['all-or-nothing-skipped'];
 const ROUNDED = REASON['pack-size-rounded'];
 
-/** How far one sharing goes: its floors alone, everything under the cap, or on until the cap is lifted. */
+/** How far one sharing goes: its floors alone, everything under the cap (rules version 2 on), or on until the cap is lifted. */
 export type SharingReach = 'floors' | 'under the cap' | 'all';
 
 /**

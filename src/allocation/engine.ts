@@ -7,7 +7,8 @@
 //   3. every customer holding nothing gets its first pack (rules version 2, policy.ts rule 1; a critical
 //      customer's may pass the cap, version 5, rule 10);
 //   4. critical customers share by the sharing rules among themselves (version 2, rule 2), taking back what
-//      they need of the other customers' kept confirmations beyond a unit each (version 5, rule 8); then `win`
+//      they need of the other customers' kept confirmations beyond a unit each (version 5, rule 8), or lifting
+//      their cap only after the other customers' floors when those come first (version 5, rule 11); then `win`
 //      lines are served in full, in priority order, ahead of the other customers' floors, cap and
 //      rationing — an exception for a person when they cannot be (version 1: every win line, critical
 //      or not, before anything else);
