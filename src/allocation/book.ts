@@ -52,6 +52,8 @@ export interface Book {
   fillLevels: boolean;
   /** Rules version 5: a critical customer's first pack may pass the cap. */
   criticalPacksPastCap: boolean;
+  /** Rules version 5: the critical class lifts its cap only after the other customers' floors took what was set aside for them. */
+  setAsideReturned: boolean;
   /** Most units one customer holds while others wait. */
   capUnits: number;
   /** Pool plus every line's confirmation. */
@@ -132,6 +134,7 @@ export function openBook(input: AllocationInput, index: LineIndex): Book {
     criticalOverKept: policy.rulesVersion >= 5,
     fillLevels: policy.rulesVersion >= 5,
     criticalPacksPastCap: policy.rulesVersion >= 5,
+    setAsideReturned: policy.rulesVersion >= 5,
     capUnits: 0,
     supply: input.pool,
     lines: n,

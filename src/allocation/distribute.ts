@@ -168,20 +168,26 @@ const STAGE = REASON['stage-priority'];
 const SKIPPED = REASON['all-or-nothing-skipped'];
 const ROUNDED = REASON['pack-size-rounded'];
 
+/** How far one sharing goes: its floors alone, everything under the cap (rules version 2 on), or on until the cap is lifted. */
+export type SharingReach = 'floors' | 'under the cap' | 'all';
+
 /**
- * Shares `supply` among the claims by the rules, in order; returns what nobody could use. `setAside` units
- * are kept out of everything after the floors (other customers' floors, reserved) and returned with the rest.
+ * Shares `supply` among the claims by the rules, in order, as far as `reach`; returns what nobody could use.
+ * `setAside` units are kept out of everything after the floors (other customers' floors, reserved) and
+ * returned with the rest.
  */
-export function distribute(supply: number, claims: Claims, rules: SharingRules, setAside = 0): number {
+export function distribute(supply: number, claims: Claims, rules: SharingRules, setAside = 0, reach: SharingReach = 'all'): number {
   claims.group();
   const pass: Pass = { left: supply, rules, claims };
   serveFloors(pass);
+  if (reach === 'floors') return pass.left;
   const reserved = Math.min(pass.left, setAside);
   pass.left -= reserved;
   if (rules.fillLevels) serveFillLevels(pass);
   else servePriority(pass, true);
   if (rules.deferredBeforeCapRelease) {
     serveRationed(pass, true);
+    if (reach === 'under the cap') return pass.left + reserved;
     servePriority(pass, false);
   } else {
     servePriority(pass, false);

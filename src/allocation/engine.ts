@@ -7,7 +7,8 @@
 //   3. every customer holding nothing gets its first pack (rules version 2, policy.ts rule 1; a critical
 //      customer's may pass the cap, version 5, rule 10);
 //   4. critical customers share by the sharing rules among themselves (version 2, rule 2), taking back what
-//      they need of the other customers' kept confirmations beyond a unit each (version 5, rule 8); then `win`
+//      they need of the other customers' kept confirmations beyond a unit each (version 5, rule 8), or lifting
+//      their cap only after the other customers' floors when those come first (version 5, rule 11); then `win`
 //      lines are served in full, in priority order, ahead of the other customers' floors, cap and
 //      rationing — an exception for a person when they cannot be (version 1: every win line, critical
 //      or not, before anything else);
@@ -29,7 +30,7 @@
 // The working state is one typed array per figure (book.ts); the plan is written from it once (plan.ts).
 import { PARTIAL, PINNED, STRATEGY, SUBSTITUTES_ALLOWED, URGENT, grant, isPinned, mostOfSku, openBook, uncovered, type Book, type SubstituteLedger } from './book';
 import { AllocationInputError, checkInput } from './check-input';
-import { Claims, distribute, floorNeeds, percentOf, serveInOrder, type SharingRules } from './distribute';
+import { Claims, distribute, floorNeeds, percentOf, serveInOrder, type SharingReach, type SharingRules } from './distribute';
 import { indexLines } from './line-index';
 import { lastHolding } from './monotone-search';
 import { planOf } from './plan';
@@ -69,11 +70,16 @@ export function allocate(input: AllocationInput): AllocationPlan {
     // Other customers' floors set aside before critical needs beyond their floors, when the policy says so;
     // the first packs held back count toward them.
     const setAside = book.policy.criticalBeforeFloors ? 0 : floorNeeds(stakeShares(book, claims, othersShared), sharingRules(book, 1));
-    left = shareThePool(book, claims, critical, left - held + lent, Math.max(0, setAside - held)) + held - lent;
+    const reserve = Math.max(0, setAside - held);
+    // Version 5, rule 11: with units set aside for the others' floors, the critical class lifts its cap only
+    // once those floors took what they could of them.
+    const returned = reserve > 0 && book.setAsideReturned;
+    left = shareThePool(book, claims, critical, left - held + lent, reserve, returned ? 'under the cap' : 'all') + held - lent;
     if (left < held) left += takeBackKept(book, held - left, true);
     if (held > 0) left = serveFirstPacks(book, left, firstPacks.customers.filter((f) => !isCritical(f)));
     else if (othersAfter) left = serveFirstPacks(book, left, firstPacksToServe(book, left, false).customers);
     left = serveWinLines(book, claims, othersWin, left);
+    if (returned) left = shareThePool(book, claims, critical, shareThePool(book, claims, othersShared, left, 0, 'floors'));
     left = shareThePool(book, claims, othersShared, left);
   } else {
     left = serveWinLines(book, claims, select({ pinned: false, win: true }), left);
@@ -272,10 +278,10 @@ function serveWinLines(book: Book, claims: Claims, lines: Selection, left: numbe
 }
 
 /** Rule 5: the pool among `lines` by the sharing rules; floors and cap count what each customer already holds. */
-function shareThePool(book: Book, claims: Claims, lines: Selection, left: number, setAside = 0): number {
+function shareThePool(book: Book, claims: Claims, lines: Selection, left: number, setAside = 0, reach: SharingReach = 'all'): number {
   stakeShares(book, claims, lines);
   for (let c = 0; c < claims.count; c++) if (claims.deferred[claims.holder[c]!]) book.reasons[claims.line[c]!]! |= REASON['deferred-holds-stock'];
-  left = distribute(left, claims, sharingRules(book, 1), setAside);
+  left = distribute(left, claims, sharingRules(book, 1), setAside, reach);
   take(book, claims);
   return left;
 }

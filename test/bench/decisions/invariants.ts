@@ -85,9 +85,12 @@ export function brokenPromises(input: AllocationInput, plan: AllocationPlan): In
   // No one left with nothing: customers holding nothing yet, with no pinned line, each get something when
   // what is free to share covers everyone's first pack (a first pack larger than the cap does not count).
   const free = input.pool + confirmed - facts.reduce((a, f) => a + f.kept + (f.pinned ? f.allocated : 0), 0);
-  const firstPack = (f: LineFacts) => {
+  const firstPackUnits = (f: LineFacts) => {
     const room = f.pinned ? 0 : f.most;
-    const units = room <= 0 ? Infinity : f.line.partialAllowed ? Math.min(f.line.packSize, room) : room;
+    return room <= 0 ? Infinity : f.line.partialAllowed ? Math.min(f.line.packSize, room) : room;
+  };
+  const firstPack = (f: LineFacts) => {
+    const units = firstPackUnits(f);
     return units <= cap ? units : Infinity;
   };
   // Customers holding nothing yet (`pinnedToNothing`: a line pinned to 0 holds nothing), each with its smallest
@@ -115,12 +118,21 @@ export function brokenPromises(input: AllocationInput, plan: AllocationPlan): In
     if (facts.some((f) => isCritical(f) && step(f) <= toOthers - held)) broken.add('critical class short only by others’ first packs');
   }
 
-  // The cap: units a customer holds above it (beyond what it keeps, was pinned or received, or its win lines
-  // took) could have gone to another that waits below the cap — unless that one is not critical and the
+  // The cap: units a customer holds above it (beyond what it keeps, was pinned or received, its win lines
+  // took, or a critical customer's first pack under version 5) could have gone to another that waits below the cap — unless that one is not critical and the
   // holder is (critical comes first).
+  // Rules version 5, rule 10: a critical customer that held nothing took its first pack past the cap if need
+  // be. Which line was its first the plan does not say, so any line holding at least its first pack may have
+  // been it: the largest such pack may be held past the cap.
+  const pastCapFirstPack = (x: string, xs: LineFacts[]) => {
+    if (policy.rulesVersion < 5 || policy.floorPercent <= 0 || !profiles.get(x)!.critical || (received[x] ?? 0) > 0) return 0;
+    if (!xs.every((f) => (f.pinned ? f.allocated === 0 : f.kept === 0))) return 0;
+    return Math.max(0, ...xs.filter((f) => f.allocated >= firstPackUnits(f)).map(firstPackUnits));
+  };
   const eta = input.nextInboundEta ? dayNumber(input.nextInboundEta) - dayNumber(input.asOf) : null;
   for (const [x, xs] of byCustomer) {
-    const floor = Math.max(cap, xs.reduce((a, f) => a + (f.pinned || f.winsPastCap ? f.allocated : f.kept), 0) + (received[x] ?? 0));
+    const kept = xs.reduce((a, f) => a + (f.pinned || f.winsPastCap ? f.allocated : f.kept), 0) + (received[x] ?? 0);
+    const floor = Math.max(cap, kept, pastCapFirstPack(x, xs));
     const excess = held(x) - floor;
     if (excess <= 0) continue;
     const xCritical = profiles.get(x)!.critical;
