@@ -1,5 +1,6 @@
 // What the files of whole-incident scenarios share: one time-skipping server and environment per
 // file, a fresh world per test, and the real activities with some of them (or their dependencies) changed.
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../activities';
@@ -46,5 +47,35 @@ export function activitiesWith(change: {
   return (deps) => {
     const real = createActivities({ ...deps, ...change.deps });
     return { ...real, ...change.replace?.(real) };
+  };
+}
+
+/**
+ * Worker activities in which `name` is refused for good (non-retryable, so the incident parks in "needs
+ * attention") with `reason` until `fix()` is called, as a system refuses a write until a person fixes the data;
+ * `refuse()` breaks it again.
+ */
+export function refusedUntilFixed<K extends keyof Activities>(
+  name: K,
+  reason: string,
+): { workerActivities: (deps: ActivityDeps) => Activities; fix(): void; refuse(): void } {
+  let refusing = true;
+  return {
+    workerActivities: activitiesWith({
+      replace: (real) => {
+        const write = real[name] as (...args: unknown[]) => Promise<unknown>;
+        const refused = async (...args: unknown[]) => {
+          if (refusing) throw ApplicationFailure.nonRetryable(reason, 'Rejected');
+          return write(...args);
+        };
+        return { [name]: refused } as Partial<Activities>;
+      },
+    }),
+    fix: () => {
+      refusing = false;
+    },
+    refuse: () => {
+      refusing = true;
+    },
   };
 }

@@ -20,7 +20,7 @@ import {
   triggerSignal,
 } from '../../workflows/definitions';
 import type { stockoutIncident } from '../../workflows/incident';
-import { activitiesWith, timeSkippingWorlds } from '../harness/incident-worlds';
+import { activitiesWith, refusedUntilFixed, timeSkippingWorlds } from '../harness/incident-worlds';
 import { recordHistory } from '../harness/replay';
 import {
   COVERED_SKU,
@@ -341,24 +341,14 @@ describe('incident scenarios', () => {
   });
 
   it('parks in "needs attention" when the inventory system rejects data, and resumes on a signal', async () => {
-    let failPooling = true;
-    const w = await worlds.open({
-      workerActivities: activitiesWith({
-        replace: (real) => ({
-          async poolSpokeStock(input) {
-            // Stands for a write the inventory system refuses as invalid until a person fixes the data.
-            if (failPooling) throw ApplicationFailure.nonRetryable('transfer refused: spoke EU-S01 is blocked', 'Rejected');
-            return real.poolSpokeStock(input);
-          },
-        }),
-      }),
-    });
+    const pooling = refusedUntilFixed('poolSpokeStock', 'transfer refused: spoke EU-S01 is blocked');
+    const w = await worlds.open({ workerActivities: pooling.workerActivities });
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
       const parked = await waitForState(handle, 'needs-attention');
       expect(parked.attention!.stage).toBe('pooling');
       expect(parked.attention!.reason).toMatch(/spoke EU-S01 is blocked/);
-      failPooling = false;
+      pooling.fix();
       await handle.signal(resumeSignal, { resumedBy: 'dan', note: 'unblocked the spoke' });
       const resumed = await waitForState(handle, 'following-up');
       expect(resumed.attention).toBeNull();

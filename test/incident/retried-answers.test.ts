@@ -3,9 +3,8 @@
 // is already recorded, and the answer applied and noted once. Another answer for the same line is news, as
 // before. Against the time-skipping server, the reference service over HTTP and the SMTP sink.
 import { describe, expect, it } from 'vitest';
-import { ApplicationFailure } from '@temporalio/common';
 import { cancelSignal, customerAnswerUpdate, resumeSignal } from '../../workflows/definitions';
-import { activitiesWith, timeSkippingWorlds } from '../harness/incident-worlds';
+import { refusedUntilFixed, timeSkippingWorlds } from '../harness/incident-worlds';
 import { SHORT_SKU, expectBooksBalanced, manualTrigger, policyWith, startIncident, waitForState } from './world';
 
 const worlds = timeSkippingWorlds();
@@ -14,18 +13,8 @@ const NO_APPROVAL = { approval: { severityThreshold: 'critical' as const } };
 
 describe('a customer answer retried', () => {
   it('is already recorded while its write is parked and once it is applied: the line cancelled, applied and noted once', async () => {
-    let failAnswer = true;
-    const w = await worlds.open({
-      workerActivities: activitiesWith({
-        replace: (real) => ({
-          async applyCustomerAnswer(input) {
-            // Stands for an inventory system that refuses the cancellation until a person releases the order.
-            if (failAnswer) throw ApplicationFailure.nonRetryable('order locked by the buyer', 'Rejected');
-            return real.applyCustomerAnswer(input);
-          },
-        }),
-      }),
-    });
+    const answerWrite = refusedUntilFixed('applyCustomerAnswer', 'order locked by the buyer');
+    const w = await worlds.open({ workerActivities: answerWrite.workerActivities });
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
       const before = await waitForState(handle, 'following-up');
@@ -41,7 +30,7 @@ describe('a customer answer retried', () => {
       expect(await handle.executeUpdate(customerAnswerUpdate, { args: [cancel] })).toMatch(/already recorded/);
       expect((await waitForState(handle, 'needs-attention')).pendingEvents).toBe(1);
 
-      failAnswer = false;
+      answerWrite.fix();
       await handle.signal(resumeSignal, { resumedBy: 'kim' });
       await waitForState(handle, 'following-up', (s) => s.pendingEvents === 0);
       // And once it is applied.

@@ -2,9 +2,8 @@
 // that window for sure): the retry is recognised as already recorded, and the receipt is allocated, the ETA
 // told, once. Against the time-skipping server, the reference service over HTTP and the SMTP sink.
 import { describe, expect, it } from 'vitest';
-import { ApplicationFailure } from '@temporalio/common';
 import { cancelSignal, changeEtaUpdate, recordRestockUpdate, resumeSignal } from '../../workflows/definitions';
-import { activitiesWith, timeSkippingWorlds } from '../harness/incident-worlds';
+import { refusedUntilFixed, timeSkippingWorlds } from '../harness/incident-worlds';
 import { SHORT_SKU, dateAhead, emailsByKind, expectBooksBalanced, manualTrigger, policyWith, startIncident, waitForState } from './world';
 
 const worlds = timeSkippingWorlds();
@@ -13,18 +12,8 @@ const NO_APPROVAL = { approval: { severityThreshold: 'critical' as const } };
 
 describe('a follow-up retried while the first is being applied', () => {
   it('a receipt recorded again while its allocation is parked is already recorded: one round, one email each', async () => {
-    let failAllocation = true;
-    const w = await worlds.open({
-      workerActivities: activitiesWith({
-        replace: (real) => ({
-          async allocateRestock(input) {
-            // Stands for a receipt the inventory system refuses until a person fixes it.
-            if (failAllocation) throw ApplicationFailure.nonRetryable('receipt refused: goods-in not yet counted', 'Rejected');
-            return real.allocateRestock(input);
-          },
-        }),
-      }),
-    });
+    const allocation = refusedUntilFixed('allocateRestock', 'receipt refused: goods-in not yet counted');
+    const w = await worlds.open({ workerActivities: allocation.workerActivities });
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
       const before = await waitForState(handle, 'following-up');
@@ -38,7 +27,7 @@ describe('a follow-up retried while the first is being applied', () => {
       expect(await handle.executeUpdate(recordRestockUpdate, { args: [restock] })).toMatch(/already recorded/);
       expect((await waitForState(handle, 'needs-attention')).pendingEvents).toBe(1);
 
-      failAllocation = false;
+      allocation.fix();
       await handle.signal(resumeSignal, { resumedBy: 'kim' });
       const after = await waitForState(handle, 'following-up', (s) => s.pendingEvents === 0);
       expect(after.restockRounds).toBe(1);
@@ -57,18 +46,8 @@ describe('a follow-up retried while the first is being applied', () => {
   });
 
   it('the same ETA again while its change is parked is already being told: one revision, one email each; the date told before is news while another is being told', async () => {
-    let failEtaWrite = true;
-    const w = await worlds.open({
-      workerActivities: activitiesWith({
-        replace: (real) => ({
-          async applyEtaChange(input) {
-            // Stands for a purchase order the inventory system keeps locked until a buyer releases it.
-            if (failEtaWrite) throw ApplicationFailure.nonRetryable('PO locked by the buyer', 'Rejected');
-            return real.applyEtaChange(input);
-          },
-        }),
-      }),
-    });
+    const etaWrite = refusedUntilFixed('applyEtaChange', 'PO locked by the buyer');
+    const w = await worlds.open({ workerActivities: etaWrite.workerActivities });
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), policyWith(NO_APPROVAL));
       await waitForState(handle, 'following-up');
@@ -82,7 +61,7 @@ describe('a follow-up retried while the first is being applied', () => {
       expect(await handle.executeUpdate(changeEtaUpdate, { args: [change] })).toMatch(new RegExp(`already ${change.eta}`));
       expect((await waitForState(handle, 'needs-attention')).pendingEvents).toBe(1);
 
-      failEtaWrite = false;
+      etaWrite.fix();
       await handle.signal(resumeSignal, { resumedBy: 'kim' });
       const told = await waitForState(handle, 'following-up', (s) => s.pendingEvents === 0);
       expect(told.etaRevision).toBe(1);
@@ -93,12 +72,12 @@ describe('a follow-up retried while the first is being applied', () => {
       expect(new Set(emailed).size).toBe(emailed.length);
 
       // While another date is being told, the date told before is news again: the customers end up told it.
-      failEtaWrite = true;
+      etaWrite.refuse();
       expect(await handle.executeUpdate(changeEtaUpdate, { args: [{ ...change, eta: await dateAhead(w.env, 60) }] })).toMatch(/will be told/);
       await waitForState(handle, 'needs-attention');
       expect(await handle.executeUpdate(changeEtaUpdate, { args: [change] })).toMatch(/will be told/);
       expect((await waitForState(handle, 'needs-attention')).pendingEvents).toBe(2);
-      failEtaWrite = false;
+      etaWrite.fix();
       await handle.signal(resumeSignal, { resumedBy: 'kim' });
       const later = await waitForState(handle, 'following-up', (s) => s.pendingEvents === 0);
       expect(later.etaRevision).toBe(3);
