@@ -29,6 +29,20 @@ const headerNames = (raw: string) =>
     .filter((line) => !/^[ \t]/.test(line))
     .map((line) => line.slice(0, line.indexOf(':')).toLowerCase());
 
+/** A sender through `transport` that holds the log's first write until the server accepted `count` messages, so their outcomes queue behind it. */
+function holdingLogWrites(transport: MailSender, log: MemoryCommunicationLog, count: number): MailSender {
+  let release!: () => void;
+  log.holdWrites = new Promise((resolve) => (release = resolve));
+  let accepted = 0;
+  return {
+    async sendMail(mail) {
+      const info = await transport.sendMail(mail);
+      if (++accepted === count) setImmediate(release);
+      return info;
+    },
+  };
+}
+
 describe('delivery over SMTP', () => {
   it('sends one customer notice per customer and one digest per account manager, multipart text + HTML, logged', async () => {
     const { sink, transport, log } = await smtp.setup();
@@ -214,17 +228,7 @@ describe('delivery over SMTP', () => {
   it('outcomes that arrive while a log write is in flight go to the log together, in the write after it', async () => {
     const { sink, transport, log } = await smtp.setup();
     const batch = customers(['C-1', 'C-2', 'C-3', 'C-4', 'C-5', 'C-6']);
-    let release!: () => void;
-    log.holdWrites = new Promise((resolve) => (release = resolve));
-    let accepted = 0;
-    // The first write is held until the server accepted every message (and their outcomes are queued).
-    const counting: MailSender = {
-      async sendMail(mail) {
-        const info = await transport.sendMail(mail);
-        if (++accepted === batch.length) setImmediate(release);
-        return info;
-      },
-    };
+    const counting = holdingLogWrites(transport, log, batch.length);
     const results = await deliverBatch(counting, log, batch, { concurrency: batch.length });
     expect(results.map((r) => r.outcome)).toEqual(Array(6).fill('sent'));
     expect(log.requests.map((items) => items.length)).toEqual([1, 5]);
@@ -235,17 +239,8 @@ describe('delivery over SMTP', () => {
   it('an entry the log refuses fails only its own message: the outcomes written with it are written again one by one', async () => {
     const { transport, log } = await smtp.setup();
     const batch = customers(['C-1', 'C-2', 'C-3', 'C-4']);
-    let release!: () => void;
-    log.holdWrites = new Promise((resolve) => (release = resolve));
+    const counting = holdingLogWrites(transport, log, batch.length);
     log.refuse = (entry) => entry.customerId === 'C-3';
-    let accepted = 0;
-    const counting: MailSender = {
-      async sendMail(mail) {
-        const info = await transport.sendMail(mail);
-        if (++accepted === batch.length) setImmediate(release);
-        return info;
-      },
-    };
     await expect(deliverBatch(counting, log, batch, { concurrency: batch.length })).rejects.toThrow(/unknown customer "C-3"/);
     expect(log.entries().map((e) => e.customerId).sort()).toEqual(['C-1', 'C-2', 'C-4']);
   });
