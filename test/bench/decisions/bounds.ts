@@ -214,26 +214,19 @@ function sortedClass(claimants: Claimant[], critical: boolean, strategic: boolea
  */
 function rateSumRange(r: Relaxation, budget: number, tc: number, ts: number): { sLow: number; sHigh: number } {
   const demandsOf = (keep: (c: Claimant) => boolean) => r.claimants.filter(keep).map((c) => c.requested);
-  const fewest = (demands: number[], units: number) => {
+  // The sum of fill rates `units` can buy, filling the demands in `order`: largest first buys the fewest, smallest first the most.
+  const rateSum = (order: 1 | -1) => (demands: number[], units: number) => {
     let left = units;
     let rates = 0;
-    for (const d of [...demands].sort((a, b) => b - a)) {
+    for (const d of [...demands].sort((x, y) => order * (x - y))) {
       if (left <= 0) break;
       rates += Math.min(1, left / d);
       left -= d;
     }
     return rates;
   };
-  const most = (demands: number[], units: number) => {
-    let left = units;
-    let rates = 0;
-    for (const d of [...demands].sort((a, b) => a - b)) {
-      if (left <= 0) break;
-      rates += Math.min(1, left / d);
-      left -= d;
-    }
-    return rates;
-  };
+  const fewest = rateSum(-1);
+  const most = rateSum(1);
   const both = sum(demandsOf((c) => c.critical && c.strategic));
   const sLow = Math.max(
     fewest(demandsOf((c) => c.critical), tc) + fewest(demandsOf((c) => c.strategic && !c.critical), ts - both),
