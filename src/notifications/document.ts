@@ -72,13 +72,10 @@ export function clip(value: string, maxLength: number): string {
   return `${kept.trimEnd()}…`;
 }
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
 export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
 export function renderDocument(doc: EmailDocument): RenderedBody {
@@ -104,13 +101,14 @@ function renderText(doc: EmailDocument): string {
       case 'list':
         parts.push(block.items.map((item) => `  * ${plainLine(item)}`).join('\n'));
         break;
-      case 'table':
+      case 'table': {
         // Plain text has no reliable columns (proportional fonts), so each row becomes one labelled line.
+        const titles = block.columns.map((column) => plainLine(column.title));
         parts.push(
           block.rows
             .map((row) =>
-              block.columns
-                .map((column, i) => [plainLine(column.title), plainLine(row[i] ?? '')] as const)
+              titles
+                .map((title, i) => [title, plainLine(row[i] ?? '')] as const)
                 .filter(([, value]) => value !== '')
                 .map(([title, value]) => `${title}: ${value}`)
                 .join(', '),
@@ -119,6 +117,7 @@ function renderText(doc: EmailDocument): string {
             .join('\n'),
         );
         break;
+      }
       case 'links':
         parts.push(block.links.map((link) => `  > ${plainLine(link.label)}: ${link.url}`).join('\n'));
         break;
@@ -135,7 +134,7 @@ function renderText(doc: EmailDocument): string {
  * wide table, whose ids and dates still never break mid-token.
  */
 const FONT = 'font-family:Arial,Helvetica,sans-serif;';
-const CELL = 'padding:6px;border-bottom:1px solid #e5e7eb;vertical-align:top;';
+const CELL = 'padding:6px 4px;border-bottom:1px solid #e5e7eb;vertical-align:top;';
 // Long free text (a description, a URL) may break anywhere rather than push the page wider; kept tokens never do.
 const WRAP = 'overflow-wrap:anywhere;word-break:break-word;';
 // In a table cell a word breaks only when it cannot fit a line of its own: 'anywhere' (inherited from the body)
@@ -162,16 +161,17 @@ function inlineHtml(value: string): string {
 
 function tableHtml(block: Extract<Block, { type: 'table' }>): string {
   const align = (i: number) => `text-align:${block.columns[i]?.align ?? 'left'};`;
-  const head = block.columns
-    .map((column, i) => `<th scope="col" style="${CELL}${align(i)}${CELL_WRAP}border-bottom:2px solid #9ca3af;font-size:13px;">${inlineHtml(column.title)}</th>`)
-    .join('');
+  // Each column's title and cell style, made once per table, not once per row.
+  const titles = block.columns.map((column) => inlineHtml(column.title));
+  const cellStyles = block.columns.map((_, i) => `${CELL}${align(i)}${CELL_WRAP}`);
+  const head = titles.map((title, i) => `<th scope="col" style="${cellStyles[i]}border-bottom:2px solid #9ca3af;font-size:13px;">${title}</th>`).join('');
+  // The column title, shown only when the row is stacked as a card (hidden for wide screens and Outlook).
+  const labels = titles.map((title) => `<span class="label" style="display:none;mso-hide:all;max-height:0;overflow:hidden;">${title}: </span>`);
   const rows = block.rows
     .map((row) => {
-      const cells = block.columns.map((column, i) => {
+      const cells = block.columns.map((_, i) => {
         const value = row[i] ?? '';
-        // The column title, shown only when the row is stacked as a card (hidden for wide screens and Outlook).
-        const label = `<span class="label" style="display:none;mso-hide:all;max-height:0;overflow:hidden;">${inlineHtml(column.title)}: </span>`;
-        return `<td${value === '' ? ' class="blank"' : ''} style="${CELL}${align(i)}${CELL_WRAP}">${label}${inlineHtml(value)}</td>`;
+        return `<td${value === '' ? ' class="blank"' : ''} style="${cellStyles[i]}">${labels[i]}${inlineHtml(value)}</td>`;
       });
       return `<tr>${cells.join('')}</tr>`;
     })
