@@ -77,7 +77,8 @@ export function statusOf(error: unknown): number | null {
   return typeof details?.status === 'number' ? details.status : null;
 }
 
+/** The socket error's code (ECONNREFUSED, UND_ERR_SOCKET): undici's request() rejects with it, fetch wraps it as the cause. */
 function describeCause(err: Error): string {
-  const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? err.message;
+  const { code, cause } = err as Error & { code?: string; cause?: { code?: string; message?: string } };
+  return code ?? cause?.code ?? cause?.message ?? err.message;
 }

@@ -105,6 +105,25 @@ describe('bounds', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('times each of several hung requests in flight from its own start', async () => {
+    const { baseUrl, seen } = await scripted(['hang']);
+    const once = { ...POLICY, attempts: 1 };
+    const timedOut = async (timeoutMs: number) => {
+      const began = performance.now();
+      const error = await failureOf(client(baseUrl, undefined, once, timeoutMs).getItem('A'));
+      return { message: error.message, tookMs: performance.now() - began };
+    };
+    const first = timedOut(600);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const [early, late] = await Promise.all([first, timedOut(500)]);
+    expect(early.message).toContain('no reply within 600 ms');
+    expect(late.message).toContain('no reply within 500 ms');
+    // Lower bounds only: the later request is not credited the time the earlier one had already waited.
+    expect(early.tookMs).toBeGreaterThanOrEqual(600);
+    expect(late.tookMs).toBeGreaterThanOrEqual(500);
+    expect(seen).toHaveLength(2);
+  });
+
   it('gives up at once when the Retry-After asked for would end past the budget', async () => {
     const { baseUrl, seen } = await scripted([{ status: 503, headers: { 'retry-after': '3600' } }, { status: 200, body: ITEM }]);
     const error = await failureOf(client(baseUrl).getItem('A'));

@@ -78,7 +78,17 @@ describe('failures worth retrying', () => {
     await closers.pop()!(); // nothing listens there any more
     const error = await failureOf(createInventoryClient({ baseUrl, timeoutMs: 1000 }).listLocations());
     expect(error).toMatchObject({ type: UNAVAILABLE, nonRetryable: false });
-    expect(error.message).toContain('unreachable');
+    expect(error.message).toContain('unreachable (ECONNREFUSED)');
+  });
+
+  it('classifies a connection closed without a reply as retryable, naming the socket error', async () => {
+    const server: Server = createServer((req) => req.socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const error = await failureOf(createInventoryClient({ baseUrl, timeoutMs: 1000 }).listLocations());
+    expect(error).toMatchObject({ type: UNAVAILABLE, nonRetryable: false });
+    expect(error.message).toContain('unreachable (UND_ERR_SOCKET)');
   });
 
   it('keeps a write exactly-once when its reply is lost and the caller retries with the same key', async () => {
