@@ -159,7 +159,7 @@ it('two workers and the API on hosts of their own share the store: a worker kill
   const beforeKill = new Set(firstNotices().map((m) => m.messageId)).size;
   const survivor = workers.find((w) => w !== holder)!;
 
-  // The survivor retries the batch once the dead worker misses its heartbeat (1 minute).
+  // The survivor retries the batch once the dead worker misses its heartbeat (10 s on a batch: workflows/incident/proxies.ts).
   const notified = await until('the first notices to be finished', async () => {
     const s = await show();
     return s.deliveries.some((d) => d.kind === 'first-notice') ? s : undefined;
