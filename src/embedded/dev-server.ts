@@ -3,8 +3,9 @@
 // a Ctrl-C in the terminal reaches only the main job, which stops the server after the worker has drained.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { ALL_SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 import { provideDevServer } from '../setup/temporal-servers';
@@ -78,13 +79,14 @@ export async function startDevServer(options: {
     clearTimeout(killer);
     rmSync(pidFile, { force: true });
   };
-  const ready = await Promise.race([waitForPort(options.port, 60_000), exited.then(() => false)]);
+  const address = `${HOST}:${options.port}`;
+  const ready = await Promise.race([waitUntilAnswering(address, 60_000), exited.then(() => false)]);
   if (!ready) {
     await stop();
     const output = readFileSync(logFile, 'utf8').slice(-4000).trim();
     throw new Error(`the Temporal dev server did not start on port ${options.port}: ${output || 'no output'} (log: ${logFile})`);
   }
-  return { address: `${HOST}:${options.port}`, uiUrl: `http://${HOST}:${options.uiPort}`, stop };
+  return { address, uiUrl: `http://${HOST}:${options.uiPort}`, stop };
 }
 
 /** Stops the server an earlier run recorded, if it still runs on this database (a reused pid is left alone). */
@@ -130,19 +132,21 @@ function portTaken(port: number): Promise<boolean> {
   });
 }
 
-async function waitForPort(port: number, timeoutMs: number): Promise<boolean> {
+/**
+ * Whether the frontend answers within the time: its port opens before it serves, and calls in between fail
+ * "Frontend is not healthy yet". A fresh connection each try, as a refused one backs off its reconnects.
+ */
+async function waitUntilAnswering(address: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: HOST, port });
-      socket.once('connect', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return true;
-    await new Promise((r) => setTimeout(r, 250));
+    try {
+      // connect() resolves only once the server has answered GetSystemInfo.
+      const connection = await Connection.connect({ address, connectTimeout: Math.max(1, Math.min(5_000, deadline - Date.now())) });
+      await connection.close();
+      return true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
   return false;
 }

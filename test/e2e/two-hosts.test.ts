@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter, fromPayloadsAtIndex } from '@temporalio/common';
+import proto from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, inject, it, onTestFailed } from 'vitest';
 import { DEMO_SKU } from '../../src/embedded/demo';
@@ -27,6 +29,7 @@ import { freshDatabase } from '../harness/postgres';
 import { freePorts, spawnWatched, until, type WatchedProcess } from '../harness/process';
 import { connectDevServer, uniqueTaskQueue } from '../harness/temporal';
 
+const { PendingActivityState } = proto.temporal.api.enums.v1;
 const root = new URL('../../', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'two-hosts-'));
 const TOKEN = 'two-hosts-operator-token';
@@ -134,19 +137,29 @@ it('two workers and the API on hosts of their own share the store: a worker kill
     await api('POST', `/incidents/${encodeURIComponent(workflowId)}/decision`, { decision: 'approve', planRevision: planned.plan!.revision, decidedBy: 'planner' });
   }
 
-  // Kill whichever worker holds the notice batch (a worker's identity is pid@host), halfway through it.
-  await until('the first notices to start going out', () => (firstNotices().length >= 5 ? true : undefined), 120_000);
-  const holder = await until('the worker running the notice batch', async () => {
+  // Kill a worker (its identity is pid@host) while it runs a notice batch of which the CRM has already logged a
+  // sent notice, so the survivor's rerun of that batch has something to skip. A batch's heartbeats name the
+  // messages it finished.
+  const crm = createCrmClient({ baseUrl: service.crmUrl, timeoutMs: 5_000 });
+  const holder = await until('a worker midway through a notice batch', async () => {
     const pending = (await handle!.describe()).raw.pendingActivities ?? [];
-    const identity = pending.find((a) => a.activityType?.name === 'deliverNoticeBatch')?.lastWorkerIdentity;
-    return workers.find((w) => identity?.startsWith(`${w.child.pid}@`));
-  }, 30_000);
+    for (const activity of pending) {
+      const worker = workers.find((w) => activity.lastWorkerIdentity?.startsWith(`${w.child.pid}@`));
+      if (activity.activityType?.name !== 'deliverNoticeBatch' || activity.state !== PendingActivityState.PENDING_ACTIVITY_STATE_STARTED || !worker) continue;
+      const finished = fromPayloadsAtIndex<Record<string, unknown> | undefined>(defaultPayloadConverter, 0, activity.heartbeatDetails?.payloads) ?? {};
+      const sent = new Set(Object.entries(finished).flatMap(([subject, outcome]) => (subject.startsWith('delivered/') && outcome === 'sent' ? [subject.slice('delivered/'.length)] : [])));
+      if (sent.size === 0) continue;
+      const { communications } = await crm.listCommunications({ incidentId: planned.incidentId, limit: 1000 });
+      if (communications.some((c) => c.outcome === 'sent' && sent.has(c.messageId))) return worker;
+    }
+    return undefined;
+  }, 120_000);
   holder.child.kill('SIGKILL');
   await holder.exited;
   const beforeKill = new Set(firstNotices().map((m) => m.messageId)).size;
   const survivor = workers.find((w) => w !== holder)!;
 
-  // The survivor retries the batch once the dead worker misses its heartbeat (1 minute).
+  // The survivor retries the batch once the dead worker misses its heartbeat (10 s on a batch: workflows/incident/proxies.ts).
   const notified = await until('the first notices to be finished', async () => {
     const s = await show();
     return s.deliveries.some((d) => d.kind === 'first-notice') ? s : undefined;
@@ -157,7 +170,6 @@ it('two workers and the API on hosts of their own share the store: a worker kill
   expect(beforeKill, 'killed halfway, not before or after the batch').toBeLessThan(distinct.size);
   expect(delivery.skipped, 'the survivor skipped what the killed worker had sent and logged').toBeGreaterThan(0);
   // Every customer's first notice went out once, from one worker or the other, and the CRM logged each message once.
-  const crm = createCrmClient({ baseUrl: service.crmUrl, timeoutMs: 5_000 });
   const logged = (await crm.listCommunications({ incidentId: notified.incidentId, limit: 1000 })).communications.filter((c) => distinct.has(c.messageId));
   expect(logged).toHaveLength(distinct.size);
   expect(logged.filter((c) => c.customerId !== null)).toHaveLength(delivery.sent + delivery.skipped);
