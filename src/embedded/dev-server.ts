@@ -80,7 +80,9 @@ export async function startDevServer(options: {
     rmSync(pidFile, { force: true });
   };
   const address = `${HOST}:${options.port}`;
-  const ready = await Promise.race([waitUntilAnswering(address, 60_000), exited.then(() => false)]);
+  let running = true;
+  void exited.then(() => (running = false));
+  const ready = await waitUntilAnswering(address, 60_000, () => running);
   if (!ready) {
     await stop();
     const output = readFileSync(logFile, 'utf8').slice(-4000).trim();
@@ -133,19 +135,22 @@ function portTaken(port: number): Promise<boolean> {
 }
 
 /**
- * Whether the frontend answers within the time: its port opens before it serves, and calls in between fail
- * "Frontend is not healthy yet". A fresh connection each try, as a refused one backs off its reconnects.
+ * Whether the frontend answers within the time, while the server still runs: its port opens before it serves,
+ * and calls in between fail "Frontend is not healthy yet". A fresh connection each try, as a refused one backs
+ * off its reconnects; each is closed, answered or not.
  */
-async function waitUntilAnswering(address: string, timeoutMs: number): Promise<boolean> {
+async function waitUntilAnswering(address: string, timeoutMs: number, running: () => boolean): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  while (running() && Date.now() < deadline) {
+    const connection = Connection.lazy({ address, connectTimeout: Math.max(1, Math.min(5_000, deadline - Date.now())) });
     try {
-      // connect() resolves only once the server has answered GetSystemInfo.
-      const connection = await Connection.connect({ address, connectTimeout: Math.max(1, Math.min(5_000, deadline - Date.now())) });
-      await connection.close();
+      // Resolves only once the server has answered GetSystemInfo.
+      await connection.ensureConnected();
       return true;
     } catch {
       await new Promise((r) => setTimeout(r, 250));
+    } finally {
+      await connection.close();
     }
   }
   return false;

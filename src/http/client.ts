@@ -5,7 +5,7 @@
 // a reply that came in meanwhile look like a hung server, so the timeout can be short. With a retry policy, a call whose failure may pass
 // (5xx, 408, 429, timeout, connection error) is sent again a few times with jittered exponential backoff,
 // honouring Retry-After, within a total budget: every write carries an idempotency key, so a resent write is
-// applied once. A refusal (other 4xx) or a reply that breaks the contract stops at once.
+// applied once. A refusal (other 4xx, and 3xx: our systems' APIs never redirect) or a reply that breaks the contract stops at once.
 import { ApplicationFailure } from '@temporalio/common';
 import { Agent, request } from 'undici';
 import type { z } from 'zod';

@@ -77,7 +77,7 @@ export function statusOf(error: unknown): number | null {
   return typeof details?.status === 'number' ? details.status : null;
 }
 
-/** The socket error's code (ECONNREFUSED, UND_ERR_SOCKET): undici's request() rejects with it, fetch wraps it as the cause. */
+/** The socket error's code (ECONNREFUSED, UND_ERR_SOCKET), which undici's request() rejects with; else a wrapped error's cause, else its message. */
 function describeCause(err: Error): string {
   const { code, cause } = err as Error & { code?: string; cause?: { code?: string; message?: string } };
   return code ?? cause?.code ?? cause?.message ?? err.message;

@@ -33,7 +33,7 @@ interface IncidentRun {
   /** CPU seconds the bench's process (workers, transport, sink) spent in the first-notice stage. */
   firstNoticeCpuSeconds: number;
   /** The first-notice stage's own emails sent again straight through the transport, when asked for: wall and CPU seconds. */
-  directSend?: { seconds: number; cpuSeconds: number };
+  directSend?: { seconds: number; cpuSeconds: number; emails: number };
 }
 
 const POOL_SIZE = 4;
@@ -115,7 +115,7 @@ function historyLimits(run: IncidentRun): (readonly [string, boolean])[] {
 export async function benchIncident(options: { demandLines?: number; customers?: number } = {}): Promise<Record<string, number | string>> {
   const run = await runIncident({ demandLines: options.demandLines ?? 42_000, customers: options.customers ?? 3_500 }, { directSend: true });
   const direct = run.directSend!.seconds;
-  const cpuPerEmail = (seconds: number) => (seconds * 1000) / run.firstNoticeEmails;
+  const cpuPerEmail = (seconds: number, emails: number) => (seconds * 1000) / emails;
   const noticeStage = run.stages.get('first-notice sent') ?? NaN;
   // The issue's bar: a bench that breaks it says so and fails the run.
   const limits = [['at least 20,000 affected demand lines', run.affectedLines >= 20_000] as const, ['at least 3,000 affected customers', run.affectedCustomers >= 3_000] as const, ...historyLimits(run)];
@@ -132,7 +132,7 @@ export async function benchIncident(options: { demandLines?: number; customers?:
     'direct send of the same emails, same transport and sink (s)': round(direct),
     'notice stage ÷ direct send (goal ≤ 1.3)': round(noticeStage / direct),
     // Wall time on a shared machine moves with the others' load; the CPU the bench's process spent does far less.
-    'CPU ms per email: notice stage / direct send': `${round(cpuPerEmail(run.firstNoticeCpuSeconds))} / ${round(cpuPerEmail(run.directSend!.cpuSeconds))}`,
+    'CPU ms per email: notice stage / direct send': `${round(cpuPerEmail(run.firstNoticeCpuSeconds, run.firstNoticeEmails))} / ${round(cpuPerEmail(run.directSend!.cpuSeconds, run.directSend!.emails))}`,
     'commit stage (s, goal < 3)': run.stages.get('plan committed') ?? NaN,
     '  of it: releases and credits / longest batch (s)': `${round(run.commitActivities.releasesAndCredits)} / ${round(run.commitActivities.longestBatch)}`,
     'history events (longest run; runs)': `${run.historyEvents}; ${run.runs}`,
@@ -243,13 +243,13 @@ async function firstNoticeMessages(store: IncidentStore, incidentId: string, rev
 }
 
 /** The mail server's pace: the messages straight through the transport, as many at once as it has connections. */
-async function directSend(transport: MailSender, messages: OutboundEmail[], poolSize: number): Promise<{ seconds: number; cpuSeconds: number }> {
+async function directSend(transport: MailSender, messages: OutboundEmail[], poolSize: number): Promise<{ seconds: number; cpuSeconds: number; emails: number }> {
   const started = performance.now();
   const cpu = process.cpuUsage();
   await forEachAtOnce(messages, poolSize, async ({ meta: _meta, ...mail }) => {
     await transport.sendMail(mail);
   });
-  return { seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds(process.cpuUsage(cpu)) };
+  return { seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds(process.cpuUsage(cpu)), emails: messages.length };
 }
 
 const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
