@@ -274,7 +274,7 @@ export async function referenceOf(store: ActivityDeps['store'], workflowId: stri
 }
 
 /** Where the notices of one event are stored. */
-const noticesRefOf = (kind: NoticeKind, revision: number) => `notices/${kind}/${revision}`;
+export const noticesRefOf = (kind: NoticeKind, revision: number) => `notices/${kind}/${revision}`;
 
 /**
  * What a notice says of rationing: the first notice each rationed customer's schedule (its first period ships now),

@@ -80,9 +80,7 @@ export async function startDevServer(options: {
     rmSync(pidFile, { force: true });
   };
   const address = `${HOST}:${options.port}`;
-  let running = true;
-  void exited.then(() => (running = false));
-  const ready = await waitUntilAnswering(address, 60_000, () => running);
+  const ready = await waitUntilAnswering(address, 60_000, () => child.exitCode === null && child.signalCode === null);
   if (!ready) {
     await stop();
     const output = readFileSync(logFile, 'utf8').slice(-4000).trim();

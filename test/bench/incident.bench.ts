@@ -7,6 +7,7 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type proto from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { recordRestockUpdate, stateQuery } from '../../workflows/definitions';
+import { noticesRefOf } from '../../activities/notifications';
 import { forEachAtOnce } from '../../src/concurrency/at-once';
 import { buildCustomerMessage, buildDigestMessage, type MailSender, type Message, type OutboundEmail } from '../../src/notifications/mailer';
 import type { ComposedNotices } from '../../src/notifications/notices';
@@ -233,7 +234,7 @@ function stageFigures(stages: Map<string, number>, totalSeconds: number): Record
  * Message-IDs are new to the sink.
  */
 async function firstNoticeMessages(store: IncidentStore, incidentId: string, revision: number): Promise<OutboundEmail[]> {
-  const composed = (await store.get<ComposedNotices>(incidentId, `notices/first-notice/${revision}`))!;
+  const composed = (await store.get<ComposedNotices>(incidentId, noticesRefOf('first-notice', revision)))!;
   const again = `${incidentId}:direct`;
   const messages: Message[] = [
     ...composed.notices.map((notice) => buildCustomerMessage({ ...notice, incidentId: again }, FROM)),
