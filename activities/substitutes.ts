@@ -19,10 +19,12 @@ import { substitutesAtHub } from './stock';
 export interface SubstitutesHeld extends Retried {
   /** The plan to commit: the one given, or the plan as committed with the substitutes that no longer fit trimmed. */
   planRef: string;
-  /** The trimmed plan's totals and stages, as its lines stand; absent when the plan given is committed. */
-  figures?: Pick<AllocationPlan, 'byStage' | 'totals'>;
+  /** The trimmed plan's totals, stages and pool, as its lines stand; absent when the plan given is committed. */
+  figures?: Pick<AllocationPlan, 'byStage' | 'totals' | 'poolUsed' | 'poolLeft'>;
   trimmedLines: number;
   unitsBackordered: number;
+  /** Units of the short SKU all-or-nothing lines the substitutes no longer complete gave back to the pool (absent: none). */
+  unitsGivenBack?: number;
   /** Per substitute SKU the plan uses: planned, available at commit and taken. */
   substitutes: SubstituteTaken[];
 }
@@ -41,9 +43,9 @@ export function createSubstituteActivities({ inventory, store }: ActivityDeps) {
     }
     const stock = new Map((await substitutesAtHub(inventory, plan.sku, snapshot.hubId)).map((s) => [s.sku, { ...s, available: s.available + (heldOf.get(s.sku) ?? 0) }]));
     beat();
-    const partial = new Map(snapshot.lines.map((l) => [l.lineId, l.partialAllowed]));
+    const terms = new Map(snapshot.lines.map((l) => [l.lineId, { partialAllowed: l.partialAllowed, confirmed: l.confirmedQuantity }]));
     const ranked = planView(plan, snapshot, ranking).lines.map((l) => l.lineId);
-    const fitted = substitutesAtCommit(plan.lines, ranked, stock, (lineId) => partial.get(lineId) ?? true, held);
+    const fitted = substitutesAtCommit(plan.lines, ranked, stock, (lineId) => terms.get(lineId) ?? { partialAllowed: true, confirmed: 0 }, held);
     const reservations = fitted.lines.flatMap((line) => substituteReservations(incidentId, snapshot.hubId, line));
     return { fitted, reservations, snapshot };
   }
@@ -67,11 +69,25 @@ export function createSubstituteActivities({ inventory, store }: ActivityDeps) {
         const planRef = atCommitKey(input.planRef);
         // Its totals and stages as its lines now stand, at the prices the plan counted.
         const price = new Map(snapshot.lines.map((l) => [l.lineId, l.unitPrice]));
-        const figures = totalsOfLines(fitted.lines, (lineId) => price.get(lineId) ?? 0, plan.byStage.map((s) => s.stage));
+        // What all-or-nothing lines gave back is left in the pool, their kept confirmations released (plan.ts's definitions).
+        const { units, confirmed } = fitted.givenBack;
+        const figures = {
+          ...totalsOfLines(fitted.lines, (lineId) => price.get(lineId) ?? 0, plan.byStage.map((s) => s.stage)),
+          poolUsed: plan.poolUsed - units + confirmed,
+          poolLeft: plan.poolLeft + units,
+        };
+        const pool = { ...figures, confirmedKept: plan.confirmedKept - confirmed, confirmedReleased: plan.confirmedReleased + confirmed };
         const taken = new Map(fitted.substitutes.map((s) => [s.sku, s]));
         const substitutes = plan.substitutes.map((s) => ({ ...s, available: taken.get(s.sku)?.available ?? s.available, used: taken.get(s.sku)?.taken ?? 0 }));
-        await store.put(input.incidentId, planRef, { ...plan, lines: fitted.lines, substitutes, ...figures } satisfies StoredPlan);
-        held = { ...held, planRef, figures, trimmedLines: fitted.trimmedLines, unitsBackordered: fitted.unitsBackordered };
+        await store.put(input.incidentId, planRef, { ...plan, lines: fitted.lines, substitutes, ...pool } satisfies StoredPlan);
+        held = {
+          ...held,
+          planRef,
+          figures,
+          trimmedLines: fitted.trimmedLines,
+          unitsBackordered: fitted.unitsBackordered,
+          ...(units > 0 ? { unitsGivenBack: units } : {}),
+        };
       }
       // A line whose confirmation the plan takes back needs it given back before its substitute fits the line.
       const releasing = fitted.lines.filter((l) => l.releasedConfirmation > 0 && l.substitutes.some((sub) => sub.quantity > 0)).map((l) => l.lineId);

@@ -1,8 +1,9 @@
 // A plan's substitutes as their stock stands at the commit. Another incident (or anyone) may have taken
 // substitute units since the plan counted them free: the commit takes what is left, highest priority first, and
 // backorders what the substitutes no longer cover, instead of asking the inventory system for units it no
-// longer has. Pure.
-import type { LineAllocation, SubstituteAllocation } from '../allocation/types';
+// longer has. An all-or-nothing line the substitute no longer completes ships nothing: it gives back what it held
+// of the short SKU. Pure.
+import { REASON_CODES, type LineAllocation, type ReasonCode, type SubstituteAllocation } from '../allocation/types';
 import { lastHolding } from '../allocation/monotone-search';
 import { substituteQuantityBounds } from '../inventory/contract';
 
@@ -13,6 +14,14 @@ export interface SubstituteStockAtCommit {
   packSize: number;
   /** Units the incident may reserve now: free at the hub, with what it already holds for the plan. */
   available: number;
+}
+
+/** What the commit needs to know of a demand line beside its plan line. */
+export interface LineTerms {
+  /** false: all-or-nothing. */
+  partialAllowed: boolean;
+  /** Units confirmed to the line before the incident. */
+  confirmed: number;
 }
 
 /** What of one substitute SKU the plan counted on and what the commit takes. */
@@ -27,8 +36,10 @@ export interface SubstitutesAtCommit {
   /** The plan's lines in their order, those whose substitutes no longer fit trimmed. */
   lines: LineAllocation[];
   trimmedLines: number;
-  /** Original units the trimmed substitutes no longer cover: backordered now. */
+  /** Units the trimmed lines have backordered beyond the plan: what their substitutes no longer cover, and what all-or-nothing lines gave back. */
   unitsBackordered: number;
+  /** Units of the short SKU all-or-nothing lines gave back to the pool, and how many of them were confirmed to those lines before the incident. */
+  givenBack: { units: number; confirmed: number };
   /** Per substitute SKU the plan uses, by SKU. */
   substitutes: SubstituteTaken[];
 }
@@ -42,14 +53,15 @@ export const heldKey = (lineId: string, sku: string) => `${lineId}|${sku}`;
  * attempt of the commit) keeps exactly that, first. Each other substitute is kept whole when it fits in what is
  * left of its SKU; otherwise a line that ships partially keeps the most original units whose substitute packs
  * fit, and an all-or-nothing line's is dropped whole (not split). A substitute the commit does not find
- * (`stock` has no entry) is dropped. Lines keep their units of the SKU; what a substitute no longer covers is
- * backordered.
+ * (`stock` has no entry) is dropped. A line that ships partially keeps its units of the SKU and backorders what a
+ * substitute no longer covers; an all-or-nothing line left incomplete is backordered whole, its units of the SKU
+ * (a kept confirmation too: it would hold stock for a line that cannot ship) given back to the pool.
  */
 export function substitutesAtCommit(
   lines: readonly LineAllocation[],
   ranked: readonly string[],
   stock: ReadonlyMap<string, SubstituteStockAtCommit>,
-  partialAllowed: (lineId: string) => boolean,
+  termsOf: (lineId: string) => LineTerms,
   held: ReadonlyMap<string, number> = new Map(),
 ): SubstitutesAtCommit {
   const left = new Map([...stock].map(([sku, s]) => [sku, s.available]));
@@ -76,21 +88,28 @@ export function substitutesAtCommit(
   }
   for (const line of order) {
     for (const sub of line.substitutes) {
-      if (sub.quantity > 0 && !held.has(heldKey(line.lineId, sub.sku))) take(line.lineId, sub, Math.max(0, left.get(sub.sku) ?? 0), partialAllowed(line.lineId));
+      if (sub.quantity > 0 && !held.has(heldKey(line.lineId, sub.sku))) take(line.lineId, sub, Math.max(0, left.get(sub.sku) ?? 0), termsOf(line.lineId).partialAllowed);
     }
   }
 
   let trimmedLines = 0;
   let unitsBackordered = 0;
+  const givenBack = { units: 0, confirmed: 0 };
   const fitted = lines.map((line) => {
     const substitutes = line.substitutes.flatMap((sub) => (sub.quantity <= 0 ? [sub] : (kept.get(heldKey(line.lineId, sub.sku)) ?? [])));
     const substituted = substitutes.reduce((sum, s) => sum + s.covers, 0);
     if (substituted === line.substituted && substitutes.length === line.substitutes.length) return line;
     trimmedLines += 1;
-    unitsBackordered += line.substituted - substituted;
-    // A line left with no substitute no longer says one covers it.
-    const reasons = substituted > 0 ? line.reasons : line.reasons.filter((r) => r !== 'substituted' && r !== 'substitute-top-up');
-    return { ...line, substitutes, substituted, backordered: line.backordered + line.substituted - substituted, reasons };
+    const terms = termsOf(line.lineId);
+    // The engine gives an all-or-nothing line one substitute, kept whole or dropped: what it lost leaves it incomplete.
+    const trimmed = terms.partialAllowed ? partlyCovered(line, substitutes, substituted) : givenUp(line, terms.confirmed);
+    if (!terms.partialAllowed) {
+      givenBack.units += line.allocated;
+      // As the engine counts a line's kept confirmation (plan.ts): what it holds of it.
+      givenBack.confirmed += Math.min(terms.confirmed, line.allocated);
+    }
+    unitsBackordered += trimmed.backordered - line.backordered;
+    return trimmed;
   });
   const planned = new Map<string, number>();
   for (const line of lines) for (const sub of line.substitutes) planned.set(sub.sku, (planned.get(sub.sku) ?? 0) + sub.quantity);
@@ -100,5 +119,34 @@ export function substitutesAtCommit(
     available: stock.get(sku)?.available ?? 0,
     taken: [...kept.values()].filter((s) => s.sku === sku).reduce((sum, s) => sum + s.quantity, 0),
   }));
-  return { lines: fitted, trimmedLines, unitsBackordered, substitutes };
+  return { lines: fitted, trimmedLines, unitsBackordered, givenBack, substitutes };
+}
+
+const SUBSTITUTE_REASONS: readonly ReasonCode[] = ['substituted', 'substitute-top-up'];
+
+/** A line that ships partially with less substitute: it keeps its units of the SKU and backorders the rest. */
+function partlyCovered(line: LineAllocation, substitutes: SubstituteAllocation[], substituted: number): LineAllocation {
+  const backordered = line.backordered + line.substituted - substituted;
+  // A line left with no substitute no longer says one covers it, nor one with a backorder that it is served in full.
+  const drop: ReasonCode[] = [...(substituted > 0 ? [] : SUBSTITUTE_REASONS), ...(backordered > 0 ? (['fully-served'] as const) : [])];
+  return { ...line, substitutes, substituted, backordered, reasons: reasonsWith(line.reasons, drop, []) };
+}
+
+/**
+ * An all-or-nothing line the substitutes no longer complete: nothing ships, the whole line is backordered, and what
+ * it held of the SKU goes back to the pool (a confirmation from before the incident is released as the plan
+ * releases one, so the commit gives it back and reserves nothing for the line).
+ */
+function givenUp(line: LineAllocation, confirmed: number): LineAllocation {
+  const drop: ReasonCode[] = [...SUBSTITUTE_REASONS, 'fully-served', 'confirmation-kept', 'confirmation-won', 'urgent-before-eta'];
+  const add: ReasonCode[] = ['all-or-nothing-skipped', ...(confirmed > 0 ? (['confirmation-released'] as const) : [])];
+  return { ...line, allocated: 0, substitutes: [], substituted: 0, backordered: line.requested, releasedConfirmation: confirmed, reasons: reasonsWith(line.reasons, drop, add) };
+}
+
+/** `reasons` without `drop` and with `add`, in REASON_CODES order as the engine lists them. */
+function reasonsWith(reasons: readonly ReasonCode[], drop: readonly ReasonCode[], add: readonly ReasonCode[]): ReasonCode[] {
+  const set = new Set(reasons);
+  for (const code of drop) set.delete(code);
+  for (const code of add) set.add(code);
+  return REASON_CODES.filter((code) => set.has(code));
 }

@@ -1,7 +1,7 @@
 // A plan's substitutes fitted to their stock at the commit: what is left goes to the lines in priority order, a
 // line that ships partially keeps what fits in whole packs, an all-or-nothing line's substitute is kept or
-// dropped whole, what the incident already holds stays as held, and what no substitute covers is backordered.
-// Pure.
+// dropped whole (and the line, left incomplete, gives back its units of the SKU), what the incident already holds
+// stays as held, and what no substitute covers is backordered. Pure.
 import { describe, expect, it } from 'vitest';
 import type { LineAllocation } from '../../src/allocation/types';
 import { heldKey, substitutesAtCommit } from '../../src/substitutes/at-commit';
@@ -12,7 +12,7 @@ function line(lineId: string, substitutes: LineAllocation['substitutes'], figure
 }
 
 const twoForOne = { ratio: 2, packSize: 4 };
-const partial = () => true;
+const partial = () => ({ partialAllowed: true, confirmed: 0 });
 
 describe('substitutes as their stock stands at the commit', () => {
   it('leaves a plan whose substitutes all fit as it is', () => {
@@ -36,11 +36,32 @@ describe('substitutes as their stock stands at the commit', () => {
     for (const l of fitted.lines) expect(l.allocated + l.substituted + l.backordered).toBe(l.requested);
   });
 
-  it('drops an all-or-nothing line’s substitute whole, and a line after it may take what is left', () => {
-    const lines = [line('L1', [{ sku: 'S', quantity: 12, covers: 6 }]), line('L2', [{ sku: 'S', quantity: 4, covers: 2 }])];
-    const fitted = substitutesAtCommit(lines, ['L1', 'L2'], new Map([['S', { ...twoForOne, available: 8 }]]), (lineId) => lineId !== 'L1');
-    expect(fitted.lines[0]).toMatchObject({ substitutes: [], substituted: 0, allocated: 14, backordered: 6 });
+  it('drops an all-or-nothing line’s substitute whole, the line gives back its units of the SKU, and a line after it may take what is left', () => {
+    // L1 ships complete or not at all: 14 of its 20 units of the SKU, 4 of them confirmed before the incident and kept.
+    const lines = [
+      line('L1', [{ sku: 'S', quantity: 12, covers: 6 }], { reasons: ['confirmation-kept', 'substituted', 'fully-served'] }),
+      line('L2', [{ sku: 'S', quantity: 4, covers: 2 }]),
+    ];
+    const terms = (lineId: string) => (lineId === 'L1' ? { partialAllowed: false, confirmed: 4 } : { partialAllowed: true, confirmed: 0 });
+    const fitted = substitutesAtCommit(lines, ['L1', 'L2'], new Map([['S', { ...twoForOne, available: 8 }]]), terms);
+    expect(fitted.lines[0]).toEqual({
+      ...lines[0],
+      allocated: 0,
+      substitutes: [],
+      substituted: 0,
+      backordered: 20,
+      releasedConfirmation: 4,
+      reasons: ['confirmation-released', 'all-or-nothing-skipped'],
+    });
     expect(fitted.lines[1]).toBe(lines[1]);
+    expect(fitted).toMatchObject({ trimmedLines: 1, unitsBackordered: 20, givenBack: { units: 14, confirmed: 4 } });
+  });
+
+  it('backorders what a partial line’s substitute no longer covers, and no longer calls the line served in full', () => {
+    const lines = [line('L1', [{ sku: 'S', quantity: 8, covers: 4 }], { reasons: ['substituted', 'fully-served'] })];
+    const fitted = substitutesAtCommit(lines, ['L1'], new Map([['S', { ...twoForOne, available: 4 }]]), partial);
+    expect(fitted.lines[0]).toMatchObject({ allocated: 16, substitutes: [{ sku: 'S', quantity: 4, covers: 2 }], backordered: 2, reasons: ['substituted'] });
+    expect(fitted).toMatchObject({ unitsBackordered: 2, givenBack: { units: 0, confirmed: 0 } });
   });
 
   it('keeps what the incident already holds for a line as held, before the others, and drops a substitute it no longer finds', () => {
