@@ -69,17 +69,16 @@ export function createSubstituteActivities({ inventory, store }: ActivityDeps) {
         const planRef = atCommitKey(input.planRef);
         // Its totals and stages as its lines now stand, at the prices the plan counted.
         const price = new Map(snapshot.lines.map((l) => [l.lineId, l.unitPrice]));
-        // What all-or-nothing lines gave back is left in the pool, their kept confirmations released (plan.ts's definitions).
-        const { units, confirmed } = fitted.givenBack;
+        // What all-or-nothing lines gave back of the pool's units is left in it (plan.ts's definitions).
+        const units = fitted.unitsGivenBack;
         const figures = {
           ...totalsOfLines(fitted.lines, (lineId) => price.get(lineId) ?? 0, plan.byStage.map((s) => s.stage)),
-          poolUsed: plan.poolUsed - units + confirmed,
+          poolUsed: plan.poolUsed - units,
           poolLeft: plan.poolLeft + units,
         };
-        const pool = { ...figures, confirmedKept: plan.confirmedKept - confirmed, confirmedReleased: plan.confirmedReleased + confirmed };
         const taken = new Map(fitted.substitutes.map((s) => [s.sku, s]));
         const substitutes = plan.substitutes.map((s) => ({ ...s, available: taken.get(s.sku)?.available ?? s.available, used: taken.get(s.sku)?.taken ?? 0 }));
-        await store.put(input.incidentId, planRef, { ...plan, lines: fitted.lines, substitutes, ...pool } satisfies StoredPlan);
+        await store.put(input.incidentId, planRef, { ...plan, lines: fitted.lines, substitutes, ...figures } satisfies StoredPlan);
         held = {
           ...held,
           planRef,

@@ -1,8 +1,8 @@
 // A plan's substitutes as their stock stands at the commit. Another incident (or anyone) may have taken
 // substitute units since the plan counted them free: the commit takes what is left, highest priority first, and
 // backorders what the substitutes no longer cover, instead of asking the inventory system for units it no
-// longer has. An all-or-nothing line the substitute no longer completes ships nothing: it gives back what it held
-// of the short SKU. Pure.
+// longer has. An all-or-nothing line the substitute no longer completes is left as the engine leaves one that does
+// not fit: it keeps its confirmation from before the incident and gives back the pool's units. Pure.
 import { REASON_CODES, type LineAllocation, type ReasonCode, type SubstituteAllocation } from '../allocation/types';
 import { lastHolding } from '../allocation/monotone-search';
 import { substituteQuantityBounds } from '../inventory/contract';
@@ -38,8 +38,8 @@ export interface SubstitutesAtCommit {
   trimmedLines: number;
   /** Units the trimmed lines have backordered beyond the plan: what their substitutes no longer cover, and what all-or-nothing lines gave back. */
   unitsBackordered: number;
-  /** Units of the short SKU all-or-nothing lines gave back to the pool, and how many of them were confirmed to those lines before the incident. */
-  givenBack: { units: number; confirmed: number };
+  /** Units of the short SKU from the pool that all-or-nothing lines gave back. */
+  unitsGivenBack: number;
   /** Per substitute SKU the plan uses, by SKU. */
   substitutes: SubstituteTaken[];
 }
@@ -54,8 +54,7 @@ export const heldKey = (lineId: string, sku: string) => `${lineId}|${sku}`;
  * left of its SKU; otherwise a line that ships partially keeps the most original units whose substitute packs
  * fit, and an all-or-nothing line's is dropped whole (not split). A substitute the commit does not find
  * (`stock` has no entry) is dropped. A line that ships partially keeps its units of the SKU and backorders what a
- * substitute no longer covers; an all-or-nothing line left incomplete is backordered whole, its units of the SKU
- * (a kept confirmation too: it would hold stock for a line that cannot ship) given back to the pool.
+ * substitute no longer covers; an all-or-nothing line left incomplete keeps only what was confirmed to it.
  */
 export function substitutesAtCommit(
   lines: readonly LineAllocation[],
@@ -94,7 +93,7 @@ export function substitutesAtCommit(
 
   let trimmedLines = 0;
   let unitsBackordered = 0;
-  const givenBack = { units: 0, confirmed: 0 };
+  let unitsGivenBack = 0;
   const fitted = lines.map((line) => {
     const substitutes = line.substitutes.flatMap((sub) => (sub.quantity <= 0 ? [sub] : (kept.get(heldKey(line.lineId, sub.sku)) ?? [])));
     const substituted = substitutes.reduce((sum, s) => sum + s.covers, 0);
@@ -102,12 +101,8 @@ export function substitutesAtCommit(
     trimmedLines += 1;
     const terms = termsOf(line.lineId);
     // The engine gives an all-or-nothing line one substitute, kept whole or dropped: what it lost leaves it incomplete.
-    const trimmed = terms.partialAllowed ? partlyCovered(line, substitutes, substituted) : givenUp(line, terms.confirmed);
-    if (!terms.partialAllowed) {
-      givenBack.units += line.allocated;
-      // As the engine counts a line's kept confirmation (plan.ts): what it holds of it.
-      givenBack.confirmed += Math.min(terms.confirmed, line.allocated);
-    }
+    const trimmed = terms.partialAllowed ? partlyCovered(line, substitutes, substituted) : skipped(line, terms.confirmed);
+    unitsGivenBack += line.allocated - trimmed.allocated;
     unitsBackordered += trimmed.backordered - line.backordered;
     return trimmed;
   });
@@ -119,7 +114,7 @@ export function substitutesAtCommit(
     available: stock.get(sku)?.available ?? 0,
     taken: [...kept.values()].filter((s) => s.sku === sku).reduce((sum, s) => sum + s.quantity, 0),
   }));
-  return { lines: fitted, trimmedLines, unitsBackordered, givenBack, substitutes };
+  return { lines: fitted, trimmedLines, unitsBackordered, unitsGivenBack, substitutes };
 }
 
 const SUBSTITUTE_REASONS: readonly ReasonCode[] = ['substituted', 'substitute-top-up'];
@@ -133,14 +128,14 @@ function partlyCovered(line: LineAllocation, substitutes: SubstituteAllocation[]
 }
 
 /**
- * An all-or-nothing line the substitutes no longer complete: nothing ships, the whole line is backordered, and what
- * it held of the SKU goes back to the pool (a confirmation from before the incident is released as the plan
- * releases one, so the commit gives it back and reserves nothing for the line).
+ * An all-or-nothing line the substitutes no longer complete, as the engine leaves one that does not fit: the pool's
+ * units go back, what its segment strategy kept of its confirmation stays (confirmations are not all-or-nothing's
+ * to take), and the rest is backordered.
  */
-function givenUp(line: LineAllocation, confirmed: number): LineAllocation {
-  const drop: ReasonCode[] = [...SUBSTITUTE_REASONS, 'fully-served', 'confirmation-kept', 'confirmation-won', 'urgent-before-eta'];
-  const add: ReasonCode[] = ['all-or-nothing-skipped', ...(confirmed > 0 ? (['confirmation-released'] as const) : [])];
-  return { ...line, allocated: 0, substitutes: [], substituted: 0, backordered: line.requested, releasedConfirmation: confirmed, reasons: reasonsWith(line.reasons, drop, add) };
+function skipped(line: LineAllocation, confirmed: number): LineAllocation {
+  const allocated = Math.min(confirmed, line.allocated);
+  const drop: ReasonCode[] = [...SUBSTITUTE_REASONS, 'fully-served', 'confirmation-won', ...(allocated > 0 ? [] : (['urgent-before-eta'] as const))];
+  return { ...line, allocated, substitutes: [], substituted: 0, backordered: line.requested - allocated, reasons: reasonsWith(line.reasons, drop, ['all-or-nothing-skipped']) };
 }
 
 /** `reasons` without `drop` and with `add`, in REASON_CODES order as the engine lists them. */

@@ -1,6 +1,6 @@
 // The commit's hold on the plan's substitutes against the reference service over HTTP: an all-or-nothing line the
-// plan completed with a substitute whose stock is gone by the commit ships complete or not at all, so it gives back
-// the units of the short SKU it held (its confirmation from before the incident included) instead of keeping part.
+// plan completed with a substitute whose stock is gone by the commit is left as the engine leaves one that does not
+// fit: it keeps what its strategy keeps of its confirmation, no more, and says it was skipped, not served in full.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/allocation/policy';
 import type { StoredPlan } from '../../src/incident/planning';
@@ -43,7 +43,7 @@ async function commit(): Promise<string> {
 }
 
 describe('an all-or-nothing line whose substitute is gone at the commit', () => {
-  it('gives back the units of the short SKU it held, and is backordered whole', async () => {
+  it('keeps its confirmation as the engine would without the substitute, is backordered the rest, and no longer says it is served in full', async () => {
     const substitutes = await world.run('findSubstitutes', { incidentId: INCIDENT, sku: 'A', network: 'N' });
     await world.run('planAllocation', {
       incidentId: INCIDENT, sku: 'A', snapshotRef: 'snapshot', pool: 5, substitutes, policy: POLICY, overrides: [], asOf: AS_OF, revision: 0, planKey: 'plan/0',
@@ -52,37 +52,33 @@ describe('an all-or-nothing line whose substitute is gone at the commit', () => 
     const planned = approved.lines.find((l) => l.lineId === 'L1')!;
     // The plan completes L1 with its kept confirmation and the substitute.
     expect(planned).toMatchObject({ allocated: 10, substituted: 20, backordered: 0, substitutes: [{ sku: 'B', covers: 20 }] });
-    const freeBefore = (await world.inventory.getStockPositions('A')).find((p) => p.locationId === 'N-HUB')!;
 
     await substituteGone();
     const planRef = await commit();
 
-    // Nothing is reserved for L1 any more, of the SKU or the substitute; its backorder is the whole line.
-    expect(await world.inventory.listReservations({ lineId: 'L1', status: 'active' })).toEqual([]);
+    // L1 holds its 10 confirmed units of the SKU and nothing of the substitute; the other 20 are backordered.
+    const reserved = await world.inventory.listReservations({ lineId: 'L1', status: 'active' });
+    expect(reserved.map((r) => [r.sku, r.quantity])).toEqual([['A', 10]]);
     const backorders = (await world.inventory.listBackorders({ incidentId: INCIDENT, limit: 100 })).backorders;
-    expect(backorders.filter((b) => b.lineId === 'L1').map((b) => b.quantity)).toEqual([30]);
-    // Its 10 units are back in the hub's pool, not held for a line that cannot ship.
-    const hub = (await world.inventory.getStockPositions('A')).find((p) => p.locationId === 'N-HUB')!;
-    const reservedForOthers = (await world.inventory.listReservations({ incidentId: INCIDENT, status: 'active' })).filter((r) => r.sku === 'A').reduce((sum, r) => sum + r.quantity, 0);
-    expect(hub.reserved).toBe(freeBefore.reserved - 10 + reservedForOthers);
+    expect(backorders.filter((b) => b.lineId === 'L1').map((b) => b.quantity)).toEqual([20]);
     expect(await world.inventory.checkBooks()).toMatchObject({ balanced: true, issues: [] });
     // The plan as committed says the same, and why.
     const asCommitted = (await world.store.get<StoredPlan>(INCIDENT, planRef))!;
     const l1 = asCommitted.lines.find((l) => l.lineId === 'L1')!;
-    expect(l1).toMatchObject({ allocated: 0, substitutes: [], substituted: 0, backordered: 30, releasedConfirmation: 10 });
-    expect(l1.reasons).toContain('all-or-nothing-skipped');
+    expect(l1).toMatchObject({ allocated: 10, substitutes: [], substituted: 0, backordered: 20, releasedConfirmation: 0 });
+    expect(l1.reasons).toEqual(expect.arrayContaining(['confirmation-kept', 'all-or-nothing-skipped']));
     expect(l1.reasons).not.toContain('fully-served');
-    // Its 10 kept units count as released and left in the pool.
-    expect([asCommitted.poolLeft, asCommitted.confirmedKept, asCommitted.confirmedReleased]).toEqual([approved.poolLeft + 10, approved.confirmedKept - 10, approved.confirmedReleased + 10]);
-    expect(asCommitted.totals.backordered).toBe(approved.totals.backordered + 30);
+    expect(l1.reasons).not.toContain('substituted');
+    expect([asCommitted.poolUsed, asCommitted.poolLeft]).toEqual([approved.poolUsed, approved.poolLeft]);
+    expect(asCommitted.totals.backordered).toBe(approved.totals.backordered + 20);
 
-    // The customer's notice says what the line really got: nothing now, all of it backordered.
+    // The customer's notice says what the line really got: its 10 confirmed units, no substitute, 20 backordered.
     const { noticesRef } = await world.run('prepareNotices', {
       incidentId: INCIDENT, workflowId: 'stockout:N:A', sku: 'A', kind: 'first-notice', revision: 0, source: { planRef }, substitutes, expectedDate: null, policy: POLICY,
     });
     const { notices } = (await world.store.get<ComposedNotices>(INCIDENT, noticesRef))!;
     const told = notices.flatMap((n) => n.lines).find((l) => l.lineId === 'L1')!;
-    expect(told).toMatchObject({ shipNow: 0, backordered: 30, reasons: expect.arrayContaining(['all-or-nothing-skipped']) });
+    expect(told).toMatchObject({ shipNow: 10, backordered: 20 });
     expect(told.substituted).toBeUndefined();
   });
 });

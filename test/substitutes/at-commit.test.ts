@@ -36,7 +36,7 @@ describe('substitutes as their stock stands at the commit', () => {
     for (const l of fitted.lines) expect(l.allocated + l.substituted + l.backordered).toBe(l.requested);
   });
 
-  it('drops an all-or-nothing line’s substitute whole, the line gives back its units of the SKU, and a line after it may take what is left', () => {
+  it('drops an all-or-nothing line’s substitute whole, the line keeps only its confirmation and gives the pool’s units back, and a line after it may take what is left', () => {
     // L1 ships complete or not at all: 14 of its 20 units of the SKU, 4 of them confirmed before the incident and kept.
     const lines = [
       line('L1', [{ sku: 'S', quantity: 12, covers: 6 }], { reasons: ['confirmation-kept', 'substituted', 'fully-served'] }),
@@ -46,22 +46,21 @@ describe('substitutes as their stock stands at the commit', () => {
     const fitted = substitutesAtCommit(lines, ['L1', 'L2'], new Map([['S', { ...twoForOne, available: 8 }]]), terms);
     expect(fitted.lines[0]).toEqual({
       ...lines[0],
-      allocated: 0,
+      allocated: 4,
       substitutes: [],
       substituted: 0,
-      backordered: 20,
-      releasedConfirmation: 4,
-      reasons: ['confirmation-released', 'all-or-nothing-skipped'],
+      backordered: 16,
+      reasons: ['confirmation-kept', 'all-or-nothing-skipped'],
     });
     expect(fitted.lines[1]).toBe(lines[1]);
-    expect(fitted).toMatchObject({ trimmedLines: 1, unitsBackordered: 20, givenBack: { units: 14, confirmed: 4 } });
+    expect(fitted).toMatchObject({ trimmedLines: 1, unitsBackordered: 16, unitsGivenBack: 10 });
   });
 
   it('backorders what a partial line’s substitute no longer covers, and no longer calls the line served in full', () => {
     const lines = [line('L1', [{ sku: 'S', quantity: 8, covers: 4 }], { reasons: ['substituted', 'fully-served'] })];
     const fitted = substitutesAtCommit(lines, ['L1'], new Map([['S', { ...twoForOne, available: 4 }]]), partial);
     expect(fitted.lines[0]).toMatchObject({ allocated: 16, substitutes: [{ sku: 'S', quantity: 4, covers: 2 }], backordered: 2, reasons: ['substituted'] });
-    expect(fitted).toMatchObject({ unitsBackordered: 2, givenBack: { units: 0, confirmed: 0 } });
+    expect(fitted).toMatchObject({ unitsBackordered: 2, unitsGivenBack: 0 });
   });
 
   it('keeps what the incident already holds for a line as held, before the others, and drops a substitute it no longer finds', () => {
