@@ -76,8 +76,17 @@ export const EmailAddressSchema = z
 // Links in the email are clickable, so only http(s): a `javascript:` URL would run in some clients.
 const LinkSchema = z.url({ protocol: /^https?$/ }).max(2048);
 
-// A calendar date (`2025-03-10`) or an instant with an offset; instants are shown in the reader's time zone.
-export const DateValueSchema = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+/** An instant with an offset (`2026-12-08T13:05:00Z`), shown in the reader's time zone. */
+const InstantSchema = z.iso.datetime({ offset: true });
+// A calendar date (`2025-03-10`) or an instant.
+export const DateValueSchema = z.union([z.iso.date(), InstantSchema]);
+
+/**
+ * When the notices of an event were composed, stored with them so every send and resend renders the same footer.
+ * The footer tells one email from the next by it: the revision is an identity, not for a reader. Absent on those
+ * stored before it was kept.
+ */
+const IssuedAtSchema = InstantSchema.optional();
 
 /*
  * What the CRM and the catalogue hold is free text (the CRM contract accepts any locale or zone string and
@@ -199,6 +208,7 @@ export const CustomerNoticeSchema = z.object({
   reference: ReferenceSchema.optional(),
   kind: NoticeKindSchema,
   revision: z.number().int().nonnegative(),
+  issuedAt: IssuedAtSchema,
   customer: CustomerSchema,
   sku: Id,
   skuDescription: Text(300),
@@ -250,6 +260,7 @@ export const AccountManagerDigestSchema = z
     reference: ReferenceSchema.optional(),
     kind: NoticeKindSchema,
     revision: z.number().int().nonnegative(),
+    issuedAt: IssuedAtSchema,
     accountManager: z.object({
       accountManagerId: Id,
       name: Name,

@@ -97,6 +97,7 @@ export interface NoticeInputs {
   credits: Map<string, number>;
   stagesWithHeadsUp: Set<string>;
   answerLinks: AnswerLinks;
+  /** When the notices are composed: their links are signed at it, and their footers say it. */
   now: Date;
   /** Per customer, the schedule its rationed share is released on: stated in its notice, and it is touched by the shortage. */
   rations?: Map<string, NoticeRation>;
@@ -130,6 +131,7 @@ export function composeNotices(inputs: NoticeInputs): ComposedNotices {
       reference: inputs.reference,
       kind: inputs.kind,
       revision: inputs.revision,
+      issuedAt: inputs.now.toISOString(),
       customer: {
         customerId,
         name: customer.name,
@@ -341,6 +343,7 @@ function composeDigests(
       reference: inputs.reference,
       kind: inputs.kind,
       revision: inputs.revision,
+      issuedAt: inputs.now.toISOString(),
       accountManager: { accountManagerId: manager.accountManagerId, name: manager.name, email: manager.email },
       sku: inputs.sku,
       skuDescription: inputs.skuDescription,

@@ -115,6 +115,24 @@ function datePartsOf(value: string, reader: Pick<Reader, 'language' | 'timeZone'
   return [parts[0]!.value + parts[1].value, parts.slice(2).map((p) => p.value).join('')];
 }
 
+// Every notice of a stage has a footer, with one instant in a handful of zones.
+const dateTimeParts = remembered<[string, string, string]>(10_000);
+
+/**
+ * An instant as its date and time in the reader's time zone and the text's language, in three parts, the date,
+ * the words between and the time, so a narrow screen may wrap between them: "8 December 2026 | at | 14:05".
+ */
+export function formatDateTimeParts(value: string, reader: Pick<Reader, 'language' | 'timeZone'>): [string, string, string] {
+  return dateTimeParts(`${reader.language}\u0000${reader.timeZone}\u0000${value}`, () => {
+    const parts = dateFormat(reader.language, { dateStyle: 'long', timeStyle: 'short', timeZone: reader.timeZone }).formatToParts(new Date(value));
+    const text = (from: number, to?: number) => parts.slice(from, to).map((p) => p.value).join('');
+    const hour = parts.findIndex((p) => p.type === 'hour');
+    // The date leads in the languages of the catalogues; elsewhere the whole stays one piece.
+    if (hour < 2 || parts[hour - 1]!.type !== 'literal') return ['', '', text(0)];
+    return [text(0, hour - 1), parts[hour - 1]!.value, text(hour)];
+  });
+}
+
 export function formatQuantity(value: number, reader: Pick<Reader, 'locale'>): string {
   return numberFormat(reader.locale).format(value);
 }

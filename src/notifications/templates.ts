@@ -16,7 +16,7 @@ import {
 } from './model';
 import type { Catalogue } from './catalogues/en';
 import { headerSafe, keep, renderDocument, type Block, type EmailDocument } from './document';
-import { formatDateParts, formatMoney, formatPriceDelta, formatQuantity, readerOf, type MessageKey, type Reader } from './reader';
+import { formatDateParts, formatDateTimeParts, formatMoney, formatPriceDelta, formatQuantity, readerOf, type MessageKey, type Reader } from './reader';
 
 export interface RenderedEmail {
   subject: string;
@@ -30,6 +30,21 @@ const dateToken = (value: string, r: Reader) => {
   const lead = weekday.trimEnd();
   return lead ? `${keep(lead)}${weekday.slice(lead.length)}${keep(date)}` : keep(date);
 };
+
+/** An instant as its date and its time, each unbreakable. */
+const dateTimeToken = (value: string, r: Reader) => {
+  const [date, between, time] = formatDateTimeParts(value, r);
+  return `${date ? keep(date) : ''}${between}${keep(time)}`;
+};
+
+/**
+ * The footer: the reference, and when the email's content was composed in the reader's time zone (which tells two
+ * emails of one kind apart for a reader; the revision, which does so for the systems, is not shown).
+ */
+function footer(of: 'notice' | 'digest', m: { reference?: string | undefined; incidentId: string; issuedAt?: string | undefined }, r: Reader): string {
+  const values = { reference: keep(m.reference ?? m.incidentId), timeZone: r.timeZone };
+  return m.issuedAt ? r.t(`${of}.footerIssued`, { ...values, issuedAt: dateTimeToken(m.issuedAt, r) }) : r.t(`${of}.footer`, values);
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Customer notices
@@ -303,13 +318,11 @@ export function renderCustomerNotice(input: CustomerNotice): RenderedEmail {
     ...creditBlocks(n, r),
     ...contactBlocks(n, r),
   ];
-  const reference = keep(n.reference ?? n.incidentId);
-  const footerValues = { reference, revision: n.revision, timeZone: r.timeZone };
   const doc: EmailDocument = {
     lang: r.language,
     title: r.t(`notice.kinds.${n.kind}.title`),
     blocks,
-    footer: r.t(n.revision > 0 ? 'notice.footerUpdate' : 'notice.footer', footerValues),
+    footer: footer('notice', n, r),
   };
   return { subject: headerSafe(r.t(`notice.kinds.${n.kind}.subject`, { sku: n.sku })), ...renderDocument(doc) };
 }
@@ -387,12 +400,11 @@ export function renderDigest(input: AccountManagerDigest): RenderedEmail {
     { type: 'heading', text: r.t('digest.accounts') },
     table(DIGEST_COLUMNS, KIND_COPY[d.kind].digestColumns, d.accounts, r, (c) => r.t(`digest.columns.${c}`)),
   ];
-  const reference = keep(d.reference ?? d.incidentId);
   const doc: EmailDocument = {
     lang: r.language,
     title: r.t('digest.title', { sku: d.sku }),
     blocks,
-    footer: r.t(d.revision > 0 ? 'digest.footerRevision' : 'digest.footer', { reference, revision: d.revision }),
+    footer: footer('digest', d, r),
   };
   return { subject: headerSafe(subject), ...renderDocument(doc) };
 }

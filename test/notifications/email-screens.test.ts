@@ -21,6 +21,7 @@ const link = (line: string, answer: string) => `https://stockout.example/answers
 function firstNotice(reader: (typeof READERS)[keyof typeof READERS]): CustomerNotice {
   return customerNotice({
     reference: 'INC-EU-SKU-0042-1',
+    issuedAt: '2026-12-08T13:05:00Z',
     customer: { customerId: 'CUST-000012', name: 'Meridian Care Clinics 12', contactName: 'Greta Fischer', email: 'greta@cust-000012.example', ...reader },
     sku: 'SKU-0042',
     skuDescription: 'Nitrile examination gloves, size M, box of 100',
@@ -71,6 +72,7 @@ function managerDigest(reader: (typeof READERS)[keyof typeof READERS]): AccountM
   return {
     ...base,
     reference: 'INC-EU-SKU-0042-1',
+    issuedAt: '2026-12-08T13:05:00Z',
     sku: 'SKU-0042',
     skuDescription: 'Nitrile examination gloves, size M, box of 100',
     accountManager: { ...base.accountManager, ...reader },

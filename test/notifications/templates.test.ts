@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { NOTICE_KIND_NAMES, messageIdFor, type CustomerNotice, type NoticeLine } from '../../src/notifications/model';
+import { buildCustomerMessage } from '../../src/notifications/mailer';
+import { messageRevision } from '../../src/notifications/message-revisions';
+import { NOTICE_KIND_NAMES, messageIdFor, type AccountManagerDigest, type CustomerNotice, type NoticeLine } from '../../src/notifications/model';
 import { renderCustomerNotice, renderDigest } from '../../src/notifications/templates';
-import { cellTexts, customerNotice, digest, visibleHtml } from './fixtures';
+import { cellTexts, customerNotice, digest, FROM, visibleHtml } from './fixtures';
 
 function zodPaths(fn: () => unknown): string[] {
   try {
@@ -263,6 +265,59 @@ describe('customer notice templates', () => {
     const { substitute: _offer, ...withoutOffer } = second!;
     expect(zodPaths(() => renderCustomerNotice(customerNotice({ lines: [withoutOffer] })))).toEqual(['lines.0.answers.acceptSubstitute']);
     expect(zodPaths(() => renderCustomerNotice(customerNotice({ lines: [] })))).toEqual(['lines']);
+  });
+});
+
+describe('the footer', () => {
+  // An order round's backorder-shipped notice counts from a million (message-revisions.ts): its revision is an identity.
+  const revision = messageRevision('order-rounds', 'backorder-shipped', 1);
+  const berlin = { customerId: 'C-D', name: 'Berlin GmbH', email: 'j@berlin.example', locale: 'de-DE', timeZone: 'Europe/Berlin' };
+  const shipped = (overrides: Partial<CustomerNotice> = {}) =>
+    customerNotice({ kind: 'backorder-shipped', revision, reference: 'INC-EU-VALVE-12-1', issuedAt: '2026-12-08T13:05:00Z', compensation: undefined, ...overrides });
+  const footerOf = (text: string) => text.slice(text.lastIndexOf('\n--\n') + 4).trimEnd();
+
+  it("of an order round's backorder-shipped notice gives the reference and when it was issued, in the reader's zone, not the revision", () => {
+    const english = renderCustomerNotice(shipped());
+    expect(footerOf(english.text)).toBe('Reference: INC-EU-VALVE-12-1, as of 8 December 2026 at 13:05. Dates are given in UTC time.');
+    const german = renderCustomerNotice(shipped({ customer: berlin }));
+    expect(footerOf(german.text)).toBe('Referenz: INC-EU-VALVE-12-1, Stand: 8. Dezember 2026 um 14:05. Datumsangaben in der Zeitzone Europe/Berlin.');
+    const french = renderCustomerNotice(shipped({ customer: { ...berlin, locale: 'fr-FR', timeZone: 'Europe/Paris' } }));
+    expect(footerOf(french.text)).toBe('Référence : INC-EU-VALVE-12-1, situation au 8 décembre 2026 à 14:05. Les dates sont données dans le fuseau Europe/Paris.');
+    for (const { text, html } of [english, german, french]) {
+      for (const body of [text, visibleHtml(html)]) expect(body).not.toMatch(/1[.,\s\u00a0\u202f]?000[.,\s\u00a0\u202f]?001/);
+    }
+    // The date and the time are each kept whole, the words between them may wrap.
+    expect(german.html).toMatch(/Stand: <span style="white-space:nowrap;">8\. Dezember 2026<\/span> um 14:05\./);
+  });
+
+  it('tells two updates apart by when they were issued, while the Message-ID and idempotency key stay the revision\'s', () => {
+    const first = buildCustomerMessage(shipped(), FROM);
+    const next = buildCustomerMessage(shipped({ revision: revision + 1, issuedAt: '2026-12-09T08:30:00Z' }), FROM);
+    expect(footerOf(renderCustomerNotice(shipped({ revision: revision + 1, issuedAt: '2026-12-09T08:30:00Z' })).text)).toContain('as of 9 December 2026 at 08:30.');
+    const identity = { incidentId: 'INC-2025-0042', recipient: 'customer:C-1', kind: 'backorder-shipped', revision };
+    expect(first.messageId).toBe(messageIdFor(identity));
+    expect(first.meta.idempotencyKey).toBe('notify|INC-2025-0042|backorder-shipped|r1000001|customer:C-1');
+    expect(next.messageId).toBe(messageIdFor({ ...identity, revision: revision + 1 }));
+    // When it was issued is content, not identity: the same notice issued at another time is the same email.
+    expect(buildCustomerMessage(shipped({ issuedAt: '2026-12-10T00:00:00Z' }), FROM).messageId).toBe(first.messageId);
+  });
+
+  it('of a notice stored before notices kept when they were issued gives the reference alone, never the revision', () => {
+    const { text } = renderCustomerNotice(shipped({ issuedAt: undefined }));
+    expect(footerOf(text)).toBe('Reference: INC-EU-VALVE-12-1. Dates are given in UTC time.');
+  });
+
+  it("of a digest gives when it was issued and in which zone, not the digest's revision", () => {
+    const manager = { accountManagerId: 'AM-7', name: 'Alex Manager', email: 'alex@supplier.example', locale: 'de-DE', timeZone: 'Europe/Berlin' };
+    const of = (overrides: Partial<AccountManagerDigest>) =>
+      footerOf(renderDigest(digest({ kind: 'backorder-shipped', revision, reference: 'INC-EU-VALVE-12-1', personalHeadsUp: [], ...overrides })).text);
+    expect(of({ issuedAt: '2026-12-08T13:05:00Z' })).toBe('Reference: INC-EU-VALVE-12-1, as of 8 December 2026 at 13:05 (UTC time).');
+    expect(of({ issuedAt: '2026-12-08T13:05:00Z', accountManager: manager })).toBe('Referenz: INC-EU-VALVE-12-1, Stand: 8. Dezember 2026 um 14:05 (Zeitzone Europe/Berlin).');
+    expect(of({})).toBe('Reference: INC-EU-VALVE-12-1.');
+  });
+
+  it('refuses an issued-at that is not an instant, naming it', () => {
+    expect(zodPaths(() => renderCustomerNotice(shipped({ issuedAt: '2026-12-08' })))).toEqual(['issuedAt']);
   });
 });
 

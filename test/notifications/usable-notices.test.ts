@@ -69,8 +69,8 @@ describe('who is written to, and whom they can answer', () => {
   });
 
   it('quotes a reference a person can read, numbered per SKU, not the workflow id', async () => {
-    const { text, subject } = renderCustomerNotice(composeNotices(inputs()).notices[0]!);
-    expect(text).toContain('Reference: INC-EU-VALVE-12-1.');
+    const { text, subject } = renderCustomerNotice(composeNotices(inputs({ now: new Date('2026-11-24T09:15:00Z') })).notices[0]!);
+    expect(text).toContain('Reference: INC-EU-VALVE-12-1, as of 24 November 2026 at 09:15.');
     expect(`${subject}\n${text}`).not.toContain('stockout:EU');
     const store = openSqliteStore(':memory:');
     expect(await referenceOf(store, 'stockout:EU:SKU-0042', 'stockout:EU:SKU-0042:aaaa1111')).toBe('INC-EU-SKU-0042-1');
@@ -95,6 +95,19 @@ describe('what the notices say', () => {
       renderCustomerNotice(composeNotices(inputs({ kind, revision: 3, allocation: null, previouslyNotified: new Set(['C-1']), totals: new Map() })).notices[0]!).text;
     expect(closing('incident-closed')).toContain('As promised, your account is credited with €50.00 for the inconvenience.');
     expect(closing('incident-cancelled')).not.toContain('€50.00');
+  });
+
+  it('says when an update was issued: when it was composed, stored with it, so a later rendering reads the same', () => {
+    const composedAt = new Date('2026-12-08T13:05:00Z');
+    const composed = composeNotices(inputs({ kind: 'backorder-shipped', revision: 1_000_001, now: composedAt }));
+    expect(composed.notices.map((n) => n.issuedAt)).toEqual(['2026-12-08T13:05:00.000Z']);
+    expect(composed.digests.map((d) => d.issuedAt)).toEqual(['2026-12-08T13:05:00.000Z']);
+    // As the store keeps it (JSON), rendered for the first send and for a resend.
+    const stored = JSON.parse(JSON.stringify(composed.notices[0])) as (typeof composed.notices)[number];
+    const sent = renderCustomerNotice(stored);
+    expect(sent.text).toContain('Reference: INC-EU-VALVE-12-1, as of 8 December 2026 at 13:05.');
+    expect(sent.text).not.toContain('1000001');
+    expect(renderCustomerNotice(stored)).toEqual(sent);
   });
 
   it('draws the cancel answer apart from those that keep the order, outlined in red and never filled', () => {

@@ -19,7 +19,7 @@ export const de: Catalogue = {
     contactEmail: 'E-Mail: {{email}}',
     contactPhone: 'Telefon: {{phone}}',
     footer: 'Referenz: {{reference}}. Datumsangaben in der Zeitzone {{timeZone}}.',
-    footerUpdate: 'Referenz: {{reference}}, Aktualisierung {{revision}}. Datumsangaben in der Zeitzone {{timeZone}}.',
+    footerIssued: 'Referenz: {{reference}}, Stand: {{issuedAt}}. Datumsangaben in der Zeitzone {{timeZone}}.',
     columns: {
       order: 'Auftrag',
       line: 'Position',
@@ -153,7 +153,7 @@ export const de: Catalogue = {
     },
     accounts: 'Ihre betroffenen Kunden',
     footer: 'Referenz: {{reference}}.',
-    footerRevision: 'Referenz: {{reference}}, Übersicht {{revision}}.',
+    footerIssued: 'Referenz: {{reference}}, Stand: {{issuedAt}} (Zeitzone {{timeZone}}).',
     events: {
       'first-notice': 'Engpass',
       'eta-change': 'neuer Termin',

@@ -19,7 +19,7 @@ export const en = {
     contactEmail: 'Email: {{email}}',
     contactPhone: 'Phone: {{phone}}',
     footer: 'Reference: {{reference}}. Dates are given in {{timeZone}} time.',
-    footerUpdate: 'Reference: {{reference}}, update {{revision}}. Dates are given in {{timeZone}} time.',
+    footerIssued: 'Reference: {{reference}}, as of {{issuedAt}}. Dates are given in {{timeZone}} time.',
     columns: {
       order: 'Order',
       line: 'Line',
@@ -154,7 +154,7 @@ export const en = {
     },
     accounts: 'Your affected accounts',
     footer: 'Reference: {{reference}}.',
-    footerRevision: 'Reference: {{reference}}, digest {{revision}}.',
+    footerIssued: 'Reference: {{reference}}, as of {{issuedAt}} ({{timeZone}} time).',
     events: {
       'first-notice': 'shortage',
       'eta-change': 'ETA change',

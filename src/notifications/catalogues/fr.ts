@@ -19,7 +19,7 @@ export const fr: Catalogue = {
     contactEmail: 'E-mail : {{email}}',
     contactPhone: 'Téléphone : {{phone}}',
     footer: 'Référence : {{reference}}. Les dates sont données dans le fuseau {{timeZone}}.',
-    footerUpdate: 'Référence : {{reference}}, mise à jour {{revision}}. Les dates sont données dans le fuseau {{timeZone}}.',
+    footerIssued: 'Référence : {{reference}}, situation au {{issuedAt}}. Les dates sont données dans le fuseau {{timeZone}}.',
     columns: {
       order: 'Commande',
       line: 'Ligne',
@@ -153,7 +153,7 @@ export const fr: Catalogue = {
     },
     accounts: 'Vos comptes concernés',
     footer: 'Référence : {{reference}}.',
-    footerRevision: 'Référence : {{reference}}, récapitulatif {{revision}}.',
+    footerIssued: 'Référence : {{reference}}, situation au {{issuedAt}} (fuseau {{timeZone}}).',
     events: {
       'first-notice': 'rupture',
       'eta-change': 'nouvelle date',
