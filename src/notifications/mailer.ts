@@ -376,7 +376,7 @@ function toMailOptions(message: OutboundEmail): SendMailOptions {
   return mail;
 }
 
-/** Writes one entry to the communication log; resolves once it is logged. */
+/** Writes one entry of a delivery to the communication log; resolves once it is logged. */
 type LogWrite = (entry: CommunicationEntry) => Promise<void>;
 
 /**
@@ -384,40 +384,58 @@ type LogWrite = (entry: CommunicationEntry) => Promise<void>;
  * that arrived meanwhile, in the write that follows (at most CRM_BATCH at once). An outcome waits for one write
  * at most before its own starts, so the log trails the sends by a round trip or two, never by a batch; and
  * under load (thousands of sends on a busy process) the CRM is asked once per handful, not once per message.
- * A failed write fails every outcome it carried; one the CRM refused (an entry it will not take) is written
- * again entry by entry, so only the refused entry's message fails.
+ *
+ * A failure costs each delivery (one batch) no more than its own write would. One the CRM refused (an entry it
+ * will not take) is written again entry by entry, so only the refused entry's message fails. Any other failure of
+ * a write carrying several deliveries' outcomes is written again once per delivery, side by side, failing only
+ * those whose own write fails too: a CRM hiccup fails no batch (it failed every batch in the write). One rewrite,
+ * at once, on purpose: waiting and resending is the CRM client's rule (src/http/client.ts), spent already when a
+ * failure gets here; under a longer outage a delivery so learns of it after two of the client's budgets, not one.
  */
-function groupedRecords(commLog: CommunicationLog): LogWrite {
-  const waiting: { entry: CommunicationEntry; done: () => void; failed: (error: unknown) => void }[] = [];
+function groupedRecords(commLog: CommunicationLog): () => LogWrite {
+  interface Waiting {
+    entry: CommunicationEntry;
+    delivery: object;
+    done: () => void;
+    failed: (error: unknown) => void;
+  }
+  const waiting: Waiting[] = [];
   let writing = false;
+  const settle = async (group: Waiting[]): Promise<void> => {
+    try {
+      await commLog.recordCommunications({ items: group.map((w) => w.entry) });
+      for (const w of group) w.done();
+    } catch (error) {
+      const deliveries = new Set(group.map((w) => w.delivery));
+      if (group.length > 1 && error instanceof ApplicationFailure && error.nonRetryable) {
+        for (const w of group) await settle([w]);
+      } else if (deliveries.size > 1) {
+        await Promise.all([...deliveries].map((delivery) => settle(group.filter((w) => w.delivery === delivery))));
+      } else for (const w of group) w.failed(error);
+    }
+  };
   const write = async () => {
     writing = true;
-    while (waiting.length > 0) {
-      const group = waiting.splice(0, CRM_BATCH);
-      try {
-        await commLog.recordCommunications({ items: group.map((w) => w.entry) });
-        for (const w of group) w.done();
-      } catch (error) {
-        if (group.length > 1 && error instanceof ApplicationFailure && error.nonRetryable) {
-          for (const w of group) await commLog.recordCommunications({ items: [w.entry] }).then(w.done, w.failed);
-        } else for (const w of group) w.failed(error);
-      }
-    }
+    while (waiting.length > 0) await settle(waiting.splice(0, CRM_BATCH));
     writing = false;
   };
-  return (entry) =>
-    new Promise<void>((done, failed) => {
-      waiting.push({ entry, done, failed });
-      if (!writing) void write();
-    });
+  return () => {
+    const delivery = {};
+    return (entry) =>
+      new Promise<void>((done, failed) => {
+        waiting.push({ entry, delivery, done, failed });
+        if (!writing) void write();
+      });
+  };
 }
 
 /** The log's writes are shared by every delivery in the process: parallel batches' outcomes go out together. */
-const sharedRecords = new WeakMap<CommunicationLog, LogWrite>();
+const sharedRecords = new WeakMap<CommunicationLog, () => LogWrite>();
+/** The writer of one delivery (a batch, or one message) into the process's shared writes to `commLog`. */
 function recordsTo(commLog: CommunicationLog): LogWrite {
-  let log = sharedRecords.get(commLog);
-  if (!log) sharedRecords.set(commLog, (log = groupedRecords(commLog)));
-  return log;
+  let open = sharedRecords.get(commLog);
+  if (!open) sharedRecords.set(commLog, (open = groupedRecords(commLog)));
+  return open();
 }
 
 function record(log: LogWrite, message: Message, recipient: string, outcome: 'sent' | 'rejected', detail?: string) {
@@ -444,12 +462,14 @@ function record(log: LogWrite, message: Message, recipient: string, outcome: 'se
  * 3. Record the outcome under the idempotency key derived from the same identity, as soon as the server
  *    answered: alone, or with the outcomes of the batch that arrived while the previous write was in flight.
  *
- * A crash (or a failed log write) after the server accepted the message but before step 3 leaves no
+ * A crash (or a failed log write; one shared with other deliveries only once this delivery's own rewrite
+ * failed too, see groupedRecords) after the server accepted the message but before step 3 leaves no
  * record, so the retry sends again. That second copy carries the SAME Message-ID, which receiving
  * MTAs and mail clients treat as the same message (Gmail, Outlook and most stores collapse it), and
  * its record uses the SAME idempotency key, so the CRM still holds one communication. The window is
- * one SMTP round trip plus at most two CRM writes wide (the one in flight, then its own): the messages
- * a crash can resend are those in flight to the server or to the log, never a batch's worth.
+ * one SMTP round trip plus at most two CRM writes wide (the one in flight, then its own; a third when
+ * that one failed and is written again for the delivery alone): the messages a crash can resend are
+ * those in flight to the server or to the log, never a batch's worth.
  *
  * We deliberately write no 'pending' intent before sending. It cannot narrow the window: after a crash
  * a pending record cannot tell "server accepted" from "never reached the server", so the retry must

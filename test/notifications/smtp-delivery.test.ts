@@ -14,6 +14,7 @@ import {
   type MailSender,
   type OutboundEmail,
 } from '../../src/notifications/mailer';
+import type { CommunicationLog } from '../../src/notifications/communication-log';
 import { messageIdFor } from '../../src/notifications/model';
 import { startSmtpSink } from '../../src/embedded/smtp-sink';
 import { customerNotice, digest, FROM } from './fixtures';
@@ -243,6 +244,32 @@ describe('delivery over SMTP', () => {
     log.refuse = (entry) => entry.customerId === 'C-3';
     await expect(deliverBatch(counting, log, batch, { concurrency: batch.length })).rejects.toThrow(/unknown customer "C-3"/);
     expect(log.entries().map((e) => e.customerId).sort()).toEqual(['C-1', 'C-2', 'C-4']);
+  });
+
+  it('a failed write shared by parallel batches is written again per batch, and fails only the batch whose own write fails too', async () => {
+    const { sink, transport, log } = await smtp.setup();
+    const batches = [customers(['C-1', 'C-2']), customers(['C-3', 'C-4']), customers(['C-5', 'C-6'])];
+    const counting = holdingLogWrites(transport, log, 6);
+    // The CRM fails the shared write (the second: the first, held, carries one outcome) and the first rewrite after it.
+    let calls = 0;
+    const flaky: CommunicationLog = {
+      findCommunications: (ids) => log.findCommunications(ids),
+      recordCommunications: (request) => (++calls === 2 || calls === 3 ? Promise.reject(new Error('CRM unavailable')) : log.recordCommunications(request)),
+    };
+    const settled = await Promise.allSettled(batches.map((batch) => deliverBatch(counting, flaky, batch)));
+
+    expect(calls).toBe(5); // the held write, the shared one, then one per batch
+    expect(log.requests).toHaveLength(3); // those that reached the log: the held one and two batches' own
+    const failed = settled.flatMap((s, b) => (s.status === 'rejected' ? [b] : []));
+    expect(failed).toHaveLength(1);
+    const lost = batches[failed[0]!]!.filter((m) => !log.entries().some((e) => e.messageId === m.messageId));
+    expect(lost.length).toBeGreaterThan(0);
+    expect(log.entries()).toHaveLength(6 - lost.length);
+
+    // The failed batch's rerun resends what it had accepted without a record, under the same Message-ID: its own window, no other batch's.
+    await deliverBatch(transport, log, batches[failed[0]!]!);
+    expect(sink.messages()).toHaveLength(6 + lost.length);
+    expect(log.entries()).toHaveLength(6);
   });
 
   it('a permanently refused recipient is rejected, logged, not thrown, and not tried again', async () => {
