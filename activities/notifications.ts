@@ -40,6 +40,9 @@ import { listIncidentBackorders } from './paging';
 import { BATCH_WRITE_LIMIT, chunks, incidentLines, loadCustomers, loadSnapshot, openByLine, requireDocument } from './shared';
 import { freeAtHub } from './stock';
 
+/** The progress subject (heartbeat key) under which a delivery attempt records a message's outcome. */
+export const deliveredKey = (messageId: string) => `delivered/${messageId}`;
+
 const NOTIFIED_KEY = 'notified-customers';
 /** The plan the first notice announced: later events read what each line got at once from it. */
 const ANNOUNCED_PLAN_KEY = 'announced-plan';
@@ -74,12 +77,12 @@ export function createNotificationActivities({ store, crm, inventory, mail, answ
       done.finish(accepted(options), true);
     };
     const transport = { sendMail } as unknown as MailSender;
-    const earlier = new Set(messages.filter((m) => done.has(`delivered/${m.messageId}`)).map((m) => m.messageId));
+    const earlier = new Set(messages.filter((m) => done.has(deliveredKey(m.messageId))).map((m) => m.messageId));
     const todo = messages.filter((m) => !earlier.has(m.messageId));
-    await deliverBatch(transport, crm, todo, { onResult: (r) => done.finish(`delivered/${r.messageId}`, r.outcome) });
+    await deliverBatch(transport, crm, todo, { onResult: (r) => done.finish(deliveredKey(r.messageId), r.outcome) });
     // What went out on an earlier attempt is reported as a redo always was: already sent, skipped now.
     return messages.map((m) => {
-      const outcome = done.get(`delivered/${m.messageId}`) as DeliveryOutcome;
+      const outcome = done.get(deliveredKey(m.messageId)) as DeliveryOutcome;
       return earlier.has(m.messageId) && outcome === 'sent' ? 'skipped-already-sent' : outcome;
     });
   }

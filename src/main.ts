@@ -18,6 +18,7 @@ import { loadOrCreateSecrets, secretsFile } from './embedded/secrets';
 import { ensureFirstAdmin, FIRST_ADMIN } from './embedded/first-admin';
 import { consoleFromConfig, consoleUrl } from './console/from-config';
 import { createCrmClient } from './crm/http-client';
+import { closeHttpConnections } from './http/client';
 import { createInventoryClient, createOrderEntryClient } from './inventory/http-client';
 import { isScenarioName, runScenario, SCENARIO_NAMES, SCENARIOS } from './embedded/scenarios';
 import { startSmtpSink } from './embedded/smtp-sink';
@@ -117,6 +118,8 @@ async function main(): Promise<void> {
       crmPort: Number(new URL(config.CRM_URL).port),
     });
     keep(() => service.close());
+    // Kept after the service, so closed before it, once everything that calls it has stopped.
+    keep(closeHttpConnections);
 
     const sink = await startSmtpSink({ port: config.SMTP_PORT, dir: join(dataDir, 'mail') });
     keep(() => sink.close());

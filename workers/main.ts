@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { operationsFromConfig } from '../src/operations/incident-operations';
 import { loadConfig } from '../src/config/env';
+import { closeHttpConnections } from '../src/http/client';
 import { mailTaskQueue } from '../src/notifications/fleet-mail-rate';
 import { readFleet } from '../src/telemetry/fleet';
 import { createLogger, sdkLogger } from '../src/telemetry/logging';
@@ -77,6 +78,7 @@ try {
 } finally {
   await metricsServer?.close();
   await deps.close();
+  await closeHttpConnections();
   await connection.close();
   await client.connection.close();
   await tracing?.shutdown();

@@ -7,6 +7,7 @@ import { loadConfig, type AppConfig } from '../config/env';
 import { openExistingStore } from '../incident-store/configured-store';
 import { createInventoryClient } from '../inventory/http-client';
 import { createCrmClient } from '../crm/http-client';
+import { closeHttpConnections } from '../http/client';
 import { consoleFromConfig, consoleUrl } from '../console/from-config';
 import { loadUsersFile } from '../auth/users';
 import { connectClient } from '../temporal/connection';
@@ -56,6 +57,8 @@ try {
   if (tracing) cleanups.push(() => tracing.shutdown());
   const client = await connectClient(undefined, tracing);
   cleanups.push(() => client.connection.close());
+  // Pushed before the API, so closed after it: no request of its handlers is still calling the systems.
+  cleanups.push(closeHttpConnections);
   // The inventory system tells a mistyped SKU before an incident starts for it, and the console its purchase orders.
   const inventory = createInventoryClient({ baseUrl: config.INVENTORY_URL, timeoutMs: config.SYSTEMS_TIMEOUT_MS });
   const operations = buildOperations({ client, store, inventory });

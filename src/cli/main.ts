@@ -9,6 +9,7 @@ import { loadConfig } from '../config/env';
 import { openExistingStore } from '../incident-store/configured-store';
 import type { IncidentStore } from '../incident-store/store';
 import { createInventoryClient } from '../inventory/http-client';
+import { closeHttpConnections } from '../http/client';
 import { connectClient, TemporalUnreachableError } from '../temporal/connection';
 import { tracingFromConfig, type Tracing } from '../telemetry/tracing';
 import { describeIssues } from '../validation/issues';
@@ -178,6 +179,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   } finally {
     await store?.close();
     await client?.connection.close();
+    await closeHttpConnections();
     // A command's spans are sent before the process exits.
     await tracing?.shutdown();
   }

@@ -43,6 +43,11 @@ export const GenerateOptionsSchema = z
     coverPercent: z.number().min(0).max(100),
     /** Share of all demand lines that are for the short SKUs. */
     lineShare: z.number().min(0).max(1).default(0.3),
+    /**
+     * Free stock each substitute of a short SKU keeps at the hub, as a share of the short SKU's shortfall (in
+     * substitute units); the rest of its free stock is at the spokes. Absent: the hub holds its usual share.
+     */
+    substituteHubPercent: z.number().min(0).max(100).optional(),
   }),
   /** `mixed`: random descriptions and substitutes; `families`: products of src/dataset/catalogue, substitutes within a family. */
   catalogue: z.enum(['mixed', 'families']).default('mixed'),
@@ -95,7 +100,9 @@ export const PRESETS = {
     customers: 60,
     accountManagers: 6,
     demandLines: 450,
-    shortage: { skus: ['SKU-DEMO-1', 'SKU-DEMO-2', 'SKU-DEMO-3'], coverPercent: 55, lineShare: 0.5 },
+    // Substitutes at the hub cover a tenth of each shortfall: the plan ships them all and some lines that take
+    // one still wait, so a later delivery of the substitute has backorders to offer it to.
+    shortage: { skus: ['SKU-DEMO-1', 'SKU-DEMO-2', 'SKU-DEMO-3'], coverPercent: 55, lineShare: 0.5, substituteHubPercent: 10 },
     catalogue: 'families',
   },
   /** 100,000 demand lines, half of them for the short SKU: the scale test. */
@@ -160,8 +167,11 @@ export function generateDataset(options: GenerateOptions): Dataset {
   const customers = makeCustomers(random, o.customers, managers);
   const shortSkus = new Set(o.shortage.skus);
   const demandLines = makeDemand(random, o, items, customers, locations);
-  const stock = makeStock(random, items, locations, demandLines, shortSkus, o.shortage.coverPercent);
+  const made = makeStock(random, items, locations, demandLines, shortSkus, o.shortage.coverPercent);
   reportCustomerStock(random, customers, demandLines, shortSkus, o.asOf);
+  const substitutes = families?.substitutes ?? makeSubstitutes(random, items, shortSkus);
+  const { substituteHubPercent } = o.shortage;
+  const stock = substituteHubPercent === undefined ? made : substitutesToSpokes(made, locations, substitutes, shortfalls(made, demandLines), substituteHubPercent);
   return {
     seed: o.seed,
     asOf: o.asOf,
@@ -170,7 +180,7 @@ export function generateDataset(options: GenerateOptions): Dataset {
     locations,
     items,
     stock,
-    substitutes: families?.substitutes ?? makeSubstitutes(random, items, shortSkus),
+    substitutes,
     purchaseOrders: makePurchaseOrders(random, items, locations, stock, demandLines, shortSkus, o.asOf),
     demandLines,
     customers,
@@ -421,6 +431,48 @@ function makeStock(random: Random, items: Item[], locations: Location[], lines: 
   return stock;
 }
 
+/** Per SKU, its open (unreserved) demand beyond its free stock across the network; none when covered. */
+function shortfalls(stock: StockPosition[], lines: DemandLine[]): Map<string, number> {
+  const gap = new Map<string, number>();
+  for (const l of lines) gap.set(l.sku, (gap.get(l.sku) ?? 0) + l.quantity - l.reservedQuantity);
+  for (const s of stock) gap.set(s.sku, (gap.get(s.sku) ?? 0) - (s.onHand - s.reserved - s.safetyStock));
+  return new Map([...gap].map(([sku, units]) => [sku, Math.max(0, units)]));
+}
+
+/**
+ * Moves free stock of the short SKUs' substitutes from the hub to the spokes (in proportion to what each spoke
+ * has free), until each keeps at the hub no more than `percent` of its short SKU's shortfall, the least of them
+ * when it stands in for several. Incidents take substitutes at the hub only, so these cover just part of what
+ * stays uncovered. Each SKU's stock across the network is unchanged, and so is its purchasing.
+ */
+function substitutesToSpokes(
+  stock: StockPosition[],
+  locations: Location[],
+  substitutes: Substitute[],
+  gaps: Map<string, number>,
+  percent: number,
+): StockPosition[] {
+  const hubId = (locations[0] as Location).locationId;
+  const keep = new Map<string, number>();
+  for (const s of substitutes) {
+    const gap = gaps.get(s.sku) ?? 0;
+    if (gap === 0) continue;
+    const units = Math.floor((gap * s.ratio * percent) / 100);
+    keep.set(s.substituteSku, Math.min(units, keep.get(s.substituteSku) ?? units));
+  }
+  const out = stock.map((p) => ({ ...p }));
+  for (const [sku, units] of keep) {
+    const hub = out.find((p) => p.sku === sku && p.locationId === hubId);
+    const spokes = out.filter((p) => p.sku === sku && p.locationId !== hubId);
+    const moved = hub ? Math.max(0, hub.onHand - hub.reserved - hub.safetyStock - units) : 0;
+    if (!hub || moved === 0 || spokes.length === 0) continue;
+    hub.onHand -= moved;
+    const shares = splitByWeights(moved, spokes.map((p) => p.onHand - p.reserved - p.safetyStock));
+    spokes.forEach((p, i) => (p.onHand += shares[i] ?? 0));
+  }
+  return out;
+}
+
 /** Short SKUs get at least one substitute; others have one or two half the time. */
 function makeSubstitutes(random: Random, items: Item[], shortSkus: Set<string>): Substitute[] {
   const candidates = items.filter((i) => !shortSkus.has(i.sku));
@@ -446,14 +498,11 @@ function makePurchaseOrders(
   asOf: string,
 ): PurchaseOrder[] {
   const hubId = (locations[0] as Location).locationId;
-  const openDemand = new Map<string, number>();
-  for (const l of lines) openDemand.set(l.sku, (openDemand.get(l.sku) ?? 0) + l.quantity - l.reservedQuantity);
-  const free = new Map<string, number>();
-  for (const s of stock) free.set(s.sku, (free.get(s.sku) ?? 0) + s.onHand - s.reserved - s.safetyStock);
+  const gaps = shortfalls(stock, lines);
   const orders: PurchaseOrder[] = [];
   for (const item of items) {
     const short = shortSkus.has(item.sku);
-    const gap = Math.max(0, (openDemand.get(item.sku) ?? 0) - (free.get(item.sku) ?? 0));
+    const gap = gaps.get(item.sku) ?? 0;
     const count = short ? 2 : random.int(1, 2);
     for (let k = 0; k < count; k++) {
       const base = short ? Math.ceil((gap * (k === 0 ? 1.2 : 0.8)) / item.packSize) : random.int(20, 200);

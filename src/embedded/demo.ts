@@ -172,7 +172,8 @@ async function acceptASubstitute(o: DemoOptions): Promise<void> {
   o.say('no substitute offer link in the emails (no backordered customer accepts substitutes, or none is free)');
 }
 
-function isAcceptSubstitute(token: string): boolean {
+/** Whether an answer link's token offers its line a substitute (read, not verified: the API verifies it). */
+export function isAcceptSubstitute(token: string): boolean {
   try {
     const claims = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { a?: string };
     return claims.a === 'accept-substitute';

@@ -1,4 +1,4 @@
-// One JSON call to an endpoint with undici's request() over a keep-alive Agent per caller (global fetch's web
+// One JSON call to an endpoint with undici's request() over the process's one keep-alive Agent (global fetch's web
 // streams cost a CPU-bound worker more than the call itself): a timeout on each request, the reply validated
 // against the endpoint's schema, every failure classified by ./errors. The timeout counts the time this process could have
 // read a reply: a stall of its own event loop (a CPU-bound step of another activity on the worker) does not make
@@ -64,13 +64,23 @@ const HEARTBEAT_EVERY_MS = 5_000;
 /** Backoff stops growing here; a longer Retry-After is still honoured within the budget. */
 const MAX_BACKOFF_MS = 10_000;
 
+// One Agent for every caller in the process: it keeps a pool per origin, so the callers to one system share its
+// connections instead of opening a pool each. Its idle connections do not hold the process open; a process that
+// shuts down closes them. Made on first use, and again after a close.
+let shared: Agent | undefined;
+
+/** Closes the connections every caller shares, once the requests in flight are answered; a later call opens new ones. */
+export async function closeHttpConnections(): Promise<void> {
+  const agent = shared;
+  shared = undefined;
+  await agent?.close();
+}
+
 export function createCaller(system: string, options: HttpClientOptions): Caller {
   const { baseUrl, timeoutMs } = options;
   const base = baseUrl.replace(/\/+$/, '');
   const policy = options.retry ?? { attempts: 1, baseDelayMs: 0, budgetMs: 0 };
   const heartbeat = options.heartbeat ?? (() => {});
-  // Keeps connections alive between calls by default; an idle one does not hold the process open.
-  const agent = new Agent();
 
   async function once<E extends Endpoint>(name: string, endpoint: E, url: URL, input: CallInput): Promise<Reply<E>> {
     let status: number;
@@ -78,7 +88,7 @@ export function createCaller(system: string, options: HttpClientOptions): Caller
     const deadline = replyDeadline(timeoutMs);
     try {
       const response = await request(url, {
-        dispatcher: agent,
+        dispatcher: (shared ??= new Agent()),
         method: endpoint.method,
         headers: input.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
         ...(input.body === undefined ? {} : { body: JSON.stringify(input.body) }),

@@ -155,6 +155,25 @@ describe('the families catalogue (the main job\'s showcase)', () => {
     }
   });
 
+  it("keeps a tenth of each shortfall of its substitutes at the hub, the rest at the spokes, the network's stock and purchasing unchanged", () => {
+    const { substituteHubPercent, ...usual } = PRESETS.showcase.shortage;
+    const hubAsUsual = generateDataset({ ...PRESETS.showcase, shortage: usual });
+    const hubId = showcase.locations.find((l) => l.kind === 'hub')!.locationId;
+    const freeAt = (dataset: Dataset, sku: string, atHub: boolean) =>
+      dataset.stock.filter((s) => s.sku === sku && (s.locationId === hubId) === atHub).reduce((sum, s) => sum + s.onHand - s.reserved - s.safetyStock, 0);
+    for (const sku of PRESETS.showcase.shortage.skus) {
+      const { free, demand } = cover(showcase, sku);
+      for (const s of showcase.substitutes.filter((sub) => sub.sku === sku)) {
+        const kept = Math.floor(((demand - free) * s.ratio * substituteHubPercent) / 100);
+        expect(freeAt(showcase, s.substituteSku, true), s.substituteSku).toBe(kept);
+        expect(freeAt(hubAsUsual, s.substituteSku, true), s.substituteSku).toBeGreaterThan(kept);
+        expect(cover(showcase, s.substituteSku)).toEqual(cover(hubAsUsual, s.substituteSku));
+      }
+    }
+    expect(showcase.purchaseOrders).toEqual(hubAsUsual.purchaseOrders);
+    expect(showcase.demandLines).toEqual(hubAsUsual.demandLines);
+  });
+
   it('refuses more SKUs or short SKUs than the catalogue holds, naming the field', () => {
     expect(() => generateDataset({ ...PRESETS.showcase, skus: 500 })).toThrow(/skus/);
     const many = PRODUCT_FAMILIES.map((_, i) => `SHORT-${i}`).concat('SHORT-X');

@@ -14,6 +14,7 @@ import { defaultPayloadConverter, fromPayloadsAtIndex } from '@temporalio/common
 import proto from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, inject, it, onTestFailed } from 'vitest';
+import { deliveredKey } from '../../activities/notifications';
 import { DEMO_SKU } from '../../src/embedded/demo';
 import { operatorApi } from '../../src/embedded/operator';
 import { startSmtpSink, type SmtpSink, type StoredMessage } from '../../src/embedded/smtp-sink';
@@ -147,10 +148,9 @@ it('two workers and the API on hosts of their own share the store: a worker kill
       const worker = workers.find((w) => activity.lastWorkerIdentity?.startsWith(`${w.child.pid}@`));
       if (activity.activityType?.name !== 'deliverNoticeBatch' || activity.state !== PendingActivityState.PENDING_ACTIVITY_STATE_STARTED || !worker) continue;
       const finished = fromPayloadsAtIndex<Record<string, unknown> | undefined>(defaultPayloadConverter, 0, activity.heartbeatDetails?.payloads) ?? {};
-      const sent = new Set(Object.entries(finished).flatMap(([subject, outcome]) => (subject.startsWith('delivered/') && outcome === 'sent' ? [subject.slice('delivered/'.length)] : [])));
-      if (sent.size === 0) continue;
+      if (Object.keys(finished).length === 0) continue;
       const { communications } = await crm.listCommunications({ incidentId: planned.incidentId, limit: 1000 });
-      if (communications.some((c) => c.outcome === 'sent' && sent.has(c.messageId))) return worker;
+      if (communications.some((c) => c.outcome === 'sent' && finished[deliveredKey(c.messageId)] === 'sent')) return worker;
     }
     return undefined;
   }, 120_000);

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_NETWORK, DEMO_SKU } from '../../src/embedded/demo';
+import { DEMO_NETWORK, DEMO_SKU, isAcceptSubstitute } from '../../src/embedded/demo';
 import type { IncidentState } from '../../src/incident/state';
 import { mainJobPorts, spawnWatched, type WatchedProcess } from '../harness/process';
 
@@ -123,9 +123,9 @@ async function waitForIncident(id: string, what: string, done: (state: IncidentS
   }
 }
 
-/** Tokens of the customer answer links in the emails the SMTP sink kept. */
-function answerTokens(): string[] {
-  const mail = join(dataDir, 'mail');
+/** Tokens of the customer answer links in the emails the SMTP sink kept (the restart test's by default). */
+function answerTokens(folder = dataDir): string[] {
+  const mail = join(folder, 'mail');
   return readdirSync(mail)
     .filter((file) => file.endsWith('.eml'))
     .flatMap((file) => [...readFileSync(join(mail, file), 'utf8').replace(/=\r?\n/g, '').matchAll(/\/answers\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/g)])
@@ -237,6 +237,9 @@ describe('a second try', () => {
     expect(await exitOf(first, 300_000), first.output()).toEqual({ code: 0, signal: null });
     expect(first.output()).toContain(`incident stockout:${DEMO_NETWORK}:${DEMO_SKU} opened`);
     expect(first.output()).toMatch(/incident closed: fill rate/);
+    // The substitute stage: backordered customers' emails offer the substitute, and one takes it by its link.
+    expect(answerTokens(dir).some(isAcceptSubstitute), 'an accept-substitute link in the emails').toBe(true);
+    expect(first.output()).toContain('a customer accepted a substitute through its email link: HTTP 200');
     const kept = emailFiles(dir);
     expect(kept.length).toBeGreaterThan(0);
     expect(first.output()).toContain(`emails: ${kept.length} sent by this run, ${kept.length} kept in`);
