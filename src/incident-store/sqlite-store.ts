@@ -17,10 +17,31 @@ export function migrateSqlite(db: Database.Database, target = LATEST_SCHEMA_VERS
   }).immediate();
 }
 
+/** How long an opener waits for another process's switch of the file to WAL, and how often it looks again. */
+const WAL_SWITCH = { waitMs: 10_000, everyMs: 25 };
+
+/**
+ * WAL is a property of the file: the first opener switches it, later ones find it switched. Two processes opening a
+ * new file at once (two workers started together) race for it: while the other one writes, SQLite answers the switch
+ * SQLITE_BUSY at once, not after its busy timeout (waiting could deadlock), so the opener looks again until it is done. Synchronous, as the driver is.
+ */
+function switchToWal(db: Database.Database): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (const deadline = Date.now() + WAL_SWITCH.waitMs; ; ) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (!(error instanceof Database.SqliteError && error.code === 'SQLITE_BUSY') || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, WAL_SWITCH.everyMs);
+    }
+  }
+}
+
 /** SQLite-backed store; ':memory:' for tests, the data folder's file otherwise. */
 export function openSqliteStore(file: string): IncidentStore {
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
+  switchToWal(db);
   migrateSqlite(db);
   const storedHash = db.prepare<[string, string], { content_hash: string | null }>(
     'SELECT content_hash FROM incident_documents WHERE incident_id = ? AND key = ?',
