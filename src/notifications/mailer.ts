@@ -22,7 +22,7 @@ import {
   type MessageKind,
   type Escalation,
 } from './model';
-import { renderCustomerNotice, renderDigest, renderEscalation, type RenderedEmail } from './templates';
+import { renderEscalation, renderParsedDigest, renderParsedNotice, type RenderedEmail } from './templates';
 
 // ---------------------------------------------------------------------------------------------------
 // Configuration
@@ -196,10 +196,26 @@ function metaOf(identity: MessageIdentity & { kind: MessageKind }, ids: { custom
   };
 }
 
+/**
+ * Emails `assemble` made, so validated, and frozen so they stay as validated: delivery does not parse them a
+ * second time (a stage's thousands of emails each paid for it twice). Any other message it is handed it parses.
+ */
+const assembled = new WeakSet<Message>();
+
+function sealed(email: OutboundEmail): OutboundEmail {
+  const freeze = (value: object) => {
+    for (const child of Object.values(value)) if (child !== null && typeof child === 'object') freeze(child as object);
+    Object.freeze(value);
+  };
+  freeze(email);
+  assembled.add(email);
+  return email;
+}
+
 function assemble(e: Envelope): OutboundEmail {
   const identity = { incidentId: e.incidentId, recipient: e.recipient, kind: e.kind, revision: e.revision };
   const from = AddressSchema.parse(typeof e.from === 'string' ? { address: e.from } : e.from);
-  return OutboundEmailSchema.parse({
+  return sealed(OutboundEmailSchema.parse({
     from,
     to: { name: headerSafe(e.to.name, 120), address: e.to.address },
     ...(e.replyTo ? { replyTo: { name: headerSafe(e.replyTo.name, 120), address: e.replyTo.address } } : {}),
@@ -214,7 +230,7 @@ function assemble(e: Envelope): OutboundEmail {
       'Auto-Submitted': 'auto-generated',
     },
     meta: metaOf(identity, e),
-  });
+  }));
 }
 
 function undeliverable(
@@ -259,7 +275,7 @@ export function buildCustomerMessage(input: CustomerNotice, from: Sender | strin
     to: { name: customer.contactName ?? customer.name, address: customer.email },
     ...(manager?.email ? { replyTo: { name: manager.name, address: manager.email } } : {}),
     from,
-    rendered: renderCustomerNotice(notice),
+    rendered: renderParsedNotice(parsed.value),
     ...ids,
   });
 }
@@ -281,7 +297,7 @@ export function buildDigestMessage(input: AccountManagerDigest, from: Sender | s
     recipient: recipientKey('account-manager', accountManager.accountManagerId),
     to: { name: accountManager.name, address: accountManager.email },
     from,
-    rendered: renderDigest(digest),
+    rendered: renderParsedDigest(digest),
     accountManagerId: accountManager.accountManagerId,
   });
 }
@@ -371,9 +387,10 @@ function configurationFailure(err: NodemailerError): ApplicationFailure {
   });
 }
 
-function toMailOptions(message: OutboundEmail): SendMailOptions {
-  const { meta: _meta, ...mail } = message;
-  return mail;
+/** What the transport is handed: addresses of its own, since nodemailer rewrites them in place (punycode). */
+export function toMailOptions(message: OutboundEmail): SendMailOptions {
+  const { meta: _meta, from, to, replyTo, ...mail } = message;
+  return { ...mail, from: { ...from }, to: { ...to }, ...(replyTo ? { replyTo: { ...replyTo } } : {}) };
 }
 
 /** Writes one entry of a delivery to the communication log; resolves once it is logged. */
@@ -513,7 +530,7 @@ async function deliverValidated(transport: MailSender, log: LogWrite, message: M
  * throws a ZodError naming the field, before anything is sent.
  */
 export async function deliverOnce(transport: MailSender, commLog: CommunicationLog, message: Message): Promise<DeliveryResult> {
-  const valid = MessageSchema.parse(message);
+  const valid = assembled.has(message) ? message : MessageSchema.parse(message);
   const [previous] = await commLog.findCommunications([valid.messageId]);
   return deliverValidated(transport, recordsTo(commLog), valid, previous ?? null);
 }
@@ -542,7 +559,7 @@ export async function deliverBatch(
   input: Message[],
   options: BatchOptions = {},
 ): Promise<DeliveryResult[]> {
-  const messages = z.array(MessageSchema).parse(input);
+  const messages = input.every((m) => assembled.has(m)) ? input : z.array(MessageSchema).parse(input);
   // The same Message-ID twice in one batch must not race past the log check: send the first, skip the rest.
   const firstIndex = new Map<string, number>();
   messages.forEach((m, i) => {

@@ -55,13 +55,30 @@ const fixedT = Object.fromEntries(Object.keys(CATALOGUES).map((c) => [c, i18n.ge
   (key: string, values?: object) => string
 >;
 
-// A sentence is a pure function of its catalogue, key and values, and a notice stage asks for the same ones
-// thousands of times (a button's label per line, the product, the footer): i18next's lookup and interpolation
-// were two fifths of rendering a notice.
-const sentences = remembered<string>(20_000);
+// i18next only fills values in here (no formatting, nesting or escaping of them; `count` picks the plural form),
+// so the text around the values is the same whatever they are: a sentence's shape is asked of i18next once per
+// catalogue, key, value names and count, as pieces of text and the indexes of the values between them, and each
+// sentence only joins them. Lookup and interpolation were two fifths of rendering a notice, and most sentences
+// carry a name or an id, so remembering whole sentences mostly missed.
+const shapes = remembered<(string | number)[]>(2_000);
+const SLOT = /\uFDD0(\d+)\uFDD1/;
 
 function translated(catalogue: Language, key: string, values: Record<string, string | number> | undefined): string {
-  return sentences(`${catalogue}\u0000${key}\u0000${values ? JSON.stringify(values) : ''}`, () => fixedT[catalogue](key, values));
+  if (values === undefined) return shapeOf(catalogue, key, [], undefined)[0] as string;
+  const names = Object.keys(values).filter((name) => name !== 'count');
+  const shape = shapeOf(catalogue, key, names, values.count);
+  let sentence = '';
+  for (let i = 0; i < shape.length; i++) sentence += i % 2 === 0 ? (shape[i] as string) : String(values[names[shape[i] as number]!] ?? '');
+  return sentence;
+}
+
+function shapeOf(catalogue: Language, key: string, names: string[], count: string | number | undefined): (string | number)[] {
+  return shapes(`${catalogue}\u0000${key}\u0000${names.join('\u0000')}\u0000${count ?? ''}`, () => {
+    // A slot per value, marked with noncharacters no catalogue holds.
+    const slots = Object.fromEntries(names.map((name, i) => [name, `\uFDD0${i}\uFDD1`]));
+    const text = fixedT[catalogue](key, count === undefined ? slots : { ...slots, count });
+    return text.split(SLOT).map((piece, i) => (i % 2 === 0 ? piece : Number(piece)));
+  });
 }
 
 /**
@@ -70,6 +87,13 @@ function translated(catalogue: Language, key: string, values: Record<string, str
  * English sentence never carries a Dutch date.
  */
 function languageFor(locale: string): { catalogue: Language; language: string } {
+  return languages(locale, () => languageOf(locale));
+}
+
+// Each notice and digest asks for its reader's language, and an Intl.Locale costs more than the lookup.
+const languages = remembered<{ catalogue: Language; language: string }>(1000);
+
+function languageOf(locale: string): { catalogue: Language; language: string } {
   const tag = new Intl.Locale(locale);
   return tag.language in CATALOGUES ? { catalogue: tag.language as Language, language: tag.baseName } : { catalogue: 'en', language: DEFAULT_READER.locale };
 }
@@ -83,8 +107,9 @@ function languageFor(locale: string): { catalogue: Language; language: string } 
 // Intl formatters cost far more to make than to use, and a notice stage formats figures and dates of thousands
 // of notices: one formatter per language (or locale) and options, made on first use.
 const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
-function numberFormat(locale: string, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
-  const key = `number ${locale} ${JSON.stringify(options)}`;
+function numberFormat(locale: string, options?: Intl.NumberFormatOptions): Intl.NumberFormat {
+  // A quantity (no options) is what a notice formats most, once per figure: its key needs no JSON.
+  const key = options ? `number ${locale} ${JSON.stringify(options)}` : `number ${locale}`;
   let format = formatters.get(key) as Intl.NumberFormat | undefined;
   if (!format) formatters.set(key, (format = new Intl.NumberFormat(locale, options)));
   return format;

@@ -304,7 +304,11 @@ function creditBlocks(n: CustomerNotice, r: Reader): Block[] {
 }
 
 export function renderCustomerNotice(input: CustomerNotice): RenderedEmail {
-  const n = CustomerNoticeSchema.parse(input);
+  return renderParsedNotice(CustomerNoticeSchema.parse(input));
+}
+
+/** A notice `CustomerNoticeSchema` already parsed (the mailer's): parsing it again would only copy it. */
+export function renderParsedNotice(n: CustomerNotice): RenderedEmail {
   const r = readerOf(n.customer);
   const copy = KIND_COPY[n.kind];
   const lines = n.lines.filter(copy.lines);
@@ -372,7 +376,11 @@ function callReasons(a: DigestAccount, r: Reader): string {
 }
 
 export function renderDigest(input: AccountManagerDigest): RenderedEmail {
-  const d = AccountManagerDigestSchema.parse(input);
+  return renderParsedDigest(AccountManagerDigestSchema.parse(input));
+}
+
+/** A digest `AccountManagerDigestSchema` already parsed (the mailer's). */
+export function renderParsedDigest(d: AccountManagerDigest): RenderedEmail {
   const r = readerOf(d.accountManager);
   const count = d.accounts.length;
   const event = r.t(`digest.events.${d.kind}`);

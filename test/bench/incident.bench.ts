@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { recordRestockUpdate, stateQuery } from '../../workflows/definitions';
 import { noticesRefOf } from '../../activities/notifications';
 import { forEachAtOnce } from '../../src/concurrency/at-once';
-import { buildCustomerMessage, buildDigestMessage, type MailSender, type Message, type OutboundEmail } from '../../src/notifications/mailer';
+import { buildCustomerMessage, buildDigestMessage, toMailOptions, type MailSender, type Message, type OutboundEmail } from '../../src/notifications/mailer';
 import type { ComposedNotices } from '../../src/notifications/notices';
 import type { IncidentStore } from '../../src/incident-store/store';
 import { FROM } from '../notifications/fixtures';
@@ -247,8 +247,8 @@ async function firstNoticeMessages(store: IncidentStore, incidentId: string, rev
 async function directSend(transport: MailSender, messages: OutboundEmail[], poolSize: number): Promise<{ seconds: number; cpuSeconds: number; emails: number }> {
   const started = performance.now();
   const cpu = process.cpuUsage();
-  await forEachAtOnce(messages, poolSize, async ({ meta: _meta, ...mail }) => {
-    await transport.sendMail(mail);
+  await forEachAtOnce(messages, poolSize, async (message) => {
+    await transport.sendMail(toMailOptions(message));
   });
   return { seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds(process.cpuUsage(cpu)), emails: messages.length };
 }

@@ -254,6 +254,16 @@ describe('customer notice templates', () => {
     expect(text).toContain(`Dear ${hostile},`); // plain text shows it as the text it is
   });
 
+  it('writes a value that looks like a placeholder or a replacement pattern as the text it is, in every catalogue', () => {
+    // Sentences are i18next's text with the values joined in: a value is never read as a placeholder or a `$&`.
+    const odd = 'A $& B {{sku}} $1 $$';
+    for (const locale of ['en-GB', 'de-DE', 'fr-FR']) {
+      const { text } = renderCustomerNotice(customerNotice({ customer: { customerId: 'C-1', name: 'Acme', contactName: odd, email: 'c1@customer.example', locale } }));
+      expect(text).toContain(odd);
+      expect(text).not.toContain('\uFDD0');
+    }
+  });
+
   it('refuses bad input and names the field', () => {
     expect(zodPaths(() => renderCustomerNotice(customerNotice({ customer: { customerId: 'C', name: 'B', email: 'b@x.example\r\nBcc: e@x.example' } })))).toEqual([
       'customer.email',
