@@ -31,6 +31,13 @@ export const ReportedStockSchema = z.object({
   reportedAt: TimestampSchema,
 });
 
+/**
+ * A person's BCP 47 tag (e.g. `de-DE`) and IANA zone (e.g. `Europe/Berlin`), as the CRM writes them: shapes only, since
+ * a CRM may hold POSIX names (`de_DE.UTF-8`) or zones the runtime does not know; the notices read them (notifications/model.ts).
+ */
+const LocaleSchema = z.string().min(2);
+const TimeZoneSchema = z.string().min(1);
+
 export const CustomerSchema = z.object({
   customerId: IdSchema,
   name: z.string().min(1),
@@ -40,10 +47,8 @@ export const CustomerSchema = z.object({
   acceptsSubstitutes: z.boolean(),
   acceptsPartial: z.boolean(),
   contacts: z.array(ContactSchema),
-  /** BCP 47 tag, e.g. `de-DE`. */
-  locale: z.string().min(2).nullable(),
-  /** IANA zone, e.g. `Europe/Berlin`. */
-  timeZone: z.string().min(1).nullable(),
+  locale: LocaleSchema.nullable(),
+  timeZone: TimeZoneSchema.nullable(),
   accountManagerId: IdSchema,
   revenue12m: z.number().finite().min(0),
   margin12m: z.number().finite(),
@@ -57,6 +62,9 @@ export const AccountManagerSchema = z.object({
   email: z.email(),
   /** The number customers call, as the CRM writes it; null when it has none. */
   phone: z.string().min(1).max(40).nullable().optional(),
+  /** The language and zone the manager's digests are written in; absent or null (a CRM that keeps none): English, UTC. */
+  locale: LocaleSchema.nullable().optional(),
+  timeZone: TimeZoneSchema.nullable().optional(),
   accountIds: z.array(IdSchema),
 });
 

@@ -275,7 +275,16 @@ function makeManagers(random: Random, count: number): Omit<AccountManager, 'acco
     const first = random.pick(FIRST);
     const last = random.pick(LAST);
     const id = `AM-${pad(i + 1, 3)}`;
-    return { accountManagerId: id, name: `${first} ${last}`, email: `${first}.${last}.${id}@supplier.example`.toLowerCase(), phone: phoneNumber('en-GB', 100 + i) };
+    // A region's locale and zone as the customers have them, in turn by index (no draw: the random stream is unchanged).
+    const [locale, timeZone] = LOCALES[i % LOCALES.length]!;
+    return {
+      accountManagerId: id,
+      name: `${first} ${last}`,
+      email: `${first}.${last}.${id}@supplier.example`.toLowerCase(),
+      phone: phoneNumber('en-GB', 100 + i),
+      locale,
+      timeZone,
+    };
   });
 }
 

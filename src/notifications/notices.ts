@@ -30,6 +30,9 @@ export interface NoticeAccountManager {
   name: string;
   email: string;
   phone?: string | null | undefined;
+  /** The language and zone the manager reads the digest in (the CRM's; absent or null: the default reader's). */
+  locale?: string | null | undefined;
+  timeZone?: string | null | undefined;
 }
 
 /** What one line got in an allocation (a plan or a restock round). */
@@ -344,7 +347,13 @@ function composeDigests(
       kind: inputs.kind,
       revision: inputs.revision,
       issuedAt: inputs.now.toISOString(),
-      accountManager: { accountManagerId: manager.accountManagerId, name: manager.name, email: manager.email },
+      accountManager: {
+        accountManagerId: manager.accountManagerId,
+        name: manager.name,
+        email: manager.email,
+        ...(manager.locale ? { locale: manager.locale } : {}),
+        ...(manager.timeZone ? { timeZone: manager.timeZone } : {}),
+      },
       sku: inputs.sku,
       skuDescription: inputs.skuDescription,
       accounts,

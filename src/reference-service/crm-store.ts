@@ -146,7 +146,7 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
     },
 
     getAccountManagers(accountManagerIds: string[]): AccountManager[] {
-      const rows = byIds<{ account_manager_id: string; name: string; email: string; phone: string | null }>(
+      const rows = byIds<{ account_manager_id: string; name: string; email: string; phone: string | null; locale: string | null; time_zone: string | null }>(
         'account_managers',
         'account_manager_id',
         accountManagerIds,
@@ -157,6 +157,8 @@ export function createCrmStore(db: Db, now: () => Date = () => new Date()) {
         name: r.name,
         email: r.email,
         ...(r.phone ? { phone: r.phone } : {}),
+        ...(r.locale ? { locale: r.locale } : {}),
+        ...(r.time_zone ? { timeZone: r.time_zone } : {}),
         accountIds: (sql(db, 'SELECT customer_id FROM customers WHERE account_manager_id = ? ORDER BY customer_id').all(r.account_manager_id) as { customer_id: string }[]).map(
           (c) => c.customer_id,
         ),

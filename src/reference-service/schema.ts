@@ -98,7 +98,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
 
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 
-CREATE TABLE IF NOT EXISTS account_managers (account_manager_id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, phone TEXT);
+CREATE TABLE IF NOT EXISTS account_managers (account_manager_id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, phone TEXT, locale TEXT, time_zone TEXT);
 
 CREATE TABLE IF NOT EXISTS customers (
   customer_id TEXT PRIMARY KEY, name TEXT NOT NULL, stage TEXT NOT NULL, critical INTEGER NOT NULL,
@@ -145,6 +145,8 @@ export function openDatabase(file: string = ':memory:'): Db {
   // Databases made before account managers had a phone get the column (additive: null until the CRM has one).
   const managerColumns = db.prepare('PRAGMA table_info(account_managers)').all() as { name: string }[];
   if (!managerColumns.some((c) => c.name === 'phone')) db.exec('ALTER TABLE account_managers ADD COLUMN phone TEXT');
+  // And before they had a locale and zone (null: their digests read in English, UTC).
+  if (!managerColumns.some((c) => c.name === 'locale')) db.exec('ALTER TABLE account_managers ADD COLUMN locale TEXT; ALTER TABLE account_managers ADD COLUMN time_zone TEXT');
   // Databases made before order changes were kept get their columns (a loaded line is revision 1, never changed).
   const lineColumns = db.prepare('PRAGMA table_info(demand_lines)').all() as { name: string }[];
   if (!lineColumns.some((c) => c.name === 'change_seq')) {

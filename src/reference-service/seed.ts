@@ -67,8 +67,10 @@ export function loadDataset(db: Db, dataset: Dataset, now: Date = new Date()): {
         }
       }
 
-      const manager = insert('account_managers', ['account_manager_id', 'name', 'email', 'phone']);
-      for (const m of dataset.accountManagers) manager({ account_manager_id: m.accountManagerId, name: m.name, email: m.email, phone: m.phone ?? null });
+      const manager = insert('account_managers', ['account_manager_id', 'name', 'email', 'phone', 'locale', 'time_zone']);
+      for (const m of dataset.accountManagers) {
+        manager({ account_manager_id: m.accountManagerId, name: m.name, email: m.email, phone: m.phone ?? null, locale: m.locale ?? null, time_zone: m.timeZone ?? null });
+      }
       const customer = insert('customers', [
         'customer_id', 'name', 'stage', 'critical', 'accepts_substitutes', 'accepts_partial', 'contacts', 'locale', 'time_zone',
         'account_manager_id', 'revenue_12m', 'margin_12m',

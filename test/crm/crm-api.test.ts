@@ -58,6 +58,22 @@ describe('customers and account managers', () => {
       { accountManagerId: 'AM-1', name: 'Clara Dubois', email: 'clara@supplier.example', accountIds: ['C1', 'C2'] },
     ]);
   });
+
+  it("returns a manager's locale and time zone as loaded, and none for a manager the CRM keeps none for", async () => {
+    const dataset = tinyDataset();
+    dataset.accountManagers = [
+      { ...dataset.accountManagers[0]!, locale: 'de-DE', timeZone: 'Europe/Berlin' },
+      { accountManagerId: 'AM-2', name: 'Dana Olsen', email: 'dana@supplier.example', accountIds: [] },
+    ];
+    const own = await startWithClients({ dataset });
+    try {
+      const [berlin, plain] = await own.crm.getAccountManagers(['AM-1', 'AM-2']);
+      expect(berlin).toEqual({ accountManagerId: 'AM-1', name: 'Clara Dubois', email: 'clara@supplier.example', locale: 'de-DE', timeZone: 'Europe/Berlin', accountIds: ['C1', 'C2'] });
+      expect(plain).toEqual({ accountManagerId: 'AM-2', name: 'Dana Olsen', email: 'dana@supplier.example', accountIds: [] });
+    } finally {
+      await own.service.close();
+    }
+  });
 });
 
 describe('communications', () => {

@@ -82,6 +82,15 @@ describe('shape', () => {
     for (const c of demo.customers) expect(managers.get(c.accountManagerId)?.accountIds).toContain(c.customerId);
   });
 
+  it("gives every account manager a region's locale and zone, as customers of that region have them", () => {
+    const regions = new Set(demo.customers.map((c) => `${c.locale} ${c.timeZone}`));
+    const ofManagers = demo.accountManagers.map((m) => `${m.locale} ${m.timeZone}`);
+    for (const [i, region] of ofManagers.entries()) expect(regions, demo.accountManagers[i]!.accountManagerId).toContain(region);
+    // Six managers over six regions: one digest language and zone each, not all of them English and UTC.
+    expect(new Set(ofManagers).size).toBe(PRESETS.demo.accountManagers);
+    expect(ofManagers).toContain('de-DE Europe/Berlin');
+  });
+
   it('makes demand lines like real ones', () => {
     const lines = demo.demandLines;
     expect(lines).toHaveLength(PRESETS.demo.demandLines);

@@ -47,6 +47,27 @@ describe('replies that break the contract', () => {
     expect(error.message).toContain('reply.lines.0.orderId');
   });
 
+  it.each([
+    ['locale', { locale: 'd' }],
+    ['timeZone', { timeZone: '' }],
+    ['locale', { locale: 49 }],
+  ])("refuses an account manager's malformed %s, naming it", async (field, bad) => {
+    const manager = { accountManagerId: 'AM-1', name: 'Clara Dubois', email: 'clara@supplier.example', locale: 'de-DE', timeZone: 'Europe/Berlin', accountIds: [] };
+    const baseUrl = await stub(200, JSON.stringify([{ ...manager, ...bad }]));
+    const error = await failureOf(createCrmClient({ baseUrl, timeoutMs: 1000 }).getAccountManagers(['AM-1']));
+    expect(error).toMatchObject({ type: INVALID_REPLY, nonRetryable: true });
+    expect(error.message).toContain(`crm getAccountManagers sent an invalid reply: reply.0.${field}`);
+  });
+
+  it('takes an account manager without a locale or time zone, as an older CRM answers', async () => {
+    const manager = { accountManagerId: 'AM-1', name: 'Clara Dubois', email: 'clara@supplier.example', accountIds: [] };
+    const baseUrl = await stub(200, JSON.stringify([manager, { ...manager, accountManagerId: 'AM-2', locale: null, timeZone: null }]));
+    expect(await createCrmClient({ baseUrl, timeoutMs: 1000 }).getAccountManagers(['AM-1', 'AM-2'])).toEqual([
+      manager,
+      { ...manager, accountManagerId: 'AM-2', locale: null, timeZone: null },
+    ]);
+  });
+
   it('treats a body that is not JSON as invalid', async () => {
     const baseUrl = await stub(200, '<html>proxy login</html>');
     const error = await failureOf(createCrmClient({ baseUrl, timeoutMs: 1000 }).getCustomers(['C1']));

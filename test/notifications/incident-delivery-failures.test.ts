@@ -7,7 +7,7 @@ import { cancelSignal, decidePlanUpdate, resumeSignal } from '../../workflows/de
 import { SHORT_SKU, manualTrigger, startIncident, waitForState } from '../incident/world';
 import { activitiesWith, timeSkippingWorlds } from '../harness/incident-worlds';
 import { FROM } from './fixtures';
-import { NO_APPROVAL, APPROVAL, customersOfShortSku, editCustomer, communications, digestRow } from './incident-emails';
+import { NO_APPROVAL, APPROVAL, customersOfShortSku, editCustomer, editManager, communications, digestRow } from './incident-emails';
 import { smtpFixtures } from './smtp-fixtures';
 import { noticeContact } from '../../src/notifications/notices';
 
@@ -21,6 +21,8 @@ describe('notices of a whole incident: when delivery fails', () => {
     const [customerId] = customersOfShortSku(w);
     const [customer] = await w.deps.crm.getCustomers([customerId!]);
     const [manager] = await w.deps.crm.getAccountManagers([customer!.accountManagerId]);
+    // The digest's English wording is read below.
+    editManager(w, manager!.accountManagerId, 'locale', 'en-GB');
     bounced = noticeContact(customer!)!.email;
     await w.worker.runUntil(async () => {
       const handle = await startIncident(w, manualTrigger(w, SHORT_SKU), NO_APPROVAL);
@@ -60,6 +62,7 @@ describe('notices of a whole incident: when delivery fails', () => {
       editCustomer(w, french!, 'time_zone', 'Europe/Paris');
       const [posixCustomer, windowsCustomer, noContactCustomer, , frenchCustomer] = await w.deps.crm.getCustomers([posix!, windowsZone!, noContact!, overlongAddress!, french!]);
       const [manager] = await w.deps.crm.getAccountManagers([noContactCustomer!.accountManagerId]);
+      editManager(w, manager!.accountManagerId, 'locale', 'en-GB');
       await handle.executeUpdate(decidePlanUpdate, { args: [{ decision: 'approve', planRevision: pending.plan!.revision, decidedBy: 'ann', overrides: [] }] });
 
       const state = await waitForState(handle, 'following-up');

@@ -17,9 +17,14 @@ export const customersOfShortSku = (w: World) =>
 export const editCustomer = (w: World, customerId: string, column: 'locale' | 'time_zone' | 'name' | 'contacts', value: string) =>
   w.service.db.prepare(`UPDATE customers SET ${column} = ? WHERE customer_id = ?`).run(value, customerId);
 
-/** Every customer of the short SKU reads English, for tests that check the English wording of whole incidents. */
+/** What a CRM user could have typed for an account manager (the language and zone of the manager's digests). */
+export const editManager = (w: World, accountManagerId: string, column: 'locale' | 'time_zone', value: string) =>
+  w.service.db.prepare(`UPDATE account_managers SET ${column} = ? WHERE account_manager_id = ?`).run(value, accountManagerId);
+
+/** Every customer of the short SKU and every account manager reads English, for tests that check the English wording of whole incidents. */
 export const inEnglish = (w: World) => {
   for (const customerId of customersOfShortSku(w)) editCustomer(w, customerId, 'locale', 'en-GB');
+  w.service.db.prepare("UPDATE account_managers SET locale = 'en-GB'").run();
 };
 
 /** Every email the sink kept, by its `X-Stockout-Notice` header (kind and revision): the sorted envelope recipients. */
@@ -45,7 +50,11 @@ export const customersWith = async (w: World, incidentId: string, has: (b: { ope
 
 export const communications = async (w: World, incidentId: string) => (await w.deps.crm.listCommunications({ incidentId, limit: 1000 })).communications;
 
-export const isDigest = (m: { subject?: string | undefined }) => m.subject?.startsWith('[Stockout ') ?? false;
+// A digest's subject begins the same in each language (`[Stockout `, `[Engpass `…): managers get digests in theirs.
+const DIGEST_SUBJECTS = Object.values(CATALOGUES).map((c) => c.digest.subject.slice(0, c.digest.subject.indexOf('{{')));
+export const isDigest = (m: { subject?: string | undefined }) => DIGEST_SUBJECTS.some((start) => m.subject?.startsWith(start) ?? false);
+/** A digest's call-first heading, in any catalogue's words. */
+export const hasCallFirst = (text: string) => Object.values(CATALOGUES).some((c) => text.includes(c.digest.callFirst));
 export const emailsOf = (w: World, kind: string) =>
   w.sink.messages().filter((m) => m.headers.some((h) => h.name.toLowerCase() === 'x-stockout-notice' && h.value.startsWith(`${kind};`)));
 

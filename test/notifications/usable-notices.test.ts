@@ -8,8 +8,8 @@ import { answersOfLink, linesOf } from '../../src/answer-links';
 import { buildApi } from '../../src/api/server';
 import { composeNotices, type NoticeInputs } from '../../src/notifications/notices';
 import { buildCustomerMessage, deliverBatch } from '../../src/notifications/mailer';
-import { incidentReference } from '../../src/notifications/model';
-import { renderCustomerNotice } from '../../src/notifications/templates';
+import { incidentReference, type AccountManagerDigest } from '../../src/notifications/model';
+import { renderCustomerNotice, renderDigest } from '../../src/notifications/templates';
 import { OperationError } from '../../src/operations/incident-operations';
 import { referenceOf } from '../../activities/notifications';
 import { openSqliteStore } from '../../src/incident-store/sqlite-store';
@@ -78,6 +78,41 @@ describe('who is written to, and whom they can answer', () => {
     // A retry or a later event of the first incident reads its own number again.
     expect(await referenceOf(store, 'stockout:EU:SKU-0042', 'stockout:EU:SKU-0042:aaaa1111')).toBe('INC-EU-SKU-0042-1');
     expect(incidentReference('stockout:US-W:SKU 9', 3)).toBe('INC-US-W-SKU-9-3');
+  });
+});
+
+describe("the account manager's digest, in the manager's language and zone", () => {
+  // Composed late on 8 December in UTC: already 9 December in Berlin.
+  const late = new Date('2026-12-08T23:30:00Z');
+  const digestFor = (manager: Partial<NoticeInputs['accountManagers'][number]>) => {
+    const base = inputs();
+    const allocation = base.allocation!.map((line) => (line.lineId === 'L-1' ? { ...line, requested: 2000, backordered: 1500 } : line));
+    const composed = composeNotices({
+      ...base,
+      allocation,
+      openBackorders: new Map([['L-1', 1500], ['L-2', 5]]),
+      accountManagers: [{ ...base.accountManagers[0]!, ...manager }],
+      now: late,
+    });
+    // As the store keeps it, then as the mailer renders it.
+    return renderDigest(JSON.parse(JSON.stringify(composed.digests[0])) as AccountManagerDigest);
+  };
+
+  it('writes a German manager\'s digest in German, with dates, numbers and the footer in Europe/Berlin', () => {
+    const { subject, text, html } = digestFor({ locale: 'de-DE', timeZone: 'Europe/Berlin' });
+    expect(subject).toBe('[Engpass VALVE-12, Engpass] 1 Ihrer Kunden betroffen');
+    expect(text).toContain('Hallo Alex Manager,');
+    expect(text).toContain('1.505');
+    expect(text).toContain('Donnerstag, 10. Dezember 2026');
+    expect(text).toContain('Referenz: INC-EU-VALVE-12-1, Stand: 9. Dezember 2026 um 00:30 (Zeitzone Europe/Berlin).');
+    expect(html).toContain('<html lang="de-DE"');
+  });
+
+  it('writes English and UTC for a manager the CRM keeps no locale or zone for', () => {
+    const { text } = digestFor({ locale: null, timeZone: null });
+    expect(text).toContain('Hello Alex Manager,');
+    expect(text).toContain('1,505');
+    expect(text).toContain('Reference: INC-EU-VALVE-12-1, as of 8 December 2026 at 23:30 (UTC time).');
   });
 });
 

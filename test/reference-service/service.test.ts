@@ -3,7 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCrmClient } from '../../src/crm/http-client';
 import { inventoryApi } from '../../src/inventory/api';
 import { createInventoryClient } from '../../src/inventory/http-client';
 import { main } from '../../src/reference-service/main';
@@ -83,6 +85,34 @@ describe('a database file', () => {
       expect(await inventory.recordReceipt({ idempotencyKey: 'rc', sku: 'A', locationId: 'N-HUB', quantity: 7 })).toEqual(receipt);
       expect(await inventory.checkBooks()).toMatchObject({ balanced: true, totals: { received: 7 } });
       await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a database made before account managers had a locale', () => {
+  it('gains the columns on opening, and keeps its managers without one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reference-'));
+    try {
+      const dbFile = join(dir, 'reference.db');
+      const old = new Database(dbFile);
+      old.exec('CREATE TABLE account_managers (account_manager_id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, phone TEXT)');
+      old.prepare('INSERT INTO account_managers VALUES (?, ?, ?, ?)').run('AM-9', 'Old Hand', 'old@supplier.example', null);
+      old.close();
+
+      const dataset = tinyDataset();
+      dataset.accountManagers[0] = { ...dataset.accountManagers[0]!, locale: 'fr-FR', timeZone: 'Europe/Paris' };
+      const service = await startReferenceService({ dbFile, dataset });
+      try {
+        const crm = createCrmClient({ baseUrl: service.crmUrl, timeoutMs: 2000 });
+        expect(await crm.getAccountManagers(['AM-1', 'AM-9'])).toEqual([
+          { accountManagerId: 'AM-1', name: 'Clara Dubois', email: 'clara@supplier.example', locale: 'fr-FR', timeZone: 'Europe/Paris', accountIds: ['C1', 'C2'] },
+          { accountManagerId: 'AM-9', name: 'Old Hand', email: 'old@supplier.example', accountIds: [] },
+        ]);
+      } finally {
+        await service.close();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
