@@ -19,12 +19,12 @@ import { substitutesAtHub } from './stock';
 export interface SubstitutesHeld extends Retried {
   /** The plan to commit: the one given, or the plan as committed with the substitutes that no longer fit trimmed. */
   planRef: string;
-  /** The trimmed plan's totals, stages and pool, as its lines stand; absent when the plan given is committed. */
-  figures?: Pick<AllocationPlan, 'byStage' | 'totals' | 'poolUsed' | 'poolLeft'>;
+  /** The trimmed plan's totals and stages, as its lines stand; absent when the plan given is committed. */
+  figures?: Pick<AllocationPlan, 'byStage' | 'totals'>;
   trimmedLines: number;
   unitsBackordered: number;
-  /** Units of the short SKU all-or-nothing lines the substitutes no longer complete gave back to the pool (absent: none). */
-  unitsGivenBack?: number;
+  /** Must-win lines the trimmed substitutes leave short, for a person (absent: none). */
+  exceptions?: string[];
   /** Per substitute SKU the plan uses: planned, available at commit and taken. */
   substitutes: SubstituteTaken[];
 }
@@ -43,9 +43,9 @@ export function createSubstituteActivities({ inventory, store }: ActivityDeps) {
     }
     const stock = new Map((await substitutesAtHub(inventory, plan.sku, snapshot.hubId)).map((s) => [s.sku, { ...s, available: s.available + (heldOf.get(s.sku) ?? 0) }]));
     beat();
-    const terms = new Map(snapshot.lines.map((l) => [l.lineId, { partialAllowed: l.partialAllowed, confirmed: l.confirmedQuantity }]));
+    const partial = new Map(snapshot.lines.map((l) => [l.lineId, l.partialAllowed]));
     const ranked = planView(plan, snapshot, ranking).lines.map((l) => l.lineId);
-    const fitted = substitutesAtCommit(plan.lines, ranked, stock, (lineId) => terms.get(lineId) ?? { partialAllowed: true, confirmed: 0 }, held);
+    const fitted = substitutesAtCommit(plan.lines, ranked, stock, (lineId) => partial.get(lineId) ?? true, held);
     const reservations = fitted.lines.flatMap((line) => substituteReservations(incidentId, snapshot.hubId, line));
     return { fitted, reservations, snapshot };
   }
@@ -69,23 +69,18 @@ export function createSubstituteActivities({ inventory, store }: ActivityDeps) {
         const planRef = atCommitKey(input.planRef);
         // Its totals and stages as its lines now stand, at the prices the plan counted.
         const price = new Map(snapshot.lines.map((l) => [l.lineId, l.unitPrice]));
-        // What all-or-nothing lines gave back of the pool's units is left in it (plan.ts's definitions).
-        const units = fitted.unitsGivenBack;
-        const figures = {
-          ...totalsOfLines(fitted.lines, (lineId) => price.get(lineId) ?? 0, plan.byStage.map((s) => s.stage)),
-          poolUsed: plan.poolUsed - units,
-          poolLeft: plan.poolLeft + units,
-        };
+        const figures = totalsOfLines(fitted.lines, (lineId) => price.get(lineId) ?? 0, plan.byStage.map((s) => s.stage));
         const taken = new Map(fitted.substitutes.map((s) => [s.sku, s]));
         const substitutes = plan.substitutes.map((s) => ({ ...s, available: taken.get(s.sku)?.available ?? s.available, used: taken.get(s.sku)?.taken ?? 0 }));
-        await store.put(input.incidentId, planRef, { ...plan, lines: fitted.lines, substitutes, ...figures } satisfies StoredPlan);
+        const exceptions = [...plan.exceptions, ...fitted.exceptions];
+        await store.put(input.incidentId, planRef, { ...plan, lines: fitted.lines, substitutes, ...figures, exceptions } satisfies StoredPlan);
         held = {
           ...held,
           planRef,
           figures,
           trimmedLines: fitted.trimmedLines,
           unitsBackordered: fitted.unitsBackordered,
-          ...(units > 0 ? { unitsGivenBack: units } : {}),
+          ...(fitted.exceptions.length > 0 ? { exceptions: fitted.exceptions } : {}),
         };
       }
       // A line whose confirmation the plan takes back needs it given back before its substitute fits the line.

@@ -132,9 +132,14 @@ function outcomeOf(book: Book, p: number, poolLeft: number, listed: (bits: Reaso
     reasons: listed(reasons),
   };
   if (winMissed) {
-    outcome.exception = `line ${lineId} (customer ${customerId}) must be served in full but ${backordered} of ${requested} units are missing: decide by hand`;
+    outcome.exception = winException(outcome);
   }
   return outcome;
+}
+
+/** What a person is asked when a must-win line cannot be served in full (here, and when the commit finds a substitute gone). */
+export function winException(line: Pick<LineAllocation, 'lineId' | 'customerId' | 'requested' | 'backordered'>): string {
+  return `line ${line.lineId} (customer ${line.customerId}) must be served in full but ${line.backordered} of ${line.requested} units are missing: decide by hand`;
 }
 
 /** Line `p`'s substitutes, in the order they were offered (a list of its exact length: most lines have none). */

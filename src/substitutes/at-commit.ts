@@ -1,9 +1,9 @@
 // A plan's substitutes as their stock stands at the commit. Another incident (or anyone) may have taken
 // substitute units since the plan counted them free: the commit takes what is left, highest priority first, and
 // backorders what the substitutes no longer cover, instead of asking the inventory system for units it no
-// longer has. An all-or-nothing line the substitute no longer completes is left as the engine leaves one that does
-// not fit: it keeps its confirmation from before the incident and gives back the pool's units. Pure.
+// longer has. Pure.
 import { REASON_CODES, type LineAllocation, type ReasonCode, type SubstituteAllocation } from '../allocation/types';
+import { winException } from '../allocation/plan';
 import { lastHolding } from '../allocation/monotone-search';
 import { substituteQuantityBounds } from '../inventory/contract';
 
@@ -14,14 +14,6 @@ export interface SubstituteStockAtCommit {
   packSize: number;
   /** Units the incident may reserve now: free at the hub, with what it already holds for the plan. */
   available: number;
-}
-
-/** What the commit needs to know of a demand line beside its plan line. */
-export interface LineTerms {
-  /** false: all-or-nothing. */
-  partialAllowed: boolean;
-  /** Units confirmed to the line before the incident. */
-  confirmed: number;
 }
 
 /** What of one substitute SKU the plan counted on and what the commit takes. */
@@ -36,10 +28,10 @@ export interface SubstitutesAtCommit {
   /** The plan's lines in their order, those whose substitutes no longer fit trimmed. */
   lines: LineAllocation[];
   trimmedLines: number;
-  /** Units the trimmed lines have backordered beyond the plan: what their substitutes no longer cover, and what all-or-nothing lines gave back. */
+  /** Original units the trimmed substitutes no longer cover: backordered now. */
   unitsBackordered: number;
-  /** Units of the short SKU from the pool that all-or-nothing lines gave back. */
-  unitsGivenBack: number;
+  /** Must-win lines the trimmed substitutes leave short: for a person, as the engine words them. */
+  exceptions: string[];
   /** Per substitute SKU the plan uses, by SKU. */
   substitutes: SubstituteTaken[];
 }
@@ -53,14 +45,14 @@ export const heldKey = (lineId: string, sku: string) => `${lineId}|${sku}`;
  * attempt of the commit) keeps exactly that, first. Each other substitute is kept whole when it fits in what is
  * left of its SKU; otherwise a line that ships partially keeps the most original units whose substitute packs
  * fit, and an all-or-nothing line's is dropped whole (not split). A substitute the commit does not find
- * (`stock` has no entry) is dropped. A line that ships partially keeps its units of the SKU and backorders what a
- * substitute no longer covers; an all-or-nothing line left incomplete keeps only what was confirmed to it.
+ * (`stock` has no entry) is dropped. Lines keep their units of the SKU; what a substitute no longer covers is
+ * backordered.
  */
 export function substitutesAtCommit(
   lines: readonly LineAllocation[],
   ranked: readonly string[],
   stock: ReadonlyMap<string, SubstituteStockAtCommit>,
-  termsOf: (lineId: string) => LineTerms,
+  partialAllowed: (lineId: string) => boolean,
   held: ReadonlyMap<string, number> = new Map(),
 ): SubstitutesAtCommit {
   const left = new Map([...stock].map(([sku, s]) => [sku, s.available]));
@@ -87,25 +79,21 @@ export function substitutesAtCommit(
   }
   for (const line of order) {
     for (const sub of line.substitutes) {
-      if (sub.quantity > 0 && !held.has(heldKey(line.lineId, sub.sku))) take(line.lineId, sub, Math.max(0, left.get(sub.sku) ?? 0), termsOf(line.lineId).partialAllowed);
+      if (sub.quantity > 0 && !held.has(heldKey(line.lineId, sub.sku))) take(line.lineId, sub, Math.max(0, left.get(sub.sku) ?? 0), partialAllowed(line.lineId));
     }
   }
 
   let trimmedLines = 0;
   let unitsBackordered = 0;
-  let unitsGivenBack = 0;
   const fitted = lines.map((line) => {
     const substitutes = line.substitutes.flatMap((sub) => (sub.quantity <= 0 ? [sub] : (kept.get(heldKey(line.lineId, sub.sku)) ?? [])));
     const substituted = substitutes.reduce((sum, s) => sum + s.covers, 0);
     if (substituted === line.substituted && substitutes.length === line.substitutes.length) return line;
     trimmedLines += 1;
-    const terms = termsOf(line.lineId);
-    // The engine gives an all-or-nothing line one substitute, kept whole or dropped: what it lost leaves it incomplete.
-    const trimmed = terms.partialAllowed ? partlyCovered(line, substitutes, substituted) : skipped(line, terms.confirmed);
-    unitsGivenBack += line.allocated - trimmed.allocated;
-    unitsBackordered += trimmed.backordered - line.backordered;
-    return trimmed;
+    unitsBackordered += line.substituted - substituted;
+    return shortOfSubstitute(line, substitutes, substituted, partialAllowed(line.lineId));
   });
+  const exceptions = fitted.flatMap((line, i) => (line.exception !== undefined && lines[i]!.exception === undefined ? [line.exception] : []));
   const planned = new Map<string, number>();
   for (const line of lines) for (const sub of line.substitutes) planned.set(sub.sku, (planned.get(sub.sku) ?? 0) + sub.quantity);
   const substitutes = [...planned.keys()].sort().map((sku) => ({
@@ -114,34 +102,25 @@ export function substitutesAtCommit(
     available: stock.get(sku)?.available ?? 0,
     taken: [...kept.values()].filter((s) => s.sku === sku).reduce((sum, s) => sum + s.quantity, 0),
   }));
-  return { lines: fitted, trimmedLines, unitsBackordered, unitsGivenBack, substitutes };
-}
-
-const SUBSTITUTE_REASONS: readonly ReasonCode[] = ['substituted', 'substitute-top-up'];
-
-/** A line that ships partially with less substitute: it keeps its units of the SKU and backorders the rest. */
-function partlyCovered(line: LineAllocation, substitutes: SubstituteAllocation[], substituted: number): LineAllocation {
-  const backordered = line.backordered + line.substituted - substituted;
-  // A line left with no substitute no longer says one covers it, nor one with a backorder that it is served in full.
-  const drop: ReasonCode[] = [...(substituted > 0 ? [] : SUBSTITUTE_REASONS), ...(backordered > 0 ? (['fully-served'] as const) : [])];
-  return { ...line, substitutes, substituted, backordered, reasons: reasonsWith(line.reasons, drop, []) };
+  return { lines: fitted, trimmedLines, unitsBackordered, exceptions, substitutes };
 }
 
 /**
- * An all-or-nothing line the substitutes no longer complete, as the engine leaves one that does not fit: the pool's
- * units go back, what its segment strategy kept of its confirmation stays (confirmations are not all-or-nothing's
- * to take), and the rest is backordered.
+ * A line with less substitute than planned keeps its units of the SKU (its confirmation, a planner's pin) and
+ * backorders what the substitute no longer covers. Its reasons say so as the engine's would: no substitute reason
+ * without a substitute, not served in full with a backorder, an all-or-nothing line skipped, and a must-win line
+ * an exception for a person.
  */
-function skipped(line: LineAllocation, confirmed: number): LineAllocation {
-  const allocated = Math.min(confirmed, line.allocated);
-  const drop: ReasonCode[] = [...SUBSTITUTE_REASONS, 'fully-served', 'confirmation-won', ...(allocated > 0 ? [] : (['urgent-before-eta'] as const))];
-  return { ...line, allocated, substitutes: [], substituted: 0, backordered: line.requested - allocated, reasons: reasonsWith(line.reasons, drop, ['all-or-nothing-skipped']) };
+function shortOfSubstitute(line: LineAllocation, substitutes: SubstituteAllocation[], substituted: number, partial: boolean): LineAllocation {
+  const backordered = line.backordered + line.substituted - substituted;
+  const short = backordered > 0;
+  const missedWin = short && line.reasons.includes('confirmation-won');
+  const drop: ReasonCode[] = [...(substituted > 0 ? [] : SUBSTITUTE_REASONS), ...(short ? SERVED_IN_FULL : [])];
+  const add: ReasonCode[] = [...(short && !partial ? (['all-or-nothing-skipped'] as const) : []), ...(missedWin ? (['win-exception'] as const) : [])];
+  const trimmed: LineAllocation = { ...line, substitutes, substituted, backordered, reasons: REASON_CODES.filter((code) => (line.reasons.includes(code) && !drop.includes(code)) || add.includes(code)) };
+  if (missedWin) trimmed.exception = winException(trimmed);
+  return trimmed;
 }
 
-/** `reasons` without `drop` and with `add`, in REASON_CODES order as the engine lists them. */
-function reasonsWith(reasons: readonly ReasonCode[], drop: readonly ReasonCode[], add: readonly ReasonCode[]): ReasonCode[] {
-  const set = new Set(reasons);
-  for (const code of drop) set.delete(code);
-  for (const code of add) set.add(code);
-  return REASON_CODES.filter((code) => set.has(code));
-}
+const SUBSTITUTE_REASONS: readonly ReasonCode[] = ['substituted', 'substitute-top-up'];
+const SERVED_IN_FULL: readonly ReasonCode[] = ['fully-served', 'confirmation-won'];

@@ -1,7 +1,7 @@
 // A plan's substitutes fitted to their stock at the commit: what is left goes to the lines in priority order, a
 // line that ships partially keeps what fits in whole packs, an all-or-nothing line's substitute is kept or
-// dropped whole (and the line, left incomplete, gives back its units of the SKU), what the incident already holds
-// stays as held, and what no substitute covers is backordered. Pure.
+// dropped whole, what the incident already holds stays as held, and what no substitute covers is backordered.
+// Pure.
 import { describe, expect, it } from 'vitest';
 import type { LineAllocation } from '../../src/allocation/types';
 import { heldKey, substitutesAtCommit } from '../../src/substitutes/at-commit';
@@ -12,7 +12,7 @@ function line(lineId: string, substitutes: LineAllocation['substitutes'], figure
 }
 
 const twoForOne = { ratio: 2, packSize: 4 };
-const partial = () => ({ partialAllowed: true, confirmed: 0 });
+const partial = () => true;
 
 describe('substitutes as their stock stands at the commit', () => {
   it('leaves a plan whose substitutes all fit as it is', () => {
@@ -36,31 +36,28 @@ describe('substitutes as their stock stands at the commit', () => {
     for (const l of fitted.lines) expect(l.allocated + l.substituted + l.backordered).toBe(l.requested);
   });
 
-  it('drops an all-or-nothing line’s substitute whole, the line keeps only its confirmation and gives the pool’s units back, and a line after it may take what is left', () => {
-    // L1 ships complete or not at all: 14 of its 20 units of the SKU, 4 of them confirmed before the incident and kept.
+  it('drops an all-or-nothing line’s substitute whole, the line keeps its units and says it was skipped, and a line after it may take what is left', () => {
+    // L1's 14 units of the SKU: its confirmation and a planner's pin, which the commit keeps as approved.
     const lines = [
-      line('L1', [{ sku: 'S', quantity: 12, covers: 6 }], { reasons: ['confirmation-kept', 'substituted', 'fully-served'] }),
+      line('L1', [{ sku: 'S', quantity: 12, covers: 6 }], { reasons: ['override', 'confirmation-kept', 'substituted', 'fully-served'] }),
       line('L2', [{ sku: 'S', quantity: 4, covers: 2 }]),
     ];
-    const terms = (lineId: string) => (lineId === 'L1' ? { partialAllowed: false, confirmed: 4 } : { partialAllowed: true, confirmed: 0 });
-    const fitted = substitutesAtCommit(lines, ['L1', 'L2'], new Map([['S', { ...twoForOne, available: 8 }]]), terms);
-    expect(fitted.lines[0]).toEqual({
-      ...lines[0],
-      allocated: 4,
-      substitutes: [],
-      substituted: 0,
-      backordered: 16,
-      reasons: ['confirmation-kept', 'all-or-nothing-skipped'],
-    });
+    const fitted = substitutesAtCommit(lines, ['L1', 'L2'], new Map([['S', { ...twoForOne, available: 8 }]]), (lineId) => lineId !== 'L1');
+    expect(fitted.lines[0]).toEqual({ ...lines[0], substitutes: [], substituted: 0, allocated: 14, backordered: 6, reasons: ['override', 'confirmation-kept', 'all-or-nothing-skipped'] });
     expect(fitted.lines[1]).toBe(lines[1]);
-    expect(fitted).toMatchObject({ trimmedLines: 1, unitsBackordered: 16, unitsGivenBack: 10 });
+    expect(fitted).toMatchObject({ trimmedLines: 1, unitsBackordered: 6, exceptions: [] });
   });
 
-  it('backorders what a partial line’s substitute no longer covers, and no longer calls the line served in full', () => {
-    const lines = [line('L1', [{ sku: 'S', quantity: 8, covers: 4 }], { reasons: ['substituted', 'fully-served'] })];
-    const fitted = substitutesAtCommit(lines, ['L1'], new Map([['S', { ...twoForOne, available: 4 }]]), partial);
-    expect(fitted.lines[0]).toMatchObject({ allocated: 16, substitutes: [{ sku: 'S', quantity: 4, covers: 2 }], backordered: 2, reasons: ['substituted'] });
-    expect(fitted).toMatchObject({ unitsBackordered: 2, unitsGivenBack: 0 });
+  it('no longer calls a line served in full once it has a backorder, and makes a short must-win line an exception for a person, as the engine words it', () => {
+    const lines = [
+      line('L1', [{ sku: 'S', quantity: 8, covers: 4 }], { reasons: ['substituted', 'fully-served'] }),
+      line('L2', [{ sku: 'S', quantity: 8, covers: 4 }], { reasons: ['confirmation-kept', 'substituted', 'fully-served', 'confirmation-won'] }),
+    ];
+    const fitted = substitutesAtCommit(lines, ['L1', 'L2'], new Map([['S', { ...twoForOne, available: 4 }]]), partial);
+    expect(fitted.lines[0]).toMatchObject({ substituted: 2, backordered: 2, reasons: ['substituted'] });
+    expect(fitted.lines[1]).toMatchObject({ substituted: 0, backordered: 4, reasons: ['confirmation-kept', 'win-exception'] });
+    expect(fitted.exceptions).toEqual(['line L2 (customer C-L2) must be served in full but 4 of 20 units are missing: decide by hand']);
+    expect(fitted.lines[1]!.exception).toBe(fitted.exceptions[0]);
   });
 
   it('keeps what the incident already holds for a line as held, before the others, and drops a substitute it no longer finds', () => {

@@ -21,7 +21,7 @@ export async function holdSubstitutesAtCommit(run: IncidentRun): Promise<void> {
   if (held.planRef !== s.plan!.planRef) s.plan = { ...s.plan!, planRef: held.planRef, ...held.figures };
   if (held.trimmedLines > 0) {
     const short = held.substitutes.filter((t) => t.taken < t.planned).map((t) => `${t.sku}: ${t.available} of ${t.planned} planned units free`);
-    const givenBack = held.unitsGivenBack ? `, ${held.unitsGivenBack} units of all-or-nothing lines left incomplete given back to the pool` : '';
-    run.note('substitutes taken at commit', `${short.join(', ')}; ${held.trimmedLines} lines committed with less substitute, ${held.unitsBackordered} units backordered instead${givenBack}`);
+    const exceptions = held.exceptions ? `; ${held.exceptions.length} lines that must be served in full no longer are: decide by hand (the plan as committed lists them)` : '';
+    run.note('substitutes taken at commit', `${short.join(', ')}; ${held.trimmedLines} lines committed with less substitute, ${held.unitsBackordered} units backordered instead${exceptions}`);
   }
 }
