@@ -98,8 +98,8 @@ export async function runDemo(o: DemoOptions): Promise<void> {
       await waitFor('the ETA notices', (s) => isOver(s) || s.deliveries.some((d) => d.kind === 'eta-change'));
     }
     await acceptASubstitute(o);
-    // The substitute answer and the ETA change both changed what is still open.
-    state = await o.operations.show(id);
+    // The substitute answer and the ETA change both change what is still open: the restock covers it once they are applied.
+    state = await waitFor('the answer to be applied', (s) => isOver(s) || s.pendingEvents === 0);
     const open = state.backorders?.openUnits ?? 0;
     if (open > 0) {
       o.say(`the restock arrives: ${open} units received at the hub…`);
