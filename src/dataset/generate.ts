@@ -440,11 +440,14 @@ function makeStock(random: Random, items: Item[], locations: Location[], lines: 
   return stock;
 }
 
+/** What a stock position holds free: neither reserved nor safety stock. */
+const freeAt = (p: StockPosition) => p.onHand - p.reserved - p.safetyStock;
+
 /** Per SKU, its open (unreserved) demand beyond its free stock across the network; none when covered. */
 function shortfalls(stock: StockPosition[], lines: DemandLine[]): Map<string, number> {
   const gap = new Map<string, number>();
   for (const l of lines) gap.set(l.sku, (gap.get(l.sku) ?? 0) + l.quantity - l.reservedQuantity);
-  for (const s of stock) gap.set(s.sku, (gap.get(s.sku) ?? 0) - (s.onHand - s.reserved - s.safetyStock));
+  for (const s of stock) gap.set(s.sku, (gap.get(s.sku) ?? 0) - freeAt(s));
   return new Map([...gap].map(([sku, units]) => [sku, Math.max(0, units)]));
 }
 
@@ -473,10 +476,10 @@ function substitutesToSpokes(
   for (const [sku, units] of keep) {
     const hub = out.find((p) => p.sku === sku && p.locationId === hubId);
     const spokes = out.filter((p) => p.sku === sku && p.locationId !== hubId);
-    const moved = hub ? Math.max(0, hub.onHand - hub.reserved - hub.safetyStock - units) : 0;
+    const moved = hub ? Math.max(0, freeAt(hub) - units) : 0;
     if (!hub || moved === 0 || spokes.length === 0) continue;
     hub.onHand -= moved;
-    const shares = splitByWeights(moved, spokes.map((p) => p.onHand - p.reserved - p.safetyStock));
+    const shares = splitByWeights(moved, spokes.map(freeAt));
     spokes.forEach((p, i) => (p.onHand += shares[i] ?? 0));
   }
   return out;
