@@ -23,6 +23,8 @@ const REVISION_RANGES = {
   'approval-deadline': { escalation: 0 },
   /** The planners' escalation when backorders outlive the SLA, once. */
   sla: { escalation: 1 },
+  /** The planners' escalation when the substitutes' stock at commit leaves must-win lines short, once. */
+  'substitutes-at-commit': { escalation: 2 },
 } as const satisfies Record<string, Partial<Record<MessageKind, number>>>;
 
 export type RevisionSeries = keyof typeof REVISION_RANGES;

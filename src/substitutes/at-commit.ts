@@ -108,15 +108,19 @@ export function substitutesAtCommit(
 /**
  * A line with less substitute than planned keeps its units of the SKU (its confirmation, a planner's pin) and
  * backorders what the substitute no longer covers. Its reasons say so as the engine's would: no substitute reason
- * without a substitute, not served in full with a backorder, an all-or-nothing line skipped, and a must-win line
- * an exception for a person.
+ * without a substitute, not served in full with a backorder, an all-or-nothing line skipped, a must-win line
+ * an exception for a person, and the stock (the substitute's, the SKU's pool already spent) run out.
  */
 function shortOfSubstitute(line: LineAllocation, substitutes: SubstituteAllocation[], substituted: number, partial: boolean): LineAllocation {
   const backordered = line.backordered + line.substituted - substituted;
   const short = backordered > 0;
   const missedWin = short && line.reasons.includes('confirmation-won');
   const drop: ReasonCode[] = [...(substituted > 0 ? [] : SUBSTITUTE_REASONS), ...(short ? SERVED_IN_FULL : [])];
-  const add: ReasonCode[] = [...(short && !partial ? (['all-or-nothing-skipped'] as const) : []), ...(missedWin ? (['win-exception'] as const) : [])];
+  const add: ReasonCode[] = [
+    ...(short && !partial ? (['all-or-nothing-skipped'] as const) : []),
+    ...(missedWin ? (['win-exception'] as const) : []),
+    ...(short ? (['pool-exhausted'] as const) : []),
+  ];
   const trimmed: LineAllocation = { ...line, substitutes, substituted, backordered, reasons: REASON_CODES.filter((code) => (line.reasons.includes(code) && !drop.includes(code)) || add.includes(code)) };
   if (missedWin) trimmed.exception = winException(trimmed);
   return trimmed;

@@ -31,6 +31,8 @@ interface IncidentRun {
   largestPayloadBytes: number;
   /** The commit's activities: releases and credits, and the longest of its parallel batches (scheduled to closed). */
   commitActivities: { releasesAndCredits: number; longestBatch: number };
+  /** The first-notice stage's phases, first scheduled to last closed: preparing, customer notices, digests (s). */
+  firstNoticePhases: { prepare: number; notices: number; digests: number };
   /** CPU seconds the bench's process (workers, transport, sink) spent in the first-notice stage. */
   firstNoticeCpuSeconds: number;
   /** The first-notice stage's own emails sent again straight through the transport, when asked for: wall and CPU seconds. */
@@ -62,7 +64,8 @@ async function runIncident(size: { demandLines: number; customers: number }, opt
       let largestPayload = 0;
       for (const event of events) largestPayload = Math.max(largestPayload, payloadBytes(event));
       const closed = await handle.query(stateQuery);
-      const firstNoticeCpuSeconds = cpu.secondsOver(stageSpan(closed.timeline, 'first-notice sent'));
+      const firstSpan = stageSpan(closed.timeline, 'first-notice sent');
+      const firstNoticeCpuSeconds = cpu.secondsOver(firstSpan);
       const first = closed.deliveries.find((d) => d.kind === 'first-notice')!;
       const firstNoticeEmails = first.sent + first.skipped + first.digests;
       // Read before the direct send adds its own messages to the sink.
@@ -79,6 +82,11 @@ async function runIncident(size: { demandLines: number; customers: number }, opt
         runs: runs.length,
         largestPayloadBytes: largestPayload,
         commitActivities: { releasesAndCredits: activitySeconds(runs, 'commitReleasesAndCredits'), longestBatch: activitySeconds(runs, 'commitPlanBatch') },
+        firstNoticePhases: {
+          prepare: activitySpan(runs, 'prepareNotices', firstSpan),
+          notices: activitySpan(runs, 'deliverNoticeBatch', firstSpan),
+          digests: activitySpan(runs, 'deliverDigests', firstSpan),
+        },
         firstNoticeCpuSeconds,
         ...(options.directSend
           ? { directSend: await directSend(systems.deps.mail.transport, await firstNoticeMessages(systems.deps.store, closed.incidentId, first.revision), POOL_SIZE) }
@@ -130,6 +138,7 @@ export async function benchIncident(options: { demandLines?: number; customers?:
     'whole incident incl. restock and closing (s)': round(run.totalSeconds),
     ...stageFigures(run.stages, run.totalSeconds),
     'first-notice emails (notices and digests)': run.firstNoticeEmails,
+    '  of it: preparing / customer notices / digests (s)': `${round(run.firstNoticePhases.prepare)} / ${round(run.firstNoticePhases.notices)} / ${round(run.firstNoticePhases.digests)}`,
     'direct send of the same emails, same transport and sink (s)': round(direct),
     'notice stage ÷ direct send (goal ≤ 1.3)': round(noticeStage / direct),
     // Wall time on a shared machine moves with the others' load; the CPU the bench's process spent does far less.
@@ -211,6 +220,24 @@ function activitySeconds(runs: HistoryEvent[][], type: string): number {
     }
   }
   return longest;
+}
+
+/** Seconds from the first activity of `type` scheduled within `[from, to]` (ms since the epoch) to the last one closed (NaN when none ran). */
+function activitySpan(runs: HistoryEvent[][], type: string, [from, to]: [number, number]): number {
+  const at = (e: HistoryEvent) => (Number(e.eventTime?.seconds ?? 0) + (e.eventTime?.nanos ?? 0) / 1e9) * 1000;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const events of runs) {
+    const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type && at(e) >= from && at(e) <= to).map((e) => [Number(e.eventId), at(e)]));
+    for (const e of events) {
+      const id = e.activityTaskCompletedEventAttributes?.scheduledEventId ?? e.activityTaskFailedEventAttributes?.scheduledEventId;
+      const start = id === undefined || id === null ? undefined : scheduled.get(Number(id));
+      if (start === undefined) continue;
+      first = Math.min(first, start);
+      last = Math.max(last, at(e));
+    }
+  }
+  return first === Infinity ? NaN : (last - first) / 1000;
 }
 
 /** Seconds from each timeline entry to the one before it, by the later entry's event. */

@@ -12,7 +12,7 @@ import { freeStock } from '../../src/pooling/free-stock';
 import { cancelSignal, decidePlanUpdate, stateQuery } from '../../workflows/definitions';
 import { timeSkippingWorlds } from '../harness/incident-worlds';
 import { recordHistory } from '../harness/replay';
-import { expectBooksBalanced, manualTrigger, policyWith, startIncident, waitForState, type World } from './world';
+import { emailsByKind, expectBooksBalanced, manualTrigger, policyWith, startIncident, waitForState, type World } from './world';
 
 const worlds = timeSkippingWorlds();
 const ALWAYS_APPROVE = { approval: { severityThreshold: 'low' as const, deadlineHours: 24, timeoutAction: 'escalate' as const } };
@@ -110,6 +110,53 @@ describe('incidents whose plans share a substitute', () => {
         expect((await handle.result()).outcome).toBe('cancelled');
       }
       if (process.env.RECORD_HISTORIES === '1') await recordHistory(second, 'incident-substitutes-at-commit');
+    });
+    await expectBooksBalanced(w);
+  });
+
+  it('tells the planners by email when the substitute’s stock at commit leaves must-win lines short', async () => {
+    // Every line must be won: a line the second plan serves in full with the substitute is one a person decides once the substitute is gone.
+    const everyLineMustWin = policyWith({ ...ALWAYS_APPROVE, confirmations: { rules: [], defaultStrategy: 'win' } });
+    const w = await worlds.open({ dataset: { shortage: { skus: SKUS, coverPercent: 55, lineShare: 0.4 } } });
+    shareOneSubstitute(w);
+    await w.worker.runUntil(async () => {
+      await substituteFree(w, 100_000);
+      const first = await startIncident(w, manualTrigger(w, SKUS[0]!), policyWith(ALWAYS_APPROVE));
+      const a = await waitForState(first, 'awaiting-approval');
+      const planA = (await w.store.get<StoredPlan>(a.incidentId, a.plan!.planRef))!;
+      await substituteFree(w, substituteUnits(planA));
+      const second = await startIncident(w, manualTrigger(w, SKUS[1]!), everyLineMustWin);
+      const b = await waitForState(second, 'awaiting-approval');
+      const planB = (await w.store.get<StoredPlan>(b.incidentId, b.plan!.planRef))!;
+      const wonBySubstitute = planB.lines.filter((l) => l.substituted > 0 && l.reasons.includes('confirmation-won'));
+      expect(wonBySubstitute.length).toBeGreaterThan(0);
+
+      await approve(first);
+      await waitForState(first, 'following-up');
+      expect(emailsByKind(w)['escalation']).toBeUndefined();
+      await approve(second);
+      const committed = await waitForState(second, ['following-up', 'needs-attention']);
+      expect(committed.stage).toBe('following-up');
+      // The substitute is all gone: each line it won is short now, says why, and is an exception for a person.
+      const asCommitted = new Map((await w.store.get<StoredPlan>(b.incidentId, committed.plan!.planRef))!.lines.map((l) => [l.lineId, l]));
+      for (const { lineId } of wonBySubstitute) {
+        const line = asCommitted.get(lineId)!;
+        expect(line).toMatchObject({ substituted: 0 });
+        expect(line.reasons).toEqual(expect.arrayContaining(['win-exception', 'pool-exhausted']));
+        expect(line.reasons).not.toContain('confirmation-won');
+        expect(line.exception).toMatch(new RegExp(`^line ${lineId} .* must be served in full`));
+      }
+      expect(emailsByKind(w)['escalation']).toEqual(['planners@example.com']);
+      const escalation = w.sink.messages().find((m) => m.headers.some((h) => h.name.toLowerCase() === 'x-stockout-notice' && h.value.startsWith('escalation')))!;
+      expect(escalation.text).toContain(`${wonBySubstitute.length} must-win lines short at commit`);
+
+      for (const handle of [first, second]) {
+        await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'ann' });
+        expect((await handle.result()).outcome).toBe('cancelled');
+      }
+      // Told once: the escalation is not sent again by the rest of the incident.
+      expect(emailsByKind(w)['escalation']).toEqual(['planners@example.com']);
+      if (process.env.RECORD_HISTORIES === '1') await recordHistory(second, 'incident-wins-missed-at-commit');
     });
     await expectBooksBalanced(w);
   });

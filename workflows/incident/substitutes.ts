@@ -2,6 +2,8 @@
 // (activities/substitutes.ts), so a substitute another incident took since the plan was made is not asked for
 // again.
 import { patched } from '@temporalio/workflow';
+import { messageRevision } from '../../src/notifications/message-revisions';
+import { escalate } from './notify';
 import { longActs } from './proxies';
 import type { IncidentRun } from './run';
 
@@ -13,6 +15,13 @@ import type { IncidentRun } from './run';
  */
 const SUBSTITUTES_AT_COMMIT = 'substitutes-at-commit';
 
+/**
+ * Incidents that commit with today's code tell the planners by email when the substitutes' stock at commit
+ * leaves must-win lines short: a person decides those (the engine's own win exceptions wait for approval before
+ * the commit), and the commit has gone ahead for everyone else. Before, only the timeline said so.
+ */
+const ESCALATE_WINS_MISSED_AT_COMMIT = 'escalate-wins-missed-at-commit';
+
 export async function holdSubstitutesAtCommit(run: IncidentRun): Promise<void> {
   if (!patched(SUBSTITUTES_AT_COMMIT)) return;
   const { s, policy } = run;
@@ -23,5 +32,9 @@ export async function holdSubstitutesAtCommit(run: IncidentRun): Promise<void> {
     const short = held.substitutes.filter((t) => t.taken < t.planned).map((t) => `${t.sku}: ${t.available} of ${t.planned} planned units free`);
     const exceptions = held.exceptions ? `; ${held.exceptions.length} lines that must be served in full no longer are: decide by hand (the plan as committed lists them)` : '';
     run.note('substitutes taken at commit', `${short.join(', ')}; ${held.trimmedLines} lines committed with less substitute, ${held.unitsBackordered} units backordered instead${exceptions}`);
+  }
+  if (held.exceptions && patched(ESCALATE_WINS_MISSED_AT_COMMIT)) {
+    const reason = `${held.exceptions.length} must-win lines short at commit, their substitute's stock taken since the plan: decide by hand (the plan as committed lists them)`;
+    await escalate(run, reason, messageRevision('substitutes-at-commit', 'escalation'));
   }
 }
