@@ -23,7 +23,7 @@ import { notify } from './incident/notify';
 import { takeOrdersAtCommit } from './incident/orders';
 import { acts, longActs } from './incident/proxies';
 import { releaseRationPeriod, scheduleRationing } from './incident/rationing';
-import { holdSubstitutesAtCommit } from './incident/substitutes';
+import { escalateWinsMissedAtCommit, holdSubstitutesAtCommit } from './incident/substitutes';
 import { IncidentCancelled, IncidentRun } from './incident/run';
 
 export { COMMIT_BATCH_CUSTOMERS } from './incident/commit';
@@ -93,18 +93,21 @@ export async function stockoutIncident(input: IncidentInput): Promise<ReportSumm
       await approvePlan(run);
 
       // 5. Commit: transfers arrive at the hub, then reservations, backorders and credits, customer by customer.
+      let winsMissedAtCommit = 0;
       await run.stage('committing', async () => {
         const arrived = await longActs.completeTransfers({ incidentId: s.incidentId, transfers: s.pooling!.transfers });
         // Histories recorded before retries were counted carry the bare list.
         s.pooling!.transfers = Array.isArray(arrived) ? (arrived as TransferRecord[]) : run.counted(arrived).transfers;
         await takeOrdersAtCommit(run);
-        await holdSubstitutesAtCommit(run);
+        // Added up: a commit resumed after needs-attention finds the substitutes held and none newly short.
+        winsMissedAtCommit += await holdSubstitutesAtCommit(run);
         await scheduleRationing(run);
         s.commit = await commitPlan(run, s.plan!);
         // A rationed plan's first period starts with the commit.
         if (s.rationing) await releaseRationPeriod(run);
       });
       run.note('plan committed', `${s.commit!.reservedUnits} units reserved, ${s.commit!.backorderedUnits} backordered`);
+      await escalateWinsMissedAtCommit(run, winsMissedAtCommit);
       await run.stage('committing', () => refreshBackorders(run));
 
       // 6. Tell every affected customer, and each account manager once.

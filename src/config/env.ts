@@ -51,7 +51,7 @@ const EnvSchema = z.object({
   SMTP_RATE_PER_SECOND: z.coerce.number().positive().default(50),
   MAIL_FROM: z.email().default('stockout-desk@example.com'),
   MAIL_FROM_NAME: z.string().max(100).default('Supply Desk'),
-  /** Who hears about escalations (approval deadline passed with `escalate`, SLA breached). */
+  /** Who hears about escalations (approval deadline passed with `escalate`, SLA breached, must-win lines short at commit). */
   PLANNER_EMAIL: z.email().default('planners@example.com'),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(7300),

@@ -285,11 +285,11 @@ export const AccountManagerDigestSchema = z
 export type AccountManagerDigest = z.infer<typeof AccountManagerDigestSchema>;
 export type DigestAccount = z.infer<typeof DigestAccountSchema>;
 
-/** A decision or an SLA that needs a planner: the approval deadline passed, or backorders outlived the SLA. */
+/** A decision or an SLA that needs a planner: the approval deadline passed, backorders outlived the SLA, or must-win lines were left short at commit. */
 export const EscalationSchema = z.object({
   incidentId: Label(200),
   workflowId: Label(200),
-  /** The approval deadline's or the SLA's, each sent once (message-revisions.ts). */
+  /** The approval deadline's, the SLA's or the commit's, each sent once (message-revisions.ts). */
   revision: z.number().int().nonnegative(),
   planner: z.object({ name: Name, email: EmailAddressSchema }),
   sku: Id,

@@ -91,7 +91,11 @@ export function substitutesAtCommit(
     if (substituted === line.substituted && substitutes.length === line.substitutes.length) return line;
     trimmedLines += 1;
     unitsBackordered += line.substituted - substituted;
-    return shortOfSubstitute(line, substitutes, substituted, partialAllowed(line.lineId));
+    // As the engine says of the SKU's pool: run out only when none of a substitute the line lost is left (one no
+    // longer found, or with units left that the line could not use, did not run out).
+    const lost = line.substitutes.filter((sub) => sub.quantity > (kept.get(heldKey(line.lineId, sub.sku))?.quantity ?? 0));
+    const ranOut = lost.every((sub) => stock.has(sub.sku) && left.get(sub.sku)! <= 0);
+    return shortOfSubstitute(line, substitutes, substituted, partialAllowed(line.lineId), ranOut);
   });
   const exceptions = fitted.flatMap((line, i) => (line.exception !== undefined && lines[i]!.exception === undefined ? [line.exception] : []));
   const planned = new Map<string, number>();
@@ -109,9 +113,9 @@ export function substitutesAtCommit(
  * A line with less substitute than planned keeps its units of the SKU (its confirmation, a planner's pin) and
  * backorders what the substitute no longer covers. Its reasons say so as the engine's would: no substitute reason
  * without a substitute, not served in full with a backorder, an all-or-nothing line skipped, a must-win line
- * an exception for a person, and the stock (the substitute's, the SKU's pool already spent) run out.
+ * an exception for a person, and the stock run out when none of the substitute is left.
  */
-function shortOfSubstitute(line: LineAllocation, substitutes: SubstituteAllocation[], substituted: number, partial: boolean): LineAllocation {
+function shortOfSubstitute(line: LineAllocation, substitutes: SubstituteAllocation[], substituted: number, partial: boolean, ranOut: boolean): LineAllocation {
   const backordered = line.backordered + line.substituted - substituted;
   const short = backordered > 0;
   const missedWin = short && line.reasons.includes('confirmation-won');
@@ -119,7 +123,7 @@ function shortOfSubstitute(line: LineAllocation, substitutes: SubstituteAllocati
   const add: ReasonCode[] = [
     ...(short && !partial ? (['all-or-nothing-skipped'] as const) : []),
     ...(missedWin ? (['win-exception'] as const) : []),
-    ...(short ? (['pool-exhausted'] as const) : []),
+    ...(short && ranOut ? (['pool-exhausted'] as const) : []),
   ];
   const trimmed: LineAllocation = { ...line, substitutes, substituted, backordered, reasons: REASON_CODES.filter((code) => (line.reasons.includes(code) && !drop.includes(code)) || add.includes(code)) };
   if (missedWin) trimmed.exception = winException(trimmed);

@@ -207,37 +207,29 @@ export function payloadBytes(event: object): number {
   return largest;
 }
 
-/** The longest time an activity of `type` took from scheduled to closed, in seconds (NaN when none ran). Event ids count per run. */
-function activitySeconds(runs: HistoryEvent[][], type: string): number {
+/** Each activity of `type` that closed, by when it was scheduled and when it closed, in seconds since the epoch. Event ids count per run. */
+function activityTimes(runs: HistoryEvent[][], type: string): { scheduled: number; closed: number }[] {
   const at = (e: HistoryEvent) => Number(e.eventTime?.seconds ?? 0) + (e.eventTime?.nanos ?? 0) / 1e9;
-  let longest = NaN;
-  for (const events of runs) {
+  return runs.flatMap((events) => {
     const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type).map((e) => [Number(e.eventId), at(e)]));
-    for (const e of events) {
+    return events.flatMap((e) => {
       const id = e.activityTaskCompletedEventAttributes?.scheduledEventId ?? e.activityTaskFailedEventAttributes?.scheduledEventId;
       const from = id === undefined || id === null ? undefined : scheduled.get(Number(id));
-      if (from !== undefined) longest = Number.isNaN(longest) ? at(e) - from : Math.max(longest, at(e) - from);
-    }
-  }
-  return longest;
+      return from === undefined ? [] : [{ scheduled: from, closed: at(e) }];
+    });
+  });
 }
 
-/** Seconds from the first activity of `type` scheduled within `[from, to]` (ms since the epoch) to the last one closed (NaN when none ran). */
+/** The longest time an activity of `type` took from scheduled to closed, in seconds (NaN when none ran). */
+function activitySeconds(runs: HistoryEvent[][], type: string): number {
+  const times = activityTimes(runs, type);
+  return times.length === 0 ? NaN : Math.max(...times.map((t) => t.closed - t.scheduled));
+}
+
+/** Seconds from the first activity of `type` scheduled within `[from, to]` (ms since the epoch) to the last of them closed (NaN when none ran). */
 function activitySpan(runs: HistoryEvent[][], type: string, [from, to]: [number, number]): number {
-  const at = (e: HistoryEvent) => (Number(e.eventTime?.seconds ?? 0) + (e.eventTime?.nanos ?? 0) / 1e9) * 1000;
-  let first = Infinity;
-  let last = -Infinity;
-  for (const events of runs) {
-    const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type && at(e) >= from && at(e) <= to).map((e) => [Number(e.eventId), at(e)]));
-    for (const e of events) {
-      const id = e.activityTaskCompletedEventAttributes?.scheduledEventId ?? e.activityTaskFailedEventAttributes?.scheduledEventId;
-      const start = id === undefined || id === null ? undefined : scheduled.get(Number(id));
-      if (start === undefined) continue;
-      first = Math.min(first, start);
-      last = Math.max(last, at(e));
-    }
-  }
-  return first === Infinity ? NaN : (last - first) / 1000;
+  const times = activityTimes(runs, type).filter((t) => t.scheduled * 1000 >= from && t.scheduled * 1000 <= to);
+  return times.length === 0 ? NaN : Math.max(...times.map((t) => t.closed)) - Math.min(...times.map((t) => t.scheduled));
 }
 
 /** Seconds from each timeline entry to the one before it, by the later entry's event. */

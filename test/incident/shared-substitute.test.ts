@@ -148,7 +148,13 @@ describe('incidents whose plans share a substitute', () => {
       }
       expect(emailsByKind(w)['escalation']).toEqual(['planners@example.com']);
       const escalation = w.sink.messages().find((m) => m.headers.some((h) => h.name.toLowerCase() === 'x-stockout-notice' && h.value.startsWith('escalation')))!;
-      expect(escalation.text).toContain(`${wonBySubstitute.length} must-win lines short at commit`);
+      const n = wonBySubstitute.length;
+      expect(escalation.text).toContain(`${n === 1 ? '1 must-win line' : `${n} must-win lines`} left short at commit by substitutes no longer available`);
+      // Sent once the commit is done: the commit does not wait on the mail server.
+      const events = (await second.fetchHistory()).events ?? [];
+      const scheduledAt = (type: string) => events.flatMap((e, i) => (e.activityTaskScheduledEventAttributes?.activityType?.name === type ? [i] : []));
+      expect(scheduledAt('escalate')).toHaveLength(1);
+      expect(scheduledAt('escalate')[0]).toBeGreaterThan(Math.max(...scheduledAt('commitPlanBatch')));
 
       for (const handle of [first, second]) {
         await handle.signal(cancelSignal, { reason: 'test over', cancelledBy: 'ann' });

@@ -18,13 +18,15 @@ describe('messageRevision', () => {
     expect(messageRevision('order-rounds', 'backorder-shipped', 1)).toBe(1_000_001);
     expect(messageRevision('approval-deadline', 'escalation')).toBe(0);
     expect(messageRevision('sla', 'escalation')).toBe(1);
+    expect(messageRevision('substitutes-at-commit', 'escalation')).toBe(2);
   });
 
-  it("keeps order rounds' backorder-shipped notices apart from restock rounds', and the two escalations apart", () => {
+  it("keeps order rounds' backorder-shipped notices apart from restock rounds', and the escalations apart", () => {
     const key = (revision: number) => idempotencyKeyFor({ incidentId: 'INC-1', recipient: 'customer:C-1', kind: 'backorder-shipped', revision });
     const restockRounds = new Set(Array.from({ length: 1000 }, (_, i) => key(messageRevision('restock-rounds', 'backorder-shipped', i + 1))));
     const orderRounds = Array.from({ length: 1000 }, (_, i) => key(messageRevision('order-rounds', 'backorder-shipped', i + 1)));
     expect(orderRounds.filter((k) => restockRounds.has(k))).toEqual([]);
-    expect(messageRevision('approval-deadline', 'escalation')).not.toBe(messageRevision('sla', 'escalation'));
+    const escalations = (['approval-deadline', 'sla', 'substitutes-at-commit'] as const).map((series) => messageRevision(series, 'escalation'));
+    expect(new Set(escalations).size).toBe(escalations.length);
   });
 });

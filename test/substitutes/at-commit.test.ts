@@ -23,16 +23,16 @@ describe('substitutes as their stock stands at the commit', () => {
     expect(fitted.substitutes).toEqual([{ sku: 'S', planned: 8, available: 8, taken: 8 }]);
   });
 
-  it('serves the lines in priority order, the one that no longer fits keeping what fits in whole packs, each short one saying the stock ran out', () => {
+  it('serves the lines in priority order, the one that no longer fits keeping what fits in whole packs', () => {
     const lines = [line('L1', [{ sku: 'S', quantity: 8, covers: 4 }]), line('L2', [{ sku: 'S', quantity: 8, covers: 4 }]), line('L3', [{ sku: 'S', quantity: 8, covers: 4 }])];
     // L3 ranks first, then L1: 14 units left take L3 whole and 4 (one pack, two original units) for L1; L2 gets none.
     const fitted = substitutesAtCommit(lines, ['L3', 'L1', 'L2'], new Map([['S', { ...twoForOne, available: 14 }]]), partial);
     expect(fitted.lines.map((l) => l.lineId)).toEqual(['L1', 'L2', 'L3']);
     expect(fitted.lines[2]).toBe(lines[2]);
     expect(fitted.lines[0]).toMatchObject({ substitutes: [{ sku: 'S', quantity: 4, covers: 2 }], substituted: 2, backordered: 2 });
-    expect(fitted.lines[1]).toMatchObject({ substitutes: [], substituted: 0, backordered: 4, reasons: ['pool-exhausted'] });
-    // What the substitute no longer covers is short because its stock ran out, as the engine says of the SKU's.
-    expect(fitted.lines[0]!.reasons).toEqual(['substituted', 'pool-exhausted']);
+    expect(fitted.lines[1]).toMatchObject({ substitutes: [], substituted: 0, backordered: 4, reasons: [] });
+    // Two units of the substitute are left, less than a pack: it did not run out.
+    expect(fitted.lines[0]!.reasons).toEqual(['substituted']);
     expect(fitted).toMatchObject({ trimmedLines: 2, unitsBackordered: 6, substitutes: [{ sku: 'S', planned: 24, available: 14, taken: 12 }] });
     for (const l of fitted.lines) expect(l.allocated + l.substituted + l.backordered).toBe(l.requested);
   });
@@ -44,9 +44,17 @@ describe('substitutes as their stock stands at the commit', () => {
       line('L2', [{ sku: 'S', quantity: 4, covers: 2 }]),
     ];
     const fitted = substitutesAtCommit(lines, ['L1', 'L2'], new Map([['S', { ...twoForOne, available: 8 }]]), (lineId) => lineId !== 'L1');
-    expect(fitted.lines[0]).toEqual({ ...lines[0], substitutes: [], substituted: 0, allocated: 14, backordered: 6, reasons: ['override', 'confirmation-kept', 'all-or-nothing-skipped', 'pool-exhausted'] });
+    expect(fitted.lines[0]).toEqual({ ...lines[0], substitutes: [], substituted: 0, allocated: 14, backordered: 6, reasons: ['override', 'confirmation-kept', 'all-or-nothing-skipped'] });
     expect(fitted.lines[1]).toBe(lines[1]);
     expect(fitted).toMatchObject({ trimmedLines: 1, unitsBackordered: 6, exceptions: [] });
+  });
+
+  it('says the stock ran out only when none of the substitute is left, not for a substitute no longer found', () => {
+    const lines = [line('L1', [{ sku: 'S', quantity: 8, covers: 4 }]), line('L2', [{ sku: 'T', quantity: 8, covers: 4 }])];
+    // S has 4 units, all taken by L1; T is no longer a substitute of the SKU.
+    const fitted = substitutesAtCommit(lines, ['L1', 'L2'], new Map([['S', { ...twoForOne, available: 4 }]]), partial);
+    expect(fitted.lines[0]).toMatchObject({ substituted: 2, backordered: 2, reasons: ['substituted', 'pool-exhausted'] });
+    expect(fitted.lines[1]).toMatchObject({ substituted: 0, backordered: 4, reasons: [] });
   });
 
   it('no longer calls a line served in full once it has a backorder, and makes a short must-win line an exception for a person, as the engine words it', () => {

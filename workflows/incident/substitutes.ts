@@ -16,14 +16,15 @@ import type { IncidentRun } from './run';
 const SUBSTITUTES_AT_COMMIT = 'substitutes-at-commit';
 
 /**
- * Incidents that commit with today's code tell the planners by email when the substitutes' stock at commit
- * leaves must-win lines short: a person decides those (the engine's own win exceptions wait for approval before
- * the commit), and the commit has gone ahead for everyone else. Before, only the timeline said so.
+ * Incidents that commit with today's code tell the planners by email, once the commit is done, when the
+ * substitutes at commit left must-win lines short: a person decides those (the engine's own win exceptions wait
+ * for approval before the commit; these can only be found at it). Before, only the timeline said so.
  */
 const ESCALATE_WINS_MISSED_AT_COMMIT = 'escalate-wins-missed-at-commit';
 
-export async function holdSubstitutesAtCommit(run: IncidentRun): Promise<void> {
-  if (!patched(SUBSTITUTES_AT_COMMIT)) return;
+/** Holds the plan's substitutes as their stock stands; returns how many must-win lines that left short. */
+export async function holdSubstitutesAtCommit(run: IncidentRun): Promise<number> {
+  if (!patched(SUBSTITUTES_AT_COMMIT)) return 0;
   const { s, policy } = run;
   const ranking = { policy, asOf: s.impact!.asOf, nextInboundEta: s.impact!.nextInboundEta };
   const held = run.counted(await longActs.holdSubstitutesAtCommit({ incidentId: s.incidentId, planRef: s.plan!.planRef, ranking }));
@@ -33,8 +34,12 @@ export async function holdSubstitutesAtCommit(run: IncidentRun): Promise<void> {
     const exceptions = held.exceptions ? `; ${held.exceptions.length} lines that must be served in full no longer are: decide by hand (the plan as committed lists them)` : '';
     run.note('substitutes taken at commit', `${short.join(', ')}; ${held.trimmedLines} lines committed with less substitute, ${held.unitsBackordered} units backordered instead${exceptions}`);
   }
-  if (held.exceptions && patched(ESCALATE_WINS_MISSED_AT_COMMIT)) {
-    const reason = `${held.exceptions.length} must-win lines short at commit, their substitute's stock taken since the plan: decide by hand (the plan as committed lists them)`;
-    await escalate(run, reason, messageRevision('substitutes-at-commit', 'escalation'));
-  }
+  return held.exceptions?.length ?? 0;
+}
+
+/** After the commit: the planners' email about the must-win lines the substitutes at commit left short, if any. */
+export async function escalateWinsMissedAtCommit(run: IncidentRun, lines: number): Promise<void> {
+  if (lines === 0 || !patched(ESCALATE_WINS_MISSED_AT_COMMIT)) return;
+  const reason = `${lines === 1 ? '1 must-win line' : `${lines} must-win lines`} left short at commit by substitutes no longer available: decide by hand (the plan as committed lists them)`;
+  await run.stage('committing', () => escalate(run, reason, messageRevision('substitutes-at-commit', 'escalation')));
 }
