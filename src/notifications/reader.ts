@@ -4,6 +4,7 @@ import i18next from 'i18next';
 import { de } from './catalogues/de';
 import { en } from './catalogues/en';
 import { fr } from './catalogues/fr';
+import { nl } from './catalogues/nl';
 import { remembered } from './remembered';
 
 type PluralSuffix = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
@@ -17,7 +18,7 @@ export type MessageKey = Leaves<typeof en>;
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
 /** The languages the catalogues are written in; English is the fallback for any other language and for a missing key. */
-export const CATALOGUES = { en, de, fr } as const;
+export const CATALOGUES = { en, de, fr, nl } as const;
 export type Language = keyof typeof CATALOGUES;
 
 const i18n = i18next.createInstance();
@@ -84,7 +85,7 @@ function shapeOf(catalogue: Language, key: string, names: string[], count: strin
 /**
  * The catalogue a locale reads and the language its text (and dates) are written in: the reader's own variant
  * (de-DE, de-AT, fr-CA, en-US…) where there is a catalogue, British English for any other language, so an
- * English sentence never carries a Dutch date.
+ * English sentence never carries a Swedish date.
  */
 function languageFor(locale: string): { catalogue: Language; language: string } {
   return languages(locale, () => languageOf(locale));

@@ -1,5 +1,5 @@
-// The three catalogues say the same things: a key missing (or extra) in German or French fails here, and a
-// missing key reads in English rather than as its name. Customers are written to in their own language.
+// The catalogues say the same things: a key missing (or extra) in a translation fails here, and a missing key
+// reads in English rather than as its name. Customers are written to in their own language.
 import { describe, expect, it } from 'vitest';
 import { CATALOGUES, readerOf } from '../../src/notifications/reader';
 import { renderCustomerNotice, renderDigest } from '../../src/notifications/templates';
@@ -32,9 +32,9 @@ describe('message catalogues', () => {
   });
 
   it('falls back to English for a language without a catalogue', () => {
-    const dutch = readerOf({ locale: 'nl-NL' });
-    expect(dutch.t('notice.greeting', { name: 'Anna' })).toBe('Dear Anna,');
-    expect(dutch.language).toBe('en-GB');
+    const swedish = readerOf({ locale: 'sv-SE' });
+    expect(swedish.t('notice.greeting', { name: 'Anna' })).toBe('Dear Anna,');
+    expect(swedish.language).toBe('en-GB');
   });
 });
 
@@ -62,5 +62,16 @@ describe('in the customer language', () => {
     const manager = renderDigest(digest({ accountManager: { accountManagerId: 'AM-7', name: 'Zoé', email: 'zoe@supplier.example', locale: 'fr-FR' } }));
     expect(manager.text).toContain("Appelez d'abord ces clients");
     expect(manager.text).toContain('Prévu le: lundi 24 mars 2025');
+  });
+
+  it('writes to a Dutch customer in Dutch, dates and money in Dutch style', () => {
+    const { subject, text, html } = renderCustomerNotice(
+      customerNotice({ lines, customer: { customerId: 'C-N', name: 'Delft BV', contactName: 'Sanne de Vries', email: 'inkoop@delft.example', locale: 'nl-NL', timeZone: 'Europe/Amsterdam' } }),
+    );
+    expect(subject).toBe('Tekort aan VALVE-12: wat dit betekent voor uw order');
+    expect(text).toContain('Geachte Sanne de Vries,');
+    expect(text).toContain('Verwacht: dinsdag 8 december 2026');
+    expect(text).toMatch(/crediteren wij uw account met €\s50,00/);
+    expect(html).toContain('<html lang="nl-NL">');
   });
 });

@@ -146,12 +146,12 @@ describe('customer notice templates', () => {
     expect(french.text).toMatch(/créditerons votre compte de 50,00\s€/); // French number style for money
     expect(french.html).toContain('<html lang="fr-FR">');
     // A language without a catalogue reads English, with English dates and its own number style.
-    const dutch = renderCustomerNotice(
-      customerNotice({ lines, customer: { customerId: 'C-N', name: 'Delft BV', email: 'inkoop@delft.example', locale: 'nl-NL', timeZone: 'Europe/Amsterdam' } }),
+    const swedish = renderCustomerNotice(
+      customerNotice({ lines, customer: { customerId: 'C-S', name: 'Uppsala AB', email: 'inkop@uppsala.example', locale: 'sv-SE', timeZone: 'Europe/Stockholm' } }),
     );
-    expect(dutch.text).toContain('Expected: Tuesday, 8 December 2026');
-    expect(dutch.text).toMatch(/credit your account with € 50,00/);
-    expect(dutch.html).toContain('<html lang="en-GB">');
+    expect(swedish.text).toContain('Expected: Tuesday, 8 December 2026');
+    expect(swedish.text).toMatch(/credit your account with 50,00\s€/);
+    expect(swedish.html).toContain('<html lang="en-GB">');
     const american = renderCustomerNotice(
       customerNotice({ lines, customer: { customerId: 'C-U', name: 'Ohio Inc', email: 'buy@ohio.example', locale: 'en-US', timeZone: 'America/New_York' } }),
     );

@@ -1,0 +1,252 @@
+// Dutch wording, key for key the English catalogue's (./en.ts).
+import type { Catalogue } from './en';
+
+export const nl: Catalogue = {
+  notice: {
+    greeting: 'Geachte {{name}},',
+    product: '{{sku}} ({{description}})',
+    notKnownYet: 'nog niet bekend',
+    ration: {
+      now_one: 'Nu worden er {{now}} verzonden, daarna elke dag {{then}}, tot de verwachte levering op {{until}}.',
+      now_other: 'Nu worden er {{now}} verzonden, daarna om de {{count}} dagen {{then}}, tot de verwachte levering op {{until}}.',
+      from_one: 'Vanaf {{from}} worden er elke dag {{then}} verzonden, tot de verwachte levering op {{until}}.',
+      from_other: 'Vanaf {{from}} worden er om de {{count}} dagen {{then}} verzonden, tot de verwachte levering op {{until}}.',
+    },
+    credit: 'Als compensatie voor het ongemak crediteren wij uw account met {{amount}}.',
+    creditKept: 'Zoals toegezegd is uw account voor het ongemak gecrediteerd met {{amount}}.',
+    questions: 'Vragen? Reageer op deze e-mail of bel uw accountmanager.',
+    questionsFrom: 'Vragen? Reageer op deze e-mail: uw reactie komt terecht bij uw accountmanager, {{name}}.',
+    contactEmail: 'E-mail: {{email}}',
+    contactPhone: 'Telefoon: {{phone}}',
+    footer: 'Referentie: {{reference}}. Datums zijn vermeld in de tijdzone {{timeZone}}.',
+    footerIssued: 'Referentie: {{reference}}, stand per {{issuedAt}}. Datums zijn vermeld in de tijdzone {{timeZone}}.',
+    columns: {
+      order: 'Order',
+      line: 'Regel',
+      requested: 'Besteld',
+      shipNow: 'Nu verzonden',
+      shipDate: 'Verzenddatum',
+      substituted: 'Vervangend product, nu verzonden',
+      backordered: 'In nalevering',
+      expectedDate: 'Verwacht',
+      shippedAtOnce: 'Direct verzonden',
+      shippedInPeriods: 'Verzonden per toewijzingsperiode',
+      shippedFromRestocks: 'Verzonden uit nieuwe voorraad',
+      substitutedInTotal: 'Vervangen',
+      cancelled: 'Door u geannuleerd',
+      stillBackordered: 'Nog in nalevering',
+    },
+    kinds: {
+      'first-notice': {
+        subject: 'Tekort aan {{sku}}: wat dit betekent voor uw order',
+        title: 'Van een product in uw order is te weinig voorraad',
+        intro:
+          'Wij hebben een tekort aan {{product}}. De voorraad die wij hebben, verdelen wij eerlijk over alle getroffen klanten; ' +
+          'hieronder ziet u wat nu wordt verzonden en wat in nalevering komt, met de datum die wij verwachten.',
+      },
+      'eta-change': {
+        subject: 'Nieuwe verwachte datum voor uw nalevering van {{sku}}',
+        title: 'De verwachte datum van uw nalevering is gewijzigd',
+        intro: 'De verwachte datum van uw nalevering van {{product}} is gewijzigd; hieronder staat de nieuwe datum per regel.',
+        introTo: 'De verwachte datum van uw nalevering van {{product}} is gewijzigd in {{to}}.',
+        introFrom: 'De verwachte datum van uw nalevering van {{product}} was {{from}} en is gewijzigd; hieronder staat de nieuwe datum per regel.',
+        introFromTo: 'De verwachte datum van uw nalevering van {{product}} is gewijzigd van {{from}} in {{to}}.',
+        reason: 'Reden van de wijziging: {{reason}}.',
+      },
+      'backorder-shipped': {
+        subject: 'Uw nalevering van {{sku}} is verzonden',
+        title: 'Uw nalevering is onderweg',
+        intro: 'Goed nieuws: de hoeveelheid van {{product}} in nalevering is verzonden.',
+      },
+      'status-update': {
+        subject: 'Stand van uw nalevering van {{sku}}',
+        title: 'Uw nalevering staat nog open',
+        intro: 'Dit is een regelmatig bericht over uw nalevering van {{product}}. Niets is vergeten; hier ziet u hoe het ervoor staat.',
+      },
+      'new-orders': {
+        subject: 'Uw nieuwe order van {{sku}} tijdens het tekort',
+        title: 'Uw nieuwe orderregels en het tekort',
+        intro:
+          'Er is nog steeds een tekort aan {{product}}. Uw orderregels die sinds het begin van het tekort zijn geplaatst of verhoogd, ' +
+          'delen in de resterende voorraad op dezelfde manier als die van alle klanten; hieronder ziet u wat nu wordt verzonden ' +
+          'en wat in nalevering komt, met de datum die wij verwachten.',
+      },
+      'ration-change': {
+        subject: 'Nieuw leverschema voor uw {{sku}}',
+        title: 'Uw deel wordt volgens een nieuw schema verzonden',
+        intro: 'De volgende levering van {{product}} is verschoven; wat van uw deel nog verzonden moet worden, wordt over de nieuwe periode verdeeld.',
+      },
+      'incident-closed': {
+        subject: 'Het tekort aan {{sku}} is voorbij',
+        title: 'Het tekort is opgelost',
+        intro:
+          'Het tekort aan {{product}} is voorbij. Hieronder ziet u hoe elk van uw orderregels is beleverd: wat direct bij het begin van het tekort is verzonden, ' +
+          'wat later uit nieuwe voorraad is verzonden, wat door een gelijkwaardig product is vervangen en wat u hebt geannuleerd. ' +
+          'Hartelijk dank voor uw geduld.',
+      },
+      'incident-cancelled': {
+        subject: 'Update over {{sku}}: ons eerdere bericht is niet meer van toepassing',
+        title: 'Ons eerdere bericht is niet meer van toepassing',
+        intro:
+          'Ons eerdere bericht over een tekort aan {{product}} is niet meer van toepassing: uw orderregels hieronder lopen volgens het normale schema door. ' +
+          'Uw accountmanager neemt contact met u op als er iets verandert.',
+      },
+    },
+    why: {
+      heading: 'Waarom sommige orderregels nu niets krijgen',
+      item: 'Order {{order}}, regel {{line}}: {{why}}',
+      override: 'Onze planner heeft de hoeveelheid voor deze regel met de hand vastgesteld, na controle van alle getroffen orders.',
+      'deferred-holds-stock': 'U hebt ons laten weten dat u nog voorraad van dit product hebt; deze regel wacht daarom, terwijl klanten zonder voorraad eerst worden beleverd.',
+      'rationed-days-of-supply':
+        'Klanten die nog voorraad hebben, delen wat er over is zo dat ieders voorraad ongeveer even lang meegaat; de uwe gaat naar verwachting langer mee, dus deze regel wacht.',
+      'all-or-nothing-skipped': 'Deze regel moet compleet worden geleverd (geen deelleveringen), en de voorraad die wij nu hebben, is niet genoeg om alles te verzenden.',
+      'confirmation-released': 'De voorraad die wij voor deze regel hadden bevestigd, is teruggegaan naar de gedeelde voorraad, zodat elke getroffen klant er een eerlijk deel van krijgt.',
+      'segment-lose': 'Volgens de afspraken bij tekorten voor uw account wordt deze regel uit de volgende leveringen beleverd, niet uit de voorraad die wij nu hebben.',
+      'segment-fill-limit': 'Volgens de afspraken bij tekorten voor uw account wordt deze regel alleen beleverd uit voorraad die vóór het tekort was bevestigd, en daarvan was niets meer over.',
+      'concentration-cap': 'Geen enkele klant mag meer dan een vast deel van de schaarse voorraad krijgen terwijl anderen wachten, en uw orders hebben dat deel al bereikt.',
+      'win-exception': 'Deze regel had volledig beleverd moeten worden; een planner beoordeelt de regel met de hand en uw accountmanager neemt contact met u op.',
+      'pack-size-rounded': 'Dit product wordt in hele verpakkingen verzonden, en het deel van de voorraad voor deze regel was kleiner dan één verpakking.',
+      substituted: 'Een gelijkwaardig product wordt in plaats daarvan verzonden, zoals hierboven te zien is.',
+      'pool-exhausted': 'De voorraad was op voordat deze regel aan de beurt was: regels worden beleverd naar hoe dringend ze nodig zijn en naar klantprioriteit.',
+      fallback: 'De voorraad die wij nu hebben, is niet genoeg om elke order volledig te beleveren; deze regel wacht op de volgende levering.',
+    },
+    answers: {
+      heading: 'Laat ons weten wat u het beste uitkomt',
+      explain:
+        'Elke link geldt voor zijn eigen regel: hij opent een pagina waar u uw keuze met een knop bevestigt. ' +
+        'Wij verwerken uw antwoord binnenkort, en onze volgende e-mail over deze order toont het resultaat.',
+      allHeading: 'Eén antwoord voor al uw regels in nalevering',
+      allExplain: 'Deze links gelden in één keer voor alle regels in nalevering in deze e-mail; de links onder elke regel hieronder gelden alleen voor die regel.',
+      line: 'Order {{order}}, regel {{line}}: {{quantity}} in nalevering.',
+      offer: 'In plaats van te wachten is een gelijkwaardig product beschikbaar, zolang de voorraad strekt: {{quantity}} × {{product}}.',
+      samePrice: 'Dezelfde prijs als het product dat u hebt besteld.',
+      priceDifference: 'Prijsverschil: {{perUnit}} per stuk, {{total}} in totaal voor {{quantity}} stuks.',
+      labels: {
+        'accept-substitute': '{{sku}} als vervangend product accepteren',
+        cancel: 'Hoeveelheid in nalevering annuleren',
+        'can-wait': 'Ik heb voorraad en kan wachten',
+      },
+      allLabels: {
+        'accept-substitute': 'Vervangende producten voor alle regels accepteren',
+        cancel: 'Alle hoeveelheden in nalevering annuleren',
+        'can-wait': 'Ik kan voor alle regels wachten',
+      },
+    },
+  },
+  digest: {
+    greeting: 'Hallo {{name}},',
+    subject: '[Tekort {{sku}}, {{event}}] {{count}} van uw klanten getroffen',
+    subjectCallFirst: ', {{count}} eerst bellen',
+    intro_one: '{{count}} van uw klanten is getroffen door het incident met {{product}} ({{event}}). Hieronder ziet u wat elke klant te horen heeft gekregen.',
+    intro_other: '{{count}} van uw klanten zijn getroffen door het incident met {{product}} ({{event}}). Hieronder ziet u wat elke klant te horen heeft gekregen.',
+    title: 'Tekort {{sku}}: uw getroffen klanten',
+    callFirst: 'Bel deze klanten eerst',
+    callFirstExplain:
+      'De zwaarst getroffen klanten eerst: klanten die nu niets krijgen, van wie bevestigde voorraad is teruggenomen, met kritieke bevoorrading, ' +
+      'daarna naar aantal stuks in nalevering. Bel hen vóór of tegelijk met de e-mail.',
+    callItem: '{{name}} ({{customerId}}, {{stage}}): {{reasons}}',
+    callContact: '{{name}} ({{customerId}}, {{stage}}): {{reasons}}. Bel {{contact}}.',
+    reasons: {
+      nothingShips: 'nu geen verzending',
+      taken: '{{quantity}} bevestigde stuks teruggenomen',
+      critical: 'kritieke bevoorrading',
+      backordered: '{{quantity}} in nalevering',
+      headsUp: 'de klantrelatie vraagt om een persoonlijk bericht vooraf',
+    },
+    accounts: 'Uw getroffen klanten',
+    footer: 'Referentie: {{reference}}.',
+    footerIssued: 'Referentie: {{reference}}, stand per {{issuedAt}} (tijdzone {{timeZone}}).',
+    events: {
+      'first-notice': 'tekort',
+      'eta-change': 'nieuwe verwachte datum',
+      'backorder-shipped': 'naleveringen verzonden',
+      'status-update': 'stand',
+      'new-orders': 'nieuwe orders',
+      'ration-change': 'toewijzing opnieuw gepland',
+      'incident-closed': 'afgesloten',
+      'incident-cancelled': 'ingetrokken',
+    },
+    columns: {
+      customer: 'Klant',
+      contact: 'Contactpersoon',
+      stage: 'Fase',
+      shipNow: 'Nu verzonden',
+      shippedSoFar: 'Tot nu toe verzonden',
+      backordered: 'In nalevering',
+      expectedDate: 'Verwacht',
+      substituteOffered: 'Vervangend product aangeboden',
+      shippedAtOnce: 'Direct verzonden',
+      shippedInPeriods: 'Verzonden per toewijzingsperiode',
+      shippedFromRestocks: 'Verzonden uit nieuwe voorraad',
+      substitutedInTotal: 'Stuks vervangend product',
+      cancelled: 'Door klant geannuleerd',
+      stillBackordered: 'Nog in nalevering',
+      outcome: 'E-mail aan klant',
+    },
+    yes: 'ja',
+    no: 'nee',
+    outcomes: {
+      sent: 'verzonden',
+      rejected: 'niet afgeleverd, graag bellen',
+      undeliverable: 'geen bruikbaar e-mailadres in het CRM, graag bellen',
+      pending: 'aangehouden tot uw telefoontje',
+    },
+  },
+  pages: {
+    confirmTitle: 'Bevestig uw antwoord',
+    doneTitle: 'Antwoord vastgelegd',
+    product: 'Product: {{product}}',
+    lineItem: 'Order {{order}}, regel {{line}}: {{quantity}} in nalevering',
+    lineOnly: 'Orderregel {{line}}',
+    offerItem: 'in plaats daarvan: {{quantity}} × {{product}}, {{difference}}',
+    samePrice: 'dezelfde prijs',
+    priceDifference: 'prijsverschil {{perUnit}} per stuk, {{total}} in totaal',
+    optional: 'Optioneel, zodat wij beter kunnen plannen:',
+    onHand: 'Stuks die u nu hebt',
+    dailyUsage: 'Stuks die u per dag gebruikt',
+    nextEmail: 'Onze volgende e-mail over deze order toont het resultaat; uw accountmanager kan het u eerder vertellen. U kunt deze pagina sluiten.',
+    refusedTitle: 'Deze link kan niet worden gebruikt',
+    expired: 'Deze link is verlopen. Reageer op de e-mail die u hebt ontvangen of neem contact op met uw accountmanager.',
+    invalid: 'Deze link is niet geldig. Gebruik de link uit uw e-mail precies zoals hij is verzonden, of neem contact op met uw accountmanager.',
+    problemTitle: 'Wij konden uw antwoord niet vastleggen',
+    noLongerOpen:
+      'Dit tekort is voorbij, of deze orderregels wachten niet meer op voorraad; er valt dus niets meer te beantwoorden en er is niets gewijzigd. ' +
+      'Onze laatste e-mail aan u laat zien hoe uw order ervoor staat.',
+    tryLater: 'Wij kunnen uw antwoord op dit moment niet vastleggen. Probeer de link over een paar minuten opnieuw.',
+    ourSide: 'Er is aan onze kant iets misgegaan.',
+    contactManager: 'Neem contact op met uw accountmanager, die uw antwoord voor u kan vastleggen.',
+    linkTooLong: 'Deze link is langer dan elke link die wij versturen: hij is misschien gewijzigd of aan andere tekst vastgeplakt. Gebruik de link uit uw e-mail precies zoals hij is verzonden.',
+    bodyTooLarge: 'Wat uw browser heeft verzonden, is groter dan deze pagina accepteert. Ga terug, controleer de ingevulde aantallen en probeer het opnieuw.',
+    unreadable: 'Uw browser heeft iets verzonden dat deze pagina niet kan lezen. Open de link uit uw e-mail opnieuw.',
+    // One line: the sentence ends with "orderregel" and the page adds the line's id; several: a list follows the colon.
+    kinds: {
+      'accept-substitute': {
+        confirm_one: 'U staat op het punt het vervangende product te accepteren dat wij hebben aangeboden voor orderregel',
+        confirm_other: 'U staat op het punt de vervangende producten te accepteren die wij hebben aangeboden voor deze orderregels:',
+        button: 'Vervangend product accepteren',
+        done_one: 'Hartelijk dank: wij hebben uw akkoord op het vervangende product ontvangen voor orderregel',
+        done_other: 'Hartelijk dank: wij hebben uw akkoord op de vervangende producten ontvangen voor deze orderregels:',
+        next_one: 'Wij reserveren het vervangende product binnenkort voor deze regel. Als de voorraad ervan dan op is, blijft de regel in nalevering.',
+        next_other: 'Wij reserveren de vervangende producten binnenkort voor deze regels. Als de voorraad van een ervan dan op is, blijft die regel in nalevering.',
+      },
+      cancel: {
+        confirm_one: 'U staat op het punt de hoeveelheid te annuleren die nog in nalevering staat op orderregel',
+        confirm_other: 'U staat op het punt de hoeveelheden te annuleren die nog in nalevering staan op deze orderregels:',
+        button: 'Nalevering annuleren',
+        done_one: 'Hartelijk dank: wij hebben uw verzoek ontvangen om de hoeveelheid in nalevering te annuleren van orderregel',
+        done_other: 'Hartelijk dank: wij hebben uw verzoek ontvangen om de hoeveelheden in nalevering te annuleren van deze orderregels:',
+        next_one: 'Wij annuleren binnenkort de hoeveelheid die nog in nalevering staat; wat al is verzonden, blijft ongewijzigd.',
+        next_other: 'Wij annuleren binnenkort de hoeveelheden die nog in nalevering staan; wat al is verzonden, blijft ongewijzigd.',
+      },
+      'can-wait': {
+        confirm_one: 'U staat op het punt ons te laten weten dat u nog genoeg voorraad hebt om te wachten op orderregel',
+        confirm_other: 'U staat op het punt ons te laten weten dat u nog genoeg voorraad hebt om te wachten op deze orderregels:',
+        button: 'Ik kan wachten',
+        done_one: 'Hartelijk dank: wij hebben genoteerd dat u genoeg voorraad hebt om te wachten op orderregel',
+        done_other: 'Hartelijk dank: wij hebben genoteerd dat u genoeg voorraad hebt om te wachten op deze orderregels:',
+        next_one: 'Wij houden uw nalevering aan en beleveren eerst klanten van wie de voorraad op is.',
+        next_other: 'Wij houden uw naleveringen aan en beleveren eerst klanten van wie de voorraad op is.',
+      },
+    },
+  },
+};
