@@ -5,6 +5,7 @@ import { de } from './catalogues/de';
 import { en } from './catalogues/en';
 import { fr } from './catalogues/fr';
 import { nl } from './catalogues/nl';
+import { pl } from './catalogues/pl';
 import { remembered } from './remembered';
 
 type PluralSuffix = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
@@ -18,7 +19,7 @@ export type MessageKey = Leaves<typeof en>;
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
 /** The languages the catalogues are written in; English is the fallback for any other language and for a missing key. */
-export const CATALOGUES = { en, de, fr, nl } as const;
+export const CATALOGUES = { en, de, fr, nl, pl } as const;
 export type Language = keyof typeof CATALOGUES;
 
 const i18n = i18next.createInstance();

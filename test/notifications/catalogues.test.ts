@@ -1,5 +1,5 @@
-// The catalogues say the same things: a key missing (or extra) in a translation fails here, and a missing key
-// reads in English rather than as its name. Customers are written to in their own language.
+// The catalogues say the same things: a key missing (or extra) in any language but English fails here, and a
+// missing key reads in English rather than as its name. Customers are written to in their own language.
 import { describe, expect, it } from 'vitest';
 import { CATALOGUES, readerOf } from '../../src/notifications/reader';
 import { renderCustomerNotice, renderDigest } from '../../src/notifications/templates';
@@ -10,20 +10,34 @@ function leaves(value: unknown, prefix = ''): string[] {
   return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) => leaves(inner, prefix ? `${prefix}.${key}` : key));
 }
 
+const textOf = (catalogue: unknown, key: string) => key.split('.').reduce<unknown>((node, k) => (node as Record<string, unknown>)[k], catalogue) as string;
+
 describe('message catalogues', () => {
   const english = leaves(CATALOGUES.en).sort();
+  // The base keys of English's plurals: those with an `_other` form.
+  const pluralBases = new Set(english.filter((k) => k.endsWith('_other')).map((k) => k.slice(0, -'_other'.length)));
+  const baseOf = (key: string) => key.replace(/_(?:zero|one|two|few|many|other)$/, '');
 
-  it.each(Object.keys(CATALOGUES).filter((l) => l !== 'en'))('%s has every key of the English catalogue and no other', (language) => {
+  /** The keys a catalogue of this language has: English's, each plural in exactly the forms the language's plural rules pick. */
+  const expectedKeys = (language: string) => {
+    const forms = new Intl.PluralRules(language).resolvedOptions().pluralCategories;
+    const plain = english.filter((k) => !pluralBases.has(baseOf(k)));
+    return [...plain, ...[...pluralBases].flatMap((base) => forms.map((form) => `${base}_${form}`))].sort();
+  };
+
+  it.each(Object.keys(CATALOGUES).filter((l) => l !== 'en'))('%s has every key of the English catalogue, its own plural forms, and no other key', (language) => {
     const keys = leaves(CATALOGUES[language as keyof typeof CATALOGUES]).sort();
-    expect(english.filter((k) => !keys.includes(k))).toEqual([]);
-    expect(keys.filter((k) => !english.includes(k))).toEqual([]);
+    const expected = expectedKeys(language);
+    expect(expected.filter((k) => !keys.includes(k))).toEqual([]);
+    expect(keys.filter((k) => !expected.includes(k))).toEqual([]);
   });
 
   it('gives no empty text and keeps every placeholder of the English wording', () => {
     for (const [language, catalogue] of Object.entries(CATALOGUES)) {
       for (const key of leaves(catalogue)) {
-        const text = key.split('.').reduce<unknown>((node, k) => (node as Record<string, unknown>)[k], catalogue) as string;
-        const original = key.split('.').reduce<unknown>((node, k) => (node as Record<string, unknown>)[k], CATALOGUES.en) as string;
+        const text = textOf(catalogue, key);
+        // A plural form English lacks (`_few`, `_many`) says what English's `_other` says.
+        const original = textOf(CATALOGUES.en, pluralBases.has(baseOf(key)) && !key.endsWith('_one') ? `${baseOf(key)}_other` : key);
         expect(text.trim(), `${language} ${key}`).not.toBe('');
         const placeholders = (t: string) => [...t.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
         expect(placeholders(text), `${language} ${key}`).toEqual(placeholders(original));
@@ -73,5 +87,21 @@ describe('in the customer language', () => {
     expect(text).toContain('Verwacht: dinsdag 8 december 2026');
     expect(text).toMatch(/crediteren wij uw account met €\s50,00/);
     expect(html).toContain('<html lang="nl-NL">');
+  });
+
+  it('writes to a Polish customer in Polish, with the plural form of a few days', () => {
+    const { subject, text, html } = renderCustomerNotice(
+      customerNotice({
+        lines,
+        ration: { now: 2, then: 1, everyDays: 3, until: '2026-12-08' },
+        customer: { customerId: 'C-P', name: 'Kraków sp. z o.o.', contactName: 'Anna Nowak', email: 'a@krakow.example', locale: 'pl-PL', timeZone: 'Europe/Warsaw' },
+      }),
+    );
+    expect(subject).toBe('Niedobór produktu VALVE-12: co to oznacza dla Państwa zamówienia');
+    expect(text).toContain('Dzień dobry, Anna Nowak,');
+    expect(text).toContain('a potem 1 szt. co 3 dni aż do kolejnej dostawy. Przewidywana data dostawy: wtorek, 8 grudnia 2026.');
+    expect(text).toContain('Przewidywana data: wtorek, 8 grudnia 2026');
+    expect(text).toMatch(/uznamy Państwa konto kwotą 50,00\s€/);
+    expect(html).toContain('<html lang="pl-PL">');
   });
 });

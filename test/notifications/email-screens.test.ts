@@ -1,5 +1,5 @@
-// The emails as a reader's browser shows them, at a phone's 360 px and a desktop's 900 px, in English, German
-// and French: nothing runs off the screen sideways, no id or date is broken across lines, and a screenshot of
+// The emails as a reader's browser shows them, at a phone's 360 px and a desktop's 900 px, in English, German,
+// French and Polish: nothing runs off the screen sideways, no id or date is broken across lines, and a screenshot of
 // each is kept in test-artifacts/screenshots/ (email-<kind>-<language>-<width>.png) for a person to look at.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ const READERS = {
   en: { locale: 'en-GB', timeZone: 'Europe/London' },
   de: { locale: 'de-DE', timeZone: 'Europe/Berlin' },
   fr: { locale: 'fr-FR', timeZone: 'Europe/Paris' },
+  pl: { locale: 'pl-PL', timeZone: 'Europe/Warsaw' },
 } as const;
 const WIDTHS = [360, 900];
 

@@ -257,7 +257,7 @@ describe('customer notice templates', () => {
   it('writes a value that looks like a placeholder or a replacement pattern as the text it is, in every catalogue', () => {
     // Sentences are i18next's text with the values joined in: a value is never read as a placeholder or a `$&`.
     const odd = 'A $& B {{sku}} $1 $$';
-    for (const locale of ['en-GB', 'de-DE', 'fr-FR']) {
+    for (const locale of ['en-GB', 'de-DE', 'fr-FR', 'pl-PL']) {
       const { text } = renderCustomerNotice(customerNotice({ customer: { customerId: 'C-1', name: 'Acme', contactName: odd, email: 'c1@customer.example', locale } }));
       expect(text).toContain(odd);
       expect(text).not.toContain('\uFDD0');

@@ -1,5 +1,6 @@
 // The English wording of every email and answer page: the reference catalogue. Every other catalogue has the same
-// keys (the compiler and test/notifications/catalogues.test.ts check it); a key missing there reads in English.
+// keys, plurals in its language's own forms (the compiler and test/notifications/catalogues.test.ts check it); a key
+// missing there reads in English.
 // Values are i18next strings: {{name}} is filled in already formatted, `_one`/`_other` are plural forms.
 export const en = {
   notice: {
@@ -253,3 +254,11 @@ export const en = {
 /** The shape every catalogue has: the English one's keys, each a string. */
 export type Catalogue = { [K in keyof typeof en]: Strings<(typeof en)[K]> };
 type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };
+
+/**
+ * A catalogue whose language has more plural forms than English's `_one`/`_other` (Polish: `_few`, `_many`):
+ * each `_other` key comes with the extra forms; every other key stays exactly as English has it.
+ */
+export type WithPluralForms<T, F extends string> = {
+  [K in keyof T & string as K extends `${infer B}_other` ? K | `${B}_${F}` : K]: T[K] extends string ? string : WithPluralForms<T[K], F>;
+};

@@ -1,7 +1,8 @@
 // French wording, key for key the English catalogue's (./en.ts).
-import type { Catalogue } from './en';
+import type { Catalogue, WithPluralForms } from './en';
 
-export const fr: Catalogue = {
+// The `_many` forms are for counts of a million and more ("1 000 000 de jours").
+export const fr: WithPluralForms<Catalogue, 'many'> = {
   notice: {
     greeting: 'Bonjour {{name}},',
     product: '{{sku}} ({{description}})',
@@ -9,8 +10,10 @@ export const fr: Catalogue = {
     ration: {
       now_one: '{{now}} partent maintenant, puis {{then}} chaque jour jusqu’à la livraison prévue le {{until}}.',
       now_other: '{{now}} partent maintenant, puis {{then}} tous les {{count}} jours jusqu’à la livraison prévue le {{until}}.',
+      now_many: '{{now}} partent maintenant, puis {{then}} tous les {{count}} de jours jusqu’à la livraison prévue le {{until}}.',
       from_one: 'À partir du {{from}}, {{then}} partent chaque jour jusqu’à la livraison prévue le {{until}}.',
       from_other: 'À partir du {{from}}, {{then}} partent tous les {{count}} jours jusqu’à la livraison prévue le {{until}}.',
+      from_many: 'À partir du {{from}}, {{then}} partent tous les {{count}} de jours jusqu’à la livraison prévue le {{until}}.',
     },
     credit: 'Pour compenser ce désagrément, nous créditerons votre compte de {{amount}}.',
     creditKept: 'Comme promis, votre compte est crédité de {{amount}} pour ce désagrément.',
@@ -137,6 +140,7 @@ export const fr: Catalogue = {
     subjectCallFirst: ', {{count}} à appeler en premier',
     intro_one: "{{count}} de vos comptes est concerné par l'incident {{product}} ({{event}}). Voici ce qui a été dit à chaque client.",
     intro_other: "{{count}} de vos comptes sont concernés par l'incident {{product}} ({{event}}). Voici ce qui a été dit à chaque client.",
+    intro_many: "{{count}} de vos comptes sont concernés par l'incident {{product}} ({{event}}). Voici ce qui a été dit à chaque client.",
     title: 'Rupture {{sku}} : vos comptes concernés',
     callFirst: "Appelez d'abord ces clients",
     callFirstExplain:
@@ -220,29 +224,38 @@ export const fr: Catalogue = {
       'accept-substitute': {
         confirm_one: 'Vous allez accepter le produit de substitution proposé pour la ligne',
         confirm_other: 'Vous allez accepter les produits de substitution proposés pour ces lignes :',
+        confirm_many: 'Vous allez accepter les produits de substitution proposés pour ces lignes :',
         button: 'Accepter le substitut',
         done_one: 'Merci : nous avons votre accord pour le produit de substitution de la ligne',
         done_other: 'Merci : nous avons votre accord pour les produits de substitution de ces lignes :',
+        done_many: 'Merci : nous avons votre accord pour les produits de substitution de ces lignes :',
         next_one: "Nous réservons le substitut pour cette ligne sous peu. Si son stock est épuisé d'ici là, la ligne reste en reliquat.",
         next_other: "Nous réservons les substituts pour ces lignes sous peu. Si un stock est épuisé d'ici là, sa ligne reste en reliquat.",
+        next_many: "Nous réservons les substituts pour ces lignes sous peu. Si un stock est épuisé d'ici là, sa ligne reste en reliquat.",
       },
       cancel: {
         confirm_one: 'Vous allez annuler la quantité encore en reliquat de la ligne',
         confirm_other: 'Vous allez annuler les quantités encore en reliquat de ces lignes :',
+        confirm_many: 'Vous allez annuler les quantités encore en reliquat de ces lignes :',
         button: 'Annuler le reliquat',
         done_one: "Merci : nous avons votre demande d'annulation de la quantité en reliquat de la ligne",
         done_other: "Merci : nous avons votre demande d'annulation des quantités en reliquat de ces lignes :",
+        done_many: "Merci : nous avons votre demande d'annulation des quantités en reliquat de ces lignes :",
         next_one: "Nous annulons la quantité encore en reliquat sous peu ; ce qui est déjà expédié n'est pas concerné.",
         next_other: "Nous annulons les quantités encore en reliquat sous peu ; ce qui est déjà expédié n'est pas concerné.",
+        next_many: "Nous annulons les quantités encore en reliquat sous peu ; ce qui est déjà expédié n'est pas concerné.",
       },
       'can-wait': {
         confirm_one: 'Vous allez nous indiquer que votre stock vous permet d’attendre la ligne',
         confirm_other: 'Vous allez nous indiquer que votre stock vous permet d’attendre ces lignes :',
+        confirm_many: 'Vous allez nous indiquer que votre stock vous permet d’attendre ces lignes :',
         button: 'Je peux attendre',
         done_one: 'Merci : nous avons noté que votre stock vous permet d’attendre la ligne',
         done_other: 'Merci : nous avons noté que votre stock vous permet d’attendre ces lignes :',
+        done_many: 'Merci : nous avons noté que votre stock vous permet d’attendre ces lignes :',
         next_one: 'Nous gardons votre reliquat et servons d’abord les clients en rupture.',
         next_other: 'Nous gardons vos reliquats et servons d’abord les clients en rupture.',
+        next_many: 'Nous gardons vos reliquats et servons d’abord les clients en rupture.',
       },
     },
   },
