@@ -3,6 +3,7 @@
 import i18next from 'i18next';
 import { de } from './catalogues/de';
 import { en } from './catalogues/en';
+import { es } from './catalogues/es';
 import { fr } from './catalogues/fr';
 import { remembered } from './remembered';
 
@@ -17,7 +18,7 @@ export type MessageKey = Leaves<typeof en>;
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
 /** The languages the catalogues are written in; English is the fallback for any other language and for a missing key. */
-export const CATALOGUES = { en, de, fr } as const;
+export const CATALOGUES = { en, de, fr, es } as const;
 export type Language = keyof typeof CATALOGUES;
 
 const i18n = i18next.createInstance();

@@ -1,4 +1,4 @@
-// The three catalogues say the same things: a key missing (or extra) in German or French fails here, and a
+// The catalogues say the same things: a key missing (or extra) in a translation fails here, and a
 // missing key reads in English rather than as its name. Customers are written to in their own language.
 import { describe, expect, it } from 'vitest';
 import { CATALOGUES, readerOf } from '../../src/notifications/reader';
@@ -50,6 +50,17 @@ describe('in the customer language', () => {
     expect(text).toContain('Erwartet: Dienstag, 8. Dezember 2026');
     expect(text).toMatch(/Ihrem Konto 50,00\s€ gut/);
     expect(html).toContain('<html lang="de-DE">');
+  });
+
+  it('writes to a Spanish customer in Spanish, dates and money in Spanish style', () => {
+    const { subject, text, html } = renderCustomerNotice(
+      customerNotice({ lines, customer: { customerId: 'C-E', name: 'Valencia SL', contactName: 'Lucía García', email: 'compras@valencia.example', locale: 'es-ES', timeZone: 'Europe/Madrid' } }),
+    );
+    expect(subject).toBe('Rotura de stock de VALVE-12: qué supone para su pedido');
+    expect(text).toContain('Buenos días, Lucía García:');
+    expect(text).toContain('Fecha prevista: martes, 8 de diciembre de 2026');
+    expect(text).toMatch(/abonaremos 50,00\s€ en su cuenta/);
+    expect(html).toContain('<html lang="es-ES">');
   });
 
   it('writes to a French customer in French, and the digest in the manager language', () => {

@@ -1,4 +1,4 @@
-// The English wording of every email and answer page: the reference catalogue. German and French have the same
+// The English wording of every email and answer page: the reference catalogue. Every translation has the same
 // keys (the compiler and test/notifications/catalogues.test.ts check it); a key missing there reads in English.
 // Values are i18next strings: {{name}} is filled in already formatted, `_one`/`_other` are plural forms.
 export const en = {
