@@ -3,6 +3,7 @@
 import i18next from 'i18next';
 import { de } from './catalogues/de';
 import { en } from './catalogues/en';
+import { es } from './catalogues/es';
 import { fr } from './catalogues/fr';
 import { nl } from './catalogues/nl';
 import { pl } from './catalogues/pl';
@@ -19,7 +20,7 @@ export type MessageKey = Leaves<typeof en>;
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
 /** The languages the catalogues are written in; English is the fallback for any other language and for a missing key. */
-export const CATALOGUES = { en, de, fr, nl, pl } as const;
+export const CATALOGUES = { en, de, es, fr, nl, pl } as const;
 export type Language = keyof typeof CATALOGUES;
 
 const i18n = i18next.createInstance();
@@ -101,10 +102,11 @@ function languageOf(locale: string): { catalogue: Language; language: string } {
 }
 
 /**
- * A date in two parts, the weekday (with what follows it) and the date proper, so a narrow column may wrap
- * between them, and only there: "Tuesday, | 8 December 2026". A calendar date is shown as that date wherever
- * the reader is (a UTC conversion would move it a day); an instant as the date it falls on in the reader's
- * time zone. Written in the text's language, so an English sentence never carries a French date.
+ * A date in three parts, the weekday (with what follows it), the day and month, and the year (with what leads
+ * to it), so a narrow column may wrap between them, and only there: "martes, | 8 de diciembre | de 2026". A
+ * calendar date is shown as that date wherever the reader is (a UTC conversion would move it a day); an instant
+ * as the date it falls on in the reader's time zone. Written in the text's language, so an English sentence never
+ * carries a French date.
  */
 // Intl formatters cost far more to make than to use, and a notice stage formats figures and dates of thousands
 // of notices: one formatter per language (or locale) and options, made on first use.
@@ -124,22 +126,24 @@ function dateFormat(language: string, options: Intl.DateTimeFormatOptions): Intl
 }
 
 // Formatting a date to parts was the costliest step left of a notice's rendering, for the few dates a stage shows.
-const dateParts = remembered<[string, string]>(10_000);
+const dateParts = remembered<[string, string, string]>(10_000);
 
-export function formatDateParts(value: string, reader: Pick<Reader, 'language' | 'timeZone'>): [string, string] {
+export function formatDateParts(value: string, reader: Pick<Reader, 'language' | 'timeZone'>): [string, string, string] {
   return dateParts(`${reader.language}\u0000${reader.timeZone}\u0000${value}`, () => datePartsOf(value, reader));
 }
 
-function datePartsOf(value: string, reader: Pick<Reader, 'language' | 'timeZone'>): [string, string] {
+function datePartsOf(value: string, reader: Pick<Reader, 'language' | 'timeZone'>): [string, string, string] {
   const calendarDate = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const parts = dateFormat(reader.language, {
     dateStyle: 'full',
     timeZone: calendarDate ? 'UTC' : reader.timeZone,
   }).formatToParts(new Date(calendarDate ? `${value}T00:00:00Z` : value));
+  const text = (from: number, to?: number) => parts.slice(from, to).map((p) => p.value).join('');
   const weekday = parts.findIndex((p) => p.type === 'weekday');
-  // The weekday leads in the languages of the catalogues; elsewhere the date stays one piece.
-  if (weekday !== 0 || parts[1]?.type !== 'literal') return ['', parts.map((p) => p.value).join('')];
-  return [parts[0]!.value + parts[1].value, parts.slice(2).map((p) => p.value).join('')];
+  const year = parts.findIndex((p) => p.type === 'year');
+  // The weekday leads and the year ends in the languages of the catalogues; elsewhere the date stays one piece.
+  if (weekday !== 0 || parts[1]?.type !== 'literal' || year !== parts.length - 1 || parts[year - 1]?.type !== 'literal') return ['', text(0), ''];
+  return [text(0, 2), text(2, year - 1), text(year - 1)];
 }
 
 // Every notice of a stage has a footer, with one instant in a handful of zones.

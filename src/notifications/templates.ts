@@ -24,11 +24,12 @@ export interface RenderedEmail {
   html: string;
 }
 
-/** A date as unbreakable tokens: it may wrap after its weekday, nowhere else. */
+/** A date as unbreakable tokens: it may wrap after its weekday and before its year (with what leads to it), nowhere else. */
 const dateToken = (value: string, r: Reader) => {
-  const [weekday, date] = formatDateParts(value, r);
+  const [weekday, date, year] = formatDateParts(value, r);
   const lead = weekday.trimEnd();
-  return lead ? `${keep(lead)}${weekday.slice(lead.length)}${keep(date)}` : keep(date);
+  const tail = year.trimStart();
+  return `${lead ? `${keep(lead)}${weekday.slice(lead.length)}` : ''}${keep(date)}${tail ? `${year.slice(0, year.length - tail.length)}${keep(tail)}` : ''}`;
 };
 
 /** An instant as its date and its time, each unbreakable. */

@@ -66,6 +66,19 @@ describe('in the customer language', () => {
     expect(html).toContain('<html lang="de-DE">');
   });
 
+  it('writes to a Spanish customer in Spanish, dates and money in Spanish style', () => {
+    const { subject, text, html } = renderCustomerNotice(
+      customerNotice({ lines, customer: { customerId: 'C-E', name: 'Valencia SL', contactName: 'Lucía García', email: 'compras@valencia.example', locale: 'es-ES', timeZone: 'Europe/Madrid' } }),
+    );
+    expect(subject).toBe('Rotura de stock de VALVE-12: qué supone para su pedido');
+    expect(text).toContain('Buenos días, Lucía García:');
+    expect(text).toContain('Fecha prevista: martes, 8 de diciembre de 2026');
+    expect(text).toMatch(/abonaremos 50,00\s€ en su cuenta/);
+    expect(html).toContain('<html lang="es-ES">');
+    // A long Spanish date may wrap before its year in a narrow column ("8 de diciembre | de 2026"), nowhere else.
+    expect(html).toContain('martes, <span style="white-space:nowrap;">8 de diciembre</span> <span style="white-space:nowrap;">de 2026</span>');
+  });
+
   it('writes to a French customer in French, and the digest in the manager language', () => {
     const french = renderCustomerNotice(
       customerNotice({ lines, customer: { customerId: 'C-F', name: 'Lyon SA', email: 'achats@lyon.example', locale: 'fr-FR', timeZone: 'Europe/Paris' } }),

@@ -12,6 +12,8 @@ const READERS = {
   en: { locale: 'en-GB', timeZone: 'Europe/London' },
   de: { locale: 'de-DE', timeZone: 'Europe/Berlin' },
   fr: { locale: 'fr-FR', timeZone: 'Europe/Paris' },
+  nl: { locale: 'nl-NL', timeZone: 'Europe/Amsterdam' },
+  es: { locale: 'es-ES', timeZone: 'Europe/Madrid' },
   pl: { locale: 'pl-PL', timeZone: 'Europe/Warsaw' },
 } as const;
 const WIDTHS = [360, 900];

@@ -160,8 +160,8 @@ describe('what the notices say', () => {
   it('keeps ids and dates on one line in the HTML', () => {
     const { html } = renderCustomerNotice(composeNotices(inputs()).notices[0]!);
     expect(html).toContain('<span style="white-space:nowrap;">SO-0000058</span>');
-    // A date may wrap after its weekday, nowhere else.
-    expect(html).toContain('Thursday, <span style="white-space:nowrap;">10 December 2026</span>');
+    // A date may wrap after its weekday and before its year, nowhere else.
+    expect(html).toContain('Thursday, <span style="white-space:nowrap;">10 December</span> 2026');
     expect(html).not.toMatch(/[\uE000\uE001]/);
   });
 });
