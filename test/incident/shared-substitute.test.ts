@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import type { InventorySystem } from '../../src/inventory/system';
+import type { Policy } from '../../src/allocation/policy';
 import type { StoredPlan } from '../../src/incident/planning';
 import type { IncidentState } from '../../src/incident/state';
 import { freeStock } from '../../src/pooling/free-stock';
@@ -55,21 +56,29 @@ async function approve(handle: Parameters<typeof waitForState>[0]): Promise<void
   await handle.executeUpdate(decidePlanUpdate, { args: [{ decision: 'approve', planRevision: 0, decidedBy: 'ann', overrides: [] }] });
 }
 
+/**
+ * Two incidents proposed one after the other: the first plan finds plenty of the substitute, the second finds
+ * what the first plan takes and `extra` more.
+ */
+async function proposeBoth(w: World, extra: number, secondPolicy: Policy) {
+  await substituteFree(w, 100_000);
+  const first = await startIncident(w, manualTrigger(w, SKUS[0]!), policyWith(ALWAYS_APPROVE));
+  const a = await waitForState(first, 'awaiting-approval');
+  const planA = (await w.store.get<StoredPlan>(a.incidentId, a.plan!.planRef))!;
+  const free = substituteUnits(planA) + extra;
+  await substituteFree(w, free);
+  const second = await startIncident(w, manualTrigger(w, SKUS[1]!), secondPolicy);
+  const b = await waitForState(second, 'awaiting-approval');
+  const planB = (await w.store.get<StoredPlan>(b.incidentId, b.plan!.planRef))!;
+  return { first, second, a, b, planA, planB, free };
+}
+
 describe('incidents whose plans share a substitute', () => {
   it('commits the second plan with what is left of the substitute, the rest backordered, instead of parking', async () => {
     const w = await worlds.open({ dataset: { shortage: { skus: SKUS, coverPercent: 55, lineShare: 0.4 } } });
     shareOneSubstitute(w);
     await w.worker.runUntil(async () => {
-      // The first plan finds plenty of the substitute; the second finds what the first takes and 10 more.
-      await substituteFree(w, 100_000);
-      const first = await startIncident(w, manualTrigger(w, SKUS[0]!), policyWith(ALWAYS_APPROVE));
-      const a = await waitForState(first, 'awaiting-approval');
-      const planA = (await w.store.get<StoredPlan>(a.incidentId, a.plan!.planRef))!;
-      const free = substituteUnits(planA) + 10;
-      await substituteFree(w, free);
-      const second = await startIncident(w, manualTrigger(w, SKUS[1]!), policyWith(ALWAYS_APPROVE));
-      const b = await waitForState(second, 'awaiting-approval');
-      const planB = (await w.store.get<StoredPlan>(b.incidentId, b.plan!.planRef))!;
+      const { first, second, a, b, planA, planB, free } = await proposeBoth(w, 10, policyWith(ALWAYS_APPROVE));
       // Each plan counted the substitute's free units; together they want more than there is.
       expect(substituteUnits(planA)).toBeGreaterThan(0);
       expect(substituteUnits(planB)).toBeGreaterThan(free - substituteUnits(planA));
@@ -120,14 +129,7 @@ describe('incidents whose plans share a substitute', () => {
     const w = await worlds.open({ dataset: { shortage: { skus: SKUS, coverPercent: 55, lineShare: 0.4 } } });
     shareOneSubstitute(w);
     await w.worker.runUntil(async () => {
-      await substituteFree(w, 100_000);
-      const first = await startIncident(w, manualTrigger(w, SKUS[0]!), policyWith(ALWAYS_APPROVE));
-      const a = await waitForState(first, 'awaiting-approval');
-      const planA = (await w.store.get<StoredPlan>(a.incidentId, a.plan!.planRef))!;
-      await substituteFree(w, substituteUnits(planA));
-      const second = await startIncident(w, manualTrigger(w, SKUS[1]!), everyLineMustWin);
-      const b = await waitForState(second, 'awaiting-approval');
-      const planB = (await w.store.get<StoredPlan>(b.incidentId, b.plan!.planRef))!;
+      const { first, second, b, planB } = await proposeBoth(w, 0, everyLineMustWin);
       const wonBySubstitute = planB.lines.filter((l) => l.substituted > 0 && l.reasons.includes('confirmation-won'));
       expect(wonBySubstitute.length).toBeGreaterThan(0);
 
