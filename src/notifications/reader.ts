@@ -101,13 +101,6 @@ function languageOf(locale: string): { catalogue: Language; language: string } {
   return tag.language in CATALOGUES ? { catalogue: tag.language as Language, language: tag.baseName } : { catalogue: 'en', language: DEFAULT_READER.locale };
 }
 
-/**
- * A date in three parts, the weekday (with what follows it), the day and month, and the year (with what leads
- * to it), so a narrow column may wrap between them, and only there: "martes, | 8 de diciembre | de 2026". A
- * calendar date is shown as that date wherever the reader is (a UTC conversion would move it a day); an instant
- * as the date it falls on in the reader's time zone. Written in the text's language, so an English sentence never
- * carries a French date.
- */
 // Intl formatters cost far more to make than to use, and a notice stage formats figures and dates of thousands
 // of notices: one formatter per language (or locale) and options, made on first use.
 const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
@@ -128,6 +121,13 @@ function dateFormat(language: string, options: Intl.DateTimeFormatOptions): Intl
 // Formatting a date to parts was the costliest step left of a notice's rendering, for the few dates a stage shows.
 const dateParts = remembered<[string, string, string]>(10_000);
 
+/**
+ * A date in three parts, the weekday (with what follows it), the day and month, and the year (with what leads
+ * to it), so a narrow column may wrap between them, and only there: "martes, | 8 de diciembre | de 2026". A
+ * calendar date is shown as that date wherever the reader is (a UTC conversion would move it a day); an instant
+ * as the date it falls on in the reader's time zone. Written in the text's language, so an English sentence never
+ * carries a French date.
+ */
 export function formatDateParts(value: string, reader: Pick<Reader, 'language' | 'timeZone'>): [string, string, string] {
   return dateParts(`${reader.language}\u0000${reader.timeZone}\u0000${value}`, () => datePartsOf(value, reader));
 }
@@ -143,7 +143,9 @@ function datePartsOf(value: string, reader: Pick<Reader, 'language' | 'timeZone'
   const year = parts.findIndex((p) => p.type === 'year');
   // The weekday leads and the year ends in the languages of the catalogues; elsewhere the date stays one piece.
   if (weekday !== 0 || parts[1]?.type !== 'literal' || year !== parts.length - 1 || parts[year - 1]?.type !== 'literal') return ['', text(0), ''];
-  return [text(0, 2), text(2, year - 1), text(year - 1)];
+  // Punctuation before the year stays with the month ("December 8, | 2026"), words go with the year ("| de 2026").
+  const [, stay, lead] = /^(\S*)(.*)$/su.exec(parts[year - 1]!.value)!;
+  return [text(0, 2), text(2, year - 1) + stay, lead + parts[year]!.value];
 }
 
 // Every notice of a stage has a footer, with one instant in a handful of zones.

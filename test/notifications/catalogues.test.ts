@@ -1,7 +1,7 @@
 // The catalogues say the same things: a key missing (or extra) in any language but English fails here, and a
 // missing key reads in English rather than as its name. Customers are written to in their own language.
 import { describe, expect, it } from 'vitest';
-import { CATALOGUES, readerOf } from '../../src/notifications/reader';
+import { CATALOGUES, formatDateParts, readerOf } from '../../src/notifications/reader';
 import { renderCustomerNotice, renderDigest } from '../../src/notifications/templates';
 import { customerNotice, digest } from './fixtures';
 
@@ -116,5 +116,17 @@ describe('in the customer language', () => {
     expect(text).toContain('Przewidywana data: wtorek, 8 grudnia 2026');
     expect(text).toMatch(/uznamy Państwa konto kwotą 50,00\s€/);
     expect(html).toContain('<html lang="pl-PL">');
+  });
+});
+
+describe('dates in a narrow column', () => {
+  it('may wrap after the weekday and before the year, punctuation staying with the month, and nowhere else', () => {
+    const parts = (locale: string) => formatDateParts('2026-12-08', { language: locale, timeZone: 'UTC' });
+    expect(parts('en-GB')).toEqual(['Tuesday, ', '8 December', ' 2026']);
+    expect(parts('en-US')).toEqual(['Tuesday, ', 'December 8,', ' 2026']);
+    expect(parts('es-ES')).toEqual(['martes, ', '8 de diciembre', ' de 2026']);
+    expect(parts('de-DE')).toEqual(['Dienstag, ', '8. Dezember', ' 2026']);
+    // A language whose full date does not lead with the weekday and end with the year keeps it whole.
+    expect(parts('ja-JP')).toEqual(['', '2026年12月8日火曜日', '']);
   });
 });

@@ -1,5 +1,5 @@
-// The emails as a reader's browser shows them, at a phone's 360 px and a desktop's 900 px, in English, German,
-// French and Polish: nothing runs off the screen sideways, no id or date is broken across lines, and a screenshot of
+// The emails as a reader's browser shows them, at a phone's 360 px and a desktop's 900 px, in every language with
+// a catalogue: nothing runs off the screen sideways, no id or date is broken across lines, and a screenshot of
 // each is kept in test-artifacts/screenshots/ (email-<kind>-<language>-<width>.png) for a person to look at.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -121,7 +121,7 @@ export const es: WithPluralForms<Catalogue, 'many'> = {
       allExplain: 'Estos enlaces responden a la vez por todas las líneas pendientes de este correo; los enlaces que figuran bajo cada línea responden solo por esa línea.',
       // Agreement-free, so one unit reads as well as several.
       line: 'Pedido {{order}}, línea {{line}}: cantidad pendiente de {{quantity}}.',
-      offer: 'En lugar de esperar, puede recibir un producto equivalente mientras dure su stock: {{quantity}} × {{product}}.',
+      offer: 'En lugar de esperar, puede recibir un producto equivalente hasta agotar existencias: {{quantity}} × {{product}}.',
       samePrice: 'Mismo precio que el producto que pidió.',
       priceDifference: 'Diferencia de precio: {{perUnit}} por unidad, {{total}} en total por {{quantity}} unidades.',
       labels: {
@@ -132,7 +132,7 @@ export const es: WithPluralForms<Catalogue, 'many'> = {
       allLabels: {
         'accept-substitute': 'Aceptar los sustitutos ofrecidos para todas las líneas',
         cancel: 'Cancelar todas las cantidades pendientes',
-        'can-wait': 'Puedo esperar en todas las líneas',
+        'can-wait': 'Puedo esperar todas las líneas',
       },
     },
   },
@@ -231,7 +231,7 @@ export const es: WithPluralForms<Catalogue, 'many'> = {
         done_one: 'Gracias: hemos recibido su aceptación del producto sustituto para la línea de pedido',
         done_other: 'Gracias: hemos recibido su aceptación de los productos sustitutos para estas líneas de pedido:',
         done_many: 'Gracias: hemos recibido su aceptación de los productos sustitutos para estas líneas de pedido:',
-        next_one: 'Reservaremos en breve el sustituto para esta línea. Si para entonces se ha agotado su stock, la línea seguirá pendiente.',
+        next_one: 'Reservaremos en breve el sustituto para esta línea. Si para entonces se han agotado las existencias del sustituto, la línea seguirá pendiente.',
         next_other: 'Reservaremos en breve los sustitutos para estas líneas. Si para entonces se ha agotado el stock de alguno, su línea seguirá pendiente.',
         next_many: 'Reservaremos en breve los sustitutos para estas líneas. Si para entonces se ha agotado el stock de alguno, su línea seguirá pendiente.',
       },

@@ -82,8 +82,8 @@ export const pl: WithPluralForms<Catalogue, 'few' | 'many'> = {
         intro: 'Kolejna dostawa produktu {{product}} została przesunięta, dlatego to, co pozostało do wysłania z Państwa części, rozkładamy na nowy okres.',
       },
       'incident-closed': {
-        subject: 'Niedobór produktu {{sku}} się zakończył',
-        title: 'Niedobór się zakończył',
+        subject: 'Niedobór produktu {{sku}} zakończył się',
+        title: 'Niedobór zakończył się',
         intro:
           'Niedobór produktu {{product}} się zakończył. Poniżej pokazujemy, jak zrealizowaliśmy każdą z Państwa pozycji zamówienia: co wysłaliśmy od razu ' +
           'na początku niedoboru, co z kolejnych dostaw, co zastąpił równoważny produkt i co Państwo anulowali. Dziękujemy za cierpliwość.',
@@ -142,7 +142,7 @@ export const pl: WithPluralForms<Catalogue, 'few' | 'many'> = {
   digest: {
     greeting: 'Dzień dobry, {{name}},',
     subject: '[Niedobór {{sku}}, {{event}}] Państwa klienci objęci zdarzeniem: {{count}}',
-    subjectCallFirst: ', w tym do telefonu w pierwszej kolejności: {{count}}',
+    subjectCallFirst: ', w tym do pilnego kontaktu telefonicznego: {{count}}',
     intro_one: 'Zdarzenie dotyczące produktu {{product}} ({{event}}) obejmuje {{count}} klienta z Państwa portfela. Poniżej podajemy, co przekazaliśmy każdemu klientowi.',
     intro_few: 'Zdarzenie dotyczące produktu {{product}} ({{event}}) obejmuje {{count}} klientów z Państwa portfela. Poniżej podajemy, co przekazaliśmy każdemu klientowi.',
     intro_many: 'Zdarzenie dotyczące produktu {{product}} ({{event}}) obejmuje {{count}} klientów z Państwa portfela. Poniżej podajemy, co przekazaliśmy każdemu klientowi.',
@@ -229,7 +229,7 @@ export const pl: WithPluralForms<Catalogue, 'few' | 'many'> = {
       'Ten link jest dłuższy niż jakikolwiek link, który wysyłamy: mógł zostać zmieniony lub połączony z innym tekstem. Prosimy użyć linku z wiadomości dokładnie w takiej postaci, w jakiej został wysłany.',
     bodyTooLarge: 'Przeglądarka wysłała więcej danych, niż ta strona przyjmuje. Prosimy wrócić, sprawdzić wpisane liczby i spróbować ponownie.',
     unreadable: 'Przeglądarka wysłała dane, których ta strona nie może odczytać. Prosimy ponownie otworzyć link z wiadomości.',
-    // One line: the sentence ends with the line's id (in the genitive, "pozycji zamówienia 12"). Several: a list follows.
+    // One line: the sentence ends with the line's id (in the case its preposition asks for, "pozycji zamówienia 12"). Several: a list follows.
     kinds: {
       'accept-substitute': {
         confirm_one: 'Zamierzają Państwo przyjąć zamiennik zaproponowany dla pozycji zamówienia',
