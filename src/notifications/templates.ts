@@ -256,6 +256,7 @@ function priceDifference(offer: NonNullable<NoticeLine['substitute']>, currency:
     perUnit: keep(formatPriceDelta(offer.priceDelta, currency, r)),
     total: keep(formatPriceDelta(total, currency, r)),
     quantity: formatQuantity(offer.quantity, r),
+    count: offer.quantity,
   });
 }
 
@@ -369,7 +370,7 @@ const DIGEST_COLUMNS: Record<DigestColumn, Column<DigestAccount>> = {
 function callReasons(a: DigestAccount, r: Reader): string {
   const reasons = [
     a.shipNow === 0 && !a.substituted ? r.t('digest.reasons.nothingShips') : undefined,
-    a.confirmationReleased ? r.t('digest.reasons.taken', { quantity: formatQuantity(a.confirmationReleased, r) }) : undefined,
+    a.confirmationReleased ? r.t('digest.reasons.taken', { quantity: formatQuantity(a.confirmationReleased, r), count: a.confirmationReleased }) : undefined,
     a.critical ? r.t('digest.reasons.critical') : undefined,
     a.backordered > 0 ? r.t('digest.reasons.backordered', { quantity: formatQuantity(a.backordered, r) }) : undefined,
   ].filter((reason) => reason !== undefined);

@@ -43,6 +43,16 @@ describe('customer notice templates', () => {
     expect(renderCustomerNotice(customerNotice()).text).not.toContain('ship now, then');
   });
 
+  it('says one unit in the singular, in the offer and on the call list', () => {
+    const notice = customerNotice();
+    const line = { ...notice.lines[1]!, backordered: 1, requested: 1, substitute: { ...notice.lines[1]!.substitute!, quantity: 1 } };
+    expect(renderCustomerNotice({ ...notice, lines: [line] }).text).toContain('Price difference: +€1.20 per unit, +€1.20 in total for 1 unit.');
+    const german = renderCustomerNotice({ ...notice, lines: [line], customer: { ...notice.customer, locale: 'de-DE' } }).text;
+    expect(german).toContain('insgesamt für 1 Stück.');
+    const { text } = renderDigest(digest({ accounts: [{ ...digest().accounts[0]!, confirmationReleased: 1 }] }));
+    expect(text).toContain('1 confirmed unit taken back');
+  });
+
   it("puts each backordered line's own links beside it, the accept link beside the line whose substitute it accepts", () => {
     const { text, html } = renderCustomerNotice(customerNotice());
     expect(text).toContain(

@@ -118,7 +118,8 @@ export const de: Catalogue = {
       line: 'Auftrag {{order}}, Position {{line}}: {{quantity}} im Rückstand.',
       offer: 'Statt zu warten, ist ein gleichwertiger Artikel verfügbar, solange der Vorrat reicht: {{quantity}} × {{product}}.',
       samePrice: 'Gleicher Preis wie der bestellte Artikel.',
-      priceDifference: 'Preisunterschied: {{perUnit}} pro Stück, {{total}} insgesamt für {{quantity}} Stück.',
+      priceDifference_one: 'Preisunterschied: {{perUnit}} pro Stück, {{total}} insgesamt für {{quantity}} Stück.',
+      priceDifference_other: 'Preisunterschied: {{perUnit}} pro Stück, {{total}} insgesamt für {{quantity}} Stück.',
       labels: {
         'accept-substitute': 'Stattdessen {{sku}} nehmen',
         cancel: 'Rückständige Menge stornieren',
@@ -146,7 +147,8 @@ export const de: Catalogue = {
     callContact: '{{name}} ({{customerId}}, {{stage}}): {{reasons}}. Anrufen: {{contact}}.',
     reasons: {
       nothingShips: 'jetzt kein Versand',
-      taken: '{{quantity}} bestätigte Stück zurückgenommen',
+      taken_one: '{{quantity}} bestätigtes Stück zurückgenommen',
+      taken_other: '{{quantity}} bestätigte Stück zurückgenommen',
       critical: 'kritische Versorgung',
       backordered: '{{quantity}} im Rückstand',
       headsUp: 'die Kundenbeziehung verlangt einen persönlichen Anruf',

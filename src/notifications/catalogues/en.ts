@@ -120,7 +120,8 @@ export const en = {
       line: 'Order {{order}}, line {{line}}: {{quantity}} backordered.',
       offer: 'An equivalent product is available instead of waiting, while its stock lasts: {{quantity}} × {{product}}.',
       samePrice: 'Same price as the product you ordered.',
-      priceDifference: 'Price difference: {{perUnit}} per unit, {{total}} in total for {{quantity}} units.',
+      priceDifference_one: 'Price difference: {{perUnit}} per unit, {{total}} in total for {{quantity}} unit.',
+      priceDifference_other: 'Price difference: {{perUnit}} per unit, {{total}} in total for {{quantity}} units.',
       labels: {
         'accept-substitute': 'Accept {{sku}} instead',
         cancel: 'Cancel the backordered quantity',
@@ -148,7 +149,8 @@ export const en = {
     callContact: '{{name}} ({{customerId}}, {{stage}}): {{reasons}}. Call {{contact}}.',
     reasons: {
       nothingShips: 'nothing ships now',
-      taken: '{{quantity}} confirmed units taken back',
+      taken_one: '{{quantity}} confirmed unit taken back',
+      taken_other: '{{quantity}} confirmed units taken back',
       critical: 'critical supply',
       backordered: '{{quantity}} backordered',
       headsUp: 'the relationship calls for a personal heads-up',

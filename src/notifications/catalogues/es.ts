@@ -123,7 +123,9 @@ export const es: WithPluralForms<Catalogue, 'many'> = {
       line: 'Pedido {{order}}, línea {{line}}: cantidad pendiente de {{quantity}}.',
       offer: 'En lugar de esperar, puede recibir un producto equivalente hasta agotar existencias: {{quantity}} × {{product}}.',
       samePrice: 'Mismo precio que el producto que pidió.',
-      priceDifference: 'Diferencia de precio: {{perUnit}} por unidad, {{total}} en total por {{quantity}} unidades.',
+      priceDifference_one: 'Diferencia de precio: {{perUnit}} por unidad, {{total}} en total por {{quantity}} unidad.',
+      priceDifference_many: 'Diferencia de precio: {{perUnit}} por unidad, {{total}} en total por {{quantity}} de unidades.',
+      priceDifference_other: 'Diferencia de precio: {{perUnit}} por unidad, {{total}} en total por {{quantity}} unidades.',
       labels: {
         'accept-substitute': 'Aceptar {{sku}} en su lugar',
         cancel: 'Cancelar la cantidad pendiente',
@@ -152,7 +154,9 @@ export const es: WithPluralForms<Catalogue, 'many'> = {
     callContact: '{{name}} ({{customerId}}, {{stage}}): {{reasons}}. Llamar a {{contact}}.',
     reasons: {
       nothingShips: 'no se envía nada ahora',
-      taken: '{{quantity}} unidades confirmadas retiradas',
+      taken_one: '{{quantity}} unidad confirmada retirada',
+      taken_many: '{{quantity}} de unidades confirmadas retiradas',
+      taken_other: '{{quantity}} unidades confirmadas retiradas',
       critical: 'suministro crítico',
       backordered: 'cantidad pendiente de {{quantity}}',
       headsUp: 'la relación con el cliente pide un aviso personal',

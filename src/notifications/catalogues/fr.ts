@@ -121,7 +121,9 @@ export const fr: WithPluralForms<Catalogue, 'many'> = {
       line: 'Commande {{order}}, ligne {{line}} : {{quantity}} en reliquat.',
       offer: "Au lieu d'attendre, un produit équivalent est disponible, dans la limite du stock : {{quantity}} × {{product}}.",
       samePrice: 'Même prix que le produit commandé.',
-      priceDifference: 'Différence de prix : {{perUnit}} par unité, {{total}} au total pour {{quantity}} unités.',
+      priceDifference_one: 'Différence de prix : {{perUnit}} par unité, {{total}} au total pour {{quantity}} unité.',
+      priceDifference_many: 'Différence de prix : {{perUnit}} par unité, {{total}} au total pour {{quantity}} d’unités.',
+      priceDifference_other: 'Différence de prix : {{perUnit}} par unité, {{total}} au total pour {{quantity}} unités.',
       labels: {
         'accept-substitute': 'Prendre {{sku}} à la place',
         cancel: 'Annuler la quantité en reliquat',
@@ -150,7 +152,9 @@ export const fr: WithPluralForms<Catalogue, 'many'> = {
     callContact: '{{name}} ({{customerId}}, {{stage}}) : {{reasons}}. Appeler {{contact}}.',
     reasons: {
       nothingShips: 'rien ne part maintenant',
-      taken: '{{quantity}} unités confirmées reprises',
+      taken_one: '{{quantity}} unité confirmée reprise',
+      taken_many: '{{quantity}} d’unités confirmées reprises',
+      taken_other: '{{quantity}} unités confirmées reprises',
       critical: 'approvisionnement critique',
       backordered: '{{quantity}} en reliquat',
       headsUp: 'la relation demande un appel personnel',

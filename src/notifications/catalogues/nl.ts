@@ -120,7 +120,8 @@ export const nl: Catalogue = {
       line: 'Order {{order}}, regel {{line}}: {{quantity}} in nalevering.',
       offer: 'In plaats van te wachten is een gelijkwaardig product beschikbaar, zolang de voorraad strekt: {{quantity}} × {{product}}.',
       samePrice: 'Dezelfde prijs als het product dat u hebt besteld.',
-      priceDifference: 'Prijsverschil: {{perUnit}} per stuk, {{total}} in totaal voor {{quantity}} stuks.',
+      priceDifference_one: 'Prijsverschil: {{perUnit}} per stuk, {{total}} in totaal voor {{quantity}} stuk.',
+      priceDifference_other: 'Prijsverschil: {{perUnit}} per stuk, {{total}} in totaal voor {{quantity}} stuks.',
       labels: {
         'accept-substitute': '{{sku}} als vervangend product accepteren',
         cancel: 'Hoeveelheid in nalevering annuleren',
@@ -148,7 +149,8 @@ export const nl: Catalogue = {
     callContact: '{{name}} ({{customerId}}, {{stage}}): {{reasons}}. Bel {{contact}}.',
     reasons: {
       nothingShips: 'nu geen verzending',
-      taken: '{{quantity}} bevestigde stuks teruggenomen',
+      taken_one: '{{quantity}} bevestigd stuk teruggenomen',
+      taken_other: '{{quantity}} bevestigde stuks teruggenomen',
       critical: 'kritieke bevoorrading',
       backordered: '{{quantity}} in nalevering',
       headsUp: 'de klantrelatie vraagt om een persoonlijk bericht vooraf',

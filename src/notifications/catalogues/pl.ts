@@ -126,7 +126,10 @@ export const pl: WithPluralForms<Catalogue, 'few' | 'many'> = {
       line: 'Zamówienie {{order}}, pozycja {{line}}: zaległa ilość {{quantity}}.',
       offer: 'Zamiast czekać, mogą Państwo otrzymać równoważny produkt, do wyczerpania jego zapasu: {{quantity}} × {{product}}.',
       samePrice: 'Cena taka sama jak zamówionego produktu.',
-      priceDifference: 'Różnica w cenie: {{perUnit}} za sztukę, łącznie {{total}} za {{quantity}} szt.',
+      priceDifference_one: 'Różnica w cenie: {{perUnit}} za sztukę, łącznie {{total}} za {{quantity}} szt.',
+      priceDifference_few: 'Różnica w cenie: {{perUnit}} za sztukę, łącznie {{total}} za {{quantity}} szt.',
+      priceDifference_many: 'Różnica w cenie: {{perUnit}} za sztukę, łącznie {{total}} za {{quantity}} szt.',
+      priceDifference_other: 'Różnica w cenie: {{perUnit}} za sztukę, łącznie {{total}} za {{quantity}} szt.',
       labels: {
         'accept-substitute': 'Przyjmuję w zamian {{sku}}',
         cancel: 'Anuluję zaległą ilość',
@@ -156,7 +159,10 @@ export const pl: WithPluralForms<Catalogue, 'few' | 'many'> = {
     callContact: '{{name}} ({{customerId}}, {{stage}}): {{reasons}}. Kontakt: {{contact}}.',
     reasons: {
       nothingShips: 'teraz nic nie wysyłamy',
-      taken: '{{quantity}} szt. z cofniętym potwierdzeniem',
+      taken_one: '{{quantity}} szt. z cofniętym potwierdzeniem',
+      taken_few: '{{quantity}} szt. z cofniętym potwierdzeniem',
+      taken_many: '{{quantity}} szt. z cofniętym potwierdzeniem',
+      taken_other: '{{quantity}} szt. z cofniętym potwierdzeniem',
       critical: 'krytyczne zaopatrzenie',
       backordered: 'zaległa ilość {{quantity}}',
       headsUp: 'relacja z klientem wymaga osobistej rozmowy',
