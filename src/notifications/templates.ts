@@ -25,12 +25,11 @@ export interface RenderedEmail {
 }
 
 /** A date as unbreakable tokens: it may wrap after its weekday and before its year (with what leads to it), nowhere else. */
-const dateToken = (value: string, r: Reader) => {
-  const [weekday, date, year] = formatDateParts(value, r);
-  const lead = weekday.trimEnd();
-  const tail = year.trimStart();
-  return `${lead ? `${keep(lead)}${weekday.slice(lead.length)}` : ''}${keep(date)}${tail ? `${year.slice(0, year.length - tail.length)}${keep(tail)}` : ''}`;
-};
+const dateToken = (value: string, r: Reader) =>
+  // Each part kept whole, the spaces around it left free to break.
+  formatDateParts(value, r)
+    .map((part) => part.replace(/\S(?:.*\S)?/su, (core) => keep(core)))
+    .join('');
 
 /** An instant as its date and its time, each unbreakable. */
 const dateTimeToken = (value: string, r: Reader) => {
