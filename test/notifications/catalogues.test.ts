@@ -1,6 +1,7 @@
 // The catalogues say the same things: a key missing (or extra) in any language but English fails here, and a
 // missing key reads in English rather than as its name. Customers are written to in their own language.
 import { describe, expect, it } from 'vitest';
+import type { CustomerNotice } from '../../src/notifications/model';
 import { CATALOGUES, formatDateParts, readerOf } from '../../src/notifications/reader';
 import { renderCustomerNotice, renderDigest } from '../../src/notifications/templates';
 import { customerNotice, digest } from './fixtures';
@@ -54,11 +55,11 @@ describe('message catalogues', () => {
 
 describe('in the customer language', () => {
   const lines = [{ orderId: 'SO-1', lineId: '1', requested: 4, shipNow: 0, backordered: 4, expectedDate: '2026-12-07T23:30:00Z' }];
+  /** A one-line notice to `customer`, as its reader gets it. */
+  const noticeTo = (customer: CustomerNotice['customer'], rest: Partial<CustomerNotice> = {}) => renderCustomerNotice(customerNotice({ lines, customer, ...rest }));
 
   it('writes to a German customer in German, dates and money in German style', () => {
-    const { subject, text, html } = renderCustomerNotice(
-      customerNotice({ lines, customer: { customerId: 'C-D', name: 'Berlin GmbH', contactName: 'Jonas Meyer', email: 'j@berlin.example', locale: 'de-DE', timeZone: 'Europe/Berlin' } }),
-    );
+    const { subject, text, html } = noticeTo({ customerId: 'C-D', name: 'Berlin GmbH', contactName: 'Jonas Meyer', email: 'j@berlin.example', locale: 'de-DE', timeZone: 'Europe/Berlin' });
     expect(subject).toBe('Lieferengpass bei VALVE-12: was er für Ihren Auftrag bedeutet');
     expect(text).toContain('Guten Tag Jonas Meyer,');
     expect(text).toContain('Erwartet: Dienstag, 8. Dezember 2026');
@@ -67,9 +68,7 @@ describe('in the customer language', () => {
   });
 
   it('writes to a Spanish customer in Spanish, dates and money in Spanish style', () => {
-    const { subject, text, html } = renderCustomerNotice(
-      customerNotice({ lines, customer: { customerId: 'C-E', name: 'Valencia SL', contactName: 'Lucía García', email: 'compras@valencia.example', locale: 'es-ES', timeZone: 'Europe/Madrid' } }),
-    );
+    const { subject, text, html } = noticeTo({ customerId: 'C-E', name: 'Valencia SL', contactName: 'Lucía García', email: 'compras@valencia.example', locale: 'es-ES', timeZone: 'Europe/Madrid' });
     expect(subject).toBe('Rotura de stock de VALVE-12: qué supone para su pedido');
     expect(text).toContain('Buenos días, Lucía García:');
     expect(text).toContain('Fecha prevista: martes, 8 de diciembre de 2026');
@@ -80,9 +79,7 @@ describe('in the customer language', () => {
   });
 
   it('writes to a French customer in French, and the digest in the manager language', () => {
-    const french = renderCustomerNotice(
-      customerNotice({ lines, customer: { customerId: 'C-F', name: 'Lyon SA', email: 'achats@lyon.example', locale: 'fr-FR', timeZone: 'Europe/Paris' } }),
-    );
+    const french = noticeTo({ customerId: 'C-F', name: 'Lyon SA', email: 'achats@lyon.example', locale: 'fr-FR', timeZone: 'Europe/Paris' });
     expect(french.text).toContain('Prévu le: mardi 8 décembre 2026');
     expect(french.text).toMatch(/créditerons votre compte de 50,00\s€/);
     expect(french.html).toContain('<html lang="fr-FR">');
@@ -92,9 +89,7 @@ describe('in the customer language', () => {
   });
 
   it('writes to a Dutch customer in Dutch, dates and money in Dutch style', () => {
-    const { subject, text, html } = renderCustomerNotice(
-      customerNotice({ lines, customer: { customerId: 'C-N', name: 'Delft BV', contactName: 'Sanne de Vries', email: 'inkoop@delft.example', locale: 'nl-NL', timeZone: 'Europe/Amsterdam' } }),
-    );
+    const { subject, text, html } = noticeTo({ customerId: 'C-N', name: 'Delft BV', contactName: 'Sanne de Vries', email: 'inkoop@delft.example', locale: 'nl-NL', timeZone: 'Europe/Amsterdam' });
     expect(subject).toBe('Tekort aan VALVE-12: wat dit betekent voor uw order');
     expect(text).toContain('Geachte Sanne de Vries,');
     expect(text).toContain('Verwacht: dinsdag 8 december 2026');
@@ -103,12 +98,9 @@ describe('in the customer language', () => {
   });
 
   it('writes to a Polish customer in Polish, with the plural form of a few days', () => {
-    const { subject, text, html } = renderCustomerNotice(
-      customerNotice({
-        lines,
-        ration: { now: 2, then: 1, everyDays: 3, until: '2026-12-08' },
-        customer: { customerId: 'C-P', name: 'Kraków sp. z o.o.', contactName: 'Anna Nowak', email: 'a@krakow.example', locale: 'pl-PL', timeZone: 'Europe/Warsaw' },
-      }),
+    const { subject, text, html } = noticeTo(
+      { customerId: 'C-P', name: 'Kraków sp. z o.o.', contactName: 'Anna Nowak', email: 'a@krakow.example', locale: 'pl-PL', timeZone: 'Europe/Warsaw' },
+      { ration: { now: 2, then: 1, everyDays: 3, until: '2026-12-08' } },
     );
     expect(subject).toBe('Niedobór produktu VALVE-12: co to oznacza dla Państwa zamówienia');
     expect(text).toContain('Dzień dobry, Anna Nowak,');
