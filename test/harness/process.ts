@@ -44,13 +44,28 @@ export function spawnWatched(command: string, args: string[], options: SpawnOpti
   return { child, output: () => output, exited, waitFor };
 }
 
-/** Ports the OS just handed out, so nothing on this machine collides with them. */
+/**
+ * Ports free now, from below the kernel's ephemeral range (32768–60999 on Linux): a test holds its ports across
+ * process restarts, and a port the OS hands out for listen(0) is one it may next give any outgoing connection on
+ * the machine (the main job's restart once found its reference service's port taken so).
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer());
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
-  const ports = servers.map((server) => (server.address() as { port: number }).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = FIXED_PORTS.from + Math.floor(Math.random() * (FIXED_PORTS.to - FIXED_PORTS.from + 1));
+    if (!ports.includes(port) && (await listenable(port))) ports.push(port);
+  }
   return ports;
+}
+
+const FIXED_PORTS = { from: 20_000, to: 32_767 };
+
+function listenable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => resolve(true)));
+  });
 }
 
 /** The embedded main job on ports of its own: its settings, its API's URL and every port it will hold. */
