@@ -281,7 +281,7 @@ function makeManagers(random: Random, count: number): Omit<AccountManager, 'acco
       accountManagerId: id,
       name: `${first} ${last}`,
       email: `${first}.${last}.${id}@supplier.example`.toLowerCase(),
-      phone: phoneNumber('en-GB', 100 + i),
+      phone: phoneNumber(locale, 100 + i),
       locale,
       timeZone,
     };

@@ -189,18 +189,22 @@ export const NoticeLineSchema = z
     }
   });
 
-/** The customer's share released in allotments until the next delivery (policy.rationing.periodDays). */
-export const NoticeRationSchema = z.object({
-  /** Released with this notice (the first period's); absent when a re-plan states the periods to come. */
-  now: quantity.optional(),
-  /** Each period's allotment after that (the first of them, when they differ by a unit). */
+const rationPeriods = {
+  /** Each period's allotment after the first (the first of them, when they differ by a unit). */
   then: quantity,
   everyDays: z.number().int().positive(),
-  /** When the periods to come begin, on a re-plan. */
-  from: DateValueSchema.optional(),
   /** The delivery the periods run until. */
   until: DateValueSchema,
-});
+};
+
+/**
+ * The customer's share released in allotments until the next delivery (policy.rationing.periodDays): the first
+ * notice says what ships with it, a re-plan says when the periods to come begin — one of the two, never neither.
+ */
+export const NoticeRationSchema = z.union([
+  z.object({ now: quantity, ...rationPeriods }),
+  z.object({ from: DateValueSchema, ...rationPeriods }),
+]);
 export type NoticeRation = z.infer<typeof NoticeRationSchema>;
 
 export const CustomerNoticeSchema = z.object({

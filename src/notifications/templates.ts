@@ -290,9 +290,9 @@ function rationBlocks(n: CustomerNotice, r: Reader): Block[] {
   if (!ration) return [];
   const values = { then: formatQuantity(ration.then, r), count: ration.everyDays, until: dateToken(ration.until, r) };
   const text =
-    ration.now !== undefined
+    'now' in ration
       ? r.t('notice.ration.now', { ...values, now: formatQuantity(ration.now, r) })
-      : r.t('notice.ration.from', { ...values, from: ration.from ? dateToken(ration.from, r) : r.t('notice.notKnownYet') });
+      : r.t('notice.ration.from', { ...values, from: dateToken(ration.from, r) });
   return [{ type: 'paragraph', text }];
 }
 

@@ -91,6 +91,12 @@ describe('shape', () => {
     expect(ofManagers).toContain('de-DE Europe/Berlin');
   });
 
+  it("gives account managers and contacts a phone number in their region's dialling code", () => {
+    const dialling = (locale: string | null | undefined) => ({ GB: '+44', DE: '+49', FR: '+33', NL: '+31', ES: '+34', PL: '+48' })[String(locale).slice(-2)];
+    for (const m of demo.accountManagers) expect(m.phone?.split(' ')[0], m.accountManagerId).toBe(dialling(m.locale));
+    for (const c of demo.customers) for (const contact of c.contacts) expect(contact.phone?.split(' ')[0], c.customerId).toBe(dialling(c.locale));
+  });
+
   it('makes demand lines like real ones', () => {
     const lines = demo.demandLines;
     expect(lines).toHaveLength(PRESETS.demo.demandLines);

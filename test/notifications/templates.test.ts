@@ -285,6 +285,9 @@ describe('customer notice templates', () => {
     const { substitute: _offer, ...withoutOffer } = second!;
     expect(zodPaths(() => renderCustomerNotice(customerNotice({ lines: [withoutOffer] })))).toEqual(['lines.0.answers.acceptSubstitute']);
     expect(zodPaths(() => renderCustomerNotice(customerNotice({ lines: [] })))).toEqual(['lines']);
+    // A rationed share says what ships now or from when the periods to come begin: with neither there is no sentence.
+    const neither = { then: 40, everyDays: 7, until: '2025-03-31' } as unknown as CustomerNotice['ration'];
+    expect(zodPaths(() => renderCustomerNotice(customerNotice({ kind: 'ration-change', ration: neither })))).toEqual(['ration']);
   });
 });
 
