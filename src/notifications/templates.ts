@@ -1,6 +1,7 @@
 // Pure templates: a validated notice or digest in, subject + text + HTML out. No I/O, no clock. The wording is in
 // the catalogues (./catalogues), keyed by notice kind, column, reason code and answer kind.
 import type { ReasonCode } from '../allocation/types';
+import { DEFAULT_STAGES } from '../crm/contract';
 import { ANSWER_KINDS, ANSWERS_IN_EMAIL_ORDER, type AnswerKind } from '../incident/answer-kinds';
 import {
   EscalationSchema,
@@ -337,6 +338,11 @@ export function renderParsedNotice(n: CustomerNotice): RenderedEmail {
 
 type DigestColumn = keyof Catalogue['digest']['columns'];
 
+/** A default stage in the reader's language; a stage the company named itself as it is named. */
+function stageName(stage: string, r: Reader): string {
+  return (DEFAULT_STAGES as readonly string[]).includes(stage) ? r.t(`digest.stages.${stage as (typeof DEFAULT_STAGES)[number]}`) : stage;
+}
+
 /** The customer's contact for the account manager to call: name, then phone (or email without one). */
 function contactOf(a: DigestAccount): string {
   if (!a.contact) return '';
@@ -347,7 +353,7 @@ function contactOf(a: DigestAccount): string {
 const DIGEST_COLUMNS: Record<DigestColumn, Column<DigestAccount>> = {
   customer: { value: (a) => `${a.name} (${keep(a.customerId)})` },
   contact: { value: contactOf, optional: (a) => a.contact !== undefined },
-  stage: { value: (a) => a.stage },
+  stage: { value: (a, r) => stageName(a.stage, r) },
   shipNow: { align: 'right', value: (a, r) => formatQuantity(a.shipNow, r) },
   // Units of the product itself shipped since the shortage began: at once and from restocks.
   shippedSoFar: { align: 'right', value: (a, r) => totalOf(a.totals, (t) => t.shippedAtOnce + (t.shippedInPeriods ?? 0) + t.shippedFromRestocks, r) },
@@ -393,7 +399,7 @@ export function renderParsedDigest(d: AccountManagerDigest): RenderedEmail {
   const product = productName(d, r);
   const callItem = (a: DigestAccount) => {
     const contact = contactOf(a);
-    const values = { name: a.name, customerId: keep(a.customerId), stage: a.stage, reasons: callReasons(a, r) };
+    const values = { name: a.name, customerId: keep(a.customerId), stage: stageName(a.stage, r), reasons: callReasons(a, r) };
     return contact ? r.t('digest.callContact', { ...values, contact }) : r.t('digest.callItem', values);
   };
   const blocks: Block[] = [

@@ -88,6 +88,18 @@ describe('in the customer language', () => {
     expect(manager.text).toContain('Prévu le: lundi 24 mars 2025');
   });
 
+  it.each(Object.keys(CATALOGUES))("names the CRM's default stages in the %s manager's language, and a company's own stage as named", (language) => {
+    const { stages } = CATALOGUES[language as keyof typeof CATALOGUES].digest;
+    const accountManager = { accountManagerId: 'AM-7', name: 'Zoé', email: 'zoe@supplier.example', locale: `${language}-${language === 'en' ? 'GB' : language.toUpperCase()}` };
+    const base = digest({ accountManager });
+    const { text } = renderDigest(base);
+    expect(text).toContain(`(C-1, ${stages.integrated})`); // the call list
+    expect(text).toContain(stages.basic); // the accounts' table
+    if (language !== 'en') expect(text).not.toMatch(/\b(integrated|basic)\b/);
+    const own = renderDigest({ ...base, accounts: base.accounts.map((a) => ({ ...a, stage: 'Strategic partner' })) });
+    expect(own.text).toContain('(C-1, Strategic partner)');
+  });
+
   it('writes to a Dutch customer in Dutch, dates and money in Dutch style', () => {
     const { subject, text, html } = noticeTo({ customerId: 'C-N', name: 'Delft BV', contactName: 'Sanne de Vries', email: 'inkoop@delft.example', locale: 'nl-NL', timeZone: 'Europe/Amsterdam' });
     expect(subject).toBe('Tekort aan VALVE-12: wat dit betekent voor uw order');

@@ -191,6 +191,13 @@ export const de: Catalogue = {
       undeliverable: 'keine brauchbare E-Mail-Adresse im CRM, bitte anrufen',
       pending: 'bis zu Ihrem Anruf zurückgehalten',
     },
+    stages: {
+      exploratory: 'Erkundung',
+      basic: 'Basis',
+      cooperative: 'Kooperation',
+      interdependent: 'Interdependenz',
+      integrated: 'Integration',
+    },
   },
   pages: {
     confirmTitle: 'Bestätigen Sie Ihre Antwort',

@@ -193,6 +193,14 @@ export const en = {
       undeliverable: 'no usable email address in the CRM, please call',
       pending: 'held until your call',
     },
+    // The CRM's default relationship stages; a stage a company names itself is shown as named.
+    stages: {
+      exploratory: 'exploratory',
+      basic: 'basic',
+      cooperative: 'cooperative',
+      interdependent: 'interdependent',
+      integrated: 'integrated',
+    },
   },
   pages: {
     confirmTitle: 'Confirm your answer',

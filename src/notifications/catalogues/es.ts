@@ -199,6 +199,13 @@ export const es: WithPluralForms<Catalogue, 'many'> = {
       undeliverable: 'sin dirección de correo utilizable en el CRM, llame por favor',
       pending: 'retenido hasta su llamada',
     },
+    stages: {
+      exploratory: 'exploratoria',
+      basic: 'básica',
+      cooperative: 'cooperativa',
+      interdependent: 'interdependiente',
+      integrated: 'integrada',
+    },
   },
   pages: {
     confirmTitle: 'Confirme su respuesta',

@@ -197,6 +197,13 @@ export const fr: WithPluralForms<Catalogue, 'many'> = {
       undeliverable: 'aucune adresse e-mail utilisable dans le CRM, merci d’appeler',
       pending: "retenu jusqu'à votre appel",
     },
+    stages: {
+      exploratory: 'exploratoire',
+      basic: 'de base',
+      cooperative: 'coopérative',
+      interdependent: 'interdépendante',
+      integrated: 'intégrée',
+    },
   },
   pages: {
     confirmTitle: 'Confirmez votre réponse',

@@ -193,6 +193,13 @@ export const nl: Catalogue = {
       undeliverable: 'geen bruikbaar e-mailadres in het CRM, graag bellen',
       pending: 'aangehouden tot uw telefoontje',
     },
+    stages: {
+      exploratory: 'verkennend',
+      basic: 'basis',
+      cooperative: 'coöperatief',
+      interdependent: 'wederzijds afhankelijk',
+      integrated: 'geïntegreerd',
+    },
   },
   pages: {
     confirmTitle: 'Bevestig uw antwoord',

@@ -205,6 +205,13 @@ export const pl: WithPluralForms<Catalogue, 'few' | 'many'> = {
       undeliverable: 'brak użytecznego adresu e-mail w CRM, prosimy zadzwonić',
       pending: 'wstrzymany do Państwa telefonu',
     },
+    stages: {
+      exploratory: 'rozpoznawcza',
+      basic: 'podstawowa',
+      cooperative: 'kooperacyjna',
+      interdependent: 'współzależna',
+      integrated: 'zintegrowana',
+    },
   },
   pages: {
     confirmTitle: 'Prosimy potwierdzić odpowiedź',
