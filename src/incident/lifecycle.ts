@@ -1,7 +1,9 @@
-// The incident state's own bookkeeping: opening it, the triggers attached to it, its timeline, and whether it
-// is over. Pure: the workflow passes in its ids and the (deterministic) workflow time.
+// The incident state's own bookkeeping: opening it, the triggers attached to it, its timeline, whether it is
+// over, and whether a cancel or resume can still act on it. Pure: the workflow passes in its ids and the
+// (deterministic) workflow time.
 import type { Trigger } from './commands';
 import type { IncidentState } from './state';
+import type { Issue } from '../validation/issues';
 
 const TIMELINE_KEEP = 100;
 const TRIGGERS_KEEP = 50;
@@ -58,6 +60,18 @@ export function appendNote(s: IncidentState, at: string, event: string, detail?:
   }
 }
 
-export function isOver(s: IncidentState): boolean {
+export function isOver(s: Pick<IncidentState, 'stage'>): boolean {
   return s.stage === 'closed' || s.stage === 'false-alarm' || s.stage === 'cancelled';
+}
+
+/** A cancel acts once, on an incident still open; the signal handler ignores any other and the operations refuse it. */
+export function cancelIssue(s: Pick<IncidentState, 'stage' | 'cancelRequested'>): Issue | null {
+  if (isOver(s)) return { path: 'cancel', message: `the incident is already ${s.stage}` };
+  if (s.cancelRequested) return { path: 'cancel', message: `a cancel is already under way (${s.cancelRequested.cancelledBy}: ${s.cancelRequested.reason})` };
+  return null;
+}
+
+/** A resume acts only on a parked stage. */
+export function resumeIssue(s: Pick<IncidentState, 'stage' | 'attention'>): Issue | null {
+  return s.attention ? null : { path: 'resume', message: `no stage is parked waiting for a person (stage ${s.stage})` };
 }

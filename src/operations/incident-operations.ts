@@ -31,7 +31,7 @@ import {
   type Trigger,
 } from '../incident/commands';
 import { answerLineIssue, etaChangeIssue, restockIssue } from '../incident/follow-up-checks';
-import { isOver } from '../incident/lifecycle';
+import { cancelIssue, isOver, resumeIssue } from '../incident/lifecycle';
 import { hubOf } from '../inventory/contract';
 import { SNAPSHOT_KEY, type IncidentSnapshot } from '../../activities/shared';
 import type { IncidentStore } from '../incident-store/store';
@@ -372,6 +372,7 @@ export function createIncidentOperations(
     async cancel(id, raw) {
       const cancel = validate(CancelSchema, raw, 'cancel');
       return command(id, async (handle) => {
+        await refuseIgnored(handle, cancelIssue);
         await handle.signal(incident.cancelSignal, cancel);
         return 'cancel requested: open transfers and reservations will be undone and customers told';
       });
@@ -380,6 +381,7 @@ export function createIncidentOperations(
     async resume(id, raw) {
       const resume = validate(ResumeSchema, raw, 'resume');
       return command(id, async (handle) => {
+        await refuseIgnored(handle, resumeIssue);
         await handle.signal(incident.resumeSignal, resume);
         return 'resume requested: the parked stage runs again';
       });
@@ -447,6 +449,12 @@ export function createIncidentOperations(
     if (isOver(s) || !s.commit || s.cancelRequested) return;
     const issue = await check(s);
     if (issue) throw new OperationError('rejected', `${issue.path}: ${issue.message}`, [issue], 422);
+  }
+
+  /** A signal cannot refuse: what its handler would ignore is refused here, from the state it reads. */
+  async function refuseIgnored(handle: WorkflowHandle<typeof stockoutIncident>, check: (s: IncidentState) => Issue | null): Promise<void> {
+    const issue = check(await handle.query(incident.stateQuery));
+    if (issue) throw new OperationError('rejected', `${issue.path}: ${issue.message}`, [issue]);
   }
 
   /** The triggers the run the handle reaches (ended) recorded; its state is read by a query, which replays it. */

@@ -11,7 +11,7 @@ export async function stockoutIncident(input: { trigger: Trigger }): Promise<Rep
   const restocks: Restock[] = [];
   let cancelled = false;
   upsertSearchAttributes([{ key: STAGE, value: 'following-up' }]);
-  setHandler(stateQuery, () => ({ incidentId: `${workflowInfo().workflowId}:fixture`, stage: 'following-up', triggers, restockRounds: restocks.length }) as unknown as IncidentState);
+  setHandler(stateQuery, () => ({ incidentId: `${workflowInfo().workflowId}:fixture`, stage: 'following-up', triggers, restockRounds: restocks.length, attention: null, cancelRequested: null }) as unknown as IncidentState);
   setHandler(triggerSignal, (trigger) => {
     if (!triggers.some((t) => t.triggerId === trigger.triggerId)) triggers.push(trigger);
   });

@@ -110,6 +110,13 @@ describe.skipIf(process.env.SKIP_TEMPORAL === '1')('incident operations on a Tem
     expect(await kind(ops.cancel(id, { reason: 'again', cancelledBy: 'pat' }))).toMatch(/^rejected/);
   });
 
+  it('refuses a resume when no stage is parked, rather than reporting a resume the incident ignores', async () => {
+    const id = `${network}:SKU-R`;
+    await ops.trigger(trigger('SKU-R', 'evt-r'));
+    expect(await kind(ops.resume(id, { resumedBy: 'pat' }))).toBe('rejected: resume: no stage is parked waiting for a person (stage following-up)');
+    await endIncident('SKU-R');
+  });
+
   it('opens no second incident for an event retried after its incident ended; a new event or the next scan does', async () => {
     const workflowId = `stockout:${network}:SKU-D`;
     expect(await ops.trigger(trigger('SKU-D', 'evt-d'))).toEqual({ workflowId, started: true });

@@ -2,7 +2,7 @@
 // entries and counts the rest, the triggers keep the first (why it opened) and the latest.
 import { describe, expect, it } from 'vitest';
 import type { Trigger } from '../../src/incident/commands';
-import { addTrigger, appendNote, isOver, openIncident } from '../../src/incident/lifecycle';
+import { addTrigger, appendNote, cancelIssue, isOver, openIncident, resumeIssue } from '../../src/incident/lifecycle';
 
 const trigger = (n: number): Trigger => ({ triggerId: `t${n}`, sku: 'SKU-1', network: 'north', source: 'manual', reason: `reason ${n}` });
 const opened = () => openIncident(trigger(0), { workflowId: 'stockout:north:SKU-1', firstExecutionRunId: '0123456789abcdef' }, '2026-11-24T12:00:00.000Z');
@@ -38,5 +38,14 @@ describe('incident bookkeeping', () => {
   it('is over once closed, a false alarm or cancelled', () => {
     for (const stage of ['closed', 'false-alarm', 'cancelled'] as const) expect(isOver({ ...opened(), stage })).toBe(true);
     expect(isOver({ ...opened(), stage: 'needs-attention' })).toBe(false);
+  });
+
+  it('takes one cancel while open and a resume only while a stage is parked', () => {
+    const s = opened();
+    expect(cancelIssue(s)).toBeNull();
+    expect(cancelIssue({ ...s, cancelRequested: { reason: 'false alarm', cancelledBy: 'pat' } })?.message).toBe('a cancel is already under way (pat: false alarm)');
+    expect(cancelIssue({ ...s, stage: 'closed' })?.message).toBe('the incident is already closed');
+    expect(resumeIssue(s)?.message).toBe('no stage is parked waiting for a person (stage assessing)');
+    expect(resumeIssue({ ...s, stage: 'needs-attention', attention: { stage: 'committing', reason: 'inventory down', since: s.openedAt } })).toBeNull();
   });
 });

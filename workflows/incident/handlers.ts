@@ -21,7 +21,7 @@ import { comparePlans } from '../../src/incident/compare';
 import { describeIssues, issuesOf } from '../../src/validation/issues';
 import { etaChangeIssue, restockIssue } from '../../src/incident/follow-up-checks';
 import { acceptingFollowUps, etaAsTold, queueOrderRound, type PendingEvent } from '../../src/incident/follow-ups';
-import { addTrigger, isOver } from '../../src/incident/lifecycle';
+import { addTrigger, cancelIssue, isOver, resumeIssue } from '../../src/incident/lifecycle';
 import { awaitsDecision, keepPreview, planKey, planLine, planRequest, reserveRevision, reviewablePlan, reviewableRevisions, whatIfKey } from '../../src/incident/planning';
 import * as incident from '../definitions';
 import { refusalOf } from './approval';
@@ -36,7 +36,7 @@ export function installHandlers(run: IncidentRun): void {
   setHandler(incident.triggerSignal, (next) => attachTrigger(run, next));
   setHandler(incident.cancelSignal, (raw) => {
     const cancel = signalInput(CancelSchema, raw, 'cancel');
-    if (!cancel || isOver(s) || s.cancelRequested) return;
+    if (!cancel || cancelIssue(s)) return;
     s.cancelRequested = cancel;
     run.note('cancel requested', `${cancel.cancelledBy}: ${cancel.reason}`);
   });
@@ -48,7 +48,7 @@ export function installHandlers(run: IncidentRun): void {
   });
   setHandler(incident.resumeSignal, (raw) => {
     const resume = signalInput(ResumeSchema, raw, 'resume');
-    if (!resume || !s.attention) return;
+    if (!resume || resumeIssue(s)) return;
     run.resumeRequested = true;
     run.note('resumed', `${resume.resumedBy}${resume.note ? `: ${resume.note}` : ''}`);
   });
