@@ -131,6 +131,7 @@ export function createPlanningActivities({ inventory, crm, store, currency }: Ac
         currency,
         largestCustomerShare: plan.largestCustomerShare,
         largestCustomerId: plan.largestCustomerId,
+        confirmedReleased: plan.confirmedReleased,
         capPercent: input.policy.capPercent,
         // The full list is in the stored plan; history and the query carry the first few and the count.
         exceptions: plan.exceptions.slice(0, PLAN_EXCEPTIONS_SHOWN),

@@ -103,6 +103,7 @@ const PlanSummarySchema = z.object({
   largestCustomerShare: ratio,
   currency: z.string().optional().meta({ description: 'The currency of its revenue figures; absent in plans made before it was kept.' }),
   largestCustomerId: z.string().nullable().optional(),
+  confirmedReleased: count.optional().meta({ description: 'Confirmed units the plan takes back from lines; absent in plans made before it was kept.' }),
   capPercent: z.number().optional(),
   exceptions: z.array(z.string()).meta({ description: 'Lines the policy says must be served in full that the pool cannot serve (first 20).' }),
   exceptionCount: count.optional(),

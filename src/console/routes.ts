@@ -15,6 +15,7 @@ import type { InventorySystem } from '../inventory/system';
 import { OperationError, resolveIncidentId, validate, type IncidentOperations } from '../operations/incident-operations';
 import { invalidInput } from '../operations/operation-error';
 import { awaitsDecision } from '../incident/planning';
+import { isOwnPurchaseOrder } from '../incident/follow-up-checks';
 import { html } from './html';
 import { BoardFilterSchema, createBoardReader } from './board-data';
 import { CancelFormSchema, DecisionFormSchema, EtaFormSchema, PlanTableQuerySchema, PreviewFormSchema, ResumeFormSchema, RestockFormSchema, SignInFormSchema, WhatIfFormSchema } from './forms';
@@ -204,7 +205,7 @@ async function consoleRoutes(scope: FastifyInstance, options: ConsoleOptions): P
     const href = incidentHref(id);
     const editable = awaitsDecision(state) && may(session.person.role, 'plan');
     const [inbound, communications, lines] = await Promise.all([
-      options.inventory?.listInbound(state.sku).then((orders) => orders.filter((po) => po.status === 'open'), () => null) ?? null,
+      options.inventory?.listInbound(state.sku).then((orders) => orders.filter((po) => po.status === 'open' && isOwnPurchaseOrder(state, po)), () => null) ?? null,
       options.crm ? communicationsOf(options.crm, state.incidentId).catch(() => null) : null,
       state.plan ? operations.plan(id, { ...filter, limit: PLAN_PAGE_SIZE }) : null,
     ]);

@@ -55,6 +55,12 @@ export function answerLineIssue(lines: readonly { lineId: string; customerId: st
   return { path: 'answer.lineId', message: `line ${answer.lineId} is not an order line of ${answer.customerId}` };
 }
 
+/** A purchase order a restock or an ETA change of this incident may name: the forms offer only these. */
+export function isOwnPurchaseOrder(s: IncidentState, po: { poId: string; locationId: string }): boolean {
+  const locations = s.impact?.locationIds;
+  return purchaseOrderIssue(s, po.poId, 'poId') === null && (!locations || locations.includes(po.locationId));
+}
+
 /** The incident's open inbound orders, as assessed and as seen since; unknown (no check) for assessments that did not list them. */
 function purchaseOrderIssue(s: IncidentState, poId: string, path: string): Issue | null {
   if (s.impact?.inboundEtas === undefined) return null;

@@ -49,6 +49,16 @@ export function etasTold(s: IncidentState): Record<string, string> {
   return { ...s.impact?.inboundEtas, ...s.inboundEtas };
 }
 
+/**
+ * The next inbound ETA as the customers were last told: the earliest told date not before the network's today
+ * (a PO received since keeps its last date here); the assessment's for incidents assessed before ETAs per PO were kept.
+ */
+export function nextEtaTold(s: IncidentState, today: string): string | null {
+  const told = Object.values(etasTold(s));
+  if (told.length === 0) return s.impact?.nextInboundEta ?? null;
+  return told.filter((eta) => eta >= today).sort()[0] ?? null;
+}
+
 export function describeEvent(event: PendingEvent): string {
   if (event.kind === 'restock') return `restock ${event.restock.receiptId} (${event.restock.quantity} units)`;
   if (event.kind === 'eta') return `ETA of ${event.change.poId} → ${event.change.eta}`;

@@ -76,6 +76,8 @@ export interface PlanSummary {
   currency?: string;
   /** Absent in plans made before they were kept. */
   largestCustomerId?: string | null;
+  /** Confirmed units the plan takes back from lines (a cancellation restores them); absent in plans made before it was kept. */
+  confirmedReleased?: number;
   capPercent?: number;
   /** Lines the policy says must be served in full (`win`) that the pool cannot serve: a person decides. First 20. */
   exceptions: string[];

@@ -1,7 +1,8 @@
 // The rules a follow-up must meet to be accepted, as pure functions: the network's today in its own time zone,
 // a year ahead at most, the incident's own purchase orders and locations, the customer's own lines.
 import { describe, expect, it } from 'vitest';
-import { answerLineIssue, calendarDate, etaChangeIssue, restockIssue } from '../../src/incident/follow-up-checks';
+import { answerLineIssue, calendarDate, etaChangeIssue, isOwnPurchaseOrder, restockIssue } from '../../src/incident/follow-up-checks';
+import { nextEtaTold } from '../../src/incident/follow-ups';
 import { openIncident } from '../../src/incident/lifecycle';
 import type { IncidentState } from '../../src/incident/state';
 
@@ -64,5 +65,25 @@ describe('restocks and answers', () => {
     expect(answerLineIssue(lines, answer)).toBeNull();
     expect(answerLineIssue(lines, { ...answer, customerId: 'C-2' })).toEqual({ path: 'answer.lineId', message: 'line L-1 is not an order line of C-2' });
     expect(answerLineIssue(lines, { ...answer, lineId: 'L-9' })?.path).toBe('answer.lineId');
+  });
+});
+
+describe('the purchase orders and the next ETA the console shows', () => {
+  it("offers only the incident's own purchase orders, at its network's locations", () => {
+    expect(isOwnPurchaseOrder(incident(), { poId: 'PO-1', locationId: 'EU-HUB' })).toBe(true);
+    // Same SKU, another network's order: a restock or ETA change against it would be refused.
+    expect(isOwnPurchaseOrder(incident(), { poId: 'PO-1', locationId: 'US-HUB' })).toBe(false);
+    expect(isOwnPurchaseOrder(incident(), { poId: 'PO-9', locationId: 'EU-HUB' })).toBe(false);
+    expect(isOwnPurchaseOrder(incident({ inboundEtas: undefined, locationIds: undefined }), { poId: 'PO-9', locationId: 'US-HUB' })).toBe(true);
+  });
+
+  it('says the earliest ETA as last told, not the assessment\'s once an ETA moved', () => {
+    expect(nextEtaTold(incident(), '2026-12-02')).toBe('2026-12-08');
+    const moved = { ...incident(), inboundEtas: { 'PO-1': '2026-12-28' } };
+    expect(nextEtaTold(moved, '2026-12-02')).toBe('2026-12-22');
+    // A date gone by is a PO received since, not the next arrival.
+    expect(nextEtaTold(incident(), '2026-12-10')).toBe('2026-12-22');
+    expect(nextEtaTold(incident(), '2026-12-23')).toBeNull();
+    expect(nextEtaTold(incident({ inboundEtas: undefined }), '2026-12-02')).toBe('2026-12-08');
   });
 });

@@ -3,6 +3,8 @@
 // cancel with its consequences, and the timeline with who did what. Buttons are offered by role; the routes
 // refuse what a role may not do whatever the page offered.
 import { revenueAtRisk } from '../../incident/figures';
+import { calendarDate, networkTimeZone } from '../../incident/follow-up-checks';
+import { nextEtaTold } from '../../incident/follow-ups';
 import { coverInWords } from '../../impact/cover';
 import { may } from '../../auth/roles';
 import type { Session } from '../../auth/sessions';
@@ -60,7 +62,7 @@ function header(view: IncidentView): SafeHtml {
   return html`<dl class="figures" aria-label="Incident figures">
 ${figure('Stage', state.stage)}${figure('Severity', state.severity)}
 ${i && i.shortage <= 0 ? figure('Demand covered', `${units(i.available)} units available for ${units(i.demand)} open, ${units(i.available - i.demand)} to spare`) : ''}
-${i && i.shortage > 0 ? [figure('Shortage', `${units(i.shortage)} units`), figure('Demand / available', `${units(i.demand)} / ${units(i.available)}`), figure('Affected customers', i.affectedCustomers), figure('Affected lines', i.affectedLines), figure('Revenue at risk', revenueFigure(i, state, view.currency)), figure('Days of cover', coverInWords(i.daysOfCover, i.available)), figure('Next inbound ETA', i.nextInboundEta ?? 'none')] : ''}
+${i && i.shortage > 0 ? [figure('Shortage', `${units(i.shortage)} units`), figure('Demand / available', `${units(i.demand)} / ${units(i.available)}`), figure('Affected customers', i.affectedCustomers), figure('Affected lines', i.affectedLines), figure('Revenue at risk', revenueFigure(i, state, view.currency)), figure('Days of cover', coverInWords(i.daysOfCover, i.available)), figure('Next inbound ETA', nextEtaTold(state, calendarDate(Date.now(), networkTimeZone(state))) ?? 'none')] : ''}
 ${figure('Approval', approvalLine(state))}
 ${state.backorders ? figure('Open backorders', `${units(state.backorders.openUnits)} units on ${state.backorders.openLines} lines`) : ''}
 ${figure('Opened', when(state.openedAt))}
@@ -243,22 +245,36 @@ function cancelSection(session: Session, state: IncidentState, href: string): Sa
   if (isOver(state.stage) || state.cancelRequested || !may(session.person.role, 'cancel')) {
     return state.cancelRequested ? html`<p class="warn">Cancellation requested by ${state.cancelRequested.cancelledBy}: ${state.cancelRequested.reason}</p>` : html``;
   }
-  const transfers = state.pooling?.transfers.filter((t) => t.status === 'created' || t.status === 'shipped').length ?? 0;
   const notified = state.deliveries.reduce((sum, d) => sum + d.sent, 0);
   return html`<section aria-labelledby="cancel-h"><h2 id="cancel-h">Cancel the incident</h2>
 <details><summary>Cancel…</summary>
 <form method="post" action="${href}/cancel">${csrfField(session)}
 <p>Cancelling leaves the orders as they were before the incident:</p>
-<ul>
-<li>${transfers} unshipped transfers are cancelled;</li>
-<li>${state.commit ? `${units(state.commit.reservedUnits)} reserved units are released and ${units(state.commit.backorderedUnits)} backordered units withdrawn (open demand again)` : 'nothing was committed yet'};</li>
-<li>the confirmations the plan took back are restored;</li>
+<ul>${cancelEffects(state).map((effect) => html`<li>${effect};</li>`)}
 <li>${notified ? `${notified} customer emails were sent: those customers are told` : 'no customer was told anything yet'}.</li>
 </ul>
 <p><label for="cancel-reason">Reason (required)</label><input id="cancel-reason" name="reason" required maxlength="500"></p>
 <p><input type="checkbox" id="cancel-confirm" name="confirm" value="yes" required><label for="cancel-confirm" class="inline">I understand what cancelling does</label></p>
 <p><button type="submit" class="danger">Cancel the incident</button></p>
 </form></details></section>`;
+}
+
+/** What a cancellation would undo now, as the compensation does it (activities/follow-up.ts): only what is still undoable. */
+function cancelEffects(state: IncidentState): string[] {
+  const transfers = state.pooling?.transfers ?? [];
+  const unshipped = transfers.filter((t) => t.status === 'created').length;
+  const onTheirWay = transfers.filter((t) => t.status === 'shipped').length;
+  const effects = [
+    `${unshipped} unshipped transfers are cancelled${onTheirWay ? ` (${onTheirWay} already on their way still arrive at the hub)` : ''}`,
+  ];
+  const { commit, backorders, plan } = state;
+  if (!commit) return [...effects, 'nothing was committed yet'];
+  const openBackorders = backorders ? backorders.openUnits : commit.backorderedUnits;
+  effects.push(`the reservations it still holds are released (${units(commit.reservedUnits)} units were reserved at commit) and ${units(openBackorders)} backordered units still open are withdrawn (open demand again)`);
+  const released = plan?.confirmedReleased;
+  if (released === undefined) effects.push('the confirmations the plan took back are restored, as far as the hub’s stock allows');
+  else if (released > 0) effects.push(`the ${units(released)} confirmed units the plan took back are restored, as far as the hub’s stock allows`);
+  return effects;
 }
 
 function timelineSection(state: IncidentState): SafeHtml {
