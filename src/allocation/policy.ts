@@ -273,6 +273,24 @@ export function parsePolicy(raw: unknown): Policy {
 export const DEFAULT_POLICY: Policy = parsePolicy({});
 
 /**
+ * A policy with changes laid over it, not yet validated: objects field by field, lists and values replaced, so
+ * `{"rationing": {"periodDays": 7}}` keeps the rest of the base's rationing. Anything but an object is returned
+ * as it is, for parsePolicy to refuse.
+ */
+export function withPolicyChanges(base: Policy, changes: unknown): unknown {
+  return overlay(base, changes);
+}
+
+function overlay(base: unknown, changes: unknown): unknown {
+  if (!isRecord(base) || !isRecord(changes)) return changes;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(changes)) merged[key] = key in base ? overlay(base[key], value) : value;
+  return merged;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
  * The policy with the sharing rules of version 1: for an incident whose plans were made before version 2,
  * so its next plan (a restock round, a re-plan) follows the rules its first plan did.
  */

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { parsePolicy, type Policy } from '../allocation/policy';
+import { parsePolicy, withPolicyChanges, type Policy } from '../allocation/policy';
 import { may, type Action } from '../auth/roles';
 import { SESSION_COOKIE, cookieValue, csrfMatches, sessionCookie, type Session, type Sessions } from '../auth/sessions';
 import type { Directory } from '../auth/users';
@@ -260,7 +260,9 @@ async function consoleRoutes(scope: FastifyInstance, options: ConsoleOptions): P
 
   onIncident('/what-if', 'plan', async (id, session, body) => {
     const form = validate(WhatIfFormSchema, body, 'what-if');
-    const policy = form.policy !== undefined ? form.policy : { ...options.policy, ...WHAT_IF_POLICIES[form.preset ?? 'configured'].changes(options.policy) };
+    // An edited policy is changes to the deployment's, as a preset is.
+    const changes = form.policy !== undefined ? form.policy : WHAT_IF_POLICIES[form.preset ?? 'configured'].changes(options.policy);
+    const policy = withPolicyChanges(options.policy, changes);
     // Parsed here too, so an edited policy's mistakes are named before the incident is asked.
     const parsed = validatePolicy(policy);
     const [state, simulation] = [await operations.show(id), await operations.simulate(id, parsed)];

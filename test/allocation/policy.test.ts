@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPolicyFile } from '../../src/config/policy-file';
-import { DEFAULT_POLICY, PolicyError, parsePolicy, strategyFor } from '../../src/allocation/policy';
+import { DEFAULT_POLICY, PolicyError, parsePolicy, strategyFor, withPolicyChanges } from '../../src/allocation/policy';
 
 const refusal = (raw: unknown) => {
   try {
@@ -34,6 +34,16 @@ describe('policy', () => {
   it('takes a partial policy and fills in the rest', () => {
     const p = parsePolicy({ name: 'strict', capPercent: 25, approval: { deadlineHours: 4 } });
     expect(p).toMatchObject({ name: 'strict', capPercent: 25, floorPercent: 30, approval: { deadlineHours: 4, severityThreshold: 'high' } });
+  });
+
+  it("lays a what-if's changes over the deployment's policy, keeping the rest of each part it changes", () => {
+    const deployed = parsePolicy({ name: 'ours', capPercent: 25, rationing: { etaMarginDays: 5 } });
+    const changed = parsePolicy(withPolicyChanges(deployed, { floorPercent: 10, rationing: { periodDays: 7 }, confirmations: { rules: [{ match: { critical: true }, strategy: 'win' }] } }));
+    expect(changed).toMatchObject({ name: 'ours', capPercent: 25, floorPercent: 10, rationing: { etaMarginDays: 5, periodDays: 7, enabled: true } });
+    // A list is replaced whole.
+    expect(changed.confirmations).toEqual({ rules: [{ match: { critical: true }, strategy: 'win' }], defaultStrategy: 'redistribute' });
+    expect(() => parsePolicy(withPolicyChanges(deployed, { capPercent: 0 }))).toThrow(/policy\.capPercent/);
+    expect(() => parsePolicy(withPolicyChanges(deployed, [1, 2]))).toThrow(/policy/);
   });
 
   it('takes a company-specific set of stages', () => {

@@ -173,7 +173,7 @@ function whatIfSection(session: Session, view: IncidentView, href: string): Safe
 <p><label for="whatif-policy">Policy</label><select id="whatif-policy" name="preset">${Object.entries(view.whatIfPolicies).map(
     ([key, p]) => html`<option value="${key}">${p.label}</option>`,
   )}</select></p>
-<details><summary>Or edit the policy (JSON, the changes from the defaults)</summary>
+<details><summary>Or edit the policy (JSON, the changes from the deployment’s policy)</summary>
 <p><label for="whatif-json">Policy JSON</label><textarea id="whatif-json" name="policy" rows="6" cols="60" maxlength="20000" spellcheck="false"></textarea></p></details>
 <p><button type="submit">Compare with the current plan</button></p>
 <p class="muted">Nothing is committed; the comparison shows both plans per stage and every line that changes.</p>
