@@ -3,6 +3,7 @@
 import { linesOf, type AnswerClaims } from '../answer-links';
 import { ANSWER_KINDS } from '../incident/answer-kinds';
 import { escapeHtml } from '../notifications/document';
+import type { Issue } from '../validation/issues';
 import { formatPriceDelta, formatQuantity, readerOf, type Reader } from '../notifications/reader';
 
 export interface Page {
@@ -74,14 +75,23 @@ export function refusedPage(reason: 'expired' | 'invalid'): Page {
   return page(403, r, r.t('pages.refusedTitle'), `<p>${escapeHtml(r.t(reason === 'expired' ? 'pages.expired' : 'pages.invalid'))}</p>`);
 }
 
+/** The form's own figures, by field name: a refused one is named by its label. */
+const FIGURE_FIELDS = ['onHand', 'dailyUsage'] as const;
+
 /**
- * The incident refused or could not take the answer, said in the customer's words: a refusal (409) means the
- * shortage is over or the lines no longer wait, whatever the incident's own message; bad form input (4xx) is
- * named by its field; anything else is ours. Never an incident's internal state or id.
+ * The incident refused or could not take the answer, said in the customer's words and language: a figure the
+ * form sent that cannot be taken is named by its label; any other refusal (the incident gone, closed, the
+ * lines no longer waiting) means the shortage is over for these lines; anything else is ours. Never the
+ * incident's own message, state or id.
  */
-export function problemPage(status: number, detail: string, claims?: Pick<AnswerClaims, 'd'>): Page {
+export function problemPage(status: number, issues: readonly Issue[], claims?: Pick<AnswerClaims, 'd'>): Page {
   const r = readerOfClaims(claims);
-  const said = status === 409 ? r.t('pages.noLongerOpen') : status === 503 ? r.t('pages.tryLater') : status >= 500 ? r.t('pages.ourSide') : detail;
+  const field = FIGURE_FIELDS.find((name) => issues.some((issue) => issue.path.split('.').at(-1) === name));
+  const said =
+    status === 503 ? r.t('pages.tryLater')
+    : status >= 500 ? r.t('pages.ourSide')
+    : status === 400 ? (field ? r.t('pages.figureRefused', { field: r.t(`pages.${field}`) }) : r.t('pages.unreadable'))
+    : r.t('pages.noLongerOpen');
   return page(status, r, r.t('pages.problemTitle'), `<p>${escapeHtml(said)}</p>
 <p>${escapeHtml(r.t('pages.contactManager'))}</p>`);
 }
@@ -90,8 +100,8 @@ export function problemPage(status: number, detail: string, claims?: Pick<Answer
  * A request the server could not take at all (Fastify refused it before any answer logic ran): the customer's
  * browser gets a page with a plain sentence, never the JSON an API client gets.
  */
-export function requestProblemPage(status: number): Page {
-  const r = readerOfClaims();
+export function requestProblemPage(status: number, claims?: Pick<AnswerClaims, 'd'>): Page {
+  const r = readerOfClaims(claims);
   const sentence = r.t(status === 414 ? 'pages.linkTooLong' : status === 413 ? 'pages.bodyTooLarge' : 'pages.unreadable');
   return page(status, r, r.t('pages.problemTitle'), `<p>${escapeHtml(sentence)}</p>
 <p>${escapeHtml(r.t('pages.contactManager'))}</p>`);

@@ -151,11 +151,12 @@ export function buildApi(options: ApiOptions): ServedApp {
       ...(endpoint.auth ? [(request: FastifyRequest, reply: FastifyReply) => (endpoint.cors && trusted(request) ? Promise.resolve(undefined) : authorize(request, reply, expected))] : []),
     ],
     failurePage: (error, request) => {
-      // Customers get a page, never a stack or JSON.
+      // Customers get a page, never a stack or JSON, in their email's language when the link itself is good.
       const known = toOperationError(error);
-      if (known) return problemPage(known.status, known.message);
+      const claims = claimsOfRequest(options.answerLinks, request);
+      if (known) return problemPage(known.status, known.issues, claims);
       request.log.error({ err: error }, 'answer link failed');
-      return problemPage(500, 'Something went wrong on our side.');
+      return problemPage(500, [], claims);
     },
   };
   serveEndpoints(app, stockoutApi, handlers(options.operations, options.answerLinks, document), serveOptions);
@@ -173,11 +174,22 @@ export function buildApi(options: ApiOptions): ServedApp {
       return reply.code(500).send({ error: 'internal error' });
     }
     // A customer's browser (a form body too large, say) gets the customer page.
-    if (ANSWER_PATH.test(request.url)) return sendPage(reply, requestProblemPage(known.status));
+    if (ANSWER_PATH.test(request.url)) return sendPage(reply, requestProblemPage(known.status, claimsOfRequest(options.answerLinks, request)));
     return reply.code(known.status).send({ error: known.message, ...(known.issues.length ? { issues: known.issues } : {}) });
   });
 
   return { app, routes };
+}
+
+/** The claims of the answer link a failed request came with, when it verifies: only to word the page. */
+function claimsOfRequest(answerLinks: AnswerLinks, request: FastifyRequest): AnswerClaims | undefined {
+  const token = (request.params as { token?: unknown } | undefined)?.token;
+  if (typeof token !== 'string') return undefined;
+  try {
+    return answerLinks.verify(token, new Date());
+  } catch {
+    return undefined;
+  }
 }
 
 /** Our own errors, input the endpoint's schemas refuse and Fastify's 4xx as answers; the rest is a 500. */

@@ -356,6 +356,31 @@ describe('customer answer links', () => {
     expect(await response.text()).toContain('account manager');
   });
 
+  it("words every refusal in the email's language, names a refused figure by its label, and never shows the incident's own message", async () => {
+    const spanish = { ...claims, a: 'can-wait' as const, d: { sku: 'SKU-1', loc: 'es-ES', lines: [{ l: 'LINE-3', o: 'ORD-1', q: 4 }] } };
+    const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, raw: '' };
+    for (const failWith of [
+      new OperationError('rejected', 'incident stockout:eu:SKU-1 is completed: it takes no more commands'),
+      new OperationError('not-found', 'incident stockout:eu:SKU-1 not found'),
+    ]) {
+      const request = await serve({ operations: fakeOperations({ failWith }).operations });
+      const response = await request(`/answers/${answerLinks.sign(spanish, new Date())}`, form);
+      expect(response.status).toBe(failWith.status);
+      const html = await response.text();
+      expect(html).toContain('<html lang="es-ES">');
+      expect(html).toContain('Esta rotura de stock ha terminado');
+      expect(html).not.toContain('stockout:eu');
+    }
+    const { operations, calls } = fakeOperations();
+    const request = await serve({ operations });
+    const refused = await request(`/answers/${answerLinks.sign(spanish, new Date())}`, { ...form, raw: 'onHand=-4' });
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    expect(html).toContain('«Unidades que tiene ahora» debe ser');
+    expect(html).not.toMatch(/onHand|body\./);
+    expect(calls).toEqual([]);
+  });
+
   it('escapes what comes from the link', async () => {
     const request = await serve({ operations: fakeOperations().operations });
     const html = await (await request(`/answers/${answerLinks.sign({ ...claims, l: '<script>alert(1)</script>' }, new Date())}`)).text();

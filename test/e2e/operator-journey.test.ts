@@ -8,6 +8,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listIncidentBackorders } from '../../activities/paging';
 import type { AnswerClaims } from '../../src/answer-links';
+import { escapeHtml } from '../../src/notifications/document';
+import { readerOf } from '../../src/notifications/reader';
 import type { IncidentOperations } from '../../src/operations/incident-operations';
 import type { RunningApi } from '../../src/api/server';
 import { run } from '../../src/cli/main';
@@ -165,8 +167,8 @@ describe('an operator journey through webhook, API, answer link and CLI', () => 
       expect(expired.html).toContain('expired');
       const earlier = await answer(world.deps.answerLinks.sign({ ...claims, i: `${id}:00000000` }, new Date()));
       expect(earlier.status).toBe(409);
-      // Said in the customer's words, not the incident's.
-      expect(earlier.html).toContain('nothing was changed');
+      // Said in the customer's words and the email's language, not the incident's.
+      expect(earlier.html).toContain(escapeHtml(readerOf({ locale: claims.d?.loc ?? 'en' }).t('pages.noLongerOpen')));
       expect(earlier.html).not.toContain('answer.incidentId');
       const beforeAnswer = await operations.show(id);
       expect(beforeAnswer.answersApplied).toEqual([]);

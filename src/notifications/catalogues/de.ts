@@ -225,6 +225,7 @@ export const de: Catalogue = {
     linkTooLong: 'Dieser Link ist länger als jeder Link, den wir versenden: Er wurde vielleicht verändert oder mit anderem Text verbunden. Bitte verwenden Sie den Link aus Ihrer E-Mail genau so, wie er gesendet wurde.',
     bodyTooLarge: 'Was Ihr Browser gesendet hat, ist größer, als diese Seite annimmt. Bitte gehen Sie zurück, prüfen Sie Ihre Angaben und versuchen Sie es erneut.',
     unreadable: 'Ihr Browser hat etwas gesendet, das diese Seite nicht lesen kann. Bitte öffnen Sie den Link aus Ihrer E-Mail erneut.',
+    figureRefused: '„{{field}}“ muss eine Stückzahl von 0 oder mehr sein (Einheiten pro Tag auch mit Nachkommastellen). Bitte gehen Sie zurück, korrigieren Sie die Angabe oder lassen Sie das Feld leer, und versuchen Sie es erneut.',
     kinds: {
       'accept-substitute': {
         confirm_one: 'Sie nehmen gleich den Ersatzartikel an, den wir für diese Position angeboten haben:',

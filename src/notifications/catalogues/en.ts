@@ -228,6 +228,7 @@ export const en = {
     linkTooLong: 'This link is longer than any link we send: it may have been changed, or joined with other text. Please use the link from your email exactly as it was sent.',
     bodyTooLarge: 'What your browser sent is larger than this page accepts. Please go back, check the figures you entered and try again.',
     unreadable: 'Your browser sent something this page cannot read. Please open the link from your email again.',
+    figureRefused: '“{{field}}” must be a whole number of units, 0 or more (units per day may have decimals). Please go back, correct it or leave it empty, and try again.',
     // One line: the sentence ends with the line's id. Several (an answer for all lines of an email): a list follows.
     kinds: {
       'accept-substitute': {

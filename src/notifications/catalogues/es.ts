@@ -233,6 +233,7 @@ export const es: WithPluralForms<Catalogue, 'many'> = {
     linkTooLong: 'Este enlace es más largo que cualquiera de los que enviamos: puede que se haya modificado o unido a otro texto. Use el enlace de su correo exactamente como se envió.',
     bodyTooLarge: 'Lo que ha enviado su navegador supera lo que admite esta página. Vuelva atrás, compruebe las cifras que introdujo e inténtelo de nuevo.',
     unreadable: 'Su navegador ha enviado algo que esta página no puede leer. Vuelva a abrir el enlace de su correo.',
+    figureRefused: '«{{field}}» debe ser un número de unidades igual o mayor que 0 (las unidades al día admiten decimales). Vuelva atrás, corríjalo o déjelo vacío e inténtelo de nuevo.',
     kinds: {
       'accept-substitute': {
         confirm_one: 'Va a aceptar el producto sustituto que le ofrecimos para la línea de pedido',

@@ -231,6 +231,7 @@ export const fr: WithPluralForms<Catalogue, 'many'> = {
     linkTooLong: "Ce lien est plus long que tous ceux que nous envoyons : il a peut-être été modifié ou accolé à un autre texte. Utilisez le lien de votre e-mail tel qu'il a été envoyé.",
     bodyTooLarge: 'Ce que votre navigateur a envoyé dépasse ce que cette page accepte. Revenez en arrière, vérifiez les chiffres saisis et réessayez.',
     unreadable: "Votre navigateur a envoyé quelque chose que cette page ne peut pas lire. Ouvrez à nouveau le lien de votre e-mail.",
+    figureRefused: '« {{field}} » doit être un nombre d’unités égal ou supérieur à 0 (les unités par jour peuvent avoir des décimales). Revenez en arrière, corrigez-le ou laissez-le vide, et réessayez.',
     kinds: {
       'accept-substitute': {
         confirm_one: 'Vous allez accepter le produit de substitution proposé pour la ligne',

@@ -227,6 +227,7 @@ export const nl: Catalogue = {
     linkTooLong: 'Deze link is langer dan elke link die wij versturen: hij is misschien gewijzigd of aan andere tekst vastgeplakt. Gebruik de link uit uw e-mail precies zoals hij is verzonden.',
     bodyTooLarge: 'Wat uw browser heeft verzonden, is groter dan deze pagina accepteert. Ga terug, controleer de ingevulde aantallen en probeer het opnieuw.',
     unreadable: 'Uw browser heeft iets verzonden dat deze pagina niet kan lezen. Open de link uit uw e-mail opnieuw.',
+    figureRefused: '‘{{field}}’ moet een aantal eenheden van 0 of meer zijn (eenheden per dag mogen decimalen hebben). Ga terug, verbeter het of laat het leeg, en probeer het opnieuw.',
     // One line: the sentence ends with "orderregel" and the page adds the line's id; several: a list follows the colon.
     kinds: {
       'accept-substitute': {

@@ -242,6 +242,7 @@ export const pl: WithPluralForms<Catalogue, 'few' | 'many'> = {
       'Ten link jest dłuższy niż jakikolwiek link, który wysyłamy: mógł zostać zmieniony lub połączony z innym tekstem. Prosimy użyć linku z wiadomości dokładnie w takiej postaci, w jakiej został wysłany.',
     bodyTooLarge: 'Przeglądarka wysłała więcej danych, niż ta strona przyjmuje. Prosimy wrócić, sprawdzić wpisane liczby i spróbować ponownie.',
     unreadable: 'Przeglądarka wysłała dane, których ta strona nie może odczytać. Prosimy ponownie otworzyć link z wiadomości.',
+    figureRefused: '„{{field}}” musi być liczbą jednostek równą 0 lub większą (jednostki dziennie mogą mieć część dziesiętną). Prosimy wrócić, poprawić wartość lub zostawić pole puste i spróbować ponownie.',
     // One line: the sentence ends with the line's id (in the case its preposition asks for, "pozycji zamówienia 12"). Several: a list follows.
     kinds: {
       'accept-substitute': {
