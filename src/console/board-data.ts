@@ -15,6 +15,8 @@ export type BoardFilter = z.output<typeof BoardFilterSchema>;
 
 export interface BoardRow {
   workflowId: string;
+  /** A closed row is one run of the workflow id: its link names it, as the SKU's next incident reuses the id. */
+  runId: string;
   sku: string;
   network: string;
   stage: string;
@@ -46,7 +48,7 @@ export function createBoardReader(operations: Pick<IncidentOperations, 'list' | 
     const kept = ended.get(item.runId);
     if (kept) return kept;
     try {
-      const state = await operations.show(item.workflowId, { withinMs: ROW_READ_MS });
+      const state = await operations.show(item.workflowId, { withinMs: ROW_READ_MS, runId: item.runId });
       if (item.status !== 'RUNNING') {
         if (ended.size >= KEPT_ENDED) ended.delete(ended.keys().next().value!);
         ended.set(item.runId, state);
@@ -84,6 +86,7 @@ function rowOf(item: IncidentListItem, state: IncidentState | null): BoardRow {
   const stage = state?.stage ?? item.stage ?? 'unknown';
   return {
     workflowId: item.workflowId,
+    runId: item.runId,
     sku: item.sku ?? state?.sku ?? '',
     network: item.network ?? state?.network ?? '',
     stage,

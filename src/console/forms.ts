@@ -43,6 +43,9 @@ const overridesField = z
 export const PlanTableQuerySchema = PlanLinesRequestSchema.pick({ stage: true, customer: true, reason: true, outcome: true, sort: true, cursor: true });
 export type PlanTableFilter = z.input<typeof PlanTableQuerySchema>;
 
+/** Names an earlier incident of the SKU (a closed run of its workflow id); absent: the latest. */
+export const RunQuerySchema = z.object({ run: z.preprocess(blankIsAbsent, z.uuid('must be a run id').optional()) });
+
 export const PreviewFormSchema = z.object({ planRevision: wholeNumber, overrides: overridesField });
 
 export const DecisionFormSchema = z.object({

@@ -18,7 +18,7 @@ import { awaitsDecision } from '../incident/planning';
 import { isOwnPurchaseOrder } from '../incident/follow-up-checks';
 import { html } from './html';
 import { BoardFilterSchema, createBoardReader } from './board-data';
-import { CancelFormSchema, DecisionFormSchema, EtaFormSchema, PlanTableQuerySchema, PreviewFormSchema, ResumeFormSchema, RestockFormSchema, SignInFormSchema, WhatIfFormSchema } from './forms';
+import { CancelFormSchema, DecisionFormSchema, EtaFormSchema, PlanTableQuerySchema, PreviewFormSchema, ResumeFormSchema, RunQuerySchema, RestockFormSchema, SignInFormSchema, WhatIfFormSchema } from './forms';
 import { boardPage, boardRows, incidentHref } from './pages/board';
 import { incidentPage } from './pages/incident';
 import { PLAN_PAGE_SIZE, planTable } from './pages/plan-table';
@@ -201,25 +201,32 @@ async function consoleRoutes(scope: FastifyInstance, options: ConsoleOptions): P
   read('/console/incidents/:id', async (request, reply, session) => {
     const id = idOf(request);
     const filter = validate(PlanTableQuerySchema, emptyAsAbsent(request.query), 'query');
-    const state = await operations.show(id);
+    const { run } = validate(RunQuerySchema, emptyAsAbsent(request.query), 'query');
+    const state = await operations.show(id, run ? { runId: run } : {});
     const href = incidentHref(id);
     const editable = awaitsDecision(state) && may(session.person.role, 'plan');
     const [inbound, communications, lines] = await Promise.all([
       options.inventory?.listInbound(state.sku).then((orders) => orders.filter((po) => po.status === 'open' && isOwnPurchaseOrder(state, po)), () => null) ?? null,
       options.crm ? communicationsOf(options.crm, state.incidentId).catch(() => null) : null,
-      state.plan ? operations.plan(id, { ...filter, limit: PLAN_PAGE_SIZE }) : null,
+      // The plan's lines are read from the latest run only.
+      state.plan && !run ? operations.plan(id, { ...filter, limit: PLAN_PAGE_SIZE }) : null,
     ]);
     const planLines = lines && state.plan ? planTable({ session, href, plan: state.plan, page: lines, filter, editable }) : null;
     return sendPage(
       reply,
       200,
-      incidentPage(session, { state, workflowId: id, currency: options.currency, inbound, communications, planLines, whatIfPolicies: WHAT_IF_POLICIES, receiptKey: randomUUID() }, flashOf(session)),
+      incidentPage(
+        session,
+        { state, workflowId: id, currency: options.currency, inbound, communications, planLines, whatIfPolicies: WHAT_IF_POLICIES, receiptKey: randomUUID(), ...(run ? { runId: run } : {}) },
+        flashOf(session),
+      ),
     );
   });
 
   read('/console/incidents/:id/report', async (request, reply, session) => {
     const id = idOf(request);
-    return sendPage(reply, 200, reportPage(session, id, await operations.report(id), options.currency));
+    const { run } = validate(RunQuerySchema, emptyAsAbsent(request.query), 'query');
+    return sendPage(reply, 200, reportPage(session, id, await operations.report(id, run ? { runId: run } : {}), options.currency, run));
   });
 
   /** Back from a failed write: to the incident's page, or to the board when the id itself is wrong. */

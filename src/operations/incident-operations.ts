@@ -111,8 +111,11 @@ export interface IncidentOperations extends PlanOperations {
   /** Tells the running incident of the event's SKU and network that orders changed; starts nothing. */
   orderEvent(event: z.input<typeof OrderEventSchema>): Promise<OrderEventResult>;
   list(filter?: ListFilter): Promise<IncidentListItem[]>;
-  /** The incident's state, read by a query; `withinMs` bounds the wait for a worker to answer it. */
-  show(id: string, options?: { withinMs?: number }): Promise<IncidentState>;
+  /**
+   * The incident's state, read by a query; `withinMs` bounds the wait for a worker to answer it. The workflow
+   * id's latest run unless `runId` names an earlier incident of the SKU (the board links closed ones so).
+   */
+  show(id: string, options?: { withinMs?: number; runId?: string }): Promise<IncidentState>;
   simulate(id: string, policy: unknown): Promise<Simulation>;
   decide(id: string, decision: z.input<typeof PlanDecisionSchema>): Promise<ApprovalState>;
   restock(id: string, restock: z.input<typeof RestockSchema>): Promise<CommandResult>;
@@ -122,7 +125,8 @@ export interface IncidentOperations extends PlanOperations {
   resume(id: string, resume: z.input<typeof ResumeSchema>): Promise<CommandResult>;
   /** Drops the restock, ETA change or answer whose write parked the incident, with a reason for the timeline. */
   withdraw(id: string, withdraw: z.input<typeof WithdrawSchema>): Promise<CommandResult>;
-  report(id: string): Promise<IncidentReportView>;
+  /** The report of the workflow id's latest run, or of the earlier incident `runId` names. */
+  report(id: string, options?: { runId?: string }): Promise<IncidentReportView>;
   /** The newest run of a SKU's incident in a network, running or ended; null when there never was one. */
   latest(network: string, sku: string): Promise<LatestIncident | null>;
 }
@@ -159,11 +163,11 @@ export function createIncidentOperations(
   const quietHours = options.quietHours ?? DEFAULT_QUIET_HOURS;
   const taskQueue = options.taskQueue ?? incident.INCIDENT_TASK_QUEUE;
 
-  const handleOf = (id: string) => client.workflow.getHandle<typeof stockoutIncident>(resolveIncidentId(id));
+  const handleOf = (id: string, runId?: string) => client.workflow.getHandle<typeof stockoutIncident>(resolveIncidentId(id), runId);
 
-  /** Runs a Temporal call on an incident, turning Temporal's errors into ones a person can act on. */
-  async function onIncident<T>(id: string, work: (handle: WorkflowHandle<typeof stockoutIncident>) => Promise<T>): Promise<T> {
-    const handle = handleOf(id);
+  /** Runs a Temporal call on an incident (its latest run unless one is named), turning Temporal's errors into ones a person can act on. */
+  async function onIncident<T>(id: string, work: (handle: WorkflowHandle<typeof stockoutIncident>) => Promise<T>, runId?: string): Promise<T> {
+    const handle = handleOf(id, runId);
     try {
       return await work(handle);
     } catch (error) {
@@ -314,10 +318,13 @@ export function createIncidentOperations(
       return items;
     },
 
-    show: (id, { withinMs } = {}) =>
-      onIncident(id, (handle) =>
-        // A query waits for a worker of the incident's task queue; without a deadline it waits as long as none polls.
-        withinMs === undefined ? handle.query(incident.stateQuery) : client.withDeadline(Date.now() + withinMs, () => handle.query(incident.stateQuery)),
+    show: (id, { withinMs, runId } = {}) =>
+      onIncident(
+        id,
+        (handle) =>
+          // A query waits for a worker of the incident's task queue; without a deadline it waits as long as none polls.
+          withinMs === undefined ? handle.query(incident.stateQuery) : client.withDeadline(Date.now() + withinMs, () => handle.query(incident.stateQuery)),
+        runId,
       ),
 
     async simulate(id, raw) {
@@ -402,18 +409,22 @@ export function createIncidentOperations(
       };
     },
 
-    async report(id) {
-      return onIncident(id, async (handle) => {
-        const description = await handle.describe();
-        if (description.status.name === 'RUNNING') {
-          const stage = description.typedSearchAttributes.get(STAGE) ?? 'open';
-          throw new OperationError('rejected', `incident ${handle.workflowId} is still ${stage}: the report is written when it closes`);
-        }
-        const summary = await handle.result();
-        // The store is keyed by the incident id, which only the incident's own state knows.
-        const report = store ? await store.get<IncidentReport>((await handle.query(incident.stateQuery)).incidentId, summary.reportRef) : null;
-        return { workflowId: handle.workflowId, summary, report };
-      });
+    async report(id, { runId } = {}) {
+      return onIncident(
+        id,
+        async (handle) => {
+          const description = await handle.describe();
+          if (description.status.name === 'RUNNING') {
+            const stage = description.typedSearchAttributes.get(STAGE) ?? 'open';
+            throw new OperationError('rejected', `incident ${handle.workflowId} is still ${stage}: the report is written when it closes`);
+          }
+          const summary = await handle.result();
+          // The store is keyed by the incident id, which only the incident's own state knows.
+          const report = store ? await store.get<IncidentReport>((await handle.query(incident.stateQuery)).incidentId, summary.reportRef) : null;
+          return { workflowId: handle.workflowId, summary, report };
+        },
+        runId,
+      );
     },
   };
 

@@ -110,6 +110,18 @@ describe.skipIf(process.env.SKIP_TEMPORAL === '1')('incident operations on a Tem
     expect(await kind(ops.cancel(id, { reason: 'again', cancelledBy: 'pat' }))).toMatch(/^rejected/);
   });
 
+  it("reads an earlier incident of the SKU by its run: its state and report, while the SKU's next incident runs", async () => {
+    const id = `${network}:SKU-E`;
+    await ops.trigger(trigger('SKU-E', 'evt-e1'));
+    const ended = await endIncident('SKU-E');
+    await ops.trigger(trigger('SKU-E', 'evt-e2'));
+    expect((await ops.show(id)).triggers[0]!.triggerId).toBe('evt-e2');
+    expect((await ops.show(id, { runId: ended })).triggers[0]!.triggerId).toBe('evt-e1');
+    expect(await kind(ops.report(id))).toMatch(/^rejected: .* is still /);
+    expect((await ops.report(id, { runId: ended })).summary.outcome).toBe('cancelled');
+    await endIncident('SKU-E');
+  });
+
   it('refuses a resume when no stage is parked, rather than reporting a resume the incident ignores', async () => {
     const id = `${network}:SKU-R`;
     await ops.trigger(trigger('SKU-R', 'evt-r'));

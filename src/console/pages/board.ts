@@ -7,6 +7,8 @@ import type { Session } from '../../auth/sessions';
 import { layout } from './layout';
 
 export const incidentHref = (workflowId: string) => `/console/incidents/${encodeURIComponent(workflowId)}`;
+/** The query naming an earlier run of the workflow id, for links to a closed incident's page and report. */
+export const runQuery = (runId: string | undefined) => (runId ? `?run=${encodeURIComponent(runId)}` : '');
 
 export function boardPage(session: Session, filter: BoardFilter, board: Board, currency: string, flash?: { text: string; error?: boolean } | null): string {
   const select = (name: string, label: string, options: readonly string[], value: string | undefined, any = 'any') =>
@@ -49,7 +51,7 @@ ${
 <thead><tr><th scope="col">SKU</th><th scope="col">Network</th><th scope="col">Stage</th><th scope="col">Severity</th><th scope="col" class="num">Shortage</th><th scope="col" class="num">Customers</th><th scope="col" class="num">Revenue at risk</th><th scope="col">Approval deadline</th><th scope="col">Needs</th></tr></thead>
 <tbody>${board.rows.map(
         (r) => html`<tr class="${r.attention ? 'needs' : ''}">
-<th scope="row"><a href="${incidentHref(r.workflowId)}">${r.sku}</a></th>
+<th scope="row"><a href="${incidentHref(r.workflowId)}${r.open ? '' : runQuery(r.runId)}">${r.sku}</a></th>
 <td>${r.network}</td><td><span class="stage">${r.stage}</span></td><td><span class="sev sev-${r.severity}">${r.severity}</span></td>
 <td class="num">${r.shortage === null ? '—' : units(r.shortage)}</td><td class="num">${r.affectedCustomers ?? '—'}</td>
 <td class="num">${r.revenueAtRisk === null ? '—' : money(r.revenueAtRisk, currency)}</td><td>${r.approvalDeadline ? when(r.approvalDeadline) : '—'}</td>

@@ -12,7 +12,7 @@ import type { IncidentState, PlanSummary, StageFigures } from '../../incident/st
 import { isOver } from '../../incident/vocabulary';
 import { html, money, percent, units, when, type SafeHtml } from '../html';
 import { csrfField, layout } from './layout';
-import { incidentHref } from './board';
+import { incidentHref, runQuery } from './board';
 import type { WHAT_IF_POLICIES } from '../what-if-policies';
 
 export interface IncidentView {
@@ -28,6 +28,8 @@ export interface IncidentView {
   whatIfPolicies: typeof WHAT_IF_POLICIES;
   /** A fresh key for the restock form: the same form sent twice records one receipt. */
   receiptKey: string;
+  /** Set when the page shows an earlier incident of the SKU, a closed run its board row named. */
+  runId?: string;
 }
 
 export function incidentPage(session: Session, view: IncidentView, flash?: { text: string; error?: boolean } | null): string {
@@ -67,7 +69,7 @@ ${figure('Approval', approvalLine(state))}
 ${state.backorders ? figure('Open backorders', `${units(state.backorders.openUnits)} units on ${state.backorders.openLines} lines`) : ''}
 ${figure('Opened', when(state.openedAt))}
 </dl>
-${isOver(state.stage) ? html`<p><a class="button" href="${incidentHref(view.workflowId)}/report">Post-incident report</a></p>` : ''}`;
+${isOver(state.stage) ? html`<p><a class="button" href="${incidentHref(view.workflowId)}/report${runQuery(view.runId)}">Post-incident report</a></p>` : ''}`;
 }
 
 function approvalLine(state: IncidentState): string {
@@ -124,7 +126,7 @@ function planSection(session: Session, view: IncidentView, href: string): SafeHt
 <p>${planSummaryLine(plan, view.currency)}</p>
 ${stageBars(plan.byStage, { editable: awaiting && may(session.person.role, 'plan') })}
 ${plan.exceptions.length ? html`<p class="warn">${plan.exceptionCount ?? plan.exceptions.length} lines that must be served in full cannot be: ${plan.exceptions.slice(0, 5).join(', ')}${(plan.exceptionCount ?? plan.exceptions.length) > 5 ? '…' : ''}</p>` : ''}
-${view.planLines ?? html`<p class="muted">The plan's lines cannot be read here.</p>`}
+${view.planLines ?? html`<p class="muted">${view.runId ? 'The lines of an earlier incident’s plan are not listed here; its report has the outcome.' : 'The plan’s lines cannot be read here.'}</p>`}
 ${awaiting ? decisionForms(session, plan, href) : ''}
 ${awaiting ? previewList(session, view.state, href) : ''}
 </section>`;

@@ -8,13 +8,13 @@ import type { IncidentReportView } from '../../operations/incident-operations';
 import type { CommittedReport } from '../../report/incident-report';
 import { barChart, stepChart } from '../charts';
 import { html, money, percent, units, when } from '../html';
-import { incidentHref } from './board';
+import { incidentHref, runQuery } from './board';
 import { layout } from './layout';
 
-export function reportPage(session: Session, workflowId: string, view: IncidentReportView, fallbackCurrency: string): string {
+export function reportPage(session: Session, workflowId: string, view: IncidentReportView, fallbackCurrency: string, runId?: string): string {
   const { summary, report } = view;
   const currency = report?.currency ?? fallbackCurrency;
-  const back = html`<p class="crumbs"><a href="/console/board">Board</a> › <a href="${incidentHref(workflowId)}">${report?.sku ?? workflowId}</a> › Report</p>`;
+  const back = html`<p class="crumbs"><a href="/console/board">Board</a> › <a href="${incidentHref(workflowId)}${runQuery(runId)}">${report?.sku ?? workflowId}</a> › Report</p>`;
   if (!report) {
     const figures =
       summary.fillRate === null || summary.revenueAtRisk === null || summary.revenueProtected === null

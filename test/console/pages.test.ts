@@ -1,8 +1,10 @@
-// What the incident page states from an incident's state as it is now, not as it was at assessment or
-// commit: the next ETA after a move, and what a cancellation would still undo. Rendered to HTML here (the
-// browser test drives the page itself); only the figures are read, from the page's text.
+// What the console's pages state from an incident's state as it is now, not as it was at assessment or
+// commit: the next ETA after a move, what a cancellation would still undo, and links that keep to the run a
+// closed incident was. Rendered to HTML here (the browser test drives the pages themselves).
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../../src/auth/sessions';
+import type { BoardRow } from '../../src/console/board-data';
+import { boardPage } from '../../src/console/pages/board';
 import { incidentPage, type IncidentView } from '../../src/console/pages/incident';
 import { WHAT_IF_POLICIES } from '../../src/console/what-if-policies';
 import { openIncident } from '../../src/incident/lifecycle';
@@ -32,10 +34,10 @@ function followingUp(): IncidentState {
   return s;
 }
 
-const text = (state: IncidentState) => {
-  const view: IncidentView = { state, workflowId: 'stockout:EU:SKU-1', currency: 'EUR', inbound: [], communications: [], planLines: null, whatIfPolicies: WHAT_IF_POLICIES, receiptKey: 'key' };
-  return incidentPage(session, view).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
-};
+const page = (state: IncidentState, extra: Partial<IncidentView> = {}) =>
+  incidentPage(session, { state, workflowId: 'stockout:EU:SKU-1', currency: 'EUR', inbound: [], communications: [], planLines: null, whatIfPolicies: WHAT_IF_POLICIES, receiptKey: 'key', ...extra });
+const text = (state: IncidentState) => page(state).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+const RUN = '0b8f0f3e-6a43-4c1e-9a55-2f1d3c4b5a69';
 
 describe('the incident page', () => {
   it('says the next inbound ETA as last told to customers', () => {
@@ -50,5 +52,24 @@ describe('the incident page', () => {
     expect(page).toContain('60 backordered units still open are withdrawn');
     expect(page).not.toContain('100 backordered');
     expect(text({ ...followingUp(), commit: null, backorders: null })).toContain('nothing was committed yet');
+  });
+
+  it("links a closed incident's report to its own run, which the SKU's next incident does not share", () => {
+    const closed = { ...followingUp(), stage: 'closed' as const };
+    expect(page(closed, { runId: RUN })).toContain(`href="/console/incidents/stockout%3AEU%3ASKU-1/report?run=${RUN}"`);
+    expect(page(closed)).toContain('href="/console/incidents/stockout%3AEU%3ASKU-1/report"');
+  });
+});
+
+describe('the board', () => {
+  it('links a closed row to its run and an open one to the incident that runs now', () => {
+    const row = (open: boolean): BoardRow => ({
+      workflowId: 'stockout:EU:SKU-1', runId: RUN, sku: 'SKU-1', network: 'EU', stage: open ? 'following-up' : 'closed', severity: 'high', open,
+      startedAt: '2026-12-01T00:00:00Z', shortage: 10, affectedCustomers: 2, revenueAtRisk: 100, approvalDeadline: null, attention: null,
+    });
+    const board = (open: boolean) => ({ rows: [row(open)], counts: { shown: 1, needPerson: 0, bySeverity: { high: 1 }, byStage: {} } });
+    const filter = { state: 'all' as const };
+    expect(boardPage(session, filter, board(false), 'EUR')).toContain(`href="/console/incidents/stockout%3AEU%3ASKU-1?run=${RUN}"`);
+    expect(boardPage(session, filter, board(true), 'EUR')).toContain('href="/console/incidents/stockout%3AEU%3ASKU-1"');
   });
 });
