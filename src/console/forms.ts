@@ -89,3 +89,5 @@ export const CancelFormSchema = z.object({
 });
 
 export const ResumeFormSchema = z.object({ note: optionalText(2000) });
+
+export const WithdrawFormSchema = z.object({ reason: z.string().trim().min(1, 'say why the command is withdrawn').max(500) });

@@ -18,7 +18,7 @@ import { awaitsDecision } from '../incident/planning';
 import { isOwnPurchaseOrder } from '../incident/follow-up-checks';
 import { html } from './html';
 import { BoardFilterSchema, createBoardReader } from './board-data';
-import { CancelFormSchema, DecisionFormSchema, EtaFormSchema, PlanTableQuerySchema, PreviewFormSchema, ResumeFormSchema, RunQuerySchema, RestockFormSchema, SignInFormSchema, WhatIfFormSchema } from './forms';
+import { CancelFormSchema, DecisionFormSchema, EtaFormSchema, PlanTableQuerySchema, PreviewFormSchema, ResumeFormSchema, RunQuerySchema, WithdrawFormSchema, RestockFormSchema, SignInFormSchema, WhatIfFormSchema } from './forms';
 import { boardPage, boardRows, incidentHref } from './pages/board';
 import { incidentPage } from './pages/incident';
 import { PLAN_PAGE_SIZE, planTable } from './pages/plan-table';
@@ -315,6 +315,12 @@ ${changedLinesTable(changed.flatMap((c) => c.lines), 'Lines the other policy ser
   onIncident('/resume', 'resume', async (id, session, body) => {
     const form = validate(ResumeFormSchema, body, 'resume');
     return (await operations.resume(id, { resumedBy: session.person.name, ...(form.note ? { note: form.note } : {}) })).message;
+  });
+
+  // Instead of resuming: the restock, ETA change or answer whose write parked the incident is dropped.
+  onIncident('/withdraw', 'resume', async (id, session, body) => {
+    const form = validate(WithdrawFormSchema, body, 'withdraw');
+    return (await operations.withdraw(id, { withdrawnBy: session.person.name, reason: form.reason })).message;
   });
 }
 

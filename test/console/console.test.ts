@@ -202,7 +202,7 @@ describe('the console in a browser', () => {
     expect(after.plan!.revision).toBe(before.plan!.revision);
   });
 
-  it('refuses bad previews and decisions with the field named, changing nothing', async () => {
+  it('refuses bad previews, decisions, resumes and withdrawals with the field or reason named, changing nothing', async () => {
     const before = await operations.show(incidentId);
     const { context, page } = await signIn('ann');
     await page.goto(incidentPath());
@@ -223,6 +223,10 @@ describe('the console in a browser', () => {
       [post('/decision', { decision: 'approve', planRevision, comment: 'x'.repeat(2001) }), 400, 'decision.comment'],
       [post('/decision', { decision: 'approve', planRevision: '99' }), 409, 'decision.planRevision'],
       [post('/decision', { decision: 'reject', planRevision }), 400, 'decision.comment'],
+      // Nothing is parked: a resume or a withdrawal is refused, not reported as done.
+      [post('/resume', { note: 'fixed' }), 409, 'resume: no stage is parked'],
+      [post('/withdraw', { reason: '' }), 400, 'withdraw.reason'],
+      [post('/withdraw', { reason: 'sent by mistake' }), 409, 'withdraw: the incident is not parked'],
     ];
     for (const [answer, status, field] of cases) {
       const { status: got, text } = await answer;

@@ -54,6 +54,20 @@ describe('the incident page', () => {
     expect(text({ ...followingUp(), commit: null, backorders: null })).toContain('nothing was committed yet');
   });
 
+  it('offers to withdraw the command whose write parked the incident, and only then', () => {
+    const parked = (command?: string): IncidentState => ({
+      ...followingUp(),
+      stage: 'needs-attention',
+      attention: { stage: 'following-up', reason: 'PO-1 is closed in the inventory system', since: '2026-12-02T09:00:00Z', ...(command ? { command } : {}) },
+    });
+    const html = page(parked('ETA of PO-1 → 2030-01-20'));
+    expect(html).toContain('action="/console/incidents/stockout%3AEU%3ASKU-1/withdraw"');
+    expect(html).toMatch(/<input id="withdraw-reason" name="reason" required/);
+    expect(text(parked('ETA of PO-1 → 2030-01-20'))).toContain('Withdraw ETA of PO-1 → 2030-01-20');
+    expect(page(parked())).not.toContain('/withdraw"');
+    expect(page(parked('restock R-1 (5 units)'))).toContain('action="/console/incidents/stockout%3AEU%3ASKU-1/resume"');
+  });
+
   it("links a closed incident's report to its own run, which the SKU's next incident does not share", () => {
     const closed = { ...followingUp(), stage: 'closed' as const };
     expect(page(closed, { runId: RUN })).toContain(`href="/console/incidents/stockout%3AEU%3ASKU-1/report?run=${RUN}"`);

@@ -88,11 +88,20 @@ ${
     ? html`<form method="post" action="${href}/resume">${csrfField(session)}
 <p><label for="resume-note">Note (what was fixed)</label><input id="resume-note" name="note" maxlength="2000"></p>
 <p>Resuming runs the parked stage again with the data as it now is.</p>
-<p><button type="submit">Resume</button></p></form>`
+<p><button type="submit">Resume</button></p></form>
+${state.attention.command ? withdrawForm(session, state.attention.command, href) : ''}`
     : html`<p class="muted">A planner resumes it once the data behind it is fixed.</p>`
 }</section>`;
   }
   return html``;
+}
+
+/** A parked command can be dropped instead: the follow-up goes on without it. */
+function withdrawForm(session: Session, command: string, href: string): SafeHtml {
+  return html`<form method="post" action="${href}/withdraw">${csrfField(session)}
+<p>Or withdraw <strong>${command}</strong>, whose write parked the incident: the follow-up goes on without it.</p>
+<p><label for="withdraw-reason">Why it is withdrawn (required)</label><input id="withdraw-reason" name="reason" required maxlength="500"></p>
+<p><button type="submit">Withdraw ${command}</button></p></form>`;
 }
 
 /** Fill per stage as a bar: what the plan serves (SKU and substitutes) of what was asked. */
