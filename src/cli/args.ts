@@ -125,20 +125,21 @@ const SPECS: Record<string, Spec> = {
     }),
   },
   list: {
-    description: 'List incidents, optionally only those in a stage, of a severity, SKU or network',
-    usage: '[--stage STAGE] [--severity SEVERITY] [--sku SKU] [--network NETWORK] [--limit N]',
+    description: 'List incidents, optionally only those in a stage, of a severity, SKU or network, running or ended',
+    usage: '[--stage STAGE] [--severity SEVERITY] [--sku SKU] [--network NETWORK] [--status running|ended] [--limit N]',
     id: false,
     options: [
       flag('--stage <stage>', `only incidents in this stage: ${listOf(ListFilterSchema.shape.stage.unwrap().options)}`),
       flag('--severity <severity>', `only incidents of this severity: ${listOf(ListFilterSchema.shape.severity.unwrap().options)}`),
       flag('--sku <sku>', 'only incidents for this SKU'),
       flag('--network <network>', 'only incidents in this network'),
+      flag('--status <status>', `only running or only ended incidents: ${listOf(ListFilterSchema.shape.status.unwrap().options)}`),
       flag('--limit <n>', `at most this many incidents (default ${DEFAULT_LIMIT})`),
     ],
     example: 'list --stage awaiting-approval --network EU',
     build: (v) => ({
       name: 'list',
-      filter: checked(ListFilterSchema, { stage: v.stage, severity: v.severity, sku: v.sku, network: v.network, limit: numberFlag(v.limit, 'limit') }, 'list'),
+      filter: checked(ListFilterSchema, { stage: v.stage, severity: v.severity, sku: v.sku, network: v.network, status: v.status, limit: numberFlag(v.limit, 'limit') }, 'list'),
     }),
   },
   show: {

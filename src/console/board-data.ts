@@ -62,9 +62,8 @@ export function createBoardReader(operations: Pick<IncidentOperations, 'list' | 
 
   return async function board(filter: BoardFilter): Promise<Board> {
     const { state: which, ...listFilter } = filter;
-    const items = (await operations.list({ ...listFilter, limit: BOARD_LIMIT })).filter((i) =>
-      which === 'all' ? true : which === 'open' ? i.status === 'RUNNING' : i.status !== 'RUNNING',
-    );
+    // Filtered by the visibility query, so the row limit counts only the rows asked for.
+    const items = await operations.list({ ...listFilter, limit: BOARD_LIMIT, ...(which === 'all' ? {} : { status: which === 'open' ? 'running' : 'ended' }) });
     const rows = await Promise.all(items.map(async (item) => rowOf(item, await stateOf(item))));
     rows.sort(
       (a, b) =>

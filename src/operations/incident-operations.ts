@@ -294,6 +294,7 @@ export function createIncidentOperations(
       if (f.severity) clauses.push(`${SEVERITY.name} = '${f.severity}'`);
       if (f.sku) clauses.push(`${SKU.name} = '${f.sku}'`);
       if (f.network) clauses.push(`${NETWORK.name} = '${f.network}'`);
+      if (f.status) clauses.push(`ExecutionStatus ${f.status === 'running' ? '=' : '!='} 'Running'`);
       const items: IncidentListItem[] = [];
       try {
         for await (const execution of client.workflow.list({ query: clauses.join(' AND '), pageSize: Math.min(f.limit, 100) })) {

@@ -31,6 +31,8 @@ export const ListFilterSchema = z.object({
   severity: SeveritySchema.optional(),
   sku: queryValue.optional(),
   network: queryValue.optional(),
+  /** Running incidents only, or ended ones only (closed, false alarms, cancelled); absent: both. */
+  status: z.enum(['running', 'ended']).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 export type ListFilter = z.input<typeof ListFilterSchema>;

@@ -76,6 +76,9 @@ describe.skipIf(process.env.SKIP_TEMPORAL === '1')('incident operations on a Tem
     expect(listed).toHaveLength(1);
     expect(listed[0]).toMatchObject({ workflowId: `stockout:${network}:SKU-B`, sku: 'SKU-B', network, stage: 'following-up', status: 'RUNNING' });
     expect(await ops.list({ network, stage: 'cancelled' })).toEqual([]);
+    expect((await ops.list({ network, sku: 'SKU-B', status: 'running' })).map((i) => i.status)).toEqual(['RUNNING']);
+    expect(await ops.list({ network, sku: 'SKU-B', status: 'ended' })).toEqual([]);
+    expect(await kind(ops.list({ network, status: 'closed' as 'ended' }))).toMatch(/^invalid: filter\.status/);
   });
 
   it('applies a repeated restock receipt once', async () => {

@@ -75,6 +75,10 @@ describe('argument parsing', () => {
     });
   });
 
+  it('lists only ended incidents when asked', () => {
+    expect(commandLine(['list', '--network', 'eu', '--status', 'ended']).command).toEqual({ name: 'list', filter: { network: 'eu', status: 'ended', limit: 100 } });
+  });
+
   it('keeps a full workflow id as it is and maps reject --reason to the comment', () => {
     expect(commandLine(['reject', 'stockout:eu:SKU-1', '--revision', '0', '--reason', 'too generous to the big account', '--by', 'pat']).command).toEqual({
       name: 'decide',
@@ -98,6 +102,7 @@ describe('argument parsing', () => {
     ['a bad date', ['eta', 'eu:S', '--po', 'PO1', '--eta', '2025-13-01'], '--eta'],
     ['an unknown answer', ['answer', 'eu:S', '--customer', 'C', '--line', 'L', '--answer', 'maybe'], '--answer'],
     ['an unknown stage filter', ['list', '--stage', 'exploding'], '--stage'],
+    ['an unknown status filter', ['list', '--status', 'closed'], '--status'],
     ['a missing id', ['show'], '<id>'],
     ['an id without network', ['show', 'SKU-1'], 'id'],
     ['an unknown option', ['show', 'eu:S', '--colour', 'red'], "'--colour'"],
